@@ -1,0 +1,1 @@
+"""The `lienchain` command line: a thin click layer over the library."""

@@ -1,0 +1,5 @@
+"""`python -m lienchain.cli` runs the `lienchain` command."""
+
+from .main import main
+
+main()

@@ -1,0 +1,85 @@
+"""`lienchain doc get|verify`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import StorageError
+from ..ledger.vin import normalize_vin
+from ..storage import CID, parse_cid
+from .options import App, common_options, pass_app
+from .titles import LENIENT
+
+
+@click.group("doc")
+def doc() -> None:
+    """Fetch and verify the sealed documents anchored on chain."""
+
+
+@doc.command("get")
+@click.argument("cid")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the document here [default: stdout].")
+@common_options
+@pass_app
+def get(app: App, cid: str, out: Path | None) -> None:
+    """Fetch a document, check it against its CID, and open it with the --as account's key.
+
+    \b
+    Example:
+      lienchain --as auditor doc get bafkrei... --out loan.pdf
+    """
+    parsed = parse_cid(cid)
+    reader = app.signer_name()
+    data = app.profile().documents().read(parsed, reader=reader)
+    if out is not None:
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(out)
+        app.emit({"cid": parsed, "bytes": len(data), "out": str(out)}, f"{parsed}: {len(data)} bytes verified, written to {out}")
+    elif app.json:
+        app.emit({"cid": parsed, "bytes": len(data), "content": data.decode("utf-8", "replace")}, "")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@doc.command("verify")
+@click.argument("vin")
+@LENIENT
+@common_options
+@pass_app
+def verify(app: App, vin: str, lenient: bool) -> None:
+    """Check every document a title's history anchors: present in the store and matching its CID.
+
+    Exits 1 if any document is missing or tampered with.
+
+    \b
+    Example:
+      lienchain doc verify 1M8GDM9AXKP042788
+    """
+    events = app.ledger().history(normalize_vin(vin, lenient=lenient))
+    docs = app.profile().documents()
+    results = []
+    for e in events:
+        if not e.doc_cid:
+            continue
+        try:
+            size = docs.verify(CID(e.doc_cid))
+            results.append({"event": e.name, "block": e.block, "cid": e.doc_cid, "ok": True, "bytes": size})
+        except StorageError as exc:
+            results.append({"event": e.name, "block": e.block, "cid": e.doc_cid, "ok": False, "error": str(exc)})
+    lines = [
+        f"{'ok  ' if r['ok'] else 'FAIL'}  block {r['block']:>6}  {r['event']:<17}  {r['cid']}"
+        + ("" if r["ok"] else f"  ({r['error']})")
+        for r in results
+    ]
+    app.emit(results, lines or ["no documents"])
+    bad = [r for r in results if not r["ok"]]
+    if bad:
+        raise StorageError(f"{len(bad)} of {len(results)} documents of {vin} failed verification: fetch them again from another member")
+
+
+COMMANDS = [doc]

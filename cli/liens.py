@@ -1,0 +1,154 @@
+"""`lienchain lien grant|consent|release|list`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import click
+
+from ..ledger.consent import Consent
+from ..ledger.records import Lien
+from ..ledger.vin import normalize_vin
+from .options import App, common_options, pass_app
+from .params import AMOUNT, DATE, format_amount, format_time
+from .titles import DOC, LENIENT, document_bytes
+
+_DEFAULT_TERM_YEARS = 5
+
+
+def lien_line(app: App, lien: Lien) -> str:
+    """Renders a lien on one line."""
+    return (
+        f"lien {lien.lien_id:<4} priority {lien.priority}  {lien.status.label:<8}  "
+        f"{format_amount(lien.amount, lien.currency):>18}  lender {app.label(lien.lender)}  "
+        f"matures {format_time(lien.maturity)[:10]}  doc {lien.doc_cid or '-'}"
+    )
+
+
+def _default_maturity() -> int:
+    today = dt.date.today()
+    day = dt.datetime(today.year + _DEFAULT_TERM_YEARS, today.month, min(today.day, 28), tzinfo=dt.timezone.utc)
+    return int(day.timestamp())
+
+
+@click.group("lien")
+def lien() -> None:
+    """Grant, consent to, release and list liens."""
+
+
+@lien.command("grant")
+@click.argument("vin")
+@click.option("--amount", type=AMOUNT, required=True, help="The amount secured, e.g. 25000 or 18999.99.")
+@click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
+@click.option("--maturity", type=DATE, help=f"Maturity date YYYY-MM-DD [default: in {_DEFAULT_TERM_YEARS} years].")
+@click.option("--consent", "consents", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A senior lienholder's consent file (repeat for each senior lienholder).")
+@DOC
+@LENIENT
+@common_options
+@pass_app
+def grant(
+    app: App, vin: str, amount: int, currency: str | None, maturity: int | None,
+    consents: tuple[Path, ...], doc: Path | None, lenient: bool,
+) -> None:
+    """Take a lien on a title (as a LENDER). A title that already has active liens needs the
+    signed consent of each of their holders.
+
+    \b
+    Example:
+      lienchain --as lender-b lien grant 1M8GDM9AXKP042788 --amount 8000 --consent consent-a.json
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    profile = app.profile()
+    lender = app.signer_name()
+    loaded = [Consent.load(p) for p in consents]
+    ledger = app.ledger(signing=True)
+    cur = (currency or profile.currency).upper()
+    auditors = [a.name for a in profile.accounts.list() if ledger.has_role("AUDITOR", a.address)]
+    docs = profile.documents()
+    sealed = docs.seal(
+        document_bytes(doc, {"kind": "loan", "vin": v, "lender": ledger.address, "amount": amount, "currency": cur}),
+        readers=[lender, *auditors],
+    )
+    granted = ledger.grant_lien(
+        v, amount, currency=cur, maturity=maturity or _default_maturity(), doc_cid=sealed.cid,
+        consents=loaded, before_send=lambda: docs.put(sealed),
+    )
+    app.emit(granted.to_dict(), f"granted {lien_line(app, granted)}")
+
+
+@lien.command("consent")
+@click.argument("vin")
+@click.option("--to", "to", required=True, help="The lender who will take the new lien (address or account name).")
+@click.option("--amount", type=AMOUNT, required=True, help="The new lien's amount, e.g. 8000.")
+@click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
+@click.option("--valid-days", type=click.IntRange(1, 365), default=7, show_default=True,
+              help="Days until the consent expires.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write the consent file.")
+@LENIENT
+@common_options
+@pass_app
+def consent(
+    app: App, vin: str, to: str, amount: int, currency: str | None, valid_days: int, out: Path, lenient: bool
+) -> None:
+    """Sign, as a senior lienholder, a consent to one new lien on a title.
+
+    \b
+    Example:
+      lienchain --as lender-a lien consent 1M8GDM9AXKP042788 --to lender-b --amount 8000 --out consent-a.json
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    profile = app.profile()
+    app.signer_name()
+    lender = profile.accounts.resolve(to)
+    ledger = app.ledger(signing=True)
+    ledger.title(v)
+    signed = ledger.sign_consent(
+        v, lender=lender, amount=amount, currency=(currency or profile.currency), deadline=int(time.time()) + valid_days * 86400
+    )
+    signed.save(out)
+    app.emit(
+        {"consent": str(out), "signer": signed.signer, "lender": signed.lender, "amount": str(amount),
+         "currency": signed.currency, "deadline": signed.deadline},
+        f"{app.label(signed.signer)} consents to a lien of {format_amount(amount, signed.currency)} on {v} "
+        f"for {app.label(signed.lender)} until {format_time(signed.deadline)}: wrote {out}",
+    )
+
+
+@lien.command("release")
+@click.argument("lien_id", type=click.IntRange(min=1))
+@common_options
+@pass_app
+def release(app: App, lien_id: int) -> None:
+    """Release a lien (as its lienholder).
+
+    \b
+    Example:
+      lienchain --as lender-a lien release 1
+    """
+    app.signer_name()
+    released = app.ledger(signing=True).release_lien(lien_id)
+    app.emit(released.to_dict(), f"released {lien_line(app, released)}")
+
+
+@lien.command("list")
+@click.argument("vin")
+@click.option("--active", "only_active", is_flag=True, help="Show active liens only.")
+@LENIENT
+@common_options
+@pass_app
+def list_liens(app: App, vin: str, only_active: bool, lenient: bool) -> None:
+    """List a title's liens in priority order.
+
+    \b
+    Example:
+      lienchain lien list 1M8GDM9AXKP042788
+    """
+    liens = [x for x in app.ledger().liens(normalize_vin(vin, lenient=lenient)) if x.active or not only_active]
+    app.emit([x.to_dict() for x in liens], [lien_line(app, x) for x in liens] or ["no liens"])
+
+
+COMMANDS = [lien]

@@ -1,0 +1,93 @@
+"""`lienchain member propose|vote|list`: governance by majority vote of the members."""
+
+from __future__ import annotations
+
+import click
+
+from .options import App, common_options, pass_app
+from .params import ROLE
+
+
+def _proposal_line(p: dict[str, object]) -> str:
+    state = "executed" if p["executed"] else f"open, {p['approvals']} approval(s)"
+    return f"proposal {p['id']}: {p['description']} [{state}]"
+
+
+@click.group("member")
+def member() -> None:
+    """Propose and vote on roles and membership."""
+
+
+@member.command("propose")
+@click.option("--grant", "grant_role", type=ROLE, help="Propose granting this registry role ...")
+@click.option("--revoke", "revoke_role", type=ROLE, help="Propose revoking this registry role ...")
+@click.option("--to", "account", help="... to / from this account (address or profile account name).")
+@click.option("--add", "add_member", metavar="ACCOUNT", help="Propose adding this member.")
+@click.option("--remove", "remove_member", metavar="ACCOUNT", help="Propose removing this member.")
+@common_options
+@pass_app
+def propose(
+    app: App, grant_role: str | None, revoke_role: str | None, account: str | None,
+    add_member: str | None, remove_member: str | None,
+) -> None:
+    """Propose a role grant or revocation, or a membership change. Your vote counts at once.
+
+    \b
+    Examples:
+      lienchain --as registrar member propose --grant LENDER --to 0xAbC...
+      lienchain --as registrar member propose --revoke LENDER --to lender-b
+      lienchain --as registrar member propose --add 0xAbC...
+    """
+    chosen = [x for x in (grant_role, revoke_role, add_member, remove_member) if x]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --grant, --revoke, --add or --remove")
+    if (grant_role or revoke_role) and not account:
+        raise click.UsageError("--grant and --revoke need --to ACCOUNT")
+    app.signer_name()
+    accounts = app.profile().accounts
+    ledger = app.ledger(signing=True)
+    if grant_role or revoke_role:
+        role = str(grant_role or revoke_role)
+        pid = ledger.propose_role(role, accounts.resolve(str(account)), grant=bool(grant_role))
+    else:
+        pid = ledger.propose_member(accounts.resolve(str(add_member or remove_member)), add=bool(add_member))
+    p = ledger.proposal(pid)
+    app.emit(p, _proposal_line(p))
+
+
+@member.command("vote")
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@common_options
+@pass_app
+def vote(app: App, proposal_id: int) -> None:
+    """Approve a proposal; it executes once a majority of members approved it.
+
+    \b
+    Example:
+      lienchain --as lender-a member vote 6
+    """
+    app.signer_name()
+    p = app.ledger(signing=True).approve(proposal_id)
+    app.emit(p, _proposal_line(p))
+
+
+@member.command("list")
+@common_options
+@pass_app
+def list_members(app: App) -> None:
+    """List the members, and every proposal with its state.
+
+    \b
+    Example:
+      lienchain member list
+    """
+    ledger = app.ledger()
+    members = ledger.members()
+    proposals = ledger.proposals()
+    app.emit(
+        {"members": members, "proposals": proposals},
+        [f"member  {app.label(m)}" for m in members] + [_proposal_line(p) for p in proposals],
+    )
+
+
+COMMANDS = [member]

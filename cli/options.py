@@ -1,0 +1,129 @@
+"""Options every command shares (--json, --profile, --as), the application context, and output.
+
+Each shared option may be given before the subcommand (`lienchain --as lender-a lien grant ...`)
+or after it (`lienchain lien grant ... --as lender-a`); the value given last wins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import ConfigError
+from ..ledger.ledger import Ledger
+from ..ledger.profile import Profile, default_profile_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class App:
+    """What a command needs from the command line, opened lazily."""
+
+    json: bool = False
+    profile_path: Path | None = None
+    account: str | None = None
+    _profile: Profile | None = field(default=None, repr=False)
+
+    def profile(self) -> Profile:
+        """Opens the chosen profile (once).
+
+        Raises:
+            ProfileNotFound: If there is no profile there.
+        """
+        if self._profile is None:
+            self._profile = Profile(self.profile_path or default_profile_path(), passphrase=passphrase_source)
+        return self._profile
+
+    def ledger(self, *, signing: bool = False) -> Ledger:
+        """Returns the profile's ledger, signing as --as when `signing`.
+
+        Raises:
+            ConfigError: If a signing command has no --as account.
+        """
+        if signing and not self.account:
+            raise ConfigError("this command signs a transaction: choose the account with --as NAME")
+        return self.profile().ledger(self.account if signing else None)
+
+    def signer_name(self) -> str:
+        """Returns the --as account, which commands that sign or open documents require."""
+        if not self.account:
+            raise ConfigError("this command needs an account: choose it with --as NAME")
+        self.profile().accounts.get(self.account)
+        return self.account
+
+    def close(self) -> None:
+        """Closes the profile, if one was opened."""
+        if self._profile is not None:
+            self._profile.close()
+
+    def emit(self, data: Any, text: str | list[str]) -> None:
+        """Prints a result: `data` as JSON with --json, else the human-readable `text`."""
+        if self.json:
+            click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+        else:
+            click.echo(text if isinstance(text, str) else "\n".join(text))
+
+    def label(self, address: str) -> str:
+        """Returns an address followed by its account name, when it is one of the profile's."""
+        name = self.profile().accounts.name_of(address)
+        return f"{address} ({name})" if name else address
+
+
+def passphrase_source() -> str:
+    """Returns the profile passphrase from LIENCHAIN_PASSWORD, or asks for it on a terminal.
+
+    Raises:
+        ConfigError: If neither is available.
+    """
+    env = os.environ.get("LIENCHAIN_PASSWORD")
+    if env:
+        return env
+    if sys.stdin.isatty():
+        return str(click.prompt("Profile passphrase", hide_input=True))
+    raise ConfigError("no passphrase: set LIENCHAIN_PASSWORD, or run on a terminal to be asked")
+
+
+def app_of(ctx: click.Context) -> App:
+    """Returns the App of a command line, creating it on the root context."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, App):
+        root.obj = App()
+    return root.obj
+
+
+def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None and value is not False:
+            setattr(app_of(ctx), attr, value)
+        return value
+
+    return callback
+
+
+def common_options(f: F) -> F:
+    """Adds --json, --profile and --as to a command or group."""
+    f = click.option(
+        "--json", "json_output", is_flag=True, default=False, expose_value=False, is_eager=True,
+        callback=_store("json"), help="Print machine-readable JSON on stdout.",
+    )(f)
+    f = click.option(
+        "--profile", type=click.Path(file_okay=False, path_type=Path), expose_value=False, is_eager=True,
+        callback=_store("profile_path"),
+        help="Profile directory [default: $LIENCHAIN_HOME or ~/.lienchain/default].",
+    )(f)
+    f = click.option(
+        "--as", "account", metavar="NAME", expose_value=False, is_eager=True, callback=_store("account"),
+        help="The profile account that signs (e.g. registrar, lender-a).",
+    )(f)
+    return f
+
+
+pass_app = click.make_pass_decorator(App, ensure=True)

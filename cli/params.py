@@ -1,0 +1,61 @@
+"""Parameter types: money amounts, dates, and names of roles and title statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import click
+
+#: Amounts are typed in major units with up to this many decimals and kept on chain in minor units.
+MINOR_DIGITS = 2
+
+
+class Amount(click.ParamType):
+    """A positive money amount such as 25000 or 18999.99, converted to minor units (cents)."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            amount = Decimal(str(value).replace(",", "").replace("_", ""))
+        except InvalidOperation:
+            self.fail(f"{value!r} is not an amount: write it like 25000 or 18999.99", param, ctx)
+        minor = amount.scaleb(MINOR_DIGITS)
+        if amount <= 0 or minor != minor.to_integral_value():
+            self.fail(f"{value!r} must be positive with at most {MINOR_DIGITS} decimals", param, ctx)
+        return int(minor)
+
+
+class Date(click.ParamType):
+    """A calendar date YYYY-MM-DD, converted to the unix time of its midnight UTC."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date: write it as YYYY-MM-DD", param, ctx)
+        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """Renders minor units as an amount with its currency, e.g. `25,000.00 USD`."""
+    return f"{Decimal(minor).scaleb(-MINOR_DIGITS):,.{MINOR_DIGITS}f} {currency}"
+
+
+def format_time(unix: int) -> str:
+    """Renders a unix time as an ISO date and time in UTC."""
+    return dt.datetime.fromtimestamp(unix, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+AMOUNT = Amount()
+DATE = Date()
+ROLE = click.Choice(["REGISTRAR", "LENDER", "ORACLE", "AUDITOR"], case_sensitive=False)
+TITLE_STATUS = click.Choice(["active", "stolen", "salvage", "cancelled"], case_sensitive=False)

@@ -1,0 +1,161 @@
+"""`lienchain title register|show|history|transfer|set-status`."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from ..ledger.records import Title, TitleStatus
+from ..ledger.vin import VIN, normalize_vin
+from .options import App, common_options, pass_app
+from .params import TITLE_STATUS, format_time
+
+LENIENT = click.option("--lenient", is_flag=True, help="Accept a VIN without a valid check digit (European VINs).")
+DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                   help="The document to seal and anchor [default: a generated record of the step].")
+
+
+def document_bytes(doc: Path | None, record: dict[str, object]) -> bytes:
+    """Returns the file's bytes, or a canonical JSON record of the step when no file is given."""
+    if doc is not None:
+        return doc.read_bytes()
+    return json.dumps({**record, "recorded_at": int(time.time())}, sort_keys=True).encode()
+
+
+def title_lines(app: App, t: Title) -> list[str]:
+    """Renders a title for people."""
+    return [
+        f"title     {t.vin}",
+        f"token id  {t.token_id:#x}",
+        f"owner     {app.label(t.owner)}",
+        f"status    {t.status.label}",
+        f"liens     {t.active_liens} active",
+        f"document  {t.doc_cid or '-'}",
+        f"since     {format_time(t.registered_at)}",
+    ]
+
+
+@click.group("title")
+def title() -> None:
+    """Register, show, transfer and trace vehicle titles."""
+
+
+@title.command("register")
+@click.argument("vin")
+@click.option("--owner", required=True, help="The owner: an address or a profile account name.")
+@DOC
+@LENIENT
+@common_options
+@pass_app
+def register(app: App, vin: str, owner: str, doc: Path | None, lenient: bool) -> None:
+    """Register a vehicle title (as a REGISTRAR).
+
+    \b
+    Example:
+      lienchain --as registrar title register 1M8GDM9AXKP042788 --owner 0xAbC... --doc title.pdf
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    profile = app.profile()
+    registrar = app.signer_name()
+    owner_address = profile.accounts.resolve(owner)
+    ledger = app.ledger(signing=True)
+    docs = profile.documents()
+    sealed = docs.seal(
+        document_bytes(doc, {"kind": "title-registration", "vin": v, "owner": owner_address}),
+        readers=[a.name for a in profile.accounts.list()],
+    )
+    t = ledger.register_title(v, owner_address, doc_cid=sealed.cid, before_send=lambda: docs.put(sealed))
+    app.emit(t.to_dict(), [f"registered {t.vin} to {app.label(t.owner)} by {registrar}", *title_lines(app, t)[1:]])
+
+
+@title.command("show")
+@click.argument("vin")
+@LENIENT
+@common_options
+@pass_app
+def show(app: App, vin: str, lenient: bool) -> None:
+    """Show a title: owner, status, active liens and its document.
+
+    \b
+    Example:
+      lienchain title show 1M8GDM9AXKP042788
+    """
+    t = app.ledger().title(normalize_vin(vin, lenient=lenient))
+    app.emit(t.to_dict(), title_lines(app, t))
+
+
+@title.command("history")
+@click.argument("vin")
+@LENIENT
+@common_options
+@pass_app
+def history(app: App, vin: str, lenient: bool) -> None:
+    """List every step of a title and its liens, with block numbers and document CIDs.
+
+    \b
+    Example:
+      lienchain title history 1M8GDM9AXKP042788
+    """
+    events = app.ledger().history(normalize_vin(vin, lenient=lenient))
+    lines = []
+    for e in events:
+        who = e.args.get("lender") or e.args.get("owner") or e.args.get("to")
+        detail = f"lien {e.args['lienId']}" if "lienId" in e.args else ""
+        if e.name == "TitleStatusChanged":
+            detail = f"{TitleStatus(e.args['previous']).label} -> {TitleStatus(e.args['status']).label}"
+        parts = [f"block {e.block:>6}", f"{e.name:<19}", detail, app.label(str(who)) if who else "",
+                 f"doc {e.doc_cid}" if e.doc_cid else ""]
+        lines.append("  ".join(p for p in parts if p))
+    app.emit([e.to_dict() for e in events], lines or ["no events"])
+
+
+@title.command("transfer")
+@click.argument("vin")
+@click.option("--to", "to", required=True, help="The new owner: an address or a profile account name.")
+@DOC
+@LENIENT
+@common_options
+@pass_app
+def transfer(app: App, vin: str, to: str, doc: Path | None, lenient: bool) -> None:
+    """Record a title's transfer to a new owner (as a REGISTRAR); refused while liened.
+
+    \b
+    Example:
+      lienchain --as registrar title transfer 1M8GDM9AXKP042788 --to 0xDeF... --doc bill-of-sale.pdf
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    profile = app.profile()
+    app.signer_name()
+    to_address = profile.accounts.resolve(to)
+    ledger = app.ledger(signing=True)
+    docs = profile.documents()
+    sealed = docs.seal(
+        document_bytes(doc, {"kind": "title-transfer", "vin": v, "to": to_address}),
+        readers=[a.name for a in profile.accounts.list()],
+    )
+    t = ledger.transfer_title(v, to_address, doc_cid=sealed.cid, before_send=lambda: docs.put(sealed))
+    app.emit(t.to_dict(), [f"transferred {t.vin} to {app.label(t.owner)}", *title_lines(app, t)[1:]])
+
+
+@title.command("set-status")
+@click.argument("vin")
+@click.argument("status", type=TITLE_STATUS)
+@LENIENT
+@common_options
+@pass_app
+def set_status(app: App, vin: str, status: str, lenient: bool) -> None:
+    """Mark a title stolen, salvage or cancelled, or active again (as a REGISTRAR).
+
+    \b
+    Example:
+      lienchain --as registrar title set-status 1M8GDM9AXKP042788 stolen
+    """
+    app.signer_name()
+    t = app.ledger(signing=True).set_title_status(normalize_vin(vin, lenient=lenient), TitleStatus[status.upper()])
+    app.emit(t.to_dict(), f"title {t.vin} is now {t.status.label}")
+
+
+COMMANDS = [title]

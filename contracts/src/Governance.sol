@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IGovernance} from "./interfaces/IGovernance.sol";
+
+/// @title Governance
+/// @notice Majority-vote governance: the administrator of the registry's roles and of its own
+/// membership. See {IGovernance}.
+contract Governance is IGovernance {
+    address[] private _members;
+    mapping(address account => bool) private _isMember;
+    Proposal[] private _proposals;
+    mapping(uint256 proposalId => mapping(address member => bool)) private _approved;
+
+    modifier onlyMember() {
+        if (!_isMember[msg.sender]) revert GovernanceNotMember(msg.sender);
+        _;
+    }
+
+    modifier onlySelf() {
+        if (msg.sender != address(this)) revert GovernanceOnlySelf(msg.sender);
+        _;
+    }
+
+    /// @param initialMembers The founding members; at least one, no zero address, no duplicate.
+    constructor(address[] memory initialMembers) {
+        if (initialMembers.length == 0) revert GovernanceInvalidMembers();
+        for (uint256 i = 0; i < initialMembers.length; i++) {
+            address account = initialMembers[i];
+            if (account == address(0) || _isMember[account]) revert GovernanceInvalidMembers();
+            _addMember(account);
+        }
+    }
+
+    /// @inheritdoc IGovernance
+    function propose(address target, bytes calldata data, string calldata description)
+        external
+        onlyMember
+        returns (uint256 proposalId)
+    {
+        if (target.code.length == 0) revert GovernanceInvalidTarget(target);
+        _proposals.push(
+            Proposal({
+                target: target,
+                data: data,
+                description: description,
+                proposer: msg.sender,
+                createdAt: uint64(block.timestamp),
+                executed: false
+            })
+        );
+        proposalId = _proposals.length;
+        emit ProposalCreated(proposalId, msg.sender, target, data, description);
+        _approve(proposalId, msg.sender);
+    }
+
+    /// @inheritdoc IGovernance
+    function approve(uint256 proposalId) external onlyMember {
+        _approve(proposalId, msg.sender);
+    }
+
+    /// @inheritdoc IGovernance
+    function addMember(address account) external onlySelf {
+        if (account == address(0) || _isMember[account]) revert GovernanceAlreadyMember(account);
+        _addMember(account);
+    }
+
+    /// @inheritdoc IGovernance
+    function removeMember(address account) external onlySelf {
+        if (!_isMember[account]) revert GovernanceNotMember(account);
+        if (_members.length == 1) revert GovernanceLastMember(account);
+        _removeMember(account);
+    }
+
+    /// @inheritdoc IGovernance
+    function members() external view returns (address[] memory) {
+        return _members;
+    }
+
+    /// @inheritdoc IGovernance
+    function isMember(address account) external view returns (bool) {
+        return _isMember[account];
+    }
+
+    /// @inheritdoc IGovernance
+    function proposal(uint256 proposalId) external view returns (Proposal memory) {
+        return _proposal(proposalId);
+    }
+
+    /// @inheritdoc IGovernance
+    function approvals(uint256 proposalId) public view returns (uint256 count) {
+        _proposal(proposalId);
+        // Only current members count: a removed member's earlier approval no longer does.
+        for (uint256 i = 0; i < _members.length; i++) {
+            if (_approved[proposalId][_members[i]]) count++;
+        }
+    }
+
+    /// @inheritdoc IGovernance
+    function hasApproved(uint256 proposalId, address member) external view returns (bool) {
+        return _approved[proposalId][member];
+    }
+
+    /// @inheritdoc IGovernance
+    function proposalCount() external view returns (uint256) {
+        return _proposals.length;
+    }
+
+    function _proposal(uint256 proposalId) private view returns (Proposal storage) {
+        if (proposalId == 0 || proposalId > _proposals.length) revert GovernanceUnknownProposal(proposalId);
+        return _proposals[proposalId - 1];
+    }
+
+    function _approve(uint256 proposalId, address member) private {
+        Proposal storage p = _proposal(proposalId);
+        if (p.executed) revert GovernanceAlreadyExecuted(proposalId);
+        if (_approved[proposalId][member]) revert GovernanceAlreadyApproved(proposalId, member);
+        _approved[proposalId][member] = true;
+        uint256 count = approvals(proposalId);
+        emit ProposalApproved(proposalId, member, count);
+        if (count * 2 > _members.length) _execute(proposalId, p);
+    }
+
+    function _execute(uint256 proposalId, Proposal storage p) private {
+        // Marked before the call so that a proposal can never run twice, even if it re-enters.
+        p.executed = true;
+        (bool ok, bytes memory returndata) = p.target.call(p.data);
+        // A failed call reverts the approval too, so the proposal stays open and the voter sees why.
+        if (!ok) revert GovernanceCallFailed(proposalId, returndata);
+        emit ProposalExecuted(proposalId);
+    }
+
+    function _addMember(address account) private {
+        _members.push(account);
+        _isMember[account] = true;
+        emit MemberAdded(account);
+    }
+
+    function _removeMember(address account) private {
+        uint256 last = _members.length - 1;
+        for (uint256 i = 0; i <= last; i++) {
+            if (_members[i] == account) {
+                _members[i] = _members[last];
+                break;
+            }
+        }
+        _members.pop();
+        _isMember[account] = false;
+        emit MemberRemoved(account);
+    }
+}

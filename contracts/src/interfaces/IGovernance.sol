@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Majority-vote governance of a lienchain consortium
+/// @notice Members propose calls (role grants and revocations on the registry, membership changes
+/// of this contract); a proposal is executed as soon as more than half of the current members have
+/// approved it. No single key administers the consortium.
+interface IGovernance {
+    /// @notice A proposal as stored on chain.
+    struct Proposal {
+        address target;
+        bytes data;
+        string description;
+        address proposer;
+        uint64 createdAt;
+        bool executed;
+    }
+
+    /// @notice The caller is not a member.
+    error GovernanceNotMember(address account);
+    /// @notice The account is already a member.
+    error GovernanceAlreadyMember(address account);
+    /// @notice Removing this member would leave the consortium without members.
+    error GovernanceLastMember(address account);
+    /// @notice The constructor was given no members, a zero address or a duplicate.
+    error GovernanceInvalidMembers();
+    /// @notice A proposal's target is not a contract.
+    error GovernanceInvalidTarget(address target);
+    /// @notice No proposal exists with this id.
+    error GovernanceUnknownProposal(uint256 proposalId);
+    /// @notice The member already approved this proposal.
+    error GovernanceAlreadyApproved(uint256 proposalId, address member);
+    /// @notice The proposal was already executed.
+    error GovernanceAlreadyExecuted(uint256 proposalId);
+    /// @notice Membership changes only through an executed proposal.
+    error GovernanceOnlySelf(address caller);
+    /// @notice The proposal's call reverted; `reason` is its revert data.
+    error GovernanceCallFailed(uint256 proposalId, bytes reason);
+
+    /// @notice A member made a proposal (and approved it).
+    event ProposalCreated(
+        uint256 indexed proposalId, address indexed proposer, address indexed target, bytes data, string description
+    );
+    /// @notice A member approved a proposal.
+    event ProposalApproved(uint256 indexed proposalId, address indexed member, uint256 approvals);
+    /// @notice A proposal reached a majority and its call was executed.
+    event ProposalExecuted(uint256 indexed proposalId);
+    /// @notice A member joined the consortium.
+    event MemberAdded(address indexed account);
+    /// @notice A member left the consortium.
+    event MemberRemoved(address indexed account);
+
+    /// @notice Proposes a call and approves it as the proposer. Members only.
+    /// @param target The contract to call once a majority approves.
+    /// @param data The calldata.
+    /// @param description What the proposal does, for the other members.
+    /// @return proposalId The proposal's id.
+    function propose(address target, bytes calldata data, string calldata description)
+        external
+        returns (uint256 proposalId);
+
+    /// @notice Approves a proposal; executes it when it reaches a majority. Members only.
+    /// @param proposalId The proposal.
+    function approve(uint256 proposalId) external;
+
+    /// @notice Adds a member. Only through an executed proposal.
+    /// @param account The new member.
+    function addMember(address account) external;
+
+    /// @notice Removes a member. Only through an executed proposal.
+    /// @param account The member to remove.
+    function removeMember(address account) external;
+
+    /// @notice Returns the current members.
+    /// @return The members' addresses.
+    function members() external view returns (address[] memory);
+
+    /// @notice Returns whether an account is a member.
+    /// @param account The account.
+    /// @return True for a member.
+    function isMember(address account) external view returns (bool);
+
+    /// @notice Returns a proposal.
+    /// @param proposalId The proposal.
+    /// @return The proposal record.
+    function proposal(uint256 proposalId) external view returns (Proposal memory);
+
+    /// @notice Returns how many current members approved a proposal.
+    /// @param proposalId The proposal.
+    /// @return The number of approvals.
+    function approvals(uint256 proposalId) external view returns (uint256);
+
+    /// @notice Returns whether a member approved a proposal.
+    /// @param proposalId The proposal.
+    /// @param member The member.
+    /// @return True once approved.
+    function hasApproved(uint256 proposalId, address member) external view returns (bool);
+
+    /// @notice Returns the number of proposals ever made; ids run from 1 to this number.
+    /// @return The number of proposals.
+    function proposalCount() external view returns (uint256);
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title The vehicle title and lien register of a lienchain consortium
+/// @notice Titles are ERC-721 tokens with `tokenId = uint256(keccak256(bytes(normalizedVin)))`.
+/// Liens rank by priority in the order they were granted; a lien on an encumbered title needs the
+/// EIP-712 consent of every senior active lienholder. Titles change hands only through a registrar,
+/// and never while a lien is active.
+interface ITitleRegistry {
+    /// @notice The life-cycle state of a title.
+    enum TitleStatus {
+        Active,
+        Stolen,
+        Salvage,
+        Cancelled
+    }
+
+    /// @notice The life-cycle state of a lien.
+    enum LienStatus {
+        None,
+        Active,
+        Released
+    }
+
+    /// @notice A title as stored on chain; the owner is the ERC-721 owner of the token.
+    struct Title {
+        string vin;
+        string docCid;
+        TitleStatus status;
+        uint64 registeredAt;
+    }
+
+    /// @notice A lien as stored on chain.
+    /// @dev `priority` is the lien's rank among all liens ever granted on its title (1 = first).
+    struct Lien {
+        uint256 tokenId;
+        address lender;
+        uint64 maturity;
+        uint64 grantedAt;
+        bytes3 currency;
+        LienStatus status;
+        uint32 priority;
+        uint256 amount;
+        string docCid;
+    }
+
+    /// @notice A senior lienholder's signed consent to one new lien (EIP-712 `LienConsent`).
+    struct Consent {
+        uint256 nonce;
+        uint64 deadline;
+        bytes signature;
+    }
+
+    /// @notice A VIN is not 17 characters of 0-9 and A-Z without I, O and Q.
+    error RegistryInvalidVIN(string vin);
+    /// @notice A title with this token id is already registered.
+    error RegistryTitleExists(uint256 tokenId);
+    /// @notice No title is registered with this token id.
+    error RegistryUnknownTitle(uint256 tokenId);
+    /// @notice The title is not active (stolen, salvage or cancelled) and cannot take this operation.
+    error RegistryTitleNotActive(uint256 tokenId, TitleStatus status);
+    /// @notice The title is cancelled; a cancelled title never changes again.
+    error RegistryTitleCancelled(uint256 tokenId);
+    /// @notice The title already has the requested status.
+    error RegistryStatusUnchanged(uint256 tokenId, TitleStatus status);
+    /// @notice The title carries active liens and cannot change hands.
+    error RegistryTitleEncumbered(uint256 tokenId, uint256 activeLiens);
+    /// @notice The new owner is the zero address or already owns the title.
+    error RegistryInvalidOwner(address owner);
+    /// @notice Titles change hands only through `transferTitle` by a registrar.
+    error RegistryDirectTransferDisabled();
+    /// @notice No lien exists with this id.
+    error RegistryUnknownLien(uint256 lienId);
+    /// @notice The lien was already released.
+    error RegistryLienNotActive(uint256 lienId);
+    /// @notice Only the lienholder may release its lien.
+    error RegistryNotLienholder(uint256 lienId, address caller, address lienholder);
+    /// @notice The lien amount is zero.
+    error RegistryInvalidAmount();
+    /// @notice The maturity date is not in the future.
+    error RegistryInvalidMaturity(uint64 maturity);
+    /// @notice A senior active lienholder has not consented to the new lien.
+    error RegistryConsentMissing(uint256 tokenId, address seniorLienholder);
+    /// @notice A consent signature does not recover to any address.
+    error RegistryConsentInvalid(uint256 index);
+    /// @notice A consent's deadline has passed.
+    error RegistryConsentExpired(uint256 index, uint64 deadline);
+    /// @notice A consent was already used for another lien.
+    error RegistryConsentUsed(bytes32 digest);
+
+    /// @notice A registrar registered a title.
+    event TitleRegistered(uint256 indexed tokenId, string vin, address indexed owner, string docCid);
+    /// @notice A registrar recorded the transfer of a title to a new owner.
+    event TitleTransferred(uint256 indexed tokenId, address indexed from, address indexed to, string docCid);
+    /// @notice A registrar changed the status of a title.
+    event TitleStatusChanged(uint256 indexed tokenId, TitleStatus previous, TitleStatus status);
+    /// @notice A lender was granted a lien on a title.
+    event LienGranted(
+        uint256 indexed lienId,
+        uint256 indexed tokenId,
+        address indexed lender,
+        uint256 amount,
+        bytes3 currency,
+        uint64 maturity,
+        uint32 priority,
+        string docCid
+    );
+    /// @notice A lienholder released its lien.
+    event LienReleased(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender);
+    /// @notice A senior lienholder's consent was used to grant a junior lien.
+    event ConsentUsed(bytes32 indexed digest, address indexed signer, uint256 indexed lienId);
+
+    /// @notice Registers a new title and mints its token to `owner`. REGISTRAR only.
+    /// @param vin The normalized VIN: 17 upper-case characters, no I, O or Q.
+    /// @param owner The first owner of the title.
+    /// @param docCid The CID of the sealed title document.
+    /// @return tokenId The title's token id, `uint256(keccak256(bytes(vin)))`.
+    function registerTitle(string calldata vin, address owner, string calldata docCid)
+        external
+        returns (uint256 tokenId);
+
+    /// @notice Records the transfer of a title to a new owner. REGISTRAR only; refused while any
+    /// lien is active or the title is not active.
+    /// @param tokenId The title.
+    /// @param to The new owner.
+    /// @param docCid The CID of the sealed transfer document, which becomes the title's document.
+    function transferTitle(uint256 tokenId, address to, string calldata docCid) external;
+
+    /// @notice Changes a title's status (stolen, salvage, cancelled, or back to active). REGISTRAR only.
+    /// @param tokenId The title.
+    /// @param status The new status; a cancelled title never changes again.
+    function setTitleStatus(uint256 tokenId, TitleStatus status) external;
+
+    /// @notice Grants the caller a lien on an active title. LENDER only. If the title already has
+    /// active liens, `consents` must hold a consent signed by each of their holders (other than the
+    /// caller) for exactly this title, lender, amount and currency.
+    /// @param tokenId The title.
+    /// @param amount The amount secured, in minor units of `currency`.
+    /// @param currency The ISO 4217 code of the amount's currency, e.g. "EUR".
+    /// @param maturity The unix time at which the loan matures.
+    /// @param docCid The CID of the sealed loan document.
+    /// @param consents The senior lienholders' consents.
+    /// @return lienId The new lien's id.
+    function grantLien(
+        uint256 tokenId,
+        uint256 amount,
+        bytes3 currency,
+        uint64 maturity,
+        string calldata docCid,
+        Consent[] calldata consents
+    ) external returns (uint256 lienId);
+
+    /// @notice Releases a lien. Only its lienholder may.
+    /// @param lienId The lien.
+    function releaseLien(uint256 lienId) external;
+
+    /// @notice Returns a registered title.
+    /// @param tokenId The title.
+    /// @return The title record.
+    function title(uint256 tokenId) external view returns (Title memory);
+
+    /// @notice Returns a lien.
+    /// @param lienId The lien.
+    /// @return The lien record.
+    function lien(uint256 lienId) external view returns (Lien memory);
+
+    /// @notice Returns the ids of every lien ever granted on a title, in priority order.
+    /// @param tokenId The title.
+    /// @return The lien ids.
+    function liensOf(uint256 tokenId) external view returns (uint256[] memory);
+
+    /// @notice Returns how many liens on a title are active.
+    /// @param tokenId The title.
+    /// @return The number of active liens.
+    function activeLienCount(uint256 tokenId) external view returns (uint256);
+
+    /// @notice Returns how many liens were ever granted, which is also the highest lien id.
+    /// @return The number of liens.
+    function lienCount() external view returns (uint256);
+
+    /// @notice Returns the EIP-712 digest a senior lienholder signs to consent to a new lien.
+    /// @param tokenId The title.
+    /// @param lender The lender who will hold the new lien.
+    /// @param amount The new lien's amount.
+    /// @param currency The new lien's currency.
+    /// @param nonce A number the signer chooses so that two consents differ.
+    /// @param deadline The unix time after which the consent is void.
+    /// @return The digest.
+    function consentDigest(
+        uint256 tokenId,
+        address lender,
+        uint256 amount,
+        bytes3 currency,
+        uint256 nonce,
+        uint64 deadline
+    ) external view returns (bytes32);
+
+    /// @notice Returns whether a consent digest was already used.
+    /// @param digest The consent's EIP-712 digest.
+    /// @return True once the consent has been used.
+    function consentUsed(bytes32 digest) external view returns (bool);
+}

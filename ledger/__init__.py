@@ -1,0 +1,41 @@
+"""The ledger client: typed operations on the consortium's registry, over any web3 connection.
+
+The embedded default chain (`EmbeddedChain`) persists an in-process EVM under a profile; the
+same `Ledger` runs against a geth node.
+"""
+
+from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
+from .consent import Consent, sign_consent
+from .deployment import Deployment, deploy
+from .documents import Documents, SealedDocument
+from .embedded import EmbeddedChain
+from .ledger import Ledger
+from .profile import Profile, default_profile_path
+from .records import Event, Lien, LienId, LienStatus, Title, TitleStatus
+from .vin import VIN, TokenId, normalize_vin, token_id
+
+__all__ = [
+    "DEFAULT_ACCOUNTS",
+    "AccountBook",
+    "AccountInfo",
+    "Consent",
+    "Deployment",
+    "Documents",
+    "EmbeddedChain",
+    "Event",
+    "Ledger",
+    "Lien",
+    "LienId",
+    "LienStatus",
+    "Profile",
+    "SealedDocument",
+    "Title",
+    "TitleStatus",
+    "TokenId",
+    "VIN",
+    "default_profile_path",
+    "deploy",
+    "normalize_vin",
+    "sign_consent",
+    "token_id",
+]

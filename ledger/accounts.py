@@ -1,0 +1,169 @@
+"""Named accounts of a profile, each key in an encrypted keystore (Web3 Secret Storage).
+
+A private key is never written in the clear: `accounts.json` lists only names, addresses and
+public document keys; each key lives in `keystore/NAME.json`, encrypted with scrypt and the
+profile's passphrase. The same key also derives the account's X25519 document key, so one
+keystore protects both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from ..errors import BadPassphrase, ConfigError, UnknownAccount
+from ..storage import document_key, public_key_hex
+
+#: The accounts `lienchain init` creates, with the registry role each receives by member vote.
+DEFAULT_ACCOUNTS = {
+    "registrar": "REGISTRAR",
+    "lender-a": "LENDER",
+    "lender-b": "LENDER",
+    "oracle": "ORACLE",
+    "auditor": "AUDITOR",
+}
+
+# scrypt work factors: the standard one, and geth's --lightkdf one for throwaway profiles (demo, tests).
+_SCRYPT_N = 2**18
+_LIGHT_SCRYPT_N = 2**12
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+Passphrase = Callable[[], str]
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """The public facts of a named account."""
+
+    name: str
+    address: str
+    document_key: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Returns the record as JSON-ready data."""
+        return {"name": self.name, "address": self.address, "document_key": self.document_key}
+
+
+class AccountBook:
+    """The named accounts of one profile directory."""
+
+    def __init__(self, root: Path, passphrase: Passphrase) -> None:
+        """Opens the accounts under `root`.
+
+        Args:
+            root: The profile directory (holds accounts.json and keystore/).
+            passphrase: Called once, when a key is first needed, for the profile's passphrase.
+        """
+        self.root = root
+        self._passphrase_source = passphrase
+        self._passphrase: str | None = None
+        self._unlocked: dict[str, LocalAccount] = {}
+
+    @property
+    def _index(self) -> Path:
+        return self.root / "accounts.json"
+
+    def list(self) -> list[AccountInfo]:
+        """Returns every account, in creation order."""
+        if not self._index.exists():
+            return []
+        return [AccountInfo(**entry) for entry in json.loads(self._index.read_text())]
+
+    def get(self, name: str) -> AccountInfo:
+        """Returns a named account.
+
+        Raises:
+            UnknownAccount: If the profile has no account of that name.
+        """
+        for info in self.list():
+            if info.name == name:
+                return info
+        raise UnknownAccount(name, [a.name for a in self.list()])
+
+    def resolve(self, name_or_address: str) -> str:
+        """Returns the checksum address of an account name or of a literal address.
+
+        Raises:
+            UnknownAccount: If it is neither an address nor an account name.
+        """
+        if Web3.is_address(name_or_address):
+            return str(Web3.to_checksum_address(name_or_address))
+        return self.get(name_or_address).address
+
+    def name_of(self, address: str) -> str | None:
+        """Returns the name of the account with this address, if it is one of the profile's."""
+        for info in self.list():
+            if info.address.lower() == address.lower():
+                return info.name
+        return None
+
+    def create(self, name: str, *, light_kdf: bool = False) -> LocalAccount:
+        """Creates an account with a fresh key, stored encrypted.
+
+        Args:
+            name: Lower-case letters, digits, '.', '_' or '-'.
+            light_kdf: Encrypt with a weak scrypt work factor (throwaway profiles only).
+
+        Returns:
+            The unlocked account.
+
+        Raises:
+            ConfigError: If the name is invalid or taken.
+        """
+        if not _NAME.match(name):
+            raise ConfigError(f"account name {name!r} is invalid: use lower-case letters, digits, '.', '_' or '-'")
+        existing = self.list()
+        if any(a.name == name for a in existing):
+            raise ConfigError(f"an account named {name!r} already exists: choose another name")
+        account: LocalAccount = Account.create()
+        keystore = Account.encrypt(
+            account.key, self._get_passphrase(), kdf="scrypt", iterations=_LIGHT_SCRYPT_N if light_kdf else _SCRYPT_N
+        )
+        (self.root / "keystore").mkdir(mode=0o700, exist_ok=True)
+        _write_private(self.root / "keystore" / f"{name}.json", json.dumps(keystore))
+        info = AccountInfo(name, str(account.address), public_key_hex(document_key(bytes(account.key)).public_key()))
+        _write_private(self._index, json.dumps([a.to_dict() for a in [*existing, info]], indent=2) + "\n")
+        self._unlocked[name] = account
+        return account
+
+    def unlock(self, name: str) -> LocalAccount:
+        """Decrypts a named account's key (once per process).
+
+        Raises:
+            UnknownAccount: If there is no such account.
+            BadPassphrase: If the passphrase does not decrypt its keystore.
+        """
+        if name in self._unlocked:
+            return self._unlocked[name]
+        self.get(name)
+        keystore = json.loads((self.root / "keystore" / f"{name}.json").read_text())
+        try:
+            key = Account.decrypt(keystore, self._get_passphrase())
+        except ValueError:
+            raise BadPassphrase(name) from None
+        account: LocalAccount = Account.from_key(key)
+        self._unlocked[name] = account
+        return account
+
+    def _get_passphrase(self) -> str:
+        if self._passphrase is None:
+            self._passphrase = self._passphrase_source()
+        return self._passphrase
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

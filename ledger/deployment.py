@@ -1,0 +1,108 @@
+"""Deployment records and the deployment of the registry and its governance."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from ..contracts.build import Artifact, load_artifact
+from ..errors import DeploymentNotFound, TransactionFailed
+
+_PRIORITY_FEE = Web3.to_wei(1, "gwei")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where a consortium's contracts live: the record every client connects with."""
+
+    chain_id: int
+    registry: str
+    governance: str
+    block: int
+    artifacts: dict[str, str] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        """Writes the record as JSON, atomically."""
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        """Reads a record written by `save`.
+
+        Raises:
+            DeploymentNotFound: If the file is missing or not a deployment record.
+        """
+        try:
+            data: dict[str, Any] = json.loads(path.read_text())
+            return cls(
+                chain_id=int(data["chain_id"]),
+                registry=Web3.to_checksum_address(data["registry"]),
+                governance=Web3.to_checksum_address(data["governance"]),
+                block=int(data["block"]),
+                artifacts=dict(data.get("artifacts", {})),
+            )
+        except FileNotFoundError:
+            raise DeploymentNotFound(
+                f"no deployment record at {path}: deploy with `lienchain contracts deploy`"
+            ) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DeploymentNotFound(f"{path} is not a valid deployment record ({exc}): redeploy or restore it") from None
+
+
+def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any], nonce: int, chain_id: int) -> Any:
+    contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    base_fee = int(w3.eth.get_block("latest").get("baseFeePerGas", 0))
+    tx = contract.constructor(*args).build_transaction(
+        {
+            "from": account.address,
+            "nonce": nonce,
+            "chainId": chain_id,
+            "maxFeePerGas": 2 * base_fee + _PRIORITY_FEE,
+            "maxPriorityFeePerGas": _PRIORITY_FEE,
+        }
+    )
+    signed = account.sign_transaction(tx)
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction), timeout=120)
+    if receipt["status"] != 1 or not receipt["contractAddress"]:
+        raise TransactionFailed(f"deploying {artifact.name} failed in block {receipt['blockNumber']}")
+    return receipt
+
+
+def deploy(w3: Web3, account: LocalAccount, members: list[str]) -> Deployment:
+    """Deploys governance with its founding members, then the registry administered by it.
+
+    The deploying account keeps no power: the registry's only administrator is the governance
+    contract, and roles are granted by member vote afterwards.
+
+    Args:
+        w3: A connection to the chain.
+        account: The account that pays for the deployment.
+        members: The founding members' addresses.
+
+    Returns:
+        The deployment record.
+
+    Raises:
+        TransactionFailed: If a deployment transaction fails.
+    """
+    chain_id = w3.eth.chain_id
+    governance_artifact = load_artifact("Governance")
+    registry_artifact = load_artifact("TitleRegistry")
+    nonce = w3.eth.get_transaction_count(account.address, "pending")
+    gov = _create(w3, account, governance_artifact, [members], nonce, chain_id)
+    reg = _create(w3, account, registry_artifact, [gov["contractAddress"]], nonce + 1, chain_id)
+    return Deployment(
+        chain_id=chain_id,
+        registry=Web3.to_checksum_address(reg["contractAddress"]),
+        governance=Web3.to_checksum_address(gov["contractAddress"]),
+        block=int(gov["blockNumber"]),
+        artifacts={a.name: a.sha256 for a in (governance_artifact, registry_artifact)},
+    )

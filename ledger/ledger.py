@@ -1,0 +1,425 @@
+"""The `Ledger`: typed operations on a consortium's title registry over one web3 connection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ContextManager, cast
+
+from eth_account.signers.local import LocalAccount
+from eth_utils.abi import event_abi_to_log_topic
+from eth_utils.crypto import keccak
+from web3 import Web3
+from web3.contract import Contract
+from web3.logs import DISCARD
+from web3.types import FilterParams
+
+from ..contracts.build import load_artifact
+from ..errors import ChainIdMismatch, ConfigError, InvalidRole
+from .consent import Consent, currency_code, sign_consent
+from .deployment import Deployment
+from .records import Address, Event, Lien, LienId, LienStatus, Title, TitleStatus
+from .reverts import ROLES, RevertDecoder
+from .transactions import Call, Transactor
+from .vin import VIN, TokenId, token_id
+
+# Gas limits per operation: measured use (see tests/ledger) with at least 50% headroom. Explicit
+# limits spare an estimation round trip; unused gas is not charged.
+GAS = {
+    "registerTitle": 400_000,
+    "transferTitle": 200_000,
+    "setTitleStatus": 100_000,
+    "grantLien": 400_000,
+    "grantLien/consent": 60_000,
+    "releaseLien": 100_000,
+    "propose": 400_000,
+    "approve": 250_000,
+}
+
+Hook = Callable[[], object] | None
+
+_TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged")
+_LIEN_EVENTS = ("LienGranted", "LienReleased")
+
+
+class Ledger:
+    """Typed operations on the registry and its governance.
+
+    Reads need no account; writes are signed by the account given with `as_account`.
+    """
+
+    def __init__(
+        self,
+        w3: Web3,
+        deployment: Deployment,
+        *,
+        batch: Callable[[], ContextManager[None]] | None = None,
+        check_chain_id: bool = True,
+    ) -> None:
+        """Connects the facade to a deployment.
+
+        Args:
+            w3: The connection to a node of the deployment's chain.
+            deployment: The deployment record.
+            batch: The chain's batching context (the embedded chain's `batch`), if it has one.
+            check_chain_id: Compare the node's chain id with the deployment's (on by default).
+
+        Raises:
+            ChainIdMismatch: If the node serves another chain.
+        """
+        if check_chain_id and w3.eth.chain_id != deployment.chain_id:
+            raise ChainIdMismatch(deployment.chain_id, w3.eth.chain_id)
+        self.w3 = w3
+        self.deployment = deployment
+        self.registry: Contract = w3.eth.contract(
+            address=Web3.to_checksum_address(deployment.registry), abi=load_artifact("TitleRegistry").abi
+        )
+        self.governance: Contract = w3.eth.contract(
+            address=Web3.to_checksum_address(deployment.governance), abi=load_artifact("Governance").abi
+        )
+        self._batch = batch
+        self._decoder = RevertDecoder([self.registry.abi, self.governance.abi])
+        self._reader = Transactor(w3, _NO_ACCOUNT, chain_id=deployment.chain_id, decoder=self._decoder)
+        self._tx: Transactor | None = None
+        self._vins: dict[int, str] = {}
+
+    def as_account(self, account: LocalAccount) -> Ledger:
+        """Returns a ledger on the same connection whose writes `account` signs."""
+        other = Ledger.__new__(Ledger)
+        other.__dict__.update(self.__dict__)
+        other._tx = Transactor(
+            self.w3, account, chain_id=self.deployment.chain_id, decoder=self._decoder, batch=self._batch
+        )
+        return other
+
+    @property
+    def address(self) -> Address:
+        """Returns the signing account's address."""
+        return Address(self._signer.address)
+
+    # --- titles -------------------------------------------------------------------------------
+
+    def register_title(self, vin: VIN, owner: str, *, doc_cid: str = "", before_send: Hook = None) -> Title:
+        """Registers a title (REGISTRAR).
+
+        Args:
+            vin: A normalized VIN (see `normalize_vin`).
+            owner: The owner's address.
+            doc_cid: The CID of the sealed title document.
+            before_send: Called once the registry accepted a dry run, before the transaction is
+                sent (stores the document; every write takes one).
+
+        Returns:
+            The registered title.
+
+        Raises:
+            TitleAlreadyRegistered, MissingRole, InvalidOperation: If the registry refuses.
+        """
+        self._remember(vin)
+        fn = self.registry.functions.registerTitle(vin, Web3.to_checksum_address(owner), doc_cid)
+        self._signer.send(fn, gas=GAS["registerTitle"], titles=self._vins, before_send=before_send)
+        return self.title(vin)
+
+    def register_titles(self, items: Sequence[tuple[VIN, str, str]]) -> list[TokenId]:
+        """Registers many titles in a row (REGISTRAR): on the embedded chain, in one block.
+
+        Args:
+            items: (vin, owner, doc_cid) triples.
+
+        Returns:
+            The token ids, in order.
+
+        Raises:
+            ContractRevert: If any registration would be refused (nothing is sent).
+        """
+        for vin, _, _ in items:
+            self._remember(vin)
+        calls = [
+            Call(self.registry.functions.registerTitle(v, Web3.to_checksum_address(o), c), GAS["registerTitle"])
+            for v, o, c in items
+        ]
+        self._signer.send_many(calls, titles=self._vins)
+        return [token_id(v) for v, _, _ in items]
+
+    def transfer_title(self, vin: VIN, to: str, *, doc_cid: str = "", before_send: Hook = None) -> Title:
+        """Records a title's transfer to a new owner (REGISTRAR); refused while liened.
+
+        Raises:
+            TitleEncumbered, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
+        """
+        fn = self.registry.functions.transferTitle(self._token(vin), Web3.to_checksum_address(to), doc_cid)
+        self._signer.send(fn, gas=GAS["transferTitle"], titles=self._vins, before_send=before_send)
+        return self.title(vin)
+
+    def set_title_status(self, vin: VIN, status: TitleStatus) -> Title:
+        """Marks a title stolen, salvage, cancelled or active again (REGISTRAR).
+
+        Raises:
+            TitleNotActive, MissingRole: If the registry refuses.
+        """
+        fn = self.registry.functions.setTitleStatus(self._token(vin), int(status))
+        self._signer.send(fn, gas=GAS["setTitleStatus"], titles=self._vins)
+        return self.title(vin)
+
+    def title(self, vin: VIN) -> Title:
+        """Reads a title.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        tid = self._token(vin)
+        raw = self._reader.call(self.registry.functions.title(tid), titles=self._vins)
+        owner = self._reader.call(self.registry.functions.ownerOf(tid), titles=self._vins)
+        active = self._reader.call(self.registry.functions.activeLienCount(tid), titles=self._vins)
+        return Title(
+            vin=VIN(raw[0]),
+            token_id=tid,
+            owner=Address(owner),
+            doc_cid=raw[1],
+            status=TitleStatus(raw[2]),
+            registered_at=int(raw[3]),
+            active_liens=int(active),
+        )
+
+    # --- liens --------------------------------------------------------------------------------
+
+    def grant_lien(
+        self,
+        vin: VIN,
+        amount: int,
+        *,
+        currency: str,
+        maturity: int,
+        doc_cid: str = "",
+        consents: Iterable[Consent] = (),
+        before_send: Hook = None,
+    ) -> Lien:
+        """Grants the signing lender a lien (LENDER).
+
+        Args:
+            vin: The title.
+            amount: The amount secured, in minor units (cents).
+            currency: ISO 4217 code.
+            maturity: Unix time at which the loan matures.
+            doc_cid: The CID of the sealed loan document.
+            consents: Consents of the senior active lienholders, if the title has any.
+
+        Returns:
+            The new lien.
+
+        Raises:
+            ConsentRequired: If a senior lienholder's consent is missing.
+            ConsentRejected, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
+        """
+        args = [c.as_argument() for c in consents]
+        fn = self.registry.functions.grantLien(
+            self._token(vin), amount, currency_code(currency), maturity, doc_cid, args
+        )
+        gas = GAS["grantLien"] + GAS["grantLien/consent"] * len(args)
+        receipt = self._signer.send(fn, gas=gas, titles=self._vins, before_send=before_send)
+        (log,) = self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
+        return self.lien(LienId(log["args"]["lienId"]))
+
+    def release_lien(self, lien_id: int) -> Lien:
+        """Releases a lien (its lienholder only).
+
+        Raises:
+            NotLienholder, LienNotActive, LienNotFound: If the registry refuses.
+        """
+        self._signer.send(self.registry.functions.releaseLien(lien_id), gas=GAS["releaseLien"], titles=self._vins)
+        return self.lien(LienId(lien_id))
+
+    def lien(self, lien_id: int) -> Lien:
+        """Reads a lien.
+
+        Raises:
+            LienNotFound: If no lien has this id.
+        """
+        raw = self._reader.call(self.registry.functions.lien(lien_id), titles=self._vins)
+        return Lien(
+            lien_id=LienId(lien_id),
+            token_id=TokenId(raw[0]),
+            lender=Address(raw[1]),
+            maturity=int(raw[2]),
+            granted_at=int(raw[3]),
+            currency=bytes(raw[4]).decode("ascii"),
+            status=LienStatus(raw[5]),
+            priority=int(raw[6]),
+            amount=int(raw[7]),
+            doc_cid=raw[8],
+        )
+
+    def liens(self, vin: VIN) -> list[Lien]:
+        """Reads every lien ever granted on a title, in priority order.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        ids = self._reader.call(self.registry.functions.liensOf(self._token(vin)), titles=self._vins)
+        return [self.lien(i) for i in ids]
+
+    def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
+        """Signs, as a senior lienholder, a consent to a new lien for `lender`.
+
+        Returns:
+            The consent, to hand to the new lender.
+        """
+        return sign_consent(
+            self._signer.account,
+            chain_id=self.deployment.chain_id,
+            registry=self.deployment.registry,
+            vin=vin,
+            token_id=self._token(vin),
+            lender=Web3.to_checksum_address(lender),
+            amount=amount,
+            currency=currency,
+            deadline=deadline,
+        )
+
+    # --- history ------------------------------------------------------------------------------
+
+    def history(self, vin: VIN) -> list[Event]:
+        """Returns every event of a title and its liens, oldest first.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        self.title(vin)
+        tid = "0x" + self._token(vin).to_bytes(32, "big").hex()
+        by_topic = _event_topics(self.registry.abi, _TITLE_EVENTS + _LIEN_EVENTS)
+        topics = {name: "0x" + t.hex() for t, name in by_topic.items()}
+        base: dict[str, Any] = {"address": self.registry.address, "fromBlock": self.deployment.block, "toBlock": "latest"}
+        logs = list(self.w3.eth.get_logs(cast(FilterParams, {**base, "topics": [[topics[n] for n in _TITLE_EVENTS], tid]})))
+        logs += self.w3.eth.get_logs(cast(FilterParams, {**base, "topics": [[topics[n] for n in _LIEN_EVENTS], None, tid]}))
+        events = []
+        for log in logs:
+            name = by_topic[bytes(log["topics"][0])]
+            decoded = getattr(self.registry.events, name)().process_log(log)
+            events.append(
+                Event(
+                    name=name,
+                    block=int(log["blockNumber"]),
+                    tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+                    log_index=int(log["logIndex"]),
+                    args={k: _plain(v) for k, v in decoded["args"].items()},
+                )
+            )
+        return sorted(events, key=lambda e: (e.block, e.log_index))
+
+    # --- roles and governance -----------------------------------------------------------------
+
+    def has_role(self, role: str, account: str) -> bool:
+        """Returns whether an account holds a registry role (REGISTRAR, LENDER, ORACLE, AUDITOR)."""
+        return bool(self._reader.call(self.registry.functions.hasRole(_role(role), Web3.to_checksum_address(account))))
+
+    def members(self) -> list[Address]:
+        """Returns the consortium's current members."""
+        return [Address(a) for a in self._reader.call(self.governance.functions.members())]
+
+    def propose_role(self, role: str, account: str, *, grant: bool = True) -> int:
+        """Proposes granting (or revoking) a registry role; the proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+        """
+        verb = "grantRole" if grant else "revokeRole"
+        data = self.registry.encode_abi(verb, [_role(role), Web3.to_checksum_address(account)])
+        what = f"{'grant' if grant else 'revoke'} {role.upper()} {'to' if grant else 'from'} {account}"
+        return self._propose(self.registry.address, data, what)
+
+    def propose_member(self, account: str, *, add: bool = True) -> int:
+        """Proposes adding (or removing) a member.
+
+        Returns:
+            The proposal id.
+        """
+        verb = "addMember" if add else "removeMember"
+        data = self.governance.encode_abi(verb, [Web3.to_checksum_address(account)])
+        return self._propose(self.governance.address, data, f"{'add' if add else 'remove'} member {account}")
+
+    def approve(self, proposal_id: int) -> dict[str, Any]:
+        """Votes for a proposal; it executes once a majority of members approved.
+
+        Returns:
+            The proposal after the vote.
+
+        Raises:
+            NotMember, GovernanceRefused: If governance refuses the vote.
+        """
+        self._signer.send(self.governance.functions.approve(proposal_id), gas=GAS["approve"])
+        return self.proposal(proposal_id)
+
+    def approve_many(self, proposal_ids: Sequence[int]) -> None:
+        """Votes for several proposals in a row (on the embedded chain, in one block)."""
+        self._signer.send_many([Call(self.governance.functions.approve(p), GAS["approve"]) for p in proposal_ids])
+
+    def proposal(self, proposal_id: int) -> dict[str, Any]:
+        """Reads a proposal with its current approvals."""
+        raw = self._reader.call(self.governance.functions.proposal(proposal_id))
+        approvals = self._reader.call(self.governance.functions.approvals(proposal_id))
+        return {
+            "id": proposal_id,
+            "target": raw[0],
+            "description": raw[2],
+            "proposer": raw[3],
+            "created_at": int(raw[4]),
+            "executed": bool(raw[5]),
+            "approvals": int(approvals),
+        }
+
+    def proposals(self) -> list[dict[str, Any]]:
+        """Reads every proposal, oldest first."""
+        count = self._reader.call(self.governance.functions.proposalCount())
+        return [self.proposal(i) for i in range(1, count + 1)]
+
+    # --- internals ----------------------------------------------------------------------------
+
+    @property
+    def _signer(self) -> Transactor:
+        if self._tx is None:
+            raise ConfigError("this operation needs a signing account: choose one with --as NAME")
+        return self._tx
+
+    def _propose(self, target: str, data: str, description: str) -> int:
+        receipt = self._signer.send(self.governance.functions.propose(target, data, description), gas=GAS["propose"])
+        (log,) = self.governance.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)
+        return int(log["args"]["proposalId"])
+
+    def _remember(self, vin: str) -> TokenId:
+        tid = token_id(VIN(vin))
+        self._vins[tid] = vin
+        return tid
+
+    def _token(self, vin: VIN) -> TokenId:
+        return self._remember(vin)
+
+
+class _NoAccount:
+    address = "0x0000000000000000000000000000000000000000"
+
+
+_NO_ACCOUNT: Any = _NoAccount()
+
+
+def _role(role: str) -> bytes:
+    name = role.upper().removesuffix("_ROLE")
+    if name not in ROLES:
+        raise InvalidRole(role, ROLES)
+    return keccak(text=f"{name}_ROLE")
+
+
+def _event_topics(abi: Any, names: tuple[str, ...]) -> dict[bytes, str]:
+    items: list[dict[str, Any]] = list(abi)
+    return {
+        bytes(event_abi_to_log_topic(cast(Any, item))): str(item["name"])
+        for item in items
+        if item.get("type") == "event" and item["name"] in names
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("ascii") if len(value) == 3 else "0x" + value.hex()
+        except UnicodeDecodeError:
+            return "0x" + value.hex()
+    return value

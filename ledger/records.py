@@ -1,0 +1,127 @@
+"""Domain records read from the chain: titles, liens and the events of their history."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, NewType
+
+from .vin import VIN, TokenId
+
+LienId = NewType("LienId", int)
+Address = NewType("Address", str)
+
+
+class TitleStatus(enum.IntEnum):
+    """The life-cycle state of a title (mirrors `ITitleRegistry.TitleStatus`)."""
+
+    ACTIVE = 0
+    STOLEN = 1
+    SALVAGE = 2
+    CANCELLED = 3
+
+    @property
+    def label(self) -> str:
+        """Returns the lower-case name users type and read."""
+        return self.name.lower()
+
+
+class LienStatus(enum.IntEnum):
+    """The life-cycle state of a lien (mirrors `ITitleRegistry.LienStatus`)."""
+
+    NONE = 0
+    ACTIVE = 1
+    RELEASED = 2
+
+    @property
+    def label(self) -> str:
+        """Returns the lower-case name users type and read."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Title:
+    """A registered vehicle title."""
+
+    vin: VIN
+    token_id: TokenId
+    owner: Address
+    doc_cid: str
+    status: TitleStatus
+    registered_at: int
+    active_liens: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the title as JSON-ready data."""
+        return {
+            "vin": self.vin,
+            "token_id": str(self.token_id),
+            "owner": self.owner,
+            "doc_cid": self.doc_cid,
+            "status": self.status.label,
+            "registered_at": self.registered_at,
+            "active_liens": self.active_liens,
+        }
+
+
+@dataclass(frozen=True)
+class Lien:
+    """A lien on a title."""
+
+    lien_id: LienId
+    token_id: TokenId
+    lender: Address
+    amount: int
+    currency: str
+    maturity: int
+    granted_at: int
+    priority: int
+    doc_cid: str
+    status: LienStatus
+
+    @property
+    def active(self) -> bool:
+        """Returns whether the lien still encumbers its title."""
+        return self.status == LienStatus.ACTIVE
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the lien as JSON-ready data."""
+        return {
+            "lien_id": self.lien_id,
+            "token_id": str(self.token_id),
+            "lender": self.lender,
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "maturity": self.maturity,
+            "granted_at": self.granted_at,
+            "priority": self.priority,
+            "doc_cid": self.doc_cid,
+            "status": self.status.label,
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """One state change in a title's history, as an event log on chain."""
+
+    name: str
+    block: int
+    tx_hash: str
+    log_index: int
+    args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def doc_cid(self) -> str | None:
+        """Returns the document CID the event anchors, if it anchors one."""
+        cid = self.args.get("docCid")
+        return str(cid) if cid else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the event as JSON-ready data."""
+        return {
+            "event": self.name,
+            "block": self.block,
+            "tx_hash": self.tx_hash,
+            "log_index": self.log_index,
+            "args": self.args,
+        }

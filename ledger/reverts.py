@@ -1,0 +1,149 @@
+"""Decoding contract reverts into typed exceptions, by custom-error selector.
+
+Each custom error of the contracts' ABIs maps to one exception class of `lienchain.errors` and a
+message template that names the problem and what to do. Revert strings are never matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
+
+from .. import errors
+from .records import TitleStatus
+
+ROLES = ("REGISTRAR", "LENDER", "ORACLE", "AUDITOR")
+_ROLE_NAMES = {keccak(text=f"{r}_ROLE"): r for r in ROLES} | {b"\x00" * 32: "DEFAULT_ADMIN"}
+
+_PROPOSE = "propose it with `lienchain member propose` and have a majority of members vote for it"
+
+# error name -> (exception class, message template over the decoded arguments)
+_CATALOGUE: dict[str, tuple[type[errors.ContractRevert], str]] = {
+    "RegistryInvalidVIN": (errors.InvalidOperation, "the registry refuses VIN {vin!r}: it must be normalized"),
+    "RegistryInvalidOwner": (errors.InvalidOperation, "{owner} cannot become the title's owner: give another address"),
+    "RegistryInvalidAmount": (errors.InvalidOperation, "a lien amount must be greater than zero"),
+    "RegistryInvalidMaturity": (errors.InvalidOperation, "maturity {maturity} is not in the future: give a later date"),
+    "RegistryTitleExists": (errors.TitleAlreadyRegistered, "title {title} is already registered: see it with `lienchain title show`"),
+    "RegistryUnknownTitle": (errors.TitleNotFound, "no title registered for {title}: check the VIN, or register it first"),
+    "RegistryTitleNotActive": (
+        errors.TitleNotActive,
+        "title {title} is {status}: only an active title can be liened or transferred; a registrar can restore it",
+    ),
+    "RegistryTitleCancelled": (errors.TitleNotActive, "title {title} is cancelled and can never change again"),
+    "RegistryStatusUnchanged": (errors.TitleNotActive, "title {title} is already {status}: nothing to change"),
+    "RegistryTitleEncumbered": (
+        errors.TitleEncumbered,
+        "title {title} has {activeLiens} active lien(s): every lienholder must release its lien before a transfer",
+    ),
+    "RegistryDirectTransferDisabled": (
+        errors.InvalidOperation,
+        "titles change hands only through a registrar: use `lienchain title transfer` as a registrar",
+    ),
+    "RegistryUnknownLien": (errors.LienNotFound, "no lien with id {lienId}: list a title's liens with `lienchain lien list VIN`"),
+    "RegistryLienNotActive": (errors.LienNotActive, "lien {lienId} is already released: nothing to release"),
+    "RegistryNotLienholder": (
+        errors.NotLienholder,
+        "only the lienholder {lienholder} may release lien {lienId}, not {caller}: sign with the lienholder's account",
+    ),
+    "RegistryConsentMissing": (
+        errors.ConsentRequired,
+        "title {title} already has an active lien, and its holder {seniorLienholder} has not consented: "
+        "ask them for `lienchain lien consent VIN --to YOU --amount N --out FILE` and pass --consent FILE",
+    ),
+    "RegistryConsentInvalid": (errors.ConsentRejected, "consent #{index} carries no valid signature: ask for a new consent"),
+    "RegistryConsentExpired": (errors.ConsentRejected, "consent #{index} expired at {deadline}: ask for a new consent"),
+    "RegistryConsentUsed": (errors.ConsentRejected, "this consent was already used for another lien: ask for a new consent"),
+    "AccessControlUnauthorizedAccount": (
+        errors.MissingRole,
+        "{account} does not hold the {neededRole} role: " + _PROPOSE,
+    ),
+    "AccessControlBadConfirmation": (errors.InvalidOperation, "a role can only be renounced by its holder"),
+    "GovernanceNotMember": (errors.NotMember, "{account} is not a member of the consortium: only members propose and vote"),
+    "GovernanceAlreadyMember": (errors.GovernanceRefused, "{account} is already a member"),
+    "GovernanceLastMember": (errors.GovernanceRefused, "{account} is the last member and cannot be removed"),
+    "GovernanceInvalidMembers": (errors.GovernanceRefused, "the founding members must be distinct, non-zero addresses"),
+    "GovernanceInvalidTarget": (errors.GovernanceRefused, "proposal target {target} is not a contract"),
+    "GovernanceUnknownProposal": (errors.GovernanceRefused, "no proposal with id {proposalId}: see `lienchain member list`"),
+    "GovernanceAlreadyApproved": (errors.GovernanceRefused, "{member} already voted for proposal {proposalId}"),
+    "GovernanceAlreadyExecuted": (errors.GovernanceRefused, "proposal {proposalId} was already executed"),
+    "GovernanceOnlySelf": (errors.GovernanceRefused, "membership changes only by a proposal: " + _PROPOSE),
+    "GovernanceCallFailed": (errors.GovernanceRefused, "proposal {proposalId} reached a majority but its call failed: {reason}"),
+    "ERC721NonexistentToken": (errors.TitleNotFound, "no title registered for {title}: check the VIN, or register it first"),
+}
+
+
+@dataclass(frozen=True)
+class _ErrorABI:
+    name: str
+    names: tuple[str, ...]
+    types: tuple[str, ...]
+
+
+class RevertDecoder:
+    """Turns revert data into the typed exception of its custom error."""
+
+    def __init__(self, abis: Iterable[list[dict[str, Any]]]) -> None:
+        """Collects the custom errors of the given contract ABIs.
+
+        Args:
+            abis: The ABIs of every contract a call may reach.
+        """
+        self._errors: dict[bytes, _ErrorABI] = {}
+        for abi in abis:
+            for item in abi:
+                if item.get("type") != "error":
+                    continue
+                types = tuple(_abi_type(i) for i in item["inputs"])
+                selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
+                self._errors[selector] = _ErrorABI(item["name"], tuple(i["name"] for i in item["inputs"]), types)
+
+    def decode(self, data: bytes, *, titles: Mapping[int, str] | None = None) -> errors.ContractRevert:
+        """Decodes revert data.
+
+        Args:
+            data: The revert data (selector and ABI-encoded arguments).
+            titles: Known token ids and their VINs, so messages name the VIN.
+
+        Returns:
+            The typed exception (not raised), carrying the decoded arguments in `fields`.
+        """
+        spec = self._errors.get(bytes(data[:4]))
+        if spec is None:
+            return errors.ContractRevert(
+                f"the contract refused the operation without a known reason (revert data 0x{bytes(data).hex()})"
+            )
+        try:
+            values = decode(list(spec.types), bytes(data[4:]))
+        except Exception:  # malformed data from a foreign contract; report it rather than crash
+            return errors.ContractRevert(f"the contract refused the operation with malformed {spec.name} data")
+        fields = {name: _plain(value) for name, value in zip(spec.names, values)}
+        cls, template = _CATALOGUE.get(spec.name, (errors.ContractRevert, spec.name + " {fields}"))
+        render = dict(fields)
+        render["fields"] = fields
+        if "tokenId" in fields:
+            render["title"] = (titles or {}).get(int(fields["tokenId"]), f"#{int(fields['tokenId']):#x}")
+        if "status" in fields:
+            render["status"] = TitleStatus(int(fields["status"])).label
+        if "neededRole" in fields:
+            role = bytes.fromhex(str(fields["neededRole"])[2:])
+            render["neededRole"] = _ROLE_NAMES.get(role, str(fields["neededRole"]))
+        return cls(template.format(**render), name=spec.name, args=fields)
+
+
+def _abi_type(item: dict[str, Any]) -> str:
+    if item["type"].startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in item["components"])
+        return f"({inner}){item['type'][5:]}"
+    return str(item["type"])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return to_checksum_address(value)
+    return value

@@ -1,0 +1,57 @@
+"""Fixtures for running the `lienchain` command, in-process (CliRunner) or as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lienchain.cli.main import cli
+
+PASSPHRASE = "correct horse battery staple"  # the template profile's (tests/conftest.py)
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def env(profile_path: Path) -> dict[str, str]:
+    return {"LIENCHAIN_HOME": str(profile_path), "LIENCHAIN_PASSWORD": PASSPHRASE}
+
+
+@pytest.fixture
+def run(env: dict[str, str]) -> Run:
+    """Runs a lienchain command in-process against the test's profile."""
+
+    def invoke(*args: str) -> Result:
+        r = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+        return Result(r.exit_code, r.stdout, r.stderr)
+
+    return invoke
+
+
+@pytest.fixture
+def run_process(env: dict[str, str]) -> Run:
+    """Runs a lienchain command as a separate process, as a user would."""
+
+    def invoke(*args: str) -> Result:
+        p = subprocess.run(
+            [sys.executable, "-m", "lienchain.cli", *args],
+            env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+        )
+        return Result(p.returncode, p.stdout, p.stderr)
+
+    return invoke

@@ -1,0 +1,189 @@
+"""Property-based tests: random operation sequences by random accounts against a reference model.
+
+After every operation the contract's state must equal the model's, and whether the operation
+succeeded must be what the model predicts. The invariants follow: no transfer while liened, no
+second lien without consent, a released lien stays released, only role holders change state.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eth_account import Account
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from lienchain import errors
+from lienchain.ledger import Ledger, LienStatus, Profile, TitleStatus, normalize_vin
+
+VINS = [normalize_vin(v) for v in ("1M8GDM9AXKP042788", "1HGCM82633A004352")]
+ACTORS = ["registrar", "lender-a", "lender-b", "oracle", "auditor"]
+ROLE = {"registrar": "REGISTRAR", "lender-a": "LENDER", "lender-b": "LENDER", "oracle": "ORACLE", "auditor": "AUDITOR"}
+OWNERS = [Account.create().address for _ in range(3)]
+MATURITY = int(time.time()) + 10 * 365 * 86400
+
+
+@dataclass
+class ModelTitle:
+    owner: str
+    status: TitleStatus = TitleStatus.ACTIVE
+    liens: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ModelLien:
+    vin: str
+    lender: str
+    amount: int
+    active: bool = True
+
+
+class Model:
+    """What the registry should hold, in a dozen lines of Python."""
+
+    def __init__(self) -> None:
+        self.titles: dict[str, ModelTitle] = {}
+        self.liens: dict[int, ModelLien] = {}
+
+    def active_lenders(self, vin: str) -> set[str]:
+        return {self.liens[i].lender for i in self.titles[vin].liens if self.liens[i].active}
+
+    def register(self, actor: str, vin: str, owner: str) -> bool:
+        if ROLE[actor] != "REGISTRAR" or vin in self.titles:
+            return False
+        self.titles[vin] = ModelTitle(owner)
+        return True
+
+    def grant(self, actor: str, vin: str, amount: int, consenting: bool) -> bool:
+        t = self.titles.get(vin)
+        if ROLE[actor] != "LENDER" or t is None or t.status != TitleStatus.ACTIVE:
+            return False
+        if self.active_lenders(vin) - {actor} and not consenting:
+            return False
+        lien_id = len(self.liens) + 1
+        self.liens[lien_id] = ModelLien(vin, actor, amount)
+        t.liens.append(lien_id)
+        return True
+
+    def release(self, actor: str, lien_id: int) -> bool:
+        lien = self.liens.get(lien_id)
+        if lien is None or not lien.active or lien.lender != actor:
+            return False
+        lien.active = False
+        return True
+
+    def transfer(self, actor: str, vin: str, to: str) -> bool:
+        t = self.titles.get(vin)
+        if ROLE[actor] != "REGISTRAR" or t is None or t.status != TitleStatus.ACTIVE:
+            return False
+        if self.active_lenders(vin) or to == t.owner:
+            return False
+        t.owner = to
+        return True
+
+    def set_status(self, actor: str, vin: str, status: TitleStatus) -> bool:
+        t = self.titles.get(vin)
+        if ROLE[actor] != "REGISTRAR" or t is None or t.status in (TitleStatus.CANCELLED, status):
+            return False
+        t.status = status
+        return True
+
+
+# Mostly the right role for the operation, sometimes anyone: refusals are tested without drowning
+# the sequences that get far enough to exercise consent, release and transfer.
+actors = st.sampled_from(ACTORS)
+registrars = st.one_of(st.just("registrar"), st.just("registrar"), actors)
+lenders = st.one_of(st.sampled_from(["lender-a", "lender-b"]), st.sampled_from(["lender-a", "lender-b"]), actors)
+vins = st.sampled_from(VINS)
+operations = st.one_of(
+    st.tuples(st.just("register"), registrars, vins, st.sampled_from(OWNERS)),
+    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 10**12), st.booleans()),
+    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 10**12), st.booleans()),
+    # None stands for "the lienholder itself", so that releases get accepted often enough.
+    st.tuples(st.just("release"), st.one_of(st.none(), st.none(), actors), st.integers(1, 4)),
+    st.tuples(st.just("transfer"), registrars, vins, st.sampled_from(OWNERS)),
+    st.tuples(st.just("set_status"), registrars, vins, st.sampled_from(list(TitleStatus))),
+)
+
+
+def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type: ignore[type-arg]
+    kind, actor, *args = op
+    if actor is None:
+        lien = model.liens.get(args[0])
+        actor = lien.lender if lien else "lender-a"
+    ledger = ledgers[actor]
+    if kind == "register":
+        expected = model.register(actor, *args)
+        run = lambda: ledger.register_title(args[0], args[1])  # noqa: E731
+    elif kind == "grant":
+        vin, amount, consenting = args
+        seniors = model.active_lenders(vin) - {actor} if vin in model.titles else set()
+        expected = model.grant(actor, vin, amount, consenting)
+        consents = [
+            ledgers[s].sign_consent(vin, lender=ledger.address, amount=amount, currency="USD",
+                                    deadline=MATURITY)
+            for s in sorted(seniors)
+        ] if consenting and ROLE[actor] == "LENDER" else []
+        run = lambda: ledger.grant_lien(vin, amount, currency="USD", maturity=MATURITY, consents=consents)  # noqa: E731
+    elif kind == "release":
+        expected = model.release(actor, args[0])
+        run = lambda: ledger.release_lien(args[0])  # noqa: E731
+    elif kind == "transfer":
+        expected = model.transfer(actor, *args)
+        run = lambda: ledger.transfer_title(args[0], args[1])  # noqa: E731
+    else:
+        expected = model.set_status(actor, *args)
+        run = lambda: ledger.set_title_status(args[0], args[1])  # noqa: E731
+    try:
+        run()
+        succeeded = True
+    except errors.ContractRevert:
+        succeeded = False
+    event(f"{kind} {'accepted' if succeeded else 'refused'}")
+    assert succeeded == expected, f"{op}: chain {'accepted' if succeeded else 'refused'}, model says otherwise"
+
+
+def assert_matches(reader: Ledger, model: Model, addresses: dict[str, str]) -> None:
+    for vin in VINS:
+        if vin not in model.titles:
+            assert not _registered(reader, vin)
+            continue
+        expected, actual = model.titles[vin], reader.title(vin)
+        assert (actual.owner, actual.status) == (expected.owner, expected.status)
+        liens = reader.liens(vin)
+        assert [lien.lien_id for lien in liens] == expected.liens
+        for lien in liens:
+            m = model.liens[lien.lien_id]
+            assert (lien.lender, lien.amount, lien.status == LienStatus.ACTIVE) == (addresses[m.lender], m.amount, m.active)
+        assert actual.active_liens == sum(model.liens[i].active for i in expected.liens)
+
+
+def _registered(reader: Ledger, vin: str) -> bool:
+    try:
+        reader.title(vin)  # type: ignore[arg-type]
+        return True
+    except errors.TitleNotFound:
+        return False
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(operations, min_size=4, max_size=20))
+def test_registry_matches_reference_model(
+    copy_profile: Callable[[Path], Profile], ops: list[tuple]  # type: ignore[type-arg]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        with copy_profile(Path(tmp)) as profile:
+            ledgers = {name: profile.ledger(name) for name in ACTORS}
+            addresses = {name: ledgers[name].address for name in ACTORS}
+            reader = profile.ledger()
+            model = Model()
+            # Every sequence starts with the titles registered; later registrations test refusals.
+            for n, vin in enumerate(VINS):
+                apply(("register", "registrar", vin, OWNERS[n]), ledgers, model)
+            for op in ops:
+                apply(op, ledgers, model)
+                assert_matches(reader, model, addresses)

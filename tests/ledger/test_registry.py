@@ -1,0 +1,299 @@
+"""The registry's rules, through the Ledger, on the embedded chain."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from eth_account import Account
+
+from lienchain import errors
+from lienchain.ledger import Consent, Ledger, LienStatus, TitleStatus, normalize_vin
+
+VIN = normalize_vin("1M8GDM9AXKP042788")
+OTHER_VIN = normalize_vin("1HGCM82633A004352")
+OWNER = Account.create().address
+BUYER = Account.create().address
+MATURITY = int(time.time()) + 5 * 365 * 86400
+
+
+def head(ledger: Ledger) -> int:
+    return int(ledger.w3.eth.block_number)
+
+
+@pytest.fixture
+def titled(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
+    ledgers["registrar"].register_title(VIN, OWNER, doc_cid="bafkreititle")
+    return ledgers
+
+
+@pytest.fixture
+def liened(titled: dict[str, Ledger]) -> dict[str, Ledger]:
+    titled["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloana")
+    return titled
+
+
+def consent_from_a(ledgers: dict[str, Ledger], amount: int = 500_000, lender: str = "lender-b",
+                   deadline: int | None = None) -> Consent:
+    return ledgers["lender-a"].sign_consent(
+        VIN, lender=ledgers[lender].address, amount=amount, currency="USD",
+        deadline=deadline or int(time.time()) + 3600,
+    )
+
+
+# --- titles ------------------------------------------------------------------------------------
+
+
+def test_register_title_mints_token_to_owner_with_document(titled: dict[str, Ledger]) -> None:
+    t = titled["reader"].title(VIN)
+    assert (t.owner, t.doc_cid, t.status, t.active_liens) == (OWNER, "bafkreititle", TitleStatus.ACTIVE, 0)
+    assert titled["reader"].registry.functions.ownerOf(t.token_id).call() == OWNER
+
+
+def test_register_title_fails_if_already_registered(titled: dict[str, Ledger]) -> None:
+    before = head(titled["reader"])
+    with pytest.raises(errors.TitleAlreadyRegistered, match=VIN):
+        titled["registrar"].register_title(VIN, BUYER)
+    assert head(titled["reader"]) == before
+    assert titled["reader"].title(VIN).owner == OWNER
+
+
+def test_register_title_fails_without_registrar_role(ledgers: dict[str, Ledger]) -> None:
+    with pytest.raises(errors.MissingRole, match="REGISTRAR"):
+        ledgers["lender-a"].register_title(VIN, OWNER)
+    with pytest.raises(errors.TitleNotFound):
+        ledgers["reader"].title(VIN)
+
+
+def test_register_title_fails_for_unnormalized_vin(ledgers: dict[str, Ledger]) -> None:
+    with pytest.raises(errors.InvalidOperation, match="normalized"):
+        ledgers["registrar"].register_title("1m8gdm9axkp042788", OWNER)  # type: ignore[arg-type]
+
+
+def test_title_fails_if_not_registered(ledgers: dict[str, Ledger]) -> None:
+    with pytest.raises(errors.TitleNotFound, match=OTHER_VIN):
+        ledgers["reader"].title(OTHER_VIN)
+
+
+def test_owner_cannot_transfer_the_token_directly(titled: dict[str, Ledger]) -> None:
+    t = titled["reader"].title(VIN)
+    owner = titled["oracle"]  # any account with a key and gas money will do
+    titled["registrar"].transfer_title(VIN, owner.address)
+    token = titled["reader"].registry.functions
+    for attempt in (token.transferFrom(owner.address, BUYER, t.token_id), token.approve(BUYER, t.token_id)):
+        with pytest.raises(errors.InvalidOperation, match="only through a registrar"):
+            owner._signer.send(attempt, gas=200_000)  # noqa: SLF001 - the owner's own transaction
+    assert titled["reader"].title(VIN).owner == owner.address
+
+
+def test_transfer_title_changes_owner_and_document(titled: dict[str, Ledger]) -> None:
+    t = titled["registrar"].transfer_title(VIN, BUYER, doc_cid="bafkreitransfer")
+    assert (t.owner, t.doc_cid) == (BUYER, "bafkreitransfer")
+
+
+def test_transfer_title_fails_while_liened(liened: dict[str, Ledger]) -> None:
+    before = head(liened["reader"])
+    with pytest.raises(errors.TitleEncumbered, match="1 active lien"):
+        liened["registrar"].transfer_title(VIN, BUYER)
+    assert liened["reader"].title(VIN).owner == OWNER
+    assert head(liened["reader"]) == before
+
+
+def test_transfer_title_fails_if_title_not_active(titled: dict[str, Ledger]) -> None:
+    titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN)
+    with pytest.raises(errors.TitleNotActive, match="stolen"):
+        titled["registrar"].transfer_title(VIN, BUYER)
+    assert titled["reader"].title(VIN).owner == OWNER
+
+
+def test_cancelled_title_never_changes_again(titled: dict[str, Ledger]) -> None:
+    titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED)
+    with pytest.raises(errors.TitleNotActive, match="cancelled"):
+        titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE)
+    assert titled["reader"].title(VIN).status == TitleStatus.CANCELLED
+
+
+def test_stolen_title_can_be_restored(titled: dict[str, Ledger]) -> None:
+    titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN)
+    assert titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE).status == TitleStatus.ACTIVE
+
+
+# --- liens -------------------------------------------------------------------------------------
+
+
+def test_grant_lien_records_lender_amount_and_priority(liened: dict[str, Ledger]) -> None:
+    (lien,) = liened["reader"].liens(VIN)
+    assert (lien.lender, lien.amount, lien.currency, lien.priority, lien.status) == (
+        liened["lender-a"].address, 1_000_000, "USD", 1, LienStatus.ACTIVE)
+    assert liened["reader"].title(VIN).active_liens == 1
+
+
+def test_grant_lien_fails_if_title_not_active(titled: dict[str, Ledger]) -> None:
+    titled["registrar"].set_title_status(VIN, TitleStatus.SALVAGE)
+    with pytest.raises(errors.TitleNotActive, match="salvage"):
+        titled["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    assert titled["reader"].liens(VIN) == []
+
+
+def test_grant_lien_fails_without_lender_role(titled: dict[str, Ledger]) -> None:
+    with pytest.raises(errors.MissingRole, match="LENDER"):
+        titled["oracle"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    assert titled["reader"].liens(VIN) == []
+
+
+@pytest.mark.parametrize(("amount", "maturity", "match"), [(0, MATURITY, "greater than zero"), (1, 1, "future")])
+def test_grant_lien_fails_for_bad_terms(titled: dict[str, Ledger], amount: int, maturity: int, match: str) -> None:
+    with pytest.raises(errors.InvalidOperation, match=match):
+        titled["lender-a"].grant_lien(VIN, amount, currency="USD", maturity=maturity)
+
+
+def test_second_lien_fails_without_consent_of_senior_lienholder(liened: dict[str, Ledger]) -> None:
+    before = head(liened["reader"])
+    with pytest.raises(errors.ConsentRequired, match=liened["lender-a"].address):
+        liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY)
+    assert len(liened["reader"].liens(VIN)) == 1
+    assert head(liened["reader"]) == before
+
+
+def test_second_lien_with_consent_ranks_second(liened: dict[str, Ledger]) -> None:
+    consent = consent_from_a(liened)
+    lien = liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
+    assert (lien.priority, lien.lender) == (2, liened["lender-b"].address)
+    assert liened["reader"].registry.functions.consentUsed(consent.digest()).call()
+
+
+def test_python_consent_digest_matches_the_contract(liened: dict[str, Ledger]) -> None:
+    c = consent_from_a(liened)
+    on_chain = liened["reader"].registry.functions.consentDigest(
+        c.token_id, c.lender, c.amount, b"USD", c.nonce, c.deadline).call()
+    assert bytes(on_chain) == c.digest()
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [("amount", errors.ConsentRequired), ("lender", errors.ConsentRequired), ("expired", errors.ConsentRejected)],
+)
+def test_consent_is_bound_to_lender_amount_and_deadline(liened: dict[str, Ledger], change: str, error: type) -> None:
+    terms: dict[str, dict[str, object]] = {
+        "amount": {"amount": 400_000}, "lender": {"lender": "auditor"}, "expired": {"deadline": int(time.time()) - 10},
+    }
+    consent = consent_from_a(liened, **terms[change])  # type: ignore[arg-type]
+    with pytest.raises(error):
+        liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
+    assert len(liened["reader"].liens(VIN)) == 1
+    assert not liened["reader"].registry.functions.consentUsed(consent.digest()).call()
+
+
+def test_consent_is_usable_once(liened: dict[str, Ledger]) -> None:
+    consent = consent_from_a(liened)
+    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
+    with pytest.raises(errors.ConsentRejected, match="already used"):
+        liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
+    assert len(liened["reader"].liens(VIN)) == 2
+
+
+def test_third_lien_needs_consent_of_every_senior_lienholder(liened: dict[str, Ledger]) -> None:
+    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_from_a(liened)])
+    # lender-a takes a third lien: its own lien needs no consent, lender-b's does.
+    with pytest.raises(errors.ConsentRequired, match=liened["lender-b"].address):
+        liened["lender-a"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY)
+    consent_b = liened["lender-b"].sign_consent(
+        VIN, lender=liened["lender-a"].address, amount=100_000, currency="USD", deadline=int(time.time()) + 60)
+    third = liened["lender-a"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY, consents=[consent_b])
+    assert third.priority == 3
+
+
+def test_release_lien_fails_for_anyone_but_the_lienholder(liened: dict[str, Ledger]) -> None:
+    with pytest.raises(errors.NotLienholder, match="only the lienholder"):
+        liened["lender-b"].release_lien(1)
+    assert liened["reader"].lien(1).status == LienStatus.ACTIVE
+
+
+def test_released_lien_stays_released(liened: dict[str, Ledger]) -> None:
+    liened["lender-a"].release_lien(1)
+    with pytest.raises(errors.LienNotActive):
+        liened["lender-a"].release_lien(1)
+    assert liened["reader"].lien(1).status == LienStatus.RELEASED
+    assert liened["reader"].title(VIN).active_liens == 0
+
+
+def test_release_unknown_lien_fails(liened: dict[str, Ledger]) -> None:
+    with pytest.raises(errors.LienNotFound):
+        liened["lender-a"].release_lien(99)
+
+
+def test_after_release_a_new_lien_needs_no_consent_and_title_transfers(liened: dict[str, Ledger]) -> None:
+    liened["lender-a"].release_lien(1)
+    assert liened["registrar"].transfer_title(VIN, BUYER).owner == BUYER
+    assert liened["lender-b"].grant_lien(VIN, 5, currency="USD", maturity=MATURITY).priority == 2
+
+
+def test_history_lists_every_step_in_order_with_documents(liened: dict[str, Ledger]) -> None:
+    liened["lender-a"].release_lien(1)
+    liened["registrar"].transfer_title(VIN, BUYER, doc_cid="bafkreitransfer")
+    events = liened["reader"].history(VIN)
+    assert [e.name for e in events] == ["TitleRegistered", "LienGranted", "LienReleased", "TitleTransferred"]
+    assert [e.doc_cid for e in events] == ["bafkreititle", "bafkreiloana", None, "bafkreitransfer"]
+    assert [e.block for e in events] == sorted(e.block for e in events)
+
+
+# --- governance --------------------------------------------------------------------------------
+
+
+def test_deployer_keeps_no_admin_power(ledgers: dict[str, Ledger]) -> None:
+    reg = ledgers["reader"].registry
+    admin = reg.functions.DEFAULT_ADMIN_ROLE().call()
+    assert not reg.functions.hasRole(admin, ledgers["registrar"].address).call()
+    assert reg.functions.hasRole(admin, ledgers["reader"].deployment.governance).call()
+    with pytest.raises(errors.MissingRole):
+        ledgers["registrar"]._signer.send(  # noqa: SLF001 - a direct grant, bypassing governance
+            reg.functions.grantRole(reg.functions.LENDER_ROLE().call(), ledgers["oracle"].address), gas=200_000)
+    assert not ledgers["reader"].has_role("LENDER", ledgers["oracle"].address)
+
+
+def test_role_changes_only_after_a_majority_votes(ledgers: dict[str, Ledger]) -> None:
+    oracle = ledgers["oracle"].address
+    pid = ledgers["registrar"].propose_role("LENDER", oracle)
+    ledgers["lender-a"].approve(pid)
+    assert not ledgers["reader"].has_role("LENDER", oracle)  # 2 of 5
+    p = ledgers["lender-b"].approve(pid)
+    assert p["executed"] and p["approvals"] == 3
+    assert ledgers["reader"].has_role("LENDER", oracle)
+
+
+def test_revoked_role_refuses_operations(titled: dict[str, Ledger]) -> None:
+    pid = titled["registrar"].propose_role("LENDER", titled["lender-a"].address, grant=False)
+    titled["lender-b"].approve(pid)
+    titled["auditor"].approve(pid)
+    with pytest.raises(errors.MissingRole, match="LENDER"):
+        titled["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    assert titled["reader"].liens(VIN) == []
+
+
+def test_non_member_cannot_propose_or_vote(ledgers: dict[str, Ledger]) -> None:
+    outsider = ledgers["reader"].as_account(Account.create())
+    with pytest.raises(errors.NotMember):
+        outsider.propose_role("LENDER", outsider.address)
+    assert ledgers["reader"].proposals() and all(p["executed"] for p in ledgers["reader"].proposals())
+
+
+def test_member_cannot_vote_twice(ledgers: dict[str, Ledger]) -> None:
+    pid = ledgers["registrar"].propose_member(Account.create().address)
+    with pytest.raises(errors.GovernanceRefused, match="already voted"):
+        ledgers["registrar"].approve(pid)
+    assert ledgers["reader"].proposal(pid)["approvals"] == 1
+
+
+def test_membership_changes_by_vote_and_majority_follows(ledgers: dict[str, Ledger]) -> None:
+    newcomer = Account.create().address
+    pid = ledgers["registrar"].propose_member(newcomer)
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    assert newcomer in ledgers["reader"].members() and len(ledgers["reader"].members()) == 6
+    # With six members, three approvals are no longer a majority.
+    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    assert not ledgers["reader"].has_role("ORACLE", newcomer)
+    ledgers["auditor"].approve(pid)
+    assert ledgers["reader"].has_role("ORACLE", newcomer)

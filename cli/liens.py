@@ -74,7 +74,7 @@ def grant(
     )
     granted = ledger.grant_lien(
         v, amount, currency=cur, maturity=maturity or _default_maturity(), doc_cid=sealed.cid,
-        consents=loaded, before_send=lambda: docs.put(sealed),
+        consents=loaded, on_accepted=lambda: docs.put(sealed),
     )
     app.emit(granted.to_dict(), f"granted {lien_line(app, granted)}")
 

@@ -67,7 +67,7 @@ def register(app: App, vin: str, owner: str, doc: Path | None, lenient: bool) ->
         document_bytes(doc, {"kind": "title-registration", "vin": v, "owner": owner_address}),
         readers=[a.name for a in profile.accounts.list()],
     )
-    t = ledger.register_title(v, owner_address, doc_cid=sealed.cid, before_send=lambda: docs.put(sealed))
+    t = ledger.register_title(v, owner_address, doc_cid=sealed.cid, on_accepted=lambda: docs.put(sealed))
     app.emit(t.to_dict(), [f"registered {t.vin} to {app.label(t.owner)} by {registrar}", *title_lines(app, t)[1:]])
 
 
@@ -136,7 +136,7 @@ def transfer(app: App, vin: str, to: str, doc: Path | None, lenient: bool) -> No
         document_bytes(doc, {"kind": "title-transfer", "vin": v, "to": to_address}),
         readers=[a.name for a in profile.accounts.list()],
     )
-    t = ledger.transfer_title(v, to_address, doc_cid=sealed.cid, before_send=lambda: docs.put(sealed))
+    t = ledger.transfer_title(v, to_address, doc_cid=sealed.cid, on_accepted=lambda: docs.put(sealed))
     app.emit(t.to_dict(), [f"transferred {t.vin} to {app.label(t.owner)}", *title_lines(app, t)[1:]])
 
 

@@ -25,6 +25,7 @@ from eth.consensus.applier import ConsensusApplier
 from eth.consensus.noproof import NoProofConsensus
 from eth.db.atomic import AtomicDB
 from eth.exceptions import Revert as EVMRevert
+from eth_utils import ValidationError
 from eth.exceptions import TransactionNotFound as EVMTransactionNotFound
 from eth.vm.forks.london import LondonVM
 from eth.vm.spoof import SpoofTransaction
@@ -73,11 +74,16 @@ def _chain_class(chain_id: int) -> type[_LondonChain]:
 
 
 class _Reverted(Exception):
-    """A call or gas estimate reverted with `data`; the provider answers it the way geth does."""
+    """A call, gas estimate or transaction reverted with `data`; the provider answers it the way
+    geth answers a reverted call: code 3 with the revert data."""
 
     def __init__(self, data: bytes) -> None:
         super().__init__(data)
         self.data = data
+
+
+class _Failed(Exception):
+    """A transaction failed without revert data (out of gas, invalid opcode)."""
 
 
 def _feeless(transaction: dict[str, Any]) -> dict[str, Any]:
@@ -145,7 +151,20 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
             self.chain.header = self.chain.create_header_from_parent(parent)
         header = self.chain.header
         vm = self.chain.get_vm(header)
-        receipt, _ = vm.apply_transaction(header, transaction)  # validates first: a refusal changes nothing
+        try:
+            receipt, computation = vm.apply_transaction(header, transaction)  # validates first
+        except ValidationError as exc:  # bad nonce, no gas money: the chain cannot take it at all
+            # If the contract would refuse it anyway, that is the more useful reason to give.
+            self.call({"from": transaction.sender, "to": transaction.to, "data": transaction.data,
+                       "value": transaction.value})
+            raise _Failed(str(exc)) from None
+        if computation.is_error:
+            # Refused at submission instead of mined with status 0: nothing of it was persisted,
+            # its nonce stays free, and the sender learns why at once. This spares the client a
+            # dry run before every transaction, which would double the EVM's work.
+            if isinstance(computation.error, EVMRevert):
+                raise _Reverted(bytes(computation.error.args[0]) if computation.error.args else b"")
+            raise _Failed(str(computation.error) or type(computation.error).__name__)
         vm.state.persist()
         self.chain.header = vm.add_receipt_to_header(header, receipt).copy(state_root=vm.state.state_root)
         self.pending.append((transaction, receipt))
@@ -227,7 +246,9 @@ class _Provider(EthereumTesterProvider):
             return super().make_request(method, params)
         except _Reverted as exc:
             error = {"code": 3, "message": "execution reverted", "data": encode_hex(exc.data)}
-            return {"jsonrpc": "2.0", "id": self._current_request_id, "error": error}  # type: ignore[typeddict-item]
+        except _Failed as exc:
+            error = {"code": -32000, "message": f"transaction failed: {exc}"}
+        return {"jsonrpc": "2.0", "id": self._current_request_id, "error": error}  # type: ignore[typeddict-item]
 
 
 class _Tester(EthereumTester):  # type: ignore[misc]  # eth-tester ships no types
@@ -245,8 +266,12 @@ class EmbeddedChain:
     """A persisted in-process chain, held open (and locked) by this process until `close`.
 
     Outside `batch`, each transaction sent is mined into its own block and committed at once.
+    A transaction that would fail is refused when it is sent (`refuses_failing_transactions`),
+    with the contract's revert data, instead of being mined with status 0.
     Use `create` or `open` to get one.
     """
+
+    refuses_failing_transactions = True
 
     def __init__(self, path: Path, store: SQLiteKV, chain: _LondonChain) -> None:
         """Wraps an opened store and chain (use `create` or `open`)."""

@@ -19,7 +19,7 @@ from .consent import Consent, currency_code, sign_consent
 from .deployment import Deployment
 from .records import Address, Event, Lien, LienId, LienStatus, Title, TitleStatus
 from .reverts import ROLES, RevertDecoder
-from .transactions import Call, Transactor
+from .transactions import Call, Engine, Transactor
 from .vin import VIN, TokenId, token_id
 
 # Gas limits per operation: measured use (see tests/ledger) with at least 50% headroom. Explicit
@@ -52,7 +52,7 @@ class Ledger:
         w3: Web3,
         deployment: Deployment,
         *,
-        batch: Callable[[], ContextManager[None]] | None = None,
+        engine: Engine | None = None,
         check_chain_id: bool = True,
     ) -> None:
         """Connects the facade to a deployment.
@@ -60,7 +60,7 @@ class Ledger:
         Args:
             w3: The connection to a node of the deployment's chain.
             deployment: The deployment record.
-            batch: The chain's batching context (the embedded chain's `batch`), if it has one.
+            engine: The embedded chain, when `w3` talks to it (batches, refusal at submission).
             check_chain_id: Compare the node's chain id with the deployment's (on by default).
 
         Raises:
@@ -76,7 +76,7 @@ class Ledger:
         self.governance: Contract = w3.eth.contract(
             address=Web3.to_checksum_address(deployment.governance), abi=load_artifact("Governance").abi
         )
-        self._batch = batch
+        self._engine = engine
         self._decoder = RevertDecoder([self.registry.abi, self.governance.abi])
         self._reader = Transactor(w3, _NO_ACCOUNT, chain_id=deployment.chain_id, decoder=self._decoder)
         self._tx: Transactor | None = None
@@ -87,7 +87,7 @@ class Ledger:
         other = Ledger.__new__(Ledger)
         other.__dict__.update(self.__dict__)
         other._tx = Transactor(
-            self.w3, account, chain_id=self.deployment.chain_id, decoder=self._decoder, batch=self._batch
+            self.w3, account, chain_id=self.deployment.chain_id, decoder=self._decoder, engine=self._engine
         )
         return other
 
@@ -98,15 +98,15 @@ class Ledger:
 
     # --- titles -------------------------------------------------------------------------------
 
-    def register_title(self, vin: VIN, owner: str, *, doc_cid: str = "", before_send: Hook = None) -> Title:
+    def register_title(self, vin: VIN, owner: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
         """Registers a title (REGISTRAR).
 
         Args:
             vin: A normalized VIN (see `normalize_vin`).
             owner: The owner's address.
             doc_cid: The CID of the sealed title document.
-            before_send: Called once the registry accepted a dry run, before the transaction is
-                sent (stores the document; every write takes one).
+            on_accepted: Called once the registry accepted the operation, before it is final:
+                where the document is stored, so a refusal stores nothing (every write takes one).
 
         Returns:
             The registered title.
@@ -116,7 +116,7 @@ class Ledger:
         """
         self._remember(vin)
         fn = self.registry.functions.registerTitle(vin, Web3.to_checksum_address(owner), doc_cid)
-        self._signer.send(fn, gas=GAS["registerTitle"], titles=self._vins, before_send=before_send)
+        self._signer.send(fn, gas=GAS["registerTitle"], titles=self._vins, on_accepted=on_accepted)
         return self.title(vin)
 
     def register_titles(self, items: Sequence[tuple[VIN, str, str]]) -> list[TokenId]:
@@ -140,14 +140,14 @@ class Ledger:
         self._signer.send_many(calls, titles=self._vins)
         return [token_id(v) for v, _, _ in items]
 
-    def transfer_title(self, vin: VIN, to: str, *, doc_cid: str = "", before_send: Hook = None) -> Title:
+    def transfer_title(self, vin: VIN, to: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
         """Records a title's transfer to a new owner (REGISTRAR); refused while liened.
 
         Raises:
             TitleEncumbered, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
         """
         fn = self.registry.functions.transferTitle(self._token(vin), Web3.to_checksum_address(to), doc_cid)
-        self._signer.send(fn, gas=GAS["transferTitle"], titles=self._vins, before_send=before_send)
+        self._signer.send(fn, gas=GAS["transferTitle"], titles=self._vins, on_accepted=on_accepted)
         return self.title(vin)
 
     def set_title_status(self, vin: VIN, status: TitleStatus) -> Title:
@@ -167,9 +167,7 @@ class Ledger:
             TitleNotFound: If no title is registered for the VIN.
         """
         tid = self._token(vin)
-        raw = self._reader.call(self.registry.functions.title(tid), titles=self._vins)
-        owner = self._reader.call(self.registry.functions.ownerOf(tid), titles=self._vins)
-        active = self._reader.call(self.registry.functions.activeLienCount(tid), titles=self._vins)
+        raw, owner, active = self._reader.call(self.registry.functions.title(tid), titles=self._vins)
         return Title(
             vin=VIN(raw[0]),
             token_id=tid,
@@ -191,7 +189,7 @@ class Ledger:
         maturity: int,
         doc_cid: str = "",
         consents: Iterable[Consent] = (),
-        before_send: Hook = None,
+        on_accepted: Hook = None,
     ) -> Lien:
         """Grants the signing lender a lien (LENDER).
 
@@ -215,7 +213,7 @@ class Ledger:
             self._token(vin), amount, currency_code(currency), maturity, doc_cid, args
         )
         gas = GAS["grantLien"] + GAS["grantLien/consent"] * len(args)
-        receipt = self._signer.send(fn, gas=gas, titles=self._vins, before_send=before_send)
+        receipt = self._signer.send(fn, gas=gas, titles=self._vins, on_accepted=on_accepted)
         (log,) = self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
         return self.lien(LienId(log["args"]["lienId"]))
 

@@ -112,7 +112,7 @@ class Profile:
                 deployment = deploy(chain.w3, accounts["registrar"], members)
                 deployment.save(tmp / DEPLOYMENT_FILE)
                 progress(f"deployed governance {deployment.governance} and registry {deployment.registry}")
-                ledger = Ledger(chain.w3, deployment, batch=chain.batch)
+                ledger = Ledger(chain.w3, deployment, engine=chain)
                 _grant_default_roles(ledger, accounts)
                 progress("granted " + ", ".join(f"{r} to {n}" for n, r in DEFAULT_ACCOUNTS.items()) + " by member vote")
             finally:
@@ -153,7 +153,7 @@ class Profile:
         """
         if self._ledger is None:
             chain = self.chain()
-            self._ledger = Ledger(chain.w3, self.deployment, batch=chain.batch)
+            self._ledger = Ledger(chain.w3, self.deployment, engine=chain)
         if account is None:
             return self._ledger
         return self._ledger.as_account(self.accounts.unlock(account))

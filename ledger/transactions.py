@@ -1,8 +1,10 @@
 """Signing and sending transactions for one account: local keys, local nonces, typed reverts.
 
 Transactions are signed locally with eth-account (coincurve underneath), so no key ever reaches a
-node. Every write is first run as an `eth_call` from the same account: a refusal surfaces as the
-contract's custom error, decoded into a typed exception, and costs no transaction on chain.
+node. A write the contract would refuse never becomes a transaction: on a node, each write is
+first run as an `eth_call` from the same account; the embedded chain refuses a failing transaction
+when it is sent, which spares that dry run. Either way the refusal surfaces as the contract's
+custom error, decoded into a typed exception, and nothing changes on chain.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ContextManager, cast
+from typing import Any, ContextManager, Protocol, cast
 
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
@@ -25,6 +27,15 @@ from .reverts import RevertDecoder
 
 _PRIORITY_FEE = Web3.to_wei(1, "gwei")
 _BASE_FEE_TTL = 10.0  # seconds; fees on a private chain move slowly, a stale figure only overpays
+
+
+class Engine(Protocol):
+    """What a chain engine offers beyond JSON-RPC (the embedded chain does; a node does not)."""
+
+    refuses_failing_transactions: bool
+
+    def batch(self) -> ContextManager[None]:
+        """Collects the transactions sent inside into one block, all or nothing."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,14 @@ def revert_data(exc: ContractLogicError) -> bytes | None:
     return None
 
 
+def _rpc_error_data(exc: Web3RPCError) -> bytes | None:
+    error = (exc.rpc_response or {}).get("error")
+    data = error.get("data") if isinstance(error, dict) else None
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        return bytes(HexBytes(data))
+    return None
+
+
 class Transactor:
     """Sends the transactions of one account."""
 
@@ -53,7 +72,7 @@ class Transactor:
         *,
         chain_id: int,
         decoder: RevertDecoder,
-        batch: Callable[[], ContextManager[None]] | None = None,
+        engine: Engine | None = None,
         receipt_timeout: float = 120.0,
     ) -> None:
         """Binds an account to a connection.
@@ -63,15 +82,16 @@ class Transactor:
             account: The local account that signs.
             chain_id: The chain id every transaction is signed for (EIP-155).
             decoder: Decodes reverts into typed exceptions.
-            batch: A context manager factory under which the chain takes several transactions
-                into one block (the embedded chain's `batch`); None sends them one by one.
+            engine: The embedded chain, when that is what `w3` talks to: its batches put several
+                transactions in one block, and it refuses failing transactions itself.
             receipt_timeout: Seconds to wait for a receipt.
         """
         self.w3 = w3
         self.account = account
         self.chain_id = chain_id
         self._decoder = decoder
-        self._batch = batch or contextlib.nullcontext
+        self._batch: Callable[[], ContextManager[None]] = engine.batch if engine else contextlib.nullcontext
+        self._dry_run = not (engine and engine.refuses_failing_transactions)
         self._receipt_timeout = receipt_timeout
         self._nonce: int | None = None
         self._base_fee = 0
@@ -99,51 +119,57 @@ class Transactor:
         *,
         gas: int,
         titles: Mapping[int, str] | None = None,
-        before_send: Callable[[], object] | None = None,
+        on_accepted: Callable[[], object] | None = None,
     ) -> TxReceipt:
-        """Checks a write with `eth_call`, then signs, sends and waits for its receipt.
+        """Signs and sends a write and waits for its receipt; a refusal sends nothing.
 
         Args:
             fn: The bound contract function.
             gas: The gas limit (explicit, so no estimation round trip is made).
             titles: Known token ids and VINs, so that error messages name the VIN.
-            before_send: Called once the check passed, just before sending: the place to store
-                the document the transaction anchors, so that a refusal stores nothing.
+            on_accepted: Called once the contract accepted the call and before it is final: the
+                place to store the document the transaction anchors, so that a refusal stores
+                nothing. If it raises, the transaction is not sent (on the embedded chain: not
+                committed).
 
         Returns:
             The successful receipt.
 
         Raises:
-            ContractRevert: If the contract refuses the call (nothing is sent).
-            TransactionFailed: If the transaction was mined but failed anyway.
+            ContractRevert: If the contract refuses the call.
+            TransactionFailed: If the node refuses the transaction, or it was mined but failed.
         """
-        self.call(fn, titles=titles)
-        if before_send is not None:
-            before_send()
-        return self.send_many([Call(fn, gas)], preflight=False, titles=titles)[0]
+        return self.send_many([Call(fn, gas)], titles=titles, on_accepted=on_accepted)[0]
 
     def send_many(
-        self, calls: Sequence[Call], *, preflight: bool = True, titles: Mapping[int, str] | None = None
+        self,
+        calls: Sequence[Call],
+        *,
+        titles: Mapping[int, str] | None = None,
+        on_accepted: Callable[[], object] | None = None,
     ) -> list[TxReceipt]:
         """Sends several writes in a row with consecutive nonces and waits for all receipts.
 
-        On the embedded chain they are mined into one block. With `preflight`, each call is
-        checked against the current state first (not against the effects of the others).
+        On the embedded chain they go into one block, all or nothing: if one is refused, none is
+        committed. On a node each is checked first against the current state (not against the
+        effects of the others), and nothing is sent if one check fails.
 
         Returns:
             The receipts, in order.
 
         Raises:
-            ContractRevert: If a preflight check is refused (nothing is sent).
-            TransactionFailed: If a transaction was mined but failed.
+            ContractRevert: If the contract refuses a call.
+            TransactionFailed: If the node refuses a transaction, or one was mined but failed.
         """
-        if preflight:
+        if self._dry_run:
             for c in calls:
                 self.call(c.fn, titles=titles)
         hashes: list[HexBytes] = []
         with self._batch():
             for c in calls:
-                hashes.append(self._sign_and_send(c))
+                hashes.append(self._sign_and_send(c, titles))
+            if on_accepted is not None:
+                on_accepted()
         receipts = [self.w3.eth.wait_for_transaction_receipt(h, timeout=self._receipt_timeout) for h in hashes]
         for c, receipt in zip(calls, receipts):
             if receipt["status"] != 1:
@@ -169,7 +195,7 @@ class Transactor:
             self._base_fee_at = now
         return 2 * self._base_fee + _PRIORITY_FEE, _PRIORITY_FEE
 
-    def _sign_and_send(self, c: Call) -> HexBytes:
+    def _sign_and_send(self, c: Call, titles: Mapping[int, str] | None) -> HexBytes:
         max_fee, tip = self._fees()
         with self._nonce_guard() as nonce:
             tx = c.fn.build_transaction(
@@ -187,6 +213,9 @@ class Transactor:
             try:
                 return self.w3.eth.send_raw_transaction(signed.raw_transaction)
             except Web3RPCError as exc:
+                data = _rpc_error_data(exc)
+                if data is not None:  # the embedded chain refused a reverting transaction
+                    raise self._decoder.decode(data, titles=titles) from None
                 raise TransactionFailed(f"the node refused the transaction: {exc.message}") from None
 
     def _typed(self, exc: ContractLogicError, titles: Mapping[int, str] | None) -> ContractRevert:

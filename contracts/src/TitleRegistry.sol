@@ -21,6 +21,9 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         "LienConsent(uint256 tokenId,address lender,uint256 amount,bytes3 currency,uint256 nonce,uint64 deadline)"
     );
 
+    /// @dev Bit c is set for each byte value c that may occur in a normalized VIN: 0-9, A-Z without I, O, Q.
+    uint256 private constant _VIN_ALPHABET = 0x7fd7dfe03ff000000000000;
+
     mapping(uint256 tokenId => Title) private _titles;
     mapping(uint256 tokenId => uint256[]) private _liensOf;
     mapping(uint256 tokenId => uint256) private _activeLiens;
@@ -46,13 +49,11 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         if (!_isNormalizedVin(bytes(vin))) revert RegistryInvalidVIN(vin);
         if (owner == address(0)) revert RegistryInvalidOwner(owner);
         tokenId = uint256(keccak256(bytes(vin)));
-        if (_titles[tokenId].registeredAt != 0) revert RegistryTitleExists(tokenId);
-        _titles[tokenId] = Title({
-            vin: vin,
-            docCid: docCid,
-            status: TitleStatus.Active,
-            registeredAt: uint64(block.timestamp)
-        });
+        Title storage t = _titles[tokenId];
+        if (t.registeredAt != 0) revert RegistryTitleExists(tokenId);
+        t.vin = vin;
+        t.docCid = docCid;
+        t.registeredAt = uint64(block.timestamp); // status Active is the zero value
         _mint(owner, tokenId);
         emit TitleRegistered(tokenId, vin, owner, docCid);
     }
@@ -131,8 +132,8 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     // --- views --------------------------------------------------------------------------------
 
     /// @inheritdoc ITitleRegistry
-    function title(uint256 tokenId) external view returns (Title memory) {
-        return _existingTitle(tokenId);
+    function title(uint256 tokenId) external view returns (Title memory, address owner, uint256 activeLiens) {
+        return (_existingTitle(tokenId), _ownerOf(tokenId), _activeLiens[tokenId]);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -245,14 +246,16 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     /// @dev 17 characters of 0-9 and A-Z without I, O and Q: the VIN alphabet, upper case only, so
     /// that one vehicle has exactly one token id. The check digit is verified off chain, where
     /// European VINs without one can be admitted on purpose.
-    function _isNormalizedVin(bytes calldata vin) private pure returns (bool) {
+    function _isNormalizedVin(bytes calldata vin) private pure returns (bool ok) {
         if (vin.length != 17) return false;
-        for (uint256 i = 0; i < 17; i++) {
-            bytes1 c = vin[i];
-            bool digit = c >= "0" && c <= "9";
-            bool letter = c >= "A" && c <= "Z" && c != "I" && c != "O" && c != "Q";
-            if (!digit && !letter) return false;
+        assembly ("memory-safe") {
+            // The 17 bytes sit at the top of one word; calldataload pads past the end with zeros.
+            let word := calldataload(vin.offset)
+            ok := 1
+            for { let i := 0 } lt(i, 17) { i := add(i, 1) } {
+                ok := and(ok, shr(byte(i, word), _VIN_ALPHABET))
+            }
+            ok := and(ok, 1)
         }
-        return true;
     }
 }

@@ -154,10 +154,12 @@ interface ITitleRegistry {
     /// @param lienId The lien.
     function releaseLien(uint256 lienId) external;
 
-    /// @notice Returns a registered title.
+    /// @notice Returns a registered title with its owner and number of active liens.
     /// @param tokenId The title.
     /// @return The title record.
-    function title(uint256 tokenId) external view returns (Title memory);
+    /// @return owner The title's current owner.
+    /// @return activeLiens The number of active liens on the title.
+    function title(uint256 tokenId) external view returns (Title memory, address owner, uint256 activeLiens);
 
     /// @notice Returns a lien.
     /// @param lienId The lien.

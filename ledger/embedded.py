@@ -18,7 +18,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
-from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, TransactionBuilderAPI
+from eth.abc import (
+    BlockAPI,
+    BlockHeaderAPI,
+    ReceiptAPI,
+    SignedTransactionAPI,
+    TransactionBuilderAPI,
+    VirtualMachineAPI,
+)
 from eth.chains.base import MiningChain
 from eth.constants import GENESIS_DIFFICULTY, ZERO_ADDRESS, ZERO_HASH32
 from eth.consensus.applier import ConsensusApplier
@@ -97,10 +104,11 @@ def _feeless(transaction: dict[str, Any]) -> dict[str, Any]:
 class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ships no types
     """eth-tester's py-evm backend over a persisted chain, committing each block it mines.
 
-    Sent transactions are applied to the pending state at once (so nonces, balances and calls on
-    "pending" see them) but the pending block's transaction and receipt tries are built only when
-    it is mined: py-evm's `MiningChain.apply_transaction` rebuilds both on every transaction,
-    which makes a batch of n transactions cost O(n^2).
+    Sent transactions are applied at once to the pending block's state, held in memory by one VM,
+    and the block's state root and transaction and receipt tries are computed once, when it is
+    mined: py-evm's `MiningChain.apply_transaction` persists the state and rebuilds both tries on
+    every transaction, which makes a batch of n transactions cost O(n^2). So until a batch is
+    mined, only nonces and balances of the "pending" state see its transactions.
     """
 
     def __init__(self, chain: _LondonChain, store: SQLiteKV) -> None:
@@ -111,11 +119,14 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
         self.pending: list[tuple[SignedTransactionAPI, ReceiptAPI]] = []
         self._store = store
         self._mined: tuple[BlockAPI, tuple[ReceiptAPI, ...]] | None = None  # last block looked up
+        self._vm: VirtualMachineAPI | None = None  # the pending block's VM, its state in memory
+        self._base: BlockHeaderAPI | None = None  # the pending block's header before any transaction
 
     def discard_pending(self) -> None:
         """Drops the pending block and every write since the last commit."""
         self.pending = []
         self._mined = None
+        self._vm = self._base = None
         self._store.rollback()
         self.chain.header = self.chain.create_header_from_parent(self.chain.get_canonical_head())
 
@@ -123,12 +134,12 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
         hashes = []
         for _ in range(num_blocks):
             try:
-                if self.pending:
-                    vm = self.chain.get_vm()
+                if self.pending and self._vm is not None:
+                    vm = self._vm
+                    vm.state.persist()
                     transactions, receipts = zip(*self.pending)
-                    filled = vm.set_block_transactions_and_withdrawals(
-                        vm.get_block(), self.chain.header, transactions, receipts
-                    )
+                    header = self.chain.header.copy(state_root=vm.state.state_root)
+                    filled = vm.set_block_transactions_and_withdrawals(vm.get_block(), header, transactions, receipts)
                     self.chain.header = filled.header
                 block = self.chain.mine_block(coinbase=coinbase)
                 self._store.commit()
@@ -136,6 +147,7 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
                 self.discard_pending()
                 raise
             self.pending = []
+            self._vm = self._base = None
             hashes.append(block.hash)
         return tuple(hashes)
 
@@ -148,27 +160,48 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
             # The empty pending block was built when the last block was mined or the chain opened,
             # possibly long ago: rebuild it so block.timestamp is the time of the first transaction.
             parent = self.chain.get_block_header_by_hash(self.chain.header.parent_hash)
-            self.chain.header = self.chain.create_header_from_parent(parent)
+            self.chain.header = self._base = self.chain.create_header_from_parent(parent)
+            self._vm = self.chain.get_vm(self._base)
+        assert self._vm is not None
         header = self.chain.header
-        vm = self.chain.get_vm(header)
         try:
-            receipt, computation = vm.apply_transaction(header, transaction)  # validates first
+            receipt, computation = self._vm.apply_transaction(header, transaction)  # validates first
         except ValidationError as exc:  # bad nonce, no gas money: the chain cannot take it at all
             # If the contract would refuse it anyway, that is the more useful reason to give.
             self.call({"from": transaction.sender, "to": transaction.to, "data": transaction.data,
                        "value": transaction.value})
             raise _Failed(str(exc)) from None
         if computation.is_error:
-            # Refused at submission instead of mined with status 0: nothing of it was persisted,
-            # its nonce stays free, and the sender learns why at once. This spares the client a
-            # dry run before every transaction, which would double the EVM's work.
+            # Refused at submission instead of mined with status 0: its nonce stays free, and the
+            # sender learns why at once. This spares the client a dry run before every
+            # transaction, which would double the EVM's work. The VM's state now holds the
+            # failed transaction's fee and nonce: rebuild it from the transactions kept.
+            self._replay_pending()
             if isinstance(computation.error, EVMRevert):
                 raise _Reverted(bytes(computation.error.args[0]) if computation.error.args else b"")
             raise _Failed(str(computation.error) or type(computation.error).__name__)
-        vm.state.persist()
-        self.chain.header = vm.add_receipt_to_header(header, receipt).copy(state_root=vm.state.state_root)
+        self.chain.header = self._vm.add_receipt_to_header(header, receipt)
         self.pending.append((transaction, receipt))
         return transaction.hash
+
+    def get_nonce(self, account: bytes, block_number: Any = "latest") -> int:
+        if block_number == "pending" and self._vm is not None:  # the unmined batch's own state
+            return int(self._vm.state.get_nonce(account))
+        return int(super().get_nonce(account, block_number))
+
+    def get_balance(self, account: bytes, block_number: Any = "latest") -> int:
+        if block_number == "pending" and self._vm is not None:
+            return int(self._vm.state.get_balance(account))
+        return int(super().get_balance(account, block_number))
+
+    def _replay_pending(self) -> None:
+        assert self._base is not None
+        self._vm = self.chain.get_vm(self._base)
+        header = self._base
+        for transaction, _ in self.pending:
+            receipt, _ = self._vm.apply_transaction(header, transaction)
+            header = self._vm.add_receipt_to_header(header, receipt)
+        self.chain.header = header
 
     def get_transaction_by_hash(self, transaction_hash: bytes) -> dict[str, Any]:
         block, _, transaction, index = self._find(transaction_hash)

@@ -179,7 +179,8 @@ def test_process_killed_mid_batch_leaves_the_previous_head(chain_path: Path, mom
                 die()
     """, check=False)
     assert died.returncode == 9, died.stderr
-    assert "uncommitted writes: True" in died.stdout
+    if moment == "while committing the block":  # while sending, the batch lives in memory only
+        assert "uncommitted writes: True" in died.stdout
 
     with EmbeddedChain.open(chain_path, lock_timeout=5) as chain:
         assert chain.head_number == 1

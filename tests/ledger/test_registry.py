@@ -9,6 +9,7 @@ from eth_account import Account
 
 from lienchain import errors
 from lienchain.ledger import Consent, Ledger, LienStatus, TitleStatus, normalize_vin
+from lienchain.ledger.transactions import Call
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 OTHER_VIN = normalize_vin("1HGCM82633A004352")
@@ -297,3 +298,36 @@ def test_membership_changes_by_vote_and_majority_follows(ledgers: dict[str, Ledg
     assert not ledgers["reader"].has_role("ORACLE", newcomer)
     ledgers["auditor"].approve(pid)
     assert ledgers["reader"].has_role("ORACLE", newcomer)
+
+
+# --- batches on the embedded chain ---------------------------------------------------------------
+
+
+def test_register_titles_is_all_or_nothing(titled: dict[str, Ledger]) -> None:
+    before = head(titled["reader"])
+    with pytest.raises(errors.TitleAlreadyRegistered):
+        titled["registrar"].register_titles([(OTHER_VIN, OWNER, ""), (VIN, OWNER, "")])
+    with pytest.raises(errors.TitleNotFound):
+        titled["reader"].title(OTHER_VIN)
+    assert head(titled["reader"]) == before
+
+
+def test_register_titles_puts_a_batch_in_one_block(ledgers: dict[str, Ledger]) -> None:
+    before = head(ledgers["reader"])
+    ledgers["registrar"].register_titles([(VIN, OWNER, "bafkreia"), (OTHER_VIN, BUYER, "bafkreib")])
+    assert head(ledgers["reader"]) == before + 1
+    assert (ledgers["reader"].title(VIN).owner, ledgers["reader"].title(OTHER_VIN).owner) == (OWNER, BUYER)
+
+
+def test_refused_transaction_inside_a_batch_leaves_the_others_intact(profile, ledgers: dict[str, Ledger]) -> None:
+    registrar = ledgers["registrar"]
+    fns = registrar.registry.functions
+    signer = registrar._signer  # noqa: SLF001 - raw sends inside one open batch
+    with profile.chain().batch():
+        signer._sign_and_send(Call(fns.registerTitle(VIN, OWNER, ""), 400_000), None)
+        with pytest.raises(errors.TitleAlreadyRegistered):
+            signer._sign_and_send(Call(fns.registerTitle(VIN, BUYER, ""), 400_000), None)
+        signer._sign_and_send(Call(fns.registerTitle(OTHER_VIN, BUYER, ""), 400_000), None)
+    assert (ledgers["reader"].title(VIN).owner, ledgers["reader"].title(OTHER_VIN).owner) == (OWNER, BUYER)
+    assert len(ledgers["reader"].w3.eth.get_block("latest")["transactions"]) == 2
+    assert registrar.register_title(normalize_vin("5YJSA1E27HF000337"), OWNER).owner == OWNER  # nonces in step

@@ -9,7 +9,7 @@ from .consent import Consent, sign_consent
 from .deployment import Deployment, deploy
 from .documents import Documents, SealedDocument
 from .embedded import EmbeddedChain
-from .ledger import Ledger
+from .ledger import Ledger, LienTerms
 from .profile import Profile, default_profile_path
 from .records import Event, Lien, LienId, LienStatus, Title, TitleStatus
 from .vin import VIN, TokenId, normalize_vin, token_id
@@ -27,6 +27,7 @@ __all__ = [
     "Lien",
     "LienId",
     "LienStatus",
+    "LienTerms",
     "Profile",
     "SealedDocument",
     "Title",

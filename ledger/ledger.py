@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, ContextManager, cast
 
 from eth_account.signers.local import LocalAccount
@@ -39,6 +40,18 @@ Hook = Callable[[], object] | None
 
 _TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged")
 _LIEN_EVENTS = ("LienGranted", "LienReleased")
+
+
+@dataclass(frozen=True)
+class LienTerms:
+    """The terms of one lien to grant (see `Ledger.grant_liens`)."""
+
+    vin: VIN
+    amount: int
+    currency: str
+    maturity: int
+    doc_cid: str = ""
+    consents: tuple[Consent, ...] = ()
 
 
 class Ledger:
@@ -137,7 +150,7 @@ class Ledger:
             Call(self.registry.functions.registerTitle(v, Web3.to_checksum_address(o), c), GAS["registerTitle"])
             for v, o, c in items
         ]
-        self._signer.send_many(calls, titles=self._vins)
+        self._signer.send_many(calls, titles=self._vins, receipts=False)
         return [token_id(v) for v, _, _ in items]
 
     def transfer_title(self, vin: VIN, to: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
@@ -216,6 +229,33 @@ class Ledger:
         receipt = self._signer.send(fn, gas=gas, titles=self._vins, on_accepted=on_accepted)
         (log,) = self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
         return self.lien(LienId(log["args"]["lienId"]))
+
+    def grant_liens(self, items: Sequence[LienTerms]) -> list[LienId]:
+        """Grants the signing lender many liens in a row (LENDER): on the embedded chain, in one
+        block, all or nothing.
+
+        Args:
+            items: The terms of each lien.
+
+        Returns:
+            The new liens' ids, in order.
+
+        Raises:
+            ContractRevert: If any grant would be refused (then none is made).
+        """
+        calls = []
+        for t in items:
+            args = [c.as_argument() for c in t.consents]
+            fn = self.registry.functions.grantLien(
+                self._token(t.vin), t.amount, currency_code(t.currency), t.maturity, t.doc_cid, args
+            )
+            calls.append(Call(fn, GAS["grantLien"] + GAS["grantLien/consent"] * len(args)))
+        receipts = self._signer.send_many(calls, titles=self._vins)
+        return [
+            LienId(log["args"]["lienId"])
+            for receipt in receipts
+            for log in self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
+        ]
 
     def release_lien(self, lien_id: int) -> Lien:
         """Releases a lien (its lienholder only).
@@ -348,7 +388,8 @@ class Ledger:
 
     def approve_many(self, proposal_ids: Sequence[int]) -> None:
         """Votes for several proposals in a row (on the embedded chain, in one block)."""
-        self._signer.send_many([Call(self.governance.functions.approve(p), GAS["approve"]) for p in proposal_ids])
+        calls = [Call(self.governance.functions.approve(p), GAS["approve"]) for p in proposal_ids]
+        self._signer.send_many(calls, receipts=False)
 
     def proposal(self, proposal_id: int) -> dict[str, Any]:
         """Reads a proposal with its current approvals."""

@@ -31,6 +31,9 @@ PROFILE_FILE = "profile.json"
 DEPLOYMENT_FILE = "deployment.json"
 _FORMAT = 1
 _FUNDING = Web3.to_wei(1_000_000, "ether")  # gas money on a private chain: plenty, and worthless
+# One writer at a time and no network to protect: blocks as large as the biggest batch needs
+# (a lien grant uses about 200,000 gas; 500M takes a batch of over 2,000).
+_GAS_LIMIT = 500_000_000
 
 
 def default_profile_path() -> Path:
@@ -105,7 +108,8 @@ class Profile:
             progress(f"created accounts {', '.join(accounts)} (keys encrypted in keystore/)")
             chain_id = 1_000_000 + secrets.randbelow(2**31 - 1_000_000)
             chain = EmbeddedChain.create(
-                tmp / "chain", chain_id=chain_id, alloc={a.address: _FUNDING for a in accounts.values()}
+                tmp / "chain", chain_id=chain_id, alloc={a.address: _FUNDING for a in accounts.values()},
+                gas_limit=_GAS_LIMIT,
             )
             try:
                 members = [str(a.address) for a in accounts.values()]

@@ -8,7 +8,7 @@ import pytest
 from eth_account import Account
 
 from lienchain import errors
-from lienchain.ledger import Consent, Ledger, LienStatus, TitleStatus, normalize_vin
+from lienchain.ledger import Consent, Ledger, LienStatus, LienTerms, TitleStatus, normalize_vin
 from lienchain.ledger.transactions import Call
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
@@ -331,3 +331,14 @@ def test_refused_transaction_inside_a_batch_leaves_the_others_intact(profile, le
     assert (ledgers["reader"].title(VIN).owner, ledgers["reader"].title(OTHER_VIN).owner) == (OWNER, BUYER)
     assert len(ledgers["reader"].w3.eth.get_block("latest")["transactions"]) == 2
     assert registrar.register_title(normalize_vin("5YJSA1E27HF000337"), OWNER).owner == OWNER  # nonces in step
+
+
+def test_grant_liens_returns_ids_and_is_all_or_nothing(ledgers: dict[str, Ledger]) -> None:
+    ledgers["registrar"].register_titles([(VIN, OWNER, ""), (OTHER_VIN, OWNER, "")])
+    ids = ledgers["lender-a"].grant_liens([LienTerms(VIN, 100, "USD", MATURITY), LienTerms(OTHER_VIN, 200, "USD", MATURITY)])
+    assert [(x, ledgers["reader"].lien(x).amount) for x in ids] == [(1, 100), (2, 200)]
+    # lender-b's second lien on OTHER_VIN lacks consent: its lien on VIN is not granted either.
+    with pytest.raises(errors.ConsentRequired):
+        ledgers["lender-b"].grant_liens([LienTerms(VIN, 5, "USD", MATURITY, consents=(consent_from_a(ledgers, 5),)),
+                                         LienTerms(OTHER_VIN, 5, "USD", MATURITY)])
+    assert [len(ledgers["reader"].liens(v)) for v in (VIN, OTHER_VIN)] == [1, 1]

@@ -13,7 +13,7 @@ from ..ledger.records import Lien
 from ..ledger.vin import normalize_vin
 from .options import App, common_options, pass_app
 from .params import AMOUNT, DATE, format_amount, format_time
-from .titles import DOC, LENIENT, document_bytes
+from .titles import DOC, LENIENT
 
 _DEFAULT_TERM_YEARS = 5
 
@@ -61,20 +61,10 @@ def grant(
       lienchain --as lender-b lien grant 1M8GDM9AXKP042788 --amount 8000 --consent consent-a.json
     """
     v = normalize_vin(vin, lenient=lenient)
-    profile = app.profile()
-    lender = app.signer_name()
     loaded = [Consent.load(p) for p in consents]
-    ledger = app.ledger(signing=True)
-    cur = (currency or profile.currency).upper()
-    auditors = [a.name for a in profile.accounts.list() if ledger.has_role("AUDITOR", a.address)]
-    docs = profile.documents()
-    sealed = docs.seal(
-        document_bytes(doc, {"kind": "loan", "vin": v, "lender": ledger.address, "amount": amount, "currency": cur}),
-        readers=[lender, *auditors],
-    )
-    granted = ledger.grant_lien(
-        v, amount, currency=cur, maturity=maturity or _default_maturity(), doc_cid=sealed.cid,
-        consents=loaded, on_accepted=lambda: docs.put(sealed),
+    granted = app.session().grant_lien(
+        v, amount, currency=(currency or app.profile().currency).upper(), maturity=maturity or _default_maturity(),
+        document=doc.read_bytes() if doc else None, consents=loaded,
     )
     app.emit(granted.to_dict(), f"granted {lien_line(app, granted)}")
 

@@ -19,6 +19,7 @@ import click
 from ..errors import ConfigError
 from ..ledger.ledger import Ledger
 from ..ledger.profile import Profile, default_profile_path
+from ..ledger.session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,6 +52,14 @@ class App:
         if signing and not self.account:
             raise ConfigError("this command signs a transaction: choose the account with --as NAME")
         return self.profile().ledger(self.account if signing else None)
+
+    def session(self) -> Session:
+        """Returns the --as account's session (its ledger and the profile's documents).
+
+        Raises:
+            ConfigError: If no --as account was given.
+        """
+        return self.profile().session(self.signer_name())
 
     def signer_name(self) -> str:
         """Returns the --as account, which commands that sign or open documents require."""

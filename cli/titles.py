@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import click
@@ -16,13 +14,6 @@ from .params import TITLE_STATUS, format_time
 LENIENT = click.option("--lenient", is_flag=True, help="Accept a VIN without a valid check digit (European VINs).")
 DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                    help="The document to seal and anchor [default: a generated record of the step].")
-
-
-def document_bytes(doc: Path | None, record: dict[str, object]) -> bytes:
-    """Returns the file's bytes, or a canonical JSON record of the step when no file is given."""
-    if doc is not None:
-        return doc.read_bytes()
-    return json.dumps({**record, "recorded_at": int(time.time())}, sort_keys=True).encode()
 
 
 def title_lines(app: App, t: Title) -> list[str]:
@@ -58,17 +49,8 @@ def register(app: App, vin: str, owner: str, doc: Path | None, lenient: bool) ->
       lienchain --as registrar title register 1M8GDM9AXKP042788 --owner 0xAbC... --doc title.pdf
     """
     v = normalize_vin(vin, lenient=lenient)
-    profile = app.profile()
-    registrar = app.signer_name()
-    owner_address = profile.accounts.resolve(owner)
-    ledger = app.ledger(signing=True)
-    docs = profile.documents()
-    sealed = docs.seal(
-        document_bytes(doc, {"kind": "title-registration", "vin": v, "owner": owner_address}),
-        readers=[a.name for a in profile.accounts.list()],
-    )
-    t = ledger.register_title(v, owner_address, doc_cid=sealed.cid, on_accepted=lambda: docs.put(sealed))
-    app.emit(t.to_dict(), [f"registered {t.vin} to {app.label(t.owner)} by {registrar}", *title_lines(app, t)[1:]])
+    t = app.session().register_title(v, owner, document=doc.read_bytes() if doc else None)
+    app.emit(t.to_dict(), [f"registered {t.vin} to {app.label(t.owner)} by {app.account}", *title_lines(app, t)[1:]])
 
 
 @title.command("show")
@@ -127,16 +109,7 @@ def transfer(app: App, vin: str, to: str, doc: Path | None, lenient: bool) -> No
       lienchain --as registrar title transfer 1M8GDM9AXKP042788 --to 0xDeF... --doc bill-of-sale.pdf
     """
     v = normalize_vin(vin, lenient=lenient)
-    profile = app.profile()
-    app.signer_name()
-    to_address = profile.accounts.resolve(to)
-    ledger = app.ledger(signing=True)
-    docs = profile.documents()
-    sealed = docs.seal(
-        document_bytes(doc, {"kind": "title-transfer", "vin": v, "to": to_address}),
-        readers=[a.name for a in profile.accounts.list()],
-    )
-    t = ledger.transfer_title(v, to_address, doc_cid=sealed.cid, on_accepted=lambda: docs.put(sealed))
+    t = app.session().transfer_title(v, to, document=doc.read_bytes() if doc else None)
     app.emit(t.to_dict(), [f"transferred {t.vin} to {app.label(t.owner)}", *title_lines(app, t)[1:]])
 
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import tempfile
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from eth_account import Account
 
-from ..errors import ContractRevert
+from ..errors import ContractRevert, StorageError
 from .profile import Profile
 from .vin import normalize_vin
 
@@ -66,22 +65,17 @@ def run_demo(emit: Callable[[Step], None], *, workdir: Path | None = None) -> li
 
 def _story(profile: Profile, step: Callable[..., None]) -> None:
     vin = normalize_vin(DEMO_VIN)
-    docs = profile.documents()
-    everyone = [a.name for a in profile.accounts.list()]
     alice, bob = Account.create().address, Account.create().address
-    registrar = profile.ledger("registrar")
-    lender_a, lender_b = profile.ledger("lender-a"), profile.ledger("lender-b")
+    registrar = profile.session("registrar")
+    lender_a, lender_b = profile.session("lender-a"), profile.session("lender-b")
     maturity = int(time.time()) + 5 * _YEAR
 
-    def doc(record: dict[str, object], readers: list[str]) -> str:
-        return docs.anchor(json.dumps(record, sort_keys=True).encode(), readers=readers)
-
-    t = registrar.register_title(vin, alice, doc_cid=doc({"title": vin, "owner": alice}, everyone))
+    t = registrar.register_title(vin, alice, document=b"Certificate of title " + vin.encode() + b", owner Alice")
     step("registrar", f"title register {vin} --owner {alice}", f"title registered, document {t.doc_cid}")
 
-    loan_a = doc({"loan": "A-1", "amount": 1_800_000}, ["lender-a", "auditor"])
-    first = lender_a.grant_lien(vin, 1_800_000, currency="USD", maturity=maturity, doc_cid=loan_a)
-    step("lender-a", f"lien grant {vin} --amount 18000", f"lien {first.lien_id}, priority {first.priority}")
+    first = lender_a.grant_lien(vin, 1_800_000, currency="USD", maturity=maturity, document=b"Loan A-1: 18,000.00 USD")
+    step("lender-a", f"lien grant {vin} --amount 18000", f"lien {first.lien_id}, priority {first.priority}, "
+         f"loan document {first.doc_cid} sealed for lender-a and the auditor")
 
     try:
         lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity)
@@ -89,36 +83,40 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     except ContractRevert as exc:
         step("lender-b", f"lien grant {vin} --amount 6000", f"refused ({type(exc).__name__}): {exc}")
 
-    consent = lender_a.sign_consent(vin, lender=lender_b.address, amount=600_000, currency="USD",
-                                    deadline=int(time.time()) + 7 * 86400)
+    consent = lender_a.ledger.sign_consent(vin, lender=lender_b.ledger.address, amount=600_000, currency="USD",
+                                           deadline=int(time.time()) + 7 * 86400)
     step("lender-a", f"lien consent {vin} --to lender-b --amount 6000", f"EIP-712 consent signed by {consent.signer}")
 
-    loan_b = doc({"loan": "B-1", "amount": 600_000}, ["lender-b", "auditor"])
-    second = lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity, doc_cid=loan_b, consents=[consent])
+    second = lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity, consents=[consent])
     step("lender-b", f"lien grant {vin} --amount 6000 --consent FILE", f"lien {second.lien_id}, priority {second.priority}")
 
-    for actor, attempt in (
-        ("registrar", lambda: registrar.transfer_title(vin, bob)),
-        ("lender-b", lambda: lender_b.release_lien(first.lien_id)),
+    for actor, action, attempt in (
+        ("registrar", f"title transfer {vin} --to {bob}", lambda: registrar.transfer_title(vin, bob)),
+        ("lender-b", f"lien release {first.lien_id}", lambda: lender_b.ledger.release_lien(first.lien_id)),
     ):
         try:
             attempt()
-            step(actor, "a forbidden operation", "accepted: THIS IS A BUG", ok=False)
+            step(actor, action, "accepted: THIS IS A BUG", ok=False)
         except ContractRevert as exc:
-            step(actor, "transfer while liened" if actor == "registrar" else f"lien release {first.lien_id}",
-                 f"refused ({type(exc).__name__}): {exc}")
+            step(actor, action, f"refused ({type(exc).__name__}): {exc}")
 
-    opened = docs.read(loan_a, reader="auditor")
-    step("auditor", f"doc get {loan_a}", f"opened the sealed loan document ({len(opened)} bytes, CID verified)")
+    opened = profile.documents().read(first.doc_cid, reader="auditor")  # type: ignore[arg-type]
+    step("auditor", f"doc get {first.doc_cid}", f"opened the sealed loan document, CID verified: {opened.decode()!r}")
 
-    lender_a.release_lien(first.lien_id)
+    try:
+        profile.documents().read(first.doc_cid, reader="lender-b")  # type: ignore[arg-type]
+        step("lender-b", f"doc get {first.doc_cid}", "opened a competitor's loan: THIS IS A BUG", ok=False)
+    except StorageError as exc:
+        step("lender-b", f"doc get {first.doc_cid}", f"refused ({type(exc).__name__}): {exc}")
+
+    lender_a.ledger.release_lien(first.lien_id)
     step("lender-a", f"lien release {first.lien_id}", "released")
-    lender_b.release_lien(second.lien_id)
+    lender_b.ledger.release_lien(second.lien_id)
     step("lender-b", f"lien release {second.lien_id}", "released")
 
-    t = registrar.transfer_title(vin, bob, doc_cid=doc({"title": vin, "from": alice, "to": bob}, everyone))
-    step("registrar", f"title transfer {vin} --to {bob}", f"owner is now {t.owner}")
+    t = registrar.transfer_title(vin, bob, document=b"Bill of sale: Alice to Bob")
+    step("registrar", f"title transfer {vin} --to {bob}", f"owner is now {t.owner}, document {t.doc_cid}")
 
-    events = registrar.history(vin)
+    events = registrar.ledger.history(vin)
     step("auditor", f"title history {vin}", f"{len(events)} events: " + ", ".join(
         f"{e.name}@{e.block}" for e in events))

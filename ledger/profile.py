@@ -26,6 +26,7 @@ from .deployment import Deployment, deploy
 from .documents import Documents
 from .embedded import EmbeddedChain
 from .ledger import Ledger
+from .session import Session
 
 PROFILE_FILE = "profile.json"
 DEPLOYMENT_FILE = "deployment.json"
@@ -161,6 +162,14 @@ class Profile:
         if account is None:
             return self._ledger
         return self._ledger.as_account(self.accounts.unlock(account))
+
+    def session(self, account: str) -> Session:
+        """Returns the named account's session: its ledger and the profile's documents.
+
+        Raises:
+            UnknownAccount, BadPassphrase: If the account cannot be unlocked.
+        """
+        return Session(self.ledger(account), self.documents(), self.accounts, account)
 
     def documents(self) -> Documents:
         """Returns the profile's sealed document store."""

@@ -1,0 +1,102 @@
+"""A session: one account of a profile at work, anchoring a sealed document with every step.
+
+The ledger puts CIDs on chain; the session decides who may read each document, seals it for them,
+and stores it only once the registry has accepted the operation, so a refused operation stores
+nothing. The CLI and the demo act through sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from .accounts import AccountBook
+from .consent import Consent
+from .documents import Documents
+from .ledger import Ledger
+from .records import Lien, Title
+from .vin import VIN
+
+
+class Session:
+    """The operations of one signing account, each anchoring its document."""
+
+    def __init__(self, ledger: Ledger, documents: Documents, accounts: AccountBook, account: str) -> None:
+        """Binds an account's ledger to the profile's documents.
+
+        Args:
+            ledger: A ledger signing as `account`.
+            documents: Where sealed documents go.
+            accounts: The profile's accounts: the readers documents are sealed for.
+            account: The signing account's name.
+        """
+        self.ledger = ledger
+        self.documents = documents
+        self.accounts = accounts
+        self.account = account
+
+    def register_title(self, vin: VIN, owner: str, *, document: bytes | None = None) -> Title:
+        """Registers a title with its document, sealed for every account of the profile.
+
+        Args:
+            vin: A normalized VIN.
+            owner: An address or a profile account name.
+            document: The title document [default: a JSON record of the registration].
+
+        Raises:
+            ContractRevert: If the registry refuses (nothing is stored).
+        """
+        owner_address = self.accounts.resolve(owner)
+        sealed = self.documents.seal(
+            document or _record("title-registration", vin=vin, owner=owner_address), readers=self._everyone()
+        )
+        return self.ledger.register_title(
+            vin, owner_address, doc_cid=sealed.cid, on_accepted=lambda: self.documents.put(sealed)
+        )
+
+    def transfer_title(self, vin: VIN, to: str, *, document: bytes | None = None) -> Title:
+        """Records a transfer with its document, sealed for every account of the profile.
+
+        Raises:
+            ContractRevert: If the registry refuses (nothing is stored).
+        """
+        to_address = self.accounts.resolve(to)
+        sealed = self.documents.seal(
+            document or _record("title-transfer", vin=vin, to=to_address), readers=self._everyone()
+        )
+        return self.ledger.transfer_title(
+            vin, to_address, doc_cid=sealed.cid, on_accepted=lambda: self.documents.put(sealed)
+        )
+
+    def grant_lien(
+        self,
+        vin: VIN,
+        amount: int,
+        *,
+        currency: str,
+        maturity: int,
+        document: bytes | None = None,
+        consents: Iterable[Consent] = (),
+    ) -> Lien:
+        """Grants a lien with its loan document, sealed for the lender and the AUDITOR accounts.
+
+        Raises:
+            ContractRevert: If the registry refuses (nothing is stored).
+        """
+        auditors = [a.name for a in self.accounts.list() if self.ledger.has_role("AUDITOR", a.address)]
+        record = _record("loan", vin=vin, lender=self.ledger.address, amount=amount, currency=currency)
+        sealed = self.documents.seal(document or record, readers=[self.account, *auditors])
+        return self.ledger.grant_lien(
+            vin, amount, currency=currency, maturity=maturity, doc_cid=sealed.cid, consents=consents,
+            on_accepted=lambda: self.documents.put(sealed),
+        )
+
+    def _everyone(self) -> list[str]:
+        return [a.name for a in self.accounts.list()]
+
+
+def _record(kind: str, **fields: Any) -> bytes:
+    """A generated document for a step that came without one: what was done, by whom, when."""
+    return json.dumps({"kind": kind, **fields, "recorded_at": int(time.time())}, sort_keys=True).encode()

@@ -71,6 +71,25 @@ class InvalidRole(LienchainError, ValueError):
         super().__init__(f"unknown role {role!r}: use one of {', '.join(known)}")
 
 
+class OutputError(LienchainError, OSError):
+    """Raised when lienchain cannot write a file the user asked for or the profile needs."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"cannot write {path}: {reason}; check that its directory exists and is writable")
+
+    def __str__(self) -> str:  # OSError would otherwise format its own way
+        return str(self.args[0])
+
+
+class InvalidCurrency(LienchainError, ValueError):
+    """Raised when a currency is not a three-letter ISO 4217 code."""
+
+    def __init__(self, currency: str) -> None:
+        self.currency = currency
+        super().__init__(f"currency {currency!r} is not a three-letter ISO 4217 code such as EUR or USD")
+
+
 class InvalidVIN(LienchainError, ValueError):
     """Raised when a vehicle identification number is malformed."""
 
@@ -97,6 +116,18 @@ class ChainIdMismatch(LedgerError):
             f"the node serves chain id {actual}, but the deployment is on chain id {expected}: "
             "point the client at a node of the right network"
         )
+
+
+class InvalidConsentFile(LedgerError, ValueError):
+    """Raised when a consent file is unreadable, malformed, forged, or for other terms."""
+
+
+class NotSeniorLienholder(LedgerError, PermissionError):
+    """Raised when an account that holds no active lien on a title would consent to a new one."""
+
+
+class InsufficientFunds(LedgerError):
+    """Raised when the signing account cannot pay for the gas of a transaction."""
 
 
 class DeploymentNotFound(LedgerError):

@@ -25,8 +25,8 @@ def new(app: App, name: str) -> None:
     Example:
       lienchain account new lender-c
     """
-    created = app.profile().accounts.create(name)
-    app.emit({"name": name, "address": created.address}, f"created account {name} {created.address}")
+    created = app.profile().create_account(name)
+    app.emit(created.to_dict(), f"created account {name} {created.address} (funded with gas money, no role yet)")
 
 
 @account.command("list")

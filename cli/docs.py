@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import sys
 from pathlib import Path
 
 import click
 
 from ..errors import StorageError
+from ..files import write_atomic
 from ..ledger.vin import normalize_vin
 from ..storage import CID, parse_cid
 from .options import App, common_options, pass_app
@@ -36,12 +38,10 @@ def get(app: App, cid: str, out: Path | None) -> None:
     reader = app.signer_name()
     data = app.profile().documents().read(parsed, reader=reader)
     if out is not None:
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(out)
+        write_atomic(out, data)
         app.emit({"cid": parsed, "bytes": len(data), "out": str(out)}, f"{parsed}: {len(data)} bytes verified, written to {out}")
     elif app.json:
-        app.emit({"cid": parsed, "bytes": len(data), "content": data.decode("utf-8", "replace")}, "")
+        app.emit({"cid": parsed, "bytes": len(data), "content_base64": base64.b64encode(data).decode()}, "")
     else:
         sys.stdout.buffer.write(data)
 

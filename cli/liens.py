@@ -91,13 +91,9 @@ def consent(
       lienchain --as lender-a lien consent 1M8GDM9AXKP042788 --to lender-b --amount 8000 --out consent-a.json
     """
     v = normalize_vin(vin, lenient=lenient)
-    profile = app.profile()
-    app.signer_name()
-    lender = profile.accounts.resolve(to)
-    ledger = app.ledger(signing=True)
-    ledger.title(v)
-    signed = ledger.sign_consent(
-        v, lender=lender, amount=amount, currency=(currency or profile.currency), deadline=int(time.time()) + valid_days * 86400
+    signed = app.session().sign_consent(
+        v, lender=to, amount=amount, currency=(currency or app.profile().currency),
+        deadline=int(time.time()) + valid_days * 86400,
     )
     signed.save(out)
     app.emit(

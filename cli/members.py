@@ -21,13 +21,13 @@ def member() -> None:
 @member.command("propose")
 @click.option("--grant", "grant_role", type=ROLE, help="Propose granting this registry role ...")
 @click.option("--revoke", "revoke_role", type=ROLE, help="Propose revoking this registry role ...")
-@click.option("--to", "account", help="... to / from this account (address or profile account name).")
+@click.option("--to", "target", help="... to / from this account (address or profile account name).")
 @click.option("--add", "add_member", metavar="ACCOUNT", help="Propose adding this member.")
 @click.option("--remove", "remove_member", metavar="ACCOUNT", help="Propose removing this member.")
 @common_options
 @pass_app
 def propose(
-    app: App, grant_role: str | None, revoke_role: str | None, account: str | None,
+    app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
     add_member: str | None, remove_member: str | None,
 ) -> None:
     """Propose a role grant or revocation, or a membership change. Your vote counts at once.
@@ -41,14 +41,14 @@ def propose(
     chosen = [x for x in (grant_role, revoke_role, add_member, remove_member) if x]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --grant, --revoke, --add or --remove")
-    if (grant_role or revoke_role) and not account:
+    if (grant_role or revoke_role) and not target:
         raise click.UsageError("--grant and --revoke need --to ACCOUNT")
     app.signer_name()
     accounts = app.profile().accounts
     ledger = app.ledger(signing=True)
     if grant_role or revoke_role:
         role = str(grant_role or revoke_role)
-        pid = ledger.propose_role(role, accounts.resolve(str(account)), grant=bool(grant_role))
+        pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))
     else:
         pid = ledger.propose_member(accounts.resolve(str(add_member or remove_member)), add=bool(add_member))
     p = ledger.proposal(pid)

@@ -86,8 +86,11 @@ class App:
         return f"{address} ({name})" if name else address
 
 
-def passphrase_source() -> str:
+def passphrase_source(*, confirm: bool = False) -> str:
     """Returns the profile passphrase from LIENCHAIN_PASSWORD, or asks for it on a terminal.
+
+    Args:
+        confirm: Ask twice (when the passphrase is being chosen, so a typo cannot lock keys away).
 
     Raises:
         ConfigError: If neither is available.
@@ -96,8 +99,13 @@ def passphrase_source() -> str:
     if env:
         return env
     if sys.stdin.isatty():
-        return str(click.prompt("Profile passphrase", hide_input=True))
+        return str(click.prompt("Profile passphrase", hide_input=True, confirmation_prompt=confirm))
     raise ConfigError("no passphrase: set LIENCHAIN_PASSWORD, or run on a terminal to be asked")
+
+
+def new_passphrase_source() -> str:
+    """Returns a passphrase being chosen: from LIENCHAIN_PASSWORD, or asked for twice."""
+    return passphrase_source(confirm=True)
 
 
 def app_of(ctx: click.Context) -> App:
@@ -124,12 +132,13 @@ def common_options(f: F) -> F:
         callback=_store("json"), help="Print machine-readable JSON on stdout.",
     )(f)
     f = click.option(
-        "--profile", type=click.Path(file_okay=False, path_type=Path), expose_value=False, is_eager=True,
+        "--profile", "profile_dir", type=click.Path(file_okay=False, path_type=Path), expose_value=False, is_eager=True,
         callback=_store("profile_path"),
         help="Profile directory [default: $LIENCHAIN_HOME or ~/.lienchain/default].",
     )(f)
+    # Named so that no command's own option can shadow it (click keys parameters by name).
     f = click.option(
-        "--as", "account", metavar="NAME", expose_value=False, is_eager=True, callback=_store("account"),
+        "--as", "as_account", metavar="NAME", expose_value=False, is_eager=True, callback=_store("account"),
         help="The profile account that signs (e.g. registrar, lender-a).",
     )(f)
     return f

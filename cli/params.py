@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from ..ledger.reverts import ROLES
+
 #: Amounts are typed in major units with up to this many decimals and kept on chain in minor units.
 MINOR_DIGITS = 2
 
@@ -18,15 +20,18 @@ class Amount(click.ParamType):
     name = "amount"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Returns the amount in minor units; a malformed amount is a usage error (exit 2)."""
         if isinstance(value, int):
             return value
         try:
             amount = Decimal(str(value).replace(",", "").replace("_", ""))
         except InvalidOperation:
             self.fail(f"{value!r} is not an amount: write it like 25000 or 18999.99", param, ctx)
+        if not amount.is_finite() or amount <= 0:
+            self.fail(f"{value!r} is not a positive amount", param, ctx)
         minor = amount.scaleb(MINOR_DIGITS)
-        if amount <= 0 or minor != minor.to_integral_value():
-            self.fail(f"{value!r} must be positive with at most {MINOR_DIGITS} decimals", param, ctx)
+        if minor != minor.to_integral_value() or minor >= 2**256:
+            self.fail(f"{value!r} must have at most {MINOR_DIGITS} decimals and fit in 256 bits", param, ctx)
         return int(minor)
 
 
@@ -36,6 +41,7 @@ class Date(click.ParamType):
     name = "date"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Returns the unix time of the date's midnight UTC; a malformed date is a usage error."""
         if isinstance(value, int):
             return value
         try:
@@ -57,5 +63,5 @@ def format_time(unix: int) -> str:
 
 AMOUNT = Amount()
 DATE = Date()
-ROLE = click.Choice(["REGISTRAR", "LENDER", "ORACLE", "AUDITOR"], case_sensitive=False)
+ROLE = click.Choice(list(ROLES), case_sensitive=False)
 TITLE_STATUS = click.Choice(["active", "stolen", "salvage", "cancelled"], case_sensitive=False)

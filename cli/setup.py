@@ -8,7 +8,7 @@ import click
 
 from ..ledger.demo import Step, run_demo
 from ..ledger.profile import Profile, default_profile_path
-from .options import App, common_options, pass_app, passphrase_source
+from .options import App, common_options, new_passphrase_source, pass_app
 
 
 @click.command("init")
@@ -27,7 +27,7 @@ def init(app: App, currency: str, light_kdf: bool) -> None:
     """
     path = app.profile_path or default_profile_path()
     lines: list[str] = []
-    profile = Profile.create(path, passphrase=passphrase_source, light_kdf=light_kdf, currency=currency.upper(),
+    profile = Profile.create(path, passphrase=new_passphrase_source, light_kdf=light_kdf, currency=currency.upper(),
                              progress=lines.append)
     profile.close()
     app.emit({"profile": str(path), **profile.config, "deployment": profile.deployment.__dict__},

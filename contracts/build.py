@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..files import write_atomic
 
 CONTRACTS_DIR = Path(__file__).resolve().parent
 SOURCES_DIR = CONTRACTS_DIR / "src"
@@ -149,8 +150,6 @@ def write_artifacts(artifacts: dict[str, Artifact]) -> list[Path]:
     written = []
     for name, artifact in sorted(artifacts.items()):
         path = ARTIFACTS_DIR / f"{name}.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(artifact.to_json())
-        tmp.replace(path)
+        write_atomic(path, artifact.to_json().encode())
         written.append(path)
     return written

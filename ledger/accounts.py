@@ -9,7 +9,6 @@ keystore protects both.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from ..errors import BadPassphrase, ConfigError, UnknownAccount
+from ..files import write_atomic
 from ..storage import document_key, public_key_hex
 
 #: The accounts `lienchain init` creates, with the registry role each receives by member vote.
@@ -117,20 +117,25 @@ class AccountBook:
 
         Raises:
             ConfigError: If the name is invalid or taken.
+            BadPassphrase: If the passphrase is not the one of the profile's other keystores.
         """
         if not _NAME.match(name):
             raise ConfigError(f"account name {name!r} is invalid: use lower-case letters, digits, '.', '_' or '-'")
         existing = self.list()
         if any(a.name == name for a in existing):
             raise ConfigError(f"an account named {name!r} already exists: choose another name")
+        if existing:
+            # Every keystore of a profile shares its passphrase: prove this one is it, or the new
+            # key would be locked away under a typo.
+            self.unlock(existing[0].name)
         account: LocalAccount = Account.create()
         keystore = Account.encrypt(
             account.key, self._get_passphrase(), kdf="scrypt", iterations=_LIGHT_SCRYPT_N if light_kdf else _SCRYPT_N
         )
         (self.root / "keystore").mkdir(mode=0o700, exist_ok=True)
-        _write_private(self.root / "keystore" / f"{name}.json", json.dumps(keystore))
+        write_atomic(self.root / "keystore" / f"{name}.json", json.dumps(keystore).encode(), mode=0o600)
         info = AccountInfo(name, str(account.address), public_key_hex(document_key(bytes(account.key)).public_key()))
-        _write_private(self._index, json.dumps([a.to_dict() for a in [*existing, info]], indent=2) + "\n")
+        write_atomic(self._index, (json.dumps([a.to_dict() for a in [*existing, info]], indent=2) + "\n").encode())
         self._unlocked[name] = account
         return account
 
@@ -153,17 +158,12 @@ class AccountBook:
         self._unlocked[name] = account
         return account
 
+    def adopt(self, other: AccountBook) -> None:
+        """Takes over the keys another book of the same directory has unlocked (after a rename)."""
+        self._unlocked.update(other._unlocked)
+        self._passphrase = self._passphrase or other._passphrase
+
     def _get_passphrase(self) -> str:
         if self._passphrase is None:
             self._passphrase = self._passphrase_source()
         return self._passphrase
-
-
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

@@ -8,9 +8,8 @@ lender, amount, registry or chain; the registry marks it used once a lien is gra
 from __future__ import annotations
 
 import json
-import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from ..errors import ConsentRejected, InvalidOperation
+from ..errors import InvalidConsentFile, InvalidCurrency
+from ..files import write_atomic
 
 KIND = "lienchain/lien-consent/v1"
 DOMAIN_NAME = "lienchain TitleRegistry"
@@ -67,36 +67,66 @@ class Consent:
         return str(Account.recover_message(_signable(self), signature=self.as_argument()[2]))
 
     def save(self, path: Path) -> None:
-        """Writes the consent file (public data: the signer hands it to the new lender)."""
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps({"kind": KIND, **asdict(self)}, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
+        """Writes the consent file (public data: the signer hands it to the new lender).
+
+        Raises:
+            OutputError: If the file cannot be written.
+        """
+        write_atomic(path, (json.dumps({"kind": KIND, **asdict(self)}, indent=2, sort_keys=True) + "\n").encode())
 
     @classmethod
     def load(cls, path: Path) -> Consent:
-        """Reads and checks a consent file.
+        """Reads a consent file and checks that its signature is its signer's.
 
         Raises:
-            ConsentRejected: If the file is not a consent, or its signature is not its signer's.
+            InvalidConsentFile: If the file is missing, not a consent, malformed, or forged.
         """
         try:
             data: dict[str, Any] = json.loads(Path(path).read_text())
-            if data.pop("kind", None) != KIND:
-                raise ValueError(f"not a {KIND} document")
-            consent = cls(**{k: data[k] for k in cls.__dataclass_fields__})
         except FileNotFoundError:
-            raise ConsentRejected(f"no consent file at {path}: check the path") from None
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ConsentRejected(f"{path} is not a lien consent ({exc}): ask the lienholder for a new one") from None
-        if consent.recovered_signer().lower() != consent.signer.lower():
-            raise ConsentRejected(f"the consent in {path} was not signed by {consent.signer}: ask for a new one")
+            raise InvalidConsentFile(f"no consent file at {path}: check the path") from None
+        except (OSError, ValueError) as exc:
+            raise InvalidConsentFile(f"cannot read {path} as a consent ({exc}): ask the lienholder for a new one") from None
+        try:
+            if not isinstance(data, dict) or data.get("kind") != KIND:
+                raise ValueError(f"it is not a {KIND} document")
+            types = {"chain_id": int, "token_id": int, "amount": int, "nonce": int, "deadline": int}
+            values = {f.name: data[f.name] for f in fields(cls)}
+            for name, value in values.items():
+                if not isinstance(value, types.get(name, str)) or isinstance(value, bool):
+                    raise ValueError(f"field {name!r} has the wrong type")
+            consent = cls(**values)
+            _currency_bytes(consent.currency)
+            signer = consent.recovered_signer()
+        except KeyError as exc:
+            raise InvalidConsentFile(f"{path} lacks the field {exc}: ask the lienholder for a new consent") from None
+        except Exception as exc:  # eth-account raises several types for a malformed signature
+            raise InvalidConsentFile(f"{path} is not a valid lien consent ({exc}): ask the lienholder for a new one") from None
+        if signer.lower() != consent.signer.lower():
+            raise InvalidConsentFile(f"the consent in {path} was not signed by {consent.signer}: ask for a new one")
         return consent
+
+    def check_terms(self, *, chain_id: int, registry: str, token_id: int, lender: str, amount: int, currency: str) -> None:
+        """Checks that the consent is for exactly this lien, before a grant relies on it.
+
+        Raises:
+            InvalidConsentFile: Naming the first term that differs.
+        """
+        expected = {"chain id": (self.chain_id, chain_id), "registry": (self.registry.lower(), registry.lower()),
+                    "title": (self.token_id, token_id), "lender": (self.lender.lower(), lender.lower()),
+                    "amount": (self.amount, amount), "currency": (self.currency.upper(), currency.upper())}
+        for term, (signed, wanted) in expected.items():
+            if signed != wanted:
+                raise InvalidConsentFile(
+                    f"the consent of {self.signer} is for {term} {signed}, not {wanted}: ask them for a consent "
+                    "to exactly this lien"
+                )
 
 
 def _currency_bytes(currency: str) -> bytes:
     code = currency.upper().encode("ascii", "replace")
     if len(code) != 3 or not code.isalpha():
-        raise InvalidOperation(f"currency {currency!r} is not a three-letter ISO 4217 code such as EUR or USD")
+        raise InvalidCurrency(currency)
     return code
 
 
@@ -172,7 +202,7 @@ def currency_code(currency: str) -> bytes:
     """Returns a currency as the registry's `bytes3`.
 
     Raises:
-        InvalidOperation: If it is not a three-letter code.
+        InvalidCurrency: If it is not a three-letter code.
     """
     return _currency_bytes(currency)
 

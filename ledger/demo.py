@@ -83,8 +83,8 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     except ContractRevert as exc:
         step("lender-b", f"lien grant {vin} --amount 6000", f"refused ({type(exc).__name__}): {exc}")
 
-    consent = lender_a.ledger.sign_consent(vin, lender=lender_b.ledger.address, amount=600_000, currency="USD",
-                                           deadline=int(time.time()) + 7 * 86400)
+    consent = lender_a.sign_consent(vin, lender="lender-b", amount=600_000, currency="USD",
+                                    deadline=int(time.time()) + 7 * 86400)
     step("lender-a", f"lien consent {vin} --to lender-b --amount 6000", f"EIP-712 consent signed by {consent.signer}")
 
     second = lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity, consents=[consent])

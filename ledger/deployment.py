@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from web3 import Web3
 
 from ..contracts.build import Artifact, load_artifact
 from ..errors import DeploymentNotFound, TransactionFailed
+from ..files import write_atomic
 
 _PRIORITY_FEE = Web3.to_wei(1, "gwei")
 
@@ -28,10 +28,12 @@ class Deployment:
     artifacts: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
-        """Writes the record as JSON, atomically."""
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
+        """Writes the record as JSON, atomically.
+
+        Raises:
+            OutputError: If it cannot be written.
+        """
+        write_atomic(path, (json.dumps(asdict(self), indent=2, sort_keys=True) + "\n").encode())
 
     @classmethod
     def load(cls, path: Path) -> Deployment:

@@ -21,7 +21,7 @@ from web3 import Web3
 
 from ..errors import ConfigError, ProfileExists, ProfileNotFound
 from ..storage import EmbeddedStore
-from .accounts import DEFAULT_ACCOUNTS, AccountBook, Passphrase
+from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
 from .deployment import Deployment, deploy
 from .documents import Documents
 from .embedded import EmbeddedChain
@@ -130,9 +130,22 @@ class Profile:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         profile = cls(path, passphrase=passphrase)
-        profile.accounts._unlocked.update(book._unlocked)
-        profile.accounts._passphrase = book._passphrase
+        profile.accounts.adopt(book)
         return profile
+
+    def create_account(self, name: str) -> AccountInfo:
+        """Creates a named account and funds it with gas money from the first account.
+
+        It holds no role until the members vote one to it.
+
+        Raises:
+            ConfigError: If the name is invalid or taken.
+            BadPassphrase: If the passphrase is not the profile's.
+        """
+        account = self.accounts.create(name)
+        funder = self.ledger(self.accounts.list()[0].name)
+        funder.send_value(str(account.address), _FUNDING // 100)
+        return self.accounts.get(name)
 
     @property
     def currency(self) -> str:

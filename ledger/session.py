@@ -12,12 +12,13 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from ..errors import NotSeniorLienholder
 from .accounts import AccountBook
 from .consent import Consent
 from .documents import Documents
 from .ledger import Ledger
 from .records import Lien, Title
-from .vin import VIN
+from .vin import VIN, token_id
 
 
 class Session:
@@ -83,14 +84,47 @@ class Session:
         """Grants a lien with its loan document, sealed for the lender and the AUDITOR accounts.
 
         Raises:
+            InvalidConsentFile: If a consent is for other terms than this lien.
             ContractRevert: If the registry refuses (nothing is stored).
         """
+        consents = tuple(consents)
+        d = self.ledger.deployment
+        for c in consents:
+            c.check_terms(chain_id=d.chain_id, registry=d.registry, token_id=token_id(vin),
+                          lender=self.ledger.address, amount=amount, currency=currency)
         auditors = [a.name for a in self.accounts.list() if self.ledger.has_role("AUDITOR", a.address)]
         record = _record("loan", vin=vin, lender=self.ledger.address, amount=amount, currency=currency)
         sealed = self.documents.seal(document or record, readers=[self.account, *auditors])
         return self.ledger.grant_lien(
             vin, amount, currency=currency, maturity=maturity, doc_cid=sealed.cid, consents=consents,
             on_accepted=lambda: self.documents.put(sealed),
+        )
+
+    def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
+        """Signs a consent to a new lien, as the holder of an active lien on the title.
+
+        Args:
+            vin: The title.
+            lender: The new lender: an address or a profile account name.
+            amount: The new lien's amount in minor units.
+            currency: Its ISO 4217 code.
+            deadline: The unix time after which the consent is void.
+
+        Returns:
+            The consent, to hand to the new lender.
+
+        Raises:
+            NotSeniorLienholder: If this account holds no active lien on the title.
+            TitleNotFound: If the title is not registered.
+        """
+        me = self.ledger.address
+        if not any(lien.active and lien.lender == me for lien in self.ledger.liens(vin)):
+            raise NotSeniorLienholder(
+                f"{self.account} holds no active lien on {vin}: only the holders of its active liens consent "
+                "to a new one (see `lienchain lien list VIN`)"
+            )
+        return self.ledger.sign_consent(
+            vin, lender=self.accounts.resolve(lender), amount=amount, currency=currency, deadline=deadline
         )
 
     def _everyone(self) -> list[str]:

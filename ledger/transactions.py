@@ -22,7 +22,7 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, Web3RPCError
 from web3.types import TxReceipt
 
-from ..errors import ContractRevert, TransactionFailed
+from ..errors import ContractRevert, InsufficientFunds, TransactionFailed
 from .reverts import RevertDecoder
 
 _PRIORITY_FEE = Web3.to_wei(1, "gwei")
@@ -46,17 +46,8 @@ class Call:
     gas: int
 
 
-def revert_data(exc: ContractLogicError) -> bytes | None:
-    """Returns the raw revert data of a web3 contract error, if the node returned any."""
-    data = exc.data
-    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-        return bytes(HexBytes(data))
-    return None
-
-
-def _rpc_error_data(exc: Web3RPCError) -> bytes | None:
-    error = (exc.rpc_response or {}).get("error")
-    data = error.get("data") if isinstance(error, dict) else None
+def _hex_data(data: object) -> bytes | None:
+    """Returns revert data given as hex (a selector at least), or None."""
     if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
         return bytes(HexBytes(data))
     return None
@@ -129,8 +120,8 @@ class Transactor:
             titles: Known token ids and VINs, so that error messages name the VIN.
             on_accepted: Called once the contract accepted the call and before it is final: the
                 place to store the document the transaction anchors, so that a refusal stores
-                nothing. If it raises, the transaction is not sent (on the embedded chain: not
-                committed).
+                nothing. If it raises, the transaction is not sent (on a node) or not committed
+                (on the embedded chain).
 
         Returns:
             The successful receipt.
@@ -169,15 +160,18 @@ class Transactor:
             ContractRevert: If the contract refuses a call.
             TransactionFailed: If the node refuses a transaction, or one was mined but failed.
         """
-        if self._dry_run:
+        hashes: list[HexBytes] = []
+        if self._dry_run:  # a node: check every call first, and send only if all pass
             for c in calls:
                 self.call(c.fn, titles=titles)
-        hashes: list[HexBytes] = []
-        with self._batch():
-            for c in calls:
-                hashes.append(self._sign_and_send(c, titles))
             if on_accepted is not None:
                 on_accepted()
+            hashes = [self._sign_and_send(c, titles) for c in calls]
+        else:  # the embedded chain: it refuses a failing call itself, and commits all or nothing
+            with self._batch():
+                hashes = [self._sign_and_send(c, titles) for c in calls]
+                if on_accepted is not None:
+                    on_accepted()
         if not receipts and not self._dry_run:
             return []
         mined = [self.w3.eth.wait_for_transaction_receipt(h, timeout=self._receipt_timeout) for h in hashes]
@@ -185,6 +179,19 @@ class Transactor:
             if receipt["status"] != 1:
                 raise self._explain_failure(c, receipt, titles)
         return mined
+
+    def send_value(self, to: str, value: int) -> TxReceipt:
+        """Sends ether (gas money on a private chain) to an address and waits for the receipt.
+
+        Raises:
+            InsufficientFunds, TransactionFailed: If the node refuses the transaction.
+        """
+        max_fee, tip = self._fees()
+        with self._nonce_guard() as nonce:
+            tx = {"to": to, "value": value, "nonce": nonce, "gas": 21_000, "maxFeePerGas": max_fee,
+                  "maxPriorityFeePerGas": tip, "chainId": self.chain_id, "type": 2}
+            tx_hash = self._submit(self.account.sign_transaction(cast(Any, tx)).raw_transaction, None)
+        return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self._receipt_timeout)
 
     @contextlib.contextmanager
     def _nonce_guard(self) -> Iterator[int]:
@@ -220,17 +227,25 @@ class Transactor:
                 "chainId": self.chain_id,
                 "type": 2,
             }
-            signed = self.account.sign_transaction(cast(Any, tx))
-            try:
-                return self.w3.eth.send_raw_transaction(signed.raw_transaction)
-            except Web3RPCError as exc:
-                data = _rpc_error_data(exc)
-                if data is not None:  # the embedded chain refused a reverting transaction
-                    raise self._decoder.decode(data, titles=titles) from None
-                raise TransactionFailed(f"the node refused the transaction: {exc.message}") from None
+            return self._submit(self.account.sign_transaction(cast(Any, tx)).raw_transaction, titles)
+
+    def _submit(self, raw: bytes, titles: Mapping[int, str] | None) -> HexBytes:
+        try:
+            return self.w3.eth.send_raw_transaction(raw)
+        except Web3RPCError as exc:
+            error = (exc.rpc_response or {}).get("error")
+            data = _hex_data(error.get("data") if isinstance(error, dict) else None)
+            if data is not None:  # the embedded chain refused a reverting transaction
+                raise self._decoder.decode(data, titles=titles) from None
+            message = str(error.get("message")) if isinstance(error, dict) else str(exc)
+            if "afford" in message or "insufficient funds" in message:
+                raise InsufficientFunds(
+                    f"{self.address} cannot pay for the gas: fund it from another account of the profile"
+                ) from None
+            raise TransactionFailed(f"the node refused the transaction: {message}") from None
 
     def _typed(self, exc: ContractLogicError, titles: Mapping[int, str] | None) -> ContractRevert:
-        data = revert_data(exc)
+        data = _hex_data(exc.data)
         if data is None:
             return ContractRevert(f"the contract refused the operation: {exc.message or 'no reason given'}")
         return self._decoder.decode(data, titles=titles)

@@ -54,6 +54,8 @@ def normalize_vin(text: str, *, lenient: bool = False) -> VIN:
     Raises:
         InvalidVIN: If the length, the characters or (unless lenient) the check digit is wrong.
     """
+    if not text.isascii():  # before upper(), which turns some non-ASCII letters into ASCII ones
+        raise InvalidVIN(text, "a VIN has only the characters 0-9 and A-Z")
     vin = text.strip().upper()
     if len(vin) != 17:
         raise InvalidVIN(text, f"a VIN has 17 characters, this one has {len(vin)}")

@@ -98,3 +98,68 @@ def test_refused_grant_stores_no_document(run, profile_path: Path) -> None:
 def test_init_refuses_existing_profile(run, profile_path: Path) -> None:
     r = run("init", "--profile", str(profile_path))
     assert_one_line_error(r, 1, "already exists")
+
+
+@pytest.fixture
+def liened(run) -> str:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000").code == 0
+    return VIN
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["not json", "{}", '{"kind": "lienchain/lien-consent/v1"}', "GARBLED_SIGNATURE", "WRONG_TYPE"],
+)
+def test_malformed_consent_file_is_refused(run, liened: str, tmp_path: Path, content: str) -> None:
+    good = tmp_path / "good.json"
+    assert run("--as", "lender-a", "lien", "consent", VIN, "--to", "lender-b", "--amount", "500", "--out", str(good)).code == 0
+    data = json.loads(good.read_text())
+    if content == "GARBLED_SIGNATURE":
+        content = json.dumps({**data, "signature": "0xzz" + data["signature"][4:]})
+    elif content == "WRONG_TYPE":
+        content = json.dumps({**data, "amount": "abc"})
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "500", "--consent", str(bad))
+    assert_one_line_error(r, 1, "consent")
+    assert len(json.loads(run("lien", "list", VIN, "--json").out)) == 1
+
+
+def test_consent_for_other_terms_is_refused_before_sending(run, liened: str, tmp_path: Path) -> None:
+    consent = tmp_path / "consent.json"
+    run("--as", "lender-a", "lien", "consent", VIN, "--to", "lender-b", "--amount", "500", "--out", str(consent))
+    before = head(run)
+    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "600", "--consent", str(consent))
+    assert_one_line_error(r, 1, "is for amount 50000, not 60000")
+    assert head(run) == before
+
+
+def test_consent_from_an_account_without_a_lien_is_refused(run, liened: str, tmp_path: Path) -> None:
+    r = run("--as", "auditor", "lien", "consent", VIN, "--to", "lender-b", "--amount", "5", "--out", str(tmp_path / "c"))
+    assert_one_line_error(r, 1, "holds no active lien")
+    assert not (tmp_path / "c").exists()
+
+
+def test_unwritable_output_path_is_refused(run, liened: str, tmp_path: Path) -> None:
+    out = tmp_path / "missing-dir" / "consent.json"
+    r = run("--as", "lender-a", "lien", "consent", VIN, "--to", "lender-b", "--amount", "5", "--out", str(out))
+    assert_one_line_error(r, 1, "cannot write", "missing-dir")
+
+
+@pytest.mark.parametrize("amount", ["Infinity", "NaN", "-5", "0", "1.001", "1e80", "ten"])
+def test_bad_amount_is_a_usage_error(run, liened: str, amount: str) -> None:
+    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", amount)
+    assert r.code == 2 and "Traceback" not in r.err and "--amount" in r.err
+
+
+def test_vin_with_non_ascii_letters_is_refused(run) -> None:
+    r = run("--as", "registrar", "title", "register", "\ufb008GDM9AXKP042788", "--lenient", "--owner", Account.create().address)
+    assert_one_line_error(r, 1, "invalid VIN")
+
+
+def test_new_account_with_wrong_passphrase_is_refused(run, env, profile_path: Path) -> None:
+    env["LIENCHAIN_PASSWORD"] = "not the profile's"
+    r = run("account", "new", "lender-c")
+    assert_one_line_error(r, 1, "wrong passphrase")
+    assert not (profile_path / "keystore" / "lender-c.json").exists()

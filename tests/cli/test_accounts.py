@@ -1,0 +1,41 @@
+"""New accounts: created encrypted, funded, and able to act once the members vote them a role."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from eth_account import Account
+
+VIN = "1M8GDM9AXKP042788"
+
+
+def test_new_account_can_act_after_a_role_vote(run, profile_path: Path) -> None:
+    r = run("account", "new", "lender-c", "--json")
+    assert r.code == 0, r.err
+    address = json.loads(r.out)["address"]
+    keystore = (profile_path / "keystore" / "lender-c.json").read_text()
+    assert json.loads(keystore)["crypto"]["kdf"] == "scrypt"
+    assert (profile_path / "keystore" / "lender-c.json").stat().st_mode & 0o077 == 0
+
+    pid = str(json.loads(run("--as", "registrar", "member", "propose", "--grant", "LENDER", "--to", "lender-c",
+                             "--json").out)["id"])
+    run("--as", "lender-a", "member", "vote", pid)
+    run("--as", "lender-b", "member", "vote", pid)
+    roles = {a["name"]: a["roles"] for a in json.loads(run("account", "list", "--json").out)}
+    assert roles["lender-c"] == ["LENDER"]
+
+    run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address)
+    r = run("--as", "lender-c", "lien", "grant", VIN, "--amount", "100", "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["lender"] == address
+
+
+def test_doc_get_json_carries_binary_content_intact(run, tmp_path: Path) -> None:
+    doc = tmp_path / "scan.bin"
+    doc.write_bytes(bytes(range(256)))
+    run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address, "--doc", str(doc))
+    cid = json.loads(run("title", "show", VIN, "--json").out)["doc_cid"]
+    r = run("--as", "auditor", "doc", "get", cid, "--json")
+    assert base64.b64decode(json.loads(r.out)["content_base64"]) == doc.read_bytes()

@@ -5,9 +5,6 @@ from __future__ import annotations
 import click
 
 from ..contracts.build import ARTIFACTS_DIR, compile_contracts, write_artifacts
-from ..errors import ConfigError
-from ..ledger.deployment import deploy
-from ..ledger.profile import DEPLOYMENT_FILE
 from .options import App, common_options, pass_app
 
 
@@ -40,25 +37,16 @@ def build(app: App) -> None:
 @common_options
 @pass_app
 def deploy_cmd(app: App) -> None:
-    """Deploy governance (with the profile's accounts as founding members) and the registry,
-    if the profile has no deployment yet.
+    """Deploy governance (the profile's accounts are its founding members) and the registry into
+    a profile created with `init --no-deploy`, and grant the accounts their roles by member vote.
 
     \b
     Example:
-      lienchain --as registrar contracts deploy
+      lienchain init --no-deploy && lienchain contracts deploy
     """
-    profile = app.profile()
-    if (profile.path / DEPLOYMENT_FILE).exists():
-        d = profile.deployment
-        raise ConfigError(
-            f"this profile's contracts are already deployed (registry {d.registry}): "
-            "create a new profile with `lienchain init` for a new register"
-        )
-    signer = profile.accounts.unlock(app.signer_name())
-    members = [a.address for a in profile.accounts.list()]
-    d = deploy(profile.chain().w3, signer, members)
-    d.save(profile.path / DEPLOYMENT_FILE)
-    app.emit(d.__dict__, [f"governance {d.governance}", f"registry   {d.registry}", f"block      {d.block}"])
+    lines: list[str] = []
+    d = app.profile().deploy(progress=lines.append)
+    app.emit(d.__dict__, [*lines, f"block      {d.block}"])
 
 
 COMMANDS = [contracts]

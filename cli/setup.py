@@ -14,9 +14,10 @@ from .options import App, common_options, new_passphrase_source, pass_app
 @click.command("init")
 @click.option("--currency", default="USD", show_default=True, help="Default currency of lien amounts.")
 @click.option("--light-kdf", is_flag=True, help="Weak keystore encryption, for throwaway profiles only.")
+@click.option("--no-deploy", is_flag=True, help="Leave the contracts for `lienchain contracts deploy`.")
 @common_options
 @pass_app
-def init(app: App, currency: str, light_kdf: bool) -> None:
+def init(app: App, currency: str, light_kdf: bool, no_deploy: bool) -> None:
     """Create a profile: an embedded chain with the contracts deployed, a document store, and the
     accounts registrar, lender-a, lender-b, oracle and auditor, each given its role by member vote.
     Keys are encrypted with the passphrase from LIENCHAIN_PASSWORD (or asked for).
@@ -28,10 +29,10 @@ def init(app: App, currency: str, light_kdf: bool) -> None:
     path = app.profile_path or default_profile_path()
     lines: list[str] = []
     profile = Profile.create(path, passphrase=new_passphrase_source, light_kdf=light_kdf, currency=currency.upper(),
-                             progress=lines.append)
+                             deploy_contracts=not no_deploy, progress=lines.append)
     profile.close()
-    app.emit({"profile": str(path), **profile.config, "deployment": profile.deployment.__dict__},
-             [f"created profile {path}", *lines])
+    deployment = None if no_deploy else profile.deployment.__dict__
+    app.emit({"profile": str(path), **profile.config, "deployment": deployment}, [f"created profile {path}", *lines])
 
 
 @click.command("status")

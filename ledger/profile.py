@@ -78,6 +78,7 @@ class Profile:
         passphrase: Passphrase,
         light_kdf: bool = False,
         currency: str = "USD",
+        deploy_contracts: bool = True,
         progress: Callable[[str], None] = lambda _: None,
     ) -> Profile:
         """Creates an embedded profile: accounts, chain, contracts, and roles granted by member vote.
@@ -90,6 +91,7 @@ class Profile:
             passphrase: The source of the passphrase that encrypts the keystores.
             light_kdf: Weak keystore encryption, for throwaway profiles (demo, tests).
             currency: The default currency of lien amounts.
+            deploy_contracts: Deploy the contracts and grant the roles (else `deploy` does it later).
             progress: Called with a line for each step.
 
         Returns:
@@ -113,13 +115,8 @@ class Profile:
                 gas_limit=_GAS_LIMIT,
             )
             try:
-                members = [str(a.address) for a in accounts.values()]
-                deployment = deploy(chain.w3, accounts["registrar"], members)
-                deployment.save(tmp / DEPLOYMENT_FILE)
-                progress(f"deployed governance {deployment.governance} and registry {deployment.registry}")
-                ledger = Ledger(chain.w3, deployment, engine=chain)
-                _grant_default_roles(ledger, accounts)
-                progress("granted " + ", ".join(f"{r} to {n}" for n, r in DEFAULT_ACCOUNTS.items()) + " by member vote")
+                if deploy_contracts:
+                    _deploy(chain, book, tmp / DEPLOYMENT_FILE, progress)
             finally:
                 chain.close()
             config = {"format": _FORMAT, "engine": "embedded", "chain_id": chain_id, "currency": currency,
@@ -146,6 +143,20 @@ class Profile:
         funder = self.ledger(self.accounts.list()[0].name)
         funder.send_value(str(account.address), _FUNDING // 100)
         return self.accounts.get(name)
+
+    def deploy(self, progress: Callable[[str], None] = lambda _: None) -> Deployment:
+        """Deploys the contracts into a profile created without them, and grants the roles.
+
+        Raises:
+            ConfigError: If the profile already has a deployment.
+        """
+        target = self.path / DEPLOYMENT_FILE
+        if target.exists():
+            raise ConfigError(
+                f"the contracts of {self.path} are already deployed (registry {self.deployment.registry}): "
+                "create a new profile with `lienchain init` for a new register"
+            )
+        return _deploy(self.chain(), self.accounts, target, progress)
 
     @property
     def currency(self) -> str:
@@ -200,6 +211,17 @@ class Profile:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _deploy(chain: EmbeddedChain, book: AccountBook, target: Path, progress: Callable[[str], None]) -> Deployment:
+    """Deploys with every account of the book as a founding member, then grants the default roles."""
+    accounts = {info.name: book.unlock(info.name) for info in book.list()}
+    deployment = deploy(chain.w3, next(iter(accounts.values())), [str(a.address) for a in accounts.values()])
+    progress(f"deployed governance {deployment.governance} and registry {deployment.registry}")
+    _grant_default_roles(Ledger(chain.w3, deployment, engine=chain), accounts)
+    progress("granted " + ", ".join(f"{r} to {n}" for n, r in DEFAULT_ACCOUNTS.items()) + " by member vote")
+    deployment.save(target)
+    return deployment
 
 
 def _grant_default_roles(ledger: Ledger, accounts: dict[str, Any]) -> None:

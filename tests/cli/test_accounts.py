@@ -39,3 +39,17 @@ def test_doc_get_json_carries_binary_content_intact(run, tmp_path: Path) -> None
     cid = json.loads(run("title", "show", VIN, "--json").out)["doc_cid"]
     r = run("--as", "auditor", "doc", "get", cid, "--json")
     assert base64.b64decode(json.loads(r.out)["content_base64"]) == doc.read_bytes()
+
+
+def test_init_without_deploy_then_contracts_deploy(run, tmp_path: Path) -> None:
+    path = str(tmp_path / "fresh")
+    assert run("init", "--light-kdf", "--no-deploy", "--profile", path).code == 0
+    r = run("title", "show", VIN, "--profile", path)
+    assert r.code == 1 and "contracts deploy" in r.err
+    r = run("contracts", "deploy", "--profile", path)
+    assert r.code == 0, r.err
+    roles = {a["name"]: a["roles"] for a in json.loads(run("account", "list", "--json", "--profile", path).out)}
+    assert roles == {"registrar": ["REGISTRAR"], "lender-a": ["LENDER"], "lender-b": ["LENDER"],
+                     "oracle": ["ORACLE"], "auditor": ["AUDITOR"]}
+    r = run("contracts", "deploy", "--profile", path)
+    assert r.code == 1 and "already deployed" in r.err

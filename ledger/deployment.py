@@ -13,8 +13,7 @@ from web3 import Web3
 from ..contracts.build import Artifact, load_artifact
 from ..errors import DeploymentNotFound, TransactionFailed
 from ..files import write_atomic
-
-_PRIORITY_FEE = Web3.to_wei(1, "gwei")
+from .transactions import fees_for, latest_base_fee
 
 
 @dataclass(frozen=True)
@@ -61,14 +60,14 @@ class Deployment:
 
 def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any], nonce: int, chain_id: int) -> Any:
     contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    base_fee = int(w3.eth.get_block("latest").get("baseFeePerGas", 0))
+    max_fee, tip = fees_for(latest_base_fee(w3))
     tx = contract.constructor(*args).build_transaction(
         {
             "from": account.address,
             "nonce": nonce,
             "chainId": chain_id,
-            "maxFeePerGas": 2 * base_fee + _PRIORITY_FEE,
-            "maxPriorityFeePerGas": _PRIORITY_FEE,
+            "maxFeePerGas": max_fee,
+            "maxPriorityFeePerGas": tip,
         }
     )
     signed = account.sign_transaction(tx)

@@ -29,6 +29,16 @@ _PRIORITY_FEE = Web3.to_wei(1, "gwei")
 _BASE_FEE_TTL = 10.0  # seconds; fees on a private chain move slowly, a stale figure only overpays
 
 
+def latest_base_fee(w3: Web3) -> int:
+    """Returns the base fee of the latest block (0 before London)."""
+    return int(w3.eth.get_block("latest").get("baseFeePerGas", 0))
+
+
+def fees_for(base_fee: int) -> tuple[int, int]:
+    """Returns (maxFeePerGas, maxPriorityFeePerGas) for a base fee: room for it to double."""
+    return 2 * base_fee + _PRIORITY_FEE, _PRIORITY_FEE
+
+
 class Engine(Protocol):
     """What a chain engine offers beyond JSON-RPC (the embedded chain does; a node does not)."""
 
@@ -207,10 +217,9 @@ class Transactor:
     def _fees(self) -> tuple[int, int]:
         now = time.monotonic()
         if now - self._base_fee_at > _BASE_FEE_TTL:
-            block = self.w3.eth.get_block("latest")
-            self._base_fee = int(block.get("baseFeePerGas", 0))
+            self._base_fee = latest_base_fee(self.w3)
             self._base_fee_at = now
-        return 2 * self._base_fee + _PRIORITY_FEE, _PRIORITY_FEE
+        return fees_for(self._base_fee)
 
     def _sign_and_send(self, c: Call, titles: Mapping[int, str] | None) -> HexBytes:
         max_fee, tip = self._fees()

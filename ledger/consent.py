@@ -16,7 +16,7 @@ from typing import Any
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from ..errors import InvalidConsentFile, InvalidCurrency
 from ..files import write_atomic

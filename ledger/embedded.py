@@ -32,7 +32,7 @@ from eth.consensus.applier import ConsensusApplier
 from eth.consensus.noproof import NoProofConsensus
 from eth.db.atomic import AtomicDB
 from eth.exceptions import Revert as EVMRevert
-from eth_utils import ValidationError
+from eth_utils.exceptions import ValidationError
 from eth.exceptions import TransactionNotFound as EVMTransactionNotFound
 from eth.vm.forks.london import LondonVM
 from eth.vm.spoof import SpoofTransaction
@@ -41,7 +41,7 @@ from eth_tester.backends.pyevm import PyEVMBackend
 from eth_tester.backends.pyevm.main import _get_block_by_number  # pinned eth-tester version
 from eth_tester.backends.pyevm.serializers import serialize_transaction, serialize_transaction_receipt
 from eth_tester.exceptions import TransactionFailed, TransactionNotFound
-from eth_typing import Hash32
+from eth_typing import Address, Hash32
 from eth_utils.address import is_address, to_canonical_address
 from eth_utils.hexadecimal import encode_hex
 from web3 import Web3
@@ -186,12 +186,12 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
 
     def get_nonce(self, account: bytes, block_number: Any = "latest") -> int:
         if block_number == "pending" and self._vm is not None:  # the unmined batch's own state
-            return int(self._vm.state.get_nonce(account))
+            return int(self._vm.state.get_nonce(Address(account)))
         return int(super().get_nonce(account, block_number))
 
     def get_balance(self, account: bytes, block_number: Any = "latest") -> int:
         if block_number == "pending" and self._vm is not None:
-            return int(self._vm.state.get_balance(account))
+            return int(self._vm.state.get_balance(Address(account)))
         return int(super().get_balance(account, block_number))
 
     def _replay_pending(self) -> None:

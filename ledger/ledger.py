@@ -313,6 +313,14 @@ class Ledger:
             deadline=deadline,
         )
 
+    def send_value(self, to: str, value: int) -> None:
+        """Sends ether (gas money) from the signing account to an address.
+
+        Raises:
+            InsufficientFunds, TransactionFailed: If the node refuses the transaction.
+        """
+        self._signer.send_value(Web3.to_checksum_address(to), value)
+
     # --- history ------------------------------------------------------------------------------
 
     def history(self, vin: VIN) -> list[Event]:
@@ -384,6 +392,25 @@ class Ledger:
             NotMember, GovernanceRefused: If governance refuses the vote.
         """
         self._signer.send(self.governance.functions.approve(proposal_id), gas=GAS["approve"])
+        return self.proposal(proposal_id)
+
+    def execute(self, proposal_id: int) -> dict[str, Any]:
+        """Executes a proposal that holds a majority of the current members' approvals but has not
+        run, as when members left after the votes (members only).
+
+        Args:
+            proposal_id: The proposal.
+
+        Returns:
+            The proposal after execution.
+
+        Raises:
+            NotMember: If the signer is not a member.
+            GovernanceRefused: If the proposal lacks a majority, already ran, or its call fails (then
+                `fields["cause"]` holds the call's own typed error).
+        """
+        # An approval's gas covers its execution, so it covers a bare execution too.
+        self._signer.send(self.governance.functions.execute(proposal_id), gas=GAS["approve"])
         return self.proposal(proposal_id)
 
     def approve_many(self, proposal_ids: Sequence[int]) -> None:

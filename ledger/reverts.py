@@ -10,8 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import decode
-from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
+from eth_abi.abi import decode
+from eth_utils.abi import function_signature_to_4byte_selector
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from .. import errors
 from .records import TitleStatus
@@ -57,6 +59,12 @@ _CATALOGUE: dict[str, tuple[type[errors.ContractRevert], str]] = {
     "RegistryConsentInvalid": (errors.ConsentRejected, "consent #{index} carries no valid signature: ask for a new consent"),
     "RegistryConsentExpired": (errors.ConsentRejected, "consent #{index} expired at {deadline}: ask for a new consent"),
     "RegistryConsentUsed": (errors.ConsentRejected, "this consent was already used for another lien: ask for a new consent"),
+    "RegistryConsentUnexpected": (
+        errors.ConsentRejected,
+        "consent #{index} recovers to {signer}, which holds no other active lien on this title: it was signed "
+        "by another account, or for other terms (lender, amount, currency); pass only consents that the "
+        "title's senior lienholders signed for exactly this lien",
+    ),
     "AccessControlUnauthorizedAccount": (
         errors.MissingRole,
         "{account} does not hold the {neededRole} role: " + _PROPOSE,
@@ -72,6 +80,11 @@ _CATALOGUE: dict[str, tuple[type[errors.ContractRevert], str]] = {
     "GovernanceAlreadyExecuted": (errors.GovernanceRefused, "proposal {proposalId} was already executed"),
     "GovernanceOnlySelf": (errors.GovernanceRefused, "membership changes only by a proposal: " + _PROPOSE),
     "GovernanceCallFailed": (errors.GovernanceRefused, "proposal {proposalId} reached a majority but its call failed: {reason}"),
+    "GovernanceNoMajority": (
+        errors.GovernanceRefused,
+        "proposal {proposalId} has {approvals} of the {needed} approvals a majority of current members takes: "
+        "ask more members to vote for it with `lienchain member vote {proposalId}`",
+    ),
     "ERC721NonexistentToken": (errors.TitleNotFound, "no title registered for {title}: check the VIN, or register it first"),
 }
 
@@ -109,7 +122,10 @@ class RevertDecoder:
             titles: Known token ids and their VINs, so messages name the VIN.
 
         Returns:
-            The typed exception (not raised), carrying the decoded arguments in `fields`.
+            The typed exception (not raised), carrying the decoded arguments in `fields`. For
+            `GovernanceCallFailed`, the proposal call's own revert is decoded too: the message
+            states it, and `fields["cause"]` holds it as a typed exception (`fields["reason"]`
+            keeps the raw revert data).
         """
         spec = self._errors.get(bytes(data[:4]))
         if spec is None:
@@ -123,7 +139,13 @@ class RevertDecoder:
         fields = {name: _plain(value) for name, value in zip(spec.names, values)}
         cls, template = _CATALOGUE.get(spec.name, (errors.ContractRevert, spec.name + " {fields}"))
         render = dict(fields)
-        render["fields"] = fields
+        render["fields"] = dict(fields)
+        if spec.name == "GovernanceCallFailed":
+            # The raised exception may be re-raised `from None`, which clears `__cause__`: the inner
+            # error travels in the fields instead.
+            cause = self._decode_call_failure(bytes(values[spec.names.index("reason")]), titles)
+            fields["cause"] = cause
+            render["reason"] = str(cause)
         if "tokenId" in fields:
             render["title"] = (titles or {}).get(int(fields["tokenId"]), f"#{int(fields['tokenId']):#x}")
         if "status" in fields:
@@ -132,6 +154,12 @@ class RevertDecoder:
             role = bytes.fromhex(str(fields["neededRole"])[2:])
             render["neededRole"] = _ROLE_NAMES.get(role, str(fields["neededRole"]))
         return cls(template.format(**render), name=spec.name, args=fields)
+
+
+    def _decode_call_failure(self, reason: bytes, titles: Mapping[int, str] | None) -> errors.ContractRevert:
+        if not reason:
+            return errors.ContractRevert("the call reverted without a reason (it may have run out of gas)")
+        return self.decode(reason, titles=titles)
 
 
 def _abi_type(item: dict[str, Any]) -> str:

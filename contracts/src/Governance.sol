@@ -10,7 +10,12 @@ contract Governance is IGovernance {
     address[] private _members;
     mapping(address account => bool) private _isMember;
     Proposal[] private _proposals;
-    mapping(uint256 proposalId => mapping(address member => bool)) private _approved;
+    /// @dev Bumped each time an account joins, so that every membership of an account has its own
+    /// generation (the first is 1). An approval counts only in the generation it was made in: a
+    /// member removed and added again starts with no approvals.
+    mapping(address account => uint256) private _generation;
+    /// @dev The generation of the member's membership in which it approved; 0 if it never did.
+    mapping(uint256 proposalId => mapping(address member => uint256 generation)) private _approvedIn;
 
     modifier onlyMember() {
         if (!_isMember[msg.sender]) revert GovernanceNotMember(msg.sender);
@@ -60,6 +65,16 @@ contract Governance is IGovernance {
     }
 
     /// @inheritdoc IGovernance
+    function execute(uint256 proposalId) external onlyMember {
+        Proposal storage p = _proposal(proposalId);
+        if (p.executed) revert GovernanceAlreadyExecuted(proposalId);
+        uint256 count = approvals(proposalId);
+        uint256 needed = _majority();
+        if (count < needed) revert GovernanceNoMajority(proposalId, count, needed);
+        _execute(proposalId, p);
+    }
+
+    /// @inheritdoc IGovernance
     function addMember(address account) external onlySelf {
         if (account == address(0) || _isMember[account]) revert GovernanceAlreadyMember(account);
         _addMember(account);
@@ -90,15 +105,16 @@ contract Governance is IGovernance {
     /// @inheritdoc IGovernance
     function approvals(uint256 proposalId) public view returns (uint256 count) {
         _proposal(proposalId);
-        // Only current members count: a removed member's earlier approval no longer does.
+        // Only current members count, and only with an approval of their current membership: a
+        // removed member's approval no longer counts, nor comes back if the member is added again.
         for (uint256 i = 0; i < _members.length; i++) {
-            if (_approved[proposalId][_members[i]]) count++;
+            if (_counts(proposalId, _members[i])) count++;
         }
     }
 
     /// @inheritdoc IGovernance
     function hasApproved(uint256 proposalId, address member) external view returns (bool) {
-        return _approved[proposalId][member];
+        return _isMember[member] && _counts(proposalId, member);
     }
 
     /// @inheritdoc IGovernance
@@ -114,11 +130,23 @@ contract Governance is IGovernance {
     function _approve(uint256 proposalId, address member) private {
         Proposal storage p = _proposal(proposalId);
         if (p.executed) revert GovernanceAlreadyExecuted(proposalId);
-        if (_approved[proposalId][member]) revert GovernanceAlreadyApproved(proposalId, member);
-        _approved[proposalId][member] = true;
+        if (_counts(proposalId, member)) revert GovernanceAlreadyApproved(proposalId, member);
+        _approvedIn[proposalId][member] = _generation[member];
         uint256 count = approvals(proposalId);
         emit ProposalApproved(proposalId, member, count);
-        if (count * 2 > _members.length) _execute(proposalId, p);
+        if (count >= _majority()) _execute(proposalId, p);
+    }
+
+    /// @dev Whether `member`'s approval of the proposal was made in its current membership.
+    /// Callers check membership: a former member's generation still matches its last approval.
+    function _counts(uint256 proposalId, address member) private view returns (bool) {
+        uint256 generation = _approvedIn[proposalId][member];
+        return generation != 0 && generation == _generation[member];
+    }
+
+    /// @dev The number of approvals that is more than half of the current members.
+    function _majority() private view returns (uint256) {
+        return _members.length / 2 + 1;
     }
 
     function _execute(uint256 proposalId, Proposal storage p) private {
@@ -133,6 +161,7 @@ contract Governance is IGovernance {
     function _addMember(address account) private {
         _members.push(account);
         _isMember[account] = true;
+        _generation[account] += 1;
         emit MemberAdded(account);
     }
 

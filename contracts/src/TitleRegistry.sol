@@ -12,9 +12,13 @@ import {ITitleRegistry} from "./interfaces/ITitleRegistry.sol";
 /// @dev The governance contract holds DEFAULT_ADMIN_ROLE and so alone grants and revokes roles;
 /// the deployer keeps nothing.
 contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
+    /// @inheritdoc ITitleRegistry
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @inheritdoc ITitleRegistry
     bytes32 public constant LENDER_ROLE = keccak256("LENDER_ROLE");
+    /// @inheritdoc ITitleRegistry
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
+    /// @inheritdoc ITitleRegistry
     bytes32 public constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
 
     bytes32 private constant _CONSENT_TYPEHASH = keccak256(
@@ -206,6 +210,7 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         Consent[] calldata consents,
         uint256 lienId
     ) private {
+        address[] memory seniors = _seniorLienholders(tokenId);
         address[] memory signers = new address[](consents.length);
         for (uint256 i = 0; i < consents.length; i++) {
             Consent calldata c = consents[i];
@@ -214,15 +219,32 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
             if (_consentUsed[digest]) revert RegistryConsentUsed(digest);
             (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, c.signature);
             if (err != ECDSA.RecoverError.NoError) revert RegistryConsentInvalid(i);
+            // A consent for other terms recovers to an unrelated address: refuse it rather than
+            // spend it, so that neither a mistake nor a stranger's signature is silently consumed.
+            if (!_contains(seniors, signer)) revert RegistryConsentUnexpected(i, signer);
             signers[i] = signer;
             _consentUsed[digest] = true;
             emit ConsentUsed(digest, signer, lienId);
         }
+        for (uint256 i = 0; i < seniors.length; i++) {
+            if (!_contains(signers, seniors[i])) revert RegistryConsentMissing(tokenId, seniors[i]);
+        }
+    }
+
+    /// @dev The holders of the title's active liens other than the caller, in priority order; a
+    /// holder of several active liens appears once per lien.
+    function _seniorLienholders(uint256 tokenId) private view returns (address[] memory seniors) {
         uint256[] storage ids = _liensOf[tokenId];
+        seniors = new address[](ids.length);
+        uint256 n = 0;
         for (uint256 i = 0; i < ids.length; i++) {
             Lien storage senior = _liens[ids[i] - 1];
             if (senior.status != LienStatus.Active || senior.lender == msg.sender) continue;
-            if (!_contains(signers, senior.lender)) revert RegistryConsentMissing(tokenId, senior.lender);
+            seniors[n++] = senior.lender;
+        }
+        assembly ("memory-safe") {
+            // Shrink the array to the lienholders found; n never exceeds its allocated length.
+            mstore(seniors, n)
         }
     }
 

@@ -22,6 +22,17 @@ def head(ledger: Ledger) -> int:
     return int(ledger.w3.eth.block_number)
 
 
+def used(ledgers: dict[str, Ledger], consent: Consent) -> bool:
+    return bool(ledgers["reader"].registry.functions.consentUsed(consent.digest()).call())
+
+
+def vote_lender_role(ledgers: dict[str, Ledger], account: str) -> None:
+    """Grants LENDER by vote: the registrar proposes, two more members make three of five."""
+    pid = ledgers["registrar"].propose_role("LENDER", account)
+    ledgers["lender-a"].approve(pid)
+    assert ledgers["lender-b"].approve(pid)["executed"]
+
+
 @pytest.fixture
 def titled(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
     ledgers["registrar"].register_title(VIN, OWNER, doc_cid="bafkreititle")
@@ -170,16 +181,14 @@ def test_python_consent_digest_matches_the_contract(liened: dict[str, Ledger]) -
     assert bytes(on_chain) == c.digest()
 
 
-@pytest.mark.parametrize(
-    ("change", "error"),
-    [("amount", errors.ConsentRequired), ("lender", errors.ConsentRequired), ("expired", errors.ConsentRejected)],
-)
-def test_consent_is_bound_to_lender_amount_and_deadline(liened: dict[str, Ledger], change: str, error: type) -> None:
+@pytest.mark.parametrize(("change", "match"), [("amount", "recovers to"), ("lender", "recovers to"), ("expired", "expired")])
+def test_consent_is_bound_to_lender_amount_and_deadline(liened: dict[str, Ledger], change: str, match: str) -> None:
+    # A consent to other terms recovers to an unrelated address, which holds no lien on the title.
     terms: dict[str, dict[str, object]] = {
         "amount": {"amount": 400_000}, "lender": {"lender": "auditor"}, "expired": {"deadline": int(time.time()) - 10},
     }
     consent = consent_from_a(liened, **terms[change])  # type: ignore[arg-type]
-    with pytest.raises(error):
+    with pytest.raises(errors.ConsentRejected, match=match):
         liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
     assert len(liened["reader"].liens(VIN)) == 1
     assert not liened["reader"].registry.functions.consentUsed(consent.digest()).call()
@@ -200,8 +209,54 @@ def test_third_lien_needs_consent_of_every_senior_lienholder(liened: dict[str, L
         liened["lender-a"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY)
     consent_b = liened["lender-b"].sign_consent(
         VIN, lender=liened["lender-a"].address, amount=100_000, currency="USD", deadline=int(time.time()) + 60)
+    # Nor may lender-a add a consent of its own: only the other seniors' consents are expected.
+    own = liened["lender-a"].sign_consent(
+        VIN, lender=liened["lender-a"].address, amount=100_000, currency="USD", deadline=int(time.time()) + 60)
+    with pytest.raises(errors.ConsentRejected, match=liened["lender-a"].address):
+        liened["lender-a"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY, consents=[consent_b, own])
+    assert not used(liened, consent_b) and not used(liened, own)
     third = liened["lender-a"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY, consents=[consent_b])
     assert third.priority == 3
+
+
+def test_lien_by_a_third_lender_needs_consent_of_both_seniors(liened: dict[str, Ledger]) -> None:
+    oracle = liened["oracle"]
+    vote_lender_role(liened, oracle.address)
+    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_from_a(liened)])
+    consent_a, consent_b = (
+        liened[s].sign_consent(VIN, lender=oracle.address, amount=250_000, currency="EUR",
+                               deadline=int(time.time()) + 3600)
+        for s in ("lender-a", "lender-b")
+    )
+    for given, missing in (([consent_a], "lender-b"), ([consent_b], "lender-a")):
+        before = head(liened["reader"])
+        with pytest.raises(errors.ConsentRequired, match=liened[missing].address) as refused:
+            oracle.grant_lien(VIN, 250_000, currency="EUR", maturity=MATURITY, consents=given)
+        assert refused.value.fields["seniorLienholder"] == liened[missing].address
+        assert head(liened["reader"]) == before
+        assert len(liened["reader"].liens(VIN)) == 2
+        assert not used(liened, consent_a) and not used(liened, consent_b)
+    third = oracle.grant_lien(VIN, 250_000, currency="EUR", maturity=MATURITY, consents=[consent_b, consent_a])
+    assert (third.priority, third.lender, third.currency) == (3, oracle.address, "EUR")
+    assert used(liened, consent_a) and used(liened, consent_b)
+    assert liened["reader"].title(VIN).active_liens == 3
+
+
+def test_consent_from_a_non_senior_is_refused_and_not_spent(liened: dict[str, Ledger]) -> None:
+    consent_a = consent_from_a(liened)
+    stranger = liened["auditor"].sign_consent(
+        VIN, lender=liened["lender-b"].address, amount=500_000, currency="USD", deadline=int(time.time()) + 3600)
+    before = head(liened["reader"])
+    with pytest.raises(errors.ConsentRejected, match="consent #1 recovers to " + liened["auditor"].address) as refused:
+        liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_a, stranger])
+    assert refused.value.name == "RegistryConsentUnexpected"
+    assert refused.value.fields == {"index": 1, "signer": liened["auditor"].address}
+    assert head(liened["reader"]) == before
+    assert len(liened["reader"].liens(VIN)) == 1
+    assert not used(liened, stranger) and not used(liened, consent_a)
+    # The senior's own consent was not spent by the refusal: it still grants the lien.
+    lien = liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_a])
+    assert lien.priority == 2 and not used(liened, stranger)
 
 
 def test_release_lien_fails_for_anyone_but_the_lienholder(liened: dict[str, Ledger]) -> None:
@@ -236,68 +291,6 @@ def test_history_lists_every_step_in_order_with_documents(liened: dict[str, Ledg
     assert [e.name for e in events] == ["TitleRegistered", "LienGranted", "LienReleased", "TitleTransferred"]
     assert [e.doc_cid for e in events] == ["bafkreititle", "bafkreiloana", None, "bafkreitransfer"]
     assert [e.block for e in events] == sorted(e.block for e in events)
-
-
-# --- governance --------------------------------------------------------------------------------
-
-
-def test_deployer_keeps_no_admin_power(ledgers: dict[str, Ledger]) -> None:
-    reg = ledgers["reader"].registry
-    admin = reg.functions.DEFAULT_ADMIN_ROLE().call()
-    assert not reg.functions.hasRole(admin, ledgers["registrar"].address).call()
-    assert reg.functions.hasRole(admin, ledgers["reader"].deployment.governance).call()
-    with pytest.raises(errors.MissingRole):
-        ledgers["registrar"]._signer.send(  # noqa: SLF001 - a direct grant, bypassing governance
-            reg.functions.grantRole(reg.functions.LENDER_ROLE().call(), ledgers["oracle"].address), gas=200_000)
-    assert not ledgers["reader"].has_role("LENDER", ledgers["oracle"].address)
-
-
-def test_role_changes_only_after_a_majority_votes(ledgers: dict[str, Ledger]) -> None:
-    oracle = ledgers["oracle"].address
-    pid = ledgers["registrar"].propose_role("LENDER", oracle)
-    ledgers["lender-a"].approve(pid)
-    assert not ledgers["reader"].has_role("LENDER", oracle)  # 2 of 5
-    p = ledgers["lender-b"].approve(pid)
-    assert p["executed"] and p["approvals"] == 3
-    assert ledgers["reader"].has_role("LENDER", oracle)
-
-
-def test_revoked_role_refuses_operations(titled: dict[str, Ledger]) -> None:
-    pid = titled["registrar"].propose_role("LENDER", titled["lender-a"].address, grant=False)
-    titled["lender-b"].approve(pid)
-    titled["auditor"].approve(pid)
-    with pytest.raises(errors.MissingRole, match="LENDER"):
-        titled["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
-    assert titled["reader"].liens(VIN) == []
-
-
-def test_non_member_cannot_propose_or_vote(ledgers: dict[str, Ledger]) -> None:
-    outsider = ledgers["reader"].as_account(Account.create())
-    with pytest.raises(errors.NotMember):
-        outsider.propose_role("LENDER", outsider.address)
-    assert ledgers["reader"].proposals() and all(p["executed"] for p in ledgers["reader"].proposals())
-
-
-def test_member_cannot_vote_twice(ledgers: dict[str, Ledger]) -> None:
-    pid = ledgers["registrar"].propose_member(Account.create().address)
-    with pytest.raises(errors.GovernanceRefused, match="already voted"):
-        ledgers["registrar"].approve(pid)
-    assert ledgers["reader"].proposal(pid)["approvals"] == 1
-
-
-def test_membership_changes_by_vote_and_majority_follows(ledgers: dict[str, Ledger]) -> None:
-    newcomer = Account.create().address
-    pid = ledgers["registrar"].propose_member(newcomer)
-    ledgers["lender-a"].approve(pid)
-    ledgers["lender-b"].approve(pid)
-    assert newcomer in ledgers["reader"].members() and len(ledgers["reader"].members()) == 6
-    # With six members, three approvals are no longer a majority.
-    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
-    ledgers["lender-a"].approve(pid)
-    ledgers["lender-b"].approve(pid)
-    assert not ledgers["reader"].has_role("ORACLE", newcomer)
-    ledgers["auditor"].approve(pid)
-    assert ledgers["reader"].has_role("ORACLE", newcomer)
 
 
 # --- batches on the embedded chain ---------------------------------------------------------------

@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 /// @title Majority-vote governance of a lienchain consortium
 /// @notice Members propose calls (role grants and revocations on the registry, membership changes
 /// of this contract); a proposal is executed as soon as more than half of the current members have
-/// approved it. No single key administers the consortium.
+/// approved it. No single key administers the consortium. An approval counts only while its member
+/// stays a member: a member who is removed and added again starts with no approvals.
 interface IGovernance {
     /// @notice A proposal as stored on chain.
     struct Proposal {
@@ -36,6 +37,11 @@ interface IGovernance {
     error GovernanceOnlySelf(address caller);
     /// @notice The proposal's call reverted; `reason` is its revert data.
     error GovernanceCallFailed(uint256 proposalId, bytes reason);
+    /// @notice The proposal is not approved by more than half of the current members.
+    /// @param proposalId The proposal.
+    /// @param approvals The approvals of current members.
+    /// @param needed The approvals a majority takes.
+    error GovernanceNoMajority(uint256 proposalId, uint256 approvals, uint256 needed);
 
     /// @notice A member made a proposal (and approved it).
     event ProposalCreated(
@@ -63,6 +69,13 @@ interface IGovernance {
     /// @param proposalId The proposal.
     function approve(uint256 proposalId) external;
 
+    /// @notice Executes a proposal that holds a majority of the current members' approvals but has
+    /// not run, for instance because members left after the votes. Members only.
+    /// @dev Reverts with {GovernanceNoMajority} without a majority, {GovernanceAlreadyExecuted} if it
+    /// already ran, and {GovernanceCallFailed} if its call reverts (the proposal then stays open).
+    /// @param proposalId The proposal.
+    function execute(uint256 proposalId) external;
+
     /// @notice Adds a member. Only through an executed proposal.
     /// @param account The new member.
     function addMember(address account) external;
@@ -85,12 +98,13 @@ interface IGovernance {
     /// @return The proposal record.
     function proposal(uint256 proposalId) external view returns (Proposal memory);
 
-    /// @notice Returns how many current members approved a proposal.
+    /// @notice Returns how many current members approved a proposal during their current membership.
     /// @param proposalId The proposal.
     /// @return The number of approvals.
     function approvals(uint256 proposalId) external view returns (uint256);
 
-    /// @notice Returns whether a member approved a proposal.
+    /// @notice Returns whether a member's approval of a proposal counts: the account is a member and
+    /// approved during its current membership.
     /// @param proposalId The proposal.
     /// @param member The member.
     /// @return True once approved.

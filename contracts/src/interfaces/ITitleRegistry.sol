@@ -87,6 +87,12 @@ interface ITitleRegistry {
     error RegistryConsentExpired(uint256 index, uint64 deadline);
     /// @notice A consent was already used for another lien.
     error RegistryConsentUsed(bytes32 digest);
+    /// @notice A consent recovers to an account that holds no active senior lien on the title (other
+    /// than the caller): it was signed by someone else, or for other terms (lender, amount, currency,
+    /// nonce or deadline), which recover to an unrelated address.
+    /// @param index The consent's position in the `consents` argument.
+    /// @param signer The address the signature recovers to.
+    error RegistryConsentUnexpected(uint256 index, address signer);
 
     /// @notice A registrar registered a title.
     event TitleRegistered(uint256 indexed tokenId, string vin, address indexed owner, string docCid);
@@ -109,6 +115,25 @@ interface ITitleRegistry {
     event LienReleased(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender);
     /// @notice A senior lienholder's consent was used to grant a junior lien.
     event ConsentUsed(bytes32 indexed digest, address indexed signer, uint256 indexed lienId);
+
+    /// @notice The role of registrars, who register titles, record transfers and change statuses:
+    /// `keccak256("REGISTRAR_ROLE")`.
+    /// @return The role's identifier for {AccessControl}.
+    function REGISTRAR_ROLE() external view returns (bytes32);
+
+    /// @notice The role of lenders, who take liens on titles: `keccak256("LENDER_ROLE")`.
+    /// @return The role's identifier for {AccessControl}.
+    function LENDER_ROLE() external view returns (bytes32);
+
+    /// @notice The role of oracles: `keccak256("ORACLE_ROLE")`. No registry function requires it;
+    /// governance grants it for services off chain that check it.
+    /// @return The role's identifier for {AccessControl}.
+    function ORACLE_ROLE() external view returns (bytes32);
+
+    /// @notice The role of auditors: `keccak256("AUDITOR_ROLE")`. No registry function requires it;
+    /// loan documents are sealed off chain for the accounts that hold it.
+    /// @return The role's identifier for {AccessControl}.
+    function AUDITOR_ROLE() external view returns (bytes32);
 
     /// @notice Registers a new title and mints its token to `owner`. REGISTRAR only.
     /// @param vin The normalized VIN: 17 upper-case characters, no I, O or Q.
@@ -133,7 +158,8 @@ interface ITitleRegistry {
 
     /// @notice Grants the caller a lien on an active title. LENDER only. If the title already has
     /// active liens, `consents` must hold a consent signed by each of their holders (other than the
-    /// caller) for exactly this title, lender, amount and currency.
+    /// caller) for exactly this title, lender, amount and currency, and nothing else: a consent
+    /// from anyone but those holders is refused with {RegistryConsentUnexpected}.
     /// @param tokenId The title.
     /// @param amount The amount secured, in minor units of `currency`.
     /// @param currency The ISO 4217 code of the amount's currency, e.g. "EUR".

@@ -1,0 +1,218 @@
+"""Governance by majority vote of the members, through the Ledger, on the embedded chain.
+
+The profile's five founding members are registrar, lender-a, lender-b, oracle and auditor: three
+approvals make a majority.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from eth_abi.abi import encode
+from eth_account import Account
+from eth_utils.abi import function_signature_to_4byte_selector
+
+from lienchain import errors
+from lienchain.contracts import load_artifact
+from lienchain.ledger import Ledger, normalize_vin
+from lienchain.ledger.reverts import RevertDecoder
+
+VIN = normalize_vin("1M8GDM9AXKP042788")
+MATURITY = int(time.time()) + 5 * 365 * 86400
+
+
+def head(ledger: Ledger) -> int:
+    return int(ledger.w3.eth.block_number)
+
+
+def remove_member(ledgers: dict[str, Ledger], name: str) -> None:
+    """Removes a member by the votes of registrar, lender-a and lender-b (a majority of 4 or 5)."""
+    pid = ledgers["registrar"].propose_member(ledgers[name].address, add=False)
+    ledgers["lender-a"].approve(pid)
+    assert ledgers["lender-b"].approve(pid)["executed"]
+    assert ledgers[name].address not in ledgers["reader"].members()
+
+
+def add_member(ledgers: dict[str, Ledger], name: str) -> None:
+    """Adds a member by the votes of registrar, lender-a and lender-b (a majority of 4)."""
+    pid = ledgers["registrar"].propose_member(ledgers[name].address)
+    ledgers["lender-a"].approve(pid)
+    assert ledgers["lender-b"].approve(pid)["executed"]
+    assert ledgers[name].address in ledgers["reader"].members()
+
+
+def has_approved(ledgers: dict[str, Ledger], pid: int, name: str) -> bool:
+    return bool(ledgers["reader"].governance.functions.hasApproved(pid, ledgers[name].address).call())
+
+
+# --- roles ---------------------------------------------------------------------------------------
+
+
+def test_deployer_keeps_no_admin_power(ledgers: dict[str, Ledger]) -> None:
+    reg = ledgers["reader"].registry
+    admin = reg.functions.DEFAULT_ADMIN_ROLE().call()
+    assert not reg.functions.hasRole(admin, ledgers["registrar"].address).call()
+    assert reg.functions.hasRole(admin, ledgers["reader"].deployment.governance).call()
+    with pytest.raises(errors.MissingRole):
+        ledgers["registrar"]._signer.send(  # noqa: SLF001 - a direct grant, bypassing governance
+            reg.functions.grantRole(reg.functions.LENDER_ROLE().call(), ledgers["oracle"].address), gas=200_000)
+    assert not ledgers["reader"].has_role("LENDER", ledgers["oracle"].address)
+
+
+def test_role_changes_only_after_a_majority_votes(ledgers: dict[str, Ledger]) -> None:
+    oracle = ledgers["oracle"].address
+    pid = ledgers["registrar"].propose_role("LENDER", oracle)
+    ledgers["lender-a"].approve(pid)
+    assert not ledgers["reader"].has_role("LENDER", oracle)  # 2 of 5
+    p = ledgers["lender-b"].approve(pid)
+    assert p["executed"] and p["approvals"] == 3
+    assert ledgers["reader"].has_role("LENDER", oracle)
+
+
+def test_revoked_role_refuses_operations(ledgers: dict[str, Ledger]) -> None:
+    ledgers["registrar"].register_title(VIN, Account.create().address)
+    pid = ledgers["registrar"].propose_role("LENDER", ledgers["lender-a"].address, grant=False)
+    ledgers["lender-b"].approve(pid)
+    ledgers["auditor"].approve(pid)
+    with pytest.raises(errors.MissingRole, match="LENDER"):
+        ledgers["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    assert ledgers["reader"].liens(VIN) == []
+
+
+def test_non_member_cannot_propose_or_vote(ledgers: dict[str, Ledger]) -> None:
+    outsider = ledgers["reader"].as_account(Account.create())
+    with pytest.raises(errors.NotMember):
+        outsider.propose_role("LENDER", outsider.address)
+    assert ledgers["reader"].proposals() and all(p["executed"] for p in ledgers["reader"].proposals())
+
+
+def test_member_cannot_vote_twice(ledgers: dict[str, Ledger]) -> None:
+    pid = ledgers["registrar"].propose_member(Account.create().address)
+    with pytest.raises(errors.GovernanceRefused, match="already voted"):
+        ledgers["registrar"].approve(pid)
+    assert ledgers["reader"].proposal(pid)["approvals"] == 1
+
+
+# --- membership ----------------------------------------------------------------------------------
+
+
+def test_membership_changes_by_vote_and_majority_follows(ledgers: dict[str, Ledger]) -> None:
+    newcomer = Account.create().address
+    pid = ledgers["registrar"].propose_member(newcomer)
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    assert newcomer in ledgers["reader"].members() and len(ledgers["reader"].members()) == 6
+    # With six members, three approvals are no longer a majority.
+    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    assert not ledgers["reader"].has_role("ORACLE", newcomer)
+    ledgers["auditor"].approve(pid)
+    assert ledgers["reader"].has_role("ORACLE", newcomer)
+
+
+def test_removed_member_cannot_vote(ledgers: dict[str, Ledger]) -> None:
+    pid = ledgers["registrar"].propose_role("ORACLE", Account.create().address)
+    remove_member(ledgers, "auditor")
+    before = head(ledgers["reader"])
+    with pytest.raises(errors.NotMember, match=ledgers["auditor"].address):
+        ledgers["auditor"].approve(pid)
+    assert ledgers["reader"].proposal(pid)["approvals"] == 1
+    assert head(ledgers["reader"]) == before
+
+
+def test_re_added_member_does_not_get_its_old_approvals_back(ledgers: dict[str, Ledger]) -> None:
+    newcomer = Account.create().address
+    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
+    ledgers["auditor"].approve(pid)  # 2 of 5
+    remove_member(ledgers, "auditor")
+    assert ledgers["reader"].proposal(pid)["approvals"] == 1  # 1 of 4
+    add_member(ledgers, "auditor")
+    assert ledgers["reader"].proposal(pid)["approvals"] == 1  # still 1 of 5: the old vote is void
+    assert not has_approved(ledgers, pid, "auditor")
+    # With the old vote, lender-a's would make three and execute; without it, it makes two.
+    p = ledgers["lender-a"].approve(pid)
+    assert (p["executed"], p["approvals"]) == (False, 2)
+    assert not ledgers["reader"].has_role("ORACLE", newcomer)
+    # The re-added member votes afresh, and that vote counts.
+    p = ledgers["auditor"].approve(pid)
+    assert (p["executed"], p["approvals"]) == (True, 3)
+    assert ledgers["reader"].has_role("ORACLE", newcomer)
+
+
+# --- execution -----------------------------------------------------------------------------------
+
+
+def test_execute_runs_a_proposal_whose_votes_became_a_majority_when_members_left(ledgers: dict[str, Ledger]) -> None:
+    newcomer = Account.create().address
+    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
+    ledgers["lender-a"].approve(pid)  # 2 of 5
+    before = head(ledgers["reader"])
+    with pytest.raises(errors.GovernanceRefused, match="2 of the 3 approvals") as refused:
+        ledgers["lender-b"].execute(pid)
+    assert refused.value.fields == {"proposalId": pid, "approvals": 2, "needed": 3}
+    assert head(ledgers["reader"]) == before
+    assert (ledgers["reader"].proposal(pid)["executed"], ledgers["reader"].has_role("ORACLE", newcomer)) == (False, False)
+
+    remove_member(ledgers, "auditor")
+    remove_member(ledgers, "oracle")
+    # 2 of 3 is now a majority, but no vote came to execute the proposal.
+    p = ledgers["reader"].proposal(pid)
+    assert (p["executed"], p["approvals"], len(ledgers["reader"].members())) == (False, 2, 3)
+    assert not ledgers["reader"].has_role("ORACLE", newcomer)
+
+    p = ledgers["lender-b"].execute(pid)  # any member may, not only those who voted
+    assert p["executed"] and ledgers["reader"].has_role("ORACLE", newcomer)
+
+
+def test_execute_fails_if_already_executed_or_not_a_member(ledgers: dict[str, Ledger]) -> None:
+    pid = ledgers["registrar"].propose_role("ORACLE", Account.create().address)
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    before = head(ledgers["reader"])
+    with pytest.raises(errors.GovernanceRefused, match="already executed"):
+        ledgers["auditor"].execute(pid)
+    outsider = ledgers["reader"].as_account(Account.create())
+    with pytest.raises(errors.NotMember):
+        outsider.execute(pid)
+    with pytest.raises(errors.GovernanceRefused, match="no proposal with id 99"):
+        ledgers["auditor"].execute(99)
+    assert head(ledgers["reader"]) == before
+
+
+def test_failed_proposal_call_reports_the_inner_error(ledgers: dict[str, Ledger]) -> None:
+    member = ledgers["lender-a"].address
+    pid = ledgers["registrar"].propose_member(member)  # already a member: the call will fail
+    ledgers["lender-a"].approve(pid)
+    before = head(ledgers["reader"])
+    with pytest.raises(errors.GovernanceRefused) as refused:
+        ledgers["lender-b"].approve(pid)
+    assert str(refused.value) == (
+        f"proposal {pid} reached a majority but its call failed: {member} is already a member")
+    cause = refused.value.fields["cause"]
+    assert isinstance(cause, errors.GovernanceRefused)
+    assert (cause.name, cause.fields) == ("GovernanceAlreadyMember", {"account": member})
+    # The failed vote is undone: the proposal stays open with two approvals.
+    assert head(ledgers["reader"]) == before
+    assert (ledgers["reader"].proposal(pid)["executed"], ledgers["reader"].proposal(pid)["approvals"]) == (False, 2)
+    assert len(ledgers["reader"].members()) == 5
+
+
+def test_failed_call_decodes_inner_error_by_its_own_class() -> None:
+    decoder = RevertDecoder([load_artifact("Governance").abi, load_artifact("TitleRegistry").abi])
+    stranger = Account.create().address
+
+    def revert(signature: str, types: list[str], values: list[object]) -> bytes:
+        return function_signature_to_4byte_selector(signature) + encode(types, values)
+
+    inner = revert("GovernanceNotMember(address)", ["address"], [stranger])
+    outer = decoder.decode(revert("GovernanceCallFailed(uint256,bytes)", ["uint256", "bytes"], [7, inner]))
+    assert isinstance(outer, errors.GovernanceRefused)
+    assert str(outer).startswith(f"proposal 7 reached a majority but its call failed: {stranger} is not a member")
+    assert isinstance(outer.fields["cause"], errors.NotMember)
+    assert outer.fields["reason"] == "0x" + inner.hex()
+
+    silent = decoder.decode(revert("GovernanceCallFailed(uint256,bytes)", ["uint256", "bytes"], [7, b""]))
+    assert "without a reason" in str(silent)
+    assert type(silent.fields["cause"]) is errors.ContractRevert

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from ..ledger.records import Proposal
 from .options import App, common_options, pass_app
 from .params import ROLE
 
 
-def _proposal_line(p: dict[str, object]) -> str:
-    state = "executed" if p["executed"] else f"open, {p['approvals']} approval(s)"
-    return f"proposal {p['id']}: {p['description']} [{state}]"
+def _proposal_line(p: Proposal) -> str:
+    state = "executed" if p.executed else f"open, {p.approvals} approval(s)"
+    return f"proposal {p.id}: {p.description} [{state}]"
 
 
 @click.group("member")
@@ -52,7 +53,7 @@ def propose(
     else:
         pid = ledger.propose_member(accounts.resolve(str(add_member or remove_member)), add=bool(add_member))
     p = ledger.proposal(pid)
-    app.emit(p, _proposal_line(p))
+    app.emit(p.to_dict(), _proposal_line(p))
 
 
 @member.command("vote")
@@ -68,7 +69,7 @@ def vote(app: App, proposal_id: int) -> None:
     """
     app.signer_name()
     p = app.ledger(signing=True).approve(proposal_id)
-    app.emit(p, _proposal_line(p))
+    app.emit(p.to_dict(), _proposal_line(p))
 
 
 @member.command("list")
@@ -85,7 +86,7 @@ def list_members(app: App) -> None:
     members = ledger.members()
     proposals = ledger.proposals()
     app.emit(
-        {"members": members, "proposals": proposals},
+        {"members": members, "proposals": [p.to_dict() for p in proposals]},
         [f"member  {app.label(m)}" for m in members] + [_proposal_line(p) for p in proposals],
     )
 

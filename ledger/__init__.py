@@ -11,7 +11,7 @@ from .documents import Documents, SealedDocument
 from .embedded import EmbeddedChain
 from .ledger import Ledger, LienTerms
 from .profile import Profile, default_profile_path
-from .records import Event, Lien, LienId, LienStatus, Title, TitleStatus
+from .records import Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
 from .vin import VIN, TokenId, normalize_vin, token_id
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "LienStatus",
     "LienTerms",
     "Profile",
+    "Proposal",
     "SealedDocument",
     "Title",
     "TitleStatus",

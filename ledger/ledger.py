@@ -18,7 +18,7 @@ from ..contracts.build import load_artifact
 from ..errors import ChainIdMismatch, ConfigError, InvalidRole
 from .consent import Consent, currency_code, sign_consent
 from .deployment import Deployment
-from .records import Address, Event, Lien, LienId, LienStatus, Title, TitleStatus
+from .records import Address, Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus, plain
 from .reverts import ROLES, RevertDecoder
 from .transactions import Call, Engine, Transactor
 from .vin import VIN, TokenId, token_id
@@ -90,7 +90,7 @@ class Ledger:
             address=Web3.to_checksum_address(deployment.governance), abi=load_artifact("Governance").abi
         )
         self._engine = engine
-        self._decoder = RevertDecoder([self.registry.abi, self.governance.abi])
+        self._decoder = RevertDecoder([cast(Any, self.registry.abi), cast(Any, self.governance.abi)])
         self._reader = Transactor(w3, _NO_ACCOUNT, chain_id=deployment.chain_id, decoder=self._decoder)
         self._tx: Transactor | None = None
         self._vins: dict[int, str] = {}
@@ -346,7 +346,7 @@ class Ledger:
                     block=int(log["blockNumber"]),
                     tx_hash="0x" + bytes(log["transactionHash"]).hex(),
                     log_index=int(log["logIndex"]),
-                    args={k: _plain(v) for k, v in decoded["args"].items()},
+                    args={k: plain(v) for k, v in decoded["args"].items()},
                 )
             )
         return sorted(events, key=lambda e: (e.block, e.log_index))
@@ -382,7 +382,7 @@ class Ledger:
         data = self.governance.encode_abi(verb, [Web3.to_checksum_address(account)])
         return self._propose(self.governance.address, data, f"{'add' if add else 'remove'} member {account}")
 
-    def approve(self, proposal_id: int) -> dict[str, Any]:
+    def approve(self, proposal_id: int) -> Proposal:
         """Votes for a proposal; it executes once a majority of members approved.
 
         Returns:
@@ -394,7 +394,7 @@ class Ledger:
         self._signer.send(self.governance.functions.approve(proposal_id), gas=GAS["approve"])
         return self.proposal(proposal_id)
 
-    def execute(self, proposal_id: int) -> dict[str, Any]:
+    def execute(self, proposal_id: int) -> Proposal:
         """Executes a proposal that holds a majority of the current members' approvals but has not
         run, as when members left after the votes (members only).
 
@@ -418,21 +418,25 @@ class Ledger:
         calls = [Call(self.governance.functions.approve(p), GAS["approve"]) for p in proposal_ids]
         self._signer.send_many(calls, receipts=False)
 
-    def proposal(self, proposal_id: int) -> dict[str, Any]:
-        """Reads a proposal with its current approvals."""
+    def proposal(self, proposal_id: int) -> Proposal:
+        """Reads a proposal with its current approvals.
+
+        Raises:
+            GovernanceRefused: If there is no proposal with this id.
+        """
         raw = self._reader.call(self.governance.functions.proposal(proposal_id))
         approvals = self._reader.call(self.governance.functions.approvals(proposal_id))
-        return {
-            "id": proposal_id,
-            "target": raw[0],
-            "description": raw[2],
-            "proposer": raw[3],
-            "created_at": int(raw[4]),
-            "executed": bool(raw[5]),
-            "approvals": int(approvals),
-        }
+        return Proposal(
+            id=proposal_id,
+            target=Address(raw[0]),
+            description=raw[2],
+            proposer=Address(raw[3]),
+            created_at=int(raw[4]),
+            executed=bool(raw[5]),
+            approvals=int(approvals),
+        )
 
-    def proposals(self) -> list[dict[str, Any]]:
+    def proposals(self) -> list[Proposal]:
         """Reads every proposal, oldest first."""
         count = self._reader.call(self.governance.functions.proposalCount())
         return [self.proposal(i) for i in range(1, count + 1)]
@@ -480,12 +484,3 @@ def _event_topics(abi: Any, names: tuple[str, ...]) -> dict[bytes, str]:
         for item in items
         if item.get("type") == "event" and item["name"] in names
     }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        try:
-            return value.decode("ascii") if len(value) == 3 else "0x" + value.hex()
-        except UnicodeDecodeError:
-            return "0x" + value.hex()
-    return value

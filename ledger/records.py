@@ -6,10 +6,24 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, NewType
 
+from eth_utils.address import to_checksum_address
+
 from .vin import VIN, TokenId
 
 LienId = NewType("LienId", int)
 Address = NewType("Address", str)
+
+
+def plain(value: Any) -> Any:
+    """Returns a decoded ABI value as JSON-ready data: a `bytes3` currency code as its letters,
+    other bytes as 0x-hex, addresses in checksum form."""
+    if isinstance(value, bytes):
+        if len(value) == 3 and value.isalpha():
+            return value.decode("ascii")
+        return "0x" + value.hex()
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return to_checksum_address(value)
+    return value
 
 
 class TitleStatus(enum.IntEnum):
@@ -124,4 +138,29 @@ class Event:
             "tx_hash": self.tx_hash,
             "log_index": self.log_index,
             "args": self.args,
+        }
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A governance proposal and how many current members approved it."""
+
+    id: int
+    target: Address
+    description: str
+    proposer: Address
+    created_at: int
+    executed: bool
+    approvals: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the proposal as JSON-ready data."""
+        return {
+            "id": self.id,
+            "target": self.target,
+            "description": self.description,
+            "proposer": self.proposer,
+            "created_at": self.created_at,
+            "executed": self.executed,
+            "approvals": self.approvals,
         }

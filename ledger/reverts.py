@@ -12,11 +12,10 @@ from typing import Any
 
 from eth_abi.abi import decode
 from eth_utils.abi import function_signature_to_4byte_selector
-from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from .. import errors
-from .records import TitleStatus
+from .records import TitleStatus, plain
 
 ROLES = ("REGISTRAR", "LENDER", "ORACLE", "AUDITOR")
 _ROLE_NAMES = {keccak(text=f"{r}_ROLE"): r for r in ROLES} | {b"\x00" * 32: "DEFAULT_ADMIN"}
@@ -136,7 +135,7 @@ class RevertDecoder:
             values = decode(list(spec.types), bytes(data[4:]))
         except Exception:  # malformed data from a foreign contract; report it rather than crash
             return errors.ContractRevert(f"the contract refused the operation with malformed {spec.name} data")
-        fields = {name: _plain(value) for name, value in zip(spec.names, values)}
+        fields = {name: plain(value) for name, value in zip(spec.names, values)}
         cls, template = _CATALOGUE.get(spec.name, (errors.ContractRevert, spec.name + " {fields}"))
         render = dict(fields)
         render["fields"] = dict(fields)
@@ -167,11 +166,3 @@ def _abi_type(item: dict[str, Any]) -> str:
         inner = ",".join(_abi_type(c) for c in item["components"])
         return f"({inner}){item['type'][5:]}"
     return str(item["type"])
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
-        return to_checksum_address(value)
-    return value

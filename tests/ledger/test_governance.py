@@ -30,7 +30,7 @@ def remove_member(ledgers: dict[str, Ledger], name: str) -> None:
     """Removes a member by the votes of registrar, lender-a and lender-b (a majority of 4 or 5)."""
     pid = ledgers["registrar"].propose_member(ledgers[name].address, add=False)
     ledgers["lender-a"].approve(pid)
-    assert ledgers["lender-b"].approve(pid)["executed"]
+    assert ledgers["lender-b"].approve(pid).executed
     assert ledgers[name].address not in ledgers["reader"].members()
 
 
@@ -38,7 +38,7 @@ def add_member(ledgers: dict[str, Ledger], name: str) -> None:
     """Adds a member by the votes of registrar, lender-a and lender-b (a majority of 4)."""
     pid = ledgers["registrar"].propose_member(ledgers[name].address)
     ledgers["lender-a"].approve(pid)
-    assert ledgers["lender-b"].approve(pid)["executed"]
+    assert ledgers["lender-b"].approve(pid).executed
     assert ledgers[name].address in ledgers["reader"].members()
 
 
@@ -66,7 +66,7 @@ def test_role_changes_only_after_a_majority_votes(ledgers: dict[str, Ledger]) ->
     ledgers["lender-a"].approve(pid)
     assert not ledgers["reader"].has_role("LENDER", oracle)  # 2 of 5
     p = ledgers["lender-b"].approve(pid)
-    assert p["executed"] and p["approvals"] == 3
+    assert p.executed and p.approvals == 3
     assert ledgers["reader"].has_role("LENDER", oracle)
 
 
@@ -84,14 +84,14 @@ def test_non_member_cannot_propose_or_vote(ledgers: dict[str, Ledger]) -> None:
     outsider = ledgers["reader"].as_account(Account.create())
     with pytest.raises(errors.NotMember):
         outsider.propose_role("LENDER", outsider.address)
-    assert ledgers["reader"].proposals() and all(p["executed"] for p in ledgers["reader"].proposals())
+    assert ledgers["reader"].proposals() and all(p.executed for p in ledgers["reader"].proposals())
 
 
 def test_member_cannot_vote_twice(ledgers: dict[str, Ledger]) -> None:
     pid = ledgers["registrar"].propose_member(Account.create().address)
     with pytest.raises(errors.GovernanceRefused, match="already voted"):
         ledgers["registrar"].approve(pid)
-    assert ledgers["reader"].proposal(pid)["approvals"] == 1
+    assert ledgers["reader"].proposal(pid).approvals == 1
 
 
 # --- membership ----------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def test_removed_member_cannot_vote(ledgers: dict[str, Ledger]) -> None:
     before = head(ledgers["reader"])
     with pytest.raises(errors.NotMember, match=ledgers["auditor"].address):
         ledgers["auditor"].approve(pid)
-    assert ledgers["reader"].proposal(pid)["approvals"] == 1
+    assert ledgers["reader"].proposal(pid).approvals == 1
     assert head(ledgers["reader"]) == before
 
 
@@ -127,17 +127,17 @@ def test_re_added_member_does_not_get_its_old_approvals_back(ledgers: dict[str, 
     pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
     ledgers["auditor"].approve(pid)  # 2 of 5
     remove_member(ledgers, "auditor")
-    assert ledgers["reader"].proposal(pid)["approvals"] == 1  # 1 of 4
+    assert ledgers["reader"].proposal(pid).approvals == 1  # 1 of 4
     add_member(ledgers, "auditor")
-    assert ledgers["reader"].proposal(pid)["approvals"] == 1  # still 1 of 5: the old vote is void
+    assert ledgers["reader"].proposal(pid).approvals == 1  # still 1 of 5: the old vote is void
     assert not has_approved(ledgers, pid, "auditor")
     # With the old vote, lender-a's would make three and execute; without it, it makes two.
     p = ledgers["lender-a"].approve(pid)
-    assert (p["executed"], p["approvals"]) == (False, 2)
+    assert (p.executed, p.approvals) == (False, 2)
     assert not ledgers["reader"].has_role("ORACLE", newcomer)
     # The re-added member votes afresh, and that vote counts.
     p = ledgers["auditor"].approve(pid)
-    assert (p["executed"], p["approvals"]) == (True, 3)
+    assert (p.executed, p.approvals) == (True, 3)
     assert ledgers["reader"].has_role("ORACLE", newcomer)
 
 
@@ -153,17 +153,17 @@ def test_execute_runs_a_proposal_whose_votes_became_a_majority_when_members_left
         ledgers["lender-b"].execute(pid)
     assert refused.value.fields == {"proposalId": pid, "approvals": 2, "needed": 3}
     assert head(ledgers["reader"]) == before
-    assert (ledgers["reader"].proposal(pid)["executed"], ledgers["reader"].has_role("ORACLE", newcomer)) == (False, False)
+    assert (ledgers["reader"].proposal(pid).executed, ledgers["reader"].has_role("ORACLE", newcomer)) == (False, False)
 
     remove_member(ledgers, "auditor")
     remove_member(ledgers, "oracle")
     # 2 of 3 is now a majority, but no vote came to execute the proposal.
     p = ledgers["reader"].proposal(pid)
-    assert (p["executed"], p["approvals"], len(ledgers["reader"].members())) == (False, 2, 3)
+    assert (p.executed, p.approvals, len(ledgers["reader"].members())) == (False, 2, 3)
     assert not ledgers["reader"].has_role("ORACLE", newcomer)
 
     p = ledgers["lender-b"].execute(pid)  # any member may, not only those who voted
-    assert p["executed"] and ledgers["reader"].has_role("ORACLE", newcomer)
+    assert p.executed and ledgers["reader"].has_role("ORACLE", newcomer)
 
 
 def test_execute_fails_if_already_executed_or_not_a_member(ledgers: dict[str, Ledger]) -> None:
@@ -195,7 +195,7 @@ def test_failed_proposal_call_reports_the_inner_error(ledgers: dict[str, Ledger]
     assert (cause.name, cause.fields) == ("GovernanceAlreadyMember", {"account": member})
     # The failed vote is undone: the proposal stays open with two approvals.
     assert head(ledgers["reader"]) == before
-    assert (ledgers["reader"].proposal(pid)["executed"], ledgers["reader"].proposal(pid)["approvals"]) == (False, 2)
+    assert (ledgers["reader"].proposal(pid).executed, ledgers["reader"].proposal(pid).approvals) == (False, 2)
     assert len(ledgers["reader"].members()) == 5
 
 

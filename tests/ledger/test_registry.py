@@ -30,7 +30,7 @@ def vote_lender_role(ledgers: dict[str, Ledger], account: str) -> None:
     """Grants LENDER by vote: the registrar proposes, two more members make three of five."""
     pid = ledgers["registrar"].propose_role("LENDER", account)
     ledgers["lender-a"].approve(pid)
-    assert ledgers["lender-b"].approve(pid)["executed"]
+    assert ledgers["lender-b"].approve(pid).executed
 
 
 @pytest.fixture

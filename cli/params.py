@@ -14,7 +14,7 @@ from ..ledger.reverts import ROLES
 MINOR_DIGITS = 2
 
 
-class Amount(click.ParamType):
+class Amount(click.ParamType[int, Any]):
     """A positive money amount such as 25000 or 18999.99, converted to minor units (cents)."""
 
     name = "amount"
@@ -35,7 +35,7 @@ class Amount(click.ParamType):
         return int(minor)
 
 
-class Date(click.ParamType):
+class Date(click.ParamType[int, Any]):
     """A calendar date YYYY-MM-DD, converted to the unix time of its midnight UTC."""
 
     name = "date"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NewType
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from ..errors import InvalidVIN
 

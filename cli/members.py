@@ -72,6 +72,23 @@ def vote(app: App, proposal_id: int) -> None:
     app.emit(p.to_dict(), _proposal_line(p))
 
 
+@member.command("execute")
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@common_options
+@pass_app
+def execute(app: App, proposal_id: int) -> None:
+    """Execute a proposal that holds a majority of the current members' approvals but has not
+    run yet, as when members left after the votes.
+
+    \b
+    Example:
+      lienchain --as lender-a member execute 6
+    """
+    app.signer_name()
+    p = app.ledger(signing=True).execute(proposal_id)
+    app.emit(p.to_dict(), _proposal_line(p))
+
+
 @member.command("list")
 @common_options
 @pass_app

@@ -133,7 +133,8 @@ class Ledger:
         return self.title(vin)
 
     def register_titles(self, items: Sequence[tuple[VIN, str, str]]) -> list[TokenId]:
-        """Registers many titles in a row (REGISTRAR): on the embedded chain, in one block.
+        """Registers many titles in a row (REGISTRAR): on the embedded chain, in one block, all or
+        nothing, so the batch must fit in one block's gas limit (about 150,000 gas a title).
 
         Args:
             items: (vin, owner, doc_cid) triples.
@@ -156,6 +157,15 @@ class Ledger:
     def transfer_title(self, vin: VIN, to: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
         """Records a title's transfer to a new owner (REGISTRAR); refused while liened.
 
+        Args:
+            vin: The title.
+            to: The new owner's address.
+            doc_cid: The CID of the sealed transfer document; it becomes the title's document.
+            on_accepted: As for `register_title`.
+
+        Returns:
+            The title after the transfer.
+
         Raises:
             TitleEncumbered, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
         """
@@ -166,6 +176,13 @@ class Ledger:
     def set_title_status(self, vin: VIN, status: TitleStatus) -> Title:
         """Marks a title stolen, salvage, cancelled or active again (REGISTRAR).
 
+        Args:
+            vin: The title.
+            status: Its new status; a cancelled title never changes again.
+
+        Returns:
+            The title after the change.
+
         Raises:
             TitleNotActive, MissingRole: If the registry refuses.
         """
@@ -174,7 +191,13 @@ class Ledger:
         return self.title(vin)
 
     def title(self, vin: VIN) -> Title:
-        """Reads a title.
+        """Reads a title with its owner and number of active liens.
+
+        Args:
+            vin: A normalized VIN.
+
+        Returns:
+            The title.
 
         Raises:
             TitleNotFound: If no title is registered for the VIN.
@@ -232,7 +255,8 @@ class Ledger:
 
     def grant_liens(self, items: Sequence[LienTerms]) -> list[LienId]:
         """Grants the signing lender many liens in a row (LENDER): on the embedded chain, in one
-        block, all or nothing.
+        block, all or nothing, so the batch must fit in one block's gas limit (about 200,000 gas
+        a lien).
 
         Args:
             items: The terms of each lien.
@@ -260,6 +284,12 @@ class Ledger:
     def release_lien(self, lien_id: int) -> Lien:
         """Releases a lien (its lienholder only).
 
+        Args:
+            lien_id: The lien.
+
+        Returns:
+            The lien after release.
+
         Raises:
             NotLienholder, LienNotActive, LienNotFound: If the registry refuses.
         """
@@ -268,6 +298,12 @@ class Ledger:
 
     def lien(self, lien_id: int) -> Lien:
         """Reads a lien.
+
+        Args:
+            lien_id: The lien.
+
+        Returns:
+            The lien.
 
         Raises:
             LienNotFound: If no lien has this id.
@@ -288,6 +324,12 @@ class Ledger:
 
     def liens(self, vin: VIN) -> list[Lien]:
         """Reads every lien ever granted on a title, in priority order.
+
+        Args:
+            vin: The title.
+
+        Returns:
+            The liens, active and released, the most senior first.
 
         Raises:
             TitleNotFound: If no title is registered for the VIN.
@@ -354,7 +396,15 @@ class Ledger:
     # --- roles and governance -----------------------------------------------------------------
 
     def has_role(self, role: str, account: str) -> bool:
-        """Returns whether an account holds a registry role (REGISTRAR, LENDER, ORACLE, AUDITOR)."""
+        """Returns whether an account holds a registry role.
+
+        Args:
+            role: REGISTRAR, LENDER, ORACLE or AUDITOR (case-insensitive, `_ROLE` optional).
+            account: The account's address.
+
+        Raises:
+            InvalidRole: If the role is not one of the registry's.
+        """
         return bool(self._reader.call(self.registry.functions.hasRole(_role(role), Web3.to_checksum_address(account))))
 
     def members(self) -> list[Address]:

@@ -53,3 +53,12 @@ def test_init_without_deploy_then_contracts_deploy(run, tmp_path: Path) -> None:
                      "oracle": ["ORACLE"], "auditor": ["AUDITOR"]}
     r = run("contracts", "deploy", "--profile", path)
     assert r.code == 1 and "already deployed" in r.err
+
+
+def test_member_execute_refuses_a_proposal_without_majority(run) -> None:
+    pid = str(json.loads(run("--as", "registrar", "member", "propose", "--grant", "ORACLE", "--to", "auditor",
+                             "--json").out)["id"])
+    r = run("--as", "lender-a", "member", "execute", pid)
+    assert r.code == 1 and "approvals" in r.err and "Traceback" not in r.err
+    listed = json.loads(run("member", "list", "--json").out)["proposals"]
+    assert [p["executed"] for p in listed if str(p["id"]) == pid] == [False]

@@ -335,3 +335,33 @@ def test_grant_liens_returns_ids_and_is_all_or_nothing(ledgers: dict[str, Ledger
         ledgers["lender-b"].grant_liens([LienTerms(VIN, 5, "USD", MATURITY, consents=(consent_from_a(ledgers, 5),)),
                                          LienTerms(OTHER_VIN, 5, "USD", MATURITY)])
     assert [len(ledgers["reader"].liens(v)) for v in (VIN, OTHER_VIN)] == [1, 1]
+
+
+def test_gas_limits_leave_half_again_the_gas_used(ledgers: dict[str, Ledger]) -> None:
+    from lienchain.ledger.ledger import GAS
+
+    reader = ledgers["reader"]
+    long_cid = "bafybei" + "a" * 52  # a dag-pb CID, the longest kind anchored
+
+    def used() -> int:
+        return int(reader.w3.eth.get_block("latest")["gasUsed"])
+
+    ledgers["registrar"].register_title(VIN, OWNER, doc_cid=long_cid)
+    assert used() * 1.5 <= GAS["registerTitle"]
+    ledgers["lender-a"].grant_lien(VIN, 10**30, currency="USD", maturity=MATURITY, doc_cid=long_cid)
+    assert used() * 1.5 <= GAS["grantLien"]
+    consent = consent_from_a(ledgers, 5)
+    ledgers["lender-b"].grant_lien(VIN, 5, currency="USD", maturity=MATURITY, doc_cid=long_cid, consents=[consent])
+    assert used() * 1.5 <= GAS["grantLien"] + GAS["grantLien/consent"]
+    ledgers["lender-b"].release_lien(2)
+    assert used() * 1.5 <= GAS["releaseLien"]
+    ledgers["lender-a"].release_lien(1)
+    ledgers["registrar"].transfer_title(VIN, BUYER, doc_cid=long_cid)
+    assert used() * 1.5 <= GAS["transferTitle"]
+    ledgers["registrar"].set_title_status(VIN, TitleStatus.STOLEN)
+    assert used() * 1.5 <= GAS["setTitleStatus"]
+    pid = ledgers["registrar"].propose_role("LENDER", ledgers["oracle"].address)
+    assert used() * 1.5 <= GAS["propose"]
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)  # the vote that executes the grant
+    assert used() * 1.5 <= GAS["approve"]

@@ -32,7 +32,7 @@ GAS = {
     "grantLien": 450_000,
     "grantLien/consent": 60_000,
     "releaseLien": 100_000,
-    "propose": 400_000,
+    "propose": 500_000,
     "approve": 250_000,
 }
 

@@ -66,16 +66,25 @@ class AccountBook:
         self._passphrase_source = passphrase
         self._passphrase: str | None = None
         self._unlocked: dict[str, LocalAccount] = {}
+        self._accounts: list[AccountInfo] | None = None  # accounts.json, read once
 
     @property
     def _index(self) -> Path:
         return self.root / "accounts.json"
 
     def list(self) -> list[AccountInfo]:
-        """Returns every account, in creation order."""
-        if not self._index.exists():
-            return []
-        return [AccountInfo(**entry) for entry in json.loads(self._index.read_text())]
+        """Returns every account, in creation order.
+
+        Raises:
+            ConfigError: If accounts.json is unreadable.
+        """
+        if self._accounts is None:
+            try:
+                entries = json.loads(self._index.read_text()) if self._index.exists() else []
+                self._accounts = [AccountInfo(**entry) for entry in entries]
+            except (OSError, ValueError, TypeError) as exc:
+                raise ConfigError(f"{self._index} is unreadable ({exc}): restore it from a backup") from None
+        return list(self._accounts)
 
     def get(self, name: str) -> AccountInfo:
         """Returns a named account.
@@ -136,6 +145,7 @@ class AccountBook:
         write_atomic(self.root / "keystore" / f"{name}.json", json.dumps(keystore).encode(), mode=0o600)
         info = AccountInfo(name, str(account.address), public_key_hex(document_key(bytes(account.key)).public_key()))
         write_atomic(self._index, (json.dumps([a.to_dict() for a in [*existing, info]], indent=2) + "\n").encode())
+        self._accounts = [*existing, info]
         self._unlocked[name] = account
         return account
 
@@ -144,12 +154,17 @@ class AccountBook:
 
         Raises:
             UnknownAccount: If there is no such account.
+            ConfigError: If its keystore file is missing or unreadable.
             BadPassphrase: If the passphrase does not decrypt its keystore.
         """
         if name in self._unlocked:
             return self._unlocked[name]
         self.get(name)
-        keystore = json.loads((self.root / "keystore" / f"{name}.json").read_text())
+        path = self.root / "keystore" / f"{name}.json"
+        try:
+            keystore = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"the keystore of {name!r} ({path}) is unreadable ({exc}): restore it from a backup") from None
         try:
             key = Account.decrypt(keystore, self._get_passphrase())
         except ValueError:

@@ -55,14 +55,6 @@ class Documents:
         """
         return self.store.put(sealed.envelope)
 
-    def anchor(self, data: bytes, *, readers: Iterable[str]) -> CID:
-        """Seals a document for the named readers and stores it.
-
-        Returns:
-            The CID of the sealed document.
-        """
-        return self.put(self.seal(data, readers=readers))
-
     def read(self, cid: CID, *, reader: str) -> bytes:
         """Fetches a sealed document, checks it against its CID and opens it.
 

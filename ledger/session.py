@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import NotSeniorLienholder
 from .accounts import AccountBook
 from .consent import Consent
-from .documents import Documents
+from .documents import Documents, SealedDocument
 from .ledger import Ledger
 from .records import Lien, Title
 from .vin import VIN, token_id
@@ -50,12 +50,8 @@ class Session:
             ContractRevert: If the registry refuses (nothing is stored).
         """
         owner_address = self.accounts.resolve(owner)
-        sealed = self.documents.seal(
-            document or _record("title-registration", vin=vin, owner=owner_address), readers=self._everyone()
-        )
-        return self.ledger.register_title(
-            vin, owner_address, doc_cid=sealed.cid, on_accepted=lambda: self.documents.put(sealed)
-        )
+        sealed = self._seal(document, self._everyone(), "title-registration", vin=vin, owner=owner_address)
+        return self.ledger.register_title(vin, owner_address, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
     def transfer_title(self, vin: VIN, to: str, *, document: bytes | None = None) -> Title:
         """Records a transfer with its document, sealed for every account of the profile.
@@ -64,12 +60,8 @@ class Session:
             ContractRevert: If the registry refuses (nothing is stored).
         """
         to_address = self.accounts.resolve(to)
-        sealed = self.documents.seal(
-            document or _record("title-transfer", vin=vin, to=to_address), readers=self._everyone()
-        )
-        return self.ledger.transfer_title(
-            vin, to_address, doc_cid=sealed.cid, on_accepted=lambda: self.documents.put(sealed)
-        )
+        sealed = self._seal(document, self._everyone(), "title-transfer", vin=vin, to=to_address)
+        return self.ledger.transfer_title(vin, to_address, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
     def grant_lien(
         self,
@@ -93,11 +85,11 @@ class Session:
             c.check_terms(chain_id=d.chain_id, registry=d.registry, token_id=token_id(vin),
                           lender=self.ledger.address, amount=amount, currency=currency)
         auditors = [a.name for a in self.accounts.list() if self.ledger.has_role("AUDITOR", a.address)]
-        record = _record("loan", vin=vin, lender=self.ledger.address, amount=amount, currency=currency)
-        sealed = self.documents.seal(document or record, readers=[self.account, *auditors])
+        sealed = self._seal(document, [self.account, *auditors], "loan", vin=vin, lender=self.ledger.address,
+                            amount=amount, currency=currency)
         return self.ledger.grant_lien(
             vin, amount, currency=currency, maturity=maturity, doc_cid=sealed.cid, consents=consents,
-            on_accepted=lambda: self.documents.put(sealed),
+            on_accepted=self._storing(sealed),
         )
 
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
@@ -126,6 +118,13 @@ class Session:
         return self.ledger.sign_consent(
             vin, lender=self.accounts.resolve(lender), amount=amount, currency=currency, deadline=deadline
         )
+
+    def _seal(self, document: bytes | None, readers: list[str], kind: str, **fields: Any) -> SealedDocument:
+        # A step that came without a document anchors a generated record of itself instead.
+        return self.documents.seal(document if document is not None else _record(kind, **fields), readers=readers)
+
+    def _storing(self, sealed: SealedDocument) -> Callable[[], object]:
+        return lambda: self.documents.put(sealed)
 
     def _everyone(self) -> list[str]:
         return [a.name for a in self.accounts.list()]

@@ -163,3 +163,17 @@ def test_new_account_with_wrong_passphrase_is_refused(run, env, profile_path: Pa
     r = run("account", "new", "lender-c")
     assert_one_line_error(r, 1, "wrong passphrase")
     assert not (profile_path / "keystore" / "lender-c.json").exists()
+
+
+def test_missing_keystore_is_refused(run, profile_path: Path) -> None:
+    (profile_path / "keystore" / "registrar.json").unlink()
+    r = run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address)
+    assert_one_line_error(r, 1, "keystore of 'registrar'", "unreadable")
+
+
+def test_empty_document_file_is_anchored_as_is(run, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", "auditor", "--doc", str(empty)).code == 0
+    cid = json.loads(run("title", "show", VIN, "--json").out)["doc_cid"]
+    assert run("--as", "auditor", "doc", "get", cid).out == ""

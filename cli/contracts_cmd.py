@@ -38,14 +38,16 @@ def build(app: App) -> None:
 @pass_app
 def deploy_cmd(app: App) -> None:
     """Deploy governance (the profile's accounts are its founding members) and the registry into
-    a profile created with `init --no-deploy`, and grant the accounts their roles by member vote.
+    a profile created with `init --no-deploy` or a network, and grant the roles by member vote.
 
     \b
-    Example:
+    Examples:
       lienchain init --no-deploy && lienchain contracts deploy
+      lienchain contracts deploy --network consortium
     """
     lines: list[str] = []
-    d = app.profile().deploy(progress=lines.append)
+    roles = {m.name: list(m.roles) for m in app.network().members} if app.network_name else None
+    d = app.profile().deploy(roles, progress=lines.append)
     app.emit(d.__dict__, [*lines, f"block      {d.block}"])
 
 

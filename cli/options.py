@@ -1,4 +1,4 @@
-"""Options every command shares (--json, --profile, --as), the application context, and output.
+"""Options every command shares (--json, --profile, --network, --as), the application context, and output.
 
 Each shared option may be given before the subcommand (`lienchain --as lender-a lien grant ...`)
 or after it (`lienchain lien grant ... --as lender-a`); the value given last wins.
@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NetworkNotFound
 from ..ledger.ledger import Ledger
-from ..ledger.profile import Profile, default_profile_path
+from ..ledger.profile import PROFILE_FILE, Profile, default_profile_path
 from ..ledger.session import Session
+from ..networks import Network, network_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,18 +31,36 @@ class App:
 
     json: bool = False
     profile_path: Path | None = None
+    network_name: str | None = None
     account: str | None = None
     _profile: Profile | None = field(default=None, repr=False)
 
     def profile(self) -> Profile:
-        """Opens the chosen profile (once).
+        """Opens the chosen profile (once): --network's, else --profile's, else the default.
 
         Raises:
-            ProfileNotFound: If there is no profile there.
+            ProfileNotFound, NetworkNotFound: If there is no profile there.
         """
         if self._profile is None:
-            self._profile = Profile(self.profile_path or default_profile_path(), passphrase=passphrase_source)
+            path = self.profile_path or default_profile_path()
+            if self.network_name:
+                path = network_path(self.network_name)
+                if not (path / PROFILE_FILE).exists():
+                    raise NetworkNotFound(self.network_name, str(path))
+            self._profile = Profile(path, passphrase=passphrase_source)
         return self._profile
+
+    def network(self, name: str | None = None) -> Network:
+        """Opens the named network, or the --network one.
+
+        Raises:
+            ConfigError: If no network is named.
+            NetworkNotFound: If it does not exist.
+        """
+        name = name or self.network_name
+        if not name:
+            raise ConfigError("this command acts on a network: choose it with --network NAME")
+        return Network(network_path(name))
 
     def ledger(self, *, signing: bool = False) -> Ledger:
         """Returns the profile's ledger, signing as --as when `signing`.
@@ -51,7 +70,8 @@ class App:
         """
         if signing and not self.account:
             raise ConfigError("this command signs a transaction: choose the account with --as NAME")
-        return self.profile().ledger(self.account if signing else None)
+        # A read still goes through the --as member's own node, when there is one.
+        return self.profile().ledger(self.account if signing else None, via=self.account)
 
     def session(self) -> Session:
         """Returns the --as account's session (its ledger and the profile's documents).
@@ -126,7 +146,7 @@ def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
 
 
 def common_options(f: F) -> F:
-    """Adds --json, --profile and --as to a command or group."""
+    """Adds --json, --profile, --network and --as to a command or group."""
     f = click.option(
         "--json", "json_output", is_flag=True, default=False, expose_value=False, is_eager=True,
         callback=_store("json"), help="Print machine-readable JSON on stdout.",
@@ -135,6 +155,11 @@ def common_options(f: F) -> F:
         "--profile", "profile_dir", type=click.Path(file_okay=False, path_type=Path), expose_value=False, is_eager=True,
         callback=_store("profile_path"),
         help="Profile directory [default: $LIENCHAIN_HOME or ~/.lienchain/default].",
+    )(f)
+    f = click.option(
+        "--network", "network_opt", metavar="NAME", expose_value=False, is_eager=True,
+        callback=_store("network_name"),
+        help="Act on the named consortium network (see `lienchain network init`) instead of a profile.",
     )(f)
     # Named so that no command's own option can shadow it (click keys parameters by name).
     f = click.option(

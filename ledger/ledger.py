@@ -244,12 +244,8 @@ class Ledger:
             ConsentRequired: If a senior lienholder's consent is missing.
             ConsentRejected, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
         """
-        args = [c.as_argument() for c in consents]
-        fn = self.registry.functions.grantLien(
-            self._token(vin), amount, currency_code(currency), maturity, doc_cid, args
-        )
-        gas = GAS["grantLien"] + GAS["grantLien/consent"] * len(args)
-        receipt = self._signer.send(fn, gas=gas, titles=self._vins, on_accepted=on_accepted)
+        c = self._grant_call(LienTerms(vin, amount, currency, maturity, doc_cid, tuple(consents)))
+        receipt = self._signer.send(c.fn, gas=c.gas, titles=self._vins, on_accepted=on_accepted)
         (log,) = self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
         return self.lien(LienId(log["args"]["lienId"]))
 
@@ -267,19 +263,35 @@ class Ledger:
         Raises:
             ContractRevert: If any grant would be refused (then none is made).
         """
-        calls = []
-        for t in items:
-            args = [c.as_argument() for c in t.consents]
-            fn = self.registry.functions.grantLien(
-                self._token(t.vin), t.amount, currency_code(t.currency), t.maturity, t.doc_cid, args
-            )
-            calls.append(Call(fn, GAS["grantLien"] + GAS["grantLien/consent"] * len(args)))
+        calls = [self._grant_call(t) for t in items]
         receipts = self._signer.send_many(calls, titles=self._vins)
         return [
             LienId(log["args"]["lienId"])
             for receipt in receipts
             for log in self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
         ]
+
+    def submit_lien(self, terms: LienTerms) -> str:
+        """Checks and sends a lien grant without waiting for it to be mined (LENDER).
+
+        Returns:
+            The transaction hash, to follow the grant with (its receipt names the lien).
+
+        Raises:
+            ContractRevert: If the grant would be refused (nothing is sent).
+        """
+        return "0x" + self._signer.submit(self._grant_call(terms), titles=self._vins).hex().removeprefix("0x")
+
+    def timings(self) -> dict[str, float]:
+        """Returns the seconds the signing account's writes spent per phase (see `Transactor.timings`)."""
+        return dict(self._signer.timings)
+
+    def _grant_call(self, t: LienTerms) -> Call:
+        args = [c.as_argument() for c in t.consents]
+        fn = self.registry.functions.grantLien(
+            self._token(t.vin), t.amount, currency_code(t.currency), t.maturity, t.doc_cid, args
+        )
+        return Call(fn, GAS["grantLien"] + GAS["grantLien/consent"] * len(args))
 
     def release_lien(self, lien_id: int) -> Lien:
         """Releases a lien (its lienholder only).

@@ -2,7 +2,9 @@
 
 An embedded profile holds everything needed with no daemon running: the persisted chain (chain/),
 the deployment record, the document store (store/), and the named accounts (accounts.json and
-encrypted keystores). Every CLI command opens one profile.
+encrypted keystores). A network profile (engine "geth", written by `lienchain network init`) holds
+the accounts and deployment record, and each member's geth and Kubo endpoints instead: an account
+named after a member talks to that member's nodes. Every CLI command opens one profile.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from typing import Any
 
 from web3 import Web3
 
-from ..errors import ConfigError, ProfileExists, ProfileNotFound
-from ..storage import EmbeddedStore
+from ..errors import ConfigError, NodeUnreachable, ProfileExists, ProfileNotFound
+from ..storage import DocumentStore, EmbeddedStore, KuboStore
 from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
 from .deployment import Deployment, deploy
 from .documents import Documents
 from .embedded import EmbeddedChain
 from .ledger import Ledger
+from .node import answers, connect
 from .session import Session
 
 PROFILE_FILE = "profile.json"
@@ -66,9 +69,11 @@ class Profile:
             raise ConfigError(f"{self.path / PROFILE_FILE} is not valid JSON ({exc}): restore it from a backup") from None
         if self.config.get("format") != _FORMAT:
             raise ConfigError(f"{self.path} is a profile of format {self.config.get('format')}, expected {_FORMAT}")
+        self.endpoints = _validate(self.path, self.config)
         self.accounts = AccountBook(self.path, passphrase)
         self._chain: EmbeddedChain | None = None
         self._ledger: Ledger | None = None
+        self._ledger_node: str | None = None
 
     @classmethod
     def create(
@@ -116,7 +121,8 @@ class Profile:
             )
             try:
                 if deploy_contracts:
-                    _deploy(chain, book, tmp / DEPLOYMENT_FILE, progress)
+                    roles = {n: [r] for n, r in DEFAULT_ACCOUNTS.items()}
+                    _deploy(chain.w3, chain, book, tmp / DEPLOYMENT_FILE, roles, progress)
             finally:
                 chain.close()
             config = {"format": _FORMAT, "engine": "embedded", "chain_id": chain_id, "currency": currency,
@@ -144,8 +150,14 @@ class Profile:
         funder.send_value(str(account.address), _FUNDING // 100)
         return self.accounts.get(name)
 
-    def deploy(self, progress: Callable[[str], None] = lambda _: None) -> Deployment:
-        """Deploys the contracts into a profile created without them, and grants the roles.
+    def deploy(
+        self, roles: dict[str, list[str]] | None = None, progress: Callable[[str], None] = lambda _: None
+    ) -> Deployment:
+        """Deploys the contracts with every account as a founding member, and grants roles by vote.
+
+        Args:
+            roles: The roles to grant, by account name [default: those of `DEFAULT_ACCOUNTS`].
+            progress: Called with a line for each step.
 
         Raises:
             ConfigError: If the profile already has a deployment.
@@ -156,7 +168,14 @@ class Profile:
                 f"the contracts of {self.path} are already deployed (registry {self.deployment.registry}): "
                 "create a new profile with `lienchain init` for a new register"
             )
-        return _deploy(self.chain(), self.accounts, target, progress)
+        w3 = self._connect(self.accounts.list()[0].name)
+        roles = roles if roles is not None else {n: [r] for n, r in DEFAULT_ACCOUNTS.items()}
+        return _deploy(w3, self._engine(), self.accounts, target, roles, progress)
+
+    @property
+    def engine_name(self) -> str:
+        """Returns "embedded" or "geth"."""
+        return str(self.config.get("engine", "embedded"))
 
     @property
     def currency(self) -> str:
@@ -169,23 +188,59 @@ class Profile:
         return Deployment.load(self.path / DEPLOYMENT_FILE)
 
     def chain(self) -> EmbeddedChain:
-        """Opens the embedded chain (once), holding its lock until `close`."""
+        """Opens the embedded chain (once), holding its lock until `close`.
+
+        Raises:
+            ConfigError: If the profile is a network's (its chain runs in the members' geth nodes).
+        """
+        if self.engine_name != "embedded":
+            raise ConfigError(f"{self.path} is the profile of a network: its chain is in the members' geth nodes")
         if self._chain is None:
             self._chain = EmbeddedChain.open(self.path / "chain")
         return self._chain
 
-    def ledger(self, account: str | None = None) -> Ledger:
+    def ledger(self, account: str | None = None, *, via: str | None = None) -> Ledger:
         """Returns the ledger, signing as the named account if one is given.
+
+        On a network, the ledger talks to the node of the member named by `via`, else by the
+        account, else to the first member node that answers.
 
         Raises:
             UnknownAccount, BadPassphrase: If the account cannot be unlocked.
+            NodeUnreachable: If the node to talk to does not answer.
+            ChainIdMismatch: If it serves another chain than the profile's.
         """
-        if self._ledger is None:
-            chain = self.chain()
-            self._ledger = Ledger(chain.w3, self.deployment, engine=chain)
+        node = self._node_for(via or account)
+        if self._ledger is None or self._ledger_node != node:
+            self._ledger = Ledger(self._connect(node), self.deployment, engine=self._engine())
+            self._ledger_node = node
         if account is None:
             return self._ledger
         return self._ledger.as_account(self.accounts.unlock(account))
+
+    def _engine(self) -> EmbeddedChain | None:
+        return self.chain() if self.engine_name == "embedded" else None
+
+    def _node_for(self, account: str | None) -> str | None:
+        """Returns the member whose nodes serve an account: its namesake, or the first that answers."""
+        if not self.endpoints:
+            return None
+        if account in self.endpoints:
+            return account
+        for member, urls in self.endpoints.items():
+            if answers(urls["rpc"]):
+                return member
+        raise NodeUnreachable(
+            f"no member node of {self.path.name} answers: start the network with `lienchain network up {self.path.name}`"
+        )
+
+    def _connect(self, account: str | None) -> Web3:
+        """Returns a connection to the chain: the embedded one, or the member node serving `account`."""
+        node = self._node_for(account)
+        if node is None:
+            return self.chain().w3
+        hint = f"start it with `lienchain node start {node} --network {self.path.name}`"
+        return connect(self.endpoints[node]["rpc"], chain_id=int(self.config["chain_id"]), hint=hint)
 
     def session(self, account: str) -> Session:
         """Returns the named account's session: its ledger and the profile's documents.
@@ -193,11 +248,23 @@ class Profile:
         Raises:
             UnknownAccount, BadPassphrase: If the account cannot be unlocked.
         """
-        return Session(self.ledger(account), self.documents(), self.accounts, account)
+        return Session(self.ledger(account), self.documents(account), self.accounts, account)
 
-    def documents(self) -> Documents:
-        """Returns the profile's sealed document store."""
-        return Documents(EmbeddedStore(self.path / "store"), self.accounts)
+    def documents(self, account: str | None = None) -> Documents:
+        """Returns the profile's sealed document store.
+
+        On a network, that is the Kubo node of the member serving `account` (see `ledger`), which
+        pins every document it stores on the other members' nodes too.
+        """
+        return Documents(self.store(account), self.accounts)
+
+    def store(self, account: str | None = None) -> DocumentStore:
+        """Returns the profile's raw document store (see `documents`)."""
+        node = self._node_for(account)
+        if node is None:
+            return EmbeddedStore(self.path / "store")
+        others = [urls["ipfs"] for member, urls in self.endpoints.items() if member != node]
+        return KuboStore(self.endpoints[node]["ipfs"], replicas=others)
 
     def close(self) -> None:
         """Closes the chain and releases its lock."""
@@ -213,25 +280,59 @@ class Profile:
         self.close()
 
 
-def _deploy(chain: EmbeddedChain, book: AccountBook, target: Path, progress: Callable[[str], None]) -> Deployment:
-    """Deploys with every account of the book as a founding member, then grants the default roles."""
+def _deploy(
+    w3: Web3,
+    engine: EmbeddedChain | None,
+    book: AccountBook,
+    target: Path,
+    roles: dict[str, list[str]],
+    progress: Callable[[str], None],
+) -> Deployment:
+    """Deploys with every account of the book as a founding member, then grants `roles` by vote."""
     accounts = {info.name: book.unlock(info.name) for info in book.list()}
-    deployment = deploy(chain.w3, next(iter(accounts.values())), [str(a.address) for a in accounts.values()])
+    deployment = deploy(w3, next(iter(accounts.values())), [str(a.address) for a in accounts.values()])
     progress(f"deployed governance {deployment.governance} and registry {deployment.registry}")
-    _grant_default_roles(Ledger(chain.w3, deployment, engine=chain), accounts)
-    progress("granted " + ", ".join(f"{r} to {n}" for n, r in DEFAULT_ACCOUNTS.items()) + " by member vote")
+    grants = [(name, role) for name, rs in roles.items() for role in rs]
+    if grants:
+        _grant_roles(Ledger(w3, deployment, engine=engine), accounts, grants)
+        progress("granted " + ", ".join(f"{r} to {n}" for n, r in grants) + " by member vote")
     deployment.save(target)
     return deployment
 
 
-def _grant_default_roles(ledger: Ledger, accounts: dict[str, Any]) -> None:
-    # Three rounds of one block each: the registrar proposes every grant, then two more members
-    # approve them all, which makes a majority of the five founding members.
-    proposer = ledger.as_account(accounts["registrar"])
-    ids = [proposer.propose_role(role, accounts[name].address) for name, role in DEFAULT_ACCOUNTS.items()]
-    voters = [n for n in DEFAULT_ACCOUNTS if n != "registrar"][: len(DEFAULT_ACCOUNTS) // 2]
-    for name in voters:
+def _grant_roles(ledger: Ledger, accounts: dict[str, Any], grants: list[tuple[str, str]]) -> None:
+    # One round of proposals, then one round of approvals by just enough other members to make a
+    # majority of the founding members with the proposer.
+    names = list(accounts)
+    proposer = ledger.as_account(accounts[names[0]])
+    ids = [proposer.propose_role(role, accounts[name].address) for name, role in grants]
+    for name in names[1 : len(names) // 2 + 1]:
         ledger.as_account(accounts[name]).approve_many(ids)
-    missing = [n for n, r in DEFAULT_ACCOUNTS.items() if not ledger.has_role(r, accounts[n].address)]
+    missing = [f"{r} of {n}" for n, r in grants if not ledger.has_role(r, accounts[n].address)]
     if missing:
-        raise ConfigError(f"governance did not grant the roles of {', '.join(missing)}: this is a bug, please report it")
+        raise ConfigError(f"governance did not grant {', '.join(missing)}: this is a bug, please report it")
+
+
+def _validate(path: Path, config: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Checks a profile file and returns its member endpoints (none for an embedded profile).
+
+    Raises:
+        ConfigError: If the engine, chain id or an endpoint is missing or malformed.
+    """
+    where = path / PROFILE_FILE
+    engine = config.get("engine", "embedded")
+    if not isinstance(config.get("chain_id"), int) or config["chain_id"] <= 0:
+        raise ConfigError(f"{where} has no valid chain_id: restore it from a backup")
+    if engine == "embedded":
+        return {}
+    if engine != "geth":
+        raise ConfigError(f"{where} names engine {engine!r}: lienchain knows 'embedded' and 'geth'")
+    members = config.get("members")
+    if not isinstance(members, dict) or not members:
+        raise ConfigError(f"{where} lists no members: a network profile needs each member's rpc and ipfs endpoints")
+    for name, urls in members.items():
+        for key in ("rpc", "ipfs"):
+            url = urls.get(key) if isinstance(urls, dict) else None
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                raise ConfigError(f"{where}: member {name} has no valid {key} endpoint (an http:// URL): fix it")
+    return {str(n): {"rpc": u["rpc"], "ipfs": u["ipfs"]} for n, u in members.items()}

@@ -97,6 +97,9 @@ class Transactor:
         self._nonce: int | None = None
         self._base_fee = 0
         self._base_fee_at = 0.0
+        #: Seconds spent per phase of sending ("sign", "dry run", "send", "wait for receipts"),
+        #: summed over this transactor's life: where the time of a batch goes.
+        self.timings: dict[str, float] = {}
 
     @property
     def address(self) -> str:
@@ -172,8 +175,9 @@ class Transactor:
         """
         hashes: list[HexBytes] = []
         if self._dry_run:  # a node: check every call first, and send only if all pass
-            for c in calls:
-                self.call(c.fn, titles=titles)
+            with self._timed("dry run"):
+                for c in calls:
+                    self.call(c.fn, titles=titles)
             if on_accepted is not None:
                 on_accepted()
             hashes = [self._sign_and_send(c, titles) for c in calls]
@@ -184,11 +188,35 @@ class Transactor:
                     on_accepted()
         if not receipts and not self._dry_run:
             return []
-        mined = [self.w3.eth.wait_for_transaction_receipt(h, timeout=self._receipt_timeout) for h in hashes]
+        with self._timed("wait for receipts"):
+            mined = [self.w3.eth.wait_for_transaction_receipt(h, timeout=self._receipt_timeout) for h in hashes]
         for c, receipt in zip(calls, mined):
             if receipt["status"] != 1:
                 raise self._explain_failure(c, receipt, titles)
         return mined
+
+    def submit(self, c: Call, *, titles: Mapping[int, str] | None = None) -> HexBytes:
+        """Checks and sends one write without waiting for it to be mined.
+
+        Returns:
+            The transaction hash.
+
+        Raises:
+            ContractRevert: If the contract refuses the call (nothing is sent).
+            TransactionFailed: If the node refuses the transaction.
+        """
+        if self._dry_run:
+            with self._timed("dry run"):
+                self.call(c.fn, titles=titles)
+        return self._sign_and_send(c, titles)
+
+    @contextlib.contextmanager
+    def _timed(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - started
 
     def send_value(self, to: str, value: int) -> TxReceipt:
         """Sends ether (gas money on a private chain) to an address and waits for the receipt.
@@ -225,18 +253,21 @@ class Transactor:
         max_fee, tip = self._fees()
         with self._nonce_guard() as nonce:
             # Built by hand: web3's build_transaction costs three times the ABI encoding it wraps.
-            tx = {
-                "to": c.fn.address,
-                "data": c.fn._encode_transaction_data(),  # noqa: SLF001 - web3 is pinned
-                "value": 0,
-                "nonce": nonce,
-                "gas": c.gas,
-                "maxFeePerGas": max_fee,
-                "maxPriorityFeePerGas": tip,
-                "chainId": self.chain_id,
-                "type": 2,
-            }
-            return self._submit(self.account.sign_transaction(cast(Any, tx)).raw_transaction, titles)
+            with self._timed("sign"):
+                tx = {
+                    "to": c.fn.address,
+                    "data": c.fn._encode_transaction_data(),  # noqa: SLF001 - web3 is pinned
+                    "value": 0,
+                    "nonce": nonce,
+                    "gas": c.gas,
+                    "maxFeePerGas": max_fee,
+                    "maxPriorityFeePerGas": tip,
+                    "chainId": self.chain_id,
+                    "type": 2,
+                }
+                raw = self.account.sign_transaction(cast(Any, tx)).raw_transaction
+            with self._timed("send"):
+                return self._submit(raw, titles)
 
     def _submit(self, raw: bytes, titles: Mapping[int, str] | None) -> HexBytes:
         try:

@@ -122,6 +122,16 @@ def parse_cid(text: str) -> CID:
     return CID(text)
 
 
+def digest_of(cid: str) -> bytes:
+    """Returns the sha2-256 digest a CID names (of its block's bytes, for raw and dag-pb alike).
+
+    Raises:
+        InvalidCID: If `cid` is not a CID lienchain stores.
+    """
+    body = parse_cid(cid)[1:]
+    return base64.b32decode(body.upper() + "=" * (-len(body) % 8))[-_DIGEST_LENGTH:]
+
+
 def _file_node(children: list[tuple[bytes, int, int]]) -> tuple[bytes, int, int]:
     """Encodes one internal UnixFS File node over its children, as boxo's balanced builder does."""
     links = b"".join(

@@ -1,0 +1,210 @@
+"""`lienchain network init|up|down|status|install` and `lienchain node start|stop|logs`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..networks import DEFAULT_GAS_LIMIT, GETH, IPFS, MemberStatus, Network, install, locate, network_path, parse_members
+from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
+
+_binary_options = [
+    click.option("--geth", "geth_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                 help=f"A geth {GETH.version} binary to use [default: the cached one, or geth on PATH]."),
+    click.option("--ipfs", "ipfs_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                 help=f"A Kubo {IPFS.version} binary to use [default: the cached one, or ipfs on PATH]."),
+]
+
+
+def binary_options(f):  # type: ignore[no-untyped-def]
+    """Adds --geth and --ipfs."""
+    for option in reversed(_binary_options):
+        f = option(f)
+    return f
+
+
+def _status_lines(statuses: list[MemberStatus]) -> list[str]:
+    lines = [f"{'member':<12} {'geth':<5} {'block':>7} {'peers':>5} {'sealing':<8} {'ipfs':<5} {'ipfs peers':>10}"]
+    for s in statuses:
+        def show(value: object) -> str:
+            return "-" if value is None else ("yes" if value is True else "no" if value is False else str(value))
+
+        lines.append(
+            f"{s.name:<12} {'up' if s.geth else 'down':<5} {show(s.block):>7} {show(s.peers):>5} "
+            f"{show(s.sealing):<8} {'up' if s.ipfs else 'down':<5} {show(s.ipfs_peers):>10}"
+        )
+    heads = {s.head for s in statuses if s.head}
+    if len(heads) > 1:
+        lines.append("(members are at different heads: a lagging node catches up within a few blocks)")
+    return lines
+
+
+@click.group("network")
+def network() -> None:
+    """Create and run a consortium network: one geth sealer and one Kubo node per member."""
+
+
+@network.command("install")
+@binary_options
+@common_options
+@pass_app
+def install_cmd(app: App, geth_path: Path | None, ipfs_path: Path | None) -> None:
+    """Build and cache geth and Kubo of the pinned versions with Go (unless already there).
+
+    \b
+    Example:
+      lienchain network install
+    """
+    lines: list[str] = []
+    found = {b.name: str(install(b, given=g, progress=lines.append)) for b, g in ((GETH, geth_path), (IPFS, ipfs_path))}
+    app.emit(found, [*lines, *(f"{name:<5} {path}" for name, path in found.items())])
+
+
+@network.command("init")
+@click.argument("name")
+@click.option("--members", required=True, metavar="A[:ROLE[+ROLE]],B,...",
+              help="The members, each optionally with its registry roles, e.g. dmv:REGISTRAR,bank-a:LENDER.")
+@click.option("--period", type=click.IntRange(1, 3600), default=1, show_default=True, help="Seconds between blocks.")
+@click.option("--gas-limit", type=click.IntRange(5_000_000), default=DEFAULT_GAS_LIMIT, show_default=True,
+              help="The block gas limit.")
+@click.option("--currency", default="USD", show_default=True, help="Default currency of lien amounts.")
+@click.option("--light-kdf", is_flag=True, help="Weak keystore encryption, for throwaway networks (tests).")
+@binary_options
+@common_options
+@pass_app
+def init_cmd(app: App, name: str, members: str, period: int, gas_limit: int, currency: str, light_kdf: bool,
+             geth_path: Path | None, ipfs_path: Path | None) -> None:
+    """Write a network directory: genesis, member keys (encrypted), node configs, a private swarm.
+
+    \b
+    Example:
+      lienchain network init consortium --members dmv:REGISTRAR,bank-a:LENDER,bank-b:LENDER+AUDITOR
+    """
+    lines: list[str] = []
+    net = Network.create(
+        network_path(name), parse_members(members), passphrase=new_passphrase_source,
+        geth_bin=locate(GETH, geth_path), ipfs_bin=locate(IPFS, ipfs_path), period=period, gas_limit=gas_limit,
+        light_kdf=light_kdf, currency=currency, progress=lines.append,
+    )
+    data = {"network": name, "path": str(net.path), "chain_id": net.chain_id,
+            "members": [{"name": m.name, "roles": list(m.roles), "account": m.account, "sealer": m.sealer,
+                         "rpc": m.rpc_url, "ipfs": m.ipfs_url} for m in net.members]}
+    app.emit(data, [*lines, f"network {name} written to {net.path}",
+                    *(f"  {m.name:<12} rpc {m.rpc_url}  ipfs {m.ipfs_url}  roles {'+'.join(m.roles) or '-'}"
+                      for m in net.members),
+                    f"next: lienchain network up {name}"])
+
+
+@network.command("up")
+@click.argument("name")
+@click.option("--timeout", type=float, default=90.0, show_default=True, help="Seconds to wait for the network to form.")
+@binary_options
+@common_options
+@pass_app
+def up_cmd(app: App, name: str, timeout: float, geth_path: Path | None, ipfs_path: Path | None) -> None:
+    """Start every member's nodes and wait until the chain seals and all members are peered.
+
+    \b
+    Example:
+      lienchain network up consortium
+    """
+    lines: list[str] = []
+    statuses = app.network(name).up(passphrase=passphrase_source, geth_bin=locate(GETH, geth_path),
+                                    ipfs_bin=locate(IPFS, ipfs_path), timeout=timeout, progress=lines.append)
+    app.emit([s.to_dict() for s in statuses], [*lines, *_status_lines(statuses)])
+
+
+@network.command("down")
+@click.argument("name")
+@common_options
+@pass_app
+def down_cmd(app: App, name: str) -> None:
+    """Stop every member's nodes (their data stays).
+
+    \b
+    Example:
+      lienchain network down consortium
+    """
+    stopped = app.network(name).down()
+    app.emit({"stopped": stopped}, f"stopped the nodes of {', '.join(stopped)}" if stopped else "no node was running")
+
+
+@network.command("status")
+@click.argument("name")
+@common_options
+@pass_app
+def status_cmd(app: App, name: str) -> None:
+    """Show each member's block height, peers, whether it seals, and its IPFS peers.
+
+    \b
+    Example:
+      lienchain network status consortium
+    """
+    statuses = app.network(name).status()
+    app.emit([s.to_dict() for s in statuses], _status_lines(statuses))
+
+
+@click.group("node")
+def node() -> None:
+    """Start, stop and read the logs of one member's nodes (choose the network with --network)."""
+
+
+@node.command("start")
+@click.argument("member")
+@binary_options
+@common_options
+@pass_app
+def node_start(app: App, member: str, geth_path: Path | None, ipfs_path: Path | None) -> None:
+    """Start a member's geth and Kubo nodes; a restarted node catches up with the others.
+
+    \b
+    Example:
+      lienchain node start bank-a --network consortium
+    """
+    net = app.network()
+    net.start_node(member, passphrase=passphrase_source, geth_bin=locate(GETH, geth_path),
+                   ipfs_bin=locate(IPFS, ipfs_path))
+    m = net.member(member)
+    app.emit({"member": member, "rpc": m.rpc_url, "ipfs": m.ipfs_url},
+             f"started {member}: geth on {m.rpc_url}, Kubo on {m.ipfs_url}")
+
+
+@node.command("stop")
+@click.argument("member")
+@click.option("--kill", is_flag=True, help="Kill at once (SIGKILL), as a crash would.")
+@common_options
+@pass_app
+def node_stop(app: App, member: str, kill: bool) -> None:
+    """Stop a member's geth and Kubo nodes.
+
+    \b
+    Example:
+      lienchain node stop bank-a --network consortium
+    """
+    stopped = app.network().stop_node(member, kill=kill)
+    app.emit({"member": member, "stopped": stopped},
+             f"stopped {' and '.join(stopped)} of {member}" if stopped else f"no node of {member} was running")
+
+
+@node.command("logs")
+@click.argument("member")
+@click.option("--lines", "-n", type=click.IntRange(1), default=40, show_default=True, help="How many lines.")
+@click.option("--ipfs", "ipfs_log", is_flag=True, help="Kubo's log instead of geth's.")
+@common_options
+@pass_app
+def node_logs(app: App, member: str, lines: int, ipfs_log: bool) -> None:
+    """Print the end of a member's geth (or Kubo) log.
+
+    \b
+    Example:
+      lienchain node logs bank-a --network consortium -n 100
+    """
+    net = app.network()
+    m = net.member(member)
+    proc = net.ipfs_process(m) if ipfs_log else net.geth_process(m)
+    tail = proc.tail(lines)
+    app.emit({"member": member, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])
+
+
+COMMANDS = [network, node]

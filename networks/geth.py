@@ -1,0 +1,151 @@
+"""geth for a consortium: the Clique genesis, node identities, config.toml, and the node's command.
+
+Every member runs one geth node that seals blocks in turn with its own sealer key (Clique
+proof-of-authority). The rules are London's: Clique predates the merge, and geth v1.13.15 refuses
+Shanghai and later on a Clique chain.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coincurve import PrivateKey
+from web3 import Web3
+
+from ..files import write_atomic
+
+#: Blocks between Clique checkpoints (where votes reset and the signer list is recorded).
+EPOCH = 30_000
+#: RPC namespaces a node serves on its loopback HTTP endpoint: no `personal`, no `debug`.
+HTTP_MODULES = ["eth", "net", "web3", "txpool", "clique", "admin"]
+
+
+def genesis(*, chain_id: int, sealers: Sequence[str], period: int, gas_limit: int, alloc: dict[str, int]) -> dict[str, Any]:
+    """Returns a Clique genesis with London rules from block 0.
+
+    Args:
+        chain_id: The chain id (also the network id).
+        sealers: The sealers' addresses; the extra-data lists them in ascending order, as Clique requires.
+        period: Seconds between blocks.
+        gas_limit: The block gas limit (the nodes' miners keep it there).
+        alloc: Initial balances in wei by address.
+    """
+    ordered = sorted((Web3.to_checksum_address(a) for a in sealers), key=lambda a: bytes.fromhex(a[2:]))
+    extra = "0x" + "00" * 32 + "".join(a[2:].lower() for a in ordered) + "00" * 65
+    forks = ["homestead", "eip150", "eip155", "eip158", "byzantium", "constantinople", "petersburg",
+             "istanbul", "berlin", "london"]
+    return {
+        "config": {
+            "chainId": chain_id,
+            **{f"{fork}Block": 0 for fork in forks},
+            "clique": {"period": period, "epoch": EPOCH},
+        },
+        "difficulty": "0x1",
+        "gasLimit": hex(gas_limit),
+        "extradata": extra,
+        "alloc": {a[2:].lower(): {"balance": hex(v)} for a, v in ((Web3.to_checksum_address(k), v) for k, v in alloc.items())},
+    }
+
+
+@dataclass(frozen=True)
+class NodeKey:
+    """A node's devp2p identity: the key that names it as an enode (not an account key)."""
+
+    secret: bytes
+
+    @classmethod
+    def generate(cls) -> NodeKey:
+        """Returns a new random node key."""
+        return cls(secrets.token_bytes(32))
+
+    @property
+    def node_id(self) -> str:
+        """Returns the enode id: the uncompressed public key without its prefix, in hex."""
+        return PrivateKey(self.secret).public_key.format(compressed=False)[1:].hex()
+
+    def enode(self, port: int) -> str:
+        """Returns the node's enode URL on loopback."""
+        return f"enode://{self.node_id}@127.0.0.1:{port}?discport=0"
+
+    def write(self, datadir: Path) -> None:
+        """Writes the key where geth reads it (`<datadir>/geth/nodekey`), readable by its owner only."""
+        write_atomic(datadir / "geth" / "nodekey", self.secret.hex().encode(), mode=0o600)
+
+
+def config_toml(
+    *,
+    datadir: Path,
+    network_id: int,
+    p2p_port: int,
+    http_port: int,
+    auth_port: int,
+    static_nodes: Sequence[str],
+    gas_limit: int,
+) -> str:
+    """Returns a node's config.toml: loopback ports, no discovery, the other members as static peers.
+
+    The txpool holds many pending transactions per account (a lender's batch of grants is
+    thousands of transactions in flight from one account) and the miner keeps the genesis gas limit.
+    """
+    def strings(items: Sequence[str]) -> str:
+        return "[" + ", ".join(json.dumps(s) for s in items) + "]"
+
+    return f"""# Written by `lienchain network init`. Flags given by `lienchain node start` complete it.
+[Eth]
+NetworkId = {network_id}
+SyncMode = "full"
+
+[Eth.Miner]
+GasCeil = {gas_limit}
+
+[Eth.TxPool]
+NoLocals = true
+AccountSlots = 8192
+GlobalSlots = 16384
+AccountQueue = 1024
+GlobalQueue = 4096
+
+[Node]
+DataDir = {json.dumps(str(datadir))}
+IPCPath = ""
+HTTPHost = "127.0.0.1"
+HTTPPort = {http_port}
+HTTPVirtualHosts = ["localhost", "127.0.0.1"]
+HTTPModules = {strings(HTTP_MODULES)}
+AuthAddr = "127.0.0.1"
+AuthPort = {auth_port}
+InsecureUnlockAllowed = true
+BatchRequestLimit = 10000
+BatchResponseMaxSize = 100000000
+
+[Node.P2P]
+MaxPeers = 50
+NoDiscovery = true
+ListenAddr = "127.0.0.1:{p2p_port}"
+StaticNodes = {strings(static_nodes)}
+"""
+
+
+def init_command(geth: Path, datadir: Path, genesis_file: Path) -> list[str]:
+    """Returns the command that writes the genesis block into a new data directory."""
+    return [str(geth), "--datadir", str(datadir), "init", str(genesis_file)]
+
+
+def node_command(geth: Path, *, config: Path, keystore: Path, sealer: str, password_file: Path) -> list[str]:
+    """Returns the command that runs a sealing member node.
+
+    The sealer key is unlocked with a passphrase read once from `password_file`, which lienchain
+    makes a named pipe: the passphrase passes through it and is never written to disk. The key
+    holds no funds and no role; it only signs blocks. (`InsecureUnlockAllowed` is needed because the
+    node also serves HTTP, on loopback only and without the `personal` namespace.)
+    """
+    return [
+        str(geth), "--config", str(config), "--keystore", str(keystore), "--nat", "none",
+        "--mine", "--miner.etherbase", sealer, "--unlock", sealer, "--password", str(password_file),
+        "--verbosity", "3",
+    ]

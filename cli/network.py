@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -17,7 +19,10 @@ _binary_options = [
 ]
 
 
-def binary_options(f):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def binary_options(f: F) -> F:
     """Adds --geth and --ipfs."""
     for option in reversed(_binary_options):
         f = option(f)

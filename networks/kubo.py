@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import subprocess
-import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -82,15 +82,17 @@ def daemon_command(ipfs: Path, repo: Path) -> tuple[list[str], dict[str, str]]:
 
 
 def api(url: str, path: str, *, timeout: float = 5.0, **params: str) -> Any:
-    """Calls the Kubo RPC API and returns its decoded JSON answer.
+    """Calls the Kubo RPC API and returns its decoded JSON answer (a list for a streamed one).
 
     Raises:
         OSError: If the node does not answer or answers with an error.
+        ValueError: If the answer is not JSON.
     """
-    query = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in params.items())
+    query = "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in params.items())
     request = urllib.request.Request(f"{url}/api/v0/{path}" + (f"?{query}" if query else ""), method="POST")
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - a loopback http URL of ours
-        return json.loads(response.read() or b"null")
+        lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
+    return lines[0] if len(lines) == 1 else lines
 
 
 def is_ready(url: str) -> bool:

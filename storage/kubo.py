@@ -13,6 +13,7 @@ so clients are constructed directly, and nothing outside this module touches it.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -136,21 +137,31 @@ class KuboStore(DocumentStore):
         return data
 
     def _remove_bad_blocks(self, cid: str) -> None:
-        """Removes the blocks of a document whose bytes do not hash to their own CID."""
+        """Removes the blocks of a document whose bytes do not hash to their own CID.
+
+        The document is unpinned first (Kubo keeps pinned blocks); the caller adds and pins it again.
+        """
         own = self._clients[self.api]
+        self._ask(self.api, lambda: own.pin.rm(cid))
         refs = self._ask(self.api, lambda: own._client.request(  # noqa: SLF001 - no refs/block rm wrappers in 0.7
             "/refs", (cid,), opts={"recursive": "true", "unique": "true"}, decoder="json", offline=True))
         for block in [cid, *(r["Ref"] for r in refs if r.get("Ref"))]:
             raw = self._ask(self.api, lambda b=block: own.block.get(b, offline=True))
             if hashlib.sha256(raw).digest() != digest_of(block):
-                self._ask(self.api, lambda b=block: own._client.request(  # noqa: SLF001
-                    "/block/rm", (b,), opts={"force": "true"}, decoder="json"))
+                answer = self._ask(self.api, lambda b=block: own._client.request(  # noqa: SLF001
+                    "/block/rm", (b,), decoder="json"))
+                errors = [a["Error"] for a in answer if a.get("Error")]
+                if errors:
+                    raise StorageError(f"the Kubo node at {self.api} cannot drop tampered block {block}: {errors[0]}")
 
     @staticmethod
     def _ask(url: str, request: Any) -> Any:
         """Runs one request, turning ipfshttpclient's errors into lienchain's."""
         try:
-            return request()
+            with warnings.catch_warnings():
+                # ipfshttpclient passes urllib3 2 an argument it deprecates; harmless, and pinned.
+                warnings.simplefilter("ignore", FutureWarning)
+                return request()
         except (ipfs_errors.ConnectionError, ipfs_errors.TimeoutError) as exc:
             raise NodeUnreachable(
                 f"the Kubo node at {url} does not answer ({type(exc).__name__}): start it with `lienchain node start MEMBER`"

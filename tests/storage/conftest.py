@@ -2,19 +2,21 @@
 
 A new implementation (the Kubo store) joins the conformance suite by adding one entry to
 `HARNESSES`: a function building an empty store, and one that swaps the bytes it holds under a CID
-behind its back (to prove `get` refuses them). Kubo-backed entries are marked so CI runs them with
-the real binary.
+behind its back (to prove `get` refuses them). The Kubo entry runs a real Kubo daemon; CI requires
+the binary (LIENCHAIN_REQUIRE_NODES=1), elsewhere its tests are skipped without it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from lienchain.storage import CID, DocumentStore, EmbeddedStore
+from lienchain.storage import CID, DocumentStore, EmbeddedStore, KuboStore
+
+from .kubo_nodes import KuboNode, clear, swarm
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class StoreHarness:
     replace_stored_bytes: Callable[[CID, bytes], None]
 
 
-def _embedded(directory: Path) -> StoreHarness:
+def _embedded(request: pytest.FixtureRequest, directory: Path) -> StoreHarness:
     root = directory / "store"
 
     def replace_stored_bytes(cid: CID, data: bytes) -> None:
@@ -35,15 +37,36 @@ def _embedded(directory: Path) -> StoreHarness:
     return StoreHarness(EmbeddedStore(root), replace_stored_bytes)
 
 
-HARNESSES: dict[str, Callable[[Path], StoreHarness]] = {
+def _kubo(request: pytest.FixtureRequest, directory: Path) -> StoreHarness:
+    # One daemon for the session, emptied before each test: starting one per test would triple the
+    # suite's time, and an emptied node holds no document, exactly like a new one.
+    node: KuboNode = request.getfixturevalue("kubo_node")
+    clear(node)
+
+    def replace_stored_bytes(cid: CID, data: bytes) -> None:
+        node.block_file(cid).write_bytes(data)
+
+    return StoreHarness(KuboStore(node.api), replace_stored_bytes)
+
+
+HARNESSES: dict[str, Callable[[pytest.FixtureRequest, Path], StoreHarness]] = {
     "embedded": _embedded,
+    "kubo": _kubo,
 }
+
+
+@pytest.fixture(scope="session")
+def kubo_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KuboNode]:
+    """A real Kubo daemon on loopback for the session (skipped without the binary, see kubo_nodes)."""
+    (node,) = swarm(tmp_path_factory.mktemp("kubo"), 1)
+    yield node
+    node.stop()
 
 
 @pytest.fixture(params=sorted(HARNESSES))
 def harness(request: pytest.FixtureRequest, tmp_path: Path) -> StoreHarness:
     """An empty store of each implementation in turn, with its tampering hook."""
-    return HARNESSES[request.param](tmp_path)
+    return HARNESSES[request.param](request, tmp_path)
 
 
 @pytest.fixture

@@ -1,13 +1,16 @@
 """Throughput and latency of lien grants on a real 3-member network. Prints figures; asserts nothing.
 
-    python bench/network.py [--ops 2000] [--batch 500] [--samples 200] [--period 1]
+    python bench/network.py [--ops 4000] [--batch 4000] [--lenders 1] [--samples 200] [--period 1]
 
 Builds a throwaway 3-member network (geth Clique sealers and Kubo, on loopback) under a temporary
-directory, deploys, registers --ops titles, then prints:
+directory (or --keep DIR, to read the nodes' logs afterwards), deploys, registers the titles, then
+prints:
 
-- lien grants per second sustained over --ops grants, sent by one lender in pipelined batches of
-  --batch (each transaction signed locally, checked with eth_call, sent, then all receipts awaited),
-  with the time split into signing, dry runs, sending and waiting for blocks;
+- lien grants per second sustained over --ops grants, sent by --lenders lenders (each through its
+  own member's node) in calls of `Ledger.grant_liens` of --batch grants: each call encodes, dry-runs
+  (eth_call), signs and sends its transactions in JSON-RPC batches, then waits for every receipt;
+- where the time goes: CPU seconds of the three geth nodes, the Kubo nodes and this client over the
+  run, and the client's time per phase;
 - the time from submitting a grant until it is visible on every member's node (its receipt is
   there), p50 and p99 over --samples grants submitted 50 ms apart.
 
@@ -18,6 +21,7 @@ Aims (issue 4, 2-core machine): at least 200 grants per second, 500 the aim; p99
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import threading
@@ -28,7 +32,7 @@ from eth_account import Account
 
 from lienchain.ledger import LienTerms, Profile, normalize_vin
 from lienchain.ledger.vin import VIN, check_digit
-from lienchain.networks import GETH, IPFS, Network, locate
+from lienchain.networks import DEFAULT_GAS_LIMIT, GETH, IPFS, Network, locate
 from lienchain.networks.rpc import call
 
 PASSPHRASE = "bench passphrase"
@@ -46,18 +50,23 @@ def line(label: str, value: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ops", type=int, default=2000, help="lien grants for the throughput figure")
-    parser.add_argument("--batch", type=int, default=500, help="grants per pipelined batch")
+    parser.add_argument("--ops", type=int, default=4000, help="lien grants for the throughput figure")
+    parser.add_argument("--batch", type=int, default=4000, help="grants per call of Ledger.grant_liens")
+    parser.add_argument("--lenders", type=int, default=1, choices=(1, 2), help="lenders granting at once, each through its own node")
     parser.add_argument("--samples", type=int, default=200, help="grants for the visibility latency")
     parser.add_argument("--period", type=int, default=1, help="Clique block period in seconds")
+    parser.add_argument("--gas-limit", type=int, default=DEFAULT_GAS_LIMIT, help="block gas limit")
+    parser.add_argument("--keep", type=Path, help="build the network in this new directory and keep it (logs)")
     args = parser.parse_args()
     geth_bin, ipfs_bin = locate(GETH), locate(IPFS)
 
     with tempfile.TemporaryDirectory(prefix="lienchain-bench-") as tmp:
+        if args.keep:
+            tmp = str(args.keep)
         members = {"dmv": ["REGISTRAR"], "bank-a": ["LENDER"], "bank-b": ["LENDER"]}
         started = time.perf_counter()
         net = Network.create(Path(tmp) / "bench", members, passphrase=lambda: PASSPHRASE, geth_bin=geth_bin,
-                             ipfs_bin=ipfs_bin, period=args.period, light_kdf=True)
+                             ipfs_bin=ipfs_bin, period=args.period, gas_limit=args.gas_limit, light_kdf=True)
         line("network init (3 members, light KDF)", f"{time.perf_counter() - started:8.2f} s")
         try:
             started = time.perf_counter()
@@ -74,26 +83,63 @@ def main() -> None:
 
 def measure(profile: Profile, net: Network, args: argparse.Namespace) -> None:
     owner = Account.create().address
-    registrar, lender = profile.ledger("dmv"), profile.ledger("bank-a")
+    registrar = profile.ledger("dmv")
+    lenders = [profile.ledger(name) for name in ("bank-a", "bank-b")[: args.lenders]]
     total = args.ops + args.samples
     started = time.perf_counter()
     for i in range(0, total, args.batch):
         registrar.register_titles([(vin(n), owner, "") for n in range(i, min(total, i + args.batch))])
     line(f"title registrations, batches of {args.batch}", f"{total / (time.perf_counter() - started):8.1f} /s")
 
-    started = time.perf_counter()
-    for i in range(0, args.ops, args.batch):
-        lender.grant_liens([LienTerms(vin(n), 10_000 + n, "USD", MATURITY) for n in range(i, min(args.ops, i + args.batch))])
-    elapsed = time.perf_counter() - started
-    line(f"lien grants sustained, {args.ops} in batches of {args.batch}",
-         f"{args.ops / elapsed:8.1f} /s   ({elapsed:.2f} s)")
-    for phase, seconds in sorted(lender.timings().items(), key=lambda kv: -kv[1]):
-        line(f"  of which {phase}", f"{seconds:8.2f} s  ({100 * seconds / elapsed:4.1f} %)")
+    def grant(lender, numbers: range) -> None:  # type: ignore[no-untyped-def]
+        for i in range(numbers.start, numbers.stop, args.batch):
+            lender.grant_liens([LienTerms(vin(n), 10_000 + n, "USD", MATURITY) for n in range(i, min(numbers.stop, i + args.batch))])
 
-    latencies = visibility(lender, net, range(args.ops, args.ops + args.samples))
+    cpu_before = cpu_seconds(net)
+    share = args.ops // len(lenders)
+    workers = [threading.Thread(target=grant, args=(lender, range(k * share, (k + 1) * share)))
+               for k, lender in enumerate(lenders)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - started
+    granted = share * len(lenders)
+    line(f"lien grants sustained, {granted} by {len(lenders)} lender(s), batches of {args.batch}",
+         f"{granted / elapsed:8.1f} /s   ({elapsed:.2f} s)")
+    cpu_after = cpu_seconds(net)
+    for kind in cpu_before:
+        spent = cpu_after[kind] - cpu_before[kind]
+        line(f"  CPU time of {kind}", f"{spent:8.2f} s  ({1000 * spent / granted:.2f} ms a grant)")
+    phases: dict[str, float] = {}
+    for lender in lenders:
+        for phase, seconds in lender.timings().items():
+            phases[phase] = phases.get(phase, 0.0) + seconds
+    for phase, seconds in sorted(phases.items(), key=lambda kv: -kv[1]):
+        line(f"  client time in {phase} (summed over lenders)", f"{seconds:8.2f} s")
+
+    latencies = visibility(lenders[0], net, range(args.ops, args.ops + args.samples))
     q = statistics.quantiles(latencies, n=100)
     line(f"visible on every member's node, {len(latencies)} grants",
          f"p50 {q[49]:.2f} s   p99 {q[98]:.2f} s   max {max(latencies):.2f} s")
+
+
+def cpu_seconds(net: Network) -> dict[str, float]:
+    """Returns the CPU seconds used so far by the geth nodes, the Kubo nodes, and this client."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int | None) -> float:
+        if pid is None:
+            return 0.0
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return {
+        "the 3 geth nodes": sum(of(net.geth_process(m).pid()) for m in net.members),
+        "the 3 Kubo nodes": sum(of(net.ipfs_process(m).pid()) for m in net.members),
+        "this client (Python)": time.process_time(),
+    }
 
 
 def visibility(lender, net: Network, numbers: range) -> list[float]:  # type: ignore[no-untyped-def]

@@ -263,13 +263,16 @@ class Ledger:
         Raises:
             ContractRevert: If any grant would be refused (then none is made).
         """
-        calls = [self._grant_call(t) for t in items]
+        with self._signer.timed("build calls"):
+            calls = [self._grant_call(t) for t in items]
         receipts = self._signer.send_many(calls, titles=self._vins)
-        return [
-            LienId(log["args"]["lienId"])
-            for receipt in receipts
-            for log in self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
-        ]
+        with self._signer.timed("decode receipts"):
+            event = self.registry.events.LienGranted()
+            return [
+                LienId(log["args"]["lienId"])
+                for receipt in receipts
+                for log in event.process_receipt(receipt, errors=DISCARD)
+            ]
 
     def submit_lien(self, terms: LienTerms) -> str:
         """Checks and sends a lien grant without waiting for it to be mined (LENDER).

@@ -146,6 +146,6 @@ def node_command(geth: Path, *, config: Path, keystore: Path, sealer: str, passw
     """
     return [
         str(geth), "--config", str(config), "--keystore", str(keystore), "--nat", "none",
-        "--mine", "--miner.etherbase", sealer, "--unlock", sealer, "--password", str(password_file),
+        "--mine", "--miner.recommit", "1s", "--miner.etherbase", sealer, "--unlock", sealer, "--password", str(password_file),
         "--verbosity", "3",
     ]

@@ -52,7 +52,7 @@ _FORMAT = 1
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _PORTS = ("p2p", "http", "auth", "swarm", "api")
 _FUNDING = Web3.to_wei(1_000_000, "ether")  # gas money on a private chain: plenty, and worthless
-DEFAULT_GAS_LIMIT = 1_000_000_000  # room for about 5,000 lien grants a block
+DEFAULT_GAS_LIMIT = 200_000_000  # about 1,000 lien grants a block, built in well under a period
 _SCRYPT_N, _LIGHT_SCRYPT_N = 2**18, 2**12
 
 

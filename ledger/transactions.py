@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ContextManager, Protocol, cast
 
-import eth_abi
+from eth_abi.abi import encode as abi_encode
 from eth_abi.exceptions import EncodingError
 from eth_account.signers.local import LocalAccount
 from eth_utils.abi import get_abi_input_types
@@ -79,7 +79,7 @@ def calldata(fn: ContractFunction) -> str:
     """
     selector, types = _layout(fn.signature, json.dumps(fn.abi, sort_keys=True))
     try:
-        return "0x" + (selector + eth_abi.encode(types, fn.args)).hex()
+        return "0x" + (selector + abi_encode(types, fn.args)).hex()
     except (TypeError, ValueError, EncodingError):
         return str(fn._encode_transaction_data())  # noqa: SLF001 - web3 is pinned
 

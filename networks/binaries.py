@@ -101,7 +101,7 @@ def install(binary: Binary, *, given: Path | None = None, progress: Callable[[st
         raise BinaryNotFound(f"building {binary.name} needs Go (https://go.dev/dl/): install it, or pass --{binary.name}")
     target = binary.cache_dir
     target.mkdir(parents=True, exist_ok=True)
-    progress(f"building {binary.name} {binary.version} with Go (a few minutes, once)")
+    progress(f"building {binary.project} {binary.version} with Go (a few minutes, once)")
     with tempfile.TemporaryDirectory(prefix=f"lienchain-{binary.name}-") as tmp:
         env = {**os.environ, "CGO_ENABLED": "1", "GOFLAGS": "-mod=mod"}
         downloaded = _go(

@@ -27,7 +27,8 @@ def test_the_design_commands_exist() -> None:
     for expected in ["init", "demo", "status", "title register", "title show", "title history", "title transfer",
                      "lien grant", "lien consent", "lien release", "lien list", "doc get", "doc verify",
                      "member propose", "member vote", "member list", "contracts build", "contracts deploy",
-                     "account new", "account list"]:
+                     "account new", "account list", "network init", "network up", "network down",
+                     "network status", "network install", "node start", "node stop", "node logs"]:
         assert expected in names
 
 
@@ -36,5 +37,5 @@ def test_command_has_help_with_example_and_common_options(command: tuple[str, ..
     r = CliRunner().invoke(cli, [*command, "--help"])
     assert r.exit_code == 0
     assert "Example" in r.output
-    for option in ("--json", "--profile", "--as"):
+    for option in ("--json", "--profile", "--network", "--as"):
         assert option in r.output

@@ -53,6 +53,9 @@ def test_chain_keeps_sealing_with_one_sealer_stopped_and_the_sealer_catches_up(
         assert r.code == 0, r.err
         after = node_facts(consortium.member("dmv").rpc_url)
         assert after is not None and after.block > before.block
+        r = on_story("--as", "bank-b", "lien", "list", vin)  # through its own, stopped node
+        assert r.code == 1 and r.err.count("\n") == 1
+        assert "does not answer" in r.err and "lienchain node start bank-b --network story" in r.err
     finally:
         assert on_story("node", "start", "bank-b").code == 0
     head = node_facts(consortium.member("dmv").rpc_url)

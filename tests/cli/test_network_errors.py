@@ -1,0 +1,63 @@
+"""Bad input to the network commands: one line, exit 1 (2 for usage), nothing written. No node runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lienchain.cli.main import cli
+
+from .test_errors import assert_one_line_error
+from .conftest import PASSPHRASE, Result
+
+
+@pytest.fixture
+def run_in(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {"LIENCHAIN_NETWORKS": str(tmp_path / "networks"), "LIENCHAIN_PASSWORD": PASSPHRASE,
+           "LIENCHAIN_HOME": str(tmp_path / "profile")}
+
+    def invoke(*args: str) -> Result:
+        r = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+        return Result(r.exit_code, r.stdout, r.stderr)
+
+    return invoke
+
+
+@pytest.mark.parametrize(
+    ("members", "needle"),
+    [
+        ("Bank A,dmv", "member name 'Bank A' is invalid"),
+        ("bank-a,bank-a", "listed twice"),
+        ("bank-a:BANKER", "role 'BANKER' of bank-a is unknown"),
+    ],
+)
+def test_network_init_refuses_bad_members_and_writes_nothing(run_in, tmp_path: Path, members: str, needle: str) -> None:
+    r = run_in("network", "init", "consortium", "--members", members)
+    assert_one_line_error(r, 1, needle)
+    assert not (tmp_path / "networks").exists() or not any((tmp_path / "networks").iterdir())
+
+
+def test_network_init_needs_members(run_in) -> None:
+    r = run_in("network", "init", "consortium")
+    assert r.code == 2 and "--members" in r.err
+
+
+@pytest.mark.parametrize("command", [("network", "up", "nowhere"), ("network", "status", "nowhere"),
+                                     ("node", "start", "bank-a", "--network", "nowhere"),
+                                     ("title", "show", "1M8GDM9AXKP042788", "--network", "nowhere")])
+def test_unknown_network_is_refused(run_in, command: tuple[str, ...]) -> None:
+    assert_one_line_error(run_in(*command), 1, "no network 'nowhere'", "lienchain network init nowhere")
+
+
+def test_node_commands_need_a_network(run_in) -> None:
+    assert_one_line_error(run_in("node", "stop", "bank-a"), 1, "--network NAME")
+
+
+def test_given_binary_of_another_version_is_refused(run_in, tmp_path: Path) -> None:
+    fake = tmp_path / "geth"
+    fake.write_text("#!/bin/sh\necho 'Version: 1.14.0-stable'\n")
+    fake.chmod(0o755)
+    r = run_in("network", "init", "consortium", "--members", "a,b", "--geth", str(fake))
+    assert_one_line_error(r, 1, "geth 1.14.0", "needs 1.13.15")

@@ -6,6 +6,7 @@ import time
 
 import click
 
+from ..errors import ConfigError
 from ..ledger.demo import Step, run_demo
 from ..ledger.profile import Profile, default_profile_path
 from .options import App, common_options, new_passphrase_source, pass_app
@@ -26,6 +27,8 @@ def init(app: App, currency: str, light_kdf: bool, no_deploy: bool) -> None:
     Example:
       LIENCHAIN_PASSWORD=... lienchain init --profile ~/.lienchain/test
     """
+    if app.network_name:
+        raise ConfigError("`init` creates an embedded profile: create a network with `lienchain network init NAME --members ...`")
     path = app.profile_path or default_profile_path()
     lines: list[str] = []
     profile = Profile.create(path, passphrase=new_passphrase_source, light_kdf=light_kdf, currency=currency.upper(),

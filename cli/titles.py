@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..ledger.records import Title, TitleStatus
-from ..ledger.vin import VIN, normalize_vin
+from ..ledger.vin import normalize_vin
 from .options import App, common_options, pass_app
 from .params import TITLE_STATUS, format_time
 

@@ -52,6 +52,20 @@ class AccountInfo:
         return {"name": self.name, "address": self.address, "document_key": self.document_key}
 
 
+def encrypt_key(key: bytes, passphrase: str, *, light_kdf: bool = False) -> dict[str, object]:
+    """Returns a private key as a Web3 Secret Storage keystore (scrypt), as geth reads them.
+
+    Args:
+        key: The 32-byte private key.
+        passphrase: The passphrase that encrypts it.
+        light_kdf: A weak scrypt work factor, like geth's --lightkdf (throwaway keys only).
+    """
+    keystore: dict[str, object] = Account.encrypt(
+        key, passphrase, kdf="scrypt", iterations=_LIGHT_SCRYPT_N if light_kdf else _SCRYPT_N
+    )
+    return keystore
+
+
 class AccountBook:
     """The named accounts of one profile directory."""
 
@@ -138,9 +152,7 @@ class AccountBook:
             # key would be locked away under a typo.
             self.unlock(existing[0].name)
         account: LocalAccount = Account.create()
-        keystore = Account.encrypt(
-            account.key, self._get_passphrase(), kdf="scrypt", iterations=_LIGHT_SCRYPT_N if light_kdf else _SCRYPT_N
-        )
+        keystore = encrypt_key(bytes(account.key), self._get_passphrase(), light_kdf=light_kdf)
         (self.root / "keystore").mkdir(mode=0o700, exist_ok=True)
         write_atomic(self.root / "keystore" / f"{name}.json", json.dumps(keystore).encode(), mode=0o600)
         info = AccountInfo(name, str(account.address), public_key_hex(document_key(bytes(account.key)).public_key()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ContextManager, cast
+from typing import Any, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_utils.abi import event_abi_to_log_topic

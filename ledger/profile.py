@@ -34,7 +34,8 @@ from .session import Session
 PROFILE_FILE = "profile.json"
 DEPLOYMENT_FILE = "deployment.json"
 _FORMAT = 1
-_FUNDING = Web3.to_wei(1_000_000, "ether")  # gas money on a private chain: plenty, and worthless
+#: Gas money each founding account starts with on a private chain: plenty, and worthless.
+FUNDING = Web3.to_wei(1_000_000, "ether")
 # One writer at a time and no network to protect: blocks as large as the biggest batch needs
 # (a lien grant uses about 200,000 gas; 500M takes a batch of over 2,000).
 _GAS_LIMIT = 500_000_000
@@ -116,7 +117,7 @@ class Profile:
             progress(f"created accounts {', '.join(accounts)} (keys encrypted in keystore/)")
             chain_id = 1_000_000 + secrets.randbelow(2**31 - 1_000_000)
             chain = EmbeddedChain.create(
-                tmp / "chain", chain_id=chain_id, alloc={a.address: _FUNDING for a in accounts.values()},
+                tmp / "chain", chain_id=chain_id, alloc={a.address: FUNDING for a in accounts.values()},
                 gas_limit=_GAS_LIMIT,
             )
             try:
@@ -147,7 +148,7 @@ class Profile:
         """
         account = self.accounts.create(name)
         funder = self.ledger(self.accounts.list()[0].name)
-        funder.send_value(str(account.address), _FUNDING // 100)
+        funder.send_value(str(account.address), FUNDING // 100)
         return self.accounts.get(name)
 
     def deploy(

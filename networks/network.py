@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from eth_account import Account
-from web3 import Web3
 
 from ..errors import ConfigError, NetworkExists, NetworkNotFound, NodeFailed, NodeUnreachable, PortInUse, UnknownMember
 from ..files import write_atomic
-from ..ledger.accounts import AccountBook, Passphrase
+from ..ledger.accounts import AccountBook, Passphrase, encrypt_key
+from ..ledger.profile import FUNDING
 from ..ledger.reverts import ROLES
 from . import geth, kubo
 from .process import Process, wait_for
@@ -51,9 +51,7 @@ NETWORK_FILE = "network.json"
 _FORMAT = 1
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _PORTS = ("p2p", "http", "auth", "swarm", "api")
-_FUNDING = Web3.to_wei(1_000_000, "ether")  # gas money on a private chain: plenty, and worthless
 DEFAULT_GAS_LIMIT = 200_000_000  # about 1,000 lien grants a block, built in well under a period
-_SCRYPT_N, _LIGHT_SCRYPT_N = 2**18, 2**12
 
 
 def networks_root() -> Path:
@@ -404,7 +402,7 @@ def _write_network(
     sealers = {}
     for n in names:
         sealer = Account.create()
-        keystore = Account.encrypt(sealer.key, secret, kdf="scrypt", iterations=_LIGHT_SCRYPT_N if light_kdf else _SCRYPT_N)
+        keystore = encrypt_key(bytes(sealer.key), secret, light_kdf=light_kdf)
         (tmp / "members" / n / "keystore").mkdir(parents=True, mode=0o700)
         write_atomic(tmp / "members" / n / "keystore" / "sealer.json", json.dumps(keystore).encode(), mode=0o600)
         sealers[n] = str(sealer.address)
@@ -416,7 +414,7 @@ def _write_network(
     enodes = {n: node_keys[n].enode(port_map[n]["p2p"]) for n in names}
 
     genesis = geth.genesis(chain_id=chain_id, sealers=list(sealers.values()), period=period, gas_limit=gas_limit,
-                           alloc={str(a.address): _FUNDING for a in accounts.values()})
+                           alloc={str(a.address): FUNDING for a in accounts.values()})
     write_atomic(tmp / "genesis.json", json.dumps(genesis, indent=2).encode())
     swarm_key = kubo.new_swarm_key()
     write_atomic(tmp / "swarm.key", swarm_key, mode=0o600)

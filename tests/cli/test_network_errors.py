@@ -61,3 +61,8 @@ def test_given_binary_of_another_version_is_refused(run_in, tmp_path: Path) -> N
     fake.chmod(0o755)
     r = run_in("network", "init", "consortium", "--members", "a,b", "--geth", str(fake))
     assert_one_line_error(r, 1, "geth 1.14.0", "needs 1.13.15")
+
+
+def test_init_refuses_a_network(run_in, tmp_path: Path) -> None:
+    assert_one_line_error(run_in("init", "--network", "consortium"), 1, "lienchain network init")
+    assert not (tmp_path / "profile").exists()

@@ -26,6 +26,8 @@ def test_status_reports_every_member_sealing_and_peered(on_story: Run) -> None:
     for s in statuses:  # type: ignore[attr-defined]
         assert s["geth"] and s["ipfs"] and s["block"] > 0
         assert s["peers"] == 2 and s["ipfs_peers"] >= 2
+    shown = on_story("status", "--json").json()
+    assert shown["engine"] == "geth" and shown["members"] == 3  # type: ignore[index]
 
 
 def test_full_story_through_the_cli(on_story: Run, consortium: Network, tmp_path: Path) -> None:

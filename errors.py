@@ -197,6 +197,22 @@ class InvalidOperation(ContractRevert, ValueError):
     """Raised when the contract refuses an argument: a bad VIN, amount, maturity or owner."""
 
 
+class CurrencyMismatch(ContractRevert, ValueError):
+    """Raised when an amount or valuation is in another currency than the title's liens and valuations."""
+
+
+class TitleFrozen(ContractRevert):
+    """Raised when a title's liens exceed the loan-to-value threshold, so it takes no new lien."""
+
+
+class LtvExceeded(ContractRevert):
+    """Raised when a new lien would take a title over the loan-to-value threshold."""
+
+
+class ValuationStale(ContractRevert):
+    """Raised when a lien is asked on a title whose every valuation is older than the staleness window."""
+
+
 class TitleAlreadyRegistered(ContractRevert):
     """Raised when a title is registered twice."""
 

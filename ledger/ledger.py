@@ -18,8 +18,8 @@ from ..contracts.build import load_artifact
 from ..errors import ChainIdMismatch, ConfigError, InvalidRole
 from .consent import Consent, currency_code, sign_consent
 from .deployment import Deployment
-from .records import Address, Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus, plain
-from .reverts import ROLES, RevertDecoder
+from .records import Address, Appraisal, Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus, Valuation, plain
+from .reverts import ROLES, RevertDecoder, percent
 from .transactions import Call, Engine, Transactor
 from .vin import VIN, TokenId, token_id
 
@@ -29,8 +29,9 @@ GAS = {
     "registerTitle": 400_000,
     "transferTitle": 200_000,
     "setTitleStatus": 100_000,
-    "grantLien": 450_000,
+    "grantLien": 520_000,
     "grantLien/consent": 60_000,
+    "setValuation": 300_000,
     "releaseLien": 100_000,
     "propose": 500_000,
     "approve": 250_000,
@@ -38,7 +39,7 @@ GAS = {
 
 Hook = Callable[[], object] | None
 
-_TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged")
+_TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "ValuationSet", "LtvAlert", "LtvRecovered")
 _LIEN_EVENTS = ("LienGranted", "LienReleased")
 
 
@@ -377,6 +378,80 @@ class Ledger:
             InsufficientFunds, TransactionFailed: If the node refuses the transaction.
         """
         self._signer.send_value(Web3.to_checksum_address(to), value)
+
+    # --- valuations and loan-to-value ---------------------------------------------------------
+
+    def set_valuation(
+        self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, doc_cid: str = "",
+        on_accepted: Hook = None,
+    ) -> Appraisal:
+        """Posts the signing oracle's valuation of a title (ORACLE); the registry then re-evaluates
+        its loan-to-value, freezing or unfreezing it.
+
+        Args:
+            vin: The title.
+            value: The vehicle's value in minor units (cents).
+            currency: ISO 4217 code: the title's liens' currency, if it has any.
+            valued_at: Unix time of the appraisal [default: the latest block's time].
+            doc_cid: The CID of the sealed appraisal document.
+            on_accepted: As for `register_title`.
+
+        Returns:
+            The title's appraisal afterwards.
+
+        Raises:
+            MissingRole, CurrencyMismatch, InvalidOperation, TitleNotFound: If the registry refuses.
+        """
+        when = valued_at if valued_at is not None else int(self.w3.eth.get_block("latest")["timestamp"])
+        fn = self.registry.functions.setValuation(self._token(vin), value, currency_code(currency), when, doc_cid)
+        self._signer.send(fn, gas=GAS["setValuation"], titles=self._vins, on_accepted=on_accepted)
+        return self.appraisal(vin)
+
+    def appraisal(self, vin: VIN) -> Appraisal:
+        """Reads a title's value (median of fresh valuations), loan-to-value and frozen state.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        a = self._reader.call(self.registry.functions.appraisal(self._token(vin)), titles=self._vins)
+        currency = plain(bytes(a[1])) if any(a[1]) else ""
+        return Appraisal(int(a[0]), str(currency), int(a[2]), int(a[3]), int(a[4]), int(a[5]), int(a[6]), bool(a[7]))
+
+    def valuations(self, vin: VIN) -> list[Valuation]:
+        """Reads the latest valuation of each oracle that valued a title, marking the stale ones.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        raw = self._reader.call(self.registry.functions.valuations(self._token(vin)), titles=self._vins)
+        window = int(self._reader.call(self.registry.functions.stalenessWindow()))
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        return [
+            Valuation(Address(v[0]), int(v[1]), str(plain(bytes(v[2]))), int(v[3]), v[4], int(v[3]) + window < now)
+            for v in raw
+        ]
+
+    def ltv_threshold(self) -> int:
+        """Returns the consortium's loan-to-value threshold in basis points."""
+        return int(self._reader.call(self.registry.functions.ltvThreshold()))
+
+    def propose_ltv_threshold(self, threshold_bps: int) -> int:
+        """Proposes a new loan-to-value threshold (basis points); the proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+        """
+        data = self.registry.encode_abi("setLtvThreshold", [threshold_bps])
+        return self._propose(self.registry.address, data, f"set the loan-to-value threshold to {percent(threshold_bps)}")
+
+    def propose_staleness_window(self, seconds: int) -> int:
+        """Proposes how long a valuation counts (seconds); the proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+        """
+        data = self.registry.encode_abi("setStalenessWindow", [seconds])
+        return self._propose(self.registry.address, data, f"count valuations for {seconds // 86400} days ({seconds} s)")
 
     # --- history ------------------------------------------------------------------------------
 

@@ -54,6 +54,50 @@ class LienStatus(enum.IntEnum):
 
 
 @dataclass(frozen=True)
+class Valuation:
+    """One oracle's latest valuation of a title."""
+
+    oracle: Address
+    value: int  # minor units of `currency`
+    currency: str
+    valued_at: int
+    doc_cid: str
+    stale: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the valuation as JSON-ready data (the value as a string: it may exceed 2**53)."""
+        return {"oracle": self.oracle, "value": str(self.value), "currency": self.currency,
+                "valued_at": self.valued_at, "doc_cid": self.doc_cid, "stale": self.stale}
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """A title's value and loan-to-value as the registry sees them now."""
+
+    value: int  # the median of the fresh valuations, 0 if there is none
+    currency: str
+    fresh_oracles: int
+    stale_oracles: int
+    secured: int  # the active liens' total
+    ltv_bps: int
+    threshold_bps: int
+    frozen: bool
+
+    @property
+    def state(self) -> str:
+        """Returns "unvalued", "stale", "frozen" or "healthy"."""
+        if self.fresh_oracles == 0:
+            return "stale" if self.stale_oracles else "unvalued"
+        return "frozen" if self.frozen else "healthy"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the appraisal as JSON-ready data."""
+        return {"value": str(self.value), "currency": self.currency, "fresh_oracles": self.fresh_oracles,
+                "stale_oracles": self.stale_oracles, "secured": str(self.secured), "ltv_bps": self.ltv_bps,
+                "threshold_bps": self.threshold_bps, "frozen": self.frozen, "state": self.state}
+
+
+@dataclass(frozen=True)
 class Title:
     """A registered vehicle title."""
 

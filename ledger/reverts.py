@@ -64,6 +64,31 @@ _CATALOGUE: dict[str, tuple[type[errors.ContractRevert], str]] = {
         "by another account, or for other terms (lender, amount, currency); pass only consents that the "
         "title's senior lienholders signed for exactly this lien",
     ),
+    "RegistryInvalidValuation": (
+        errors.InvalidOperation,
+        "valuation {value} dated {valuedAt} of title {title} is refused: a valuation is above zero, not dated in "
+        "the future, and not older than the oracle's previous one",
+    ),
+    "RegistryCurrencyMismatch": (
+        errors.CurrencyMismatch,
+        "title {title} is valued and liened in {expected}, not {actual}: give the amount in {expected}",
+    ),
+    "RegistryTitleFrozen": (
+        errors.TitleFrozen,
+        "title {title} is frozen: its liens stand at {ltv} of its value, over the {threshold} threshold; it takes "
+        "no new lien until a release or a new valuation brings it back within the threshold",
+    ),
+    "RegistryLtvExceeded": (
+        errors.LtvExceeded,
+        "this lien would take title {title} to {ltv} of its value, over the {threshold} loan-to-value "
+        "threshold: lend less",
+    ),
+    "RegistryValuationStale": (
+        errors.ValuationStale,
+        "every valuation of title {title} is stale (the latest dates from {latestValuedAt}): an oracle must "
+        "value it again with `lienchain valuation set` before it takes a new lien",
+    ),
+    "RegistryInvalidSetting": (errors.InvalidOperation, "{value} is out of range for this setting"),
     "AccessControlUnauthorizedAccount": (
         errors.MissingRole,
         "{account} does not hold the {neededRole} role: " + _PROPOSE,
@@ -149,6 +174,9 @@ class RevertDecoder:
             render["title"] = (titles or {}).get(int(fields["tokenId"]), f"#{int(fields['tokenId']):#x}")
         if "status" in fields:
             render["status"] = TitleStatus(int(fields["status"])).label
+        for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
+            if key in fields:
+                render[name] = percent(int(fields[key]))
         if "neededRole" in fields:
             role = bytes.fromhex(str(fields["neededRole"])[2:])
             render["neededRole"] = _ROLE_NAMES.get(role, str(fields["neededRole"]))
@@ -159,6 +187,11 @@ class RevertDecoder:
         if not reason:
             return errors.ContractRevert("the call reverted without a reason (it may have run out of gas)")
         return self.decode(reason, titles=titles)
+
+
+def percent(bps: int) -> str:
+    """Formats basis points as a percentage: 7000 -> "70%", 7012 -> "70.12%"."""
+    return f"{bps / 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _abi_type(item: dict[str, Any]) -> str:

@@ -84,6 +84,10 @@ def calldata(fn: ContractFunction) -> str:
         return str(fn._encode_transaction_data())  # noqa: SLF001 - web3 is pinned
 
 
+class StaleNonce(TransactionFailed):
+    """The node has seen a later nonce of the account than this transactor counted."""
+
+
 def _hex_data(data: object) -> bytes | None:
     """Returns revert data given as hex (a selector at least), or None."""
     if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
@@ -315,6 +319,8 @@ class Transactor:
         if "revert" in message:
             return ContractRevert(f"the contract refused the operation: {message}")
         after = f" (after {sent} sent)" if sent else ""
+        if "nonce too low" in message or "Invalid transaction nonce" in message:
+            return StaleNonce(f"the node refused the transaction{after}: {message}")
         return TransactionFailed(f"the node refused the transaction{after}: {message}")
 
     def submit(self, c: Call, *, titles: Mapping[int, str] | None = None) -> HexBytes:
@@ -373,6 +379,14 @@ class Transactor:
         return fees_for(self._base_fee)
 
     def _sign_and_send(self, c: Call, titles: Mapping[int, str] | None) -> HexBytes:
+        try:
+            return self._sign_and_send_once(c, titles)
+        except StaleNonce:
+            # Another transactor of the same account (another process, another ledger object)
+            # sent in between: the guard dropped our count, so this reads the node's.
+            return self._sign_and_send_once(c, titles)
+
+    def _sign_and_send_once(self, c: Call, titles: Mapping[int, str] | None) -> HexBytes:
         max_fee, tip = self._fees()
         with self._nonce_guard() as nonce:
             # Built by hand: web3's build_transaction costs three times the ABI encoding it wraps.

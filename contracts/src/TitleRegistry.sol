@@ -34,6 +34,13 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     Lien[] private _liens;
     mapping(bytes32 digest => bool) private _consentUsed;
 
+    uint256 private _ltvThresholdBps = 7000;
+    uint64 private _stalenessWindow = 180 days;
+    mapping(uint256 tokenId => address[]) private _valuers;
+    mapping(uint256 tokenId => mapping(address oracle => Valuation)) private _latestValuation;
+    mapping(uint256 tokenId => uint256) private _secured;
+    mapping(uint256 tokenId => bool) private _frozen;
+
     /// @param governance The governance contract, which becomes the only role administrator.
     constructor(address governance)
         ERC721("lienchain vehicle title", "VTITLE")
@@ -101,6 +108,9 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         if (amount == 0) revert RegistryInvalidAmount();
         if (maturity <= block.timestamp) revert RegistryInvalidMaturity(maturity);
 
+        _checkCurrency(tokenId, currency);
+        _checkLtv(tokenId, amount);
+
         lienId = _liens.length + 1;
         if (_activeLiens[tokenId] != 0) _useConsents(tokenId, amount, currency, consents, lienId);
 
@@ -120,7 +130,9 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
             })
         );
         _activeLiens[tokenId] += 1;
+        _secured[tokenId] += amount;
         emit LienGranted(lienId, tokenId, msg.sender, amount, currency, maturity, uint32(ids.length), docCid);
+        _reviewLtv(tokenId); // clears a freeze that a threshold change made stale
     }
 
     /// @inheritdoc ITitleRegistry
@@ -130,7 +142,46 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         if (l.lender != msg.sender) revert RegistryNotLienholder(lienId, msg.sender, l.lender);
         l.status = LienStatus.Released;
         _activeLiens[l.tokenId] -= 1;
+        _secured[l.tokenId] -= l.amount;
         emit LienReleased(lienId, l.tokenId, msg.sender);
+        _reviewLtv(l.tokenId);
+    }
+
+    // --- valuations and loan-to-value ---------------------------------------------------------
+
+    /// @inheritdoc ITitleRegistry
+    function setValuation(uint256 tokenId, uint256 value, bytes3 currency, uint64 valuedAt, string calldata docCid)
+        external
+        onlyRole(ORACLE_ROLE)
+    {
+        _existingTitle(tokenId);
+        Valuation storage v = _latestValuation[tokenId][msg.sender];
+        if (value == 0 || valuedAt > block.timestamp || valuedAt < v.valuedAt) {
+            revert RegistryInvalidValuation(tokenId, value, valuedAt);
+        }
+        _checkCurrency(tokenId, currency);
+        if (v.oracle == address(0)) _valuers[tokenId].push(msg.sender);
+        v.oracle = msg.sender;
+        v.value = value;
+        v.currency = currency;
+        v.valuedAt = valuedAt;
+        v.docCid = docCid;
+        emit ValuationSet(tokenId, msg.sender, value, currency, valuedAt, docCid);
+        _reviewLtv(tokenId);
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function setLtvThreshold(uint256 thresholdBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (thresholdBps == 0 || thresholdBps > 10_000) revert RegistryInvalidSetting(thresholdBps);
+        emit LtvThresholdChanged(_ltvThresholdBps, thresholdBps);
+        _ltvThresholdBps = thresholdBps;
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function setStalenessWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (windowSeconds == 0) revert RegistryInvalidSetting(windowSeconds);
+        emit StalenessWindowChanged(_stalenessWindow, windowSeconds);
+        _stalenessWindow = windowSeconds;
     }
 
     // --- views --------------------------------------------------------------------------------
@@ -155,6 +206,32 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     function activeLienCount(uint256 tokenId) external view returns (uint256) {
         _existingTitle(tokenId);
         return _activeLiens[tokenId];
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function appraisal(uint256 tokenId) external view returns (Appraisal memory a) {
+        _existingTitle(tokenId);
+        (a,) = _appraise(tokenId);
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function valuations(uint256 tokenId) external view returns (Valuation[] memory out) {
+        _existingTitle(tokenId);
+        address[] storage valuers = _valuers[tokenId];
+        out = new Valuation[](valuers.length);
+        for (uint256 i = 0; i < valuers.length; i++) {
+            out[i] = _latestValuation[tokenId][valuers[i]];
+        }
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function ltvThreshold() external view returns (uint256) {
+        return _ltvThresholdBps;
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function stalenessWindow() external view returns (uint64) {
+        return _stalenessWindow;
     }
 
     /// @inheritdoc ITitleRegistry
@@ -246,6 +323,85 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
             // Shrink the array to the lienholders found; n never exceeds its allocated length.
             mstore(seniors, n)
         }
+    }
+
+    /// @dev A title's valuations and active liens share one currency: that of its first
+    /// oracle's valuation, else of its first active lien; a title with neither takes any.
+    function _checkCurrency(uint256 tokenId, bytes3 currency) private view {
+        bytes3 expected;
+        address[] storage valuers = _valuers[tokenId];
+        if (valuers.length != 0) {
+            expected = _latestValuation[tokenId][valuers[0]].currency;
+        } else if (_activeLiens[tokenId] != 0) {
+            uint256[] storage ids = _liensOf[tokenId];
+            for (uint256 i = 0; i < ids.length; i++) {
+                Lien storage l = _liens[ids[i] - 1];
+                if (l.status == LienStatus.Active) {
+                    expected = l.currency;
+                    break;
+                }
+            }
+        }
+        if (expected != bytes3(0) && expected != currency) revert RegistryCurrencyMismatch(tokenId, expected, currency);
+    }
+
+    /// @dev Refuses a new lien of `amount` on a frozen title, one that would cross the threshold,
+    /// and any on a title whose valuations are all stale. A title never valued takes any lien.
+    function _checkLtv(uint256 tokenId, uint256 amount) private view {
+        (Appraisal memory a, uint64 latest) = _appraise(tokenId);
+        if (a.freshOracles == 0) {
+            if (a.staleOracles != 0) revert RegistryValuationStale(tokenId, latest);
+            return;
+        }
+        if (a.ltvBps > a.thresholdBps) revert RegistryTitleFrozen(tokenId, a.ltvBps, a.thresholdBps);
+        uint256 ltvAfter = _ratioBps(a.secured + amount, a.value);
+        if (ltvAfter > a.thresholdBps) revert RegistryLtvExceeded(tokenId, ltvAfter, a.thresholdBps);
+    }
+
+    /// @dev Freezes a title whose loan-to-value crossed the threshold, and unfreezes one back
+    /// within it, emitting the change. Without a fresh valuation the state stays as it was.
+    function _reviewLtv(uint256 tokenId) private {
+        (Appraisal memory a,) = _appraise(tokenId);
+        if (a.freshOracles == 0) return;
+        bool over = a.ltvBps > a.thresholdBps;
+        if (over == _frozen[tokenId]) return;
+        _frozen[tokenId] = over;
+        if (over) emit LtvAlert(tokenId, a.ltvBps, a.thresholdBps);
+        else emit LtvRecovered(tokenId, a.ltvBps, a.thresholdBps);
+    }
+
+    /// @dev The title's appraisal, and the date of its latest valuation (fresh or not).
+    function _appraise(uint256 tokenId) private view returns (Appraisal memory a, uint64 latest) {
+        address[] storage valuers = _valuers[tokenId];
+        uint256[] memory fresh = new uint256[](valuers.length);
+        uint256 n = 0;
+        for (uint256 i = 0; i < valuers.length; i++) {
+            Valuation storage v = _latestValuation[tokenId][valuers[i]];
+            if (v.valuedAt > latest) latest = v.valuedAt;
+            a.currency = v.currency;
+            if (uint256(v.valuedAt) + _stalenessWindow < block.timestamp) continue;
+            // Insertion sort: a title has a handful of oracles.
+            uint256 j = n++;
+            while (j > 0 && fresh[j - 1] > v.value) {
+                fresh[j] = fresh[j - 1];
+                j--;
+            }
+            fresh[j] = v.value;
+        }
+        a.freshOracles = uint32(n);
+        a.staleOracles = uint32(valuers.length - n);
+        a.secured = _secured[tokenId];
+        a.thresholdBps = _ltvThresholdBps;
+        a.frozen = _frozen[tokenId];
+        if (n == 0) return (a, latest);
+        a.value = n % 2 == 1 ? fresh[n / 2] : (fresh[n / 2 - 1] + fresh[n / 2]) / 2;
+        a.ltvBps = _ratioBps(a.secured, a.value);
+    }
+
+    /// @dev `part` over `whole` in basis points, rounded up (so a ratio just over the threshold
+    /// never rounds down into it).
+    function _ratioBps(uint256 part, uint256 whole) private pure returns (uint256) {
+        return (part * 10_000 + whole - 1) / whole;
     }
 
     function _existingTitle(uint256 tokenId) private view returns (Title storage t) {

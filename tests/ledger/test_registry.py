@@ -224,22 +224,32 @@ def test_lien_by_a_third_lender_needs_consent_of_both_seniors(liened: dict[str, 
     vote_lender_role(liened, oracle.address)
     liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_from_a(liened)])
     consent_a, consent_b = (
-        liened[s].sign_consent(VIN, lender=oracle.address, amount=250_000, currency="EUR",
+        liened[s].sign_consent(VIN, lender=oracle.address, amount=250_000, currency="USD",
                                deadline=int(time.time()) + 3600)
         for s in ("lender-a", "lender-b")
     )
     for given, missing in (([consent_a], "lender-b"), ([consent_b], "lender-a")):
         before = head(liened["reader"])
         with pytest.raises(errors.ConsentRequired, match=liened[missing].address) as refused:
-            oracle.grant_lien(VIN, 250_000, currency="EUR", maturity=MATURITY, consents=given)
+            oracle.grant_lien(VIN, 250_000, currency="USD", maturity=MATURITY, consents=given)
         assert refused.value.fields["seniorLienholder"] == liened[missing].address
         assert head(liened["reader"]) == before
         assert len(liened["reader"].liens(VIN)) == 2
         assert not used(liened, consent_a) and not used(liened, consent_b)
-    third = oracle.grant_lien(VIN, 250_000, currency="EUR", maturity=MATURITY, consents=[consent_b, consent_a])
-    assert (third.priority, third.lender, third.currency) == (3, oracle.address, "EUR")
+    third = oracle.grant_lien(VIN, 250_000, currency="USD", maturity=MATURITY, consents=[consent_b, consent_a])
+    assert (third.priority, third.lender, third.currency) == (3, oracle.address, "USD")
     assert used(liened, consent_a) and used(liened, consent_b)
     assert liened["reader"].title(VIN).active_liens == 3
+
+
+def test_lien_in_another_currency_than_the_titles_is_refused(liened: dict[str, Ledger]) -> None:
+    consent = liened["lender-a"].sign_consent(VIN, lender=liened["lender-b"].address, amount=250_000, currency="EUR",
+                                              deadline=int(time.time()) + 3600)
+    before = head(liened["reader"])
+    with pytest.raises(errors.CurrencyMismatch, match="USD") as refused:
+        liened["lender-b"].grant_lien(VIN, 250_000, currency="EUR", maturity=MATURITY, consents=[consent])
+    assert (refused.value.fields["expected"], refused.value.fields["actual"]) == ("USD", "EUR")
+    assert head(liened["reader"]) == before and len(liened["reader"].liens(VIN)) == 1
 
 
 def test_consent_from_a_non_senior_is_refused_and_not_spent(liened: dict[str, Ledger]) -> None:

@@ -44,12 +44,49 @@ interface ITitleRegistry {
         string docCid;
     }
 
+    /// @notice One oracle's latest valuation of a title.
+    struct Valuation {
+        address oracle;
+        uint256 value;
+        bytes3 currency;
+        uint64 valuedAt;
+        string docCid;
+    }
+
+    /// @notice A title's value and loan-to-value as the registry sees them now.
+    /// @dev `value` is the median of the latest valuation of each oracle valued within the
+    /// staleness window (the mean of the two middle ones for an even count); zero when there is
+    /// none. `ltvBps` is the active liens' total over `value`, in basis points, rounded up.
+    struct Appraisal {
+        uint256 value;
+        bytes3 currency;
+        uint32 freshOracles;
+        uint32 staleOracles;
+        uint256 secured;
+        uint256 ltvBps;
+        uint256 thresholdBps;
+        bool frozen;
+    }
+
     /// @notice A senior lienholder's signed consent to one new lien (EIP-712 `LienConsent`).
     struct Consent {
         uint256 nonce;
         uint64 deadline;
         bytes signature;
     }
+
+    /// @notice A valuation is zero, dated in the future, or older than the oracle's previous one.
+    error RegistryInvalidValuation(uint256 tokenId, uint256 value, uint64 valuedAt);
+    /// @notice An amount or valuation is in another currency than the title's valuations or liens.
+    error RegistryCurrencyMismatch(uint256 tokenId, bytes3 expected, bytes3 actual);
+    /// @notice The title's liens exceed the loan-to-value threshold: it takes no new lien.
+    error RegistryTitleFrozen(uint256 tokenId, uint256 ltvBps, uint256 thresholdBps);
+    /// @notice The new lien would take the title over the loan-to-value threshold.
+    error RegistryLtvExceeded(uint256 tokenId, uint256 ltvBps, uint256 thresholdBps);
+    /// @notice Every valuation of the title is older than the staleness window: appraise it again.
+    error RegistryValuationStale(uint256 tokenId, uint64 latestValuedAt);
+    /// @notice A loan-to-value threshold must be 1 to 10000 basis points, a staleness window non-zero.
+    error RegistryInvalidSetting(uint256 value);
 
     /// @notice A VIN is not 17 characters of 0-9 and A-Z without I, O and Q.
     error RegistryInvalidVIN(string vin);
@@ -115,6 +152,18 @@ interface ITitleRegistry {
     event LienReleased(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender);
     /// @notice A senior lienholder's consent was used to grant a junior lien.
     event ConsentUsed(bytes32 indexed digest, address indexed signer, uint256 indexed lienId);
+    /// @notice An oracle posted a valuation of a title.
+    event ValuationSet(
+        uint256 indexed tokenId, address indexed oracle, uint256 value, bytes3 currency, uint64 valuedAt, string docCid
+    );
+    /// @notice A title's liens crossed the loan-to-value threshold: it takes no new lien until it recovers.
+    event LtvAlert(uint256 indexed tokenId, uint256 ltvBps, uint256 thresholdBps);
+    /// @notice A frozen title's loan-to-value is back within the threshold: it takes liens again.
+    event LtvRecovered(uint256 indexed tokenId, uint256 ltvBps, uint256 thresholdBps);
+    /// @notice Governance changed the loan-to-value threshold.
+    event LtvThresholdChanged(uint256 previousBps, uint256 thresholdBps);
+    /// @notice Governance changed how long a valuation counts.
+    event StalenessWindowChanged(uint64 previousSeconds, uint64 windowSeconds);
 
     /// @notice The role of registrars, who register titles, record transfers and change statuses:
     /// `keccak256("REGISTRAR_ROLE")`.
@@ -125,8 +174,7 @@ interface ITitleRegistry {
     /// @return The role's identifier for {AccessControl}.
     function LENDER_ROLE() external view returns (bytes32);
 
-    /// @notice The role of oracles: `keccak256("ORACLE_ROLE")`. No registry function requires it;
-    /// governance grants it for services off chain that check it.
+    /// @notice The role of oracles, who post valuations: `keccak256("ORACLE_ROLE")`.
     /// @return The role's identifier for {AccessControl}.
     function ORACLE_ROLE() external view returns (bytes32);
 
@@ -175,6 +223,44 @@ interface ITitleRegistry {
         string calldata docCid,
         Consent[] calldata consents
     ) external returns (uint256 lienId);
+
+    /// @notice Posts the caller's valuation of a title (ORACLE_ROLE), then re-evaluates its
+    /// loan-to-value: crossing the threshold emits {LtvAlert} and freezes the title, coming back
+    /// within it emits {LtvRecovered}. A title's valuations and active liens share one currency.
+    /// @param tokenId The title.
+    /// @param value The vehicle's value, in minor units of `currency`.
+    /// @param currency ISO 4217 code.
+    /// @param valuedAt When the appraisal was made: not in the future, not before the caller's previous one.
+    /// @param docCid The CID of the sealed appraisal document.
+    function setValuation(uint256 tokenId, uint256 value, bytes3 currency, uint64 valuedAt, string calldata docCid)
+        external;
+
+    /// @notice Sets the loan-to-value threshold (governance only). Frozen states follow at each
+    /// title's next valuation, grant or release; grants are always checked against the current one.
+    /// @param thresholdBps 1 to 10000 basis points (7000 = 70%).
+    function setLtvThreshold(uint256 thresholdBps) external;
+
+    /// @notice Sets how long a valuation counts toward a title's value (governance only).
+    /// @param windowSeconds The window, in seconds (default 180 days).
+    function setStalenessWindow(uint64 windowSeconds) external;
+
+    /// @notice A title's value, loan-to-value and frozen state now.
+    /// @param tokenId The title.
+    /// @return The appraisal (all zero but the threshold for a title never valued).
+    function appraisal(uint256 tokenId) external view returns (Appraisal memory);
+
+    /// @notice The latest valuation of each oracle that valued the title, in the order they first did.
+    /// @param tokenId The title.
+    /// @return The valuations, fresh and stale.
+    function valuations(uint256 tokenId) external view returns (Valuation[] memory);
+
+    /// @notice The loan-to-value threshold.
+    /// @return Basis points (7000 = 70%).
+    function ltvThreshold() external view returns (uint256);
+
+    /// @notice How long a valuation counts toward a title's value.
+    /// @return Seconds.
+    function stalenessWindow() external view returns (uint64);
 
     /// @notice Releases a lien. Only its lienholder may.
     /// @param lienId The lien.

@@ -1,0 +1,130 @@
+"""Valuations by oracles, the title's median value, and loan-to-value alerts that freeze new liens."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from eth_account import Account
+
+from lienchain import errors
+from lienchain.ledger import Ledger, Profile, normalize_vin
+
+VIN = normalize_vin("1M8GDM9AXKP042788")
+MATURITY = int(time.time()) + 5 * 365 * 86400
+
+
+def head(ledger: Ledger) -> int:
+    return int(ledger.w3.eth.block_number)
+
+
+def names(events: list) -> list[str]:  # type: ignore[type-arg]
+    return [e.name for e in events]
+
+
+@pytest.fixture
+def oracles(profile: Profile, ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
+    """The ledgers, with two more oracles (oracle-2, oracle-3) voted in, and a registered title."""
+    for name in ("oracle-2", "oracle-3"):
+        account = profile.create_account(name)
+        pid = ledgers["registrar"].propose_role("ORACLE", account.address)
+        ledgers["lender-a"].approve(pid)
+        assert ledgers["lender-b"].approve(pid).executed
+        ledgers[name] = profile.ledger(name)
+    ledgers["registrar"].register_title(VIN, Account.create().address)
+    return ledgers
+
+
+def test_a_title_never_valued_is_not_frozen_and_takes_liens(oracles: dict[str, Ledger]) -> None:
+    assert oracles["reader"].appraisal(VIN).state == "unvalued"
+    oracles["lender-a"].grant_lien(VIN, 10**9, currency="USD", maturity=MATURITY)
+    shown = oracles["reader"].appraisal(VIN)
+    assert (shown.state, shown.frozen, shown.value, shown.secured) == ("unvalued", False, 0, 10**9)
+
+
+def test_one_oracles_outlier_does_not_move_the_titles_value(oracles: dict[str, Ledger]) -> None:
+    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    oracles["oracle-2"].set_valuation(VIN, 2_100_000, currency="USD")
+    appraisal = oracles["oracle-3"].set_valuation(VIN, 50_000_000, currency="USD")  # an outlier
+
+    assert (appraisal.value, appraisal.fresh_oracles) == (2_100_000, 3)
+    oracles["oracle-3"].set_valuation(VIN, 1, currency="USD")  # the same oracle, now far too low
+    assert oracles["reader"].appraisal(VIN).value == 2_000_000
+    assert [v.value for v in oracles["reader"].valuations(VIN)] == [2_000_000, 2_100_000, 1]
+
+
+def test_a_valuation_drop_freezes_the_title_and_a_release_unfreezes_it(oracles: dict[str, Ledger]) -> None:
+    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    lien = oracles["lender-a"].grant_lien(VIN, 1_300_000, currency="USD", maturity=MATURITY)  # 65%
+    assert oracles["reader"].appraisal(VIN).state == "healthy"
+
+    dropped = oracles["oracle"].set_valuation(VIN, 1_600_000, currency="USD")  # 81.25% > 70%
+    assert (dropped.state, dropped.ltv_bps, dropped.threshold_bps) == ("frozen", 8125, 7000)
+    alert = oracles["reader"].history(VIN)[-1]
+    assert (alert.name, alert.args["ltvBps"], alert.args["thresholdBps"]) == ("LtvAlert", 8125, 7000)
+
+    before = head(oracles["reader"])
+    with pytest.raises(errors.TitleFrozen, match="81.25%"):
+        oracles["lender-b"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    assert head(oracles["reader"]) == before and oracles["reader"].appraisal(VIN).secured == 1_300_000
+
+    oracles["lender-a"].release_lien(lien.lien_id)
+    recovered = oracles["reader"].appraisal(VIN)
+    assert (recovered.state, recovered.ltv_bps, recovered.frozen) == ("healthy", 0, False)
+    assert names(oracles["reader"].history(VIN))[-2:] == ["LienReleased", "LtvRecovered"]
+    oracles["lender-b"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
+
+
+def test_a_lien_that_would_cross_the_threshold_is_refused_with_the_ratio_it_would_reach(
+    oracles: dict[str, Ledger],
+) -> None:
+    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    oracles["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
+    before = head(oracles["reader"])
+    with pytest.raises(errors.LtvExceeded, match="70.01%") as refused:
+        oracles["lender-a"].grant_lien(VIN, 400_200, currency="USD", maturity=MATURITY)
+    assert (refused.value.fields["ltvBps"], refused.value.fields["thresholdBps"]) == (7001, 7000)
+    assert head(oracles["reader"]) == before
+    oracles["lender-a"].grant_lien(VIN, 400_000, currency="USD", maturity=MATURITY)  # exactly 70% is allowed
+    assert oracles["reader"].appraisal(VIN).ltv_bps == 7000
+
+
+def test_a_title_whose_valuations_are_all_stale_takes_no_lien(oracles: dict[str, Ledger]) -> None:
+    long_ago = int(time.time()) - 200 * 86400  # beyond the 180-day window
+    appraisal = oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD", valued_at=long_ago)
+    assert (appraisal.state, appraisal.value, appraisal.stale_oracles) == ("stale", 0, 1)
+    assert oracles["reader"].valuations(VIN)[0].stale
+    with pytest.raises(errors.ValuationStale, match="valuation set"):
+        oracles["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    oracles["oracle-2"].set_valuation(VIN, 2_000_000, currency="USD")
+    oracles["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+
+
+def test_a_non_oracle_cannot_set_a_valuation(oracles: dict[str, Ledger]) -> None:
+    before = head(oracles["reader"])
+    with pytest.raises(errors.MissingRole, match="ORACLE"):
+        oracles["lender-a"].set_valuation(VIN, 100, currency="USD")
+    assert head(oracles["reader"]) == before and oracles["reader"].valuations(VIN) == []
+
+
+@pytest.mark.parametrize(("value", "valued_at"), [(0, None), (1, 2**40)])
+def test_an_invalid_valuation_is_refused(oracles: dict[str, Ledger], value: int, valued_at: int | None) -> None:
+    with pytest.raises(errors.InvalidOperation):
+        oracles["oracle"].set_valuation(VIN, value, currency="USD", valued_at=valued_at)
+    assert oracles["reader"].valuations(VIN) == []
+
+
+def test_the_threshold_changes_only_by_a_governance_vote(oracles: dict[str, Ledger]) -> None:
+    with pytest.raises(errors.MissingRole, match="DEFAULT_ADMIN"):
+        oracles["oracle"]._signer.send(oracles["oracle"].registry.functions.setLtvThreshold(9000), gas=100_000)
+    assert oracles["reader"].ltv_threshold() == 7000
+
+    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    oracles["lender-a"].grant_lien(VIN, 1_300_000, currency="USD", maturity=MATURITY)
+    pid = oracles["registrar"].propose_ltv_threshold(6000)
+    assert not oracles["lender-a"].approve(pid).executed
+    assert oracles["reader"].ltv_threshold() == 7000
+    assert oracles["lender-b"].approve(pid).executed  # three of five members
+    assert oracles["reader"].ltv_threshold() == 6000
+    with pytest.raises(errors.TitleFrozen, match="over the 60% threshold"):
+        oracles["lender-b"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)

@@ -13,7 +13,7 @@ from ..files import write_atomic
 from ..ledger.vin import normalize_vin
 from ..storage import CID, parse_cid
 from .options import App, common_options, pass_app
-from .titles import LENIENT
+from .params import LENIENT
 
 
 @click.group("doc")

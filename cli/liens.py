@@ -12,8 +12,7 @@ from ..ledger.consent import Consent
 from ..ledger.records import Lien
 from ..ledger.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, DATE, format_amount, format_time
-from .titles import DOC, LENIENT
+from .params import AMOUNT, DATE, DOC, LENIENT, format_amount, format_time
 
 _DEFAULT_TERM_YEARS = 5
 

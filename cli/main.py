@@ -12,7 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import LienchainError
-from . import accounts, contracts_cmd, docs, liens, members, network, setup, titles
+from . import accounts, contracts_cmd, docs, liens, members, network, setup, titles, valuations
 from .options import app_of, common_options
 
 
@@ -51,7 +51,7 @@ def cli(ctx: click.Context) -> None:
     app_of(ctx)
 
 
-for module in (setup, titles, liens, docs, members, contracts_cmd, accounts, network):
+for module in (setup, titles, liens, valuations, docs, members, contracts_cmd, accounts, network):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -6,7 +6,7 @@ import click
 
 from ..ledger.records import Proposal
 from .options import App, common_options, pass_app
-from .params import ROLE
+from .params import PERCENT, ROLE
 
 
 def _proposal_line(p: Proposal) -> str:
@@ -25,29 +25,39 @@ def member() -> None:
 @click.option("--to", "target", help="... to / from this account (address or profile account name).")
 @click.option("--add", "add_member", metavar="ACCOUNT", help="Propose adding this member.")
 @click.option("--remove", "remove_member", metavar="ACCOUNT", help="Propose removing this member.")
+@click.option("--ltv-threshold", "threshold", type=PERCENT, help="Propose a loan-to-value threshold, e.g. 65%.")
+@click.option("--staleness-days", type=click.IntRange(1, 36500), help="Propose how many days a valuation counts.")
 @common_options
 @pass_app
 def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
-    add_member: str | None, remove_member: str | None,
+    add_member: str | None, remove_member: str | None, threshold: int | None, staleness_days: int | None,
 ) -> None:
-    """Propose a role grant or revocation, or a membership change. Your vote counts at once.
+    """Propose a role grant or revocation, a membership change, or a new loan-to-value threshold or
+    valuation staleness window. Your vote counts at once.
 
     \b
     Examples:
       lienchain --as registrar member propose --grant LENDER --to 0xAbC...
       lienchain --as registrar member propose --revoke LENDER --to lender-b
       lienchain --as registrar member propose --add 0xAbC...
+      lienchain --as registrar member propose --ltv-threshold 65%
     """
-    chosen = [x for x in (grant_role, revoke_role, add_member, remove_member) if x]
+    chosen = [x for x in (grant_role, revoke_role, add_member, remove_member, threshold, staleness_days) if x]
     if len(chosen) != 1:
-        raise click.UsageError("give exactly one of --grant, --revoke, --add or --remove")
+        raise click.UsageError(
+            "give exactly one of --grant, --revoke, --add, --remove, --ltv-threshold or --staleness-days"
+        )
     if (grant_role or revoke_role) and not target:
         raise click.UsageError("--grant and --revoke need --to ACCOUNT")
     app.signer_name()
     accounts = app.profile().accounts
     ledger = app.ledger(signing=True)
-    if grant_role or revoke_role:
+    if threshold:
+        pid = ledger.propose_ltv_threshold(threshold)
+    elif staleness_days:
+        pid = ledger.propose_staleness_window(staleness_days * 86400)
+    elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))
     else:

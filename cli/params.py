@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import click
@@ -35,6 +36,24 @@ class Amount(click.ParamType[int, Any]):
         return int(minor)
 
 
+class Percent(click.ParamType[int, Any]):
+    """A percentage such as 70%, 70 or 62.5%, converted to basis points (7000, 6250)."""
+
+    name = "percent"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Returns basis points; anything but 0.01% to 100% in steps of 0.01% is a usage error."""
+        if isinstance(value, int):
+            return value
+        try:
+            bps = Decimal(str(value).strip().removesuffix("%")) * 100
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a percentage: write it as 70% or 62.5%", param, ctx)
+        if bps != bps.to_integral_value() or not 1 <= bps <= 10_000:
+            self.fail(f"{value!r} is out of range: give 0.01% to 100%, in steps of 0.01%", param, ctx)
+        return int(bps)
+
+
 class Date(click.ParamType[int, Any]):
     """A calendar date YYYY-MM-DD, converted to the unix time of its midnight UTC."""
 
@@ -63,5 +82,11 @@ def format_time(unix: int) -> str:
 
 AMOUNT = Amount()
 DATE = Date()
+PERCENT = Percent()
 ROLE = click.Choice(list(ROLES), case_sensitive=False)
 TITLE_STATUS = click.Choice(["active", "stolen", "salvage", "cancelled"], case_sensitive=False)
+#: --lenient, for commands that take a VIN.
+LENIENT = click.option("--lenient", is_flag=True, help="Accept a VIN without a valid check digit (European VINs).")
+#: --doc, for commands that anchor a document.
+DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                   help="The document to seal and anchor [default: a generated record of the step].")

@@ -9,11 +9,9 @@ import click
 from ..ledger.records import Title, TitleStatus
 from ..ledger.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import TITLE_STATUS, format_time
+from .params import DOC, LENIENT, TITLE_STATUS, format_time
+from .valuations import appraisal_lines
 
-LENIENT = click.option("--lenient", is_flag=True, help="Accept a VIN without a valid check digit (European VINs).")
-DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                   help="The document to seal and anchor [default: a generated record of the step].")
 
 
 def title_lines(app: App, t: Title) -> list[str]:
@@ -59,14 +57,16 @@ def register(app: App, vin: str, owner: str, doc: Path | None, lenient: bool) ->
 @common_options
 @pass_app
 def show(app: App, vin: str, lenient: bool) -> None:
-    """Show a title: owner, status, active liens and its document.
+    """Show a title: owner, status, active liens, document, value and loan-to-value.
 
     \b
     Example:
       lienchain title show 1M8GDM9AXKP042788
     """
-    t = app.ledger().title(normalize_vin(vin, lenient=lenient))
-    app.emit(t.to_dict(), title_lines(app, t))
+    ledger = app.ledger()
+    v = normalize_vin(vin, lenient=lenient)
+    t, a = ledger.title(v), ledger.appraisal(v)
+    app.emit({**t.to_dict(), "appraisal": a.to_dict()}, [*title_lines(app, t), *appraisal_lines(a)])
 
 
 @title.command("history")

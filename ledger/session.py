@@ -17,7 +17,7 @@ from .accounts import AccountBook
 from .consent import Consent
 from .documents import Documents, SealedDocument
 from .ledger import Ledger
-from .records import Lien, Title
+from .records import Appraisal, Lien, Title
 from .vin import VIN, token_id
 
 
@@ -91,6 +91,19 @@ class Session:
             vin, amount, currency=currency, maturity=maturity, doc_cid=sealed.cid, consents=consents,
             on_accepted=self._storing(sealed),
         )
+
+    def set_valuation(
+        self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, document: bytes | None = None
+    ) -> Appraisal:
+        """Posts a valuation with its appraisal document, sealed for every account of the profile.
+
+        Raises:
+            ContractRevert: If the registry refuses (nothing is stored).
+        """
+        sealed = self._seal(document, self._everyone(), "valuation", vin=vin, oracle=self.ledger.address,
+                            value=value, currency=currency)
+        return self.ledger.set_valuation(vin, value, currency=currency, valued_at=valued_at, doc_cid=sealed.cid,
+                                         on_accepted=self._storing(sealed))
 
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
         """Signs a consent to a new lien, as the holder of an active lien on the title.

@@ -1,0 +1,83 @@
+"""`lienchain valuation set|show`: oracles' valuations and the loan-to-value they set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..ledger.records import Appraisal, Valuation
+from ..ledger.reverts import percent
+from ..ledger.vin import normalize_vin
+from .options import App, common_options, pass_app
+from .params import AMOUNT, DATE, DOC, LENIENT, format_amount, format_time
+
+
+def appraisal_lines(a: Appraisal) -> list[str]:
+    """Renders a title's value and loan-to-value for people."""
+    if a.state == "unvalued":
+        return ["value     none: no oracle has valued this title, so no loan-to-value limit applies yet"]
+    if a.state == "stale":
+        return [f"value     stale: all {a.stale_oracles} valuation(s) are older than the staleness window; "
+                "no new lien until an oracle values it again"]
+    return [
+        f"value     {format_amount(a.value, a.currency)} (median of {a.fresh_oracles} oracle(s)"
+        + (f", {a.stale_oracles} stale" if a.stale_oracles else "") + ")",
+        f"ltv       {percent(a.ltv_bps)} of the {percent(a.threshold_bps)} threshold "
+        f"({format_amount(a.secured, a.currency)} secured)" + ("  FROZEN: takes no new lien" if a.frozen else ""),
+    ]
+
+
+def _valuation_line(app: App, v: Valuation) -> str:
+    return (f"{format_amount(v.value, v.currency):>18}  by {app.label(v.oracle)}  on {format_time(v.valued_at)}"
+            f"{'  (stale)' if v.stale else ''}  doc {v.doc_cid or '-'}")
+
+
+@click.group("valuation")
+def valuation() -> None:
+    """Post and read oracles' valuations of titles."""
+
+
+@valuation.command("set")
+@click.argument("vin")
+@click.option("--value", type=AMOUNT, required=True, help="The vehicle's value, e.g. 21500 or 21499.99.")
+@click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
+@click.option("--date", "valued_at", type=DATE, help="The appraisal's date, YYYY-MM-DD [default: now].")
+@DOC
+@LENIENT
+@common_options
+@pass_app
+def set_cmd(app: App, vin: str, value: int, currency: str | None, valued_at: int | None, doc: Path | None,
+            lenient: bool) -> None:
+    """Post your valuation of a title (as an ORACLE); the registry then re-checks its loan-to-value.
+
+    \b
+    Example:
+      lienchain --as oracle valuation set 1M8GDM9AXKP042788 --value 21500 --doc appraisal.pdf
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    a = app.session().set_valuation(v, value, currency=(currency or app.profile().currency).upper(),
+                                     valued_at=valued_at, document=doc.read_bytes() if doc else None)
+    app.emit({"vin": v, **a.to_dict()}, [f"valued {v} by {app.account}", *appraisal_lines(a)])
+
+
+@valuation.command("show")
+@click.argument("vin")
+@LENIENT
+@common_options
+@pass_app
+def show_cmd(app: App, vin: str, lenient: bool) -> None:
+    """Show a title's value, loan-to-value, and each oracle's latest valuation.
+
+    \b
+    Example:
+      lienchain valuation show 1M8GDM9AXKP042788
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    ledger = app.ledger()
+    a, valuations = ledger.appraisal(v), ledger.valuations(v)
+    app.emit({"vin": v, "appraisal": a.to_dict(), "valuations": [x.to_dict() for x in valuations]},
+             [*appraisal_lines(a), *(_valuation_line(app, x) for x in valuations)])
+
+
+COMMANDS = [valuation]

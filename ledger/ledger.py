@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from eth_account.signers.local import LocalAccount
@@ -18,6 +19,7 @@ from ..contracts.build import load_artifact
 from ..errors import ChainIdMismatch, ConfigError, InvalidRole
 from .consent import Consent, currency_code, sign_consent
 from .deployment import Deployment
+from .index import EventIndex
 from .records import Address, Appraisal, Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus, Valuation, plain
 from .reverts import ROLES, RevertDecoder, percent
 from .transactions import Call, Engine, Transactor
@@ -68,6 +70,7 @@ class Ledger:
         *,
         engine: Engine | None = None,
         check_chain_id: bool = True,
+        index_path: Path | None = None,
     ) -> None:
         """Connects the facade to a deployment.
 
@@ -76,6 +79,8 @@ class Ledger:
             deployment: The deployment record.
             engine: The embedded chain, when `w3` talks to it (batches, refusal at submission).
             check_chain_id: Compare the node's chain id with the deployment's (on by default).
+            index_path: An SQLite file for the local event index that `history`, `liens` and
+                `events` read [default: none; they read the chain].
 
         Raises:
             ChainIdMismatch: If the node serves another chain.
@@ -95,6 +100,8 @@ class Ledger:
         self._reader = Transactor(w3, _NO_ACCOUNT, chain_id=deployment.chain_id, decoder=self._decoder)
         self._tx: Transactor | None = None
         self._vins: dict[int, str] = {}
+        self._index_path = index_path
+        self._index: EventIndex | None = None
 
     def as_account(self, account: LocalAccount) -> Ledger:
         """Returns a ledger on the same connection whose writes `account` signs."""
@@ -350,6 +357,9 @@ class Ledger:
         Raises:
             TitleNotFound: If no title is registered for the VIN.
         """
+        if self._index_path is not None:
+            self.title(vin)
+            return self.index.liens(self._token(vin))
         ids = self._reader.call(self.registry.functions.liensOf(self._token(vin)), titles=self._vins)
         return [self.lien(i) for i in ids]
 
@@ -462,6 +472,8 @@ class Ledger:
             TitleNotFound: If no title is registered for the VIN.
         """
         self.title(vin)
+        if self._index_path is not None:
+            return self.index.events(token_id=self._token(vin), names=_TITLE_EVENTS + _LIEN_EVENTS)
         tid = "0x" + self._token(vin).to_bytes(32, "big").hex()
         by_topic = _event_topics(self.registry.abi, _TITLE_EVENTS + _LIEN_EVENTS)
         topics = {name: "0x" + t.hex() for t, name in by_topic.items()}
@@ -482,6 +494,26 @@ class Ledger:
                 )
             )
         return sorted(events, key=lambda e: (e.block, e.log_index))
+
+    @property
+    def index(self) -> EventIndex:
+        """Returns the local event index, brought up to the chain's head.
+
+        Raises:
+            ConfigError: If the ledger was opened without an index file.
+        """
+        if self._index_path is None:
+            raise ConfigError("this ledger keeps no event index: open it with index_path")
+        if self._index is None:
+            self._index = EventIndex(self._index_path, self.w3, self.registry, start_block=self.deployment.block)
+        self._index.sync()
+        return self._index
+
+    def close(self) -> None:
+        """Closes the event index, if one is open."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
     # --- roles and governance -----------------------------------------------------------------
 

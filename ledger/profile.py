@@ -33,6 +33,7 @@ from .session import Session
 
 PROFILE_FILE = "profile.json"
 DEPLOYMENT_FILE = "deployment.json"
+INDEX_FILE = "index.sqlite"  # the local event index (see ledger/index.py); rebuilt if deleted
 _FORMAT = 1
 #: Gas money each founding account starts with on a private chain: plenty, and worthless.
 FUNDING = Web3.to_wei(1_000_000, "ether")
@@ -213,7 +214,10 @@ class Profile:
         """
         node = self._node_for(via or account)
         if self._ledger is None or self._ledger_node != node:
-            self._ledger = Ledger(self._connect(node), self.deployment, engine=self._engine())
+            if self._ledger is not None:
+                self._ledger.close()
+            self._ledger = Ledger(self._connect(node), self.deployment, engine=self._engine(),
+                                  index_path=self.path / INDEX_FILE)
             self._ledger_node = node
         if account is None:
             return self._ledger
@@ -268,11 +272,13 @@ class Profile:
         return KuboStore(self.endpoints[node]["ipfs"], replicas=others)
 
     def close(self) -> None:
-        """Closes the chain and releases its lock."""
+        """Closes the event index and the chain, releasing its lock."""
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
         if self._chain is not None:
             self._chain.close()
             self._chain = None
-            self._ledger = None
 
     def __enter__(self) -> Profile:
         return self

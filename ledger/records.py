@@ -167,6 +167,13 @@ class Event:
     tx_hash: str
     log_index: int
     args: dict[str, Any] = field(default_factory=dict)
+    time: int = 0  # the block's timestamp, when known
+    tx_index: int = 0  # the transaction's position in its block
+
+    @property
+    def position(self) -> tuple[int, int, int]:
+        """Returns where the event stands in the chain: (block, transaction index, log index)."""
+        return (self.block, self.tx_index, self.log_index)
 
     @property
     def doc_cid(self) -> str | None:
@@ -181,6 +188,7 @@ class Event:
             "block": self.block,
             "tx_hash": self.tx_hash,
             "log_index": self.log_index,
+            "time": self.time,
             "args": self.args,
         }
 

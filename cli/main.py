@@ -12,7 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import LienchainError
-from . import accounts, contracts_cmd, docs, liens, members, network, setup, titles, valuations
+from . import accounts, contracts_cmd, docs, importing, liens, members, network, setup, titles, valuations, watch
 from .options import app_of, common_options
 
 
@@ -32,6 +32,8 @@ class LienchainGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LienchainError as exc:
+            for problem in getattr(exc, "problems", []):  # every bad row of an import, one per line
+                click.echo(f"  {problem}", err=True)
             raise CommandFailed(str(exc)) from None
         finally:
             app_of(ctx).close()
@@ -51,7 +53,7 @@ def cli(ctx: click.Context) -> None:
     app_of(ctx)
 
 
-for module in (setup, titles, liens, valuations, docs, members, contracts_cmd, accounts, network):
+for module in (setup, titles, liens, valuations, docs, members, contracts_cmd, accounts, network, watch, importing):
     for command in module.COMMANDS:
         cli.add_command(command)
 

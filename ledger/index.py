@@ -81,12 +81,14 @@ class EventIndex:
             The number of events added.
         """
         synced = self.synced
+        head = self.w3.eth.block_number
+        if head < synced:  # a node still catching up (just restarted): nothing new to read from it
+            return 0
         if synced >= self._start and self._meta("synced_hash") != self._block_hash(synced):
             synced = max(self._start - 1, synced - REWIND)
             with self._transaction():
                 self._db.execute("DELETE FROM events WHERE block > ?", (synced,))
                 self._set_meta("synced", str(synced))
-        head = self.w3.eth.block_number
         added = 0
         for first in range(synced + 1, head + 1, _RANGE):
             last = min(head, first + _RANGE - 1)

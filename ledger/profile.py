@@ -74,8 +74,7 @@ class Profile:
         self.endpoints = _validate(self.path, self.config)
         self.accounts = AccountBook(self.path, passphrase)
         self._chain: EmbeddedChain | None = None
-        self._ledger: Ledger | None = None
-        self._ledger_node: str | None = None
+        self._ledgers: dict[str | None, Ledger] = {}  # by the member node they talk to
 
     @classmethod
     def create(
@@ -213,15 +212,14 @@ class Profile:
             ChainIdMismatch: If it serves another chain than the profile's.
         """
         node = self._node_for(via or account)
-        if self._ledger is None or self._ledger_node != node:
-            if self._ledger is not None:
-                self._ledger.close()
-            self._ledger = Ledger(self._connect(node), self.deployment, engine=self._engine(),
-                                  index_path=self.path / INDEX_FILE)
-            self._ledger_node = node
+        ledger = self._ledgers.get(node)
+        if ledger is None:
+            ledger = Ledger(self._connect(node), self.deployment, engine=self._engine(),
+                            index_path=self.path / INDEX_FILE)
+            self._ledgers[node] = ledger
         if account is None:
-            return self._ledger
-        return self._ledger.as_account(self.accounts.unlock(account))
+            return ledger
+        return ledger.as_account(self.accounts.unlock(account))
 
     def _engine(self) -> EmbeddedChain | None:
         return self.chain() if self.engine_name == "embedded" else None
@@ -273,9 +271,9 @@ class Profile:
 
     def close(self) -> None:
         """Closes the event index and the chain, releasing its lock."""
-        if self._ledger is not None:
-            self._ledger.close()
-            self._ledger = None
+        for ledger in self._ledgers.values():
+            ledger.close()
+        self._ledgers = {}
         if self._chain is not None:
             self._chain.close()
             self._chain = None

@@ -3,8 +3,10 @@
 A repository starts from Kubo's `test` profile (loopback addresses, no bootstrap peers, AutoConf,
 MDNS and delegated routing off) and gets: the members' shared `swarm.key`, so only members'
 nodes can connect (and `LIBP2P_FORCE_PNET=1`, so a node without the key refuses to start rather than
-join the public network); fixed loopback ports; no gateway; no DHT (`Routing.Type` "none": the
-members are peered with each other directly, and bitswap asks connected peers for blocks).
+join the public network); fixed loopback ports, TCP only; no gateway; no DHT (`Routing.Type`
+"none": the members are peered with each other directly, and bitswap asks connected peers for
+blocks, which is all a private swarm of a few known nodes needs); and no telemetry, which Kubo
+otherwise sends to its maintainers' endpoint even from a private network.
 """
 
 from __future__ import annotations
@@ -19,10 +21,19 @@ from typing import Any
 
 from ..errors import NodeFailed
 from ..files import write_atomic
+from .process import wait_for
+
+# Kubo reads IPFS_TELEMETRY before its config; both are set so neither a daemon started by hand
+# nor one started here reports anything.
+_ENV = {"LIBP2P_FORCE_PNET": "1", "IPFS_TELEMETRY": "off"}
 
 
 def new_swarm_key() -> bytes:
-    """Returns a new private-swarm key in the format Kubo reads from `swarm.key`."""
+    """Returns a new private-swarm key in the format Kubo reads from `swarm.key`.
+
+    Returns:
+        The file's content: the PSK v1 header, the base16 encoding line and 32 random bytes in hex.
+    """
     return b"/key/swarm/psk/1.0.0/\n/base16/\n" + secrets.token_hex(32).encode() + b"\n"
 
 
@@ -41,9 +52,11 @@ def init_repo(ipfs: Path, repo: Path, *, swarm_key: bytes, api_port: int, swarm_
 
     Raises:
         NodeFailed: If `ipfs init` fails.
+        OutputError: If the key or the configuration cannot be written.
     """
     done = subprocess.run(  # noqa: S603 - argv built here, no shell
-        [str(ipfs), "init", "--empty-repo", "--profile=test"], env={"IPFS_PATH": str(repo), "HOME": str(repo)},
+        [str(ipfs), "init", "--empty-repo", "--profile=test"],
+        env={"IPFS_PATH": str(repo), "HOME": str(repo), **_ENV},
         capture_output=True, text=True, timeout=60, check=False,
     )
     if done.returncode != 0:
@@ -55,9 +68,21 @@ def init_repo(ipfs: Path, repo: Path, *, swarm_key: bytes, api_port: int, swarm_
         "Gateway": [],
         "Swarm": [f"/ip4/127.0.0.1/tcp/{swarm_port}"],
     })
-    config["Routing"]["Type"] = "none"
+    # With AutoConf off, an "auto" left in any of these would stop the daemon; the test profile
+    # leaves none, but they are set here so a change of profile defaults cannot bring one back.
     config["AutoConf"] = {"Enabled": False}
+    config["Bootstrap"] = []
+    config["DNS"] = {"Resolvers": {}}
+    config["Routing"].update({"Type": "none", "DelegatedRouters": []})
+    config.setdefault("Ipns", {})["DelegatedPublishers"] = []
     config["Discovery"] = {"MDNS": {"Enabled": False}}
+    # TCP only: a private network cannot use QUIC or WebTransport (their own encryption bypasses
+    # the key), and Websocket would share the TCP listener, which a private network refuses.
+    config["Swarm"]["Transports"]["Network"] = {
+        "TCP": True, "Websocket": False, "QUIC": False, "WebTransport": False, "WebRTCDirect": False, "Relay": False,
+    }
+    config["Swarm"].update({"RelayClient": {"Enabled": False}, "RelayService": {"Enabled": False}})
+    config["Plugins"] = {"Plugins": {"telemetry": {"Config": {"Mode": "off"}}}}
     _write(repo, config)
     return str(config["Identity"]["PeerID"])
 
@@ -68,6 +93,9 @@ def set_peers(repo: Path, peers: list[tuple[str, str]]) -> None:
     Args:
         repo: The node's repository.
         peers: (peer ID, multiaddr without /p2p) of every other member's node.
+
+    Raises:
+        OutputError: If the configuration cannot be written.
     """
     config = _read(repo)
     config["Peering"] = {"Peers": [{"ID": pid, "Addrs": [addr]} for pid, addr in peers]}
@@ -76,19 +104,36 @@ def set_peers(repo: Path, peers: list[tuple[str, str]]) -> None:
 
 
 def daemon_command(ipfs: Path, repo: Path) -> tuple[list[str], dict[str, str]]:
-    """Returns the argv and environment that run a member's node."""
-    env = {"IPFS_PATH": str(repo), "LIBP2P_FORCE_PNET": "1"}
-    return [str(ipfs), "daemon", "--migrate=false"], env
+    """Returns the argv and environment that run a member's node.
+
+    Args:
+        ipfs: The Kubo binary.
+        repo: The node's repository.
+
+    Returns:
+        The argv, and the variables to add to the environment (repository, forced private
+        network, no telemetry). Repository migrations are refused rather than run unasked.
+    """
+    return [str(ipfs), "daemon", "--migrate=false"], {"IPFS_PATH": str(repo), **_ENV}
 
 
 def api(url: str, path: str, *, timeout: float = 5.0, **params: str) -> Any:
     """Calls the Kubo RPC API and returns its decoded JSON answer (a list for a streamed one).
 
+    Args:
+        url: The node's RPC endpoint, e.g. http://127.0.0.1:5001.
+        path: The command's path under /api/v0, e.g. "swarm/peers".
+        timeout: Seconds to wait for the answer.
+        params: The command's query arguments (`arg` for its positional argument).
+
+    Returns:
+        The decoded answer: one object, or a list of the objects of a streamed answer.
+
     Raises:
         OSError: If the node does not answer or answers with an error.
         ValueError: If the answer is not JSON.
     """
-    query = "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in params.items())
+    query = urllib.parse.urlencode(params)
     request = urllib.request.Request(f"{url}/api/v0/{path}" + (f"?{query}" if query else ""), method="POST")
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - a loopback http URL of ours
         lines = [json.loads(line) for line in response.read().splitlines() if line.strip()]
@@ -96,7 +141,14 @@ def api(url: str, path: str, *, timeout: float = 5.0, **params: str) -> Any:
 
 
 def is_ready(url: str) -> bool:
-    """Tells whether the node's RPC API answers."""
+    """Tells whether the node's RPC API answers.
+
+    Args:
+        url: The node's RPC endpoint.
+
+    Returns:
+        True if it answered `id`.
+    """
     try:
         api(url, "id", timeout=2.0)
     except (OSError, ValueError):
@@ -104,8 +156,29 @@ def is_ready(url: str) -> bool:
     return True
 
 
+def wait_ready(url: str, timeout: float) -> None:
+    """Waits until the node's RPC API answers.
+
+    Args:
+        url: The node's RPC endpoint.
+        timeout: Seconds to wait.
+
+    Raises:
+        NodeFailed: If it does not answer within `timeout` seconds.
+    """
+    if not wait_for(lambda: is_ready(url), timeout):
+        raise NodeFailed(f"the Kubo node at {url} did not answer within {timeout:g} s: see its log")
+
+
 def peer_count(url: str) -> int | None:
-    """Returns how many peers the node is connected to, or None if it does not answer."""
+    """Returns how many peers the node is connected to.
+
+    Args:
+        url: The node's RPC endpoint.
+
+    Returns:
+        The number of connected peers, or None if the node does not answer.
+    """
     try:
         answer = api(url, "swarm/peers", timeout=2.0)
     except (OSError, ValueError):

@@ -1,10 +1,10 @@
 """Documents in Kubo (IPFS) nodes: the member's own node, pinned on every other member's node too.
 
-A document is added to the member's own node (CIDv1, raw leaves: the CID `compute_cid` gives) and
-then pinned by every other member's node, which fetch it over the private swarm. So a document
-stays readable while its author's node is down. Reads never go out to the network for an unknown
-CID (they ask each node offline, own node first), so a missing document fails fast, and every read
-is checked against its CID.
+A document is added to the member's own node (CIDv1, raw leaves, Kubo's default 256 KiB chunks
+and balanced layout: the CID `compute_cid` gives) and then pinned by every other member's node,
+which fetch it over the private swarm. So a document stays readable while its author's node is
+down. Reads never go out to the network for an unknown CID (they ask each node offline, own node
+first), so a missing document fails fast, and every read is checked against its CID.
 
 ipfshttpclient 0.7.0 talks to the nodes; its `connect()` refuses Kubo versions it does not know,
 so clients are constructed directly, and nothing outside this module touches it.
@@ -12,10 +12,13 @@ so clients are constructed directly, and nothing outside this module touches it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ipaddress
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import ipfshttpclient
@@ -27,6 +30,25 @@ from .cid import CID, compute_cid, digest_of, parse_cid
 
 _ADD_OPTIONS = {"cid-version": "1", "raw-leaves": "true", "pin": "true", "chunker": "size-262144"}
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _quietly(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Silences urllib3 2's FutureWarning about the `strict=True` ipfshttpclient passes it (harmless).
+
+    Warning filters are process-wide, so they are set once per public call rather than per request,
+    which may run in the replica-pinning threads.
+    """
+
+    @functools.wraps(method)
+    def quiet(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The 'strict' parameter", FutureWarning)
+            return method(*args, **kwargs)
+
+    return quiet
+
 
 def _multiaddr(url: str) -> str:
     """Returns the multiaddr ipfshttpclient wants for an http://host:port URL (or a multiaddr as is)."""
@@ -35,9 +57,11 @@ def _multiaddr(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or not parts.port:
         raise StorageError(f"{url!r} is not a Kubo RPC endpoint: give http://HOST:PORT or a multiaddr")
-    host = parts.hostname
-    proto = "ip4" if host.replace(".", "").isdigit() else "dns"
-    return f"/{proto}/{host}/tcp/{parts.port}/{parts.scheme}"
+    try:
+        proto = f"ip{ipaddress.ip_address(parts.hostname).version}"
+    except ValueError:
+        proto = "dns"
+    return f"/{proto}/{parts.hostname}/tcp/{parts.port}/{parts.scheme}"
 
 
 class KuboStore(DocumentStore):
@@ -55,65 +79,96 @@ class KuboStore(DocumentStore):
             StorageError: If an endpoint is malformed.
         """
         self.api = api
-        self.replicas = list(replicas)
-        self._clients = {url: ipfshttpclient.Client(_multiaddr(url), timeout=timeout) for url in [api, *replicas]}
+        self.replicas = [url for url in dict.fromkeys(replicas) if url != api]
+        self._clients = {url: ipfshttpclient.Client(_multiaddr(url), timeout=timeout) for url in [api, *self.replicas]}
         #: The replicas that did not pin the last document stored (down or too slow), if any.
         self.unreplicated: list[str] = []
 
+    @_quietly
     def put(self, data: bytes) -> CID:
         """Adds a document to the member's node, repairs a tampered copy, and pins it on the others.
 
-        A replica that is down does not fail the put: it is listed in `unreplicated`.
+        A replica that is down or too slow does not fail the put: it is listed in `unreplicated`.
+
+        Args:
+            data: The document's bytes.
+
+        Returns:
+            The document's CID, equal to `compute_cid(data)`.
 
         Raises:
             NodeUnreachable: If the member's own node does not answer.
-            StorageError: If the node files the bytes under another CID than `compute_cid` gives.
+            StorageError: If the node files the bytes under another CID than `compute_cid` gives,
+                or cannot replace a tampered copy with intact bytes.
         """
         expected = compute_cid(data)
         own = self._clients[self.api]
         added = self._ask(self.api, lambda: own.add_bytes(data, opts=_ADD_OPTIONS))
         if added != expected:
             raise StorageError(f"Kubo at {self.api} filed a document as {added}, expected {expected}: check its version")
-        if self._read(self.api, expected) != data:  # a tampered block, kept because Kubo skips blocks it has
+        try:
+            intact = self._read(self.api, expected) == data
+        except CIDMismatch:
+            intact = False
+        if not intact:  # a tampered block survives a new add: Kubo skips blocks it already has
             self._remove_bad_blocks(expected)
             self._ask(self.api, lambda: own.add_bytes(data, opts=_ADD_OPTIONS))
-        self.unreplicated = []
-        for url in self.replicas:
-            try:
-                self._ask(url, lambda c=self._clients[url]: c.pin.add(expected))
-            except (NodeUnreachable, StorageError):
-                self.unreplicated.append(url)
+            if self._read(self.api, expected) != data:  # CIDMismatch if it still serves other bytes
+                raise StorageError(f"the Kubo node at {self.api} cannot store {expected} intact: check its blockstore")
+        self.unreplicated = [url for url, pinned in zip(self.replicas, self._pin_on_replicas(expected)) if not pinned]
         return expected
 
+    @_quietly
     def get(self, cid: CID) -> bytes:
         """Reads a document from the member's node, or else from another member's, and checks it.
 
+        A node that serves bytes other than the CID names is passed over for the next one; the
+        mismatch is raised only if no node has an intact copy.
+
+        Args:
+            cid: The document's CID.
+
+        Returns:
+            The document's bytes, which hash to `cid`.
+
         Raises:
             InvalidCID: If `cid` is not a CID lienchain stores.
-            DocumentNotFound: If no answering node holds it.
-            CIDMismatch: If a node serves other bytes under `cid`.
-            NodeUnreachable: If no node answers at all.
+            DocumentNotFound: If no answering node holds it, the member's own node included.
+            CIDMismatch: If the only copies found are not the bytes `cid` names.
+            NodeUnreachable: If the member's own node does not answer and no other node holds it.
         """
         parse_cid(cid)
-        down = []
-        for url in [self.api, *self.replicas]:
+        down: list[str] = []
+        tampered: CIDMismatch | None = None
+        for url in self._clients:
             try:
                 data = self._read(url, cid)
             except NodeUnreachable:
                 down.append(url)
                 continue
-            if data is None:
+            except CIDMismatch as exc:
+                tampered = tampered or exc
                 continue
-            actual = compute_cid(data)
-            if actual != cid:
-                raise CIDMismatch(cid, actual)
-            return data
-        if len(down) == len(self._clients):
-            raise NodeUnreachable(f"no Kubo node answers ({', '.join(down)}): start them with `lienchain node start MEMBER`")
+            if data is not None:
+                return data
+        if tampered is not None:
+            raise tampered
+        if self.api in down:
+            raise NodeUnreachable(
+                f"the Kubo node at {', '.join(down)} does not answer and no other member's node holds {cid}: "
+                "start it with `lienchain node start MEMBER`"
+            )
         raise DocumentNotFound(cid)
 
+    @_quietly
     def has(self, cid: CID) -> bool:
         """Tells whether the member's own node holds a document, without fetching it.
+
+        Args:
+            cid: The document's CID.
+
+        Returns:
+            True if the node holds the document's root block.
 
         Raises:
             InvalidCID: If `cid` is not a CID lienchain stores.
@@ -127,41 +182,74 @@ class KuboStore(DocumentStore):
             return False
         return True
 
-    def _read(self, url: str, cid: str) -> bytes | None:
-        """Returns the bytes a node holds under `cid` (offline: nothing is fetched), or None."""
+    def _read(self, url: str, cid: CID) -> bytes | None:
+        """Returns a node's copy of a document (offline: nothing is fetched), checked against its CID.
+
+        Returns None if the node does not hold the whole document.
+
+        Raises:
+            CIDMismatch: If the node's copy, or its root block, is not what `cid` names.
+            NodeUnreachable: If the node does not answer.
+        """
         client = self._clients[url]
         try:
             data: bytes = self._ask(url, lambda: client.cat(cid, offline=True))
         except StorageError:
-            return None
+            # Absent, or present but unreadable: a root block replaced by garbage no longer parses.
+            try:
+                root: bytes = self._ask(url, lambda: client.block.get(cid, offline=True))
+            except StorageError:
+                return None
+            if hashlib.sha256(root).digest() != digest_of(cid):
+                raise CIDMismatch(cid, compute_cid(root)) from None
+            return None  # an intact root over missing blocks: a partial copy, as good as none
+        actual = compute_cid(data)
+        if actual != cid:
+            raise CIDMismatch(cid, actual)
         return data
 
-    def _remove_bad_blocks(self, cid: str) -> None:
+    def _pin_on_replicas(self, cid: CID) -> list[bool]:
+        """Asks every replica, all at once, to pin a document; returns which ones did."""
+
+        def pin(url: str) -> bool:
+            client = self._clients[url]
+            try:
+                self._ask(url, lambda: client.pin.add(cid))
+            except (NodeUnreachable, StorageError):  # down, too slow, or refusing: others hold it
+                return False
+            return True
+
+        if not self.replicas:
+            return []
+        with ThreadPoolExecutor(max_workers=len(self.replicas)) as pool:
+            return list(pool.map(pin, self.replicas))
+
+    def _remove_bad_blocks(self, cid: CID) -> None:
         """Removes the blocks of a document whose bytes do not hash to their own CID.
 
         The document is unpinned first (Kubo keeps pinned blocks); the caller adds and pins it again.
         """
         own = self._clients[self.api]
         self._ask(self.api, lambda: own.pin.rm(cid))
-        refs = self._ask(self.api, lambda: own._client.request(  # noqa: SLF001 - no refs/block rm wrappers in 0.7
-            "/refs", (cid,), opts={"recursive": "true", "unique": "true"}, decoder="json", offline=True))
+        try:
+            refs = self._ask(self.api, lambda: own._client.request(  # noqa: SLF001 - no refs/block rm wrappers in 0.7
+                "/refs", (cid,), opts={"recursive": "true", "unique": "true"}, decoder="json", offline=True))
+        except StorageError:
+            refs = []  # the root itself is garbage: dropping it is enough, the add restores the rest
         for block in [cid, *(r["Ref"] for r in refs if r.get("Ref"))]:
-            raw = self._ask(self.api, lambda b=block: own.block.get(b, offline=True))
+            raw = self._ask(self.api, functools.partial(own.block.get, block, offline=True))
             if hashlib.sha256(raw).digest() != digest_of(block):
-                answer = self._ask(self.api, lambda b=block: own._client.request(  # noqa: SLF001
-                    "/block/rm", (b,), decoder="json"))
+                answer = self._ask(self.api, functools.partial(
+                    own._client.request, "/block/rm", (block,), decoder="json"))  # noqa: SLF001
                 errors = [a["Error"] for a in answer if a.get("Error")]
                 if errors:
                     raise StorageError(f"the Kubo node at {self.api} cannot drop tampered block {block}: {errors[0]}")
 
     @staticmethod
-    def _ask(url: str, request: Any) -> Any:
+    def _ask(url: str, request: Callable[[], Any]) -> Any:
         """Runs one request, turning ipfshttpclient's errors into lienchain's."""
         try:
-            with warnings.catch_warnings():
-                # ipfshttpclient passes urllib3 2 an argument it deprecates; harmless, and pinned.
-                warnings.simplefilter("ignore", FutureWarning)
-                return request()
+            return request()
         except (ipfs_errors.ConnectionError, ipfs_errors.TimeoutError) as exc:
             raise NodeUnreachable(
                 f"the Kubo node at {url} does not answer ({type(exc).__name__}): start it with `lienchain node start MEMBER`"

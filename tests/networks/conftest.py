@@ -22,7 +22,7 @@ from lienchain.errors import BinaryNotFound
 from lienchain.networks import GETH, IPFS, Network, locate
 
 PASSPHRASE = "correct horse battery staple"
-MEMBERS = "dmv:REGISTRAR+AUDITOR,bank-a:LENDER,bank-b:LENDER"
+MEMBERS = "dmv:REGISTRAR+AUDITOR+ORACLE,bank-a:LENDER,bank-b:LENDER"
 
 
 
@@ -63,9 +63,14 @@ def networks_root(tmp_path_factory: pytest.TempPathFactory, node_binaries: dict[
     return tmp_path_factory.mktemp("networks")
 
 
+def cli_env(root: Path) -> dict[str, str]:
+    """The environment of a `lienchain` process working on the session's networks."""
+    return {**os.environ, "LIENCHAIN_NETWORKS": str(root), "LIENCHAIN_PASSWORD": PASSPHRASE,
+            "LIENCHAIN_HOME": str(root / "no-default-profile")}
+
+
 def _runner(root: Path) -> Run:
-    env = {**os.environ, "LIENCHAIN_NETWORKS": str(root), "LIENCHAIN_PASSWORD": PASSPHRASE,
-           "LIENCHAIN_HOME": str(root / "no-default-profile")}
+    env = cli_env(root)
 
     def invoke(*args: str, timeout: float = 180) -> Result:
         p = subprocess.run([sys.executable, "-m", "lienchain.cli", *args], env=env, capture_output=True,

@@ -1,5 +1,6 @@
 """What the Kubo store promises beyond the conformance suite: the embedded store's CIDs, replication
-to the other members' nodes, and a swarm closed to nodes without its key. Real Kubo daemons."""
+to the other members' nodes, reads that pass over a tampered or missing copy, and a swarm closed to
+nodes without its key. Real Kubo daemons."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from lienchain.errors import CIDMismatch, DocumentNotFound, NodeUnreachable
 from lienchain.networks import kubo
 from lienchain.networks.process import wait_for
 from lienchain.storage import EmbeddedStore, KuboStore, compute_cid
 
 from .kubo_nodes import KuboNode, swarm
+
+pytestmark = pytest.mark.kubo
 
 CHUNK = 262144
 SIZES = [0, 1, 1000, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 17, 7 * CHUNK]
@@ -68,6 +72,7 @@ def test_a_put_with_a_member_node_down_succeeds_and_names_that_node(pair: list[K
         assert store.get(cid) == b"title certificate stored while bank-b is offline"
     finally:
         other.start()
+    assert wait_for(lambda: kubo.peer_count(author.api) == 1, 30)
 
 
 def test_a_node_without_the_swarm_key_cannot_join(pair: list[KuboNode], tmp_path: Path) -> None:
@@ -81,3 +86,51 @@ def test_a_node_without_the_swarm_key_cannot_join(pair: list[KuboNode], tmp_path
         outsider.stop()
     assert peers == 0
     assert kubo.peer_count(pair[0].api) == 1  # still just its member peer
+
+
+def test_a_tampered_copy_on_the_own_node_is_passed_over_for_a_members_copy(pair: list[KuboNode]) -> None:
+    author, other = pair
+    data = b"lien release, lien 9"
+    cid = KuboStore(author.api, replicas=[other.api]).put(data)
+    author.block_file(cid).write_bytes(b"lien release, lien 0")
+
+    assert KuboStore(author.api, replicas=[other.api]).get(cid) == data
+    with pytest.raises(CIDMismatch):
+        KuboStore(author.api).get(cid)
+
+
+def test_put_again_repairs_a_document_whose_root_block_was_replaced(kubo_node: KuboNode) -> None:
+    store = KuboStore(kubo_node.api)
+    data = hashlib.shake_256(b"a scanned title certificate").digest(3 * CHUNK + 17)
+    cid = store.put(data)
+    kubo_node.block_file(cid).write_bytes(b"not a dag-pb node")  # the file no longer even parses
+
+    with pytest.raises(CIDMismatch) as raised:
+        store.get(cid)
+    assert raised.value.actual == compute_cid(b"not a dag-pb node")
+
+    store.put(data)
+    assert store.get(cid) == data
+
+
+def test_with_the_own_node_down_an_unreplicated_document_is_unreachable_not_missing(pair: list[KuboNode]) -> None:
+    author, other = pair
+    cid = KuboStore(author.api).put(b"kept on the author's node only")
+    author.stop()
+    try:
+        with pytest.raises(NodeUnreachable, match="lienchain node start"):
+            KuboStore(author.api, replicas=[other.api]).get(cid)
+        with pytest.raises(NodeUnreachable, match=author.api):
+            KuboStore(author.api).has(cid)
+    finally:
+        author.start()
+    assert wait_for(lambda: kubo.peer_count(author.api) == 1, 30)
+
+
+def test_an_unknown_document_is_not_found_at_once_though_members_are_peered(pair: list[KuboNode]) -> None:
+    unknown = compute_cid(b"never stored anywhere")
+    store = KuboStore(pair[0].api, replicas=[pair[1].api], timeout=5)
+
+    with pytest.raises(DocumentNotFound):
+        store.get(unknown)
+    assert not store.has(unknown)

@@ -1,0 +1,84 @@
+"""`lienchain watch`: the registry's events as they happen, one line each, resumable."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+from ..errors import NodeUnreachable
+from ..ledger.records import Event
+from ..ledger.reverts import percent
+from ..ledger.watch import ALERTS, Watch, vin_of
+from .options import App, common_options, pass_app
+from .params import format_amount, format_time
+
+_POLL = 0.25  # seconds between polls with --follow
+_RETRY = (0.5, 1.0, 2.0, 5.0)  # seconds between attempts while the node is away
+
+
+def _line(app: App, e: Event, vin: str | None) -> str:
+    a = e.args
+    what = {
+        "TitleRegistered": lambda: f"owner {app.label(str(a['owner']))}",
+        "TitleTransferred": lambda: f"to {app.label(str(a['to']))}",
+        "TitleStatusChanged": lambda: f"status {a['status']}",
+        "LienGranted": lambda: f"lien {a['lienId']} {format_amount(int(a['amount']), str(a['currency']))} "
+                               f"to {app.label(str(a['lender']))} (priority {a['priority']})",
+        "LienReleased": lambda: f"lien {a['lienId']} released by {app.label(str(a['lender']))}",
+        "ValuationSet": lambda: f"valued {format_amount(int(a['value']), str(a['currency']))} by {app.label(str(a['oracle']))}",
+        "LtvAlert": lambda: f"ALERT loan-to-value {percent(int(a['ltvBps']))} over {percent(int(a['thresholdBps']))}: frozen",
+        "LtvRecovered": lambda: f"recovered: loan-to-value {percent(int(a['ltvBps']))} within {percent(int(a['thresholdBps']))}",
+        "LtvThresholdChanged": lambda: f"loan-to-value threshold now {percent(int(a['thresholdBps']))}",
+    }.get(e.name, lambda: json.dumps(a, sort_keys=True))()
+    return f"block {e.block:<8} {format_time(e.time)}  {e.name:<19} {vin or '-':<17}  {what}"
+
+
+@click.command("watch")
+@click.option("--alerts", is_flag=True, help="Only loan-to-value alerts and recoveries.")
+@click.option("--from-block", type=click.IntRange(0), help="Start at this block instead of where the last watch stopped.")
+@click.option("--follow", "-f", is_flag=True, help="Keep watching for new events (stop with Ctrl-C).")
+@common_options
+@pass_app
+def watch(app: App, alerts: bool, from_block: int | None, follow: bool) -> None:
+    """Print the registry's events, one line each (JSON lines with --json), from where the last
+    watch of this profile stopped; with --follow, keep printing them as they happen, waiting for
+    the node if it goes away.
+
+    \b
+    Examples:
+      lienchain watch --alerts --follow
+      lienchain watch --from-block 0 --json
+    """
+    cursor = app.profile().path / f"watch-{'alerts' if alerts else 'all'}.json"
+    w = Watch(app.ledger(), cursor, names=ALERTS if alerts else None, from_block=from_block)
+    vins: dict[int, str | None] = {}
+    failures = 0
+    while True:
+        try:
+            events = w.poll()
+            failures = 0
+        except NodeUnreachable as exc:
+            if not follow:
+                raise
+            if failures == 0:
+                click.echo(f"waiting for the node: {exc}", err=True)
+            time.sleep(_RETRY[min(failures, len(_RETRY) - 1)])
+            failures += 1
+            continue
+        for e in events:
+            token = e.args.get("tokenId")
+            vin = None
+            if token is not None:
+                if int(token) not in vins:
+                    vins[int(token)] = vin_of(w.ledger, int(token))
+                vin = vins[int(token)]
+            click.echo(json.dumps({**e.to_dict(), "vin": vin}, sort_keys=True) if app.json else _line(app, e, vin))
+            w.done(e)
+        if not follow:
+            return
+        time.sleep(_POLL)
+
+
+COMMANDS = [watch]

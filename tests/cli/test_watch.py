@@ -1,0 +1,41 @@
+"""`lienchain watch`: each event once, resumed after a restart, alerts alone with --alerts."""
+
+from __future__ import annotations
+
+import json
+
+from eth_account import Account
+
+VIN = "1M8GDM9AXKP042788"
+
+
+def events(run, *args: str) -> list[dict]:  # type: ignore[type-arg]
+    r = run("watch", "--json", *args)
+    assert r.code == 0, r.err
+    return [json.loads(line) for line in r.out.splitlines()]
+
+
+def test_watch_prints_each_event_once_and_resumes_after_the_last(run) -> None:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    first = events(run)  # everything since the deployment: the roles voted at init, then the title
+    assert {e["event"] for e in first[:-1]} == {"RoleGranted"}
+    assert first[-1]["event"] == "TitleRegistered" and first[-1]["vin"] == VIN
+    assert events(run) == []  # nothing new: nothing printed again
+
+    assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "6000").code == 0
+    assert [e["event"] for e in events(run)] == ["ValuationSet", "LienGranted"]
+
+    replay = [e for e in events(run, "--from-block", "0") if e["event"] != "RoleGranted"]
+    assert [e["event"] for e in replay] == ["TitleRegistered", "ValuationSet", "LienGranted"]
+
+
+def test_watch_alerts_shows_only_alerts_and_recoveries(run) -> None:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "7000").code == 0
+    assert run("--as", "oracle", "valuation", "set", VIN, "--value", "9000").code == 0  # 77.78%
+    alerts = events(run, "--alerts")
+    assert [(e["event"], e["vin"], e["args"]["ltvBps"]) for e in alerts] == [("LtvAlert", VIN, 7778)]
+    r = run("watch", "--alerts", "--from-block", "0")
+    assert "ALERT loan-to-value 77.78% over 70%: frozen" in r.out and VIN in r.out

@@ -82,3 +82,24 @@ def test_watch_prints_an_alert_within_two_seconds_and_resumes_after_a_kill(
     assert [(e["event"], e["args"]["ltvBps"]) for e in resumed if e["vin"] == VIN] == [
         ("LtvRecovered", 5834), ("LtvAlert", 7369)
     ]
+
+
+def test_watch_waits_for_its_node_and_catches_up(on_story: Run, consortium: Network, networks_root: Path) -> None:
+    vin = "2T1BURHE5JC034461"
+    assert on_story("--as", "dmv", "title", "register", vin, "--owner", Account.create().address).code == 0
+    assert on_story("--as", "dmv", "valuation", "set", vin, "--value", "10000").code == 0
+    assert on_story("--as", "bank-b", "lien", "grant", vin, "--amount", "6000").code == 0
+
+    follower = Follower(networks_root, "--alerts", "--as", "bank-a")  # reads through bank-a's node
+    try:
+        follower.drain()
+        assert on_story("node", "stop", "bank-a").code == 0
+        try:
+            assert on_story("--as", "dmv", "valuation", "set", vin, "--value", "8000").code == 0  # 75%: an alert
+        finally:
+            assert on_story("node", "start", "bank-a").code == 0
+        _, alert = follower.next(timeout=60)
+        assert (alert["event"], alert["vin"], alert["args"]["ltvBps"]) == ("LtvAlert", vin, 7500)
+    finally:
+        follower.kill()
+    assert follower.process.stderr is not None and "waiting for the node" in follower.process.stderr.read()

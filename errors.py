@@ -90,6 +90,15 @@ class InvalidCurrency(LienchainError, ValueError):
         super().__init__(f"currency {currency!r} is not a three-letter ISO 4217 code such as EUR or USD")
 
 
+class ImportRejected(LienchainError, ValueError):
+    """Raised when rows of an import file are invalid; nothing was written. `problems` lists each."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        super().__init__(f"{source}: {len(problems)} bad row(s), nothing imported: {shown}")
+        self.problems = problems
+
+
 class InvalidVIN(LienchainError, ValueError):
     """Raised when a vehicle identification number is malformed."""
 

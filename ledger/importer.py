@@ -23,22 +23,13 @@ from typing import Any
 
 from web3 import Web3
 
-from ..errors import InvalidVIN, LienchainError
+from ..errors import ConfigError, ImportRejected, InvalidVIN, LienchainError
 from .accounts import AccountBook
 from .ledger import Ledger, LienTerms
 from .vin import VIN, normalize_vin, token_id
 
 COLUMNS = ("vin", "owner", "amount", "currency", "maturity")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-
-class ImportRejected(LienchainError, ValueError):
-    """Raised when rows of an import file are invalid; nothing was written."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        super().__init__(f"{source}: {len(problems)} bad row(s), nothing imported: {shown}")
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -155,12 +146,14 @@ def run(plan: Plan, registrar: Ledger | None, lender: Ledger | None, *, batch: i
     Raises:
         ContractRevert: If the registry refuses a batch (earlier batches stay written).
     """
+    if (plan.titles and registrar is None) or (plan.liens and lender is None):
+        raise ConfigError("the import registers titles and grants liens: give both a registrar and a lender")
     for chunk in _chunks(plan.titles, batch):
-        assert registrar is not None
+        assert registrar is not None  # checked above
         registrar.register_titles([(r.vin, Web3.to_checksum_address(str(r.owner)), "") for r in chunk])
         progress(len(chunk))
     for chunk in _chunks(plan.liens, batch):
-        assert lender is not None
+        assert lender is not None  # checked above
         lender.grant_liens([LienTerms(r.vin, int(r.amount or 0), r.currency, r.maturity) for r in chunk])
         progress(len(chunk))
 

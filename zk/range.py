@@ -55,10 +55,14 @@ class RangeProof:
     bits: tuple[BitProof, ...]
 
 
-def _challenge(statement: RangeStatement, parts: list[tuple[Point, Point, Point]]) -> int:
+def _transcript(statement: RangeStatement) -> Transcript:
     t = Transcript(PROTOCOL, statement.context)
     t.append_point(b"C", statement.commitment)
-    t.append_scalar(b"bits", statement.bits)
+    return t
+
+
+def _challenge(t: Transcript, bits: int, parts: list[tuple[Point, Point, Point]]) -> int:
+    t.append_scalar(b"bits", bits)
     for commitment, a0, a1 in parts:
         t.append_point(b"Ci", commitment)
         t.append_point(b"A0", a0)
@@ -74,17 +78,36 @@ def prove(statement: RangeStatement, witness: Opening, *, rng: random.Random | N
     """
     if witness.commit() != statement.commitment:
         raise ProofError("the witness does not open the commitment")
-    if not 0 <= witness.value < 2**statement.bits:
-        raise ProofError(f"{witness.value} is outside [0, 2**{statement.bits}): it cannot be proved in range")
+    return prove_bits(_transcript(statement), witness, statement.bits, rng=rng)
+
+
+def verify(statement: RangeStatement, proof: RangeProof) -> None:
+    """Checks a range proof.
+
+    Raises:
+        InvalidProof: If it does not verify, or has another number of bits than the statement.
+    """
+    verify_bits(_transcript(statement), statement.commitment, statement.bits, proof)
+
+
+def prove_bits(t: Transcript, witness: Opening, bits: int, *, rng: random.Random | None = None) -> RangeProof:
+    """Proves that `witness` opens a commitment to a value in [0, 2**bits), continuing transcript
+    `t` (which has absorbed the statement): the building block of the statements on amounts.
+
+    Raises:
+        ProofError: If the value is out of range.
+    """
+    if not 0 <= witness.value < 2**bits:
+        raise ProofError(f"{witness.value} is outside [0, 2**{bits}): it cannot be proved in range")
     rng = rng or secrets.SystemRandom()
-    n = statement.bits
-    bits = [(witness.value >> i) & 1 for i in range(n)]
+    n = bits
+    digits = [(witness.value >> i) & 1 for i in range(n)]
     blind = [rng.randrange(1, ORDER) for _ in range(n - 1)]
     # The last blinding factor makes sum(2^i * r_i) equal the commitment's: sum(2^i * C_i) == C.
     rest = (witness.blinding - sum(r << i for i, r in enumerate(blind))) % ORDER
     blind.append(rest * pow(2 ** (n - 1), -1, ORDER) % ORDER)
     parts, secrets_ = [], []
-    for b, r in zip(bits, blind):
+    for b, r in zip(digits, blind):
         ci = multi([(b, G), (r, H)]) if b else r * H
         k = rng.randrange(1, ORDER)
         c_fake, z_fake = rng.randrange(ORDER), rng.randrange(ORDER)
@@ -94,7 +117,7 @@ def prove(statement: RangeStatement, witness: Opening, *, rng: random.Random | N
         a0, a1 = (a_fake, a_real) if b else (a_real, a_fake)
         parts.append((ci, a0, a1))
         secrets_.append((b, r, k, c_fake, z_fake))
-    c = _challenge(statement, parts)
+    c = _challenge(t, bits, parts)
     proofs = []
     for (ci, a0, a1), (b, r, k, c_fake, z_fake) in zip(parts, secrets_):
         c_real = (c - c_fake) % ORDER
@@ -104,15 +127,15 @@ def prove(statement: RangeStatement, witness: Opening, *, rng: random.Random | N
     return RangeProof(tuple(proofs))
 
 
-def verify(statement: RangeStatement, proof: RangeProof) -> None:
-    """Checks a range proof.
+def verify_bits(t: Transcript, commitment: Point, bits: int, proof: RangeProof) -> None:
+    """Checks a proof from `prove_bits` that `commitment` opens to a value in [0, 2**bits).
 
     Raises:
-        InvalidProof: If it does not verify, or has another number of bits than the statement.
+        InvalidProof: If it does not verify, or has another number of bits.
     """
-    if len(proof.bits) != statement.bits:
-        raise InvalidProof(f"the proof has {len(proof.bits)} bits, the statement {statement.bits}")
-    c = _challenge(statement, [(p.commitment, p.a0, p.a1) for p in proof.bits])
+    if len(proof.bits) != bits:
+        raise InvalidProof(f"the proof has {len(proof.bits)} bits, the statement {bits}")
+    c = _challenge(t, bits, [(p.commitment, p.a0, p.a1) for p in proof.bits])
     total = None
     for i, p in enumerate(proof.bits):
         c0, z0, z1 = scalar(p.c0), scalar(p.z0), scalar(p.z1)
@@ -124,5 +147,5 @@ def verify(statement: RangeStatement, proof: RangeProof) -> None:
             raise InvalidProof(f"bit {i} is neither 0 nor 1")
         weighted = (1 << i) * p.commitment
         total = weighted if total is None else total + weighted
-    if total != statement.commitment:
+    if total != commitment:
         raise InvalidProof("the bits do not add up to the committed amount")

@@ -30,12 +30,9 @@ class ExposureStatement:
     commitments: tuple[Point, ...]
     limit: int
 
-    def slack_commitment(self) -> Point:
-        """Returns D = limit*G - sum(C_j)."""
-        total = self.commitments[0]
-        for c in self.commitments[1:]:
-            total = total + c
-        return self.limit * G - total if self.limit else (ORDER - 1) * total
+    def slack_commitment(self) -> list[tuple[int, Point]]:
+        """Returns D = limit*G - sum(C_j), as a linear combination."""
+        return [(self.limit, G), *((ORDER - 1, c) for c in self.commitments)]
 
 
 def _transcript(statement: ExposureStatement) -> Transcript:

@@ -36,9 +36,9 @@ class LtvStatement:
         """The largest amount the claim allows: floor(threshold * valuation / 10000)."""
         return self.threshold_bps * self.valuation // 10_000
 
-    def slack_commitment(self) -> Point:
-        """Returns D = limit*G - C, a commitment to limit - amount."""
-        return self.limit * G - self.commitment if self.limit else (ORDER - 1) * self.commitment
+    def slack_commitment(self) -> list[tuple[int, Point]]:
+        """Returns D = limit*G - C, a commitment to limit - amount, as a linear combination."""
+        return [(self.limit, G), (ORDER - 1, self.commitment)]
 
 
 def _transcript(statement: LtvStatement) -> Transcript:

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 
 from ..errors import InvalidProof, ProofError
-from .curve import G, ORDER, Point, multi, scalar
+from .curve import G, ORDER, Point, combination_equals, multi, scalar
 from .generators import H
 from .pedersen import Opening
 from .transcript import Context, Transcript
@@ -87,7 +87,7 @@ def verify(statement: RangeStatement, proof: RangeProof) -> None:
     Raises:
         InvalidProof: If it does not verify, or has another number of bits than the statement.
     """
-    verify_bits(_transcript(statement), statement.commitment, statement.bits, proof)
+    verify_bits(_transcript(statement), [(1, statement.commitment)], statement.bits, proof)
 
 
 def prove_bits(t: Transcript, witness: Opening, bits: int, *, rng: random.Random | None = None) -> RangeProof:
@@ -127,8 +127,11 @@ def prove_bits(t: Transcript, witness: Opening, bits: int, *, rng: random.Random
     return RangeProof(tuple(proofs))
 
 
-def verify_bits(t: Transcript, commitment: Point, bits: int, proof: RangeProof) -> None:
-    """Checks a proof from `prove_bits` that `commitment` opens to a value in [0, 2**bits).
+def verify_bits(t: Transcript, commitment: list[tuple[int, Point]], bits: int, proof: RangeProof) -> None:
+    """Checks a proof from `prove_bits` that a commitment opens to a value in [0, 2**bits).
+
+    The commitment is given as a linear combination of points (`[(1, C)]`, or `[(L, G), (-1, C)]`
+    for one derived from public data), never evaluated on its own: it may be the identity.
 
     Raises:
         InvalidProof: If it does not verify, or has another number of bits.
@@ -136,16 +139,13 @@ def verify_bits(t: Transcript, commitment: Point, bits: int, proof: RangeProof) 
     if len(proof.bits) != bits:
         raise InvalidProof(f"the proof has {len(proof.bits)} bits, the statement {bits}")
     c = _challenge(t, bits, [(p.commitment, p.a0, p.a1) for p in proof.bits])
-    total = None
     for i, p in enumerate(proof.bits):
         c0, z0, z1 = scalar(p.c0), scalar(p.z0), scalar(p.z1)
         c1 = (c - c0) % ORDER
-        if z0 * H != p.a0 + c0 * p.commitment if c0 else z0 * H != p.a0:
+        # z0*H == A0 + c0*C_i, and z1*H == A1 + c1*(C_i - G): one branch real, one simulated.
+        if not combination_equals([(z0, H)], [(1, p.a0), (c0, p.commitment)]):
             raise InvalidProof(f"bit {i} is neither 0 nor 1")
-        shifted = p.commitment - G
-        if z1 * H != p.a1 + c1 * shifted if c1 else z1 * H != p.a1:
+        if not combination_equals([(z1, H), (c1, G)], [(1, p.a1), (c1, p.commitment)]):
             raise InvalidProof(f"bit {i} is neither 0 nor 1")
-        weighted = (1 << i) * p.commitment
-        total = weighted if total is None else total + weighted
-    if total != commitment:
+    if not combination_equals([(1 << i, p.commitment) for i, p in enumerate(proof.bits)], commitment):
         raise InvalidProof("the bits do not add up to the committed amount")

@@ -24,7 +24,7 @@ REPO_DIR = CONTRACTS_DIR.parent
 SHIM = CONTRACTS_DIR / "solc-shim.js"
 
 #: The contracts lienchain deploys; each gets an artifact file of its own.
-CONTRACTS = ("Governance", "TitleRegistry")
+CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier")
 
 SETTINGS: dict[str, Any] = {
     "evmVersion": "london",

@@ -77,6 +77,17 @@ def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any]
     return receipt
 
 
+def deploy_contract(w3: Web3, account: LocalAccount, name: str, args: list[Any]) -> str:
+    """Deploys one contract of the committed artifacts and returns its address.
+
+    Raises:
+        TransactionFailed: If the deployment fails.
+    """
+    nonce = w3.eth.get_transaction_count(account.address, "pending")
+    receipt = _create(w3, account, load_artifact(name), args, nonce, w3.eth.chain_id)
+    return str(Web3.to_checksum_address(receipt["contractAddress"]))
+
+
 def deploy(w3: Web3, account: LocalAccount, members: list[str]) -> Deployment:
     """Deploys governance with its founding members, then the registry administered by it.
 

@@ -92,11 +92,14 @@ class EventIndex:
         added = 0
         for first in range(synced + 1, head + 1, _RANGE):
             last = min(head, first + _RANGE - 1)
+            # The hash is read before the logs: if a reorg replaces `last` in between, the next
+            # sync sees a hash that no longer matches and indexes the range again.
+            last_hash = self._block_hash(last)
             rows = list(self._rows(first, last))
             with self._transaction():
                 self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 self._set_meta("synced", str(last))
-                self._set_meta("synced_hash", self._block_hash(last))
+                self._set_meta("synced_hash", last_hash)
             added += len(rows)
         return added
 

@@ -7,6 +7,7 @@ unrelated process after a crash is never mistaken for (or signalled as) the node
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -98,10 +99,11 @@ class Process:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
-        os.kill(pid, signal.SIGKILL if kill else signal.SIGTERM)
-        if not wait_for(lambda: not self.running(), timeout):
-            os.kill(pid, signal.SIGKILL)
-            wait_for(lambda: not self.running(), 5.0)
+        with contextlib.suppress(ProcessLookupError):  # it may exit on its own in between
+            os.kill(pid, signal.SIGKILL if kill else signal.SIGTERM)
+            if not wait_for(lambda: not self.running(), timeout):
+                os.kill(pid, signal.SIGKILL)
+                wait_for(lambda: not self.running(), 5.0)
         self.pid_file.unlink(missing_ok=True)
         return True
 

@@ -12,7 +12,7 @@ from ..ledger.consent import Consent
 from ..ledger.records import Lien
 from ..ledger.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, DATE, DOC, LENIENT, format_amount, format_time
+from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, format_amount, format_time
 
 _DEFAULT_TERM_YEARS = 5
 
@@ -40,7 +40,7 @@ def lien() -> None:
 @lien.command("grant")
 @click.argument("vin")
 @click.option("--amount", type=AMOUNT, required=True, help="The amount secured, e.g. 25000 or 18999.99.")
-@click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
+@CURRENCY
 @click.option("--maturity", type=DATE, help=f"Maturity date YYYY-MM-DD [default: in {_DEFAULT_TERM_YEARS} years].")
 @click.option("--consent", "consents", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A senior lienholder's consent file (repeat for each senior lienholder).")
@@ -62,7 +62,7 @@ def grant(
     v = normalize_vin(vin, lenient=lenient)
     loaded = [Consent.load(p) for p in consents]
     granted = app.session().grant_lien(
-        v, amount, currency=(currency or app.profile().currency).upper(), maturity=maturity or _default_maturity(),
+        v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(),
         document=doc.read_bytes() if doc else None, consents=loaded,
     )
     app.emit(granted.to_dict(), f"granted {lien_line(app, granted)}")
@@ -72,7 +72,7 @@ def grant(
 @click.argument("vin")
 @click.option("--to", "to", required=True, help="The lender who will take the new lien (address or account name).")
 @click.option("--amount", type=AMOUNT, required=True, help="The new lien's amount, e.g. 8000.")
-@click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
+@CURRENCY
 @click.option("--valid-days", type=click.IntRange(1, 365), default=7, show_default=True,
               help="Days until the consent expires.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -91,7 +91,7 @@ def consent(
     """
     v = normalize_vin(vin, lenient=lenient)
     signed = app.session().sign_consent(
-        v, lender=to, amount=amount, currency=(currency or app.profile().currency),
+        v, lender=to, amount=amount, currency=app.currency(currency),
         deadline=int(time.time()) + valid_days * 86400,
     )
     signed.save(out)

@@ -88,6 +88,10 @@ class App:
         self.profile().accounts.get(self.account)
         return self.account
 
+    def currency(self, given: str | None) -> str:
+        """Returns the --currency given, else the profile's, upper-cased."""
+        return (given or self.profile().currency).upper()
+
     def close(self) -> None:
         """Closes the profile, if one was opened."""
         if self._profile is not None:

@@ -90,3 +90,5 @@ LENIENT = click.option("--lenient", is_flag=True, help="Accept a VIN without a v
 #: --doc, for commands that anchor a document.
 DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                    help="The document to seal and anchor [default: a generated record of the step].")
+#: --currency, for commands that take an amount.
+CURRENCY = click.option("--currency", help="ISO 4217 code [default: the profile's currency].")

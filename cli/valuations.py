@@ -10,7 +10,7 @@ from ..ledger.records import Appraisal, Valuation
 from ..ledger.reverts import percent
 from ..ledger.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, DATE, DOC, LENIENT, format_amount, format_time
+from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, format_amount, format_time
 
 
 def appraisal_lines(a: Appraisal) -> list[str]:
@@ -41,7 +41,7 @@ def valuation() -> None:
 @valuation.command("set")
 @click.argument("vin")
 @click.option("--value", type=AMOUNT, required=True, help="The vehicle's value, e.g. 21500 or 21499.99.")
-@click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
+@CURRENCY
 @click.option("--date", "valued_at", type=DATE, help="The appraisal's date, YYYY-MM-DD [default: now].")
 @DOC
 @LENIENT
@@ -56,7 +56,7 @@ def set_cmd(app: App, vin: str, value: int, currency: str | None, valued_at: int
       lienchain --as oracle valuation set 1M8GDM9AXKP042788 --value 21500 --doc appraisal.pdf
     """
     v = normalize_vin(vin, lenient=lenient)
-    a = app.session().set_valuation(v, value, currency=(currency or app.profile().currency).upper(),
+    a = app.session().set_valuation(v, value, currency=app.currency(currency),
                                      valued_at=valued_at, document=doc.read_bytes() if doc else None)
     app.emit({"vin": v, **a.to_dict()}, [f"valued {v} by {app.account}", *appraisal_lines(a)])
 

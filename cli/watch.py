@@ -10,7 +10,7 @@ import click
 from ..errors import NodeUnreachable
 from ..ledger.records import Event
 from ..ledger.reverts import percent
-from ..ledger.watch import ALERTS, Watch, vin_of
+from ..ledger.watch import ALERTS, Watch
 from .options import App, common_options, pass_app
 from .params import format_amount, format_time
 
@@ -72,7 +72,7 @@ def watch(app: App, alerts: bool, from_block: int | None, follow: bool) -> None:
             vin = None
             if token is not None:
                 if int(token) not in vins:
-                    vins[int(token)] = vin_of(w.ledger, int(token))
+                    vins[int(token)] = w.vin_of(int(token))
                 vin = vins[int(token)]
             click.echo(json.dumps({**e.to_dict(), "vin": vin}, sort_keys=True) if app.json else _line(app, e, vin))
             w.done(e)

@@ -9,6 +9,7 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.exceptions import TimeExhausted
 
 from ..contracts.build import Artifact, load_artifact
 from ..errors import DeploymentNotFound, TransactionFailed
@@ -71,7 +72,12 @@ def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any]
         }
     )
     signed = account.sign_transaction(tx)
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction), timeout=120)
+    try:
+        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction), timeout=120)
+    except TimeExhausted:
+        raise TransactionFailed(
+            f"deploying {artifact.name} was not mined within 120 s: check that the chain seals (`lienchain network status`)"
+        ) from None
     if receipt["status"] != 1 or not receipt["contractAddress"]:
         raise TransactionFailed(f"deploying {artifact.name} failed in block {receipt['blockNumber']}")
     return receipt

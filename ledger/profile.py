@@ -75,6 +75,7 @@ class Profile:
         self.accounts = AccountBook(self.path, passphrase)
         self._chain: EmbeddedChain | None = None
         self._ledgers: dict[str | None, Ledger] = {}  # by the member node they talk to
+        self._any_node: str | None = None  # the member node that serves accounts of no member
 
     @classmethod
     def create(
@@ -230,9 +231,10 @@ class Profile:
             return None
         if account in self.endpoints:
             return account
-        for member, urls in self.endpoints.items():
-            if answers(urls["rpc"]):
-                return member
+        if self._any_node is None:  # probed once: every call of a command then uses the same node
+            self._any_node = next((m for m, urls in self.endpoints.items() if answers(urls["rpc"])), None)
+        if self._any_node is not None:
+            return self._any_node
         raise NodeUnreachable(
             f"no member node of {self.path.name} answers: start the network with `lienchain network up {self.path.name}`"
         )

@@ -25,7 +25,7 @@ from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractLogicError, Web3RPCError
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 from web3._utils.method_formatters import receipt_formatter
 from web3.datastructures import AttributeDict
 from web3.types import RPCEndpoint, TxReceipt
@@ -34,6 +34,7 @@ from ..errors import ContractRevert, InsufficientFunds, TransactionFailed
 from .reverts import RevertDecoder
 
 _PRIORITY_FEE = Web3.to_wei(1, "gwei")
+_BATCH = 500  # transactions signed, and JSON-RPC requests sent, per batch to a node
 _BASE_FEE_TTL = 10.0  # seconds; fees on a private chain move slowly, a stale figure only overpays
 
 
@@ -238,20 +239,17 @@ class Transactor:
                     raise self._refusal(answer["error"], titles)
         if on_accepted is not None:
             on_accepted()
-        # Signed and sent 500 at a time, so the node is busy with the first while the rest are signed.
+        # Signed and sent a batch at a time, so the node is busy with the first while the rest are signed.
         max_fee, tip = self._fees()
         if self._nonce is None:
             self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
         first = self._nonce
         hashes: list[HexBytes] = []
-        for start in range(0, len(calls), 500):
+        for start in range(0, len(calls), _BATCH):
             with self.timed("sign"):
                 raws = [
-                    self.account.sign_transaction(cast(Any, {
-                        "to": c.fn.address, "data": d, "value": 0, "nonce": first + start + i, "gas": c.gas,
-                        "maxFeePerGas": max_fee, "maxPriorityFeePerGas": tip, "chainId": self.chain_id, "type": 2,
-                    })).raw_transaction
-                    for i, (c, d) in enumerate(zip(calls[start : start + 500], data[start : start + 500]))
+                    self._sign(c.fn.address, d, first + start + i, c.gas, max_fee, tip)
+                    for i, (c, d) in enumerate(zip(calls[start : start + _BATCH], data[start : start + _BATCH]))
                 ]
             with self.timed("send"):
                 try:
@@ -268,10 +266,10 @@ class Transactor:
         return hashes
 
     def _rpc_batch(self, requests: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
-        """Sends JSON-RPC requests in batches of at most 500 (geth serves 1,000 by default)."""
+        """Sends JSON-RPC requests in batches of at most `_BATCH` (geth serves 1,000 by default)."""
         answers: list[dict[str, Any]] = []
-        for i in range(0, len(requests), 500):
-            chunk = [(cast(RPCEndpoint, m), p) for m, p in requests[i : i + 500]]
+        for i in range(0, len(requests), _BATCH):
+            chunk = [(cast(RPCEndpoint, m), p) for m, p in requests[i : i + _BATCH]]
             reply = self.w3.provider.make_batch_request(chunk)  # type: ignore[attr-defined]
             if not isinstance(reply, list):  # the whole batch was refused
                 raise TransactionFailed(f"the node refused a batch of requests: {reply.get('error')}")
@@ -290,9 +288,8 @@ class Transactor:
             return [self.w3.eth.get_transaction_receipt(h) for h in hashes]
         if not hashes:
             return []
-        wait = self.w3.eth.wait_for_transaction_receipt
-        last = wait(hashes[-1], timeout=self._receipt_timeout, poll_latency=0.05)
-        first = wait(hashes[0], timeout=self._receipt_timeout) if len(hashes) > 1 else last
+        last = self._wait(hashes[-1], poll=0.05)
+        first = self._wait(hashes[0]) if len(hashes) > 1 else last
         blocks = range(first["blockNumber"], last["blockNumber"] + 1)
         found = {
             r["transactionHash"]: r
@@ -305,7 +302,7 @@ class Transactor:
             if raw is not None:
                 mined.append(cast(TxReceipt, AttributeDict.recursive(receipt_formatter(raw))))
             else:  # a short reorg took it out again: it is back in the pool, and will be mined
-                mined.append(wait(h, timeout=self._receipt_timeout))
+                mined.append(self._wait(h))
         return mined
 
     def _refusal(self, error: Any, titles: Mapping[int, str] | None, *, sent: int | None = None) -> Exception:
@@ -355,10 +352,8 @@ class Transactor:
         """
         max_fee, tip = self._fees()
         with self._nonce_guard() as nonce:
-            tx = {"to": to, "value": value, "nonce": nonce, "gas": 21_000, "maxFeePerGas": max_fee,
-                  "maxPriorityFeePerGas": tip, "chainId": self.chain_id, "type": 2}
-            tx_hash = self._submit(self.account.sign_transaction(cast(Any, tx)).raw_transaction, None)
-        return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self._receipt_timeout)
+            tx_hash = self._submit(self._sign(to, "0x", nonce, 21_000, max_fee, tip, value=value), None)
+        return self._wait(tx_hash)
 
     @contextlib.contextmanager
     def _nonce_guard(self) -> Iterator[int]:
@@ -389,22 +384,31 @@ class Transactor:
     def _sign_and_send_once(self, c: Call, titles: Mapping[int, str] | None) -> HexBytes:
         max_fee, tip = self._fees()
         with self._nonce_guard() as nonce:
-            # Built by hand: web3's build_transaction costs three times the ABI encoding it wraps.
             with self.timed("sign"):
-                tx = {
-                    "to": c.fn.address,
-                    "data": calldata(c.fn),
-                    "value": 0,
-                    "nonce": nonce,
-                    "gas": c.gas,
-                    "maxFeePerGas": max_fee,
-                    "maxPriorityFeePerGas": tip,
-                    "chainId": self.chain_id,
-                    "type": 2,
-                }
-                raw = self.account.sign_transaction(cast(Any, tx)).raw_transaction
+                raw = self._sign(c.fn.address, calldata(c.fn), nonce, c.gas, max_fee, tip)
             with self.timed("send"):
                 return self._submit(raw, titles)
+
+    def _sign(self, to: str, data: str, nonce: int, gas: int, max_fee: int, tip: int, *, value: int = 0) -> bytes:
+        """Signs an EIP-1559 transaction locally. Built by hand: web3's build_transaction costs three
+        times the ABI encoding it wraps."""
+        tx = {"to": to, "data": data, "value": value, "nonce": nonce, "gas": gas, "maxFeePerGas": max_fee,
+              "maxPriorityFeePerGas": tip, "chainId": self.chain_id, "type": 2}
+        return bytes(self.account.sign_transaction(cast(Any, tx)).raw_transaction)
+
+    def _wait(self, tx_hash: HexBytes, *, poll: float = 0.1) -> TxReceipt:
+        """Waits for a transaction's receipt.
+
+        Raises:
+            TransactionFailed: If it is not mined within the receipt timeout.
+        """
+        try:
+            return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self._receipt_timeout, poll_latency=poll)
+        except TimeExhausted:
+            raise TransactionFailed(
+                f"transaction {tx_hash.hex()} was not mined within {self._receipt_timeout:.0f} s: the chain may have "
+                "stopped sealing (check `lienchain network status`); it may still be mined later"
+            ) from None
 
     def _submit(self, raw: bytes, titles: Mapping[int, str] | None) -> HexBytes:
         try:

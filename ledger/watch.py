@@ -44,7 +44,7 @@ class Watch:
         Raises:
             ConfigError: If the cursor file is unreadable.
         """
-        self.ledger = ledger
+        self.index = ledger.index
         self.cursor = cursor
         self.names = tuple(names) if names is not None else None
         self.position: tuple[int, int, int] = (-1, -1, -1)
@@ -67,7 +67,8 @@ class Watch:
         Raises:
             NodeUnreachable: If the node does not answer (poll again later: nothing is lost).
         """
-        fresh = self.ledger.index.events(names=self.names, after=self.position)
+        self.index.sync()
+        fresh = self.index.events(names=self.names, after=self.position)
         seen = set(self._recent)
         return [e for e in fresh if _identity(e) not in seen and (self.names or e.name not in MIRRORED)]
 
@@ -79,8 +80,7 @@ class Watch:
         tmp.write_text(json.dumps({"position": list(self.position), "recent": self._recent}))
         os.replace(tmp, self.cursor)  # a killed watch leaves the old cursor or the new one, never half
 
-
-def vin_of(ledger: Ledger, token_id: int) -> str | None:
-    """Returns the VIN of a title from its registration event in the index, if indexed."""
-    events = ledger.index.events(token_id=token_id, names=("TitleRegistered",))
-    return str(events[0].args["vin"]) if events else None
+    def vin_of(self, token_id: int) -> str | None:
+        """Returns the VIN of a title from its registration event, as indexed at the last `poll`."""
+        events = self.index.events(token_id=token_id, names=("TitleRegistered",))
+        return str(events[0].args["vin"]) if events else None

@@ -21,7 +21,6 @@ from typing import Any
 
 from ..errors import NodeFailed
 from ..files import write_atomic
-from .process import wait_for
 
 # Kubo reads IPFS_TELEMETRY before its config; both are set so neither a daemon started by hand
 # nor one started here reports anything.
@@ -154,20 +153,6 @@ def is_ready(url: str) -> bool:
     except (OSError, ValueError):
         return False
     return True
-
-
-def wait_ready(url: str, timeout: float) -> None:
-    """Waits until the node's RPC API answers.
-
-    Args:
-        url: The node's RPC endpoint.
-        timeout: Seconds to wait.
-
-    Raises:
-        NodeFailed: If it does not answer within `timeout` seconds.
-    """
-    if not wait_for(lambda: is_ready(url), timeout):
-        raise NodeFailed(f"the Kubo node at {url} did not answer within {timeout:g} s: see its log")
 
 
 def peer_count(url: str) -> int | None:

@@ -234,8 +234,8 @@ class Network:
 
         Raises:
             PortInUse: If another process holds one of the member's ports.
-            NodeFailed: If a node exits or does not answer within `timeout` seconds.
-            BadPassphrase: If the passphrase does not unlock the sealer key.
+            NodeFailed: If a node exits or does not answer within `timeout` seconds (a passphrase
+                that does not unlock the sealer key makes geth exit; the error quotes its log).
         """
         m = self.member(name)
         gproc, iproc = self.geth_process(m), self.ipfs_process(m)
@@ -294,8 +294,9 @@ class Network:
         Raises:
             NodeFailed: If a node does not start, or the network does not form within `timeout`.
         """
+        secret = passphrase()  # asked once, not once per member
         for m in self.members:
-            self.start_node(m.name, passphrase=passphrase, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
+            self.start_node(m.name, passphrase=lambda: secret, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
             progress(f"started {m.name}: geth on {m.rpc_url}, Kubo on {m.ipfs_url}")
         want = len(self.members) - 1
         start_block = max((s.block or 0) for s in self.status())

@@ -102,27 +102,25 @@ def scalar(value: int) -> int:
     return value
 
 
+def _total(pairs: list[tuple[int, Point]]) -> Any:
+    """sum(k * P) over `pairs`, in Jacobian coordinates, the identity included."""
+    acc: Any = bn.Z1
+    for k, p in pairs:
+        acc = bn.add(acc, bn.multiply(p._jacobian(), k % ORDER))  # noqa: SLF001 - same module family
+    return acc
+
+
 def multi(pairs: list[tuple[int, Point]]) -> Point:
     """Returns the sum of scalar * point over `pairs`.
 
     Raises:
         InvalidProof: If the sum is the identity.
     """
-    acc: Any = bn.Z1
-    for k, p in pairs:
-        acc = bn.add(acc, bn.multiply(p._jacobian(), k % ORDER))  # noqa: SLF001 - same module family
-    return Point._from(acc)  # noqa: SLF001
+    return Point._from(_total(pairs))  # noqa: SLF001
 
 
 def combination_equals(left: list[tuple[int, Point]], right: list[tuple[int, Point]]) -> bool:
     """Tells whether sum(k*P) over `left` equals that over `right`, the identity allowed on either
     side: exactly the comparison the on-chain verifier makes with the precompiles (which return
     (0, 0) for the identity), so both accept and refuse the same proofs."""
-
-    def total(pairs: list[tuple[int, Point]]) -> Any:
-        acc: Any = bn.Z1
-        for k, p in pairs:
-            acc = bn.add(acc, bn.multiply(p._jacobian(), k % ORDER))  # noqa: SLF001
-        return acc
-
-    return bool(bn.eq(total(left), total(right)))
+    return bool(bn.eq(_total(left), _total(right)))

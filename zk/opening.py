@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from ..errors import InvalidProof, ProofError
-from .curve import G, ORDER, Point, multi, scalar
+from .curve import G, ORDER, Point, combination_equals, multi, scalar
 from .generators import H
 from .pedersen import Opening
 from .transcript import Context, Transcript
@@ -66,6 +66,6 @@ def verify(statement: OpeningStatement, proof: OpeningProof) -> None:
         InvalidProof: If it does not verify.
     """
     c = _challenge(statement, proof.a)
-    left = multi([(scalar(proof.z_value), G), (scalar(proof.z_blinding), H)])
-    if left != proof.a + c * statement.commitment:
+    left = [(scalar(proof.z_value), G), (scalar(proof.z_blinding), H)]
+    if not combination_equals(left, [(1, proof.a), (c, statement.commitment)]):
         raise InvalidProof("the proof of opening does not verify")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from eth_account import Account
 
-from lienchain.networks import Network
+from lienchain.networks import Network, kubo
 from lienchain.networks.rpc import call
 
 from .conftest import Run
@@ -70,8 +70,8 @@ def test_full_story_through_the_cli(on_story: Run, consortium: Network, tmp_path
 
     # The title document, stored through the registrar's node, is pinned on every member's node.
     for m in consortium.members:
-        pinned = call_kubo(m.ipfs_url, "pin/ls", anchored[0])
-        assert anchored[0] in pinned, m.name
+        pinned = kubo.api(m.ipfs_url, "pin/ls", arg=anchored[0], offline="true")
+        assert anchored[0] in pinned["Keys"], m.name
     r = on_story("--as", "dmv", "doc", "get", anchored[0])
     assert r.code == 0 and r.out == doc.read_text()
     assert on_story("--as", "bank-a", "doc", "verify", VIN).code == 0
@@ -79,12 +79,3 @@ def test_full_story_through_the_cli(on_story: Run, consortium: Network, tmp_path
     # Every member's node holds the same chain.
     heads = {call(m.rpc_url, [("eth_getBlockByNumber", ["0x5", False])])[0]["hash"] for m in consortium.members}
     assert len(heads) == 1
-
-
-def call_kubo(api: str, path: str, arg: str) -> str:
-    """Returns the raw answer of a Kubo RPC call (offline: nothing is fetched from the swarm)."""
-    import urllib.request
-
-    request = urllib.request.Request(f"{api}/api/v0/{path}?arg={arg}&offline=true", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-        return str(response.read().decode())

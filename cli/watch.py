@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -33,6 +36,19 @@ def _line(app: App, e: Event, vin: str | None) -> str:
         "LtvThresholdChanged": lambda: f"loan-to-value threshold now {percent(int(a['thresholdBps']))}",
     }.get(e.name, lambda: json.dumps(a, sort_keys=True))()
     return f"block {e.block:<8} {format_time(e.time)}  {e.name:<19} {vin or '-':<17}  {what}"
+
+
+@contextmanager
+def _unsplittable() -> Iterator[None]:
+    """Holds SIGINT and SIGTERM back while a line is printed and its cursor saved, so a watch
+    stopped by either has done both or neither (a SIGKILL can still fall in between: then the
+    one event being printed is printed again by the next watch, and none is missed)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @click.command("watch")
@@ -74,8 +90,9 @@ def watch(app: App, alerts: bool, from_block: int | None, follow: bool) -> None:
                 if int(token) not in vins:
                     vins[int(token)] = w.vin_of(int(token))
                 vin = vins[int(token)]
-            click.echo(json.dumps({**e.to_dict(), "vin": vin}, sort_keys=True) if app.json else _line(app, e, vin))
-            w.done(e)
+            with _unsplittable():
+                click.echo(json.dumps({**e.to_dict(), "vin": vin}, sort_keys=True) if app.json else _line(app, e, vin))
+                w.done(e)
         if not follow:
             return
         time.sleep(_POLL)

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 from eth_account import Account
+
+from .test_import import vin, write
 
 VIN = "1M8GDM9AXKP042788"
 
@@ -39,3 +46,25 @@ def test_watch_alerts_shows_only_alerts_and_recoveries(run) -> None:
     assert [(e["event"], e["vin"], e["args"]["ltvBps"]) for e in alerts] == [("LtvAlert", VIN, 7778)]
     r = run("watch", "--alerts", "--from-block", "0")
     assert "ALERT loan-to-value 77.78% over 70%: frozen" in r.out and VIN in r.out
+
+
+def test_a_watch_stopped_while_printing_resumes_with_no_event_twice_and_none_missed(run, env, tmp_path: Path) -> None:
+    rows = [[vin(n), "auditor", "1000", "USD", "2031-06-30"] for n in range(150)]
+    assert run("import", str(write(tmp_path / "book.csv", rows)), "--registrar", "registrar", "--lender", "lender-a").code == 0
+
+    printed: list[dict] = []  # type: ignore[type-arg]
+    stops = 0
+    while True:  # stop each watch with SIGTERM after a few lines, until one finishes first
+        watch = subprocess.Popen([sys.executable, "-m", "lienchain.cli", "watch", "--json"],
+                                 env={**os.environ, **env}, stdout=subprocess.PIPE, text=True)
+        assert watch.stdout is not None
+        for n, line in enumerate(watch.stdout):
+            printed.append(json.loads(line))
+            if n == 40:
+                watch.send_signal(signal.SIGTERM)
+        if watch.wait(30) == 0:
+            break
+        stops += 1
+    assert stops >= 3  # 300 events, 41 or more a run: it was stopped while printing, several times
+    everything = events(run, "--from-block", "0")
+    assert [(e["block"], e["event"], e["vin"]) for e in printed] == [(e["block"], e["event"], e["vin"]) for e in everything]

@@ -80,9 +80,16 @@ def measure(runs: int, ctx: Context, v: Any) -> None:
     s2 = RangeStatement(ctx, w.commit())
     figure("range, 40 bits", runs, lambda: range_proof.prove(s2, w), lambda p: range_proof.verify(s2, p),
            lambda p: v.verifyRange(ctx.chain_id, ctx.contract, ctx.subject, c, 40, range_to_bytes(p)).estimate_gas())
-    s3 = LtvStatement(ctx, w.commit(), valuation=2_000_000, threshold_bps=7000)
-    figure("loan-to-value (<= 70% of value)", runs, lambda: ltv.prove(s3, w), lambda p: ltv.verify(s3, p),
-           lambda p: v.verifyLtv(ctx.chain_id, ctx.contract, ctx.subject, c, 2_000_000, 7000, range_to_bytes(p)).estimate_gas())
+    # A limit of 1,400,000 - 50,000 = 1,350,000: the slack is range-proved on 21 bits.
+    s3 = LtvStatement(ctx, w.commit(), valuation=2_000_000, threshold_bps=7000, deducted=50_000)
+    figure("loan-to-value (21-bit limit)", runs, lambda: ltv.prove(s3, w), lambda p: ltv.verify(s3, p),
+           lambda p: v.verifyLtv(ctx.chain_id, ctx.contract, ctx.subject, c, 2_000_000, 7000, 50_000,
+                                 range_to_bytes(p)).estimate_gas())
+    # The longest slack there is: a limit of 2**40 - 1 takes 40 bits.
+    s3b = LtvStatement(ctx, w.commit(), valuation=2**40 - 1, threshold_bps=10_000)
+    figure("loan-to-value (40-bit limit)", runs, lambda: ltv.prove(s3b, w), lambda p: ltv.verify(s3b, p),
+           lambda p: v.verifyLtv(ctx.chain_id, ctx.contract, ctx.subject, c, 2**40 - 1, 10_000, 0,
+                                 range_to_bytes(p)).estimate_gas())
     ws = [Opening.random(x) for x in (500_000, 1_250_000, 300_000)]
     s4 = ExposureStatement(ctx, tuple(x.commit() for x in ws), 2_050_000)
     figure("exposure (3 liens <= limit)", runs, lambda: exposure.prove(s4, ws), lambda p: exposure.verify(s4, p),

@@ -36,7 +36,12 @@ contract ZkVerifier {
         return _verifyBits(s, commitment[0], commitment[1], bits, proof);
     }
 
-    /// @notice Checks that the amount in `commitment` is at most `thresholdBps` of `valuation`.
+    /// @notice Checks that the amount in `commitment` is at most `thresholdBps` of `valuation`
+    /// less `deducted` (the public liens ahead of it): a range proof that D = L*G - C opens to a
+    /// value below 2**n, with L = floor(thresholdBps * valuation / 10000) - deducted and n the bit
+    /// length of L (at least 1). Sound only together with C's own 40-bit range proof from the
+    /// lien's grant (see zk/ltv.py). False for a malformed statement: a valuation outside
+    /// (0, 2**40), a threshold outside 1-10000 bps, a deduction of 2**40 or more, or L < 0.
     function verifyLtv(
         uint256 chainId,
         address target,
@@ -44,18 +49,24 @@ contract ZkVerifier {
         uint256[2] calldata commitment,
         uint256 valuation,
         uint256 thresholdBps,
+        uint256 deducted,
         bytes calldata proof
     ) external view returns (bool) {
         if (valuation == 0 || valuation >= 2 ** 40 || thresholdBps == 0 || thresholdBps > 10_000) return false;
+        if (deducted >= 2 ** 40) return false;
+        uint256 limit = thresholdBps * valuation / 10_000;
+        if (deducted > limit) return false;
+        limit -= deducted;
         if (!_valid(commitment[0], commitment[1])) return false;
-        bytes32 s = _start("lienchain/ltv/v1", chainId, target, subject);
+        bytes32 s = _start("lienchain/ltv/v2", chainId, target, subject);
         s = _append(s, "C", abi.encodePacked(commitment[0], commitment[1]));
         s = _append(s, "V", abi.encodePacked(valuation));
         s = _append(s, "k", abi.encodePacked(thresholdBps));
-        // D = L*G - C with L = floor(k * V / 10000): a commitment to L - amount.
-        (uint256 dx, uint256 dy) = _mul(1, 2, thresholdBps * valuation / 10_000);
+        s = _append(s, "d", abi.encodePacked(deducted));
+        // D = L*G - C: a commitment to L - amount.
+        (uint256 dx, uint256 dy) = _mul(1, 2, limit);
         (dx, dy) = _add(dx, dy, commitment[0], P - commitment[1]);
-        return _verifyBits(s, dx, dy, 40, proof);
+        return _verifyBits(s, dx, dy, _bitLength(limit), proof);
     }
 
     /// @notice Checks that the amounts in `commitments` add up to at most `limit`.
@@ -131,6 +142,12 @@ contract ZkVerifier {
         (uint256 rx, uint256 ry) = _mul(x, y, e);
         (rx, ry) = _add(_word(b, a), _word(b, a + 1), rx, ry);
         return lx == rx && ly == ry;
+    }
+
+    /// @dev max(1, the number of bits of x), for x < 2**40.
+    function _bitLength(uint256 x) internal pure returns (uint256 n) {
+        n = 1;
+        while (x >> n != 0) n++;
     }
 
     function _start(bytes memory protocol, uint256 chainId, address target, bytes calldata subject)

@@ -52,7 +52,9 @@ def _python_accepts(v: dict[str, Any]) -> bool:
     data = bytes.fromhex(v["proof"][2:])
     try:
         if v["kind"] == "ltv":
-            ltv.verify(LtvStatement(ctx, _point(v["commitment"]), v["valuation"], v["threshold_bps"]), range_from_bytes(data, 40))
+            statement = LtvStatement(ctx, _point(v["commitment"]), v["valuation"], v["threshold_bps"], v["deducted"])
+            statement.check()
+            ltv.verify(statement, range_from_bytes(data, statement.bits))
         elif v["kind"] == "range":
             range_proof.verify(RangeStatement(ctx, _point(v["commitment"]), v["bits"]), range_from_bytes(data, v["bits"]))
         else:
@@ -68,7 +70,8 @@ def _chain_accepts(verifier: Any, v: dict[str, Any]) -> bool:
     head = (c["chain_id"], c["contract"], bytes.fromhex(c["subject"][2:]))
     data = bytes.fromhex(v["proof"][2:])
     if v["kind"] == "ltv":
-        call = verifier.verifyLtv(*head, [int(x, 16) for x in v["commitment"]], v["valuation"], v["threshold_bps"], data)
+        call = verifier.verifyLtv(*head, [int(x, 16) for x in v["commitment"]], v["valuation"], v["threshold_bps"],
+                                  v["deducted"], data)
     elif v["kind"] == "range":
         call = verifier.verifyRange(*head, [int(x, 16) for x in v["commitment"]], v["bits"], data)
     else:

@@ -38,12 +38,48 @@ def test_ltv_proof_is_bound_to_its_valuation_threshold_lien_chain_and_contract()
     proof = ltv.prove(statement, witness, rng=RNG)
     for other in (dataclasses.replace(statement, valuation=1_900_000),
                   dataclasses.replace(statement, threshold_bps=6000),
+                  dataclasses.replace(statement, deducted=1),
                   dataclasses.replace(statement, commitment=Opening.random(1_300_000).commit()),
                   dataclasses.replace(statement, context=dataclasses.replace(CONTEXT, subject=b"lien:8")),
                   dataclasses.replace(statement, context=dataclasses.replace(CONTEXT, chain_id=1)),
                   dataclasses.replace(statement, context=dataclasses.replace(CONTEXT, contract="0x" + "cd" * 20))):
         with pytest.raises(InvalidProof):
             ltv.verify(other, proof)
+
+
+def test_ltv_proof_verifies_up_to_exactly_the_limit_after_the_liens_ahead() -> None:
+    # 70% of 2,000,000 less 150,000 ahead: a limit of 1,250,000.
+    for amount in (0, 1_250_000):
+        witness = Opening.random(amount)
+        statement = LtvStatement(CONTEXT, witness.commit(), 2_000_000, 7000, deducted=150_000)
+        proof = ltv.prove(statement, witness, rng=RNG)
+        ltv.verify(statement, proof)
+        with pytest.raises(InvalidProof):
+            ltv.verify(dataclasses.replace(statement, deducted=150_001), proof)
+    witness = Opening.random(1_250_001)
+    with pytest.raises(ProofError, match="a limit of 1250000"):
+        ltv.prove(LtvStatement(CONTEXT, witness.commit(), 2_000_000, 7000, deducted=150_000), witness, rng=RNG)
+
+
+@pytest.mark.parametrize(("limit", "bits"), [(0, 1), (1, 1), (2, 2), (1_250_000, 21), (2**40 - 1, 40)])
+def test_ltv_slack_is_range_proved_on_the_bit_length_of_the_limit(limit: int, bits: int) -> None:
+    witness = Opening.random(0)
+    statement = LtvStatement(CONTEXT, witness.commit(), 2**40 - 1, 10_000, deducted=2**40 - 1 - limit)
+    assert (statement.limit, statement.bits) == (limit, bits)
+    proof = ltv.prove(statement, witness, rng=RNG)
+    assert len(proof.bits) == bits
+    ltv.verify(statement, proof)
+
+
+@pytest.mark.parametrize("deducted", [-1, 1_400_001, 2**40])
+def test_ltv_statement_with_a_negative_limit_or_deduction_out_of_range_is_malformed(deducted: int) -> None:
+    witness = Opening.random(0)
+    statement = LtvStatement(CONTEXT, witness.commit(), 2_000_000, 7000, deducted=deducted)
+    with pytest.raises(ProofError) as refused:
+        ltv.prove(statement, witness, rng=RNG)
+    assert not isinstance(refused.value, InvalidProof)
+    with pytest.raises(ProofError):
+        statement.check()
 
 
 def test_exposure_proof_covers_the_sum_and_nothing_more() -> None:

@@ -56,7 +56,7 @@ def generate() -> dict[str, Any]:
     def ltv_vector(name: str, st: LtvStatement, proof: str, valid: bool) -> None:
         out.append({"name": name, "kind": "ltv", "valid": valid, "context": _context(st.context),
                     "commitment": _point(st.commitment), "valuation": st.valuation,
-                    "threshold_bps": st.threshold_bps, "proof": proof})
+                    "threshold_bps": st.threshold_bps, "deducted": st.deducted, "proof": proof})
 
     st = LtvStatement(CONTEXT, c, 2_000_000, 7000)
     proof = ltv.prove(st, w, rng=rng)
@@ -82,6 +82,22 @@ def generate() -> dict[str, Any]:
     ltv_vector("ltv: the identity point", st, "0x" + (bytes(64) + data[64:]).hex(), False)
     ltv_vector("ltv: a coordinate past the field modulus", st, _raw(data, 0, 2**256 - 1), False)
     ltv_vector("ltv: a bit missing", st, "0x" + data[:-288].hex(), False)
+
+    # Liens ahead: 70% of 2,000,000 less 100,000 leaves a limit of exactly 1,300,000, the amount.
+    behind = dataclasses.replace(st, deducted=100_000)
+    behind_proof = "0x" + range_to_bytes(ltv.prove(behind, w, rng=rng)).hex()
+    ltv_vector("ltv: 1,300,000 behind 100,000 of liens, exactly 70% of the valuation", behind, behind_proof, True)
+    ltv_vector("ltv: an amount just over the limit after the deduction (100,001 ahead)",
+               dataclasses.replace(behind, deducted=100_001), behind_proof, False)
+    ltv_vector("ltv: the proof without its deduction", st, behind_proof, False)
+    ltv_vector("ltv: a deduction making the limit negative (1,400,001 ahead)",
+               dataclasses.replace(behind, deducted=1_400_001), behind_proof, False)
+    ltv_vector("ltv: a deduction of 2**40", dataclasses.replace(behind, deducted=2**40), behind_proof, False)
+    # The limit used up: a limit of 0 is proved on one bit, and only a zero amount fits it.
+    w0 = Opening(0, rng.randrange(1, ORDER))
+    used_up = LtvStatement(CONTEXT, w0.commit(), 2_000_000, 7000, deducted=1_400_000)
+    ltv_vector("ltv: a zero amount behind liens using up the limit (one bit)", used_up,
+               "0x" + range_to_bytes(ltv.prove(used_up, w0, rng=rng)).hex(), True)
 
     # A "negative" amount: -1 modulo the group order cannot be proved in range.
     rst = RangeStatement(CONTEXT, c, bits=40)

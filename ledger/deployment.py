@@ -26,6 +26,7 @@ class Deployment:
     governance: str
     block: int
     artifacts: dict[str, str] = field(default_factory=dict)
+    verifier: str = ""  # the ZkVerifier the registry checks private liens with
 
     def save(self, path: Path) -> None:
         """Writes the record as JSON, atomically.
@@ -50,6 +51,7 @@ class Deployment:
                 governance=Web3.to_checksum_address(data["governance"]),
                 block=int(data["block"]),
                 artifacts=dict(data.get("artifacts", {})),
+                verifier=Web3.to_checksum_address(data["verifier"]) if data.get("verifier") else "",
             )
         except FileNotFoundError:
             raise DeploymentNotFound(
@@ -95,7 +97,8 @@ def deploy_contract(w3: Web3, account: LocalAccount, name: str, args: list[Any])
 
 
 def deploy(w3: Web3, account: LocalAccount, members: list[str]) -> Deployment:
-    """Deploys governance with its founding members, then the registry administered by it.
+    """Deploys governance with its founding members, the zero-knowledge verifier, then the
+    registry administered by the one and checking private liens with the other.
 
     The deploying account keeps no power: the registry's only administrator is the governance
     contract, and roles are granted by member vote afterwards.
@@ -113,14 +116,17 @@ def deploy(w3: Web3, account: LocalAccount, members: list[str]) -> Deployment:
     """
     chain_id = w3.eth.chain_id
     governance_artifact = load_artifact("Governance")
+    verifier_artifact = load_artifact("ZkVerifier")
     registry_artifact = load_artifact("TitleRegistry")
     nonce = w3.eth.get_transaction_count(account.address, "pending")
     gov = _create(w3, account, governance_artifact, [members], nonce, chain_id)
-    reg = _create(w3, account, registry_artifact, [gov["contractAddress"]], nonce + 1, chain_id)
+    zk = _create(w3, account, verifier_artifact, [], nonce + 1, chain_id)
+    reg = _create(w3, account, registry_artifact, [gov["contractAddress"], zk["contractAddress"]], nonce + 2, chain_id)
     return Deployment(
         chain_id=chain_id,
         registry=Web3.to_checksum_address(reg["contractAddress"]),
         governance=Web3.to_checksum_address(gov["contractAddress"]),
         block=int(gov["blockNumber"]),
-        artifacts={a.name: a.sha256 for a in (governance_artifact, registry_artifact)},
+        artifacts={a.name: a.sha256 for a in (governance_artifact, verifier_artifact, registry_artifact)},
+        verifier=Web3.to_checksum_address(zk["contractAddress"]),
     )

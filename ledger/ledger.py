@@ -16,11 +16,30 @@ from web3.logs import DISCARD
 from web3.types import FilterParams
 
 from ..contracts.build import load_artifact
-from ..errors import ChainIdMismatch, ConfigError, InvalidRole
+from ..errors import ChainIdMismatch, ConfigError, InvalidRole, ValuationStale
 from .consent import Consent, currency_code, sign_consent
 from .deployment import Deployment
 from .index import EventIndex
-from .records import Address, Appraisal, Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus, Valuation, plain
+from ..zk import ltv
+from ..zk.curve import Point
+from ..zk.encoding import range_to_bytes
+from ..zk.ltv import LtvStatement
+from ..zk.pedersen import Opening
+from . import private
+from .records import (
+    Address,
+    Appraisal,
+    Event,
+    Lien,
+    LienId,
+    LienStatus,
+    PrivateLienState,
+    Proposal,
+    Title,
+    TitleStatus,
+    Valuation,
+    plain,
+)
 from .reverts import ROLES, RevertDecoder, percent
 from .transactions import Call, Engine, Transactor
 from .vin import VIN, TokenId, token_id
@@ -33,6 +52,8 @@ GAS = {
     "setTitleStatus": 100_000,
     "grantLien": 520_000,
     "grantLien/consent": 60_000,
+    "grantPrivateLien": 4_500_000,
+    "proveLien": 2_000_000,
     "setValuation": 300_000,
     "releaseLien": 100_000,
     "propose": 500_000,
@@ -42,7 +63,7 @@ GAS = {
 Hook = Callable[[], object] | None
 
 _TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "ValuationSet", "LtvAlert", "LtvRecovered")
-_LIEN_EVENTS = ("LienGranted", "LienReleased")
+_LIEN_EVENTS = ("LienGranted", "LienReleased", "LienCommitted", "LienProved", "LienProofDue")
 
 
 @dataclass(frozen=True)
@@ -363,6 +384,97 @@ class Ledger:
         ids = self._reader.call(self.registry.functions.liensOf(self._token(vin)), titles=self._vins)
         return [self.lien(i) for i in ids]
 
+    # --- private liens ------------------------------------------------------------------------
+
+    def grant_private_lien(
+        self, vin: VIN, opening: Opening, *, currency: str, maturity: int, doc_cid: str = "",
+        on_accepted: Hook = None,
+    ) -> Lien:
+        """Grants the signing lender a private lien (LENDER): only the commitment of `opening`
+        goes on chain, with a range proof and a loan-to-value proof against the title's value now.
+
+        Args:
+            vin: The title: it must have no active lien and a fresh valuation.
+            opening: The amount (minor units) and its blinding factor.
+            currency: ISO 4217 code.
+            maturity: Unix time at which the loan matures.
+            doc_cid: The CID of the lien's sealed document (which must carry the opening).
+            on_accepted: As for `register_title`.
+
+        Returns:
+            The new lien (its `amount` is 0: see `private`).
+
+        Raises:
+            ProofError: If the amount is over what the threshold allows.
+            ValuationStale: If the title has no fresh valuation.
+            InvalidOperation, TitleNotActive, MissingRole: If the registry refuses.
+        """
+        token = self._token(vin)
+        a = self.appraisal(vin)
+        if a.fresh_oracles == 0:
+            raise ValuationStale(
+                f"title {vin} has no fresh valuation to prove a private amount against: an oracle must value it "
+                "with `lienchain valuation set` first"
+            )
+        proofs = private.prove_grant(self.deployment, token, self.address, opening, a.value, a.threshold_bps)
+        fn = self.registry.functions.grantPrivateLien(
+            token, proofs.as_argument(), currency_code(currency), maturity, doc_cid
+        )
+        receipt = self._signer.send(fn, gas=GAS["grantPrivateLien"], titles=self._vins, on_accepted=on_accepted)
+        (log,) = self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
+        return self.lien(LienId(log["args"]["lienId"]))
+
+    def prove_lien(self, lien_id: int, opening: Opening) -> PrivateLienState:
+        """Proves a private lien's amount within what the threshold allows its title now (the
+        value's threshold less the public liens), ending a due proof. Anyone holding the opening
+        may send it.
+
+        Raises:
+            ProofError: If the amount is over that limit: the title stays frozen until the lien
+                is released or the value rises.
+            InvalidOperation, ValuationStale, LienNotActive: If the registry refuses.
+        """
+        lien = self.lien(lien_id)
+        commitment = self.lien_commitment(lien_id)
+        a = self._appraisal(lien.token_id)
+        if a.fresh_oracles == 0:
+            raise ValuationStale(
+                f"lien {lien_id}'s title has no fresh valuation to prove against: an oracle must value it first"
+            )
+        private.check_within(opening.value, a.value, a.threshold_bps, a.secured)
+        statement = LtvStatement(private.lien_context(self.deployment, lien_id), commitment, a.value,
+                                 a.threshold_bps, a.secured)
+        proof = range_to_bytes(ltv.prove(statement, opening))
+        self._signer.send(self.registry.functions.proveLien(lien_id, proof), gas=GAS["proveLien"], titles=self._vins)
+        state = self._private_state(lien.token_id)
+        assert state is not None  # the lien is active: the registry just accepted its proof
+        return state
+
+    def private_lien(self, vin: VIN) -> PrivateLienState | None:
+        """Reads a title's active private lien and whether it owes a proof (None if it has none).
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        return self._private_state(self._token(vin))
+
+    def lien_commitment(self, lien_id: int, *, block: int | str = "latest") -> Point:
+        """Reads a private lien's amount commitment.
+
+        Raises:
+            InvalidOperation: If the lien is public.
+            LienNotFound: If no lien has this id.
+        """
+        x, y = self._reader.call(self.registry.functions.lienCommitment(lien_id), titles=self._vins, block=block)
+        return Point(int(x), int(y))
+
+    def _private_state(self, token: int) -> PrivateLienState | None:
+        raw = self._reader.call(self.registry.functions.privateLien(token), titles=self._vins)
+        if int(raw[0]) == 0:
+            return None
+        return PrivateLienState(LienId(int(raw[0])), (int(raw[1][0]), int(raw[1][1])), int(raw[2]), int(raw[3]),
+                                int(raw[4]), int(raw[5]), bool(raw[6]), bool(raw[7]))
+
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
         """Signs, as a senior lienholder, a consent to a new lien for `lender`.
 
@@ -423,7 +535,10 @@ class Ledger:
         Raises:
             TitleNotFound: If no title is registered for the VIN.
         """
-        a = self._reader.call(self.registry.functions.appraisal(self._token(vin)), titles=self._vins)
+        return self._appraisal(self._token(vin))
+
+    def _appraisal(self, token: int, *, block: int | str = "latest") -> Appraisal:
+        a = self._reader.call(self.registry.functions.appraisal(token), titles=self._vins, block=block)
         currency = plain(bytes(a[1])) if any(a[1]) else ""
         return Appraisal(int(a[0]), str(currency), int(a[2]), int(a[3]), int(a[4]), int(a[5]), int(a[6]), bool(a[7]))
 
@@ -462,6 +577,20 @@ class Ledger:
         """
         data = self.registry.encode_abi("setStalenessWindow", [seconds])
         return self._propose(self.registry.address, data, f"count valuations for {seconds // 86400} days ({seconds} s)")
+
+    def propose_proof_window(self, seconds: int) -> int:
+        """Proposes how long a private lienholder has to prove its lien again (seconds); the
+        proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+        """
+        data = self.registry.encode_abi("setProofWindow", [seconds])
+        return self._propose(self.registry.address, data, f"give private liens {seconds} s to prove again")
+
+    def proof_window(self) -> int:
+        """Returns how long a private lienholder has to prove its lien again, in seconds."""
+        return int(self._reader.call(self.registry.functions.proofWindow()))
 
     # --- history ------------------------------------------------------------------------------
 

@@ -98,6 +98,26 @@ class Appraisal:
 
 
 @dataclass(frozen=True)
+class PrivateLienState:
+    """A title's private lien: its amount commitment and whether it owes a new proof."""
+
+    lien_id: LienId
+    commitment: tuple[int, int]
+    proven_limit: int  # the amount was last proved at most this
+    proven_at: int
+    limit: int  # what the threshold allows it now: the value's threshold less the public liens
+    deadline: int  # when `due`: the time by which a new proof must be on chain
+    due: bool
+    overdue: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the state as JSON-ready data."""
+        return {"lien_id": self.lien_id, "commitment": [hex(c) for c in self.commitment],
+                "proven_limit": str(self.proven_limit), "proven_at": self.proven_at, "limit": str(self.limit),
+                "deadline": self.deadline if self.due else None, "due": self.due, "overdue": self.overdue}
+
+
+@dataclass(frozen=True)
 class Title:
     """A registered vehicle title."""
 
@@ -142,13 +162,19 @@ class Lien:
         """Returns whether the lien still encumbers its title."""
         return self.status == LienStatus.ACTIVE
 
+    @property
+    def private(self) -> bool:
+        """Returns whether the amount is private: only its commitment is on chain (`amount` is 0)."""
+        return self.amount == 0
+
     def to_dict(self) -> dict[str, Any]:
         """Returns the lien as JSON-ready data."""
         return {
             "lien_id": self.lien_id,
             "token_id": str(self.token_id),
             "lender": self.lender,
-            "amount": str(self.amount),
+            "amount": None if self.private else str(self.amount),
+            "private": self.private,
             "currency": self.currency,
             "maturity": self.maturity,
             "granted_at": self.granted_at,

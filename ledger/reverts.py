@@ -89,6 +89,27 @@ _CATALOGUE: dict[str, tuple[type[errors.ContractRevert], str]] = {
         "value it again with `lienchain valuation set` before it takes a new lien",
     ),
     "RegistryInvalidSetting": (errors.InvalidOperation, "{value} is out of range for this setting"),
+    "RegistryInvalidProof": (
+        errors.InvalidOperation,
+        "the registry refused the proof for title {title}: the title's value or threshold may have changed "
+        "while it was made; run the command again",
+    ),
+    "RegistryPrivateLienNotFirst": (
+        errors.InvalidOperation,
+        "title {title} has {activeLiens} active lien(s): a private lien must be a title's first lien (its "
+        "seniors could not consent to an amount they cannot see); grant a public lien with their consent",
+    ),
+    "RegistryValuationRequired": (
+        errors.ValuationStale,
+        "title {title} has no fresh valuation to prove a private amount against: an oracle must value it "
+        "with `lienchain valuation set` first",
+    ),
+    "RegistryProofOverdue": (
+        errors.TitleFrozen,
+        "title {title} is frozen: its private lien {lienId} owed a new loan-to-value proof by {deadline}; "
+        "its lender proves it with `lienchain lien prove {lienId}`",
+    ),
+    "RegistryLienNotPrivate": (errors.InvalidOperation, "lien {lienId} is public: its amount needs no proof"),
     "AccessControlUnauthorizedAccount": (
         errors.MissingRole,
         "{account} does not hold the {neededRole} role: " + _PROPOSE,

@@ -12,12 +12,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import NotSeniorLienholder
+from ..errors import NotARecipient, NotSeniorLienholder
+from ..zk.pedersen import Opening
+from . import private
 from .accounts import AccountBook
 from .consent import Consent
 from .documents import Documents, SealedDocument
 from .ledger import Ledger
-from .records import Appraisal, Lien, Title
+from .records import Appraisal, Lien, PrivateLienState, Title
 from .vin import VIN, token_id
 
 
@@ -84,13 +86,57 @@ class Session:
         for c in consents:
             c.check_terms(chain_id=d.chain_id, registry=d.registry, token_id=token_id(vin),
                           lender=self.ledger.address, amount=amount, currency=currency)
-        auditors = [a.name for a in self.accounts.list() if self.ledger.has_role("AUDITOR", a.address)]
-        sealed = self._seal(document, [self.account, *auditors], "loan", vin=vin, lender=self.ledger.address,
+        sealed = self._seal(document, [self.account, *self._auditors()], "loan", vin=vin, lender=self.ledger.address,
                             amount=amount, currency=currency)
         return self.ledger.grant_lien(
             vin, amount, currency=currency, maturity=maturity, doc_cid=sealed.cid, consents=consents,
             on_accepted=self._storing(sealed),
         )
+
+    def grant_private_lien(
+        self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None
+    ) -> Lien:
+        """Grants a private lien: the amount's commitment and proofs go on chain; its opening,
+        with the loan document if any, is sealed for the lender and the AUDITOR accounts.
+
+        Raises:
+            ProofError: If the amount is over what the loan-to-value threshold allows.
+            ContractRevert: If the registry refuses (nothing is stored).
+        """
+        opening = Opening.random(amount)
+        record = private.opening_record(opening, vin=vin, lender=self.ledger.address, currency=currency,
+                                        document=document)
+        sealed = self.documents.seal(record, readers=[self.account, *self._auditors()])
+        return self.ledger.grant_private_lien(
+            vin, opening, currency=currency, maturity=maturity, doc_cid=sealed.cid, on_accepted=self._storing(sealed)
+        )
+
+    def open_lien(self, lien_id: int) -> Opening:
+        """Opens a private lien's amount commitment from its sealed document (its lender and the
+        auditors can).
+
+        Raises:
+            NotARecipient: If the document was not sealed for this account.
+            ProofError: If the document's opening does not open the commitment on chain.
+            InvalidOperation: If the lien is public.
+        """
+        lien = self.ledger.lien(lien_id)
+        commitment = self.ledger.lien_commitment(lien_id)
+        try:
+            data = self.documents.read(lien.doc_cid, reader=self.account)
+        except NotARecipient:
+            raise NotARecipient(
+                f"{self.account} cannot open lien {lien_id}: its amount is sealed for its lender and the auditors only"
+            ) from None
+        return private.parse_opening(data, (commitment.x, commitment.y))
+
+    def prove_lien(self, lien_id: int) -> PrivateLienState:
+        """Opens a private lien (see `open_lien`) and proves it within what the threshold allows now.
+
+        Raises:
+            As `open_lien` and `Ledger.prove_lien`.
+        """
+        return self.ledger.prove_lien(lien_id, self.open_lien(lien_id))
 
     def set_valuation(
         self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, document: bytes | None = None
@@ -138,6 +184,9 @@ class Session:
 
     def _storing(self, sealed: SealedDocument) -> Callable[[], object]:
         return lambda: self.documents.put(sealed)
+
+    def _auditors(self) -> list[str]:
+        return [a.name for a in self.accounts.list() if self.ledger.has_role("AUDITOR", a.address)]
 
     def _everyone(self) -> list[str]:
         return [a.name for a in self.accounts.list()]

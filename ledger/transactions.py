@@ -139,14 +139,14 @@ class Transactor:
         """Returns the account's checksum address."""
         return str(self.account.address)
 
-    def call(self, fn: ContractFunction, *, titles: Mapping[int, str] | None = None) -> Any:
-        """Runs a view function, decoding a revert into its typed exception.
+    def call(self, fn: ContractFunction, *, titles: Mapping[int, str] | None = None, block: int | str = "latest") -> Any:
+        """Runs a view function (on the state of `block`), decoding a revert into its typed exception.
 
         Raises:
             ContractRevert: A subclass naming the contract's custom error.
         """
         try:
-            return fn.call({"from": self.address})
+            return fn.call({"from": self.address}, block_identifier=block)
         except ContractLogicError as exc:
             raise self._typed(exc, titles) from None
 

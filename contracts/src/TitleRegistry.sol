@@ -6,11 +6,19 @@ import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ITitleRegistry} from "./interfaces/ITitleRegistry.sol";
+import {IZkVerifier} from "./interfaces/IZkVerifier.sol";
 
 /// @title TitleRegistry
 /// @notice Vehicle titles as ERC-721 tokens and the liens on them. See {ITitleRegistry}.
 /// @dev The governance contract holds DEFAULT_ADMIN_ROLE and so alone grants and revokes roles;
 /// the deployer keeps nothing.
+///
+/// Private liens keep their amount off chain: the registry holds a Pedersen commitment and checks,
+/// with {IZkVerifier}, that the amount is in range and within the loan-to-value threshold. A
+/// private lien is always a title's first active lien, so "within the threshold" means: at most
+/// the threshold of the title's value less the title's public (junior) liens. When that limit
+/// falls below what the lien's latest proof showed (a lower valuation, a new public lien, a lower
+/// threshold), a new proof is due within the proof window; past it, the title takes no new lien.
 contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     /// @inheritdoc ITitleRegistry
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
@@ -41,12 +49,32 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     mapping(uint256 tokenId => uint256) private _secured;
     mapping(uint256 tokenId => bool) private _frozen;
 
+    /// @dev A private lien's commitment and the state of its loan-to-value proof.
+    struct ProofState {
+        uint256 cx;
+        uint256 cy;
+        uint256 provenLimit;
+        uint64 provenAt;
+        uint64 dueSince; // set when an operation on the title made a proof due; 0 otherwise
+    }
+
+    address private immutable _verifier;
+    uint64 private _proofWindow = 7 days;
+    uint64 private _thresholdChangedAt;
+    mapping(uint256 tokenId => uint256 lienId) private _privateLienOf;
+    mapping(uint256 lienId => ProofState) private _proofs;
+
+    /// @dev Range of a private amount: 40 bits of minor units (see lienchain.zk.range).
+    uint256 private constant _AMOUNT_BITS = 40;
+
     /// @param governance The governance contract, which becomes the only role administrator.
-    constructor(address governance)
+    /// @param zkVerifier The verifier of private liens' proofs.
+    constructor(address governance, address zkVerifier)
         ERC721("lienchain vehicle title", "VTITLE")
         EIP712("lienchain TitleRegistry", "1")
     {
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
+        _verifier = zkVerifier;
     }
 
     // --- titles -------------------------------------------------------------------------------
@@ -111,28 +139,44 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         _checkCurrency(tokenId, currency);
         _checkLtv(tokenId, amount);
 
-        lienId = _liens.length + 1;
-        if (_activeLiens[tokenId] != 0) _useConsents(tokenId, amount, currency, consents, lienId);
-
-        uint256[] storage ids = _liensOf[tokenId];
-        ids.push(lienId);
-        _liens.push(
-            Lien({
-                tokenId: tokenId,
-                lender: msg.sender,
-                maturity: maturity,
-                grantedAt: uint64(block.timestamp),
-                currency: currency,
-                status: LienStatus.Active,
-                priority: uint32(ids.length),
-                amount: amount,
-                docCid: docCid
-            })
-        );
-        _activeLiens[tokenId] += 1;
+        if (_activeLiens[tokenId] != 0) _useConsents(tokenId, amount, currency, consents, _liens.length + 1);
+        lienId = _addLien(tokenId, amount, currency, maturity, docCid);
         _secured[tokenId] += amount;
-        emit LienGranted(lienId, tokenId, msg.sender, amount, currency, maturity, uint32(ids.length), docCid);
-        _reviewLtv(tokenId); // clears a freeze that a threshold change made stale
+        _reviewLtv(tokenId); // clears a freeze that a threshold change made stale; a private lien may owe a proof
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function grantPrivateLien(
+        uint256 tokenId,
+        PrivateAmount calldata amount,
+        bytes3 currency,
+        uint64 maturity,
+        string calldata docCid
+    ) external onlyRole(LENDER_ROLE) returns (uint256 lienId) {
+        Title storage t = _existingTitle(tokenId);
+        if (t.status != TitleStatus.Active) revert RegistryTitleNotActive(tokenId, t.status);
+        if (maturity <= block.timestamp) revert RegistryInvalidMaturity(maturity);
+        uint256 active = _activeLiens[tokenId];
+        if (active != 0) revert RegistryPrivateLienNotFirst(tokenId, active);
+        _checkCurrency(tokenId, currency);
+        uint256 limit = _verifyGrant(tokenId, amount);
+        lienId = _addLien(tokenId, 0, currency, maturity, docCid);
+        _privateLienOf[tokenId] = lienId;
+        _proofs[lienId] = ProofState(amount.commitment[0], amount.commitment[1], limit, uint64(block.timestamp), 0);
+        emit LienCommitted(lienId, tokenId, amount.commitment, limit);
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function proveLien(uint256 lienId, bytes calldata ltvProof) external {
+        Lien storage l = _existingLien(lienId);
+        if (l.status != LienStatus.Active) revert RegistryLienNotActive(lienId);
+        ProofState storage p = _proofs[lienId];
+        if (p.provenAt == 0) revert RegistryLienNotPrivate(lienId);
+        uint256 limit = _verifyReproof(l.tokenId, lienId, p, ltvProof);
+        p.provenLimit = limit;
+        p.provenAt = uint64(block.timestamp);
+        p.dueSince = 0;
+        emit LienProved(lienId, l.tokenId, limit);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -141,6 +185,7 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         if (l.status != LienStatus.Active) revert RegistryLienNotActive(lienId);
         if (l.lender != msg.sender) revert RegistryNotLienholder(lienId, msg.sender, l.lender);
         l.status = LienStatus.Released;
+        if (_privateLienOf[l.tokenId] == lienId) delete _privateLienOf[l.tokenId];
         _activeLiens[l.tokenId] -= 1;
         _secured[l.tokenId] -= l.amount;
         emit LienReleased(lienId, l.tokenId, msg.sender);
@@ -175,6 +220,14 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         if (thresholdBps == 0 || thresholdBps > 10_000) revert RegistryInvalidSetting(thresholdBps);
         emit LtvThresholdChanged(_ltvThresholdBps, thresholdBps);
         _ltvThresholdBps = thresholdBps;
+        _thresholdChangedAt = uint64(block.timestamp); // private liens it puts over their proof owe one from now
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function setProofWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (windowSeconds == 0) revert RegistryInvalidSetting(windowSeconds);
+        emit ProofWindowChanged(_proofWindow, windowSeconds);
+        _proofWindow = windowSeconds;
     }
 
     /// @inheritdoc ITitleRegistry
@@ -235,6 +288,31 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ITitleRegistry
+    function privateLien(uint256 tokenId) external view returns (PrivateLien memory) {
+        _existingTitle(tokenId);
+        (Appraisal memory a,) = _appraise(tokenId);
+        return _privateState(tokenId, a);
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function lienCommitment(uint256 lienId) external view returns (uint256[2] memory) {
+        _existingLien(lienId);
+        ProofState storage p = _proofs[lienId];
+        if (p.provenAt == 0) revert RegistryLienNotPrivate(lienId);
+        return [p.cx, p.cy];
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function proofWindow() external view returns (uint64) {
+        return _proofWindow;
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function verifier() external view returns (address) {
+        return _verifier;
+    }
+
+    /// @inheritdoc ITitleRegistry
     function lienCount() external view returns (uint256) {
         return _liens.length;
     }
@@ -278,6 +356,107 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
         if (auth != address(0)) revert RegistryDirectTransferDisabled();
         return super._update(to, tokenId, auth);
+    }
+
+    /// @dev Records a new active lien (amount 0 for a private one) and announces it.
+    function _addLien(uint256 tokenId, uint256 amount, bytes3 currency, uint64 maturity, string calldata docCid)
+        private
+        returns (uint256 lienId)
+    {
+        lienId = _liens.length + 1;
+        uint256[] storage ids = _liensOf[tokenId];
+        ids.push(lienId);
+        _liens.push(
+            Lien({
+                tokenId: tokenId,
+                lender: msg.sender,
+                maturity: maturity,
+                grantedAt: uint64(block.timestamp),
+                currency: currency,
+                status: LienStatus.Active,
+                priority: uint32(ids.length),
+                amount: amount,
+                docCid: docCid
+            })
+        );
+        _activeLiens[tokenId] += 1;
+        emit LienGranted(lienId, tokenId, msg.sender, amount, currency, maturity, uint32(ids.length), docCid);
+    }
+
+    /// @dev Checks a private grant's proofs against the title's value and threshold now, and
+    /// returns the limit the amount was proved within. The title has no active lien.
+    function _verifyGrant(uint256 tokenId, PrivateAmount calldata amount) private view returns (uint256) {
+        (Appraisal memory a, uint64 latest) = _appraise(tokenId);
+        if (a.freshOracles == 0) {
+            if (a.staleOracles != 0) revert RegistryValuationStale(tokenId, latest);
+            revert RegistryValuationRequired(tokenId);
+        }
+        bytes memory subject = abi.encodePacked("grant:", tokenId, msg.sender);
+        IZkVerifier v = IZkVerifier(_verifier);
+        bool ok = v.verifyRange(block.chainid, address(this), subject, amount.commitment, _AMOUNT_BITS, amount.rangeProof)
+            && v.verifyLtv(block.chainid, address(this), subject, amount.commitment, a.value, a.thresholdBps, 0, amount.ltvProof);
+        if (!ok) revert RegistryInvalidProof(tokenId);
+        return a.value * a.thresholdBps / 10_000;
+    }
+
+    /// @dev Checks a private lien's new proof against the title's value, threshold and public
+    /// liens now, and returns the limit the amount was proved within.
+    function _verifyReproof(uint256 tokenId, uint256 lienId, ProofState storage p, bytes calldata proof)
+        private
+        view
+        returns (uint256)
+    {
+        (Appraisal memory a,) = _appraise(tokenId);
+        if (a.freshOracles == 0) revert RegistryValuationRequired(tokenId);
+        uint256 allowed = a.value * a.thresholdBps / 10_000;
+        if (a.secured > allowed) revert RegistryLtvExceeded(tokenId, a.ltvBps, a.thresholdBps);
+        uint256[2] memory commitment = [p.cx, p.cy];
+        bytes memory subject = abi.encodePacked("lien:", lienId);
+        if (!IZkVerifier(_verifier).verifyLtv(
+            block.chainid, address(this), subject, commitment, a.value, a.thresholdBps, a.secured, proof
+        )) revert RegistryInvalidProof(tokenId);
+        return allowed - a.secured;
+    }
+
+    /// @dev The title's private lien and whether it owes a proof, given its appraisal now.
+    function _privateState(uint256 tokenId, Appraisal memory a) private view returns (PrivateLien memory s) {
+        s.lienId = _privateLienOf[tokenId];
+        if (s.lienId == 0) return s;
+        ProofState storage p = _proofs[s.lienId];
+        s.commitment = [p.cx, p.cy];
+        s.provenLimit = p.provenLimit;
+        s.provenAt = p.provenAt;
+        s.limit = _privateLimit(a);
+        s.due = s.limit < p.provenLimit;
+        if (!s.due) return s;
+        // Due since the operation that made it so; else since the later of the proof and the last
+        // threshold change (a threshold change, or a valuation aging out, touches no title).
+        uint64 since = p.dueSince;
+        if (since == 0) since = p.provenAt > _thresholdChangedAt ? p.provenAt : _thresholdChangedAt;
+        s.deadline = since + _proofWindow;
+        s.overdue = block.timestamp > s.deadline;
+    }
+
+    /// @dev What the threshold allows a title's private lien: its value's threshold less the
+    /// public liens; zero without a fresh valuation.
+    function _privateLimit(Appraisal memory a) private pure returns (uint256) {
+        uint256 allowed = a.value * a.thresholdBps / 10_000;
+        return a.freshOracles == 0 || a.secured >= allowed ? 0 : allowed - a.secured;
+    }
+
+    /// @dev After an operation on a title: marks its private lien's proof due (once) when the
+    /// limit fell below it, and not due when it rose back.
+    function _reviewPrivate(uint256 tokenId, Appraisal memory a) private {
+        uint256 lienId = _privateLienOf[tokenId];
+        if (lienId == 0) return;
+        ProofState storage p = _proofs[lienId];
+        uint256 limit = _privateLimit(a);
+        if (limit >= p.provenLimit) {
+            if (p.dueSince != 0) p.dueSince = 0;
+        } else if (p.dueSince == 0) {
+            p.dueSince = uint64(block.timestamp);
+            emit LienProofDue(lienId, tokenId, limit, uint64(block.timestamp) + _proofWindow);
+        }
     }
 
     function _useConsents(
@@ -346,9 +525,12 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     }
 
     /// @dev Refuses a new lien of `amount` on a frozen title, one that would cross the threshold,
-    /// and any on a title whose valuations are all stale. A title never valued takes any lien.
+    /// any on a title whose valuations are all stale, and any on a title whose private lien's
+    /// proof is overdue. A title never valued takes any lien.
     function _checkLtv(uint256 tokenId, uint256 amount) private view {
         (Appraisal memory a, uint64 latest) = _appraise(tokenId);
+        PrivateLien memory s = _privateState(tokenId, a);
+        if (s.overdue) revert RegistryProofOverdue(tokenId, s.lienId, s.deadline);
         if (a.freshOracles == 0) {
             if (a.staleOracles != 0) revert RegistryValuationStale(tokenId, latest);
             return;
@@ -362,6 +544,7 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     /// within it, emitting the change. Without a fresh valuation the state stays as it was.
     function _reviewLtv(uint256 tokenId) private {
         (Appraisal memory a,) = _appraise(tokenId);
+        _reviewPrivate(tokenId, a);
         if (a.freshOracles == 0) return;
         bool over = a.ltvBps > a.thresholdBps;
         if (over == _frozen[tokenId]) return;

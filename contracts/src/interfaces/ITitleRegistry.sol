@@ -68,6 +68,31 @@ interface ITitleRegistry {
         bool frozen;
     }
 
+    /// @notice A private lien's amount, as the grant carries it: a Pedersen commitment on BN254
+    /// (amount*G + blinding*H, see lienchain.zk), a proof that it is in [0, 2**40), and a proof
+    /// that it is at most the loan-to-value threshold of the title's value (see {ZkVerifier}).
+    struct PrivateAmount {
+        uint256[2] commitment;
+        bytes rangeProof;
+        bytes ltvProof;
+    }
+
+    /// @notice The proof state of a title's private lien.
+    /// @dev `provenLimit` is the limit its latest loan-to-value proof showed the amount within;
+    /// `limit` is what the threshold allows now: the threshold of the title's value less its
+    /// public liens (zero when there is no fresh valuation). While `limit < provenLimit` a new
+    /// proof is due, by `deadline`; after it the title is `overdue` and takes no new lien.
+    struct PrivateLien {
+        uint256 lienId;
+        uint256[2] commitment;
+        uint256 provenLimit;
+        uint64 provenAt;
+        uint256 limit;
+        uint64 deadline;
+        bool due;
+        bool overdue;
+    }
+
     /// @notice A senior lienholder's signed consent to one new lien (EIP-712 `LienConsent`).
     struct Consent {
         uint256 nonce;
@@ -131,6 +156,19 @@ interface ITitleRegistry {
     /// @param signer The address the signature recovers to.
     error RegistryConsentUnexpected(uint256 index, address signer);
 
+    /// @notice A private lien's commitment or proof did not verify.
+    error RegistryInvalidProof(uint256 tokenId);
+    /// @notice A private lien is granted only as a title's first active lien (its seniors could
+    /// not consent to an amount they cannot see).
+    error RegistryPrivateLienNotFirst(uint256 tokenId, uint256 activeLiens);
+    /// @notice A private lien needs a fresh valuation of the title to prove its loan-to-value against.
+    error RegistryValuationRequired(uint256 tokenId);
+    /// @notice The title's private lien owes a new loan-to-value proof since `deadline`: the title
+    /// takes no new lien until it is proved (or released).
+    error RegistryProofOverdue(uint256 tokenId, uint256 lienId, uint64 deadline);
+    /// @notice The lien is not private: its amount is public and needs no proof.
+    error RegistryLienNotPrivate(uint256 lienId);
+
     /// @notice A registrar registered a title.
     event TitleRegistered(uint256 indexed tokenId, string vin, address indexed owner, string docCid);
     /// @notice A registrar recorded the transfer of a title to a new owner.
@@ -148,6 +186,16 @@ interface ITitleRegistry {
         uint32 priority,
         string docCid
     );
+    /// @notice A private lien was granted (its `LienGranted` event carries amount 0): its amount
+    /// commitment, and the limit its loan-to-value proof showed the amount within.
+    event LienCommitted(uint256 indexed lienId, uint256 indexed tokenId, uint256[2] commitment, uint256 provenLimit);
+    /// @notice A private lien's amount was proved within `provenLimit` again.
+    event LienProved(uint256 indexed lienId, uint256 indexed tokenId, uint256 provenLimit);
+    /// @notice What the threshold allows a title's private lien fell below what its proof showed:
+    /// a new proof is due by `deadline`, else the title takes no new lien.
+    event LienProofDue(uint256 indexed lienId, uint256 indexed tokenId, uint256 limit, uint64 deadline);
+    /// @notice Governance changed how long a private lienholder has to prove its lien again.
+    event ProofWindowChanged(uint64 previousSeconds, uint64 windowSeconds);
     /// @notice A lienholder released its lien.
     event LienReleased(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender);
     /// @notice A senior lienholder's consent was used to grant a junior lien.
@@ -243,6 +291,39 @@ interface ITitleRegistry {
     /// @notice Sets how long a valuation counts toward a title's value (governance only).
     /// @param windowSeconds The window, in seconds (default 180 days).
     function setStalenessWindow(uint64 windowSeconds) external;
+
+    /// @notice Grants the caller (LENDER) a private lien: only the amount's commitment goes on
+    /// chain. The title must have no active lien and a fresh valuation; both proofs in `amount`
+    /// must verify for this chain, this registry and the subject `abi.encodePacked("grant:",
+    /// tokenId, msg.sender)`, the loan-to-value one against the title's value and threshold now.
+    /// @return lienId The new lien's id; its `Lien.amount` is 0.
+    function grantPrivateLien(
+        uint256 tokenId,
+        PrivateAmount calldata amount,
+        bytes3 currency,
+        uint64 maturity,
+        string calldata docCid
+    ) external returns (uint256 lienId);
+
+    /// @notice Proves a private lien's amount within what the threshold allows now (the title's
+    /// value's threshold less its public liens), for the subject `abi.encodePacked("lien:",
+    /// lienId)`. Anyone may submit the proof; only the opening's holders can make it.
+    function proveLien(uint256 lienId, bytes calldata ltvProof) external;
+
+    /// @notice Sets how long a private lienholder has to prove its lien again (governance only).
+    function setProofWindow(uint64 windowSeconds) external;
+
+    /// @notice The title's active private lien and its proof state (`lienId` 0 if it has none).
+    function privateLien(uint256 tokenId) external view returns (PrivateLien memory);
+
+    /// @notice A private lien's amount commitment (released or not).
+    function lienCommitment(uint256 lienId) external view returns (uint256[2] memory);
+
+    /// @notice How long a private lienholder has to prove its lien again, in seconds.
+    function proofWindow() external view returns (uint64);
+
+    /// @notice The zero-knowledge verifier the registry checks private liens with.
+    function verifier() external view returns (address);
 
     /// @notice A title's value, loan-to-value and frozen state now.
     /// @param tokenId The title.

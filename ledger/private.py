@@ -1,0 +1,130 @@
+"""Private liens: the amount stays off chain, a commitment and two proofs go on.
+
+A private lien's amount a is committed as C = a*G + r*H (lienchain.zk) with a blinding r from
+`secrets`. The grant carries a proof that a is in [0, 2**40) and a proof that a is at most the
+consortium's loan-to-value threshold of the title's value; the registry checks both with its
+ZkVerifier. The opening (a, r) travels only sealed, in the lien's document, for the lender and
+the AUDITOR accounts: they alone can open the commitment, prove facts about it, or check it.
+
+Every proof names where it applies (`Context`): this chain, the registry, and what it is about:
+`grant:` + token id + lender for a grant, `lien:` + lien id for a lien, `lender:` + address for
+a lender's exposure. A proof for one of them fails for any other.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ProofError
+from ..zk import ltv
+from ..zk import range as range_proof
+from ..zk.curve import Point
+from ..zk.encoding import range_to_bytes
+from ..zk.ltv import LtvStatement
+from ..zk.pedersen import Opening
+from ..zk.range import RangeStatement
+from ..zk.transcript import Context
+from .deployment import Deployment
+
+AMOUNT_BITS = 40  # as TitleRegistry._AMOUNT_BITS: up to about 11 billion in a two-decimal currency
+OPENING_KIND = "private-loan"
+
+
+def grant_context(d: Deployment, token_id: int, lender: str) -> Context:
+    """Returns the context of a private grant's proofs (the lien has no id yet)."""
+    return Context(d.chain_id, d.registry, b"grant:" + token_id.to_bytes(32, "big") + _address(lender))
+
+
+def lien_context(d: Deployment, lien_id: int) -> Context:
+    """Returns the context of a proof about one lien."""
+    return Context(d.chain_id, d.registry, b"lien:" + lien_id.to_bytes(32, "big"))
+
+
+def lender_context(d: Deployment, lender: str) -> Context:
+    """Returns the context of a proof about one lender's liens."""
+    return Context(d.chain_id, d.registry, b"lender:" + _address(lender))
+
+
+@dataclass(frozen=True)
+class GrantProofs:
+    """What `grantPrivateLien` carries: the commitment and its two proofs, encoded."""
+
+    commitment: Point
+    range_proof: bytes
+    ltv_proof: bytes
+
+    def as_argument(self) -> tuple[list[int], bytes, bytes]:
+        """Returns the `PrivateAmount` struct as the registry's ABI takes it."""
+        return ([self.commitment.x, self.commitment.y], self.range_proof, self.ltv_proof)
+
+
+def prove_grant(
+    d: Deployment, token_id: int, lender: str, opening: Opening, value: int, threshold_bps: int,
+    *, rng: random.Random | None = None,
+) -> GrantProofs:
+    """Proves a new private lien's amount in range and within `threshold_bps` of `value`.
+
+    Raises:
+        ProofError: If the amount is over the limit (the message says what the limit is).
+    """
+    check_within(opening.value, value, threshold_bps, 0)
+    ctx = grant_context(d, token_id, lender)
+    c = opening.commit()
+    rp = range_proof.prove(RangeStatement(ctx, c, AMOUNT_BITS), opening, rng=rng)
+    lp = ltv.prove(LtvStatement(ctx, c, value, threshold_bps), opening, rng=rng)
+    return GrantProofs(c, range_to_bytes(rp), range_to_bytes(lp))
+
+
+def check_within(amount: int, value: int, threshold_bps: int, deducted: int) -> None:
+    """Refuses, before any proving, an amount the loan-to-value rule does not allow.
+
+    Raises:
+        ProofError: Naming the largest amount allowed.
+    """
+    if not 0 < amount < 2**AMOUNT_BITS:
+        raise ProofError(f"a private amount must be between 1 and {2**AMOUNT_BITS - 1} minor units")
+    limit = threshold_bps * value // 10_000 - deducted
+    if amount > limit:
+        raise ProofError(
+            f"the amount {amount} is over what the loan-to-value threshold allows on this title "
+            f"({max(limit, 0)} minor units: {threshold_bps / 100:g}% of its value {value}"
+            + (f" less {deducted} of public liens" if deducted else "") + "): lend less"
+        )
+
+
+def opening_record(opening: Opening, *, vin: str, lender: str, currency: str, document: bytes | None) -> bytes:
+    """Returns the private lien's document: its opening, its terms, and the loan document if any."""
+    c = opening.commit()
+    record: dict[str, Any] = {
+        "kind": OPENING_KIND, "vin": vin, "lender": lender, "currency": currency,
+        "amount": str(opening.value), "blinding": hex(opening.blinding), "commitment": [hex(c.x), hex(c.y)],
+    }
+    if document is not None:
+        record["document"] = document.hex()
+    return json.dumps(record, sort_keys=True).encode()
+
+
+def parse_opening(data: bytes, commitment: tuple[int, int]) -> Opening:
+    """Reads the opening from a private lien's document and checks it opens `commitment`.
+
+    Raises:
+        ProofError: If the document is no private lien's, or opens another commitment.
+    """
+    try:
+        record = json.loads(data)
+        if record.get("kind") != OPENING_KIND:
+            raise ValueError("not a private lien's document")
+        opening = Opening(int(record["amount"]), int(record["blinding"], 16))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ProofError(f"the lien's document holds no opening ({exc})") from None
+    c = opening.commit()
+    if (c.x, c.y) != commitment:
+        raise ProofError("the opening in the lien's document does not open its commitment on chain: the document was swapped")
+    return opening
+
+
+def _address(address: str) -> bytes:
+    return bytes.fromhex(address.removeprefix("0x"))

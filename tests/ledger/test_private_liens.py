@@ -1,0 +1,109 @@
+"""Private liens: only a commitment on chain, refused unless both proofs verify, opened only by
+the lender and the auditors, and re-proved when what the threshold allows falls."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from eth_account import Account
+
+from lienchain import errors
+from lienchain.ledger import Ledger, Profile, normalize_vin
+from lienchain.ledger.session import Session
+
+VIN = normalize_vin("1M8GDM9AXKP042788")
+MATURITY = int(time.time()) + 5 * 365 * 86400
+AMOUNT = 1_337_421  # 13,374.21: a figure that occurs nowhere else on this chain
+
+
+@pytest.fixture
+def valued(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
+    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")  # 70% of it: 1,400,000
+    return ledgers
+
+
+def session(profile: Profile, name: str) -> Session:
+    return profile.session(name)
+
+
+def test_a_private_lien_puts_only_a_commitment_on_chain(profile: Profile, valued: dict[str, Ledger]) -> None:
+    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    assert lien.private and lien.amount == 0 and lien.active
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and (state.lien_id, state.proven_limit, state.due) == (lien.lien_id, 1_400_000, False)
+    assert valued["reader"].appraisal(VIN).secured == 0  # the public total knows nothing of it
+
+
+def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(profile: Profile, valued: dict[str, Ledger]) -> None:
+    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    assert session(profile, "auditor").open_lien(lien.lien_id).value == AMOUNT
+    assert session(profile, "lender-a").open_lien(lien.lien_id).value == AMOUNT
+    with pytest.raises(errors.NotARecipient, match="sealed for its lender and the auditors"):
+        session(profile, "lender-b").open_lien(lien.lien_id)
+
+
+def test_an_amount_over_the_threshold_is_refused_before_anything_is_sent(profile: Profile, valued: dict[str, Ledger]) -> None:
+    before = valued["reader"].w3.eth.block_number
+    with pytest.raises(errors.ProofError, match="1400000 minor units"):
+        session(profile, "lender-a").grant_private_lien(VIN, 1_400_001, currency="USD", maturity=MATURITY)
+    assert valued["reader"].w3.eth.block_number == before
+    assert valued["reader"].private_lien(VIN) is None
+
+
+def test_a_private_lien_must_be_the_first_and_needs_a_valuation(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+    ledgers["registrar"].register_title(VIN, Account.create().address)
+    with pytest.raises(errors.ValuationStale, match="no fresh valuation"):
+        session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    ledgers["lender-b"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY)
+    with pytest.raises(errors.InvalidOperation, match="must be a title's first lien"):
+        session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    assert ledgers["reader"].private_lien(VIN) is None
+
+
+def test_a_lower_valuation_makes_a_proof_due_and_a_new_proof_settles_it(profile: Profile, valued: dict[str, Ledger]) -> None:
+    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")  # allows 1,365,000: still above the amount
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.due and not state.overdue and state.limit == 1_365_000
+    events = valued["reader"].history(VIN)
+    assert [e.name for e in events][-2:] == ["ValuationSet", "LienProofDue"]
+
+    with pytest.raises(errors.NotARecipient):  # another lender cannot: it cannot open the amount
+        session(profile, "lender-b").prove_lien(lien.lien_id)
+    proved = session(profile, "lender-a").prove_lien(lien.lien_id)
+    assert (proved.due, proved.proven_limit) == (False, 1_365_000)
+
+
+def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(profile: Profile, valued: dict[str, Ledger]) -> None:
+    pid = valued["registrar"].propose_proof_window(1)
+    valued["lender-a"].approve(pid)
+    assert valued["lender-b"].approve(pid).executed
+    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.due and not state.overdue
+    for _ in range(5):  # each block is at least a second later than the one before
+        valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.overdue
+    with pytest.raises(errors.TitleFrozen, match=f"private lien {lien.lien_id} owed a new loan-to-value proof"):
+        valued["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)
+    session(profile, "lender-a").prove_lien(lien.lien_id)
+    valued["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY, consents=[
+        valued["lender-a"].sign_consent(VIN, lender=valued["lender-b"].address, amount=1_000, currency="USD",
+                                        deadline=MATURITY)
+    ])
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.due and state.limit == 1_364_000  # the public lien ahead of the limit
+
+
+def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(profile: Profile, valued: dict[str, Ledger]) -> None:
+    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    valued["oracle"].set_valuation(VIN, 1_500_000, currency="USD")  # allows 1,050,000 < the amount
+    with pytest.raises(errors.ProofError, match="over what the loan-to-value threshold allows"):
+        session(profile, "lender-a").prove_lien(lien.lien_id)
+    valued["lender-a"].release_lien(lien.lien_id)
+    assert valued["reader"].private_lien(VIN) is None

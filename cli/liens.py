@@ -19,9 +19,10 @@ _DEFAULT_TERM_YEARS = 5
 
 def lien_line(app: App, lien: Lien) -> str:
     """Renders a lien on one line."""
+    amount = f"private {lien.currency}" if lien.private else format_amount(lien.amount, lien.currency)
     return (
         f"lien {lien.lien_id:<4} priority {lien.priority}  {lien.status.label:<8}  "
-        f"{format_amount(lien.amount, lien.currency):>18}  lender {app.label(lien.lender)}  "
+        f"{amount:>18}  lender {app.label(lien.lender)}  "
         f"matures {format_time(lien.maturity)[:10]}  doc {lien.doc_cid or '-'}"
     )
 
@@ -44,28 +45,79 @@ def lien() -> None:
 @click.option("--maturity", type=DATE, help=f"Maturity date YYYY-MM-DD [default: in {_DEFAULT_TERM_YEARS} years].")
 @click.option("--consent", "consents", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A senior lienholder's consent file (repeat for each senior lienholder).")
+@click.option("--private", "is_private", is_flag=True,
+              help="Keep the amount off chain: only its commitment and proofs go on (first lien only).")
 @DOC
 @LENIENT
 @common_options
 @pass_app
 def grant(
     app: App, vin: str, amount: int, currency: str | None, maturity: int | None,
-    consents: tuple[Path, ...], doc: Path | None, lenient: bool,
+    consents: tuple[Path, ...], is_private: bool, doc: Path | None, lenient: bool,
 ) -> None:
     """Take a lien on a title (as a LENDER). A title that already has active liens needs the
     signed consent of each of their holders.
 
+    With --private the amount stays off chain: the registry gets a commitment to it and proofs
+    that it is within the loan-to-value threshold of the title's value; the amount is sealed for
+    the lender and the auditors. A private lien is a title's first lien, on a valued title.
+
     \b
-    Example:
+    Examples:
       lienchain --as lender-b lien grant 1M8GDM9AXKP042788 --amount 8000 --consent consent-a.json
+      lienchain --as lender-a lien grant 1M8GDM9AXKP042788 --amount 13000 --private
     """
     v = normalize_vin(vin, lenient=lenient)
+    document = doc.read_bytes() if doc else None
+    if is_private:
+        if consents:
+            raise click.UsageError("a private lien is a title's first lien: it takes no consent")
+        granted = app.session().grant_private_lien(
+            v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(), document=document,
+        )
+        app.emit(granted.to_dict(), f"granted {lien_line(app, granted)} (amount sealed for the lender and the auditors)")
+        return
     loaded = [Consent.load(p) for p in consents]
     granted = app.session().grant_lien(
         v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(),
-        document=doc.read_bytes() if doc else None, consents=loaded,
+        document=document, consents=loaded,
     )
     app.emit(granted.to_dict(), f"granted {lien_line(app, granted)}")
+
+
+@lien.command("prove")
+@click.argument("lien_id", type=click.IntRange(min=1))
+@common_options
+@pass_app
+def prove(app: App, lien_id: int) -> None:
+    """Prove a private lien within the loan-to-value threshold again (its lender or an auditor),
+    after a lower valuation, a new public lien or a lower threshold made a proof due.
+
+    \b
+    Example:
+      lienchain --as lender-a lien prove 3
+    """
+    state = app.session().prove_lien(lien_id)
+    app.emit(state.to_dict(), f"lien {lien_id} proved within {state.proven_limit} minor units: no proof due")
+
+
+@lien.command("open")
+@click.argument("lien_id", type=click.IntRange(min=1))
+@common_options
+@pass_app
+def open_lien(app: App, lien_id: int) -> None:
+    """Show a private lien's amount (its lender and the auditors only), checked against its
+    commitment on chain.
+
+    \b
+    Example:
+      lienchain --as auditor lien open 3
+    """
+    session = app.session()
+    opening = session.open_lien(lien_id)
+    lien_ = session.ledger.lien(lien_id)
+    app.emit({"lien_id": lien_id, "amount": str(opening.value), "currency": lien_.currency},
+             f"lien {lien_id}: {format_amount(opening.value, lien_.currency)} (opens its commitment on chain)")
 
 
 @lien.command("consent")

@@ -12,7 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import LienchainError
-from . import accounts, contracts_cmd, docs, importing, liens, members, network, setup, titles, valuations, watch
+from . import accounts, contracts_cmd, docs, importing, liens, members, network, proofs, setup, titles, valuations, watch
 from .options import app_of, common_options
 
 
@@ -53,7 +53,7 @@ def cli(ctx: click.Context) -> None:
     app_of(ctx)
 
 
-for module in (setup, titles, liens, valuations, docs, members, contracts_cmd, accounts, network, watch, importing):
+for module in (setup, titles, liens, valuations, docs, members, contracts_cmd, accounts, network, watch, importing, proofs):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -27,14 +27,17 @@ def member() -> None:
 @click.option("--remove", "remove_member", metavar="ACCOUNT", help="Propose removing this member.")
 @click.option("--ltv-threshold", "threshold", type=PERCENT, help="Propose a loan-to-value threshold, e.g. 65%.")
 @click.option("--staleness-days", type=click.IntRange(1, 36500), help="Propose how many days a valuation counts.")
+@click.option("--proof-days", type=click.IntRange(1, 365),
+              help="Propose how many days a private lienholder has to prove its lien again.")
 @common_options
 @pass_app
 def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
     add_member: str | None, remove_member: str | None, threshold: int | None, staleness_days: int | None,
+    proof_days: int | None,
 ) -> None:
-    """Propose a role grant or revocation, a membership change, or a new loan-to-value threshold or
-    valuation staleness window. Your vote counts at once.
+    """Propose a role grant or revocation, a membership change, or a new loan-to-value threshold,
+    valuation staleness window or private lien proof window. Your vote counts at once.
 
     \b
     Examples:
@@ -43,10 +46,10 @@ def propose(
       lienchain --as registrar member propose --add 0xAbC...
       lienchain --as registrar member propose --ltv-threshold 65%
     """
-    chosen = [x for x in (grant_role, revoke_role, add_member, remove_member, threshold, staleness_days) if x]
+    chosen = [x for x in (grant_role, revoke_role, add_member, remove_member, threshold, staleness_days, proof_days) if x]
     if len(chosen) != 1:
         raise click.UsageError(
-            "give exactly one of --grant, --revoke, --add, --remove, --ltv-threshold or --staleness-days"
+            "give exactly one of --grant, --revoke, --add, --remove, --ltv-threshold, --staleness-days or --proof-days"
         )
     if (grant_role or revoke_role) and not target:
         raise click.UsageError("--grant and --revoke need --to ACCOUNT")
@@ -57,6 +60,8 @@ def propose(
         pid = ledger.propose_ltv_threshold(threshold)
     elif staleness_days:
         pid = ledger.propose_staleness_window(staleness_days * 86400)
+    elif proof_days:
+        pid = ledger.propose_proof_window(proof_days * 86400)
     elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))

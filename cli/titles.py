@@ -10,7 +10,7 @@ from ..ledger.records import Title, TitleStatus
 from ..ledger.vin import normalize_vin
 from .options import App, common_options, pass_app
 from .params import DOC, LENIENT, TITLE_STATUS, format_time
-from .valuations import appraisal_lines
+from .valuations import appraisal_lines, private_lines
 
 
 
@@ -65,8 +65,9 @@ def show(app: App, vin: str, lenient: bool) -> None:
     """
     ledger = app.ledger()
     v = normalize_vin(vin, lenient=lenient)
-    t, a = ledger.title(v), ledger.appraisal(v)
-    app.emit({**t.to_dict(), "appraisal": a.to_dict()}, [*title_lines(app, t), *appraisal_lines(a)])
+    t, a, s = ledger.title(v), ledger.appraisal(v), ledger.private_lien(v)
+    app.emit({**t.to_dict(), "appraisal": a.to_dict(), "private_lien": s.to_dict() if s else None},
+             [*title_lines(app, t), *appraisal_lines(a), *private_lines(s, a.currency)])
 
 
 @title.command("history")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..ledger.records import Appraisal, Valuation
+from ..ledger.records import Appraisal, PrivateLienState, Valuation
 from ..ledger.reverts import percent
 from ..ledger.vin import normalize_vin
 from .options import App, common_options, pass_app
@@ -26,6 +26,19 @@ def appraisal_lines(a: Appraisal) -> list[str]:
         f"ltv       {percent(a.ltv_bps)} of the {percent(a.threshold_bps)} threshold "
         f"({format_amount(a.secured, a.currency)} secured)" + ("  FROZEN: takes no new lien" if a.frozen else ""),
     ]
+
+
+def private_lines(s: PrivateLienState | None, currency: str) -> list[str]:
+    """Renders a title's private lien and its proof state for people."""
+    if s is None:
+        return []
+    line = (f"private   lien {s.lien_id}: amount proved at most {format_amount(s.proven_limit, currency)} "
+            f"on {format_time(s.proven_at)}; the threshold allows {format_amount(s.limit, currency)} now")
+    if s.overdue:
+        return [line, f"          FROZEN: a new proof was due by {format_time(s.deadline)} (`lienchain lien prove {s.lien_id}`)"]
+    if s.due:
+        return [line, f"          a new proof is due by {format_time(s.deadline)} (`lienchain lien prove {s.lien_id}`)"]
+    return [line]
 
 
 def _valuation_line(app: App, v: Valuation) -> str:

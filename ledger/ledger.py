@@ -219,6 +219,16 @@ class Ledger:
         self._signer.send(fn, gas=GAS["setTitleStatus"], titles=self._vins)
         return self.title(vin)
 
+    def vin_of(self, token: int) -> VIN:
+        """Returns the VIN of a title by token id.
+
+        Raises:
+            TitleNotFound: If no title has this token id.
+        """
+        raw, _, _ = self._reader.call(self.registry.functions.title(token), titles=self._vins)
+        self._vins[token] = raw[0]
+        return VIN(raw[0])
+
     def title(self, vin: VIN) -> Title:
         """Reads a title with its owner and number of active liens.
 
@@ -340,11 +350,12 @@ class Ledger:
         self._signer.send(self.registry.functions.releaseLien(lien_id), gas=GAS["releaseLien"], titles=self._vins)
         return self.lien(LienId(lien_id))
 
-    def lien(self, lien_id: int) -> Lien:
+    def lien(self, lien_id: int, *, block: int | str = "latest") -> Lien:
         """Reads a lien.
 
         Args:
             lien_id: The lien.
+            block: As of this block [default: the latest].
 
         Returns:
             The lien.
@@ -352,7 +363,7 @@ class Ledger:
         Raises:
             LienNotFound: If no lien has this id.
         """
-        raw = self._reader.call(self.registry.functions.lien(lien_id), titles=self._vins)
+        raw = self._reader.call(self.registry.functions.lien(lien_id), titles=self._vins, block=block)
         return Lien(
             lien_id=LienId(lien_id),
             token_id=TokenId(raw[0]),
@@ -436,7 +447,7 @@ class Ledger:
         """
         lien = self.lien(lien_id)
         commitment = self.lien_commitment(lien_id)
-        a = self._appraisal(lien.token_id)
+        a = self.appraisal_of(lien.token_id)
         if a.fresh_oracles == 0:
             raise ValuationStale(
                 f"lien {lien_id}'s title has no fresh valuation to prove against: an oracle must value it first"
@@ -467,6 +478,10 @@ class Ledger:
         """
         x, y = self._reader.call(self.registry.functions.lienCommitment(lien_id), titles=self._vins, block=block)
         return Point(int(x), int(y))
+
+    def verifier_contract(self, address: str) -> Contract:
+        """Returns the ZkVerifier contract at `address`, to call its checks."""
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_artifact("ZkVerifier").abi)
 
     def _private_state(self, token: int) -> PrivateLienState | None:
         raw = self._reader.call(self.registry.functions.privateLien(token), titles=self._vins)
@@ -535,9 +550,14 @@ class Ledger:
         Raises:
             TitleNotFound: If no title is registered for the VIN.
         """
-        return self._appraisal(self._token(vin))
+        return self.appraisal_of(self._token(vin))
 
-    def _appraisal(self, token: int, *, block: int | str = "latest") -> Appraisal:
+    def appraisal_of(self, token: int, *, block: int | str = "latest") -> Appraisal:
+        """Reads a title's appraisal by token id, as of `block` [default: the latest].
+
+        Raises:
+            TitleNotFound: If no title has this token id.
+        """
         a = self._reader.call(self.registry.functions.appraisal(token), titles=self._vins, block=block)
         currency = plain(bytes(a[1])) if any(a[1]) else ""
         return Appraisal(int(a[0]), str(currency), int(a[2]), int(a[3]), int(a[4]), int(a[5]), int(a[6]), bool(a[7]))

@@ -91,6 +91,8 @@ def config_toml(
 
     The txpool holds many pending transactions per account (a lender's batch of grants is
     thousands of transactions in flight from one account) and the miner keeps the genesis gas limit.
+    Nodes keep every block's state (no pruning: a consortium chain is small), so auditors check
+    proofs against the state of the block they name, however old.
     """
     def strings(items: Sequence[str]) -> str:
         return "[" + ", ".join(json.dumps(s) for s in items) + "]"
@@ -99,6 +101,7 @@ def config_toml(
 [Eth]
 NetworkId = {network_id}
 SyncMode = "full"
+NoPruning = true
 
 [Eth.Miner]
 GasCeil = {gas_limit}

@@ -1,0 +1,270 @@
+"""Proof files for auditors: a claim about one lien or one lender, the block it speaks of, and its
+zero-knowledge proof.
+
+A proof file states its claim in the clear (which lien or lender, which valuation, threshold or
+limit, which block), never the amounts. `verify` trusts none of it: it rebuilds the statement from
+the chain as of that block (the lien's commitment, the title's value, the lender's active liens),
+compares it with what the file claims, and checks the proof in Python and, if asked, with the
+registry's on-chain verifier. A public lien takes part as the commitment amount*G (blinding 0), so
+public and private liens add up in one exposure proof.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidProof, ProofError
+from ..files import write_atomic
+from ..zk import exposure, ltv
+from ..zk.curve import G, Point
+from ..zk.encoding import range_from_bytes, range_to_bytes
+from ..zk.exposure import ExposureStatement
+from ..zk.ltv import LtvStatement
+from ..zk.pedersen import Opening
+from ..zk.transcript import Context
+from . import private
+from .ledger import Ledger
+from .records import Lien, LienStatus
+from .session import Session
+
+FORMAT = "lienchain-proof/v1"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A proof that verified: what it proves, in words, and what the on-chain check cost."""
+
+    kind: str
+    claim: str
+    block: int
+    gas: int | None  # of the on-chain verification, when asked for
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the result as JSON-ready data."""
+        return {"valid": True, "kind": self.kind, "claim": self.claim, "block": self.block, "gas": self.gas}
+
+
+def prove_ltv(session: Session, lien_id: int, *, threshold_bps: int | None = None) -> dict[str, Any]:
+    """Proves that an active lien's amount is at most a threshold of its title's value now.
+
+    Args:
+        session: An account that can open the lien: its lender or an auditor (any account for a
+            public lien).
+        lien_id: The lien.
+        threshold_bps: The threshold to prove [default: the consortium's].
+
+    Returns:
+        The proof file's content.
+
+    Raises:
+        ProofError: If the lien is released, the title has no fresh valuation, or the amount is
+            over the threshold.
+        NotARecipient: If the account cannot open a private lien.
+    """
+    ledger = session.ledger
+    block = int(ledger.w3.eth.block_number)
+    lien = ledger.lien(lien_id, block=block)
+    if lien.status != LienStatus.ACTIVE:
+        raise ProofError(f"lien {lien_id} is released: there is nothing to prove about it")
+    a = ledger.appraisal_of(lien.token_id, block=block)
+    if a.fresh_oracles == 0:
+        raise ProofError(f"lien {lien_id}'s title has no fresh valuation to prove against: an oracle must value it first")
+    k = threshold_bps or a.threshold_bps
+    opening = session.open_lien(lien_id) if lien.private else Opening(lien.amount, 0)
+    private.check_within(opening.value, a.value, k, 0)
+    statement = LtvStatement(private.lien_context(ledger.deployment, lien_id), opening.commit(), a.value, k)
+    proof = ltv.prove(statement, opening)
+    return {
+        **_header(ledger, "ltv", block), "lien": lien_id, "vin": ledger.vin_of(lien.token_id),
+        "commitment": _point(statement.commitment), "valuation": str(a.value), "currency": a.currency,
+        "threshold_bps": k, "proof": "0x" + range_to_bytes(proof).hex(),
+    }
+
+
+def prove_exposure(session: Session, lender: str, limit: int) -> dict[str, Any]:
+    """Proves that a lender's active liens, public and private, add up to at most `limit`.
+
+    Args:
+        session: The lender itself or an auditor: an account that can open its private liens.
+        lender: The lender's address.
+        limit: The limit, in minor units.
+
+    Returns:
+        The proof file's content.
+
+    Raises:
+        ProofError: If the lender has no active lien, or its exposure is over the limit.
+        NotARecipient: If the account cannot open one of its private liens.
+    """
+    ledger = session.ledger
+    block = int(ledger.w3.eth.block_number)
+    liens = active_liens(ledger, lender, block)
+    if not liens:
+        raise ProofError(f"{lender} holds no active lien at block {block}: its exposure is 0, nothing to prove")
+    openings = [session.open_lien(x.lien_id) if x.private else Opening(x.amount, 0) for x in liens]
+    total = sum(o.value for o in openings)
+    if total > limit:
+        raise ProofError(f"the lender's exposure is over the limit {limit}: nothing to prove")
+    statement = ExposureStatement(private.lender_context(ledger.deployment, lender),
+                                  tuple(o.commit() for o in openings), limit)
+    proof = exposure.prove(statement, openings)
+    return {
+        **_header(ledger, "exposure", block), "lender": lender, "liens": [x.lien_id for x in liens],
+        "currencies": sorted({x.currency for x in liens}), "limit": str(limit),
+        "proof": "0x" + range_to_bytes(proof).hex(),
+    }
+
+
+def verify(ledger: Ledger, document: dict[str, Any], *, on_chain: bool = False) -> Checked:
+    """Checks a proof file against the chain as of its block.
+
+    Raises:
+        InvalidProof: If it is for another chain or registry, if its claim does not match the
+            chain, or if the proof does not verify (in Python, or on chain when asked).
+    """
+    try:
+        if document.get("format") != FORMAT:
+            raise InvalidProof(f"not a lienchain proof file (expected format {FORMAT})")
+        d = ledger.deployment
+        if int(document["chain_id"]) != d.chain_id or str(document["registry"]).lower() != d.registry.lower():
+            raise InvalidProof(
+                f"the proof is for registry {document['registry']} on chain {document['chain_id']}; this profile's "
+                f"is {d.registry} on chain {d.chain_id}: check it with that consortium's profile"
+            )
+        block = int(document["block"])
+        if block > ledger.w3.eth.block_number:
+            raise InvalidProof(f"the proof speaks of block {block}, beyond this node's head: is the node behind?")
+        here = "0x" + bytes(ledger.w3.eth.get_block(block)["hash"]).hex()
+        if here != str(document["block_hash"]).lower():
+            raise InvalidProof(
+                f"block {block} is {here} on this node, {document['block_hash']} where the proof was made: "
+                "the nodes disagree; check it through another member's node"
+            )
+        proof = bytes.fromhex(str(document["proof"]).removeprefix("0x"))
+        if document["kind"] == "ltv":
+            return _verify_ltv(ledger, document, block, proof, on_chain)
+        if document["kind"] == "exposure":
+            return _verify_exposure(ledger, document, block, proof, on_chain)
+        raise InvalidProof(f"unknown proof kind {document['kind']!r}")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidProof(f"the proof file is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def active_liens(ledger: Ledger, lender: str, block: int) -> list[Lien]:
+    """Returns a lender's liens active at `block`, in the order they were granted (from the index)."""
+    granted: dict[int, Lien] = {}
+    for e in ledger.index.events(names=("LienGranted", "LienReleased")):
+        if e.block > block:
+            break
+        lien_id = int(e.args["lienId"])
+        if e.name == "LienReleased":
+            granted.pop(lien_id, None)
+        elif str(e.args["lender"]).lower() == lender.lower():
+            granted[lien_id] = ledger.lien(lien_id, block=block)
+    return list(granted.values())
+
+
+def save(document: dict[str, Any], path: Path) -> None:
+    """Writes a proof file atomically.
+
+    Raises:
+        OutputError: If it cannot be written.
+    """
+    write_atomic(path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Reads a proof file.
+
+    Raises:
+        InvalidProof: If it is not JSON.
+    """
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidProof(f"cannot read the proof file {path} ({exc})") from None
+    if not isinstance(data, dict):
+        raise InvalidProof(f"{path} is not a lienchain proof file")
+    return data
+
+
+def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, on_chain: bool) -> Checked:
+    lien_id = int(doc["lien"])
+    lien = ledger.lien(lien_id, block=block)
+    if lien.status != LienStatus.ACTIVE:
+        raise InvalidProof(f"lien {lien_id} was not active at block {block}")
+    commitment = _commitment(ledger, lien, block)
+    a = ledger.appraisal_of(lien.token_id, block=block)
+    if str(a.value) != str(doc["valuation"]):
+        raise InvalidProof(
+            f"the proof speaks of a valuation of {doc['valuation']}; the title's value at block {block} was {a.value}"
+        )
+    context = private.lien_context(ledger.deployment, lien_id)
+    statement = LtvStatement(context, commitment, a.value, int(doc["threshold_bps"]))
+    try:
+        ltv.verify(statement, range_from_bytes(proof, statement.bits))
+    except ProofError as exc:
+        raise InvalidProof(f"the proof does not verify: {exc}") from None
+    gas = None
+    if on_chain:
+        gas = _on_chain(ledger, "verifyLtv", context, _point_arg(commitment), a.value, statement.threshold_bps, 0, proof)
+    claim = (f"lien {lien_id} on {ledger.vin_of(lien.token_id)}: its amount is at most "
+             f"{statement.threshold_bps / 100:g}% of the title's value {a.value} {a.currency} (minor units)")
+    return Checked("ltv", claim, block, gas)
+
+
+def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, on_chain: bool) -> Checked:
+    lender = str(doc["lender"])
+    liens = active_liens(ledger, lender, block)
+    if [x.lien_id for x in liens] != [int(i) for i in doc["liens"]]:
+        raise InvalidProof(
+            f"the proof covers liens {doc['liens']}; {lender}'s active liens at block {block} were "
+            f"{[x.lien_id for x in liens]}"
+        )
+    if not liens:
+        raise InvalidProof(f"{lender} held no active lien at block {block}")
+    commitments = tuple(_commitment(ledger, x, block) for x in liens)
+    context = private.lender_context(ledger.deployment, lender)
+    statement = ExposureStatement(context, commitments, int(doc["limit"]))
+    try:
+        exposure.verify(statement, range_from_bytes(proof, exposure.BITS))
+    except ProofError as exc:
+        raise InvalidProof(f"the proof does not verify: {exc}") from None
+    gas = None
+    if on_chain:
+        gas = _on_chain(ledger, "verifyExposure", context, [_point_arg(c) for c in commitments], statement.limit, proof)
+    claim = (f"lender {lender}: its {len(liens)} active lien(s) ({', '.join(str(x.lien_id) for x in liens)}) add up "
+             f"to at most {statement.limit} (minor units)")
+    return Checked("exposure", claim, block, gas)
+
+
+def _commitment(ledger: Ledger, lien: Lien, block: int) -> Point:
+    return ledger.lien_commitment(lien.lien_id, block=block) if lien.private else lien.amount * G
+
+
+def _on_chain(ledger: Ledger, function: str, context: Context, *args: Any) -> int:
+    """Runs the check with the deployment's ZkVerifier (a call, no transaction) and returns its gas."""
+    address = ledger.deployment.verifier or ledger.registry.functions.verifier().call()
+    fn = ledger.verifier_contract(address).get_function_by_name(function)(
+        context.chain_id, context.contract, context.subject, *args
+    )
+    if fn.call() is not True:
+        raise InvalidProof(f"the on-chain verifier at {address} refused the proof")
+    return int(fn.estimate_gas())
+
+
+def _header(ledger: Ledger, kind: str, block: int) -> dict[str, Any]:
+    d = ledger.deployment
+    return {"format": FORMAT, "kind": kind, "chain_id": d.chain_id, "registry": d.registry, "block": block,
+            "block_hash": "0x" + bytes(ledger.w3.eth.get_block(block)["hash"]).hex()}
+
+
+def _point(p: Point) -> list[str]:
+    return [hex(p.x), hex(p.y)]
+
+
+def _point_arg(p: Point) -> list[int]:
+    return [p.x, p.y]

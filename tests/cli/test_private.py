@@ -1,0 +1,133 @@
+"""Private liens and proofs for auditors through the CLI, on the embedded ledger: the amount is
+nowhere on chain, an auditor opens it and another lender cannot, and proof files verify against
+the chain, off chain and on chain, and fail when anything in them is changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rlp
+from eth_account import Account
+from trie import HexaryTrie
+from trie.iter import NodeIterator
+
+from lienchain.ledger import Profile
+
+from .conftest import PASSPHRASE
+from .test_errors import assert_one_line_error
+
+VIN = "1M8GDM9AXKP042788"
+OTHER_VIN = "1HGCM82633A004352"
+AMOUNT = 1_337_421  # 13,374.21 USD in minor units: a figure that occurs nowhere else on this chain
+
+
+def chain_contents(profile_path: Path) -> tuple[list[bytes], list[bytes], list[int]]:
+    """Every transaction input, every log (topics and data), and every storage value of the registry."""
+    with Profile(profile_path, passphrase=lambda: PASSPHRASE) as p:
+        w3 = p.ledger().w3
+        inputs, logs = [], []
+        for n in range(w3.eth.block_number + 1):
+            for tx in w3.eth.get_block(n, full_transactions=True)["transactions"]:
+                inputs.append(bytes(tx.get("input", tx.get("data", b""))))
+                for log in w3.eth.get_transaction_receipt(tx["hash"])["logs"]:
+                    logs.append(b"".join(bytes(t) for t in log["topics"]) + bytes(log["data"]))
+        chain = p.chain()._chain  # noqa: SLF001 - the py-evm chain under the embedded engine
+        state = chain.get_vm().state
+        root = state._account_db._get_storage_root(bytes.fromhex(p.deployment.registry[2:]))  # noqa: SLF001
+        storage = [rlp.decode(v, sedes=rlp.sedes.big_endian_int) for v in NodeIterator(HexaryTrie(chain.chaindb.db, root)).values()]
+    return inputs, logs, storage
+
+
+def occurs(amount: int, blobs: list[bytes]) -> bool:
+    word = amount.to_bytes(32, "big")
+    text = [str(amount).encode(), f"{amount / 100:.2f}".encode()]
+    return any(word in b or any(t in b for t in text) for b in blobs)
+
+
+@pytest.fixture
+def private_lien(run) -> int:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "oracle", "valuation", "set", VIN, "--value", "20000").code == 0  # 70%: 14,000.00
+    r = run("--as", "lender-a", "lien", "grant", VIN, "--amount", f"{AMOUNT / 100:.2f}", "--private", "--json")
+    assert r.code == 0, r.err
+    granted = json.loads(r.out)
+    assert (granted["private"], granted["amount"]) == (True, None)
+    return int(granted["lien_id"])
+
+
+def test_a_private_lien_amount_is_nowhere_on_chain(run, private_lien: int, profile_path: Path) -> None:
+    assert "private USD" in run("lien", "list", VIN).out
+    assert "amount proved at most 14,000.00 USD" in run("title", "show", VIN).out
+    inputs, logs, storage = chain_contents(profile_path)
+    assert len(storage) > 20 and len(logs) > 10  # the search did see the registry's state and events
+    assert not occurs(AMOUNT, inputs) and not occurs(AMOUNT, logs)
+    assert AMOUNT not in storage and not occurs(AMOUNT, [v.to_bytes(32, "big") for v in storage])
+    # ... while a public lien's amount is found by the same search: it can find one.
+    assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "lender-b", "lien", "grant", OTHER_VIN, "--amount", "13374.22").code == 0
+    inputs, logs, storage = chain_contents(profile_path)
+    assert occurs(AMOUNT + 1, inputs) and occurs(AMOUNT + 1, logs) and AMOUNT + 1 in storage
+
+
+def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(run, private_lien: int) -> None:
+    r = run("--as", "auditor", "lien", "open", str(private_lien))
+    assert r.code == 0, r.err
+    assert "13,374.21 USD" in r.out
+    r = run("--as", "lender-b", "lien", "open", str(private_lien))
+    assert_one_line_error(r, 1, "lender-b cannot open lien 1", "sealed for its lender and the auditors")
+
+
+def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, private_lien: int, tmp_path: Path) -> None:
+    out = tmp_path / "ltv.json"
+    r = run("--as", "lender-a", "proof", "ltv", str(private_lien), "--threshold", "70%", "--out", str(out))
+    assert r.code == 0, r.err
+    document = json.loads(out.read_text())
+    assert str(AMOUNT) not in out.read_text() and "13374" not in out.read_text()
+    r = run("proof", "verify", str(out), "--on-chain")
+    assert r.code == 0, r.err
+    assert "valid: lien 1 on 1M8GDM9AXKP042788: its amount is at most 70% of the title's value 2000000 USD" in r.out
+    assert "the on-chain verifier agrees" in r.out
+
+    for field, value, reason in [
+        ("threshold_bps", 6600, "does not verify"),  # 13,200.00 < the amount: a false claim
+        ("valuation", "2100000", "the title's value at block"),
+        ("lien", 2, "no lien with id 2"),
+        ("chain_id", 1, "on chain 1"),
+        ("block_hash", "0x" + "00" * 32, "the nodes disagree"),
+        ("proof", document["proof"][:-2] + "00", "does not verify"),
+    ]:
+        changed = tmp_path / f"changed-{field}.json"
+        changed.write_text(json.dumps({**document, field: value}))
+        r = run("proof", "verify", str(changed))
+        assert r.code == 1 and reason in r.err, (field, r.err)
+        assert len(r.err.strip().splitlines()) == 1
+
+    r = run("--as", "lender-a", "proof", "ltv", str(private_lien), "--threshold", "66%")
+    assert_one_line_error(r, 1, "over what the loan-to-value threshold allows", "13200")
+
+
+def test_an_exposure_proof_counts_public_and_private_liens(run, private_lien: int, tmp_path: Path) -> None:
+    assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "5000").code == 0  # 18,374.21 in all
+    out = tmp_path / "exposure.json"
+    r = run("--as", "auditor", "proof", "exposure", "--lender", "lender-a", "--limit", "18374.21", "--out", str(out))
+    assert r.code == 0, r.err
+    r = run("proof", "verify", str(out), "--on-chain", "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["claim"].endswith("2 active lien(s) (1, 2) add up to at most 1837421 (minor units)")
+
+    r = run("--as", "auditor", "proof", "exposure", "--lender", "lender-a", "--limit", "18374.20")
+    assert_one_line_error(r, 1, "over the limit")
+    r = run("--as", "lender-b", "proof", "exposure", "--lender", "lender-a", "--limit", "20000")
+    assert_one_line_error(r, 1, "lender-b cannot open lien 1")
+
+    assert run("--as", "lender-a", "lien", "release", "2").code == 0  # the file's liens are no longer the active ones
+    later = json.loads(out.read_text())
+    assert run("proof", "verify", str(out)).code == 0  # still true of its block
+    later["block"] = later["block"] + 1
+    stale = tmp_path / "moved.json"
+    stale.write_text(json.dumps(later))
+    r = run("proof", "verify", str(stale))
+    assert r.code == 1

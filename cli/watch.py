@@ -30,6 +30,10 @@ def _line(app: App, e: Event, vin: str | None) -> str:
         "LienGranted": lambda: f"lien {a['lienId']} {format_amount(int(a['amount']), str(a['currency']))} "
                                f"to {app.label(str(a['lender']))} (priority {a['priority']})",
         "LienReleased": lambda: f"lien {a['lienId']} released by {app.label(str(a['lender']))}",
+        "LienCommitted": lambda: f"lien {a['lienId']} is private: amount proved at most {a['provenLimit']} minor units",
+        "LienProved": lambda: f"lien {a['lienId']} proved again: at most {a['provenLimit']} minor units",
+        "LienProofDue": lambda: f"PROOF DUE for private lien {a['lienId']} by {format_time(int(a['deadline']))}: "
+                                f"the threshold now allows {a['limit']} minor units",
         "ValuationSet": lambda: f"valued {format_amount(int(a['value']), str(a['currency']))} by {app.label(str(a['oracle']))}",
         "LtvAlert": lambda: f"ALERT loan-to-value {percent(int(a['ltvBps']))} over {percent(int(a['thresholdBps']))}: frozen",
         "LtvRecovered": lambda: f"recovered: loan-to-value {percent(int(a['ltvBps']))} within {percent(int(a['thresholdBps']))}",
@@ -52,7 +56,7 @@ def _unsplittable() -> Iterator[None]:
 
 
 @click.command("watch")
-@click.option("--alerts", is_flag=True, help="Only loan-to-value alerts and recoveries.")
+@click.option("--alerts", is_flag=True, help="Only loan-to-value alerts, recoveries and private liens' due proofs.")
 @click.option("--from-block", type=click.IntRange(0), help="Start at this block instead of where the last watch stopped.")
 @click.option("--follow", "-f", is_flag=True, help="Keep watching for new events (stop with Ctrl-C).")
 @common_options

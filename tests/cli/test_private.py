@@ -131,3 +131,18 @@ def test_an_exposure_proof_counts_public_and_private_liens(run, private_lien: in
     stale.write_text(json.dumps(later))
     r = run("proof", "verify", str(stale))
     assert r.code == 1
+
+
+def test_a_lower_valuation_asks_for_a_new_proof_and_lien_prove_gives_it(run, private_lien: int) -> None:
+    assert run("watch", "--alerts").code == 0  # the watch's position: after what happened so far
+    assert run("--as", "oracle", "valuation", "set", VIN, "--value", "19500").code == 0  # allows 13,650.00
+    alerts = [json.loads(line) for line in run("watch", "--alerts", "--json").out.splitlines()]
+    assert [(e["event"], e["args"]["limit"]) for e in alerts] == [("LienProofDue", 1365000)]
+    assert "a new proof is due by" in run("title", "show", VIN).out
+
+    r = run("--as", "lender-b", "lien", "prove", str(private_lien))
+    assert_one_line_error(r, 1, "lender-b cannot open lien 1")
+    r = run("--as", "auditor", "lien", "prove", str(private_lien))
+    assert r.code == 0, r.err
+    assert "proved within 1365000 minor units" in r.out
+    assert "due" not in run("title", "show", VIN).out

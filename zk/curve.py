@@ -119,6 +119,12 @@ def multi(pairs: list[tuple[int, Point]]) -> Point:
     return Point._from(_total(pairs))  # noqa: SLF001
 
 
+def combination_is_identity(pairs: list[tuple[int, Point]]) -> bool:
+    """Tells whether sum(k*P) over `pairs` is the identity: the one comparison the on-chain
+    verifier makes at the end of a batched check (the precompiles return (0, 0) for it)."""
+    return bool(bn.is_inf(_total(pairs)))
+
+
 def combination_equals(left: list[tuple[int, Point]], right: list[tuple[int, Point]]) -> bool:
     """Tells whether sum(k*P) over `left` equals that over `right`, the identity allowed on either
     side: exactly the comparison the on-chain verifier makes with the precompiles (which return

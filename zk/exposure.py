@@ -18,7 +18,7 @@ from .pedersen import Opening
 from .range import RangeProof, prove_bits, verify_bits
 from .transcript import Context, Transcript
 
-PROTOCOL = b"lienchain/exposure/v1"
+PROTOCOL = b"lienchain/exposure/v2"
 BITS = 48
 
 

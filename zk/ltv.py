@@ -31,7 +31,7 @@ from .pedersen import Opening
 from .range import BITS, RangeProof, prove_bits, verify_bits
 from .transcript import Context, Transcript
 
-PROTOCOL = b"lienchain/ltv/v2"
+PROTOCOL = b"lienchain/ltv/v3"
 
 
 @dataclass(frozen=True)

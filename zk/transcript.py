@@ -1,7 +1,7 @@
 """The Fiat-Shamir transcript every lienchain proof runs through.
 
 The state starts as keccak256 of a fixed tag and the protocol's versioned domain separator
-(`b"lienchain/ltv/v2"`), and absorbs each public input as
+(`b"lienchain/ltv/v3"`), and absorbs each public input as
 
     state = keccak256(state || uint8(len(label)) || label || uint32(len(data)) || data)
 

@@ -4,24 +4,28 @@ pragma solidity ^0.8.24;
 /// @title ZkVerifier
 /// @notice Checks lienchain's range-based zero-knowledge proofs on BN254 with the EVM precompiles
 /// 0x06 (ecAdd) and 0x07 (ecMul): that a committed amount is in range, that it is at most a
-/// threshold of a public valuation (loan-to-value), and that a sum of committed amounts is at most
-/// a public limit (exposure). It accepts and refuses exactly the proofs the Python verifier
-/// (lienchain.zk) accepts and refuses: the same Fiat-Shamir transcript, the same checks.
-/// @dev Proof layout, per bit, least significant first: C_i, A0, A1 (64 bytes each: x, y),
-/// c0, z0, z1 (32 bytes each). Points must be canonical curve points other than the identity;
-/// scalars must be below the group order. Every function returns false for anything invalid.
+/// threshold of a public valuation less the liens ahead of it (loan-to-value), and that a sum of
+/// committed amounts is at most a public limit (exposure). It accepts and refuses exactly the
+/// proofs the Python verifier (lienchain.zk) accepts and refuses: the same Fiat-Shamir transcript,
+/// the same batched check (see zk/range.py).
+/// @dev Proof layout for n bits: n / 2 digits of radix 4 and, if n is odd, one of radix 2 on top,
+/// least significant first. First every point (64 bytes: x, y), for each digit C, A_0 .. A_{k-1};
+/// then every scalar (32 bytes), for each digit c_0 .. c_{k-2}, z_0 .. z_{k-1}. Points must be
+/// canonical curve points other than the identity; scalars must be below the group order. Every
+/// function returns false for anything invalid.
 contract ZkVerifier {
     uint256 internal constant P = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @dev H = try-and-increment hash-to-curve of "lienchain/pedersen/H/v1" (see zk/generators.py).
     uint256 internal constant HX = 0x0a27a37069e4cf2a405f45b45fae96c280485cb05c3559eb7d1ce2845a6d8d7c;
     uint256 internal constant HY = 0x14d82f4d03dafb9c680f2e88f2de33fe7779e1caf838ea56e555b40c84b0d108;
-    uint256 internal constant BIT_BYTES = 288;
+    /// @dev A range proof takes 1 to MAX_BITS bits (zk/range.py).
+    uint256 internal constant MAX_BITS = 64;
 
     /// @notice A precompile refused its input (cannot happen for the checked points passed to it).
     error ZkPrecompileFailed();
 
-    /// @notice Checks that `commitment` opens to an amount in [0, 2**bits).
+    /// @notice Checks that `commitment` opens to an amount in [0, 2**bits), for 1 <= bits <= 64.
     function verifyRange(
         uint256 chainId,
         address target,
@@ -30,10 +34,12 @@ contract ZkVerifier {
         uint256 bits,
         bytes calldata proof
     ) external view returns (bool) {
+        if (bits == 0 || bits > MAX_BITS) return false;
         if (!_valid(commitment[0], commitment[1])) return false;
-        bytes32 s = _start("lienchain/range/v1", chainId, target, subject);
+        bytes32 s = _start("lienchain/range/v2", chainId, target, subject);
         s = _append(s, "C", abi.encodePacked(commitment[0], commitment[1]));
-        return _verifyBits(s, commitment[0], commitment[1], bits, proof);
+        // -D = -C (no point of G1 has y = 0: its order would be 2).
+        return _verifyDigits(s, commitment[0], P - commitment[1], 0, bits, proof);
     }
 
     /// @notice Checks that the amount in `commitment` is at most `thresholdBps` of `valuation`
@@ -58,18 +64,17 @@ contract ZkVerifier {
         if (deducted > limit) return false;
         limit -= deducted;
         if (!_valid(commitment[0], commitment[1])) return false;
-        bytes32 s = _start("lienchain/ltv/v2", chainId, target, subject);
+        bytes32 s = _start("lienchain/ltv/v3", chainId, target, subject);
         s = _append(s, "C", abi.encodePacked(commitment[0], commitment[1]));
         s = _append(s, "V", abi.encodePacked(valuation));
         s = _append(s, "k", abi.encodePacked(thresholdBps));
         s = _append(s, "d", abi.encodePacked(deducted));
-        // D = L*G - C: a commitment to L - amount.
-        (uint256 dx, uint256 dy) = _mul(1, 2, limit);
-        (dx, dy) = _add(dx, dy, commitment[0], P - commitment[1]);
-        return _verifyBits(s, dx, dy, _bitLength(limit), proof);
+        // -D = C - L*G.
+        return _verifyDigits(s, commitment[0], commitment[1], R - limit, _bitLength(limit), proof);
     }
 
-    /// @notice Checks that the amounts in `commitments` add up to at most `limit`.
+    /// @notice Checks that the amounts in `commitments` add up to at most `limit` (below 2**48): a
+    /// range proof that D = limit*G - sum(C_j) opens to a value below 2**48 (see zk/exposure.py).
     function verifyExposure(
         uint256 chainId,
         address target,
@@ -79,69 +84,181 @@ contract ZkVerifier {
         bytes calldata proof
     ) external view returns (bool) {
         if (commitments.length == 0 || limit >= 2 ** 48) return false;
-        bytes32 s = _start("lienchain/exposure/v1", chainId, target, subject);
+        bytes32 s = _start("lienchain/exposure/v2", chainId, target, subject);
         s = _append(s, "N", abi.encodePacked(limit));
         s = _append(s, "n", abi.encodePacked(commitments.length));
-        (uint256 dx, uint256 dy) = _mul(1, 2, limit);
+        uint256 sx;
+        uint256 sy;
         for (uint256 i = 0; i < commitments.length; i++) {
             uint256[2] calldata c = commitments[i];
             if (!_valid(c[0], c[1])) return false;
             s = _append(s, "C", abi.encodePacked(c[0], c[1]));
-            (dx, dy) = _add(dx, dy, c[0], P - c[1]);
+            (sx, sy) = _add(sx, sy, c[0], c[1]);
         }
-        return _verifyBits(s, dx, dy, 48, proof);
+        // -D = sum(C_j) - limit*G.
+        return _verifyDigits(s, sx, sy, R - limit, 48, proof);
     }
 
-    /// @dev The bit proofs, then the sum of 2^i * C_i against the target (tx, ty), which may be
-    /// the identity (0, 0).
-    function _verifyBits(bytes32 s, uint256 tx, uint256 ty, uint256 bits, bytes calldata proof)
+    /// @dev The range proof of `bits` bits on the commitment D, given as -D = (nx, ny) + ng*G
+    /// ((nx, ny) may be the identity (0, 0)), continuing transcript state `s`: see zk/range.py.
+    function _verifyDigits(bytes32 s, uint256 nx, uint256 ny, uint256 ng, uint256 bits, bytes calldata proof)
         internal
         view
         returns (bool)
     {
-        if (proof.length != bits * BIT_BYTES) return false;
-        s = _append(s, "bits", abi.encodePacked(bits));
-        for (uint256 i = 0; i < bits; i++) {
-            bytes calldata b = proof[i * BIT_BYTES:(i + 1) * BIT_BYTES];
-            for (uint256 j = 0; j < 3; j++) {
-                if (!_valid(_word(b, 2 * j), _word(b, 2 * j + 1))) return false;
+        // 320 bytes of points and 224 of scalars a radix-4 digit, 192 and 96 the radix-2 top digit.
+        uint256 pointsLength = (bits / 2) * 320 + (bits % 2) * 192;
+        if (proof.length != pointsLength + (bits / 2) * 224 + (bits % 2) * 96) return false;
+        (uint256 c, uint256 w) = _challenges(s, bits, proof, pointsLength);
+        return _batch(c, w, nx, ny, ng, bits, proof, pointsLength);
+    }
+
+    /// @dev The transcript after the statement: absorbs "bits", "points" (the proof's first
+    /// `pointsLength` bytes), draws c, absorbs "scalars" (the rest), draws w. Each labelled append
+    /// is keccak256(s || uint8(len) || label || uint32(n) || data), hashed from a buffer at the
+    /// free memory pointer, never allocated: no memory growth beyond the buffer's own.
+    function _challenges(bytes32 s, uint256 bits, bytes calldata proof, uint256 pointsLength)
+        internal
+        pure
+        returns (uint256 c, uint256 w)
+    {
+        assembly ("memory-safe") {
+            // Writes s and the header at t (one word: labels are at most 7 bytes); the caller puts
+            // the data at t + 37 + len and hashes 37 + len + n bytes from t.
+            function head(t, s_, label, len, n) {
+                mstore(t, s_)
+                mstore(add(t, 0x20), or(or(shl(248, len), shl(sub(248, mul(8, len)), label)), shl(sub(216, mul(8, len)), n)))
             }
-            if (_word(b, 6) >= R || _word(b, 7) >= R || _word(b, 8) >= R) return false;
-            s = _append(s, "Ci", b[0:64]);
-            s = _append(s, "A0", b[64:128]);
-            s = _append(s, "A1", b[128:192]);
+            // A challenge: keccak256(s || "challenge" || label) mod R, then absorbed as a 32-byte scalar.
+            function challenge(t, s_, label) -> s2, e {
+                mstore(t, s_)
+                mstore(add(t, 0x20), shl(176, or(shl(8, 0x6368616c6c656e6765), label))) // "challenge" || label
+                e := mod(keccak256(t, 42), R)
+                head(t, s_, label, 1, 32)
+                mstore(add(t, 38), e)
+                s2 := keccak256(t, 70)
+            }
+
+            let t := mload(0x40)
+            let n := sub(proof.length, pointsLength)
+            head(t, s, 0x62697473, 4, 32) // "bits"
+            mstore(add(t, 41), bits)
+            s := keccak256(t, 73)
+            head(t, s, 0x706f696e7473, 6, pointsLength) // "points"
+            calldatacopy(add(t, 43), proof.offset, pointsLength)
+            s := keccak256(t, add(43, pointsLength))
+            s, c := challenge(t, s, 0x63) // "c"
+            head(t, s, 0x7363616c617273, 7, n) // "scalars"
+            calldatacopy(add(t, 44), add(proof.offset, pointsLength), n)
+            s := keccak256(t, add(44, n))
+            s, w := challenge(t, s, 0x77) // "w"
         }
-        uint256 c = uint256(keccak256(abi.encodePacked(s, "challenge", "c"))) % R;
-        uint256 ax;
-        uint256 ay;
-        for (uint256 k = bits; k > 0; k--) {
-            bytes calldata b = proof[(k - 1) * BIT_BYTES:k * BIT_BYTES];
-            if (!_bitHolds(b, c)) return false;
-            // Horner: acc = 2 * acc + C_i, from the most significant bit down.
-            (ax, ay) = _add(ax, ay, ax, ay);
-            (ax, ay) = _add(ax, ay, _word(b, 0), _word(b, 1));
-        }
-        return ax == tx && ay == ty;
     }
 
-    /// @dev z0*H == A0 + c0*C_i and z1*H == A1 + c1*(C_i - G), with c1 = c - c0.
-    function _bitHolds(bytes calldata b, uint256 c) internal view returns (bool) {
-        uint256 c0 = _word(b, 6);
-        if (!_branch(b, _word(b, 0), _word(b, 1), c0, 2, 7)) return false;
-        (uint256 sx, uint256 sy) = _add(_word(b, 0), _word(b, 1), 1, P - 2); // C_i - G
-        return _branch(b, sx, sy, addmod(c, R - c0, R), 4, 8);
-    }
+    /// @dev The batched check, with the transcript's challenges c and w:
+    /// -D + sum(4^i*C_i) + sum(w^e * (z_ij*H - A_ij - c_ij*(C_i - j*G))) == O, checking every
+    /// point and scalar of the proof on the way. One precompile multiplication per point of the
+    /// proof, two more for H and G. In assembly over a scratch area at the free memory pointer m,
+    /// never allocated (the functions find it at mload(0x40)); its words from m:
+    ///   0x00 c, 0x20 w, 0x40 the current weight w^e, 0x60 and 0x80 the coefficients of H and G,
+    ///   0xa0 the place value 4^i of the current digit, 0xc0 the coefficient of its C_i, 0xe0 the
+    ///   sum of its challenges so far, 0x100 R and 0x120 P (read from memory: as literals, the
+    ///   optimizer would copy them from code at each use), 0x140 the running sum (2 words), and
+    ///   0x180 the precompiles' input (3 words).
+    function _batch(
+        uint256 c,
+        uint256 w,
+        uint256 nx,
+        uint256 ny,
+        uint256 ng,
+        uint256 bits,
+        bytes calldata proof,
+        uint256 pointsLength
+    ) internal view returns (bool ok) {
+        assembly ("memory-safe") {
+            function onCurve(x, y) -> v {
+                let p_ := mload(add(mload(0x40), 0x120))
+                v := and(and(lt(x, p_), lt(y, p_)), iszero(iszero(or(x, y))))
+                v := and(v, eq(mulmod(y, y, p_), addmod(mulmod(mulmod(x, x, p_), x, p_), 3, p_)))
+            }
+            // The running sum += k * (x, y).
+            function addMul(x, y, k) {
+                let e := add(mload(0x40), 0x140)
+                mstore(add(e, 0x40), x)
+                mstore(add(e, 0x60), y)
+                mstore(add(e, 0x80), k)
+                // Two statements: Yul evaluates arguments right to left.
+                let done := staticcall(gas(), 0x07, add(e, 0x40), 0x60, add(e, 0x40), 0x40)
+                if iszero(and(done, staticcall(gas(), 0x06, e, 0x80, e, 0x40))) {
+                    mstore(0, shl(224, 0x90e443ed)) // ZkPrecompileFailed()
+                    revert(0, 4)
+                }
+            }
+            // Branch j of a digit of radix last + 1 (points from p, scalars from q): checks A_j,
+            // c_j (c less the others' for the last branch) and z_j; weight *= w; H's coefficient
+            // += weight * z_j, G's += weight * c_j * j, C_i's -= weight * c_j; the sum -= weight * A_j.
+            function branch(p, q, last, j) -> valid {
+                let m := mload(0x40)
+                let r := mload(add(m, 0x100))
+                let ax := calldataload(add(p, shl(6, add(j, 1))))
+                let ay := calldataload(add(p, add(shl(6, add(j, 1)), 0x20)))
+                let zj := calldataload(add(q, shl(5, add(last, j))))
+                let cj := addmod(mload(m), sub(r, mload(add(m, 0xe0))), r)
+                if lt(j, last) {
+                    cj := calldataload(add(q, shl(5, j)))
+                    mstore(add(m, 0xe0), addmod(mload(add(m, 0xe0)), cj, r))
+                }
+                valid := and(onCurve(ax, ay), and(lt(cj, r), lt(zj, r)))
+                if valid {
+                    let weight := mulmod(mload(add(m, 0x40)), mload(add(m, 0x20)), r)
+                    mstore(add(m, 0x40), weight)
+                    mstore(add(m, 0x60), addmod(mload(add(m, 0x60)), mulmod(weight, zj, r), r))
+                    cj := mulmod(weight, cj, r)
+                    mstore(add(m, 0x80), addmod(mload(add(m, 0x80)), mulmod(cj, j, r), r))
+                    mstore(add(m, 0xc0), addmod(mload(add(m, 0xc0)), sub(r, cj), r))
+                    addMul(ax, sub(mload(add(m, 0x120)), ay), weight) // no point of G1 has y = 0
+                }
+            }
+            // A digit of radix last + 1, points from p and scalars from q: C_i and its branches,
+            // then the sum += C_i's coefficient (4^i less the weighted challenges) * C_i.
+            function digit(p, q, last) -> valid {
+                let m := mload(0x40)
+                valid := onCurve(calldataload(p), calldataload(add(p, 0x20)))
+                mstore(add(m, 0xc0), mload(add(m, 0xa0)))
+                mstore(add(m, 0xe0), 0)
+                for { let j := 0 } and(valid, iszero(gt(j, last))) { j := add(j, 1) } {
+                    valid := branch(p, q, last, j)
+                }
+                if valid { addMul(calldataload(p), calldataload(add(p, 0x20)), mload(add(m, 0xc0))) }
+                mstore(add(m, 0xa0), shl(2, mload(add(m, 0xa0))))
+            }
 
-    /// @dev z*H == A + e*(x, y), with A the point at word `a` of the bit proof and z the word `z`.
-    function _branch(bytes calldata b, uint256 x, uint256 y, uint256 e, uint256 a, uint256 z)
-        internal
-        view
-        returns (bool)
-    {
-        (uint256 lx, uint256 ly) = _mul(HX, HY, _word(b, z));
-        (uint256 rx, uint256 ry) = _mul(x, y, e);
-        (rx, ry) = _add(_word(b, a), _word(b, a + 1), rx, ry);
-        return lx == rx && ly == ry;
+            let m := mload(0x40)
+            mstore(m, c)
+            mstore(add(m, 0x20), w)
+            mstore(add(m, 0x40), 1) // w^0
+            mstore(add(m, 0x60), 0)
+            mstore(add(m, 0x80), ng)
+            mstore(add(m, 0xa0), 1) // 4^0
+            mstore(add(m, 0x100), R)
+            mstore(add(m, 0x120), P)
+            mstore(add(m, 0x140), nx)
+            mstore(add(m, 0x160), ny)
+            ok := 1
+            let p := proof.offset
+            let q := add(proof.offset, pointsLength)
+            for { let i := shr(1, bits) } and(ok, gt(i, 0)) { i := sub(i, 1) } {
+                ok := digit(p, q, 3)
+                p := add(p, 320)
+                q := add(q, 224)
+            }
+            if and(ok, and(bits, 1)) { ok := digit(p, q, 1) }
+            if ok {
+                addMul(HX, HY, mload(add(m, 0x60)))
+                addMul(1, 2, mload(add(m, 0x80)))
+                ok := iszero(or(mload(add(m, 0x140)), mload(add(m, 0x160))))
+            }
+        }
     }
 
     /// @dev max(1, the number of bits of x), for x < 2**40.
@@ -163,12 +280,6 @@ contract ZkVerifier {
         return keccak256(abi.encodePacked(s, uint8(label.length), label, uint32(data.length), data));
     }
 
-    function _word(bytes calldata b, uint256 i) internal pure returns (uint256 w) {
-        assembly ("memory-safe") {
-            w := calldataload(add(b.offset, mul(i, 32)))
-        }
-    }
-
     /// @dev A canonical point of the curve other than the identity (G1 has cofactor 1).
     function _valid(uint256 x, uint256 y) internal pure returns (bool) {
         if (x >= P || y >= P || (x == 0 && y == 0)) return false;
@@ -181,17 +292,6 @@ contract ZkVerifier {
         bool ok;
         assembly ("memory-safe") {
             ok := staticcall(gas(), 0x06, input, 0x80, out, 0x40)
-        }
-        if (!ok) revert ZkPrecompileFailed();
-        return (out[0], out[1]);
-    }
-
-    function _mul(uint256 x1, uint256 y1, uint256 k) internal view returns (uint256 x, uint256 y) {
-        uint256[3] memory input = [x1, y1, k];
-        uint256[2] memory out;
-        bool ok;
-        assembly ("memory-safe") {
-            ok := staticcall(gas(), 0x07, input, 0x60, out, 0x40)
         }
         if (!ok) revert ZkPrecompileFailed();
         return (out[0], out[1]);

@@ -34,10 +34,21 @@ def test_range_proof_round_trips_byte_for_byte() -> None:
     statement = RangeStatement(CONTEXT, w.commit(), bits=8)
     proof = range_proof.prove(statement, w, rng=RNG)
     data = encoding.range_to_bytes(proof)
-    assert len(data) == 8 * 288
+    assert len(data) == 4 * (320 + 224) == encoding.range_size(8)
     decoded = encoding.range_from_bytes(data, 8)
     assert decoded == proof and encoding.range_to_bytes(decoded) == data
     range_proof.verify(statement, decoded)
+
+
+def test_odd_bit_range_proof_round_trips_with_its_radix_2_top_digit() -> None:
+    w = Opening(300, 5)
+    statement = RangeStatement(CONTEXT, w.commit(), bits=9)
+    data = encoding.range_to_bytes(range_proof.prove(statement, w, rng=RNG))
+    assert len(data) == 4 * (320 + 224) + 192 + 96 == encoding.range_size(9)
+    assert [d.radix for d in encoding.range_from_bytes(data, 9).digits] == [4, 4, 4, 4, 2]
+    range_proof.verify(statement, encoding.range_from_bytes(data, 9))
+    with pytest.raises(InvalidProof):
+        encoding.range_from_bytes(data, 8)
 
 
 def test_malformed_encodings_are_refused() -> None:
@@ -50,7 +61,7 @@ def test_malformed_encodings_are_refused() -> None:
         with pytest.raises(InvalidProof):
             encoding.opening_from_bytes(bad)
     with pytest.raises(InvalidProof):
-        encoding.range_from_bytes(bytes(288), 2)
+        encoding.range_from_bytes(bytes(544), 2)  # the right length, but the identity as every point
     for bad_json in ({"kind": "range", "proof": "0x00"}, {"kind": "opening", "proof": "zz"}, []):
         with pytest.raises(InvalidProof):
             encoding.opening_from_bytes(encoding.from_json(bad_json, "opening"))

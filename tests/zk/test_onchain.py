@@ -59,7 +59,7 @@ def _python_accepts(v: dict[str, Any]) -> bool:
             range_proof.verify(RangeStatement(ctx, _point(v["commitment"]), v["bits"]), range_from_bytes(data, v["bits"]))
         else:
             statement = ExposureStatement(ctx, tuple(_point(c) for c in v["commitments"]), v["limit"])
-            exposure.verify(statement, range_from_bytes(data, 48))
+            exposure.verify(statement, range_from_bytes(data, exposure.BITS))
     except LienchainError:
         return False
     return True
@@ -83,3 +83,15 @@ def _chain_accepts(verifier: Any, v: dict[str, Any]) -> bool:
 def test_python_and_chain_reach_the_vectors_verdict(verifier: Any, vector: dict[str, Any]) -> None:
     assert _python_accepts(vector) is vector["valid"]
     assert _chain_accepts(verifier, vector) is vector["valid"]
+
+
+def test_python_and_chain_refuse_a_proof_with_any_word_changed(verifier: Any) -> None:
+    # A 3-bit proof (a radix-4 digit and a radix-2 one): every point coordinate and every scalar,
+    # each changed in its lowest bit, is refused by both verifiers.
+    valid = next(v for v in VECTORS if v["kind"] == "range" and v["bits"] == 3 and v["valid"])
+    data = bytes.fromhex(valid["proof"][2:])
+    assert _python_accepts(valid) and _chain_accepts(verifier, valid)
+    for end in range(32, len(data) + 1, 32):
+        changed = {**valid, "proof": "0x" + (data[: end - 1] + bytes([data[end - 1] ^ 1]) + data[end:]).hex()}
+        assert not _python_accepts(changed), end
+        assert not _chain_accepts(verifier, changed), end

@@ -68,41 +68,72 @@ def test_opening_proof_needs_the_opening() -> None:
         opening.prove(OpeningStatement(CONTEXT, commit(1, 2)), Opening(1, 3), rng=RNG)
 
 
-@pytest.mark.parametrize("value", [0, 1, 2**8 - 1, 173])
-def test_range_proof_accepts_every_amount_in_range(value: int) -> None:
+@pytest.mark.parametrize(("value", "bits"), [(0, 8), (1, 8), (2**8 - 1, 8), (173, 8), (0, 1), (1, 1), (2**9 - 1, 9), (300, 9)])
+def test_range_proof_accepts_every_amount_in_range(value: int, bits: int) -> None:
     witness = Opening.random(value)
-    statement = RangeStatement(CONTEXT, witness.commit(), bits=8)
+    statement = RangeStatement(CONTEXT, witness.commit(), bits=bits)
     range_proof.verify(statement, range_proof.prove(statement, witness, rng=RNG))
 
 
-@pytest.mark.parametrize("value", [2**8, ORDER - 1])  # too large; "-1" disguised modulo the group order
-def test_range_proof_cannot_be_made_for_amounts_out_of_range(value: int) -> None:
+@pytest.mark.parametrize(("value", "bits"), [(2**8, 8), (ORDER - 1, 8), (2**9, 9), (2, 1)])  # ORDER - 1: "-1" in disguise
+def test_range_proof_cannot_be_made_for_amounts_out_of_range(value: int, bits: int) -> None:
     witness = Opening(value, 5)
     with pytest.raises(ProofError, match="outside"):
-        range_proof.prove(RangeStatement(CONTEXT, witness.commit(), bits=8), witness, rng=RNG)
+        range_proof.prove(RangeStatement(CONTEXT, witness.commit(), bits=bits), witness, rng=RNG)
 
 
-def test_range_proof_refuses_every_tampered_field_and_other_contexts() -> None:
+def _tampered(digit: range_proof.DigitProof) -> list[range_proof.DigitProof]:
+    """Every single-field change of a digit's proof: its commitment, each A_j, c_j and z_j."""
+    def swap(values: tuple, j: int, value: object) -> tuple:
+        return (*values[:j], value, *values[j + 1 :])
+    out = [dataclasses.replace(digit, commitment=digit.commitment + G)]
+    out += [dataclasses.replace(digit, a=swap(digit.a, j, a + G)) for j, a in enumerate(digit.a)]
+    out += [dataclasses.replace(digit, c=swap(digit.c, j, (c + 1) % ORDER)) for j, c in enumerate(digit.c)]
+    out += [dataclasses.replace(digit, z=swap(digit.z, j, (z + 1) % ORDER)) for j, z in enumerate(digit.z)]
+    out += [dataclasses.replace(digit, z=swap(digit.z, 0, digit.z[0] + ORDER))]  # the same value mod the order
+    return out
+
+
+@pytest.mark.parametrize("bits", [8, 9])  # four radix-4 digits; and a radix-2 one on top
+def test_range_proof_refuses_every_tampered_field_and_other_contexts(bits: int) -> None:
     witness = Opening(200, 77)
-    statement = RangeStatement(CONTEXT, witness.commit(), bits=8)
+    statement = RangeStatement(CONTEXT, witness.commit(), bits=bits)
     proof = range_proof.prove(statement, witness, rng=RNG)
+    range_proof.verify(statement, proof)
     for other in OTHER_CONTEXTS:
         with pytest.raises(InvalidProof):
             range_proof.verify(dataclasses.replace(statement, context=other), proof)
     with pytest.raises(InvalidProof):
         range_proof.verify(dataclasses.replace(statement, commitment=commit(201, 77)), proof)
-    for i in (0, 7):
-        bit = proof.bits[i]
-        for changed in (dataclasses.replace(bit, commitment=bit.commitment + G),
-                        dataclasses.replace(bit, a0=bit.a0 + G), dataclasses.replace(bit, a1=bit.a1 + G),
-                        dataclasses.replace(bit, c0=(bit.c0 + 1) % ORDER), dataclasses.replace(bit, z0=(bit.z0 + 1) % ORDER),
-                        dataclasses.replace(bit, z1=(bit.z1 + 1) % ORDER), dataclasses.replace(bit, z1=bit.z1 + ORDER)):
-            bits = list(proof.bits)
-            bits[i] = changed
+    for i in (0, len(proof.digits) - 1):
+        for changed in _tampered(proof.digits[i]):
+            digits = list(proof.digits)
+            digits[i] = changed
             with pytest.raises(InvalidProof):
-                range_proof.verify(statement, range_proof.RangeProof(tuple(bits)))
+                range_proof.verify(statement, range_proof.RangeProof(tuple(digits)))
     with pytest.raises(InvalidProof):
-        range_proof.verify(statement, range_proof.RangeProof(proof.bits[:-1]))
+        range_proof.verify(statement, range_proof.RangeProof(proof.digits[:-1]))
+    with pytest.raises(InvalidProof):
+        range_proof.verify(dataclasses.replace(statement, bits=bits + 1), proof)
+
+
+def test_range_proof_digits_are_radix_4_with_a_radix_2_top_for_odd_bits() -> None:
+    assert range_proof.radices(1) == (2,)
+    assert range_proof.radices(8) == (4, 4, 4, 4)
+    assert range_proof.radices(9) == (4, 4, 4, 4, 2)
+    for bits in (0, 65):
+        with pytest.raises(ProofError):
+            range_proof.radices(bits)
+
+
+def test_range_statement_outside_1_to_64_bits_is_malformed() -> None:
+    witness = Opening(1, 2)
+    with pytest.raises(ProofError):
+        range_proof.prove(RangeStatement(CONTEXT, witness.commit(), bits=0), witness, rng=RNG)
+    proof = range_proof.prove(RangeStatement(CONTEXT, witness.commit(), bits=1), witness, rng=RNG)
+    with pytest.raises(ProofError) as refused:
+        range_proof.verify(RangeStatement(CONTEXT, witness.commit(), bits=65), proof)
+    assert not isinstance(refused.value, InvalidProof)
 
 
 def test_a_forty_bit_amount_proves_in_range() -> None:

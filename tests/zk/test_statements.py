@@ -9,6 +9,7 @@ import pytest
 
 from lienchain.errors import InvalidProof, ProofError
 from lienchain.zk import exposure, ltv
+from lienchain.zk.encoding import range_size, range_to_bytes
 from lienchain.zk.exposure import ExposureStatement
 from lienchain.zk.ltv import LtvStatement
 from lienchain.zk.pedersen import Opening
@@ -67,7 +68,7 @@ def test_ltv_slack_is_range_proved_on_the_bit_length_of_the_limit(limit: int, bi
     statement = LtvStatement(CONTEXT, witness.commit(), 2**40 - 1, 10_000, deducted=2**40 - 1 - limit)
     assert (statement.limit, statement.bits) == (limit, bits)
     proof = ltv.prove(statement, witness, rng=RNG)
-    assert len(proof.bits) == bits
+    assert len(range_to_bytes(proof)) == range_size(bits)
     ltv.verify(statement, proof)
 
 

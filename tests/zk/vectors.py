@@ -23,7 +23,7 @@ from lienchain.zk.encoding import range_to_bytes
 from lienchain.zk.exposure import ExposureStatement
 from lienchain.zk.ltv import LtvStatement
 from lienchain.zk.pedersen import Opening
-from lienchain.zk.range import RangeProof, RangeStatement
+from lienchain.zk.range import RangeProof, RangeStatement, points_bytes
 from lienchain.zk.transcript import Context
 
 CONTEXT = Context(1_234_567, Web3.to_checksum_address("0x" + "ab" * 20), b"lien:7")
@@ -38,9 +38,13 @@ def _context(c: Context) -> dict[str, Any]:
 
 
 def _tamper(proof: RangeProof, i: int, **fields: Any) -> str:
-    bits = list(proof.bits)
-    bits[i] = dataclasses.replace(bits[i], **fields)
-    return "0x" + range_to_bytes(RangeProof(tuple(bits))).hex()
+    digits = list(proof.digits)
+    digits[i] = dataclasses.replace(digits[i], **fields)
+    return "0x" + range_to_bytes(RangeProof(tuple(digits))).hex()
+
+
+def _swap(values: tuple[Any, ...], j: int, value: Any) -> tuple[Any, ...]:
+    return (*values[:j], value, *values[j + 1 :])
 
 
 def _raw(data: bytes, offset: int, value: int) -> str:
@@ -62,7 +66,8 @@ def generate() -> dict[str, Any]:
     proof = ltv.prove(st, w, rng=rng)
     data = range_to_bytes(proof)
     good = "0x" + data.hex()
-    b = proof.bits[5]
+    b = proof.digits[5]
+    top = proof.digits[-1]  # 21 bits: ten digits of radix 4, and one of radix 2 on top
     ltv_vector("ltv: 65% of the valuation, threshold 70%", st, good, True)
     ltv_vector("ltv: an amount just over the threshold (the valuation 70% of which is 1,299,999)",
                dataclasses.replace(st, valuation=1_857_142), good, False)
@@ -72,16 +77,29 @@ def generate() -> dict[str, Any]:
     ltv_vector("ltv: moved to another contract",
                dataclasses.replace(st, context=dataclasses.replace(CONTEXT, contract=Web3.to_checksum_address("0x" + "cd" * 20))), good, False)
     ltv_vector("ltv: another commitment", dataclasses.replace(st, commitment=c + G), good, False)
-    ltv_vector("ltv: a bit commitment tampered", st, _tamper(proof, 5, commitment=b.commitment + G), False)
-    ltv_vector("ltv: A0 tampered", st, _tamper(proof, 5, a0=b.a0 + G), False)
-    ltv_vector("ltv: A1 tampered", st, _tamper(proof, 5, a1=b.a1 + G), False)
-    ltv_vector("ltv: c0 tampered", st, _tamper(proof, 5, c0=(b.c0 + 1) % ORDER), False)
-    ltv_vector("ltv: z0 tampered", st, _tamper(proof, 5, z0=(b.z0 + 1) % ORDER), False)
-    ltv_vector("ltv: z1 tampered", st, _tamper(proof, 5, z1=(b.z1 + 1) % ORDER), False)
-    ltv_vector("ltv: a scalar outside the field (z1 + order)", st, _raw(data, 256, proof.bits[0].z1 + ORDER), False)
-    ltv_vector("ltv: the identity point", st, "0x" + (bytes(64) + data[64:]).hex(), False)
+    ltv_vector("ltv: a digit commitment tampered", st, _tamper(proof, 5, commitment=b.commitment + G), False)
+    for j in range(4):
+        ltv_vector(f"ltv: A{j} tampered", st, _tamper(proof, 5, a=_swap(b.a, j, b.a[j] + G)), False)
+        ltv_vector(f"ltv: z{j} tampered", st, _tamper(proof, 5, z=_swap(b.z, j, (b.z[j] + 1) % ORDER)), False)
+    for j in range(3):
+        ltv_vector(f"ltv: c{j} tampered", st, _tamper(proof, 5, c=_swap(b.c, j, (b.c[j] + 1) % ORDER)), False)
+    ltv_vector("ltv: two challenges of a digit traded (their sum kept)", st,
+               _tamper(proof, 5, c=(b.c[1], b.c[0], b.c[2])), False)
+    ltv_vector("ltv: the radix-2 top digit's commitment tampered", st, _tamper(proof, 10, commitment=top.commitment + G), False)
+    ltv_vector("ltv: the radix-2 top digit's A1 tampered", st, _tamper(proof, 10, a=(top.a[0], top.a[1] + G)), False)
+    ltv_vector("ltv: the radix-2 top digit's c0 tampered", st, _tamper(proof, 10, c=((top.c[0] + 1) % ORDER,)), False)
+    ltv_vector("ltv: the radix-2 top digit's z1 tampered", st, _tamper(proof, 10, z=(top.z[0], (top.z[1] + 1) % ORDER)), False)
+    ltv_vector("ltv: two digits traded", st, "0x" + range_to_bytes(RangeProof(
+        (proof.digits[1], proof.digits[0], *proof.digits[2:]))).hex(), False)
+    scalars = len(points_bytes(proof))  # the offset of the first scalar, digit 0's c0
+    ltv_vector("ltv: a scalar outside the field (z0 + order)", st, _raw(data, scalars + 3 * 32, b.z[0] + ORDER), False)
+    ltv_vector("ltv: a challenge at the group order", st, _raw(data, scalars, ORDER), False)
+    ltv_vector("ltv: the identity point as a digit commitment", st, "0x" + (bytes(64) + data[64:]).hex(), False)
+    ltv_vector("ltv: the identity point as A0", st, "0x" + (data[:64] + bytes(64) + data[128:]).hex(), False)
     ltv_vector("ltv: a coordinate past the field modulus", st, _raw(data, 0, 2**256 - 1), False)
-    ltv_vector("ltv: a bit missing", st, "0x" + data[:-288].hex(), False)
+    ltv_vector("ltv: a point off the curve", st, _raw(data, 64, proof.digits[0].a[0].x ^ 1), False)
+    ltv_vector("ltv: the top digit missing", st, "0x" + range_to_bytes(RangeProof(proof.digits[:-1])).hex(), False)
+    ltv_vector("ltv: a byte missing", st, "0x" + data[:-1].hex(), False)
 
     # Liens ahead: 70% of 2,000,000 less 100,000 leaves a limit of exactly 1,300,000, the amount.
     behind = dataclasses.replace(st, deducted=100_000)
@@ -103,10 +121,20 @@ def generate() -> dict[str, Any]:
     rst = RangeStatement(CONTEXT, c, bits=40)
     rdata = range_to_bytes(range_proof.prove(rst, w, rng=rng))
     minus_one = Opening(ORDER - 1, w.blinding).commit()
-    for name, commitment, valid in (("range: 1,300,000 in 40 bits", c, True),
-                                    ("range: the proof moved to a commitment to -1", minus_one, False)):
+    for name, commitment, bits, valid in (("range: 1,300,000 in 40 bits", c, 40, True),
+                                          ("range: the proof moved to a commitment to -1", minus_one, 40, False),
+                                          ("range: the proof checked as 41 bits", c, 41, False),
+                                          ("range: 0 bits", c, 0, False),
+                                          ("range: 65 bits, past the most a proof takes", c, 65, False)):
         out.append({"name": name, "kind": "range", "valid": valid, "context": _context(CONTEXT),
-                    "commitment": _point(commitment), "bits": 40, "proof": "0x" + rdata.hex()})
+                    "commitment": _point(commitment), "bits": bits, "proof": "0x" + rdata.hex()})
+    w3 = Opening(5, rng.randrange(1, ORDER))
+    rst3 = RangeStatement(CONTEXT, w3.commit(), bits=3)
+    r3data = "0x" + range_to_bytes(range_proof.prove(rst3, w3, rng=rng)).hex()
+    for name, commitment, valid in (("range: 5 in 3 bits (a radix-4 digit and a radix-2 one)", w3.commit(), True),
+                                    ("range: the 3-bit proof moved to a commitment to 13", Opening(13, w3.blinding).commit(), False)):
+        out.append({"name": name, "kind": "range", "valid": valid, "context": _context(CONTEXT),
+                    "commitment": _point(commitment), "bits": 3, "proof": r3data})
 
     ws = [w, Opening(250_000, rng.randrange(1, ORDER))]
     lender = dataclasses.replace(CONTEXT, subject=b"lender:bank-a")
@@ -115,10 +143,11 @@ def generate() -> dict[str, Any]:
     for name, st2, valid in (("exposure: 1,550,000 within 1,600,000", est, True),
                              ("exposure: a limit below the sum", dataclasses.replace(est, limit=1_549_999), False),
                              ("exposure: a lien left out", dataclasses.replace(est, commitments=(c,)), False),
-                             ("exposure: moved to another lender", dataclasses.replace(est, context=CONTEXT), False)):
+                             ("exposure: moved to another lender", dataclasses.replace(est, context=CONTEXT), False),
+                             ("exposure: a limit of 2**48", dataclasses.replace(est, limit=2**48), False)):
         out.append({"name": name, "kind": "exposure", "valid": valid, "context": _context(st2.context),
                     "commitments": [_point(x) for x in st2.commitments], "limit": st2.limit, "proof": edata})
-    return {"format": 1, "vectors": out}
+    return {"format": 2, "vectors": out}
 
 
 if __name__ == "__main__":

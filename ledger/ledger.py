@@ -13,7 +13,7 @@ from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
-from web3.types import FilterParams
+from web3.types import BlockIdentifier, FilterParams
 
 from ..contracts.build import load_artifact
 from ..errors import ChainIdMismatch, ConfigError, InvalidRole, ValuationStale
@@ -350,7 +350,7 @@ class Ledger:
         self._signer.send(self.registry.functions.releaseLien(lien_id), gas=GAS["releaseLien"], titles=self._vins)
         return self.lien(LienId(lien_id))
 
-    def lien(self, lien_id: int, *, block: int | str = "latest") -> Lien:
+    def lien(self, lien_id: int, *, block: BlockIdentifier = "latest") -> Lien:
         """Reads a lien.
 
         Args:
@@ -469,7 +469,7 @@ class Ledger:
         """
         return self._private_state(self._token(vin))
 
-    def lien_commitment(self, lien_id: int, *, block: int | str = "latest") -> Point:
+    def lien_commitment(self, lien_id: int, *, block: BlockIdentifier = "latest") -> Point:
         """Reads a private lien's amount commitment.
 
         Raises:
@@ -552,7 +552,7 @@ class Ledger:
         """
         return self.appraisal_of(self._token(vin))
 
-    def appraisal_of(self, token: int, *, block: int | str = "latest") -> Appraisal:
+    def appraisal_of(self, token: int, *, block: BlockIdentifier = "latest") -> Appraisal:
         """Reads a title's appraisal by token id, as of `block` [default: the latest].
 
         Raises:

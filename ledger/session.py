@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import NotARecipient, NotSeniorLienholder
+from ..storage import CID
 from ..zk.pedersen import Opening
 from . import private
 from .accounts import AccountBook
@@ -123,7 +124,7 @@ class Session:
         lien = self.ledger.lien(lien_id)
         commitment = self.ledger.lien_commitment(lien_id)
         try:
-            data = self.documents.read(lien.doc_cid, reader=self.account)
+            data = self.documents.read(CID(lien.doc_cid), reader=self.account)
         except NotARecipient:
             raise NotARecipient(
                 f"{self.account} cannot open lien {lien_id}: its amount is sealed for its lender and the auditors only"

@@ -28,7 +28,7 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 from web3._utils.method_formatters import receipt_formatter
 from web3.datastructures import AttributeDict
-from web3.types import RPCEndpoint, TxReceipt
+from web3.types import BlockIdentifier, RPCEndpoint, TxReceipt
 
 from ..errors import ContractRevert, InsufficientFunds, TransactionFailed
 from .reverts import RevertDecoder
@@ -139,7 +139,7 @@ class Transactor:
         """Returns the account's checksum address."""
         return str(self.account.address)
 
-    def call(self, fn: ContractFunction, *, titles: Mapping[int, str] | None = None, block: int | str = "latest") -> Any:
+    def call(self, fn: ContractFunction, *, titles: Mapping[int, str] | None = None, block: BlockIdentifier = "latest") -> Any:
         """Runs a view function (on the state of `block`), decoding a revert into its typed exception.
 
         Raises:

@@ -107,3 +107,18 @@ def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(profil
         session(profile, "lender-a").prove_lien(lien.lien_id)
     valued["lender-a"].release_lien(lien.lien_id)
     assert valued["reader"].private_lien(VIN) is None
+
+
+def test_gas_limits_leave_half_again_the_gas_of_the_largest_proofs(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+    from lienchain.ledger.ledger import GAS
+
+    def used() -> int:
+        return int(ledgers["reader"].w3.eth.get_block("latest")["gasUsed"])
+
+    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["oracle"].set_valuation(VIN, 2**40 - 1, currency="USD")  # the largest: a 40-bit limit
+    lien = session(profile, "lender-a").grant_private_lien(VIN, 2**40 // 2, currency="USD", maturity=MATURITY)
+    assert used() * 1.5 <= GAS["grantPrivateLien"], used()
+    ledgers["oracle"].set_valuation(VIN, 2**40 - 2, currency="USD")
+    session(profile, "lender-a").prove_lien(lien.lien_id)
+    assert used() * 1.5 <= GAS["proveLien"], used()

@@ -81,7 +81,7 @@ def verify(app: App, file: Path, on_chain: bool) -> None:
       lienchain --as auditor proof verify lien-3.json --on-chain
     """
     checked = audit.verify(app.ledger(), audit.load(file), on_chain=on_chain)
-    gas = f"; the on-chain verifier agrees ({checked.gas:,} gas)" if checked.gas is not None else ""
+    gas = f"; the on-chain verifier agrees (gas estimate {checked.gas:,})" if checked.gas is not None else ""
     app.emit(checked.to_dict(), f"valid: {checked.claim}, at block {checked.block}{gas}")
 
 

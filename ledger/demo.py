@@ -15,8 +15,9 @@ from pathlib import Path
 from eth_account import Account
 
 from ..errors import ContractRevert, StorageError
+from . import audit
 from .profile import Profile
-from .vin import normalize_vin
+from .vin import VIN, normalize_vin
 
 DEMO_VIN = "1M8GDM9AXKP042788"
 _YEAR = 365 * 86400
@@ -117,6 +118,31 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     t = registrar.transfer_title(vin, bob, document=b"Bill of sale: Alice to Bob")
     step("registrar", f"title transfer {vin} --to {bob}", f"owner is now {t.owner}, document {t.doc_cid}")
 
+    _private_lien(profile, vin, step)
+
     events = registrar.ledger.history(vin)
     step("auditor", f"title history {vin}", f"{len(events)} events: " + ", ".join(
         f"{e.name}@{e.block}" for e in events))
+
+
+def _private_lien(profile: Profile, vin: VIN, step: Callable[..., None]) -> None:
+    """A private lien on the title, and an auditor checking it without anyone seeing the amount."""
+    profile.session("oracle").set_valuation(vin, 2_000_000, currency="USD")
+    step("oracle", f"valuation set {vin} --value 20000", "title valued 20,000.00 USD")
+    lien = profile.session("lender-a").grant_private_lien(vin, 1_300_000, currency="USD", maturity=int(time.time()) + _YEAR)
+    commitment = profile.ledger().lien_commitment(lien.lien_id)
+    step("lender-a", f"lien grant {vin} --amount 13000 --private",
+         f"lien {lien.lien_id}: on chain only the commitment ({commitment.x:#x}, ...) and two verified proofs")
+    document = audit.prove_ltv(profile.session("lender-a"), lien.lien_id)
+    checked = audit.verify(profile.ledger(), document, on_chain=True)
+    step("lender-a", f"proof ltv {lien.lien_id}", f"proof file of {len(document['proof']) // 2 - 1:,} bytes, no amount in it")
+    step("auditor", "proof verify FILE --on-chain", f"valid: {checked.claim} (on chain too: gas estimate {checked.gas:,})")
+    amount = profile.session("auditor").open_lien(lien.lien_id).value
+    step("auditor", f"lien open {lien.lien_id}", f"{amount / 100:,.2f} USD, matching the commitment on chain")
+    try:
+        profile.session("lender-b").open_lien(lien.lien_id)
+        step("lender-b", f"lien open {lien.lien_id}", "opened a competitor's private amount: THIS IS A BUG", ok=False)
+    except StorageError as exc:
+        step("lender-b", f"lien open {lien.lien_id}", f"refused ({type(exc).__name__}): {exc}")
+    profile.session("lender-a").ledger.release_lien(lien.lien_id)
+    step("lender-a", f"lien release {lien.lien_id}", "released")

@@ -214,22 +214,37 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
 
     def call(self, transaction: dict[str, Any], block_number: Any = "latest") -> bytes:
         # eth-tester's own `call` turns revert data into the text of a repr; keep the bytes.
-        transaction = {"gas": self._max_available_gas(), **_feeless(transaction)}
-        unsigned = self._get_normalized_and_unsigned_evm_transaction(transaction, block_number)
-        header = _get_block_by_number(self.chain, block_number).header
-        if "gas_price" not in transaction and transaction["max_fee_per_gas"] == 0:
-            header = header.copy(base_fee_per_gas=0)  # as geth does for a call at gas price 0
-        state = self.chain.get_vm(at_header=header).state
-        snapshot = state.snapshot()
-        computation = state.apply_transaction(cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=transaction["from"])))
-        state.revert(snapshot)
+        computation = self._run({"gas": self._max_available_gas(), **_feeless(transaction)}, block_number)
         if not computation.is_error:
             return bytes(computation.output)
         if isinstance(computation.error, EVMRevert):
             raise _Reverted(bytes(computation.error.args[0]) if computation.error.args else b"")
         raise TransactionFailed(str(computation.error))  # out of gas, invalid opcode: as eth-tester
 
+    def _run(self, transaction: dict[str, Any], block_number: Any) -> Any:
+        """Runs a transaction on a block's state and throws the state away; returns the computation."""
+        unsigned = self._get_normalized_and_unsigned_evm_transaction(transaction, block_number)
+        header = _get_block_by_number(self.chain, block_number).header
+        if "gas_price" not in transaction and transaction["max_fee_per_gas"] == 0:
+            header = header.copy(base_fee_per_gas=0)  # as geth does for a call at gas price 0
+        state = self.chain.get_vm(at_header=header).state
+        snapshot = state.snapshot()
+        try:
+            return state.apply_transaction(cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=transaction["from"])))
+        finally:
+            state.revert(snapshot)
+
     def estimate_gas(self, transaction: dict[str, Any], block_number: Any = "latest") -> int:
+        # py-evm searches for the least gas that suffices by running the transaction about 20
+        # times (a minute for a proof verification); run it once with all the gas there is, then
+        # once with what it used and room for the 1/64 that calls withhold: that suffices too.
+        if "gas" not in transaction:
+            limit = self._max_available_gas()
+            first = self._run({**_feeless(transaction), "gas": limit}, block_number)
+            if not first.is_error:
+                guess = min(limit, (limit - first.get_gas_remaining()) * 64 // 63 + 2_300)
+                if not self._run({**_feeless(transaction), "gas": guess}, block_number).is_error:
+                    return guess
         try:
             return int(super().estimate_gas(_feeless(transaction), block_number))
         except TransactionFailed as exc:

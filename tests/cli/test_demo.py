@@ -1,0 +1,21 @@
+"""`lienchain demo`: the whole story on a throwaway embedded profile, every step as expected."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_demo_runs_every_step_as_expected(run) -> None:
+    r = run("demo", "--json")
+    assert r.code == 0, r.err
+    steps = json.loads(r.out)["steps"]
+    assert all(s["ok"] for s in steps)
+    refused = [(s["actor"], s["outcome"].split(")")[0]) for s in steps if s["outcome"].startswith("refused")]
+    assert refused == [
+        ("lender-b", "refused (ConsentRequired"), ("registrar", "refused (TitleEncumbered"),
+        ("lender-b", "refused (NotLienholder"), ("lender-b", "refused (NotARecipient"),
+        ("lender-b", "refused (NotARecipient"),
+    ]
+    verified = next(s for s in steps if s["action"].startswith("proof verify"))
+    assert verified["outcome"].startswith("valid: lien 3 on 1M8GDM9AXKP042788: its amount is at most 70%")
+    assert "13,000.00 USD" in next(s for s in steps if s["action"] == "lien open 3" and s["actor"] == "auditor")["outcome"]

@@ -230,7 +230,7 @@ def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: byt
     context = private.lender_context(ledger.deployment, lender)
     statement = ExposureStatement(context, commitments, int(doc["limit"]))
     try:
-        exposure.verify(statement, range_from_bytes(proof, exposure.BITS))
+        exposure.verify(statement, range_from_bytes(proof, statement.bits))
     except ProofError as exc:
         raise InvalidProof(f"the proof does not verify: {exc}") from None
     gas = None

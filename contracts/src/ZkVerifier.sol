@@ -74,7 +74,9 @@ contract ZkVerifier {
     }
 
     /// @notice Checks that the amounts in `commitments` add up to at most `limit` (below 2**48): a
-    /// range proof that D = limit*G - sum(C_j) opens to a value below 2**48 (see zk/exposure.py).
+    /// range proof that D = limit*G - sum(C_j) opens to a value below 2**n, n the bit length of
+    /// `limit` (at least 1). Sound only together with each private C_j's 40-bit range proof from
+    /// its lien's grant (see zk/exposure.py).
     function verifyExposure(
         uint256 chainId,
         address target,
@@ -84,7 +86,7 @@ contract ZkVerifier {
         bytes calldata proof
     ) external view returns (bool) {
         if (commitments.length == 0 || limit >= 2 ** 48) return false;
-        bytes32 s = _start("lienchain/exposure/v2", chainId, target, subject);
+        bytes32 s = _start("lienchain/exposure/v3", chainId, target, subject);
         s = _append(s, "N", abi.encodePacked(limit));
         s = _append(s, "n", abi.encodePacked(commitments.length));
         uint256 sx;
@@ -96,7 +98,7 @@ contract ZkVerifier {
             (sx, sy) = _add(sx, sy, c[0], c[1]);
         }
         // -D = sum(C_j) - limit*G.
-        return _verifyDigits(s, sx, sy, R - limit, 48, proof);
+        return _verifyDigits(s, sx, sy, R - limit, _bitLength(limit), proof);
     }
 
     /// @dev The range proof of `bits` bits on the commitment D, given as -D = (nx, ny) + ng*G
@@ -261,7 +263,7 @@ contract ZkVerifier {
         }
     }
 
-    /// @dev max(1, the number of bits of x), for x < 2**40.
+    /// @dev max(1, the number of bits of x), for x < 2**48.
     function _bitLength(uint256 x) internal pure returns (uint256 n) {
         n = 1;
         while (x >> n != 0) n++;

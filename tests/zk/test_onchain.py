@@ -59,7 +59,7 @@ def _python_accepts(v: dict[str, Any]) -> bool:
             range_proof.verify(RangeStatement(ctx, _point(v["commitment"]), v["bits"]), range_from_bytes(data, v["bits"]))
         else:
             statement = ExposureStatement(ctx, tuple(_point(c) for c in v["commitments"]), v["limit"])
-            exposure.verify(statement, range_from_bytes(data, exposure.BITS))
+            exposure.verify(statement, range_from_bytes(data, statement.bits))
     except LienchainError:
         return False
     return True

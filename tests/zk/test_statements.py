@@ -95,3 +95,30 @@ def test_exposure_proof_covers_the_sum_and_nothing_more() -> None:
         exposure.verify(dataclasses.replace(statement, commitments=commitments[:2]), proof)
     with pytest.raises(ProofError, match="exceeds the limit"):
         exposure.prove(dataclasses.replace(statement, limit=2_049_999), openings, rng=RNG)
+
+
+@pytest.mark.parametrize(("limit", "bits"), [(0, 1), (1, 1), (7, 3), (2_050_000, 21), (2**48 - 1, 48)])
+def test_exposure_slack_is_range_proved_on_the_bit_length_of_the_limit(limit: int, bits: int) -> None:
+    openings = [Opening.random(0), Opening.random(limit)]
+    statement = ExposureStatement(CONTEXT, tuple(o.commit() for o in openings), limit)
+    assert statement.bits == bits
+    proof = exposure.prove(statement, openings, rng=RNG)
+    assert len(range_to_bytes(proof)) == range_size(bits)
+    exposure.verify(statement, proof)
+
+
+def test_exposure_proof_verifies_public_liens_adding_up_to_exactly_the_limit() -> None:
+    # Blinding 0 throughout: D = N*G - sum(a_j*G) is the identity point, and the proof still holds.
+    openings = [Opening(400_000, 0), Opening(600_000, 0)]
+    statement = ExposureStatement(CONTEXT, tuple(o.commit() for o in openings), 1_000_000)
+    proof = exposure.prove(statement, openings, rng=RNG)
+    exposure.verify(statement, proof)
+    with pytest.raises(InvalidProof):
+        exposure.verify(dataclasses.replace(statement, limit=999_999), proof)
+
+
+@pytest.mark.parametrize("limit", [-1, 2**48])
+def test_exposure_statement_with_a_limit_outside_48_bits_is_malformed(limit: int) -> None:
+    statement = ExposureStatement(CONTEXT, (Opening.random(0).commit(),), limit)
+    with pytest.raises(ProofError, match="a limit in"):
+        statement.check()

@@ -136,6 +136,10 @@ def generate() -> dict[str, Any]:
         out.append({"name": name, "kind": "range", "valid": valid, "context": _context(CONTEXT),
                     "commitment": _point(commitment), "bits": 3, "proof": r3data})
 
+    def exposure_vector(name: str, st: ExposureStatement, proof: str, valid: bool) -> None:
+        out.append({"name": name, "kind": "exposure", "valid": valid, "context": _context(st.context),
+                    "commitments": [_point(x) for x in st.commitments], "limit": st.limit, "proof": proof})
+
     ws = [w, Opening(250_000, rng.randrange(1, ORDER))]
     lender = dataclasses.replace(CONTEXT, subject=b"lender:bank-a")
     est = ExposureStatement(lender, (c, ws[1].commit()), 1_600_000)
@@ -144,9 +148,22 @@ def generate() -> dict[str, Any]:
                              ("exposure: a limit below the sum", dataclasses.replace(est, limit=1_549_999), False),
                              ("exposure: a lien left out", dataclasses.replace(est, commitments=(c,)), False),
                              ("exposure: moved to another lender", dataclasses.replace(est, context=CONTEXT), False),
-                             ("exposure: a limit of 2**48", dataclasses.replace(est, limit=2**48), False)):
-        out.append({"name": name, "kind": "exposure", "valid": valid, "context": _context(st2.context),
-                    "commitments": [_point(x) for x in st2.commitments], "limit": st2.limit, "proof": edata})
+                             ("exposure: a limit of 2**48", dataclasses.replace(est, limit=2**48), False),
+                             ("exposure: a limit of another bit length (2,100,000: 22 bits)",
+                              dataclasses.replace(est, limit=2_100_000), False)):
+        exposure_vector(name, st2, edata, valid)
+    # A limit of 7 takes 3 bits: a radix-4 digit and a radix-2 one.
+    small = [Opening(2, rng.randrange(1, ORDER)), Opening(3, rng.randrange(1, ORDER))]
+    est7 = ExposureStatement(lender, tuple(x.commit() for x in small), 7)
+    e7data = "0x" + range_to_bytes(exposure.prove(est7, small, rng=rng)).hex()
+    exposure_vector("exposure: 5 within a limit of 7 (3 bits)", est7, e7data, True)
+    exposure_vector("exposure: the 3-bit proof against a limit of 4 (3 bits too)", dataclasses.replace(est7, limit=4), e7data, False)
+    # Public liens only (blinding 0) adding up to exactly the limit: D = N*G - sum(a_j*G) is the identity.
+    public = [Opening(1_300_000, 0), Opening(250_000, 0)]
+    exact = ExposureStatement(lender, tuple(x.commit() for x in public), 1_550_000)
+    exact_data = "0x" + range_to_bytes(exposure.prove(exact, public, rng=rng)).hex()
+    exposure_vector("exposure: public liens adding up to exactly the limit (D the identity)", exact, exact_data, True)
+    exposure_vector("exposure: public liens one over the limit", dataclasses.replace(exact, limit=1_549_999), exact_data, False)
     return {"format": 2, "vectors": out}
 
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IZkVerifier} from "./interfaces/IZkVerifier.sol";
+
 /// @title ZkVerifier
 /// @notice Checks lienchain's range-based zero-knowledge proofs on BN254 with the EVM precompiles
 /// 0x06 (ecAdd) and 0x07 (ecMul): that a committed amount is in range, that it is at most a
@@ -13,7 +15,7 @@ pragma solidity ^0.8.24;
 /// then every scalar (32 bytes), for each digit c_0 .. c_{k-2}, z_0 .. z_{k-1}. Points must be
 /// canonical curve points other than the identity; scalars must be below the group order. Every
 /// function returns false for anything invalid.
-contract ZkVerifier {
+contract ZkVerifier is IZkVerifier {
     uint256 internal constant P = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @dev H = try-and-increment hash-to-curve of "lienchain/pedersen/H/v1" (see zk/generators.py).
@@ -25,7 +27,8 @@ contract ZkVerifier {
     /// @notice A precompile refused its input (cannot happen for the checked points passed to it).
     error ZkPrecompileFailed();
 
-    /// @notice Checks that `commitment` opens to an amount in [0, 2**bits), for 1 <= bits <= 64.
+    /// @inheritdoc IZkVerifier
+    /// @dev False for bits outside 1-64.
     function verifyRange(
         uint256 chainId,
         address target,
@@ -42,8 +45,8 @@ contract ZkVerifier {
         return _verifyDigits(s, commitment[0], P - commitment[1], 0, bits, proof);
     }
 
-    /// @notice Checks that the amount in `commitment` is at most `thresholdBps` of `valuation`
-    /// less `deducted` (the public liens ahead of it): a range proof that D = L*G - C opens to a
+    /// @inheritdoc IZkVerifier
+    /// @dev `deducted` is the amount of the public liens ahead of it. A range proof that D = L*G - C opens to a
     /// value below 2**n, with L = floor(thresholdBps * valuation / 10000) - deducted and n the bit
     /// length of L (at least 1). Sound only together with C's own 40-bit range proof from the
     /// lien's grant (see zk/ltv.py). False for a malformed statement: a valuation outside
@@ -73,10 +76,11 @@ contract ZkVerifier {
         return _verifyDigits(s, commitment[0], commitment[1], R - limit, _bitLength(limit), proof);
     }
 
-    /// @notice Checks that the amounts in `commitments` add up to at most `limit` (below 2**48): a
-    /// range proof that D = limit*G - sum(C_j) opens to a value below 2**n, n the bit length of
-    /// `limit` (at least 1). Sound only together with each private C_j's 40-bit range proof from
-    /// its lien's grant (see zk/exposure.py).
+    /// @inheritdoc IZkVerifier
+    /// @dev A range proof that D = limit*G - sum(C_j) opens to a value below 2**n, n the bit
+    /// length of `limit` (at least 1). Sound only together with each private C_j's 40-bit range
+    /// proof from its lien's grant (see zk/exposure.py). False without a commitment or for a
+    /// limit of 2**48 or more.
     function verifyExposure(
         uint256 chainId,
         address target,

@@ -27,4 +27,14 @@ interface IZkVerifier {
         uint256 deducted,
         bytes calldata proof
     ) external view returns (bool);
+
+    /// @notice Whether `proof` shows that the amounts in `commitments` add up to at most `limit`.
+    function verifyExposure(
+        uint256 chainId,
+        address target,
+        bytes calldata subject,
+        uint256[2][] calldata commitments,
+        uint256 limit,
+        bytes calldata proof
+    ) external view returns (bool);
 }

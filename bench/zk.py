@@ -2,7 +2,8 @@
 
     python bench/zk.py [--runs 5]
 
-For each proof type: median prove and verify time in Python (py_ecc, pure Python), and the proof's
+For each proof type: median prove and verify time in pure Python (the first proof also builds the
+tables of G and H, about 60 ms once per process: see zk/curve.py's FixedBase), and the proof's
 size (points 64 bytes, scalars 32, as the EVM precompiles take them), and the gas of verifying it
 on chain with contracts/src/ZkVerifier.sol (deployed on a throwaway embedded profile, London
 rules): the gas used by a mined transaction calling the verifier, its 21,000 base and calldata

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from eth_utils.crypto import keccak
 
-from .curve import FIELD, Point
+from .curve import FIELD, FixedBase, Point
 
 #: The public seed of H; its version changes only with a new generator.
 SEED = b"lienchain/pedersen/H/v1"
@@ -35,3 +35,5 @@ def hash_to_point(seed: bytes) -> tuple[Point, int]:
 
 
 H, H_COUNTER = hash_to_point(SEED)
+#: H, multiplied through its table (built on first use).
+H_FIXED = FixedBase(H)

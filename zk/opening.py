@@ -12,9 +12,9 @@ import secrets
 from dataclasses import dataclass
 
 from ..errors import InvalidProof, ProofError
-from .curve import G, ORDER, Point, combination_equals, multi, scalar
-from .generators import H
-from .pedersen import Opening
+from .curve import G_FIXED, ORDER, Point, combination_equals, scalar
+from .generators import H_FIXED
+from .pedersen import Opening, commit
 from .transcript import Context, Transcript
 
 PROTOCOL = b"lienchain/opening/v1"
@@ -54,7 +54,7 @@ def prove(statement: OpeningStatement, witness: Opening, *, rng: random.Random |
         raise ProofError("the witness does not open the commitment")
     rng = rng or secrets.SystemRandom()
     a, b = rng.randrange(1, ORDER), rng.randrange(1, ORDER)
-    big_a = multi([(a, G), (b, H)])
+    big_a = commit(a, b)
     c = _challenge(statement, big_a)
     return OpeningProof(big_a, (a + c * witness.value) % ORDER, (b + c * witness.blinding) % ORDER)
 
@@ -66,6 +66,6 @@ def verify(statement: OpeningStatement, proof: OpeningProof) -> None:
         InvalidProof: If it does not verify.
     """
     c = _challenge(statement, proof.a)
-    left = [(scalar(proof.z_value), G), (scalar(proof.z_blinding), H)]
+    left = [(scalar(proof.z_value), G_FIXED), (scalar(proof.z_blinding), H_FIXED)]
     if not combination_equals(left, [(1, proof.a), (c, statement.commitment)]):
         raise InvalidProof("the proof of opening does not verify")

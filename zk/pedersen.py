@@ -1,5 +1,6 @@
 """Pedersen commitments to amounts: C = v*G + r*H, hiding v (r is random) and binding it (no one
-knows log_G(H), see generators.py)."""
+knows log_G(H), see generators.py). Both multiplications go through the fixed-base tables of
+G and H."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from .curve import G, ORDER, Point, multi
-from .generators import H
+from .curve import G_FIXED, ORDER, Point, multi
+from .generators import H_FIXED
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Opening:
 
     def commit(self) -> Point:
         """Returns the commitment v*G + r*H."""
-        return multi([(self.value, G), (self.blinding, H)])
+        return multi([(self.value, G_FIXED), (self.blinding, H_FIXED)])
 
 
 def commit(value: int, blinding: int) -> Point:

@@ -33,9 +33,9 @@ import secrets
 from dataclasses import dataclass
 
 from ..errors import InvalidProof, ProofError
-from .curve import G, ORDER, Point, combination_is_identity, multi, scalar
-from .generators import H
-from .pedersen import Opening
+from .curve import G, G_FIXED, ORDER, FixedBase, Point, combination_is_identity, scalar
+from .generators import H_FIXED
+from .pedersen import Opening, commit
 from .transcript import Context, Transcript
 
 PROTOCOL = b"lienchain/range/v2"
@@ -143,12 +143,13 @@ def prove_bits(t: Transcript, witness: Opening, bits: int, *, rng: random.Random
     blind.append(rest * pow(4 ** (len(ks) - 1), -1, ORDER) % ORDER)
     drafts = []
     for k, d, r in zip(ks, values, blind):
-        ci = multi([(d, G), (r, H)])
+        ci = commit(d, r)
         nonce = rng.randrange(1, ORDER)
         # The branches the digit is not are simulated: A_j = z_j*H - c_j*(C_i - j*G) for random c_j,
-        # z_j, which is (z_j - c_j*r)*H + c_j*(j - d)*G (two multiplications, not three).
+        # z_j, which is c_j*(j - d)*G + (z_j - c_j*r)*H: multiples of G and H alone, as every point
+        # the prover computes (see curve.FixedBase).
         fake = {j: (rng.randrange(ORDER), rng.randrange(ORDER)) for j in range(k) if j != d}
-        a = tuple(nonce * H if j == d else multi([(fake[j][1] - fake[j][0] * r, H), (fake[j][0] * (j - d), G)])
+        a = tuple(commit(0, nonce) if j == d else commit(fake[j][0] * (j - d), fake[j][1] - fake[j][0] * r)
                   for j in range(k))
         drafts.append((ci, a, d, r, nonce, fake))
     c = _absorb_points(t, bits, b"".join(ci.to_bytes() + b"".join(x.to_bytes() for x in a) for ci, a, *_ in drafts))
@@ -185,8 +186,9 @@ def verify_bits(t: Transcript, commitment: list[tuple[int, Point]], bits: int, p
     t.append(b"scalars", scalars_bytes(proof))
     w = t.challenge(b"w")
     # The batched equation: -D + sum(4^i * C_i) + sum(w^e * (z_ij*H - A_ij - c_ij*(C_i - j*G))) == O.
-    terms = [((ORDER - k) % ORDER, p) for k, p in commitment]
-    weight, h, g = 1, 0, 0
+    # A multiple of G in D joins G's coefficient: G and H are multiplied once each, through their tables.
+    terms: list[tuple[int, Point | FixedBase]] = [((ORDER - k) % ORDER, p) for k, p in commitment if p != G]
+    weight, h, g = 1, 0, -sum(k for k, p in commitment if p == G)
     for i, d in enumerate(proof.digits):
         cs = (*d.c, (c - sum(d.c)) % ORDER)
         coefficient = 4**i
@@ -195,7 +197,7 @@ def verify_bits(t: Transcript, commitment: list[tuple[int, Point]], bits: int, p
             h, g, coefficient = h + weight * zj, g + weight * cj * j, coefficient - weight * cj
             terms.append((ORDER - weight, a))
         terms.append((coefficient % ORDER, d.commitment))
-    terms += [(h % ORDER, H), (g % ORDER, G)]
+    terms += [(h % ORDER, H_FIXED), (g % ORDER, G_FIXED)]
     if not combination_is_identity(terms):
         raise InvalidProof("the range proof does not verify: a digit is out of its radix, or the digits do not add up")
 

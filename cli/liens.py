@@ -87,18 +87,24 @@ def grant(
 
 @lien.command("prove")
 @click.argument("lien_id", type=click.IntRange(min=1))
+@click.option("--reserve", type=AMOUNT, default=0,
+              help="Leave this much of the allowed limit for new liens on the title (a smaller proven limit).")
 @common_options
 @pass_app
-def prove(app: App, lien_id: int) -> None:
-    """Prove a private lien within the loan-to-value threshold again (its lender or an auditor),
-    after a lower valuation, a new public lien or a lower threshold made a proof due.
+def prove(app: App, lien_id: int, reserve: int) -> None:
+    """Prove a private lien within the loan-to-value threshold again (its lender or an auditor):
+    after a lower valuation or threshold made a proof due, or with --reserve to make room for a
+    junior lien (a private lien counts at the limit it was last proved within).
 
     \b
-    Example:
+    Examples:
       lienchain --as lender-a lien prove 3
+      lienchain --as lender-a lien prove 3 --reserve 2000
     """
-    state = app.session().prove_lien(lien_id)
-    app.emit(state.to_dict(), f"lien {lien_id} proved within {state.proven_limit} minor units: no proof due")
+    session = app.session()
+    state = session.prove_lien(lien_id, reserve=reserve)
+    currency = session.ledger.lien(lien_id).currency
+    app.emit(state.to_dict(), f"lien {lien_id} proved within {format_amount(state.proven_limit, currency)}: no proof due")
 
 
 @lien.command("open")

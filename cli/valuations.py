@@ -33,7 +33,8 @@ def private_lines(s: PrivateLienState | None, currency: str) -> list[str]:
     if s is None:
         return []
     line = (f"private   lien {s.lien_id}: amount proved at most {format_amount(s.proven_limit, currency)} "
-            f"on {format_time(s.proven_at)}; the threshold allows {format_amount(s.limit, currency)} now")
+            f"on {format_time(s.proven_at)}; the threshold allows {format_amount(s.limit, currency)} now "
+            "(the ltv above counts public liens only)")
     if s.overdue:
         return [line, f"          FROZEN: a new proof was due by {format_time(s.deadline)} (`lienchain lien prove {s.lien_id}`)"]
     if s.due:

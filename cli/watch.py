@@ -27,8 +27,9 @@ def _line(app: App, e: Event, vin: str | None) -> str:
         "TitleRegistered": lambda: f"owner {app.label(str(a['owner']))}",
         "TitleTransferred": lambda: f"to {app.label(str(a['to']))}",
         "TitleStatusChanged": lambda: f"status {a['status']}",
-        "LienGranted": lambda: f"lien {a['lienId']} {format_amount(int(a['amount']), str(a['currency']))} "
-                               f"to {app.label(str(a['lender']))} (priority {a['priority']})",
+        "LienGranted": lambda: f"lien {a['lienId']} "
+                               + (format_amount(int(a['amount']), str(a['currency'])) if int(a['amount']) else "private")
+                               + f" to {app.label(str(a['lender']))} (priority {a['priority']})",
         "LienReleased": lambda: f"lien {a['lienId']} released by {app.label(str(a['lender']))}",
         "LienCommitted": lambda: f"lien {a['lienId']} is private: amount proved at most {a['provenLimit']} minor units",
         "LienProved": lambda: f"lien {a['lienId']} proved again: at most {a['provenLimit']} minor units",
@@ -56,7 +57,8 @@ def _unsplittable() -> Iterator[None]:
 
 
 @click.command("watch")
-@click.option("--alerts", is_flag=True, help="Only loan-to-value alerts, recoveries and private liens' due proofs.")
+@click.option("--alerts", is_flag=True,
+              help="Only loan-to-value alerts and recoveries, threshold changes, and private liens' due and new proofs.")
 @click.option("--from-block", type=click.IntRange(0), help="Start at this block instead of where the last watch stopped.")
 @click.option("--follow", "-f", is_flag=True, help="Keep watching for new events (stop with Ctrl-C).")
 @common_options

@@ -70,9 +70,9 @@ def prove_ltv(session: Session, lien_id: int, *, threshold_bps: int | None = Non
     if lien.status != LienStatus.ACTIVE:
         raise ProofError(f"lien {lien_id} is released: there is nothing to prove about it")
     a = ledger.appraisal_of(lien.token_id, block=block)
-    if a.fresh_oracles == 0:
-        raise ProofError(f"lien {lien_id}'s title has no fresh valuation to prove against: an oracle must value it first")
+    private.require_valued(a, f"lien {lien_id}'s title")
     k = threshold_bps or a.threshold_bps
+    _check_public(lien)
     opening = session.open_lien(lien_id) if lien.private else Opening(lien.amount, 0)
     private.check_within(opening.value, a.value, k, 0)
     statement = LtvStatement(private.lien_context(ledger.deployment, lien_id), opening.commit(), a.value, k)
@@ -104,6 +104,13 @@ def prove_exposure(session: Session, lender: str, limit: int) -> dict[str, Any]:
     liens = active_liens(ledger, lender, block)
     if not liens:
         raise ProofError(f"{lender} holds no active lien at block {block}: its exposure is 0, nothing to prove")
+    currencies = sorted({x.currency for x in liens})
+    if len(currencies) > 1:
+        raise ProofError(
+            f"{lender}'s active liens are in {', '.join(currencies)}: an exposure proof adds amounts of one currency"
+        )
+    for x in liens:
+        _check_public(x)
     openings = [session.open_lien(x.lien_id) if x.private else Opening(x.amount, 0) for x in liens]
     total = sum(o.value for o in openings)
     if total > limit:
@@ -113,7 +120,7 @@ def prove_exposure(session: Session, lender: str, limit: int) -> dict[str, Any]:
     proof = exposure.prove(statement, openings)
     return {
         **_header(ledger, "exposure", block), "lender": lender, "liens": [x.lien_id for x in liens],
-        "currencies": sorted({x.currency for x in liens}), "limit": str(limit),
+        "currency": currencies[0], "limit": str(limit),
         "proof": "0x" + range_to_bytes(proof).hex(),
     }
 
@@ -129,12 +136,12 @@ def verify(ledger: Ledger, document: dict[str, Any], *, on_chain: bool = False) 
         if document.get("format") != FORMAT:
             raise InvalidProof(f"not a lienchain proof file (expected format {FORMAT})")
         d = ledger.deployment
-        if int(document["chain_id"]) != d.chain_id or str(document["registry"]).lower() != d.registry.lower():
+        if _number(document, "chain_id", 0, 2**256) != d.chain_id or str(document["registry"]).lower() != d.registry.lower():
             raise InvalidProof(
                 f"the proof is for registry {document['registry']} on chain {document['chain_id']}; this profile's "
                 f"is {d.registry} on chain {d.chain_id}: check it with that consortium's profile"
             )
-        block = int(document["block"])
+        block = _number(document, "block", d.block, 2**63)
         if block > ledger.w3.eth.block_number:
             raise InvalidProof(f"the proof speaks of block {block}, beyond this node's head: is the node behind?")
         here = "0x" + bytes(ledger.w3.eth.get_block(block)["hash"]).hex()
@@ -149,6 +156,10 @@ def verify(ledger: Ledger, document: dict[str, Any], *, on_chain: bool = False) 
         if document["kind"] == "exposure":
             return _verify_exposure(ledger, document, block, proof, on_chain)
         raise InvalidProof(f"unknown proof kind {document['kind']!r}")
+    except InvalidProof:
+        raise
+    except ProofError as exc:  # a statement the chain makes impossible (e.g. an out-of-range public lien)
+        raise InvalidProof(str(exc)) from None
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidProof(f"the proof file is malformed ({type(exc).__name__}: {exc})") from None
 
@@ -192,18 +203,18 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, on_chain: bool) -> Checked:
-    lien_id = int(doc["lien"])
+    lien_id = _number(doc, "lien", 1, 2**256)
     lien = ledger.lien(lien_id, block=block)
     if lien.status != LienStatus.ACTIVE:
         raise InvalidProof(f"lien {lien_id} was not active at block {block}")
     commitment = _commitment(ledger, lien, block)
     a = ledger.appraisal_of(lien.token_id, block=block)
-    if str(a.value) != str(doc["valuation"]):
+    if _number(doc, "valuation", 0, 2**256) != a.value:
         raise InvalidProof(
             f"the proof speaks of a valuation of {doc['valuation']}; the title's value at block {block} was {a.value}"
         )
     context = private.lien_context(ledger.deployment, lien_id)
-    statement = LtvStatement(context, commitment, a.value, int(doc["threshold_bps"]))
+    statement = LtvStatement(context, commitment, a.value, _number(doc, "threshold_bps", 1, 10_001))
     try:
         ltv.verify(statement, range_from_bytes(proof, statement.bits))
     except ProofError as exc:
@@ -219,16 +230,19 @@ def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, o
 def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, on_chain: bool) -> Checked:
     lender = str(doc["lender"])
     liens = active_liens(ledger, lender, block)
-    if [x.lien_id for x in liens] != [int(i) for i in doc["liens"]]:
+    if not isinstance(doc["liens"], list) or [x.lien_id for x in liens] != doc["liens"]:
         raise InvalidProof(
             f"the proof covers liens {doc['liens']}; {lender}'s active liens at block {block} were "
             f"{[x.lien_id for x in liens]}"
         )
     if not liens:
         raise InvalidProof(f"{lender} held no active lien at block {block}")
+    currencies = sorted({x.currency for x in liens})
+    if currencies != [doc["currency"]]:
+        raise InvalidProof(f"the proof speaks of {doc['currency']}; the liens at block {block} are in {', '.join(currencies)}")
     commitments = tuple(_commitment(ledger, x, block) for x in liens)
     context = private.lender_context(ledger.deployment, lender)
-    statement = ExposureStatement(context, commitments, int(doc["limit"]))
+    statement = ExposureStatement(context, commitments, _number(doc, "limit", 0, 2**256))
     try:
         exposure.verify(statement, range_from_bytes(proof, statement.bits))
     except ProofError as exc:
@@ -237,17 +251,38 @@ def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: byt
     if on_chain:
         gas = _on_chain(ledger, "verifyExposure", context, [_point_arg(c) for c in commitments], statement.limit, proof)
     claim = (f"lender {lender}: its {len(liens)} active lien(s) ({', '.join(str(x.lien_id) for x in liens)}) add up "
-             f"to at most {statement.limit} (minor units)")
+             f"to at most {statement.limit} {currencies[0]} (minor units)")
     return Checked("exposure", claim, block, gas)
 
 
 def _commitment(ledger: Ledger, lien: Lien, block: int) -> Point:
+    _check_public(lien)
     return ledger.lien_commitment(lien.lien_id, block=block) if lien.private else lien.amount * G
+
+
+def _check_public(lien: Lien) -> None:
+    """Refuses a public amount beyond the range every private amount is proved in: as a
+    commitment a*G it could stand for a negative amount modulo the group order."""
+    if not lien.private and lien.amount >= 2**private.AMOUNT_BITS:
+        raise ProofError(
+            f"lien {lien.lien_id}'s amount {lien.amount} is beyond the {private.AMOUNT_BITS}-bit range proofs cover: "
+            "no proof can include it"
+        )
+
+
+def _number(document: dict[str, Any], key: str, low: int, high: int) -> int:
+    """Returns an integer field in [low, high), given as a JSON number or a decimal string."""
+    value = document[key]
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value < high:
+        raise InvalidProof(f"the proof file's {key} must be an integer in [{low}, {high}), not {value!r}")
+    return value
 
 
 def _on_chain(ledger: Ledger, function: str, context: Context, *args: Any) -> int:
     """Runs the check with the deployment's ZkVerifier (a call, no transaction) and returns its gas."""
-    address = ledger.deployment.verifier or ledger.registry.functions.verifier().call()
+    address = ledger.registry.functions.verifier().call()  # the registry's own, whatever a record says
     fn = ledger.verifier_contract(address).get_function_by_name(function)(
         context.chain_id, context.contract, context.subject, *args
     )

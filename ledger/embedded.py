@@ -239,10 +239,10 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
         # times (a minute for a proof verification); run it once with all the gas there is, then
         # once with what it used and room for the 1/64 that calls withhold: that suffices too.
         if "gas" not in transaction:
-            limit = self._max_available_gas()
+            limit = int(self._max_available_gas())
             first = self._run({**_feeless(transaction), "gas": limit}, block_number)
             if not first.is_error:
-                guess = min(limit, (limit - first.get_gas_remaining()) * 64 // 63 + 2_300)
+                guess = min(limit, (limit - int(first.get_gas_remaining())) * 64 // 63 + 2_300)
                 if not self._run({**_feeless(transaction), "gas": guess}, block_number).is_error:
                     return guess
         try:

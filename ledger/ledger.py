@@ -16,7 +16,7 @@ from web3.logs import DISCARD
 from web3.types import BlockIdentifier, FilterParams
 
 from ..contracts.build import load_artifact
-from ..errors import ChainIdMismatch, ConfigError, InvalidRole, ValuationStale
+from ..errors import ChainIdMismatch, ConfigError, InvalidRole, ProofError
 from .consent import Consent, currency_code, sign_consent
 from .deployment import Deployment
 from .index import EventIndex
@@ -416,17 +416,13 @@ class Ledger:
             The new lien (its `amount` is 0: see `private`).
 
         Raises:
-            ProofError: If the amount is over what the threshold allows.
-            ValuationStale: If the title has no fresh valuation.
+            ProofError: If the title has no fresh valuation, or the amount is over what the
+                threshold allows.
             InvalidOperation, TitleNotActive, MissingRole: If the registry refuses.
         """
         token = self._token(vin)
         a = self.appraisal(vin)
-        if a.fresh_oracles == 0:
-            raise ValuationStale(
-                f"title {vin} has no fresh valuation to prove a private amount against: an oracle must value it "
-                "with `lienchain valuation set` first"
-            )
+        private.require_valued(a, f"title {vin}")
         proofs = private.prove_grant(self.deployment, token, self.address, opening, a.value, a.threshold_bps)
         fn = self.registry.functions.grantPrivateLien(
             token, proofs.as_argument(), currency_code(currency), maturity, doc_cid
@@ -435,30 +431,33 @@ class Ledger:
         (log,) = self.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
         return self.lien(LienId(log["args"]["lienId"]))
 
-    def prove_lien(self, lien_id: int, opening: Opening) -> PrivateLienState:
+    def prove_lien(self, lien_id: int, opening: Opening, *, reserve: int = 0) -> PrivateLienState:
         """Proves a private lien's amount within what the threshold allows its title now (the
-        value's threshold less the public liens), ending a due proof. Anyone holding the opening
-        may send it.
+        value's threshold less the public liens) less `reserve`, ending a due proof; the lien then
+        counts at that limit, leaving `reserve` for new liens. Anyone holding the opening may send it.
 
         Raises:
-            ProofError: If the amount is over that limit: the title stays frozen until the lien
-                is released or the value rises.
-            InvalidOperation, ValuationStale, LienNotActive: If the registry refuses.
+            ProofError: If the lien is released, the title has no fresh valuation, or the amount is
+                over that limit (the title stays frozen until the lien is released or the value rises).
+            InvalidOperation, LtvExceeded: If the registry refuses.
         """
         lien = self.lien(lien_id)
+        if not lien.active:
+            raise ProofError(f"lien {lien_id} is released: there is nothing to prove about it")
         commitment = self.lien_commitment(lien_id)
         a = self.appraisal_of(lien.token_id)
-        if a.fresh_oracles == 0:
-            raise ValuationStale(
-                f"lien {lien_id}'s title has no fresh valuation to prove against: an oracle must value it first"
-            )
-        private.check_within(opening.value, a.value, a.threshold_bps, a.secured)
+        private.require_valued(a, f"lien {lien_id}'s title")
+        deducted = a.secured + reserve
+        private.check_within(opening.value, a.value, a.threshold_bps, deducted,
+                             remedy="release it, or have the title valued again")
         statement = LtvStatement(private.lien_context(self.deployment, lien_id), commitment, a.value,
-                                 a.threshold_bps, a.secured)
+                                 a.threshold_bps, deducted)
         proof = range_to_bytes(ltv.prove(statement, opening))
-        self._signer.send(self.registry.functions.proveLien(lien_id, proof), gas=GAS["proveLien"], titles=self._vins)
+        fn = self.registry.functions.proveLien(lien_id, reserve, proof)
+        self._signer.send(fn, gas=GAS["proveLien"], titles=self._vins)
         state = self._private_state(lien.token_id)
-        assert state is not None  # the lien is active: the registry just accepted its proof
+        if state is None:  # released between the proof and now
+            raise ProofError(f"lien {lien_id} was released meanwhile: there is nothing to prove about it")
         return state
 
     def private_lien(self, vin: VIN) -> PrivateLienState | None:

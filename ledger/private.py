@@ -28,6 +28,7 @@ from ..zk.pedersen import Opening
 from ..zk.range import RangeStatement
 from ..zk.transcript import Context
 from .deployment import Deployment
+from .records import Appraisal
 
 AMOUNT_BITS = 40  # as TitleRegistry._AMOUNT_BITS: up to about 11 billion in a two-decimal currency
 OPENING_KIND = "private-loan"
@@ -78,8 +79,28 @@ def prove_grant(
     return GrantProofs(c, range_to_bytes(rp), range_to_bytes(lp))
 
 
-def check_within(amount: int, value: int, threshold_bps: int, deducted: int) -> None:
+def require_valued(a: Appraisal, subject: str) -> None:
+    """Refuses to prove against a title without a fresh valuation.
+
+    Raises:
+        ProofError: Saying what an oracle must do.
+    """
+    if a.fresh_oracles == 0:
+        state = "only stale valuations" if a.stale_oracles else "no valuation"
+        raise ProofError(
+            f"{subject} has {state} to prove an amount against: an oracle must value it with `lienchain valuation set` first"
+        )
+
+
+def check_within(amount: int, value: int, threshold_bps: int, deducted: int, *, remedy: str = "lend less") -> None:
     """Refuses, before any proving, an amount the loan-to-value rule does not allow.
+
+    Args:
+        amount: The amount, in minor units.
+        value: The title's value.
+        threshold_bps: The threshold.
+        deducted: What comes off the limit first (public liens, a reserve).
+        remedy: What to do about an amount over the limit, for the message.
 
     Raises:
         ProofError: Naming the largest amount allowed.
@@ -89,18 +110,20 @@ def check_within(amount: int, value: int, threshold_bps: int, deducted: int) -> 
     limit = threshold_bps * value // 10_000 - deducted
     if amount > limit:
         raise ProofError(
-            f"the amount {amount} is over what the loan-to-value threshold allows on this title "
+            f"the amount is over what the loan-to-value threshold allows on this title "
             f"({max(limit, 0)} minor units: {threshold_bps / 100:g}% of its value {value}"
-            + (f" less {deducted} of public liens" if deducted else "") + "): lend less"
+            + (f" less {deducted} of other liens and reserve" if deducted else "") + f"): {remedy}"
         )
 
 
 def opening_record(opening: Opening, *, vin: str, lender: str, currency: str, document: bytes | None) -> bytes:
     """Returns the private lien's document: its opening, its terms, and the loan document if any."""
     c = opening.commit()
+    # Fixed-width numbers: the sealed document's size must not tell how many digits the amount has.
     record: dict[str, Any] = {
         "kind": OPENING_KIND, "vin": vin, "lender": lender, "currency": currency,
-        "amount": str(opening.value), "blinding": hex(opening.blinding), "commitment": [hex(c.x), hex(c.y)],
+        "amount": f"{opening.value:013d}", "blinding": f"0x{opening.blinding:064x}",
+        "commitment": [f"0x{c.x:064x}", f"0x{c.y:064x}"],
     }
     if document is not None:
         record["document"] = document.hex()

@@ -6,6 +6,7 @@ message template that names the problem and what to do. Revert strings are never
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -80,8 +81,8 @@ _CATALOGUE: dict[str, tuple[type[errors.ContractRevert], str]] = {
     ),
     "RegistryLtvExceeded": (
         errors.LtvExceeded,
-        "this lien would take title {title} to {ltv} of its value, over the {threshold} loan-to-value "
-        "threshold: lend less",
+        "this lien would take title {title} to {ltv} of its value (a private lien counts at the limit it was "
+        "proved within), over the {threshold} loan-to-value threshold: lend less",
     ),
     "RegistryValuationStale": (
         errors.ValuationStale,
@@ -198,6 +199,8 @@ class RevertDecoder:
         for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
             if key in fields:
                 render[name] = percent(int(fields[key]))
+        if "deadline" in fields:
+            render["deadline"] = _utc(int(fields["deadline"]))
         if "neededRole" in fields:
             role = bytes.fromhex(str(fields["neededRole"])[2:])
             render["neededRole"] = _ROLE_NAMES.get(role, str(fields["neededRole"]))
@@ -208,6 +211,10 @@ class RevertDecoder:
         if not reason:
             return errors.ContractRevert("the call reverted without a reason (it may have run out of gas)")
         return self.decode(reason, titles=titles)
+
+
+def _utc(unix: int) -> str:
+    return dt.datetime.fromtimestamp(unix, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def percent(bps: int) -> str:

@@ -131,13 +131,14 @@ class Session:
             ) from None
         return private.parse_opening(data, (commitment.x, commitment.y))
 
-    def prove_lien(self, lien_id: int) -> PrivateLienState:
-        """Opens a private lien (see `open_lien`) and proves it within what the threshold allows now.
+    def prove_lien(self, lien_id: int, *, reserve: int = 0) -> PrivateLienState:
+        """Opens a private lien (see `open_lien`) and proves it within what the threshold allows
+        now, less `reserve` (see `Ledger.prove_lien`).
 
         Raises:
             As `open_lien` and `Ledger.prove_lien`.
         """
-        return self.ledger.prove_lien(lien_id, self.open_lien(lien_id))
+        return self.ledger.prove_lien(lien_id, self.open_lien(lien_id), reserve=reserve)
 
     def set_valuation(
         self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, document: bytes | None = None

@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from .ledger import Ledger
 from .records import Event
 
-ALERTS = ("LtvAlert", "LtvRecovered", "LienProofDue")
+ALERTS = ("LtvAlert", "LtvRecovered", "LienProofDue", "LienProved", "LtvThresholdChanged")
 #: ERC-721 bookkeeping that repeats TitleRegistered and TitleTransferred: left out unless asked for.
 MIRRORED = ("Transfer", "Approval", "ApprovalForAll")
 _RECENT = 512  # identities of the latest events handled, kept to recognise re-mined ones

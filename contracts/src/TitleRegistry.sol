@@ -167,12 +167,12 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ITitleRegistry
-    function proveLien(uint256 lienId, bytes calldata ltvProof) external {
+    function proveLien(uint256 lienId, uint256 reserve, bytes calldata ltvProof) external {
         Lien storage l = _existingLien(lienId);
         if (l.status != LienStatus.Active) revert RegistryLienNotActive(lienId);
         ProofState storage p = _proofs[lienId];
         if (p.provenAt == 0) revert RegistryLienNotPrivate(lienId);
-        uint256 limit = _verifyReproof(l.tokenId, lienId, p, ltvProof);
+        uint256 limit = _verifyReproof(l.tokenId, lienId, p, reserve, ltvProof);
         p.provenLimit = limit;
         p.provenAt = uint64(block.timestamp);
         p.dueSince = 0;
@@ -401,21 +401,38 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
 
     /// @dev Checks a private lien's new proof against the title's value, threshold and public
     /// liens now, and returns the limit the amount was proved within.
-    function _verifyReproof(uint256 tokenId, uint256 lienId, ProofState storage p, bytes calldata proof)
+    function _verifyReproof(
+        uint256 tokenId,
+        uint256 lienId,
+        ProofState storage p,
+        uint256 reserve,
+        bytes calldata proof
+    ) private view returns (uint256) {
+        (uint256 value, uint256 thresholdBps, uint256 deducted) = _reproofTerms(tokenId, reserve);
+        uint256[2] memory commitment = [p.cx, p.cy];
+        if (!IZkVerifier(_verifier).verifyLtv(
+            block.chainid, address(this), abi.encodePacked("lien:", lienId), commitment, value, thresholdBps, deducted, proof
+        )) revert RegistryInvalidProof(tokenId);
+        return value * thresholdBps / 10_000 - deducted;
+    }
+
+    /// @dev The title's value and threshold now, and what a new proof deducts from the limit they
+    /// allow: the public liens and the reserve, which must fit in it.
+    function _reproofTerms(uint256 tokenId, uint256 reserve)
         private
         view
-        returns (uint256)
+        returns (uint256 value, uint256 thresholdBps, uint256 deducted)
     {
-        (Appraisal memory a,) = _appraise(tokenId);
-        if (a.freshOracles == 0) revert RegistryValuationRequired(tokenId);
-        uint256 allowed = a.value * a.thresholdBps / 10_000;
-        if (a.secured > allowed) revert RegistryLtvExceeded(tokenId, a.ltvBps, a.thresholdBps);
-        uint256[2] memory commitment = [p.cx, p.cy];
-        bytes memory subject = abi.encodePacked("lien:", lienId);
-        if (!IZkVerifier(_verifier).verifyLtv(
-            block.chainid, address(this), subject, commitment, a.value, a.thresholdBps, a.secured, proof
-        )) revert RegistryInvalidProof(tokenId);
-        return allowed - a.secured;
+        (Appraisal memory a, uint64 latest) = _appraise(tokenId);
+        if (a.freshOracles == 0) {
+            if (a.staleOracles != 0) revert RegistryValuationStale(tokenId, latest);
+            revert RegistryValuationRequired(tokenId);
+        }
+        deducted = a.secured + reserve;
+        if (deducted > a.value * a.thresholdBps / 10_000) {
+            revert RegistryLtvExceeded(tokenId, _ratioBps(deducted, a.value), a.thresholdBps);
+        }
+        return (a.value, a.thresholdBps, deducted);
     }
 
     /// @dev The title's private lien and whether it owes a proof, given its appraisal now.
@@ -429,10 +446,12 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         s.limit = _privateLimit(a);
         s.due = s.limit < p.provenLimit;
         if (!s.due) return s;
-        // Due since the operation that made it so; else since the later of the proof and the last
-        // threshold change (a threshold change, or a valuation aging out, touches no title).
-        uint64 since = p.dueSince;
-        if (since == 0) since = p.provenAt > _thresholdChangedAt ? p.provenAt : _thresholdChangedAt;
+        // Due since the operation that made it so, the proof, or the last threshold change,
+        // whichever is latest (a threshold change, or a valuation ageing out, touches no title;
+        // an operation's mark from before a threshold change that ended it and began another
+        // due spell is superseded by that change).
+        uint64 since = p.provenAt > _thresholdChangedAt ? p.provenAt : _thresholdChangedAt;
+        if (p.dueSince > since) since = p.dueSince;
         s.deadline = since + _proofWindow;
         s.overdue = block.timestamp > s.deadline;
     }
@@ -524,9 +543,10 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         if (expected != bytes3(0) && expected != currency) revert RegistryCurrencyMismatch(tokenId, expected, currency);
     }
 
-    /// @dev Refuses a new lien of `amount` on a frozen title, one that would cross the threshold,
-    /// any on a title whose valuations are all stale, and any on a title whose private lien's
-    /// proof is overdue. A title never valued takes any lien.
+    /// @dev Refuses a new lien of `amount` on a frozen title, one that would cross the threshold
+    /// (counting a private lien at its proven limit), any on a title whose valuations are all
+    /// stale, and any on a title whose private lien's proof is overdue. A title never valued
+    /// takes any lien.
     function _checkLtv(uint256 tokenId, uint256 amount) private view {
         (Appraisal memory a, uint64 latest) = _appraise(tokenId);
         PrivateLien memory s = _privateState(tokenId, a);
@@ -536,7 +556,9 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
             return;
         }
         if (a.ltvBps > a.thresholdBps) revert RegistryTitleFrozen(tokenId, a.ltvBps, a.thresholdBps);
-        uint256 ltvAfter = _ratioBps(a.secured + amount, a.value);
+        // A private lien counts at the limit it was proved within: a new lien must fit beside it,
+        // and none fits while its proof is due (the limit allowed it fell below the proven one).
+        uint256 ltvAfter = _ratioBps(a.secured + amount + s.provenLimit, a.value);
         if (ltvAfter > a.thresholdBps) revert RegistryLtvExceeded(tokenId, ltvAfter, a.thresholdBps);
     }
 

@@ -15,6 +15,7 @@ from trie.iter import NodeIterator
 
 from lienchain.ledger import Profile
 
+from ..search import occurs
 from .conftest import PASSPHRASE
 from .test_errors import assert_one_line_error
 
@@ -38,12 +39,6 @@ def chain_contents(profile_path: Path) -> tuple[list[bytes], list[bytes], list[i
         root = state._account_db._get_storage_root(bytes.fromhex(p.deployment.registry[2:]))  # noqa: SLF001
         storage = [rlp.decode(v, sedes=rlp.sedes.big_endian_int) for v in NodeIterator(HexaryTrie(chain.chaindb.db, root)).values()]
     return inputs, logs, storage
-
-
-def occurs(amount: int, blobs: list[bytes]) -> bool:
-    word = amount.to_bytes(32, "big")
-    text = [str(amount).encode(), f"{amount / 100:.2f}".encode()]
-    return any(word in b or any(t in b for t in text) for b in blobs)
 
 
 @pytest.fixture
@@ -80,6 +75,10 @@ def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(run, private_
 
 
 def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, private_lien: int, tmp_path: Path) -> None:
+    # Another private lien, on another title: a proof moved to it must fail.
+    assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "oracle", "valuation", "set", OTHER_VIN, "--value", "20000").code == 0
+    other = json.loads(run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "13374.21", "--private", "--json").out)
     out = tmp_path / "ltv.json"
     r = run("--as", "lender-a", "proof", "ltv", str(private_lien), "--threshold", "70%", "--out", str(out))
     assert r.code == 0, r.err
@@ -93,10 +92,16 @@ def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, priv
     for field, value, reason in [
         ("threshold_bps", 6600, "does not verify"),  # 13,200.00 < the amount: a false claim
         ("valuation", "2100000", "the title's value at block"),
-        ("lien", 2, "no lien with id 2"),
+        ("lien", other["lien_id"], "does not verify"),
+        ("lien", 99, "no lien with id 99"),
+        ("lien", True, "must be an integer"),
+        ("lien", 2**256, "must be an integer"),
+        ("block", 0, "must be an integer in ["),  # before the deployment
         ("chain_id", 1, "on chain 1"),
+        ("registry", "0x" + "11" * 20, "this profile's"),
         ("block_hash", "0x" + "00" * 32, "the nodes disagree"),
         ("proof", document["proof"][:-2] + "00", "does not verify"),
+        ("proof", "0x1234", "does not verify"),
     ]:
         changed = tmp_path / f"changed-{field}.json"
         changed.write_text(json.dumps({**document, field: value}))
@@ -108,7 +113,7 @@ def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, priv
     assert_one_line_error(r, 1, "over what the loan-to-value threshold allows", "13200")
 
 
-def test_an_exposure_proof_counts_public_and_private_liens(run, private_lien: int, tmp_path: Path) -> None:
+def test_an_exposure_proof_counts_public_and_private_liens(run, private_lien: int, tmp_path: Path, profile_path: Path) -> None:
     assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
     assert run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "5000").code == 0  # 18,374.21 in all
     out = tmp_path / "exposure.json"
@@ -116,7 +121,7 @@ def test_an_exposure_proof_counts_public_and_private_liens(run, private_lien: in
     assert r.code == 0, r.err
     r = run("proof", "verify", str(out), "--on-chain", "--json")
     assert r.code == 0, r.err
-    assert json.loads(r.out)["claim"].endswith("2 active lien(s) (1, 2) add up to at most 1837421 (minor units)")
+    assert json.loads(r.out)["claim"].endswith("2 active lien(s) (1, 2) add up to at most 1837421 USD (minor units)")
 
     r = run("--as", "auditor", "proof", "exposure", "--lender", "lender-a", "--limit", "18374.20")
     assert_one_line_error(r, 1, "over the limit")
@@ -124,13 +129,15 @@ def test_an_exposure_proof_counts_public_and_private_liens(run, private_lien: in
     assert_one_line_error(r, 1, "lender-b cannot open lien 1")
 
     assert run("--as", "lender-a", "lien", "release", "2").code == 0  # the file's liens are no longer the active ones
-    later = json.loads(out.read_text())
     assert run("proof", "verify", str(out)).code == 0  # still true of its block
-    later["block"] = later["block"] + 1
-    stale = tmp_path / "moved.json"
-    stale.write_text(json.dumps(later))
-    r = run("proof", "verify", str(stale))
-    assert r.code == 1
+    released_at = json.loads(run("title", "history", OTHER_VIN, "--json").out)[-1]
+    assert released_at["event"] == "LienReleased"
+    with Profile(profile_path, passphrase=lambda: PASSPHRASE) as p:
+        block_hash = "0x" + bytes(p.ledger().w3.eth.get_block(released_at["block"])["hash"]).hex()
+    moved = tmp_path / "moved.json"
+    moved.write_text(json.dumps({**json.loads(out.read_text()), "block": released_at["block"], "block_hash": block_hash}))
+    r = run("proof", "verify", str(moved))
+    assert_one_line_error(r, 1, "active liens at block", "were [1]")
 
 
 def test_a_lower_valuation_asks_for_a_new_proof_and_lien_prove_gives_it(run, private_lien: int) -> None:
@@ -144,5 +151,7 @@ def test_a_lower_valuation_asks_for_a_new_proof_and_lien_prove_gives_it(run, pri
     assert_one_line_error(r, 1, "lender-b cannot open lien 1")
     r = run("--as", "auditor", "lien", "prove", str(private_lien))
     assert r.code == 0, r.err
-    assert "proved within 1365000 minor units" in r.out
+    assert "proved within 13,650.00 USD" in r.out
     assert "due" not in run("title", "show", VIN).out
+    alerts = [json.loads(line) for line in run("watch", "--alerts", "--json").out.splitlines()]
+    assert [(e["event"], e["args"]["provenLimit"]) for e in alerts] == [("LienProved", 1365000)]

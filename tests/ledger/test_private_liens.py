@@ -10,7 +10,10 @@ from eth_account import Account
 
 from lienchain import errors
 from lienchain.ledger import Ledger, Profile, normalize_vin
+from lienchain.ledger import private
+from lienchain.ledger.ledger import GAS
 from lienchain.ledger.session import Session
+from lienchain.zk.pedersen import Opening
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -54,7 +57,7 @@ def test_an_amount_over_the_threshold_is_refused_before_anything_is_sent(profile
 
 def test_a_private_lien_must_be_the_first_and_needs_a_valuation(profile: Profile, ledgers: dict[str, Ledger]) -> None:
     ledgers["registrar"].register_title(VIN, Account.create().address)
-    with pytest.raises(errors.ValuationStale, match="no fresh valuation"):
+    with pytest.raises(errors.ProofError, match="has no valuation to prove an amount against"):
         session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
     ledgers["lender-b"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY)
@@ -91,13 +94,14 @@ def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(profile: Pr
     assert state is not None and state.overdue
     with pytest.raises(errors.TitleFrozen, match=f"private lien {lien.lien_id} owed a new loan-to-value proof"):
         valued["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)
-    session(profile, "lender-a").prove_lien(lien.lien_id)
+    assert valued["reader"].liens(VIN)[-1].lien_id == lien.lien_id  # the refused grant left nothing
+    session(profile, "lender-a").prove_lien(lien.lien_id, reserve=1_000)  # room for a junior lien of 1,000
     valued["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY, consents=[
         valued["lender-a"].sign_consent(VIN, lender=valued["lender-b"].address, amount=1_000, currency="USD",
                                         deadline=MATURITY)
     ])
     state = valued["reader"].private_lien(VIN)
-    assert state is not None and state.due and state.limit == 1_364_000  # the public lien ahead of the limit
+    assert state is not None and not state.due and state.limit == state.proven_limit == 1_364_000
 
 
 def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(profile: Profile, valued: dict[str, Ledger]) -> None:
@@ -110,8 +114,6 @@ def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(profil
 
 
 def test_gas_limits_leave_half_again_the_gas_of_the_largest_proofs(profile: Profile, ledgers: dict[str, Ledger]) -> None:
-    from lienchain.ledger.ledger import GAS
-
     def used() -> int:
         return int(ledgers["reader"].w3.eth.get_block("latest")["gasUsed"])
 
@@ -122,3 +124,64 @@ def test_gas_limits_leave_half_again_the_gas_of_the_largest_proofs(profile: Prof
     ledgers["oracle"].set_valuation(VIN, 2**40 - 2, currency="USD")
     session(profile, "lender-a").prove_lien(lien.lien_id)
     assert used() * 1.5 <= GAS["proveLien"], used()
+
+
+def test_a_private_lien_counts_at_its_proven_limit_for_every_new_lien(profile: Profile, valued: dict[str, Ledger]) -> None:
+    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    # Its own lender cannot add a public lien beside it either: the private one takes the whole 70%.
+    with pytest.raises(errors.LtvExceeded, match="to 70.1% of its value"):
+        valued["lender-a"].grant_lien(VIN, 2_000, currency="USD", maturity=MATURITY)
+    assert [x.lien_id for x in valued["reader"].liens(VIN)] == [lien.lien_id]
+    session(profile, "lender-a").prove_lien(lien.lien_id, reserve=50_000)
+    with pytest.raises(errors.LtvExceeded):
+        valued["lender-a"].grant_lien(VIN, 50_001, currency="USD", maturity=MATURITY)
+    valued["lender-a"].grant_lien(VIN, 50_000, currency="USD", maturity=MATURITY)
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and (state.proven_limit, state.limit, state.due) == (1_350_000, 1_350_000, False)
+    with pytest.raises(errors.ProofError, match="over what the loan-to-value threshold allows"):
+        session(profile, "lender-a").prove_lien(lien.lien_id, reserve=20_000)  # 1,330,000 < the amount
+
+
+def _send_grant(ledger: Ledger, proofs: private.GrantProofs) -> None:
+    fn = ledger.registry.functions.grantPrivateLien(ledger._token(VIN), proofs.as_argument(), b"USD", MATURITY, "")  # noqa: SLF001
+    ledger._signer.send(fn, gas=GAS["grantPrivateLien"])  # noqa: SLF001
+
+
+def test_the_registry_refuses_proofs_made_for_anything_else(valued: dict[str, Ledger]) -> None:
+    lender = valued["lender-a"]
+    d, token, opening = lender.deployment, lender._token(VIN), Opening.random(AMOUNT)  # noqa: SLF001
+    good = private.prove_grant(d, token, lender.address, opening, 2_000_000, 7000)
+    other_lender = private.prove_grant(d, token, valued["lender-b"].address, opening, 2_000_000, 7000)
+    other_title = private.prove_grant(d, token + 1, lender.address, opening, 2_000_000, 7000)
+    old_value = private.prove_grant(d, token, lender.address, opening, 2_100_000, 7000)
+    tampered = private.GrantProofs(good.commitment, good.range_proof, good.ltv_proof[:-1] + bytes([good.ltv_proof[-1] ^ 1]))
+    swapped = private.GrantProofs(good.commitment, good.ltv_proof, good.range_proof)
+    for bad in (other_lender, other_title, old_value, tampered, swapped,
+                private.GrantProofs(Opening.random(AMOUNT).commit(), good.range_proof, good.ltv_proof)):
+        with pytest.raises(errors.InvalidOperation, match="refused the proof"):
+            _send_grant(lender, bad)
+    assert valued["reader"].private_lien(VIN) is None and valued["reader"].liens(VIN) == []
+    with pytest.raises(errors.MissingRole):
+        _send_grant(valued["oracle"], good)
+    _send_grant(lender, good)  # and the right one passes
+    assert valued["reader"].private_lien(VIN) is not None
+
+
+def test_a_lower_threshold_makes_a_proof_due_from_the_change(profile: Profile, valued: dict[str, Ledger]) -> None:
+    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    pid = valued["registrar"].propose_ltv_threshold(6900)  # allows 1,380,000: still above the amount
+    valued["lender-a"].approve(pid)
+    assert valued["lender-b"].approve(pid).executed
+    changed_at = int(valued["reader"].w3.eth.get_block("latest")["timestamp"])
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.due and state.limit == 1_380_000
+    assert state.deadline == changed_at + 7 * 86400 and not state.overdue
+    assert session(profile, "lender-a").prove_lien(lien.lien_id).due is False
+
+
+def test_the_sealed_opening_is_the_same_size_whatever_the_amount(profile: Profile) -> None:
+    sizes = {
+        len(private.opening_record(Opening.random(amount), vin=VIN, lender="0x" + "ab" * 20, currency="USD", document=None))
+        for amount in (1, 99, 1_337_421, 2**40 - 1)
+    }
+    assert len(sizes) == 1

@@ -12,16 +12,11 @@ from eth_account import Account
 from lienchain.networks import Network
 from lienchain.networks.rpc import call
 
+from ..search import occurs
 from .conftest import Run
 
 VIN = "3VWFE21C04M000001"
 AMOUNT = 1_337_421  # 13,374.21 USD in minor units
-
-
-def occurs(amount: int, blobs: list[bytes]) -> bool:
-    word = amount.to_bytes(32, "big")
-    text = [str(amount).encode(), f"{amount / 100:.2f}".encode()]
-    return any(word in b or any(t in b for t in text) for b in blobs)
 
 
 def test_a_private_lien_on_the_network(on_story: Run, consortium: Network, tmp_path: Path) -> None:

@@ -306,9 +306,14 @@ interface ITitleRegistry {
     ) external returns (uint256 lienId);
 
     /// @notice Proves a private lien's amount within what the threshold allows now (the title's
-    /// value's threshold less its public liens), for the subject `abi.encodePacked("lien:",
-    /// lienId)`. Anyone may submit the proof; only the opening's holders can make it.
-    function proveLien(uint256 lienId, bytes calldata ltvProof) external;
+    /// value's threshold less its public liens) less `reserve`, for the subject
+    /// `abi.encodePacked("lien:", lienId)`. The lien then counts at that limit, so `reserve`
+    /// is room left for new (junior, public) liens. Anyone may submit the proof; only the
+    /// opening's holders can make it.
+    /// @param lienId The private lien.
+    /// @param reserve Minor units of the allowed limit left for other liens.
+    /// @param ltvProof The loan-to-value proof (see {IZkVerifier-verifyLtv}), deduction = public liens + reserve.
+    function proveLien(uint256 lienId, uint256 reserve, bytes calldata ltvProof) external;
 
     /// @notice Sets how long a private lienholder has to prove its lien again (governance only).
     function setProofWindow(uint64 windowSeconds) external;

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import NotARecipient, NotSeniorLienholder
+from ..errors import NotARecipient, NotSeniorLienholder, ProofError
 from ..storage import CID
 from ..zk.pedersen import Opening
 from . import private
@@ -118,10 +118,12 @@ class Session:
 
         Raises:
             NotARecipient: If the document was not sealed for this account.
-            ProofError: If the document's opening does not open the commitment on chain.
-            InvalidOperation: If the lien is public.
+            ProofError: If the lien is public, or the document's opening does not open the
+                commitment on chain.
         """
         lien = self.ledger.lien(lien_id)
+        if not lien.private:
+            raise ProofError(f"lien {lien_id} is public: its amount is on chain (see `lienchain lien list VIN`)")
         commitment = self.ledger.lien_commitment(lien_id)
         try:
             data = self.documents.read(CID(lien.doc_cid), reader=self.account)

@@ -296,6 +296,11 @@ interface ITitleRegistry {
     /// chain. The title must have no active lien and a fresh valuation; both proofs in `amount`
     /// must verify for this chain, this registry and the subject `abi.encodePacked("grant:",
     /// tokenId, msg.sender)`, the loan-to-value one against the title's value and threshold now.
+    /// @param tokenId The title.
+    /// @param amount The amount's commitment and its range and loan-to-value proofs.
+    /// @param currency ISO 4217 code, e.g. "USD".
+    /// @param maturity Unix time at which the loan matures.
+    /// @param docCid The CID of the lien's sealed document, which carries the opening.
     /// @return lienId The new lien's id; its `Lien.amount` is 0.
     function grantPrivateLien(
         uint256 tokenId,
@@ -315,13 +320,19 @@ interface ITitleRegistry {
     /// @param ltvProof The loan-to-value proof (see {IZkVerifier-verifyLtv}), deduction = public liens + reserve.
     function proveLien(uint256 lienId, uint256 reserve, bytes calldata ltvProof) external;
 
-    /// @notice Sets how long a private lienholder has to prove its lien again (governance only).
+    /// @notice Sets how long a private lienholder has to prove its lien again (governance only);
+    /// a new window applies to the deadlines of proofs already due too.
+    /// @param windowSeconds The window, in seconds (default 7 days).
     function setProofWindow(uint64 windowSeconds) external;
 
-    /// @notice The title's active private lien and its proof state (`lienId` 0 if it has none).
+    /// @notice The title's active private lien and its proof state.
+    /// @param tokenId The title.
+    /// @return The state; `lienId` is 0 if the title has no active private lien.
     function privateLien(uint256 tokenId) external view returns (PrivateLien memory);
 
     /// @notice A private lien's amount commitment (released or not).
+    /// @param lienId The lien; reverts with {RegistryLienNotPrivate} for a public one.
+    /// @return The commitment's affine coordinates (x, y) on BN254.
     function lienCommitment(uint256 lienId) external view returns (uint256[2] memory);
 
     /// @notice How long a private lienholder has to prove its lien again, in seconds.

@@ -6,10 +6,11 @@ canonical, and not the identity (the precompiles encode the identity as (0, 0), 
 use). Scalars are integers modulo the group order `ORDER`; a scalar a proof carries must already be
 below it, so one proof has one encoding.
 
-The arithmetic is py_ecc's (optimized_bn128, projective coordinates), except for multiples of a
-fixed base (G, H): a `FixedBase` adds up entries of a table computed once, on Python integers in
-Jacobian coordinates, about forty times faster than py_ecc's multiplication (a test checks it
-against py_ecc). Provers multiply only by G and H; verifiers by them once each.
+The arithmetic is on Python integers in Jacobian coordinates, with the Explicit-Formulas
+Database's formulas for a = 0; tests check it against py_ecc's, and the shared test vectors against
+the precompiles. Every computation is a sum of multiples sum(k_i * P_i): the multiples of a fixed
+base (G, H) add up entries of its table (`FixedBase`), computed once; those of other points, as
+a verifier's, share their doublings (Straus). Provers multiply only by G and H.
 """
 
 from __future__ import annotations
@@ -39,24 +40,14 @@ class Point:
     x: int
     y: int
 
-    @classmethod
-    def _from(cls, p: Any) -> Point:
-        if bn.is_inf(p):
-            raise InvalidProof("a computation reached the identity point, which no valid proof produces")
-        x, y = bn.normalize(p)
-        return cls(int(x.n), int(y.n))
-
-    def _jacobian(self) -> Any:
-        return (bn.FQ(self.x), bn.FQ(self.y), bn.FQ.one())
-
     def __add__(self, other: Point) -> Point:
-        return Point._from(bn.add(self._jacobian(), other._jacobian()))
+        return _point(_add_affine((self.x, self.y, 1), other.x, other.y))
 
     def __sub__(self, other: Point) -> Point:
-        return Point._from(bn.add(self._jacobian(), bn.neg(other._jacobian())))
+        return _point(_add_affine((self.x, self.y, 1), other.x, FIELD - other.y))  # no point has y = 0
 
     def __mul__(self, scalar: int) -> Point:
-        return Point._from(bn.multiply(self._jacobian(), scalar % ORDER))
+        return multi([(scalar, self)])
 
     __rmul__ = __mul__
 
@@ -107,7 +98,7 @@ def scalar(value: int) -> int:
     return value
 
 
-# Jacobian coordinates over Python integers, for the fixed-base tables: (X, Y, Z) is the point
+# Jacobian coordinates over Python integers, for all the arithmetic: (X, Y, Z) is the point
 # (X/Z^2, Y/Z^3), and Z = 0 the identity. The formulas are the Explicit-Formulas Database's for
 # a = 0 (madd-2007-bl, dbl-2009-l).
 _Jacobian = tuple[int, int, int]
@@ -139,6 +130,12 @@ def _add_affine(p: _Jacobian, x2: int, y2: int) -> _Jacobian:
     j, v = h * i % FIELD, x1 * i % FIELD
     x3 = (r * r - j - 2 * v) % FIELD
     return x3, (r * (v - x3) - 2 * y1 * j) % FIELD, ((z1 + h) * (z1 + h) - z1z1 - hh) % FIELD
+
+
+def _point(p: _Jacobian) -> Point:
+    if p[2] == 0:
+        raise InvalidProof("a computation reached the identity point, which no valid proof produces")
+    return Point(*_affine([p])[0])
 
 
 def _affine(points: list[_Jacobian]) -> list[tuple[int, int]]:
@@ -202,26 +199,42 @@ class FixedBase:
 G_FIXED = FixedBase(G)
 
 _Pairs = Sequence[tuple[int, Point | FixedBase]]
+_WINDOW = 4  # bits of a scalar taken at a time by Straus's method
 
 
-def _sum_fixed(pairs: _Pairs) -> _Jacobian:
+def _straus(pairs: list[tuple[int, Point]]) -> _Jacobian:
+    """sum(k * P) over points that are not fixed bases: the multiples 1..15 of each (affine, one
+    inversion for all), then every scalar 4 bits at a time from the top, one doubling of the sum
+    per bit for all points together."""
+    if not pairs:
+        return _IDENTITY
+    rows = []
+    for _, p in pairs:
+        row = [(p.x, p.y, 1)]
+        for _ in range(2**_WINDOW - 2):
+            row.append(_add_affine(row[-1], p.x, p.y))  # never the identity: the order is a prime above 15
+        rows.append(row)
+    flat = _affine([q for row in rows for q in row])
+    tables = [flat[i : i + 2**_WINDOW - 1] for i in range(0, len(flat), 2**_WINDOW - 1)]
+    ks = [k % ORDER for k, _ in pairs]
     acc = _IDENTITY
-    for k, p in pairs:
-        if isinstance(p, FixedBase):
-            acc = p._add_multiple(acc, k)  # noqa: SLF001 - same module
+    for shift in range(-(-ORDER.bit_length() // _WINDOW) * _WINDOW - _WINDOW, -1, -_WINDOW):
+        if acc[2] != 0:
+            for _ in range(_WINDOW):
+                acc = _double(acc)
+        for k, table in zip(ks, tables):
+            digit = (k >> shift) & (2**_WINDOW - 1)
+            if digit:
+                acc = _add_affine(acc, *table[digit - 1])
     return acc
 
 
-def _total(pairs: _Pairs) -> Any:
-    """sum(k * P) over `pairs`, in py_ecc's projective coordinates, the identity included."""
-    acc: Any = bn.Z1
+def _total(pairs: _Pairs) -> _Jacobian:
+    """sum(k * P) over `pairs`, the identity included."""
+    acc = _straus([(k, p) for k, p in pairs if isinstance(p, Point)])
     for k, p in pairs:
-        if isinstance(p, Point):
-            acc = bn.add(acc, bn.multiply(p._jacobian(), k % ORDER))  # noqa: SLF001 - same module
-    fixed = _sum_fixed(pairs)
-    if fixed[2] != 0:
-        x, y = _affine([fixed])[0]
-        acc = bn.add(acc, (bn.FQ(x), bn.FQ(y), bn.FQ.one()))
+        if isinstance(p, FixedBase):
+            acc = p._add_multiple(acc, k)  # noqa: SLF001 - same module
     return acc
 
 
@@ -231,23 +244,17 @@ def multi(pairs: _Pairs) -> Point:
     Raises:
         InvalidProof: If the sum is the identity.
     """
-    if all(isinstance(p, FixedBase) for _, p in pairs):  # a prover's: no py_ecc at all
-        fixed = _sum_fixed(pairs)
-        if fixed[2] == 0:
-            raise InvalidProof("a computation reached the identity point, which no valid proof produces")
-        x, y = _affine([fixed])[0]
-        return Point(x, y)
-    return Point._from(_total(pairs))  # noqa: SLF001
+    return _point(_total(pairs))
 
 
 def combination_is_identity(pairs: _Pairs) -> bool:
     """Tells whether sum(k*P) over `pairs` is the identity: the one comparison the on-chain
     verifier makes at the end of a batched check (the precompiles return (0, 0) for it)."""
-    return bool(bn.is_inf(_total(pairs)))
+    return _total(pairs)[2] == 0
 
 
 def combination_equals(left: _Pairs, right: _Pairs) -> bool:
     """Tells whether sum(k*P) over `left` equals that over `right`, the identity allowed on either
     side: exactly the comparison the on-chain verifier makes with the precompiles (which return
     (0, 0) for the identity), so both accept and refuse the same proofs."""
-    return bool(bn.eq(_total(left), _total(right)))
+    return combination_is_identity([*left, *((ORDER - k % ORDER, p) for k, p in right)])

@@ -1,5 +1,5 @@
-"""BN254 G1 arithmetic: multiples of a fixed base through its table, and combinations of them with
-other points, equal py_ecc's (the reference); the identity is reached and refused as before."""
+"""BN254 G1 arithmetic: multiples of a fixed base through its table, sums of multiples of other
+points, and both together equal py_ecc's (the reference); the identity is reached and refused."""
 
 from __future__ import annotations
 
@@ -64,3 +64,25 @@ def test_fixed_base_sums_double_and_cancel() -> None:
     for pairs in ([(ORDER, G_FIXED)], [(1, G_FIXED), (ORDER - 1, G)], [(0, G_FIXED), (0, H_FIXED)]):
         with pytest.raises(InvalidProof, match="identity"):
             multi(pairs)
+
+
+def test_point_operators_equal_py_ecc() -> None:
+    p, q = commit(5, 6), commit(7, 8)
+    assert p + q == _reference([(1, p), (1, q)])
+    assert p - q == _reference([(1, p), (ORDER - 1, q)])
+    assert p + p == _reference([(2, p)])
+    for k in SCALARS[:12]:
+        assert p * k == k * p == _reference([(k, p)]), k
+    with pytest.raises(InvalidProof, match="identity"):
+        p - p
+
+
+def test_sums_of_many_points_equal_py_ecc_with_repeats_opposites_and_zeros() -> None:
+    p, q = commit(1, 2), commit(3, 4)
+    minus_p = p * (ORDER - 1)
+    pairs = [(RNG.randrange(ORDER), p), (RNG.randrange(ORDER), q), (RNG.randrange(ORDER), p), (0, q),
+             (RNG.randrange(ORDER), minus_p), *((RNG.randrange(ORDER), commit(i, i + 1)) for i in range(10))]
+    assert multi(pairs) == _reference(pairs)
+    assert combination_is_identity([(5, p), (5, minus_p)])
+    assert combination_is_identity([(2**200, p), (2**200, q), (ORDER - 2**200, p), (ORDER - 2**200, q)])
+    assert multi([(2**252, p), (2**252, p)]) == _reference([(2**253, p)])  # equal sums meet: a doubling

@@ -11,8 +11,8 @@ proof on a commitment anyone derives from public data.
 
 Why b bits suffice: D opens to s, so N - S = s modulo the group order q (about 2**254). Every
 a_j is non-negative and far below q: a private one is below 2**40 by its range proof, and a public
-one is in plain sight (the argument takes it, like any loan amount in minor units, below 2**64).
-So S is below 2**200 for any number of liens a chain can hold. With 0 <= N < 2**48 and
+one is in plain sight, for the verifier to refuse past 2**40 too (lienchain's audit does). So S is
+below 2**200 for any number of liens a chain can hold. With 0 <= N < 2**48 and
 0 <= s < 2**b <= 2**48, N - S - s lies strictly between -q and q, and the only multiple of q in
 there is 0: S = N - s as integers, and s >= 0 gives S <= N. (The lower bound is every C_j's own
 range proof, which this proof leans on: a "negative" private amount q - x would pass without it.)

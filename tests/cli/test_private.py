@@ -100,7 +100,7 @@ def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, priv
         ("chain_id", 1, "on chain 1"),
         ("registry", "0x" + "11" * 20, "this profile's"),
         ("block_hash", "0x" + "00" * 32, "the nodes disagree"),
-        ("proof", document["proof"][:-2] + "00", "does not verify"),
+        ("proof", document["proof"][:-2] + f"{int(document['proof'][-2:], 16) ^ 1:02x}", "does not verify"),
         ("proof", "0x1234", "does not verify"),
     ]:
         changed = tmp_path / f"changed-{field}.json"

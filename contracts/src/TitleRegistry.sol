@@ -16,9 +16,10 @@ import {IZkVerifier} from "./interfaces/IZkVerifier.sol";
 /// Private liens keep their amount off chain: the registry holds a Pedersen commitment and checks,
 /// with {IZkVerifier}, that the amount is in range and within the loan-to-value threshold. A
 /// private lien is always a title's first active lien, so "within the threshold" means: at most
-/// the threshold of the title's value less the title's public (junior) liens. When that limit
-/// falls below what the lien's latest proof showed (a lower valuation, a new public lien, a lower
-/// threshold), a new proof is due within the proof window; past it, the title takes no new lien.
+/// the threshold of the title's value less the title's public (junior) liens. It counts at the
+/// limit its latest proof showed, beside which every new lien must fit. When the limit allowed
+/// falls below that (a lower valuation or threshold), a new proof is due within the proof
+/// window; past it, the title takes no new lien.
 contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     /// @inheritdoc ITitleRegistry
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");

@@ -12,9 +12,12 @@ public and private liens add up in one exposure proof.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from web3.exceptions import Web3RPCError
 
 from ..errors import InvalidProof, ProofError
 from ..files import write_atomic
@@ -24,6 +27,7 @@ from ..zk.encoding import range_from_bytes, range_to_bytes
 from ..zk.exposure import ExposureStatement
 from ..zk.ltv import LtvStatement
 from ..zk.pedersen import Opening
+from ..zk.range import RangeProof
 from ..zk.transcript import Context
 from . import private
 from .ledger import Ledger
@@ -101,7 +105,7 @@ def prove_exposure(session: Session, lender: str, limit: int) -> dict[str, Any]:
     """
     ledger = session.ledger
     block = int(ledger.w3.eth.block_number)
-    liens = active_liens(ledger, lender, block)
+    liens = ledger.index.active_liens(lender, block=block)
     if not liens:
         raise ProofError(f"{lender} holds no active lien at block {block}: its exposure is 0, nothing to prove")
     currencies = sorted({x.currency for x in liens})
@@ -156,26 +160,17 @@ def verify(ledger: Ledger, document: dict[str, Any], *, on_chain: bool = False) 
         if document["kind"] == "exposure":
             return _verify_exposure(ledger, document, block, proof, on_chain)
         raise InvalidProof(f"unknown proof kind {document['kind']!r}")
+    except Web3RPCError as exc:  # e.g. a pruned node that no longer holds the block's state
+        raise InvalidProof(
+            f"the node cannot answer for block {document.get('block')} ({exc}): check the proof through a node "
+            "that keeps every block's state (lienchain's geth nodes do)"
+        ) from None
     except InvalidProof:
         raise
     except ProofError as exc:  # a statement the chain makes impossible (e.g. an out-of-range public lien)
         raise InvalidProof(str(exc)) from None
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidProof(f"the proof file is malformed ({type(exc).__name__}: {exc})") from None
-
-
-def active_liens(ledger: Ledger, lender: str, block: int) -> list[Lien]:
-    """Returns a lender's liens active at `block`, in the order they were granted (from the index)."""
-    granted: dict[int, Lien] = {}
-    for e in ledger.index.events(names=("LienGranted", "LienReleased")):
-        if e.block > block:
-            break
-        lien_id = int(e.args["lienId"])
-        if e.name == "LienReleased":
-            granted.pop(lien_id, None)
-        elif str(e.args["lender"]).lower() == lender.lower():
-            granted[lien_id] = ledger.lien(lien_id, block=block)
-    return list(granted.values())
 
 
 def save(document: dict[str, Any], path: Path) -> None:
@@ -215,10 +210,7 @@ def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, o
         )
     context = private.lien_context(ledger.deployment, lien_id)
     statement = LtvStatement(context, commitment, a.value, _number(doc, "threshold_bps", 1, 10_001))
-    try:
-        ltv.verify(statement, range_from_bytes(proof, statement.bits))
-    except ProofError as exc:
-        raise InvalidProof(f"the proof does not verify: {exc}") from None
+    _check(ltv.verify, statement, proof)
     gas = None
     if on_chain:
         gas = _on_chain(ledger, "verifyLtv", context, _point_arg(commitment), a.value, statement.threshold_bps, 0, proof)
@@ -229,7 +221,7 @@ def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, o
 
 def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, on_chain: bool) -> Checked:
     lender = str(doc["lender"])
-    liens = active_liens(ledger, lender, block)
+    liens = ledger.index.active_liens(lender, block=block)
     if not isinstance(doc["liens"], list) or [x.lien_id for x in liens] != doc["liens"]:
         raise InvalidProof(
             f"the proof covers liens {doc['liens']}; {lender}'s active liens at block {block} were "
@@ -243,16 +235,25 @@ def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: byt
     commitments = tuple(_commitment(ledger, x, block) for x in liens)
     context = private.lender_context(ledger.deployment, lender)
     statement = ExposureStatement(context, commitments, _number(doc, "limit", 0, 2**256))
-    try:
-        exposure.verify(statement, range_from_bytes(proof, statement.bits))
-    except ProofError as exc:
-        raise InvalidProof(f"the proof does not verify: {exc}") from None
+    _check(exposure.verify, statement, proof)
     gas = None
     if on_chain:
         gas = _on_chain(ledger, "verifyExposure", context, [_point_arg(c) for c in commitments], statement.limit, proof)
     claim = (f"lender {lender}: its {len(liens)} active lien(s) ({', '.join(str(x.lien_id) for x in liens)}) add up "
              f"to at most {statement.limit} {currencies[0]} (minor units)")
     return Checked("exposure", claim, block, gas)
+
+
+def _check(verify: Callable[[Any, RangeProof], None], statement: LtvStatement | ExposureStatement, proof: bytes) -> None:
+    """Decodes a proof of the statement's size and checks it, in Python.
+
+    Raises:
+        InvalidProof: If it does not decode or does not verify.
+    """
+    try:
+        verify(statement, range_from_bytes(proof, statement.bits))
+    except ProofError as exc:
+        raise InvalidProof(f"the proof does not verify: {exc}") from None
 
 
 def _commitment(ledger: Ledger, lien: Lien, block: int) -> Point:

@@ -130,22 +130,19 @@ class EventIndex:
         """Returns every lien granted on a title, from its events, in priority order."""
         events = self.events(token_id=token_id, names=("LienGranted", "LienReleased"))
         released = {int(e.args["lienId"]) for e in events if e.name == "LienReleased"}
-        return [
-            Lien(
-                lien_id=LienId(int(e.args["lienId"])),
-                token_id=TokenId(token_id),
-                lender=Address(e.args["lender"]),
-                amount=int(e.args["amount"]),
-                currency=str(e.args["currency"]),
-                maturity=int(e.args["maturity"]),
-                granted_at=e.time,
-                priority=int(e.args["priority"]),
-                doc_cid=str(e.args["docCid"]),
-                status=LienStatus.RELEASED if int(e.args["lienId"]) in released else LienStatus.ACTIVE,
-            )
-            for e in events
-            if e.name == "LienGranted"
-        ]
+        return [_lien(e, int(e.args["lienId"]) not in released) for e in events if e.name == "LienGranted"]
+
+    def active_liens(self, lender: str, *, block: int) -> list[Lien]:
+        """Returns a lender's liens active at `block`, in the order they were granted."""
+        granted: dict[int, Lien] = {}
+        for e in self.events(names=("LienGranted", "LienReleased")):
+            if e.block > block:
+                break
+            if e.name == "LienReleased":
+                granted.pop(int(e.args["lienId"]), None)
+            elif str(e.args["lender"]).lower() == lender.lower():
+                granted[int(e.args["lienId"])] = _lien(e, True)
+        return list(granted.values())
 
     def close(self) -> None:
         """Closes the file."""
@@ -198,3 +195,19 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
         return str(value)
     return value
+
+
+def _lien(e: Event, active: bool) -> Lien:
+    """A lien as its `LienGranted` event describes it."""
+    return Lien(
+        lien_id=LienId(int(e.args["lienId"])),
+        token_id=TokenId(int(e.args["tokenId"])),
+        lender=Address(e.args["lender"]),
+        amount=int(e.args["amount"]),
+        currency=str(e.args["currency"]),
+        maturity=int(e.args["maturity"]),
+        granted_at=e.time,
+        priority=int(e.args["priority"]),
+        doc_cid=str(e.args["docCid"]),
+        status=LienStatus.ACTIVE if active else LienStatus.RELEASED,
+    )

@@ -53,6 +53,17 @@ class UnknownAccount(ConfigError, KeyError):
         return str(self.args[0])
 
 
+class ForeignAccount(ConfigError, PermissionError):
+    """Raised when signing as another organisation's account, whose key this directory does not hold."""
+
+    def __init__(self, name: str, own: list[str]) -> None:
+        super().__init__(
+            f"{name!r} is another member's account: this directory holds the keys of {', '.join(own) or 'nobody'} "
+            f"only; run the command on {name}'s own machine"
+        )
+        self.name = name
+
+
 class BadPassphrase(ConfigError):
     """Raised when a keystore cannot be decrypted with the given passphrase."""
 
@@ -387,3 +398,11 @@ class NodeFailed(NetworkError):
 
 class PortInUse(NetworkError):
     """Raised when a port a node needs is taken by another process."""
+
+
+class InvalidCard(NetworkError, ValueError):
+    """Raised when a member card is malformed, or its signature does not verify (it was changed)."""
+
+
+class InvalidManifest(NetworkError, ValueError):
+    """Raised when a network manifest is malformed, was changed, or does not fit the member's node."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..contracts.build import ARTIFACTS_DIR, compile_contracts, write_artifacts
+from ..networks import MemberHome, network_path
+from .consortium import deploy_consortium, verify_cmd
 from .options import App, common_options, pass_app
 
 
@@ -34,21 +38,29 @@ def build(app: App) -> None:
 
 
 @contracts.command("deploy")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where a member writes the record for the others [default: NAME.deployment.json].")
 @common_options
 @pass_app
-def deploy_cmd(app: App) -> None:
-    """Deploy governance (the profile's accounts are its founding members) and the registry into
-    a profile created with `init --no-deploy` or a network, and grant the roles by member vote.
+def deploy_cmd(app: App, out: Path | None) -> None:
+    """Deploy governance and the registry with the founding members and roles: a consortium's
+    from the manifest every founder checked (`--network NAME --as MEMBER`), a sandbox's or a
+    profile's (`init --no-deploy`) from its accounts.
 
     \b
     Examples:
+      lienchain contracts deploy --network consortium --as dmv
       lienchain init --no-deploy && lienchain contracts deploy
-      lienchain contracts deploy --network consortium
     """
+    if app.network_name and MemberHome.is_home(network_path(app.network_name)):
+        deploy_consortium(app, out)
+        return
     lines: list[str] = []
     roles = {m.name: list(m.roles) for m in app.network().members} if app.network_name else None
     d = app.profile().deploy(roles, progress=lines.append)
     app.emit(d.__dict__, [*lines, f"block      {d.block}"])
 
+
+contracts.add_command(verify_cmd)
 
 COMMANDS = [contracts]

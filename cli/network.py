@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ..networks import DEFAULT_GAS_LIMIT, GETH, IPFS, MemberStatus, Network, install, locate, network_path, parse_members
+from ..errors import UnknownMember
+from ..networks import DEFAULT_GAS_LIMIT, GETH, IPFS, MemberHome, MemberStatus, Network, install, locate, network_path, parse_members
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
 
 _binary_options = [
@@ -80,7 +81,9 @@ def install_cmd(app: App, geth_path: Path | None, ipfs_path: Path | None) -> Non
 @pass_app
 def init_cmd(app: App, name: str, members: str, period: int, gas_limit: int, currency: str, light_kdf: bool,
              geth_path: Path | None, ipfs_path: Path | None) -> None:
-    """Write a network directory: genesis, member keys (encrypted), node configs, a private swarm.
+    """Write a single-host SANDBOX network: every member's keys in one directory under one
+    passphrase, for trying lienchain out. Whoever holds it can act as any member: separate
+    organisations form a network with `node init`, `network create` and `network join`.
 
     \b
     Example:
@@ -95,7 +98,8 @@ def init_cmd(app: App, name: str, members: str, period: int, gas_limit: int, cur
     data = {"network": name, "path": str(net.path), "chain_id": net.chain_id,
             "members": [{"name": m.name, "roles": list(m.roles), "account": m.account, "sealer": m.sealer,
                          "rpc": m.rpc_url, "ipfs": m.ipfs_url} for m in net.members]}
-    app.emit(data, [*lines, f"network {name} written to {net.path}",
+    app.emit({**data, "sandbox": True}, [*lines, f"sandbox network {name} written to {net.path}",
+                    "this is a SANDBOX: one directory and one passphrase hold every member's keys",
                     *(f"  {m.name:<12} rpc {m.rpc_url}  ipfs {m.ipfs_url}  roles {'+'.join(m.roles) or '-'}"
                       for m in net.members),
                     f"next: lienchain network up {name}"])
@@ -155,61 +159,122 @@ def node() -> None:
     """Start, stop and read the logs of one member's nodes (choose the network with --network)."""
 
 
+def _target(app: App, member: str | None) -> MemberHome | tuple[Network, str]:
+    """Returns the member directory --network names (whose member is `member`, if given), or the
+    sandbox network and the member of it that `member` names."""
+    path = network_path(app.network_name) if app.network_name else None
+    if path is not None and MemberHome.is_home(path):
+        home = MemberHome(path)
+        if member is not None and member != home.name:
+            raise UnknownMember(member, [home.name])
+        return home
+    if member is None:
+        raise click.UsageError("name the member: this network is a single-host sandbox of several members")
+    return app.network(), member
+
+
 @node.command("start")
-@click.argument("member")
+@click.argument("member", required=False)
 @binary_options
 @common_options
 @pass_app
-def node_start(app: App, member: str, geth_path: Path | None, ipfs_path: Path | None) -> None:
-    """Start a member's geth and Kubo nodes; a restarted node catches up with the others.
+def node_start(app: App, member: str | None, geth_path: Path | None, ipfs_path: Path | None) -> None:
+    """Start this member's geth and Kubo nodes (and its agent, which seals once the node reaches a
+    majority of the sealers, casts its Clique votes and pins documents); a restarted node catches up.
 
     \b
-    Example:
-      lienchain node start bank-a --network consortium
+    Examples:
+      lienchain node start --network consortium
+      lienchain node start bank-a --network sandbox
     """
-    net = app.network()
-    net.start_node(member, passphrase=passphrase_source, geth_bin=locate(GETH, geth_path),
-                   ipfs_bin=locate(IPFS, ipfs_path))
-    m = net.member(member)
-    app.emit({"member": member, "rpc": m.rpc_url, "ipfs": m.ipfs_url},
-             f"started {member}: geth on {m.rpc_url}, Kubo on {m.ipfs_url}")
+    target = _target(app, member)
+    geth_bin, ipfs_bin = locate(GETH, geth_path), locate(IPFS, ipfs_path)
+    if isinstance(target, MemberHome):
+        target.start(passphrase=passphrase_source, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
+        name, rpc, ipfs = target.name, target.rpc_url, target.ipfs_url
+    else:
+        net, name = target
+        net.start_node(name, passphrase=passphrase_source, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
+        rpc, ipfs = net.member(name).rpc_url, net.member(name).ipfs_url
+    app.emit({"member": name, "rpc": rpc, "ipfs": ipfs}, f"started {name}: geth on {rpc}, Kubo on {ipfs}")
 
 
 @node.command("stop")
-@click.argument("member")
+@click.argument("member", required=False)
 @click.option("--kill", is_flag=True, help="Kill at once (SIGKILL), as a crash would.")
 @common_options
 @pass_app
-def node_stop(app: App, member: str, kill: bool) -> None:
-    """Stop a member's geth and Kubo nodes.
+def node_stop(app: App, member: str | None, kill: bool) -> None:
+    """Stop this member's geth and Kubo nodes (and its agent).
 
     \b
     Example:
-      lienchain node stop bank-a --network consortium
+      lienchain node stop --network consortium
     """
-    stopped = app.network().stop_node(member, kill=kill)
-    app.emit({"member": member, "stopped": stopped},
-             f"stopped {' and '.join(stopped)} of {member}" if stopped else f"no node of {member} was running")
+    target = _target(app, member)
+    if isinstance(target, MemberHome):
+        name, stopped = target.name, target.stop(kill=kill)
+    else:
+        name, stopped = target[1], target[0].stop_node(target[1], kill=kill)
+    app.emit({"member": name, "stopped": stopped},
+             f"stopped {' and '.join(stopped)} of {name}" if stopped else f"no node of {name} was running")
+
+
+@node.command("status")
+@click.argument("member", required=False)
+@common_options
+@pass_app
+def node_status(app: App, member: str | None) -> None:
+    """Show this member's nodes: height, head age, peers, sealers reached, sealing, and what to do
+    when the chain is stalled or the node cannot seal.
+
+    \b
+    Example:
+      lienchain node status --network consortium
+    """
+    target = _target(app, member)
+    if not isinstance(target, MemberHome):
+        statuses = [s for s in target[0].status() if s.name == target[1]]
+        app.emit([s.to_dict() for s in statuses], _status_lines(statuses))
+        return
+    s = target.status()
+    show = {True: "yes", False: "no", None: "-"}
+    app.emit(s.to_dict(), [
+        f"member   {s.member}",
+        f"geth     {'up' if s.geth else 'down'}  block {s.block if s.block is not None else '-'}  "
+        f"head age {s.head_age if s.head_age is not None else '-'} s  peers {s.peers if s.peers is not None else '-'}",
+        f"sealers  reaches {s.sealers_reached if s.sealers_reached is not None else '-'} of "
+        f"{s.sealers if s.sealers is not None else '-'}  sealing {show[s.sealing]}",
+        f"ipfs     {'up' if s.ipfs else 'down'}  peers {s.ipfs_peers if s.ipfs_peers is not None else '-'}",
+        f"agent    {'up' if s.agent else 'down'}",
+        f"{'STALLED' if s.stalled else 'state'}    {s.advice}",
+    ])
 
 
 @node.command("logs")
-@click.argument("member")
+@click.argument("member", required=False)
 @click.option("--lines", "-n", type=click.IntRange(1), default=40, show_default=True, help="How many lines.")
 @click.option("--ipfs", "ipfs_log", is_flag=True, help="Kubo's log instead of geth's.")
+@click.option("--agent", "agent_log", is_flag=True, help="The agent's log (sealing, votes, pins) instead of geth's.")
 @common_options
 @pass_app
-def node_logs(app: App, member: str, lines: int, ipfs_log: bool) -> None:
-    """Print the end of a member's geth (or Kubo) log.
+def node_logs(app: App, member: str | None, lines: int, ipfs_log: bool, agent_log: bool) -> None:
+    """Print the end of this member's geth (or Kubo, or agent) log.
 
     \b
     Example:
-      lienchain node logs bank-a --network consortium -n 100
+      lienchain node logs --network consortium -n 100
     """
-    net = app.network()
-    m = net.member(member)
-    proc = net.ipfs_process(m) if ipfs_log else net.geth_process(m)
+    target = _target(app, member)
+    if isinstance(target, MemberHome):
+        name = target.name
+        proc = target.process("agent" if agent_log else "ipfs" if ipfs_log else "geth")
+    else:
+        net, name = target
+        m = net.member(name)
+        proc = net.ipfs_process(m) if ipfs_log else net.geth_process(m)
     tail = proc.tail(lines)
-    app.emit({"member": member, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])
+    app.emit({"member": name, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])
 
 
 COMMANDS = [network, node]

@@ -18,7 +18,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from ..errors import BadPassphrase, ConfigError, UnknownAccount
+from ..errors import BadPassphrase, ConfigError, ForeignAccount, UnknownAccount
 from ..files import write_atomic
 from ..storage import document_key, public_key_hex
 
@@ -37,6 +37,16 @@ _LIGHT_SCRYPT_N = 2**12
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 Passphrase = Callable[[], str]
+#: Other organisations' public account facts in a member's directory (see `AccountBook.set_contacts`).
+CONTACTS_FILE = "contacts.json"
+
+
+def _read_infos(path: Path) -> list[AccountInfo]:
+    try:
+        entries = json.loads(path.read_text()) if path.exists() else []
+        return [AccountInfo(**entry) for entry in entries]
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(f"{path} is unreadable ({exc}): restore it from a backup") from None
 
 
 @dataclass(frozen=True)
@@ -80,25 +90,38 @@ class AccountBook:
         self._passphrase_source = passphrase
         self._passphrase: str | None = None
         self._unlocked: dict[str, LocalAccount] = {}
-        self._accounts: list[AccountInfo] | None = None  # accounts.json, read once
+        self._accounts: list[AccountInfo] | None = None  # accounts.json and contacts.json, read once
+        self._contacts: set[str] = set()
 
     @property
     def _index(self) -> Path:
         return self.root / "accounts.json"
 
+    @property
+    def _contacts_file(self) -> Path:
+        return self.root / CONTACTS_FILE
+
     def list(self) -> list[AccountInfo]:
-        """Returns every account, in creation order.
+        """Returns every account, in creation order, then the contacts (see `set_contacts`).
 
         Raises:
-            ConfigError: If accounts.json is unreadable.
+            ConfigError: If accounts.json or contacts.json is unreadable.
         """
         if self._accounts is None:
-            try:
-                entries = json.loads(self._index.read_text()) if self._index.exists() else []
-                self._accounts = [AccountInfo(**entry) for entry in entries]
-            except (OSError, ValueError, TypeError) as exc:
-                raise ConfigError(f"{self._index} is unreadable ({exc}): restore it from a backup") from None
+            self._accounts = _read_infos(self._index)
+            self._contacts = {c.name for c in _read_infos(self._contacts_file)}
+            self._accounts += [c for c in _read_infos(self._contacts_file) if c.name not in {a.name for a in self._accounts}]
         return list(self._accounts)
+
+    def set_contacts(self, contacts: list[AccountInfo]) -> None:
+        """Records other organisations' public account facts (no keys): documents are sealed for
+        them and their names resolve, but nothing can be signed as them here.
+
+        Raises:
+            OutputError: If the file cannot be written.
+        """
+        write_atomic(self._contacts_file, (json.dumps([c.to_dict() for c in contacts], indent=2) + "\n").encode())
+        self._accounts = None
 
     def get(self, name: str) -> AccountInfo:
         """Returns a named account.
@@ -144,8 +167,8 @@ class AccountBook:
         """
         if not _NAME.match(name):
             raise ConfigError(f"account name {name!r} is invalid: use lower-case letters, digits, '.', '_' or '-'")
-        existing = self.list()
-        if any(a.name == name for a in existing):
+        existing = [a for a in self.list() if a.name not in self._contacts]
+        if any(a.name == name for a in self.list()):
             raise ConfigError(f"an account named {name!r} already exists: choose another name")
         if existing:
             # Every keystore of a profile shares its passphrase: prove this one is it, or the new
@@ -157,7 +180,7 @@ class AccountBook:
         write_atomic(self.root / "keystore" / f"{name}.json", json.dumps(keystore).encode(), mode=0o600)
         info = AccountInfo(name, str(account.address), public_key_hex(document_key(bytes(account.key)).public_key()))
         write_atomic(self._index, (json.dumps([a.to_dict() for a in [*existing, info]], indent=2) + "\n").encode())
-        self._accounts = [*existing, info]
+        self._accounts = None
         self._unlocked[name] = account
         return account
 
@@ -172,6 +195,9 @@ class AccountBook:
         if name in self._unlocked:
             return self._unlocked[name]
         self.get(name)
+        if name in self._contacts:
+            own = [a.name for a in self.list() if a.name not in self._contacts]
+            raise ForeignAccount(name, own)
         path = self.root / "keystore" / f"{name}.json"
         try:
             keystore = json.loads(path.read_text())

@@ -239,6 +239,15 @@ class Profile:
             f"no member node of {self.path.name} answers: start the network with `lienchain network up {self.path.name}`"
         )
 
+    def connect(self, account: str | None = None) -> Web3:
+        """Returns a connection to the chain (see `ledger` for which node), checking its chain id.
+
+        Raises:
+            NodeUnreachable: If the node does not answer.
+            ChainIdMismatch: If it serves another chain than the profile's.
+        """
+        return self._connect(account)
+
     def _connect(self, account: str | None) -> Web3:
         """Returns a connection to the chain: the embedded one, or the member node serving `account`."""
         node = self._node_for(account)

@@ -6,6 +6,9 @@ peered. `install` builds the pinned geth and Kubo with Go when they are not alre
 """
 
 from .binaries import BINARIES, GETH, IPFS, Binary, install, locate
+from .card import MemberCard
+from .manifest import Manifest
+from .member import MemberHome, NodeStatus
 from .network import DEFAULT_GAS_LIMIT, Member, MemberStatus, Network, network_path, networks_root, parse_members
 
 __all__ = [
@@ -14,8 +17,12 @@ __all__ = [
     "GETH",
     "IPFS",
     "Binary",
+    "Manifest",
     "Member",
+    "MemberCard",
+    "MemberHome",
     "MemberStatus",
+    "NodeStatus",
     "Network",
     "install",
     "locate",

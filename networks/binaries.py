@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BinaryNotFound
+from .process import child_env
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def version_of(path: Path, binary: Binary) -> str | None:
     """Returns the version a binary reports, or None if it does not run."""
     try:
         out = subprocess.run(  # noqa: S603 - a path we were given or found, run without a shell
-            [str(path), "version"], capture_output=True, text=True, timeout=30, check=False
+            [str(path), "version"], capture_output=True, text=True, timeout=30, env=child_env(), check=False
         ).stdout
     except OSError:
         return None
@@ -103,7 +104,7 @@ def install(binary: Binary, *, given: Path | None = None, progress: Callable[[st
     target.mkdir(parents=True, exist_ok=True)
     progress(f"building {binary.project} {binary.version} with Go (a few minutes, once)")
     with tempfile.TemporaryDirectory(prefix=f"lienchain-{binary.name}-") as tmp:
-        env = {**os.environ, "CGO_ENABLED": "1", "GOFLAGS": "-mod=mod"}
+        env = child_env({"CGO_ENABLED": "1", "GOFLAGS": "-mod=mod"})
         downloaded = _go(
             [go, "mod", "download", "-json", f"{binary.module}@v{binary.version}"], env=env, cwd=Path(tmp)
         )

@@ -19,10 +19,15 @@ from web3 import Web3
 
 from ..files import write_atomic
 
+#: The block gas limit: about 1,000 lien grants a block, built in well under a period.
+DEFAULT_GAS_LIMIT = 200_000_000
 #: Blocks between Clique checkpoints (where votes reset and the signer list is recorded).
 EPOCH = 30_000
-#: RPC namespaces a node serves on its loopback HTTP endpoint: no `personal`, no `debug`.
-HTTP_MODULES = ["eth", "net", "web3", "txpool", "clique", "admin"]
+#: RPC namespaces a node serves on its loopback HTTP endpoint: reading and sending transactions only.
+#: `admin`, `clique` and `miner` are reached over the IPC socket in the data directory (see ipc.py).
+HTTP_MODULES = ["eth", "net", "web3"]
+#: The IPC socket's name inside the data directory.
+IPC_NAME = "geth.ipc"
 
 
 def genesis(*, chain_id: int, sealers: Sequence[str], period: int, gas_limit: int, alloc: dict[str, int]) -> dict[str, Any]:
@@ -52,6 +57,11 @@ def genesis(*, chain_id: int, sealers: Sequence[str], period: int, gas_limit: in
     }
 
 
+def enode_url(node_id: str, host: str, port: int) -> str:
+    """Returns the enode URL of a node id at a host and TCP port, with discovery off."""
+    return f"enode://{node_id}@{host}:{port}?discport=0"
+
+
 @dataclass(frozen=True)
 class NodeKey:
     """A node's devp2p identity: the key that names it as an enode (not an account key)."""
@@ -68,9 +78,9 @@ class NodeKey:
         """Returns the enode id: the uncompressed public key without its prefix, in hex."""
         return PrivateKey(self.secret).public_key.format(compressed=False)[1:].hex()
 
-    def enode(self, port: int) -> str:
-        """Returns the node's enode URL on loopback."""
-        return f"enode://{self.node_id}@127.0.0.1:{port}?discport=0"
+    def enode(self, port: int, host: str = "127.0.0.1") -> str:
+        """Returns the node's enode URL at an address (loopback by default)."""
+        return enode_url(self.node_id, host, port)
 
     def write(self, datadir: Path) -> None:
         """Writes the key where geth reads it (`<datadir>/geth/nodekey`), readable by its owner only."""
@@ -86,8 +96,13 @@ def config_toml(
     auth_port: int,
     static_nodes: Sequence[str],
     gas_limit: int,
+    listen_host: str = "127.0.0.1",
 ) -> str:
-    """Returns a node's config.toml: loopback ports, no discovery, the other members as static peers.
+    """Returns a node's config.toml: no discovery, the other members as static peers.
+
+    Peer-to-peer traffic listens on `listen_host` (the address the member announces to the others);
+    HTTP (eth, net, web3) and the engine API listen on loopback only, and the IPC socket sits in
+    the data directory.
 
     The txpool holds many pending transactions per account (a lender's batch of grants is
     thousands of transactions in flight from one account) and the miner keeps the genesis gas limit.
@@ -115,7 +130,7 @@ GlobalQueue = 4096
 
 [Node]
 DataDir = {json.dumps(str(datadir))}
-IPCPath = ""
+IPCPath = {json.dumps(IPC_NAME)}
 HTTPHost = "127.0.0.1"
 HTTPPort = {http_port}
 HTTPVirtualHosts = ["localhost", "127.0.0.1"]
@@ -129,7 +144,7 @@ BatchResponseMaxSize = 100000000
 [Node.P2P]
 MaxPeers = 50
 NoDiscovery = true
-ListenAddr = "127.0.0.1:{p2p_port}"
+ListenAddr = "{listen_host}:{p2p_port}"
 StaticNodes = {strings(static_nodes)}
 """
 
@@ -139,16 +154,24 @@ def init_command(geth: Path, datadir: Path, genesis_file: Path) -> list[str]:
     return [str(geth), "--datadir", str(datadir), "init", str(genesis_file)]
 
 
-def node_command(geth: Path, *, config: Path, keystore: Path, sealer: str, password_file: Path) -> list[str]:
-    """Returns the command that runs a sealing member node.
+def node_command(
+    geth: Path, *, config: Path, keystore: Path, sealer: str, password_file: Path, mine: bool = True,
+    nodekey_file: Path | None = None,
+) -> list[str]:
+    """Returns the command that runs a member node, sealing with `mine` or once told to over IPC.
 
     The sealer key is unlocked with a passphrase read once from `password_file`, which lienchain
     makes a named pipe: the passphrase passes through it and is never written to disk. The key
     holds no funds and no role; it only signs blocks. (`InsecureUnlockAllowed` is needed because the
     node also serves HTTP, on loopback only and without the `personal` namespace.)
     """
-    return [
+    argv = [
         str(geth), "--config", str(config), "--keystore", str(keystore), "--nat", "none",
-        "--mine", "--miner.recommit", "1s", "--miner.etherbase", sealer, "--unlock", sealer, "--password", str(password_file),
+        "--miner.recommit", "1s", "--miner.etherbase", sealer, "--unlock", sealer, "--password", str(password_file),
         "--verbosity", "3",
     ]
+    if mine:
+        argv.append("--mine")
+    if nodekey_file is not None:  # read once at start-up, like the password
+        argv += ["--nodekey", str(nodekey_file)]
+    return argv

@@ -36,15 +36,17 @@ def new_swarm_key() -> bytes:
     return b"/key/swarm/psk/1.0.0/\n/base16/\n" + secrets.token_hex(32).encode() + b"\n"
 
 
-def init_repo(ipfs: Path, repo: Path, *, swarm_key: bytes, api_port: int, swarm_port: int) -> str:
+def init_repo(ipfs: Path, repo: Path, *, swarm_key: bytes | None, api_port: int, swarm_port: int,
+              swarm_host: str = "127.0.0.1") -> str:
     """Initialises a member's Kubo repository for the private swarm.
 
     Args:
         ipfs: The Kubo binary.
         repo: The repository directory (created).
-        swarm_key: The swarm's key (see `new_swarm_key`).
+        swarm_key: The swarm's key (see `new_swarm_key`), or None to write it later (`set_swarm_key`).
         api_port: The RPC API's loopback port.
-        swarm_port: The libp2p TCP loopback port.
+        swarm_port: The libp2p TCP port.
+        swarm_host: The address the libp2p port listens on (the one the member announces).
 
     Returns:
         The node's peer ID.
@@ -55,17 +57,18 @@ def init_repo(ipfs: Path, repo: Path, *, swarm_key: bytes, api_port: int, swarm_
     """
     done = subprocess.run(  # noqa: S603 - argv built here, no shell
         [str(ipfs), "init", "--empty-repo", "--profile=test"],
-        env={"IPFS_PATH": str(repo), "HOME": str(repo), **_ENV},
+        env={"IPFS_PATH": str(repo), "HOME": str(repo), "PATH": "/usr/bin:/bin", **_ENV},
         capture_output=True, text=True, timeout=60, check=False,
     )
     if done.returncode != 0:
         raise NodeFailed(f"ipfs init in {repo} failed: {(done.stderr.strip().splitlines() or ['no output'])[-1]}")
-    write_atomic(repo / "swarm.key", swarm_key, mode=0o600)
+    if swarm_key is not None:
+        set_swarm_key(repo, swarm_key)
     config = _read(repo)
     config["Addresses"].update({
         "API": f"/ip4/127.0.0.1/tcp/{api_port}",
         "Gateway": [],
-        "Swarm": [f"/ip4/127.0.0.1/tcp/{swarm_port}"],
+        "Swarm": [f"/ip4/{swarm_host}/tcp/{swarm_port}"],
     })
     # With AutoConf off, an "auto" left in any of these would stop the daemon; the test profile
     # leaves none, but they are set here so a change of profile defaults cannot bring one back.
@@ -84,6 +87,11 @@ def init_repo(ipfs: Path, repo: Path, *, swarm_key: bytes, api_port: int, swarm_
     config["Plugins"] = {"Plugins": {"telemetry": {"Config": {"Mode": "off"}}}}
     _write(repo, config)
     return str(config["Identity"]["PeerID"])
+
+
+def set_swarm_key(repo: Path, swarm_key: bytes) -> None:
+    """Writes the private swarm's key where Kubo reads it, readable by its owner only."""
+    write_atomic(repo / "swarm.key", swarm_key, mode=0o600)
 
 
 def set_peers(repo: Path, peers: list[tuple[str, str]]) -> None:

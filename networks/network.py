@@ -1,4 +1,9 @@
-"""A consortium network on one host: its directory, its members' nodes, and their supervision.
+"""The single-host sandbox: a whole consortium in one directory, for trying lienchain out.
+
+This is a sandbox, not a consortium: one directory and one passphrase hold every member's keys, so
+whoever holds it can sign as any member, pass any proposal and seal every block. Separate
+organisations form a network with `node init` / `network create` / `network join` (see member.py),
+each holding only its own keys.
 
 `Network.create` turns a list of members into a network directory::
 
@@ -21,7 +26,6 @@ network under the same root uses, so several networks coexist on one host.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -44,14 +48,15 @@ from ..ledger.accounts import AccountBook, Passphrase, encrypt_key
 from ..ledger.profile import FUNDING
 from ..ledger.reverts import ROLES
 from . import geth, kubo
-from .process import Process, wait_for
+from .process import Process, await_ready, child_env, hand_over, last_error, port_free, run_tool, secret_pipes, wait_for
+from .sealing import start_sealing_when_peered
 from .rpc import node_facts
 
 NETWORK_FILE = "network.json"
 _FORMAT = 1
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _PORTS = ("p2p", "http", "auth", "swarm", "api")
-DEFAULT_GAS_LIMIT = 200_000_000  # about 1,000 lien grants a block, built in well under a period
+DEFAULT_GAS_LIMIT = geth.DEFAULT_GAS_LIMIT
 
 
 def networks_root() -> Path:
@@ -223,14 +228,22 @@ class Network:
         """Returns the member's geth process record."""
         return Process(f"geth of {m.name}", self._dir(m) / "run" / "geth.pid", self._dir(m) / "logs" / "geth.log")
 
+    def ipc_path(self, m: Member) -> Path:
+        """Returns the member's geth IPC socket."""
+        return self._dir(m) / "geth" / geth.IPC_NAME
+
     def ipfs_process(self, m: Member) -> Process:
         """Returns the member's Kubo process record."""
         return Process(f"Kubo of {m.name}", self._dir(m) / "run" / "ipfs.pid", self._dir(m) / "logs" / "ipfs.log")
 
     # --- nodes --------------------------------------------------------------------------------
 
-    def start_node(self, name: str, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0) -> None:
+    def start_node(self, name: str, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0,
+                   seal: bool = True) -> None:
         """Starts a member's geth and Kubo nodes (those not already running) and waits until both answer.
+
+        With `seal`, it then waits until the node is peered with a majority of the sealers and
+        starts its sealer (see `start_sealing`).
 
         Raises:
             PortInUse: If another process holds one of the member's ports.
@@ -241,7 +254,7 @@ class Network:
         gproc, iproc = self.geth_process(m), self.ipfs_process(m)
         needed = ([] if gproc.running() else ["p2p", "http", "auth"]) + ([] if iproc.running() else ["swarm", "api"])
         for port in needed:
-            if not _port_free(m.ports[port]):
+            if not port_free(m.ports[port]):
                 raise PortInUse(
                     f"port {m.ports[port]} ({port}) of {m.name} is taken by another process: stop it, "
                     f"or create the network again to get other ports"
@@ -250,33 +263,38 @@ class Network:
             self._start_geth(m, gproc, passphrase(), geth_bin, timeout)
         if not iproc.running():
             argv, env = kubo.daemon_command(ipfs_bin, self._dir(m) / "ipfs")
-            iproc.start(argv, env={**os.environ, **env})
-            _await(iproc, lambda: kubo.is_ready(m.ipfs_url), timeout)
+            iproc.start(argv, env={**child_env(), **env})
+            await_ready(iproc, lambda: kubo.is_ready(m.ipfs_url), timeout)
+        if seal:
+            self.start_sealing(name, timeout=timeout)
+
+    def start_sealing(self, name: str, *, timeout: float = 60.0) -> None:
+        """Starts a member's sealer once its node is peered with a majority of the sealers.
+
+        A sealer that seals before it sees the others starts a fork of its own: sealers started
+        together each sealed their own block 1 and then waited for each other forever.
+
+        Raises:
+            NodeFailed: If the node is not peered with a majority within `timeout` seconds.
+        """
+        m = self.member(name)
+        if not start_sealing_when_peered(self.ipc_path(m), timeout):
+            raise NodeFailed(
+                f"geth of {m.name} is not peered with a majority of the sealers after {timeout:.0f} s, so it does not "
+                f"seal: start the other members' nodes (`lienchain network up {self.name}`)"
+            )
 
     def _start_geth(self, m: Member, proc: Process, passphrase: str, geth_bin: Path, timeout: float) -> None:
         # The passphrase goes through a named pipe that geth reads once: it never touches the disk.
-        with tempfile.TemporaryDirectory(prefix="lienchain-unlock-") as private:
-            fifo = Path(private) / "passphrase"
-            os.mkfifo(fifo, 0o600)
+        with secret_pipes("passphrase") as (fifo,):
             argv = geth.node_command(
                 geth_bin, config=self._dir(m) / "config.toml", keystore=self._dir(m) / "keystore",
-                sealer=m.sealer, password_file=fifo,
+                sealer=m.sealer, password_file=fifo, mine=False,
             )
-            proc.start(argv)
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-                    break
-                except OSError as exc:
-                    if exc.errno != errno.ENXIO:
-                        raise
-                if not proc.running() or time.monotonic() > deadline:
-                    raise NodeFailed(f"geth of {m.name} did not start: {_last_error(proc)}")
-                time.sleep(0.05)
-            with os.fdopen(fd, "w") as pipe:
-                pipe.write(passphrase + "\n")
-        _await(proc, lambda: node_facts(m.rpc_url) is not None, timeout)
+            proc.start(argv, env=child_env())
+            if not hand_over(proc, {fifo: passphrase.encode() + b"\n"}, timeout):
+                raise NodeFailed(f"geth of {m.name} did not start: {last_error(proc)}")
+        await_ready(proc, lambda: node_facts(m.rpc_url) is not None, timeout)
 
     def stop_node(self, name: str, *, kill: bool = False) -> list[str]:
         """Stops a member's nodes (SIGTERM, or SIGKILL with `kill`); returns which were running."""
@@ -296,8 +314,10 @@ class Network:
         """
         secret = passphrase()  # asked once, not once per member
         for m in self.members:
-            self.start_node(m.name, passphrase=lambda: secret, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
+            self.start_node(m.name, passphrase=lambda: secret, geth_bin=geth_bin, ipfs_bin=ipfs_bin, seal=False)
             progress(f"started {m.name}: geth on {m.rpc_url}, Kubo on {m.ipfs_url}")
+        for m in self.members:
+            self.start_sealing(m.name, timeout=timeout)
         want = len(self.members) - 1
         start_block = max((s.block or 0) for s in self.status())
 
@@ -324,7 +344,7 @@ class Network:
         """Returns each member's node state: block height and head, peers, sealing, IPFS peers."""
         out = []
         for m in self.members:
-            facts = node_facts(m.rpc_url, sealer=m.sealer) if self.geth_process(m).running() else None
+            facts = node_facts(m.rpc_url, sealer=m.sealer, ipc=self.ipc_path(m)) if self.geth_process(m).running() else None
             ipfs_up = self.ipfs_process(m).running()
             out.append(MemberStatus(
                 name=m.name,
@@ -353,27 +373,6 @@ class Network:
         return m.rpc_url
 
 
-def _await(proc: Process, ready: Callable[[], bool], timeout: float) -> None:
-    if not wait_for(lambda: ready() or not proc.running(), timeout, interval=0.2) or not proc.running():
-        raise NodeFailed(f"{proc.name} did not come up: {_last_error(proc)}")
-
-
-def _last_error(proc: Process) -> str:
-    lines = [line for line in proc.tail(40) if "fatal" in line.lower() or "error" in line.lower()]
-    return (lines[-1].strip() if lines else "no error logged") + f" (see {proc.log_file})"
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        # As the nodes bind (Go sets SO_REUSEADDR): a port a stopped node left in TIME_WAIT is free.
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _allocate_ports(root: Path, count: int) -> list[int]:
     """Returns `count` consecutive free loopback ports that no network under `root` has taken."""
     taken: set[int] = set()
@@ -386,7 +385,7 @@ def _allocate_ports(root: Path, count: int) -> list[int]:
     for _ in range(200):
         base = 20_000 + 10 * secrets.randbelow(3_000)
         ports = list(range(base, base + count))
-        if not taken.intersection(ports) and all(_port_free(p) for p in ports):
+        if not taken.intersection(ports) and all(port_free(p) for p in ports):
             return ports
     raise PortInUse(f"found no {count} free consecutive ports between 20000 and 50000: free some and retry")
 
@@ -431,7 +430,7 @@ def _write_network(
             static_nodes=[enodes[o] for o in names if o != n], gas_limit=gas_limit,
         )
         write_atomic(d / "config.toml", config.encode())
-        _run(geth.init_command(geth_bin, datadir, tmp / "genesis.json"), f"geth init for {n}")
+        run_tool(geth.init_command(geth_bin, datadir, tmp / "genesis.json"), f"geth init for {n}")
         peer_ids[n] = kubo.init_repo(ipfs_bin, d / "ipfs", swarm_key=swarm_key,
                                      api_port=port_map[n]["api"], swarm_port=port_map[n]["swarm"])
     for n in names:
@@ -456,10 +455,3 @@ def _write_network(
                     for n in names},
     }
     write_atomic(tmp / "profile.json", (json.dumps(profile, indent=2) + "\n").encode())
-
-
-def _run(argv: Sequence[str], what: str) -> None:
-    done = subprocess.run(list(argv), capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise NodeFailed(f"{what} failed: {last}")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from .ipc import ipc_call
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,7 @@ class NodeFacts:
     head: str
     peers: int
     sealing: bool | None  # whether the node mines with a sealer the chain currently authorises
+    timestamp: int = 0  # the head block's time (seconds since the epoch)
 
 
 def call(url: str, requests: list[tuple[str, list[Any]]], *, timeout: float = 5.0) -> list[Any]:
@@ -38,16 +42,21 @@ def call(url: str, requests: list[tuple[str, list[Any]]], *, timeout: float = 5.
     return results
 
 
-def node_facts(url: str, *, sealer: str | None = None, timeout: float = 5.0) -> NodeFacts | None:
-    """Returns a node's height, head hash, peer count and (given its sealer) whether it seals; None if down."""
+def node_facts(
+    url: str, *, sealer: str | None = None, ipc: Path | None = None, timeout: float = 5.0
+) -> NodeFacts | None:
+    """Returns a node's height, head hash, peer count and (given its sealer and IPC socket) whether
+    it seals; None if down."""
     requests: list[tuple[str, list[Any]]] = [("eth_getBlockByNumber", ["latest", False]), ("net_peerCount", [])]
     if sealer is not None:
-        requests += [("eth_mining", []), ("clique_getSigners", ["latest"])]
+        requests.append(("eth_mining", []))
     try:
         results = call(url, requests, timeout=timeout)
+        signers = ipc_call(ipc, "clique_getSigners", ["latest"], timeout=timeout) if sealer and ipc else None
     except (OSError, ValueError):
         return None
     sealing = None
-    if sealer is not None:
-        sealing = bool(results[2]) and sealer.lower() in {s.lower() for s in results[3]}
-    return NodeFacts(int(results[0]["number"], 16), results[0]["hash"], int(results[1], 16), sealing)
+    if sealer is not None and signers is not None:
+        sealing = bool(results[2]) and sealer.lower() in {s.lower() for s in signers}
+    head = results[0]
+    return NodeFacts(int(head["number"], 16), head["hash"], int(results[1], 16), sealing, int(head["timestamp"], 16))

@@ -1,0 +1,209 @@
+"""A member's agent: the background process that `node start` runs beside the member's geth and Kubo.
+
+It holds no key and no passphrase (the sealer key is unlocked inside geth alone) and talks only to
+the member's own nodes: geth over its IPC socket and loopback HTTP, Kubo over its loopback API.
+
+- Sealing: it starts the node's sealer once the node reaches a majority of the chain's sealers, and
+  stops it when the node is cut off from the majority, so that a node never seals a chain of its own.
+- Votes: the registry's governance contract lists each member's sealer. Whenever the chain's Clique
+  sealers differ from that list (a member admitted or removed by vote), the agent casts this member's
+  Clique vote to add or drop the sealer, so sealers change by the same majority as members.
+- Pins: it follows the registry's events from the deployment block and pins every anchored document
+  (each event argument that is a CID) through the member's own Kubo node, so every member keeps a
+  copy of every document; after downtime it catches up from where it stopped.
+
+Run as `python -m lienchain.networks.agent MEMBER_DIR`; it stops on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_utils import event_abi_to_log_topic
+from web3 import Web3
+
+from ..contracts.build import load_artifact
+from ..errors import LienchainError
+from ..files import write_atomic
+from ..ledger.deployment import Deployment
+from ..ledger.node import connect
+from . import kubo
+from .member import MemberHome
+from .rpc import call
+from .sealing import majority, sealers_in_reach
+
+log = logging.getLogger("lienchain.agent")
+_LOG_CHUNK = 2_000  # blocks per get_logs when catching up
+
+
+class Agent:
+    """The agent of one member directory."""
+
+    def __init__(self, home: MemberHome) -> None:
+        """Prepares the agent of `home` (connects lazily)."""
+        self.home = home
+        self.stopping = threading.Event()
+        self._manifest_mtime = 0.0
+        self._sealer_nodes: dict[str, str] = {}
+        self._w3: Web3 | None = None
+
+    def run(self) -> None:
+        """Runs until `stopping` is set: the sealing and vote loop here, the pinner in a thread."""
+        period = self.home.manifest().period
+        pinner = threading.Thread(target=self._pin_loop, name="pinner", daemon=True)
+        pinner.start()
+        while not self.stopping.is_set():
+            for step in (self.seal_step, self.vote_step):
+                try:
+                    step()
+                except (OSError, ValueError, LienchainError) as exc:
+                    log.debug("%s: %s", step.__name__, exc)
+            self.stopping.wait(max(0.5, period / 2))
+        pinner.join(5)
+
+    # --- sealing ------------------------------------------------------------------------------
+
+    def sealer_nodes(self) -> dict[str, str]:
+        """Returns the current members' sealer -> node id (re-read when the manifest changes)."""
+        mtime = self.home.manifest_path.stat().st_mtime
+        if mtime != self._manifest_mtime:
+            self._sealer_nodes = self.home.sealer_nodes()
+            self._manifest_mtime = mtime
+        return self._sealer_nodes
+
+    def seal_step(self) -> None:
+        """Starts or stops the sealer as the node gains or loses a majority of the sealers."""
+        ipc = self.home.ipc_path
+        reached, total = sealers_in_reach(ipc, self.sealer_nodes())
+        mining = bool(call(self.home.rpc_url, [("eth_mining", [])])[0])
+        if reached >= majority(total) and not mining:
+            self.home.engine.start_sealing(ipc)
+            log.info("reaches %d of %d sealers: sealing", reached, total)
+        elif reached < majority(total) and mining:
+            self.home.engine.stop_sealing(ipc)
+            log.info("reaches %d of %d sealers, fewer than a majority: sealing stopped", reached, total)
+
+    # --- votes --------------------------------------------------------------------------------
+
+    def _deployment(self) -> Deployment | None:
+        path = self.home.path / "deployment.json"
+        return Deployment.load(path) if path.exists() else None
+
+    def _chain(self) -> Web3:
+        if self._w3 is None:
+            self._w3 = connect(self.home.rpc_url, chain_id=self.home.manifest().chain_id)
+        return self._w3
+
+    def vote_step(self) -> None:
+        """Keeps this node's Clique votes in line with the sealers governance lists."""
+        deployment = self._deployment()
+        if deployment is None:
+            return
+        governance = self._chain().eth.contract(address=deployment.governance, abi=load_artifact("Governance").abi)
+        wanted = {s.lower() for s in governance.functions.sealers().call()}
+        engine, ipc = self.home.engine, self.home.ipc_path
+        signers = {s.lower() for s in engine.signers(ipc)}
+        votes = {k.lower(): v for k, v in engine.votes(ipc).items()}
+        needed = {s: True for s in wanted - signers} | {s: False for s in signers - wanted}
+        for sealer, authorize in needed.items():
+            if votes.get(sealer) is not authorize:
+                engine.vote(ipc, Web3.to_checksum_address(sealer), authorize)
+                log.info("votes to %s sealer %s", "add" if authorize else "drop", sealer)
+        for sealer in votes:
+            if sealer not in needed:  # the change is done: stop voting for it
+                engine.withdraw_vote(ipc, Web3.to_checksum_address(sealer))
+
+    # --- pins ---------------------------------------------------------------------------------
+
+    def _pin_loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.pin_step()
+            except (OSError, ValueError, LienchainError) as exc:
+                log.debug("pin_step: %s", exc)
+            self.stopping.wait(1.0)
+
+    @property
+    def _cursor_path(self) -> Path:
+        return self.home.path / "run" / "pinner.json"
+
+    def pin_step(self) -> None:
+        """Reads the registry's events since the last step and pins every CID they anchor."""
+        deployment = self._deployment()
+        if deployment is None:
+            return
+        try:
+            cursor = json.loads(self._cursor_path.read_text())
+        except (OSError, ValueError):
+            cursor = {"registry": deployment.registry, "next_block": deployment.block, "pending": []}
+        if cursor.get("registry") != deployment.registry:  # another deployment installed: start over
+            cursor = {"registry": deployment.registry, "next_block": deployment.block, "pending": []}
+        w3 = self._chain()
+        head = w3.eth.block_number
+        start = int(cursor["next_block"])
+        pending: list[str] = list(cursor["pending"])
+        if start <= head:
+            end = min(head, start + _LOG_CHUNK - 1)
+            logs = w3.eth.get_logs({"address": deployment.registry, "fromBlock": start, "toBlock": end})
+            pending += [c for c in _anchored_cids(logs) if c not in pending]
+            cursor["next_block"] = end + 1
+        still = []
+        for cid in pending:
+            try:
+                kubo.api(self.home.ipfs_url, "pin/add", arg=cid, timeout=30.0)
+                log.info("pinned %s", cid)
+            except (OSError, ValueError) as exc:
+                still.append(cid)  # not reachable yet (its author's node may be down): next step
+                log.debug("cannot pin %s yet: %s", cid, exc)
+            if self.stopping.is_set():
+                still += pending[pending.index(cid) + 1:]
+                break
+        cursor["pending"] = still
+        write_atomic(self._cursor_path, json.dumps(cursor).encode())
+
+
+_EVENTS: dict[bytes, tuple[list[str], list[str]]] | None = None
+
+
+def _anchored_cids(logs: list[Any]) -> list[str]:
+    """Returns the document CIDs the registry's logs anchor, in order (each argument named *Cid)."""
+    global _EVENTS
+    if _EVENTS is None:
+        _EVENTS = {}
+        for entry in load_artifact("TitleRegistry").abi:
+            if entry.get("type") == "event":
+                data = [i for i in entry["inputs"] if not i.get("indexed")]
+                _EVENTS[bytes(event_abi_to_log_topic(entry))] = ([i["type"] for i in data], [i["name"] for i in data])
+    found: list[str] = []
+    for entry in logs:
+        event = _EVENTS.get(bytes(entry["topics"][0])) if entry["topics"] else None
+        if event is None:
+            continue
+        types, names = event
+        for name, value in zip(names, abi_decode(types, bytes(entry["data"]))):
+            if name.lower().endswith("cid") and isinstance(value, str) and value and value not in found:
+                found.append(value)
+    return found
+
+
+def main(argv: list[str]) -> int:
+    """Runs the agent of the member directory `argv[1]` until SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    agent = Agent(MemberHome(Path(argv[1])))
+    signal.signal(signal.SIGTERM, lambda *_: agent.stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: agent.stopping.set())
+    log.info("agent of %s started", agent.home.name)
+    agent.run()
+    log.info("agent of %s stopped", agent.home.name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

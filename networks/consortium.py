@@ -1,0 +1,126 @@
+"""What a member does with the consortium's contracts from its own directory: deploy them from the
+manifest, verify someone else's deployment before trusting it, admit or remove members by vote, and
+export the current manifest for a newcomer.
+
+The founding members, their sealers and their roles all come from the manifest every founder
+checked, so the member that deploys casts no vote for anyone: the registry grants the founding roles
+in its constructor, and every other member verifies that it did exactly that.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import ConfigError, InvalidCard
+from ..ledger.deployment import Deployment, deploy, verify_deployment
+from ..ledger.ledger import Ledger
+from ..ledger.profile import DEPLOYMENT_FILE, Profile
+from ..storage import document_key
+from .card import MemberCard, canonical, check_roles
+from .manifest import Admission, Manifest
+from .member import MemberHome
+
+_ADMIT = "admit "
+
+
+def deploy_from_manifest(home: MemberHome, profile: Profile, signer: str) -> Deployment:
+    """Deploys the contracts through the member's own node with the manifest's founders as members,
+    their sealers, and their founding roles; installs the record in the member's directory.
+
+    Raises:
+        ConfigError: If the signer is not this directory's member or the contracts are deployed.
+        TransactionFailed: If a deployment transaction fails.
+    """
+    if signer != home.name:
+        raise ConfigError(f"{home.path} holds the keys of {home.name} only: deploy with --as {home.name}")
+    if (home.path / DEPLOYMENT_FILE).exists():
+        raise ConfigError(f"{home.name} has installed a deployment of {home.network} already: the network has its contracts")
+    manifest = home.manifest()
+    founders = manifest.founders
+    members, sealers = [c.account for c in founders], [c.sealer for c in founders]
+    w3 = profile.connect(home.name)
+    deployment = deploy(w3, profile.accounts.unlock(signer), members, sealers, manifest.founding_roles)
+    verify_deployment(w3, deployment, members=members, sealers=sealers, roles=manifest.founding_roles)
+    deployment.save(home.path / DEPLOYMENT_FILE)
+    return deployment
+
+
+def install_deployment(home: MemberHome, profile: Profile, record: Path) -> Deployment:
+    """Verifies a deployment record through the member's own node against the manifest, and only
+    then installs it in the member's directory (see `verify_deployment` for what is checked).
+
+    Raises:
+        DeploymentNotFound: If the record is unreadable.
+        DeploymentMismatch: If the chain does not hold exactly that deployment.
+    """
+    deployment = Deployment.load(record)
+    founders = home.manifest().founders
+    verify_deployment(profile.connect(home.name), deployment, members=[c.account for c in founders],
+                      sealers=[c.sealer for c in founders], roles=home.manifest().founding_roles)
+    deployment.save(home.path / DEPLOYMENT_FILE)
+    return deployment
+
+
+def admission_description(card: MemberCard, roles: tuple[str, ...]) -> str:
+    """Returns the description of a proposal admitting a member: a line for people, then the card.
+
+    The signed card travels on chain inside the proposal, so any member can later rebuild the
+    manifest (`export_manifest`) with the newcomer's node addresses.
+    """
+    return f"{_ADMIT}{card.name} as {'+'.join(roles) or 'member'}: " + canonical(
+        {"card": card.to_dict(), "roles": list(roles)}).decode()
+
+
+def parse_admission(description: str) -> tuple[MemberCard, tuple[str, ...]] | None:
+    """Returns the card and roles of an admission proposal's description, or None for another proposal."""
+    if not description.startswith(_ADMIT) or "{" not in description:
+        return None
+    try:
+        data = json.loads(description[description.index("{"):])
+        return MemberCard.from_dict(data["card"], source="the admission proposal's card"), check_roles(data["roles"])
+    except (ValueError, KeyError, TypeError, InvalidCard):
+        return None
+
+
+def propose_admission(home: MemberHome, ledger: Ledger, card: MemberCard, roles: tuple[str, ...]) -> int:
+    """Proposes admitting the card's organisation with `roles`; the proposer's vote counts at once.
+
+    Raises:
+        InvalidCard: If the card is for another network, or its name or account is a member's already.
+    """
+    if card.network != home.network:
+        raise InvalidCard(f"the card of {card.name} is for network {card.network!r}, not {home.network!r}")
+    manifest = export_view(home, ledger)
+    if any(c.name == card.name or c.account == card.account for c in manifest.members):
+        raise InvalidCard(f"{card.name} (or its account) is a member of {home.network} already")
+    return ledger.propose_admission(card.account, card.sealer, list(roles), admission_description(card, roles))
+
+
+def export_view(home: MemberHome, ledger: Ledger) -> Manifest:
+    """Returns the joined manifest brought up to date from the chain: members admitted by executed
+    proposals, and members no longer in governance marked removed (swarm keys not resealed)."""
+    manifest = home.manifest()
+    admitted = list(manifest.admitted)
+    known = {c.name for c in [*manifest.founders, *(a.card for a in admitted)]}
+    for p in ledger.proposals():
+        parsed = parse_admission(p.description) if p.executed else None
+        if parsed and parsed[0].name not in known:
+            admitted.append(Admission(parsed[0], parsed[1], p.id))
+            known.add(parsed[0].name)
+    current = {a.lower() for a in ledger.members()}
+    removed = tuple(c.name for c in [*manifest.founders, *(a.card for a in admitted)] if c.account.lower() not in current)
+    return replace(manifest, admitted=tuple(admitted), removed=removed)
+
+
+def export_manifest(home: MemberHome, profile: Profile) -> Manifest:
+    """Returns the current manifest (see `export_view`) with the swarm key sealed for every current
+    member, newcomers included; opening it needs this member's passphrase.
+
+    Raises:
+        BadPassphrase: If the passphrase does not open the member's account.
+    """
+    view = export_view(home, profile.ledger())
+    account = profile.accounts.unlock(home.name)
+    return view.with_swarm_key(home.manifest().open_swarm_key(home.name, document_key(bytes(account.key))))

@@ -1,0 +1,392 @@
+"""One organisation's part of a consortium, on its own machine: its keys, its nodes, its copy of the chain.
+
+`MemberHome.init` (`lienchain node init`) writes a member's network directory and its public card::
+
+    NAME/                  under $LIENCHAIN_NETWORKS (default ~/.lienchain/networks)
+      member.json          the member's name, announced host and ports (this module's record)
+      card.json            its signed public card (see card.py), to hand to the others
+      accounts.json        its transacting account (public facts); keystore/MEMBER.json holds the key
+      node/keystore/       the sealer key, encrypted: it signs blocks, holds no funds and no role
+      node/nodekey.json    the devp2p node key, encrypted; geth reads it once at start through a pipe
+      node/ipfs/           the Kubo repository (its identity is Kubo's own, in its config, mode 0600)
+      manifest.json        the manifest the member joined with (`network join`)
+      node/config.toml, node/geth/, profile.json   written by `network join`
+      deployment.json      installed by `contracts deploy` or `contracts verify`
+      logs/, run/          the nodes' and the agent's logs and pid files
+
+Every keystore is encrypted under the member's own passphrase, asked for once. Nothing of another
+member's is ever written here: only their public cards, inside the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+
+from ..errors import ConfigError, InvalidManifest, NetworkExists, NetworkNotFound, NodeFailed, PortInUse
+from ..files import write_atomic
+from ..ledger.accounts import AccountBook, AccountInfo, Passphrase, encrypt_key
+from ..storage import document_key, public_key_hex
+from . import kubo
+from .card import MemberCard, check_name, check_roles
+from .engine import CLIQUE, Engine
+from .manifest import Manifest
+from .process import Process, await_ready, child_env, hand_over, last_error, port_free, run_tool, secret_pipes
+from .rpc import node_facts
+from .sealing import majority, sealers_in_reach
+
+HOME_FILE = "member.json"
+HOME_FORMAT = "lienchain/member-home/v1"
+MANIFEST_FILE = "manifest.json"
+DEFAULT_P2P_PORT = 30303
+DEFAULT_SWARM_PORT = 4001
+#: A chain whose sealers are peered but that sealed nothing for this many periods (and at least
+#: `_STALL_MIN_SECONDS`) is reported stalled.
+STALL_PERIODS = 10
+_STALL_MIN_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    """What `node status` reports of a member's own nodes."""
+
+    member: str
+    geth: bool
+    ipfs: bool
+    agent: bool
+    block: int | None
+    head: str | None
+    head_age: int | None  # seconds since the head block was sealed
+    peers: int | None
+    sealers_reached: int | None  # sealers this node reaches, itself included
+    sealers: int | None
+    sealing: bool | None
+    ipfs_peers: int | None
+    stalled: bool
+    advice: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the status as JSON-ready data."""
+        return asdict(self)
+
+
+class MemberHome:
+    """An opened member directory (see the module docstring)."""
+
+    def __init__(self, path: Path, *, engine: Engine = CLIQUE) -> None:
+        """Opens a member directory.
+
+        Raises:
+            NetworkNotFound: If `path` holds none.
+            ConfigError: If its member.json is unreadable.
+        """
+        self.path = Path(path)
+        self.engine = engine
+        try:
+            record = json.loads((self.path / HOME_FILE).read_text())
+        except FileNotFoundError:
+            raise NetworkNotFound(self.path.name, str(self.path)) from None
+        except ValueError as exc:
+            raise ConfigError(f"{self.path / HOME_FILE} is not valid JSON ({exc}): restore it from a backup") from None
+        try:
+            if record["format"] != HOME_FORMAT:
+                raise ConfigError(f"{self.path} is a member directory of format {record['format']!r}, expected {HOME_FORMAT!r}")
+            self.network = str(record["network"])
+            self.name = str(record["member"])
+            self.ports: dict[str, int] = {k: int(v) for k, v in record["ports"].items()}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{self.path / HOME_FILE} is not a valid member record ({exc}): restore it") from None
+        self.card = MemberCard.load(self.path / "card.json")
+
+    @staticmethod
+    def is_home(path: Path) -> bool:
+        """Tells whether a directory is a member directory."""
+        return (Path(path) / HOME_FILE).exists()
+
+    # --- node init ----------------------------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls,
+        path: Path,
+        *,
+        network: str,
+        member: str,
+        host: str,
+        roles: list[str],
+        passphrase: Passphrase,
+        ipfs_bin: Path,
+        p2p_port: int = DEFAULT_P2P_PORT,
+        swarm_port: int = DEFAULT_SWARM_PORT,
+        light_kdf: bool = False,
+        engine: Engine = CLIQUE,
+    ) -> MemberHome:
+        """Creates a member's keys and Kubo identity and its signed card, in a new directory.
+
+        The directory is built beside `path` and renamed into place when complete.
+
+        Raises:
+            NetworkExists: If `path` exists.
+            InvalidCard: If the name, network or a role is invalid.
+            PortInUse: If the peer-to-peer or swarm port is taken at `host`.
+            NodeFailed: If Kubo cannot initialise the repository.
+        """
+        path = Path(path)
+        check_name(network, "network")
+        check_name(member)
+        wanted = check_roles(roles)
+        if path.exists():
+            raise NetworkExists(path.name, str(path))
+        for label, port in (("--p2p-port", p2p_port), ("--swarm-port", swarm_port)):
+            if not port_free(port, host):
+                raise PortInUse(f"{label} {port} is taken at {host} (or {host} is not this machine's): choose another port")
+        local = _free_local_ports(3)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.init-", dir=path.parent))
+        try:
+            secret = passphrase()  # asked once: every keystore of the member is under it
+            book = AccountBook(tmp, lambda: secret)
+            account = book.create(member, light_kdf=light_kdf)
+            sealer = Account.create()
+            node = tmp / "node"
+            (node / "keystore").mkdir(parents=True, mode=0o700)
+            write_atomic(node / "keystore" / "sealer.json",
+                         json.dumps(encrypt_key(bytes(sealer.key), secret, light_kdf=light_kdf)).encode(), mode=0o600)
+            node_key = engine.new_node_key()
+            write_atomic(node / "nodekey.json",
+                         json.dumps(encrypt_key(node_key.secret, secret, light_kdf=light_kdf)).encode(), mode=0o600)
+            peer_id = kubo.init_repo(ipfs_bin, node / "ipfs", swarm_key=None, api_port=local[2],
+                                     swarm_port=swarm_port, swarm_host=host)
+            card = MemberCard(
+                network=network, name=member, roles=wanted, account=str(account.address), sealer=str(sealer.address),
+                document_key=public_key_hex(document_key(bytes(account.key)).public_key()), host=host,
+                p2p_port=p2p_port, swarm_port=swarm_port, node_id=node_key.node_id, peer_id=peer_id,
+            ).signed(account)
+            write_atomic(tmp / "card.json", (json.dumps(card.to_dict(), indent=2) + "\n").encode())
+            record = {"format": HOME_FORMAT, "network": network, "member": member, "host": host,
+                      "ports": {"p2p": p2p_port, "swarm": swarm_port, "http": local[0], "auth": local[1], "api": local[2]}}
+            write_atomic(tmp / HOME_FILE, (json.dumps(record, indent=2) + "\n").encode())
+            os.rename(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls(path, engine=engine)
+
+    # --- network join -------------------------------------------------------------------------
+
+    @property
+    def manifest_path(self) -> Path:
+        """Returns where the joined manifest is kept."""
+        return self.path / MANIFEST_FILE
+
+    def manifest(self) -> Manifest:
+        """Returns the manifest this member joined with.
+
+        Raises:
+            ConfigError: If it has not joined yet.
+        """
+        if not self.manifest_path.exists():
+            raise ConfigError(f"{self.name} has not joined {self.network} yet: run `lienchain network join MANIFEST`")
+        return Manifest.load(self.manifest_path)
+
+    def join(self, manifest: Manifest, *, passphrase: Passphrase, geth_bin: Path) -> None:
+        """Joins a network: checks the manifest against this member, opens the swarm key, and writes
+        the geth and Kubo configuration with the other members as peers.
+
+        Joining again with a later manifest of the same network (one that admits new members)
+        updates the peers; the chain data stays.
+
+        Raises:
+            InvalidManifest: If the manifest is for another network or genesis than the one joined,
+                lacks this member's card or holds a changed one, or its swarm key does not open.
+            BadPassphrase: If the passphrase does not open the member's account.
+        """
+        if manifest.network != self.network:
+            raise InvalidManifest(f"the manifest is for network {manifest.network!r}, not {self.network!r}")
+        current = [c for c in manifest.members if c.name == self.name]
+        if not current:
+            raise InvalidManifest(
+                f"the manifest of {manifest.network} does not list {self.name} as a member: "
+                "check that it was made from (or exported after admitting) this member's card"
+            )
+        if current[0].to_dict() != self.card.to_dict():
+            raise InvalidManifest(
+                f"the manifest holds a card for {self.name} that is not this member's own card.json: "
+                "it was made from another card; do not join, and tell the other members"
+            )
+        if self.manifest_path.exists():
+            before = Manifest.load(self.manifest_path)
+            if (before.chain_id, before.genesis) != (manifest.chain_id, manifest.genesis):
+                raise InvalidManifest(
+                    f"{self.name} already joined {self.network} with chain id {before.chain_id}; this manifest "
+                    f"is of another chain (chain id {manifest.chain_id}): do not mix networks of the same name"
+                )
+        book = AccountBook(self.path, passphrase)
+        account = book.unlock(self.name)
+        swarm_key = manifest.open_swarm_key(self.name, document_key(bytes(account.key)))
+        node = self.path / "node"
+        write_atomic(node / "genesis.json", json.dumps(manifest.genesis, indent=2).encode())
+        if not (node / "geth" / "geth" / "chaindata").exists():
+            run_tool(self.engine.init_command(geth_bin, node / "geth", node / "genesis.json"), f"geth init for {self.name}")
+            # `geth init` leaves a node key of its own in the clear; the node runs with the
+            # member's encrypted one (see `_start_geth`), so this one goes.
+            (node / "geth" / "geth" / "nodekey").unlink(missing_ok=True)
+        others = [c for c in manifest.members if c.name != self.name]
+        write_atomic(node / "config.toml", self.engine.config(
+            datadir=node / "geth", network_id=manifest.chain_id, p2p_port=self.ports["p2p"],
+            http_port=self.ports["http"], auth_port=self.ports["auth"], static_nodes=[c.enode for c in others],
+            gas_limit=manifest.gas_limit, listen_host=self.card.host,
+        ).encode())
+        # The others' public facts, so documents are sealed for them too; never their keys.
+        book.set_contacts([AccountInfo(c.name, c.account, c.document_key) for c in others])
+        kubo.set_swarm_key(node / "ipfs", swarm_key)
+        kubo.set_peers(node / "ipfs", [(c.peer_id, c.swarm_address) for c in others])
+        profile = {
+            "format": 1, "engine": "geth", "network": self.network, "chain_id": manifest.chain_id, "currency": "USD",
+            "created": int(time.time()), "member": self.name,
+            "members": {self.name: {"rpc": self.rpc_url, "ipfs": self.ipfs_url}},
+        }
+        write_atomic(self.path / "profile.json", (json.dumps(profile, indent=2) + "\n").encode())
+        manifest.save(self.manifest_path)
+
+    # --- nodes --------------------------------------------------------------------------------
+
+    @property
+    def rpc_url(self) -> str:
+        """Returns the URL of the member's geth JSON-RPC endpoint (loopback)."""
+        return f"http://127.0.0.1:{self.ports['http']}"
+
+    @property
+    def ipfs_url(self) -> str:
+        """Returns the URL of the member's Kubo RPC endpoint (loopback)."""
+        return f"http://127.0.0.1:{self.ports['api']}"
+
+    @property
+    def ipc_path(self) -> Path:
+        """Returns the member's geth IPC socket."""
+        return self.path / "node" / "geth" / self.engine.ipc_name
+
+    def process(self, which: str) -> Process:
+        """Returns the record of one of the member's processes: "geth", "ipfs" or "agent"."""
+        label = {"geth": "geth", "ipfs": "Kubo", "agent": "the agent"}[which]
+        return Process(f"{label} of {self.name}", self.path / "run" / f"{which}.pid", self.path / "logs" / f"{which}.log")
+
+    def start(self, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0) -> None:
+        """Starts the member's geth and Kubo nodes and its agent (those not running) and waits until
+        the nodes answer. The agent starts the sealer once the node reaches a majority of the
+        sealers, casts the member's Clique votes, and pins every anchored document.
+
+        Raises:
+            ConfigError: If the member has not joined a network yet.
+            PortInUse: If another process holds one of the member's ports.
+            NodeFailed: If a node exits or does not answer within `timeout` seconds.
+        """
+        self.manifest()
+        gproc, iproc, aproc = self.process("geth"), self.process("ipfs"), self.process("agent")
+        needed = ([] if gproc.running() else [("p2p", self.card.host), ("http", "127.0.0.1"), ("auth", "127.0.0.1")]) + \
+                 ([] if iproc.running() else [("swarm", self.card.host), ("api", "127.0.0.1")])
+        for port, host in needed:
+            if not port_free(self.ports[port], host):
+                raise PortInUse(f"port {self.ports[port]} ({port}) of {self.name} at {host} is taken by another process: stop it")
+        if not gproc.running():
+            self._start_geth(gproc, passphrase, geth_bin, timeout)
+        if not iproc.running():
+            argv, env = kubo.daemon_command(ipfs_bin, self.path / "node" / "ipfs")
+            iproc.start(argv, env=child_env(env))
+            await_ready(iproc, lambda: kubo.is_ready(self.ipfs_url), timeout)
+        if not aproc.running():
+            aproc.start([sys.executable, "-m", "lienchain.networks.agent", str(self.path)])
+
+    def _start_geth(self, proc: Process, passphrase: Passphrase, geth_bin: Path, timeout: float) -> None:
+        secret = passphrase()
+        # Check the passphrase here, where a mistake is a clear error, not a geth that exits.
+        AccountBook(self.path, lambda: secret).unlock(self.name)
+        try:
+            node_key = Account.decrypt(json.loads((self.path / "node" / "nodekey.json").read_text()), secret)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"the node key of {self.name} cannot be opened ({exc}): restore node/nodekey.json") from None
+        # The passphrase and the node key reach geth through named pipes it reads once: neither
+        # touches the disk nor appears in its command line or environment.
+        with secret_pipes("passphrase", "nodekey") as (password_pipe, nodekey_pipe):
+            argv = self.engine.node_command(
+                geth_bin, config=self.path / "node" / "config.toml", keystore=self.path / "node" / "keystore",
+                sealer=self.card.sealer, password_file=password_pipe, mine=False, nodekey_file=nodekey_pipe,
+            )
+            proc.start(argv)
+            if not hand_over(proc, {nodekey_pipe: bytes(node_key).hex().encode(), password_pipe: secret.encode() + b"\n"},
+                             timeout):
+                raise NodeFailed(f"geth of {self.name} did not start: {last_error(proc)}")
+        await_ready(proc, lambda: node_facts(self.rpc_url) is not None, timeout)
+
+    def stop(self, *, kill: bool = False) -> list[str]:
+        """Stops the member's agent and nodes (SIGTERM, or SIGKILL with `kill`); returns which ran."""
+        return [which for which in ("agent", "geth", "ipfs") if self.process(which).stop(kill=kill)]
+
+    def status(self) -> NodeStatus:
+        """Returns the state of the member's own nodes, naming a stalled chain and what to do."""
+        geth_up = self.process("geth").running()
+        facts = node_facts(self.rpc_url, sealer=self.card.sealer, ipc=self.ipc_path) if geth_up else None
+        reach: tuple[int, int] | None = None
+        if facts is not None:
+            try:
+                reach = sealers_in_reach(self.ipc_path, self.sealer_nodes())
+            except (OSError, ValueError, ConfigError):
+                reach = None
+        ipfs_up = self.process("ipfs").running()
+        age = max(0, int(time.time()) - facts.timestamp) if facts else None
+        stalled, advice = self._diagnose(facts is not None, age, reach)
+        return NodeStatus(
+            member=self.name, geth=facts is not None, ipfs=ipfs_up, agent=self.process("agent").running(),
+            block=facts.block if facts else None, head=facts.head if facts else None, head_age=age,
+            peers=facts.peers if facts else None, sealers_reached=reach[0] if reach else None,
+            sealers=reach[1] if reach else None, sealing=facts.sealing if facts else None,
+            ipfs_peers=kubo.peer_count(self.ipfs_url) if ipfs_up else None, stalled=stalled, advice=advice,
+        )
+
+    def _diagnose(self, up: bool, age: int | None, reach: tuple[int, int] | None) -> tuple[bool, str]:
+        start = f"lienchain node start --network {self.network}"
+        if not up:
+            return False, f"geth is not running: start it with `{start}`"
+        if reach is None:
+            return False, "the node does not answer over IPC: see `lienchain node logs`"
+        if not self.process("agent").running():
+            return False, f"the agent is not running, so the node neither seals nor pins: run `{start}`"
+        period = self.manifest().period
+        if reach[0] < majority(reach[1]):
+            return False, (f"reaches {reach[0]} of {reach[1]} sealers, fewer than a majority: it waits to seal until "
+                           "more members' nodes are up and reachable (their peer-to-peer port open to this host)")
+        if age is not None and age > max(STALL_PERIODS * period, _STALL_MIN_SECONDS):
+            return True, (f"stalled: peered with a majority of the sealers but no block for {age} s. The sealers may be "
+                          "waiting on each other after rival blocks; restart this node (`lienchain node stop` then "
+                          f"`{start}`) and ask the other members to do the same one at a time")
+        return False, "ok"
+
+    def sealer_nodes(self) -> dict[str, str]:
+        """Returns, for each current member's sealer address (lower-case), its node's enode id."""
+        return {c.sealer.lower(): c.node_id for c in self.manifest().members}
+
+
+def _free_local_ports(count: int) -> list[int]:
+    """Returns `count` distinct loopback ports that are free now (chosen by the kernel)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+

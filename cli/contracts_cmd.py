@@ -37,8 +37,9 @@ def build(app: App) -> None:
 @common_options
 @pass_app
 def deploy_cmd(app: App) -> None:
-    """Deploy governance (the profile's accounts are its founding members) and the registry into
-    a profile created with `init --no-deploy` or a network, and grant the roles by member vote.
+    """Deploy governance (the profile's accounts are its founding members, a network's members
+    with their sealers) and the registry with the founding roles into a profile created with
+    `init --no-deploy` or a network.
 
     \b
     Examples:
@@ -46,8 +47,10 @@ def deploy_cmd(app: App) -> None:
       lienchain contracts deploy --network consortium
     """
     lines: list[str] = []
-    roles = {m.name: list(m.roles) for m in app.network().members} if app.network_name else None
-    d = app.profile().deploy(roles, progress=lines.append)
+    members = app.network().members if app.network_name else None
+    roles = {m.name: list(m.roles) for m in members} if members else None
+    sealers = {m.name: m.sealer for m in members} if members else None
+    d = app.profile().deploy(roles, progress=lines.append, sealers=sealers)
     app.emit(d.__dict__, [*lines, f"block      {d.block}"])
 
 

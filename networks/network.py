@@ -42,7 +42,7 @@ from ..errors import ConfigError, NetworkExists, NetworkNotFound, NodeFailed, No
 from ..files import write_atomic
 from ..ledger.accounts import AccountBook, Passphrase, encrypt_key
 from ..ledger.profile import FUNDING
-from ..ledger.reverts import ROLES
+from ..ledger.roles import ROLES
 from . import geth, kubo
 from .process import Process, wait_for
 from .rpc import node_facts

@@ -154,6 +154,18 @@ class DeploymentNotFound(LedgerError):
     """Raised when the profile or network holds no deployment record."""
 
 
+class DeploymentMismatch(LedgerError):
+    """Raised when the contracts on chain are not exactly the committed artifacts deployed with the
+    agreed founding members, sealers and roles, as a deployment record claims."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(
+            f"the deployment does not match what was agreed: {what}; do not use it: ask the deployer for "
+            "the right record, or deploy again from the founders' manifest"
+        )
+
+
 class ChainNotFound(LedgerError, FileNotFoundError):
     """Raised when no embedded chain exists in the directory being opened."""
 

@@ -75,7 +75,7 @@ def main() -> None:
             with Profile(net.path, passphrase=lambda: PASSPHRASE) as profile:
                 started = time.perf_counter()
                 profile.deploy(members)
-                line("deploy and grant roles by vote", f"{time.perf_counter() - started:8.2f} s")
+                line("deploy with the founding roles", f"{time.perf_counter() - started:8.2f} s")
                 measure(profile, net, args)
         finally:
             net.down()

@@ -56,8 +56,10 @@ def deploy_cmd(app: App, out: Path | None) -> None:
         deploy_consortium(app, out)
         return
     lines: list[str] = []
-    roles = {m.name: list(m.roles) for m in app.network().members} if app.network_name else None
-    d = app.profile().deploy(roles, progress=lines.append)
+    members = app.network().members if app.network_name else None
+    roles = {m.name: list(m.roles) for m in members} if members else None
+    sealers = {m.name: m.sealer for m in members} if members else None
+    d = app.profile().deploy(roles, progress=lines.append, sealers=sealers)
     app.emit(d.__dict__, [*lines, f"block      {d.block}"])
 
 

@@ -24,7 +24,7 @@ def member() -> None:
 @click.option("--revoke", "revoke_role", type=ROLE, help="Propose revoking this registry role ...")
 @click.option("--to", "target", help="... to / from this account (address or profile account name).")
 @click.option("--add", "add_member", metavar="ACCOUNT", help="Propose adding this member.")
-@click.option("--remove", "remove_member", metavar="ACCOUNT", help="Propose removing this member.")
+@click.option("--remove", "remove_member", metavar="ACCOUNT", help="Propose removing this member and revoking its roles.")
 @click.option("--ltv-threshold", "threshold", type=PERCENT, help="Propose a loan-to-value threshold, e.g. 65%.")
 @click.option("--staleness-days", type=click.IntRange(1, 36500), help="Propose how many days a valuation counts.")
 @click.option("--proof-days", type=click.IntRange(1, 365),
@@ -44,6 +44,7 @@ def propose(
       lienchain --as registrar member propose --grant LENDER --to 0xAbC...
       lienchain --as registrar member propose --revoke LENDER --to lender-b
       lienchain --as registrar member propose --add 0xAbC...
+      lienchain --as registrar member propose --remove lender-b
       lienchain --as registrar member propose --ltv-threshold 65%
     """
     chosen = [x for x in (grant_role, revoke_role, add_member, remove_member, threshold, staleness_days, proof_days) if x]
@@ -65,8 +66,10 @@ def propose(
     elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))
+    elif add_member:
+        pid = ledger.propose_member(accounts.resolve(add_member))
     else:
-        pid = ledger.propose_member(accounts.resolve(str(add_member or remove_member)), add=bool(add_member))
+        pid = ledger.propose_removal(accounts.resolve(str(remove_member)))
     p = ledger.proposal(pid)
     app.emit(p.to_dict(), _proposal_line(p))
 

@@ -20,7 +20,8 @@ from .options import App, common_options, new_passphrase_source, pass_app
 @pass_app
 def init(app: App, currency: str, light_kdf: bool, no_deploy: bool) -> None:
     """Create a profile: an embedded chain with the contracts deployed, a document store, and the
-    accounts registrar, lender-a, lender-b, oracle and auditor, each given its role by member vote.
+    accounts registrar, lender-a, lender-b, oracle and auditor, each given its founding role by
+    the registry's constructor.
     Keys are encrypted with the passphrase from LIENCHAIN_PASSWORD (or asked for).
 
     \b

@@ -6,7 +6,7 @@ same `Ledger` runs against a geth node.
 
 from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
 from .consent import Consent, sign_consent
-from .deployment import Deployment, deploy
+from .deployment import NO_SEALER, Deployment, deploy, verify_deployment
 from .documents import Documents, SealedDocument
 from .embedded import EmbeddedChain
 from .ledger import Ledger, LienTerms
@@ -16,6 +16,7 @@ from .vin import VIN, TokenId, normalize_vin, token_id
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
+    "NO_SEALER",
     "AccountBook",
     "AccountInfo",
     "Consent",
@@ -40,4 +41,5 @@ __all__ = [
     "normalize_vin",
     "sign_consent",
     "token_id",
+    "verify_deployment",
 ]

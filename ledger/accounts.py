@@ -22,7 +22,7 @@ from ..errors import BadPassphrase, ConfigError, ForeignAccount, UnknownAccount
 from ..files import write_atomic
 from ..storage import document_key, public_key_hex
 
-#: The accounts `lienchain init` creates, with the registry role each receives by member vote.
+#: The accounts `lienchain init` creates, with the founding registry role each receives at deployment.
 DEFAULT_ACCOUNTS = {
     "registrar": "REGISTRAR",
     "lender-a": "LENDER",

@@ -59,7 +59,7 @@ def run_demo(emit: Callable[[Step], None], *, workdir: Path | None = None) -> li
         profile = Profile.create(root / "profile", passphrase=lambda: passphrase, light_kdf=True)
         with profile:
             step("lienchain", "init", f"profile with 5 accounts, chain id {profile.config['chain_id']}, "
-                 "contracts deployed, roles granted by member vote")
+                 "contracts deployed with the founding roles")
             _story(profile, step)
     return steps
 

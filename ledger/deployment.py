@@ -1,20 +1,37 @@
-"""Deployment records and the deployment of the registry and its governance."""
+"""Deployment records, the deployment of the registry and its governance, and its verification.
+
+The founding roles are fixed in the registry's constructor, from a manifest every founder checked,
+so the deployer casts no one's vote. Any member can then check, through its own node, that the
+contracts on chain are exactly the committed artifacts built with exactly those founders
+(`verify_deployment`).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from eth_abi.abi import decode, encode
 from eth_account.signers.local import LocalAccount
+from eth_utils.abi import event_abi_to_log_topic
 from web3 import Web3
-from web3.exceptions import TimeExhausted
+from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound
+from web3.types import FilterParams
 
 from ..contracts.build import Artifact, load_artifact
-from ..errors import DeploymentNotFound, TransactionFailed
+from ..errors import DeploymentMismatch, DeploymentNotFound, TransactionFailed
 from ..files import write_atomic
+from .reverts import RevertDecoder
+from .roles import DEFAULT_ADMIN_ROLE, role_id, role_name
 from .transactions import fees_for, latest_base_fee
+
+#: The contracts of a deployment, in the order they are created.
+DEPLOYED = ("Governance", "ZkVerifier", "TitleRegistry")
+#: The sealer address of a member that runs no sealer (the embedded single-process chain).
+NO_SEALER = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,8 @@ class Deployment:
     block: int
     artifacts: dict[str, str] = field(default_factory=dict)
     verifier: str = ""  # the ZkVerifier the registry checks private liens with
+    #: Each contract's creation transaction hash, by contract name (see `verify_deployment`).
+    transactions: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         """Writes the record as JSON, atomically.
@@ -38,7 +57,7 @@ class Deployment:
 
     @classmethod
     def load(cls, path: Path) -> Deployment:
-        """Reads a record written by `save`.
+        """Reads a record written by `save` (or by a version without creation transactions).
 
         Raises:
             DeploymentNotFound: If the file is missing or not a deployment record.
@@ -52,6 +71,7 @@ class Deployment:
                 block=int(data["block"]),
                 artifacts=dict(data.get("artifacts", {})),
                 verifier=Web3.to_checksum_address(data["verifier"]) if data.get("verifier") else "",
+                transactions={str(k): str(v) for k, v in dict(data.get("transactions", {})).items()},
             )
         except FileNotFoundError:
             raise DeploymentNotFound(
@@ -64,18 +84,23 @@ class Deployment:
 def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any], nonce: int, chain_id: int) -> Any:
     contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     max_fee, tip = fees_for(latest_base_fee(w3))
-    tx = contract.constructor(*args).build_transaction(
-        {
-            "from": account.address,
-            "nonce": nonce,
-            "chainId": chain_id,
-            "maxFeePerGas": max_fee,
-            "maxPriorityFeePerGas": tip,
-        }
-    )
-    signed = account.sign_transaction(tx)
     try:
+        # Building estimates the gas, which runs the constructor: a refusal surfaces here as its
+        # custom error, before anything is sent.
+        tx = contract.constructor(*args).build_transaction(
+            {
+                "from": account.address,
+                "nonce": nonce,
+                "chainId": chain_id,
+                "maxFeePerGas": max_fee,
+                "maxPriorityFeePerGas": tip,
+            }
+        )
+        signed = account.sign_transaction(tx)
         receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction), timeout=120)
+    except ContractLogicError as exc:
+        data = exc.data if isinstance(exc.data, str) and exc.data.startswith("0x") else "0x"
+        raise RevertDecoder([artifact.abi]).decode(bytes.fromhex(data[2:])) from None
     except TimeExhausted:
         raise TransactionFailed(
             f"deploying {artifact.name} was not mined within 120 s: check that the chain seals (`lienchain network status`)"
@@ -89,44 +114,226 @@ def deploy_contract(w3: Web3, account: LocalAccount, name: str, args: list[Any])
     """Deploys one contract of the committed artifacts and returns its address.
 
     Raises:
-        TransactionFailed: If the deployment fails.
+        ContractRevert: If its constructor refuses the arguments.
+        TransactionFailed: If the deployment fails otherwise.
     """
     nonce = w3.eth.get_transaction_count(account.address, "pending")
     receipt = _create(w3, account, load_artifact(name), args, nonce, w3.eth.chain_id)
     return str(Web3.to_checksum_address(receipt["contractAddress"]))
 
 
-def deploy(w3: Web3, account: LocalAccount, members: list[str]) -> Deployment:
-    """Deploys governance with its founding members, the zero-knowledge verifier, then the
-    registry administered by the one and checking private liens with the other.
+def deploy(
+    w3: Web3,
+    account: LocalAccount,
+    members: Sequence[str],
+    sealers: Sequence[str],
+    roles: Sequence[tuple[str, str]],
+) -> Deployment:
+    """Deploys governance with its founding members and their sealers, the zero-knowledge
+    verifier, then the registry with its founding roles, administered by the one and checking
+    private liens with the other.
 
-    The deploying account keeps no power: the registry's only administrator is the governance
-    contract, and roles are granted by member vote afterwards.
+    The deploying account keeps no power and casts no vote: the registry's only administrator is
+    the governance contract, and the founding roles are fixed by its constructor.
 
     Args:
         w3: A connection to the chain.
         account: The account that pays for the deployment.
         members: The founding members' addresses.
+        sealers: Each member's Clique sealer address, in the same order (`NO_SEALER` for a member
+            that runs none).
+        roles: The founding roles, as (address, role name) pairs such as (addr, "LENDER").
 
     Returns:
         The deployment record.
 
     Raises:
-        TransactionFailed: If a deployment transaction fails.
+        InvalidRole: If a role name is not one of the registry's.
+        InvalidOperation, GovernanceRefused: If a constructor refuses its arguments (a founding
+            role of the zero address, a sealer given twice).
+        TransactionFailed: If a deployment transaction fails otherwise.
     """
     chain_id = w3.eth.chain_id
-    governance_artifact = load_artifact("Governance")
-    verifier_artifact = load_artifact("ZkVerifier")
-    registry_artifact = load_artifact("TitleRegistry")
+    artifacts = {name: load_artifact(name) for name in DEPLOYED}
+    _registry_args(NO_SEALER, NO_SEALER, roles)  # refuses an unknown role name before anything is sent
     nonce = w3.eth.get_transaction_count(account.address, "pending")
-    gov = _create(w3, account, governance_artifact, [members], nonce, chain_id)
-    zk = _create(w3, account, verifier_artifact, [], nonce + 1, chain_id)
-    reg = _create(w3, account, registry_artifact, [gov["contractAddress"], zk["contractAddress"]], nonce + 2, chain_id)
+    gov = _create(w3, account, artifacts["Governance"], _governance_args(members, sealers), nonce, chain_id)
+    zk = _create(w3, account, artifacts["ZkVerifier"], [], nonce + 1, chain_id)
+    governance = Web3.to_checksum_address(gov["contractAddress"])
+    verifier = Web3.to_checksum_address(zk["contractAddress"])
+    registry_args = _registry_args(governance, verifier, roles)
+    reg = _create(w3, account, artifacts["TitleRegistry"], registry_args, nonce + 2, chain_id)
+    receipts = {"Governance": gov, "ZkVerifier": zk, "TitleRegistry": reg}
     return Deployment(
         chain_id=chain_id,
         registry=Web3.to_checksum_address(reg["contractAddress"]),
-        governance=Web3.to_checksum_address(gov["contractAddress"]),
+        governance=governance,
         block=int(gov["blockNumber"]),
-        artifacts={a.name: a.sha256 for a in (governance_artifact, verifier_artifact, registry_artifact)},
-        verifier=Web3.to_checksum_address(zk["contractAddress"]),
+        artifacts={name: a.sha256 for name, a in artifacts.items()},
+        verifier=verifier,
+        transactions={name: "0x" + bytes(r["transactionHash"]).hex() for name, r in receipts.items()},
     )
+
+
+def verify_deployment(
+    w3: Web3,
+    deployment: Deployment,
+    *,
+    members: Sequence[str],
+    sealers: Sequence[str],
+    roles: Sequence[tuple[str, str]],
+) -> None:
+    """Checks, through `w3` (the member's own node), that a deployment record describes exactly the
+    committed contracts deployed with the agreed founders.
+
+    It holds when: the chain id is the record's; each contract's recorded creation transaction
+    succeeded, created the recorded address (which holds code), and sent the committed artifact's
+    creation bytecode followed by the constructor arguments that `members`, `sealers`, `roles` and
+    the recorded addresses make; the record's artifact hashes are the committed artifacts'; the
+    registry's creation granted exactly `roles` besides the governance's administrator role; no
+    one but the governance was ever granted that role; and every later grant or revocation was
+    made by the governance. About ten requests, one of them a log query.
+
+    Args:
+        w3: A connection to a node of the chain, preferably one's own.
+        deployment: The record to check.
+        members: The founding members, in the manifest's order.
+        sealers: Their sealers, in the same order (`NO_SEALER` for none).
+        roles: The founding roles as (address, role name) pairs, in the manifest's order.
+
+    Raises:
+        DeploymentMismatch: If anything differs; the message names what.
+        InvalidRole: If a role name is not one of the registry's.
+    """
+    actual_chain = int(w3.eth.chain_id)
+    if actual_chain != deployment.chain_id:
+        raise DeploymentMismatch(f"the node serves chain id {actual_chain}, the record names {deployment.chain_id}")
+    artifacts = {name: load_artifact(name) for name in DEPLOYED}
+    for name, artifact in artifacts.items():
+        if deployment.artifacts.get(name) != artifact.sha256:
+            raise DeploymentMismatch(f"the record's {name} artifact hash is not that of the committed artifact")
+    addresses = {"Governance": deployment.governance, "ZkVerifier": deployment.verifier,
+                 "TitleRegistry": deployment.registry}
+    for name in DEPLOYED:
+        if not addresses[name] or not deployment.transactions.get(name):
+            raise DeploymentMismatch(f"the record names no {name} address or creation transaction (an older record)")
+    expected = {
+        "Governance": _governance_args(members, sealers),
+        "ZkVerifier": [],
+        "TitleRegistry": _registry_args(deployment.governance, deployment.verifier, roles),
+    }
+    created_in = {}
+    for name in DEPLOYED:
+        tx, receipt = _creation(w3, deployment, name, addresses[name])
+        _check_input(artifacts[name], bytes(tx["input"]), expected[name])
+        if not w3.eth.get_code(Web3.to_checksum_address(addresses[name])):
+            raise DeploymentMismatch(f"{name} {addresses[name]} holds no code")
+        created_in[name] = int(receipt["blockNumber"])
+    # No role can have changed before the registry existed.
+    _check_role_history(w3, deployment, created_in["TitleRegistry"], roles)
+
+
+def _governance_args(members: Sequence[str], sealers: Sequence[str]) -> list[Any]:
+    return [[Web3.to_checksum_address(m) for m in members], [Web3.to_checksum_address(s) for s in sealers]]
+
+
+def _registry_args(governance: str, verifier: str, roles: Sequence[tuple[str, str]]) -> list[Any]:
+    return [
+        Web3.to_checksum_address(governance),
+        Web3.to_checksum_address(verifier),
+        [Web3.to_checksum_address(account) for account, _ in roles],
+        [role_id(role) for _, role in roles],
+    ]
+
+
+def _creation(w3: Web3, deployment: Deployment, name: str, address: str) -> tuple[Any, Any]:
+    """Returns the recorded creation transaction of a contract and its receipt, checked."""
+    tx_hash = deployment.transactions[name]
+    try:
+        tx = w3.eth.get_transaction(cast(Any, tx_hash))
+        receipt = w3.eth.get_transaction_receipt(cast(Any, tx_hash))
+    except (TransactionNotFound, ValueError):
+        raise DeploymentMismatch(f"the {name} creation transaction {tx_hash} is not on this chain") from None
+    created = receipt.get("contractAddress")
+    if tx.get("to") is not None or receipt["status"] != 1 or not created:
+        raise DeploymentMismatch(f"transaction {tx_hash} did not create {name}")
+    if Web3.to_checksum_address(created) != Web3.to_checksum_address(address):
+        raise DeploymentMismatch(f"transaction {tx_hash} created {created}, not the recorded {name} {address}")
+    return tx, receipt
+
+
+def _check_input(artifact: Artifact, data: bytes, expected: list[Any]) -> None:
+    """Checks a creation input against the artifact's bytecode and the expected constructor arguments."""
+    code = bytes.fromhex(artifact.bytecode.removeprefix("0x"))
+    if not data.startswith(code):
+        raise DeploymentMismatch(f"{artifact.name} was not created from the committed artifact's bytecode")
+    types = _constructor_types(artifact)
+    if data[len(code):] == encode(types, expected):
+        return
+    # Decoded only to say what differs.
+    try:
+        actual = list(decode(types, data[len(code):]))
+    except Exception:  # not even well-formed arguments
+        raise DeploymentMismatch(f"{artifact.name} was created with malformed constructor arguments") from None
+    labels = {
+        "Governance": ("founding members", "sealers"),
+        "TitleRegistry": ("governance", "verifier", "founding role accounts", "founding roles"),
+    }.get(artifact.name, ())
+    for label, got, want in zip(labels, actual, expected):
+        if _shown(got) != _shown(want):
+            raise DeploymentMismatch(f"{artifact.name} was created with {label} {_shown(got)}, not {_shown(want)}")
+    raise DeploymentMismatch(f"{artifact.name} was created with other constructor arguments than expected")
+
+
+def _constructor_types(artifact: Artifact) -> list[str]:
+    ctor: dict[str, Any] = next((i for i in artifact.abi if i.get("type") == "constructor"), {"inputs": []})
+    return [str(i["type"]) for i in ctor["inputs"]]
+
+
+def _shown(value: Any) -> Any:
+    """Renders a constructor argument for a message: addresses checksummed, roles by name."""
+    if isinstance(value, (list, tuple)):
+        return [_shown(v) for v in value]
+    if isinstance(value, bytes):
+        return role_name(value)
+    return Web3.to_checksum_address(value) if isinstance(value, str) else value
+
+
+def _check_role_history(w3: Web3, deployment: Deployment, from_block: int, roles: Sequence[tuple[str, str]]) -> None:
+    """Checks every RoleGranted and RoleRevoked of the registry since its creation, in one query."""
+    abi = load_artifact("TitleRegistry").abi
+    topics = {name: _topic(abi, name) for name in ("RoleGranted", "RoleRevoked")}
+    logs = w3.eth.get_logs(cast(FilterParams, {
+        "address": Web3.to_checksum_address(deployment.registry), "fromBlock": from_block, "toBlock": "latest",
+        "topics": [list(topics.values())],
+    }))
+    governance = str(Web3.to_checksum_address(deployment.governance))
+    creation = bytes.fromhex(deployment.transactions["TitleRegistry"].removeprefix("0x"))
+    founded: set[tuple[str, bytes]] = set()
+    for log in logs:
+        granted = "0x" + bytes(log["topics"][0]).hex() == topics["RoleGranted"]
+        role = bytes(log["topics"][1])
+        account = _topic_address(log["topics"][2])
+        sender = _topic_address(log["topics"][3])
+        if granted and role == DEFAULT_ADMIN_ROLE and account != governance:
+            raise DeploymentMismatch(f"{account} was granted the registry's administrator role, which only "
+                                     "the governance may hold")
+        if bytes(log["transactionHash"]) == creation:  # the constructor's grants (sent by the deployer)
+            founded.add((account, role))
+        elif sender != governance:
+            raise DeploymentMismatch(f"{sender} {'granted' if granted else 'revoked'} {role_name(role)} "
+                                     f"{'to' if granted else 'from'} {account} outside governance")
+    wanted = {(str(Web3.to_checksum_address(a)), role_id(r)) for a, r in roles} | {(governance, DEFAULT_ADMIN_ROLE)}
+    if founded != wanted:
+        def show(pairs: set[tuple[str, bytes]]) -> str:
+            return ", ".join(sorted(f"{role_name(r)} to {a}" for a, r in pairs)) or "none"
+        raise DeploymentMismatch(f"the registry's creation granted {show(founded)}, not {show(wanted)}")
+
+
+def _topic(abi: list[dict[str, Any]], name: str) -> str:
+    item = next(i for i in abi if i.get("type") == "event" and i["name"] == name)
+    return "0x" + bytes(event_abi_to_log_topic(cast(Any, item))).hex()
+
+
+def _topic_address(topic: Any) -> str:
+    return str(Web3.to_checksum_address(bytes(topic)[-20:]))

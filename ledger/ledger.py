@@ -9,16 +9,15 @@ from typing import Any, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_utils.abi import event_abi_to_log_topic
-from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import BlockIdentifier, FilterParams
 
 from ..contracts.build import load_artifact
-from ..errors import ChainIdMismatch, ConfigError, InvalidRole, ProofError
+from ..errors import ChainIdMismatch, ConfigError, ProofError
 from .consent import Consent, currency_code, sign_consent
-from .deployment import Deployment
+from .deployment import NO_SEALER, Deployment
 from .index import EventIndex
 from ..zk import ltv
 from ..zk.curve import Point
@@ -40,7 +39,8 @@ from .records import (
     Valuation,
     plain,
 )
-from .reverts import ROLES, RevertDecoder, percent
+from .reverts import RevertDecoder, percent
+from .roles import ROLES, role_id, role_name
 from .transactions import Call, Engine, Transactor
 from .vin import VIN, TokenId, token_id
 
@@ -57,7 +57,10 @@ GAS = {
     "setValuation": 300_000,
     "releaseLien": 100_000,
     "propose": 500_000,
-    "approve": 250_000,
+    "propose/word": 35_000,  # each 32 bytes of calldata and description a proposal stores
+    # The vote that reaches a majority pays for the proposal's call: this covers the largest
+    # lienchain makes, admitting a member with all four roles or removing one.
+    "approve": 700_000,
 }
 
 Hook = Callable[[], object] | None
@@ -675,7 +678,7 @@ class Ledger:
         Raises:
             InvalidRole: If the role is not one of the registry's.
         """
-        return bool(self._reader.call(self.registry.functions.hasRole(_role(role), Web3.to_checksum_address(account))))
+        return bool(self._reader.call(self.registry.functions.hasRole(role_id(role), Web3.to_checksum_address(account))))
 
     def members(self) -> list[Address]:
         """Returns the consortium's current members."""
@@ -688,19 +691,77 @@ class Ledger:
             The proposal id.
         """
         verb = "grantRole" if grant else "revokeRole"
-        data = self.registry.encode_abi(verb, [_role(role), Web3.to_checksum_address(account)])
+        data = self.registry.encode_abi(verb, [role_id(role), Web3.to_checksum_address(account)])
         what = f"{'grant' if grant else 'revoke'} {role.upper()} {'to' if grant else 'from'} {account}"
         return self._propose(self.registry.address, data, what)
 
     def propose_member(self, account: str, *, add: bool = True) -> int:
-        """Proposes adding (or removing) a member.
+        """Proposes adding a member that runs no sealer and gets no role (or removing one, as is,
+        leaving its roles: `propose_removal` revokes them too).
 
         Returns:
             The proposal id.
         """
-        verb = "addMember" if add else "removeMember"
-        data = self.governance.encode_abi(verb, [Web3.to_checksum_address(account)])
+        account = Web3.to_checksum_address(account)
+        if add:
+            data = self.governance.encode_abi("addMember", [account, NO_SEALER])
+        else:
+            data = self.governance.encode_abi("removeMember", [account])
         return self._propose(self.governance.address, data, f"{'add' if add else 'remove'} member {account}")
+
+    def propose_admission(self, account: str, sealer: str, roles: Sequence[str], description: str | None = None) -> int:
+        """Proposes, in one vote, admitting a member with its sealer and granting it registry roles.
+
+        Args:
+            account: The new member's address.
+            sealer: Its Clique sealer address (`NO_SEALER` if it runs none).
+            roles: The registry roles to grant it (REGISTRAR, LENDER, ORACLE, AUDITOR).
+            description: What the proposal does, for the other members [default: generated].
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            InvalidRole: If a role is not one of the registry's.
+        """
+        account, sealer = Web3.to_checksum_address(account), Web3.to_checksum_address(sealer)
+        names = [role_name(r) for r in roles]
+        calls = [(self.governance.address, self.governance.encode_abi("addMember", [account, sealer]))]
+        calls += [(self.registry.address, self.registry.encode_abi("grantRole", [role_id(r), account])) for r in names]
+        if description is None:
+            runs = f"sealer {sealer}" if sealer != NO_SEALER else "no sealer"
+            description = f"admit member {account} ({runs}) with roles {', '.join(names) or 'none'}"
+        return self._propose_batch(calls, description)
+
+    def propose_removal(self, account: str, description: str | None = None) -> int:
+        """Proposes, in one vote, revoking every registry role of a member and removing it.
+
+        Every role is revoked, not only those it holds now, so a role granted to it while the
+        vote runs goes too.
+
+        Args:
+            account: The member's address.
+            description: What the proposal does, for the other members [default: generated].
+
+        Returns:
+            The proposal id.
+        """
+        account = Web3.to_checksum_address(account)
+        calls = [(self.registry.address, self.registry.encode_abi("revokeRole", [role_id(r), account])) for r in ROLES]
+        calls.append((self.governance.address, self.governance.encode_abi("removeMember", [account])))
+        if description is None:
+            held = [r for r in ROLES if self.has_role(r, account)]
+            description = f"remove member {account} and revoke its roles ({', '.join(held) or 'none held'})"
+        return self._propose_batch(calls, description)
+
+    def sealer_of(self, account: str) -> str:
+        """Returns a member's Clique sealer address (`NO_SEALER` for none, or for a non-member)."""
+        return str(self._reader.call(self.governance.functions.sealerOf(Web3.to_checksum_address(account))))
+
+    def sealers(self) -> list[str]:
+        """Returns the current members' sealer addresses, in member order, leaving out members that
+        run no sealer: the signers the Clique chain should have."""
+        return [str(a) for a in self._reader.call(self.governance.functions.sealers())]
 
     def approve(self, proposal_id: int) -> Proposal:
         """Votes for a proposal; it executes once a majority of members approved.
@@ -770,9 +831,16 @@ class Ledger:
         return self._tx
 
     def _propose(self, target: str, data: str, description: str) -> int:
-        receipt = self._signer.send(self.governance.functions.propose(target, data, description), gas=GAS["propose"])
+        words = (len(data) // 2 + len(description.encode()) + 31) // 32
+        gas = GAS["propose"] + GAS["propose/word"] * words
+        receipt = self._signer.send(self.governance.functions.propose(target, data, description), gas=gas)
         (log,) = self.governance.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)
         return int(log["args"]["proposalId"])
+
+    def _propose_batch(self, calls: Sequence[tuple[str, str]], description: str) -> int:
+        """Proposes calls that the governance makes in order, all or nothing (`batch`)."""
+        data = self.governance.encode_abi("batch", [[t for t, _ in calls], [bytes.fromhex(d[2:]) for _, d in calls]])
+        return self._propose(self.governance.address, data, description)
 
     def _remember(self, vin: str) -> TokenId:
         tid = token_id(VIN(vin))
@@ -788,13 +856,6 @@ class _NoAccount:
 
 
 _NO_ACCOUNT: Any = _NoAccount()
-
-
-def _role(role: str) -> bytes:
-    name = role.upper().removesuffix("_ROLE")
-    if name not in ROLES:
-        raise InvalidRole(role, ROLES)
-    return keccak(text=f"{name}_ROLE")
 
 
 def _event_topics(abi: Any, names: tuple[str, ...]) -> dict[bytes, str]:

@@ -24,7 +24,7 @@ from web3 import Web3
 from ..errors import ConfigError, NodeUnreachable, ProfileExists, ProfileNotFound
 from ..storage import DocumentStore, EmbeddedStore, KuboStore
 from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
-from .deployment import Deployment, deploy
+from .deployment import NO_SEALER, Deployment, deploy
 from .documents import Documents
 from .embedded import EmbeddedChain
 from .ledger import Ledger
@@ -88,7 +88,7 @@ class Profile:
         deploy_contracts: bool = True,
         progress: Callable[[str], None] = lambda _: None,
     ) -> Profile:
-        """Creates an embedded profile: accounts, chain, contracts, and roles granted by member vote.
+        """Creates an embedded profile: accounts, chain, and contracts deployed with the founding roles.
 
         It is built in a temporary directory beside `path` and renamed into place at the end, so a
         failure leaves nothing behind.
@@ -98,7 +98,7 @@ class Profile:
             passphrase: The source of the passphrase that encrypts the keystores.
             light_kdf: Weak keystore encryption, for throwaway profiles (demo, tests).
             currency: The default currency of lien amounts.
-            deploy_contracts: Deploy the contracts and grant the roles (else `deploy` does it later).
+            deploy_contracts: Deploy the contracts with the founding roles (else `deploy` does it later).
             progress: Called with a line for each step.
 
         Returns:
@@ -124,7 +124,7 @@ class Profile:
             try:
                 if deploy_contracts:
                     roles = {n: [r] for n, r in DEFAULT_ACCOUNTS.items()}
-                    _deploy(chain.w3, chain, book, tmp / DEPLOYMENT_FILE, roles, progress)
+                    _deploy(chain.w3, book, tmp / DEPLOYMENT_FILE, roles, {}, progress)
             finally:
                 chain.close()
             config = {"format": _FORMAT, "engine": "embedded", "chain_id": chain_id, "currency": currency,
@@ -153,13 +153,20 @@ class Profile:
         return self.accounts.get(name)
 
     def deploy(
-        self, roles: dict[str, list[str]] | None = None, progress: Callable[[str], None] = lambda _: None
+        self,
+        roles: dict[str, list[str]] | None = None,
+        progress: Callable[[str], None] = lambda _: None,
+        *,
+        sealers: dict[str, str] | None = None,
     ) -> Deployment:
-        """Deploys the contracts with every account as a founding member, and grants roles by vote.
+        """Deploys the contracts with every account as a founding member and the founding roles
+        fixed in the registry's constructor (no vote is cast).
 
         Args:
-            roles: The roles to grant, by account name [default: those of `DEFAULT_ACCOUNTS`].
+            roles: The founding roles, by account name [default: those of `DEFAULT_ACCOUNTS`].
             progress: Called with a line for each step.
+            sealers: Each member's Clique sealer address, by account name [default: none; an
+                account not named runs no sealer, as on the embedded chain].
 
         Raises:
             ConfigError: If the profile already has a deployment.
@@ -172,7 +179,7 @@ class Profile:
             )
         w3 = self._connect(self.accounts.list()[0].name)
         roles = roles if roles is not None else {n: [r] for n, r in DEFAULT_ACCOUNTS.items()}
-        return _deploy(w3, self._engine(), self.accounts, target, roles, progress)
+        return _deploy(w3, self.accounts, target, roles, sealers or {}, progress)
 
     @property
     def engine_name(self) -> str:
@@ -298,35 +305,32 @@ class Profile:
 
 def _deploy(
     w3: Web3,
-    engine: EmbeddedChain | None,
     book: AccountBook,
     target: Path,
     roles: dict[str, list[str]],
+    sealers: dict[str, str],
     progress: Callable[[str], None],
 ) -> Deployment:
-    """Deploys with every account of the book as a founding member, then grants `roles` by vote."""
-    accounts = {info.name: book.unlock(info.name) for info in book.list()}
-    deployment = deploy(w3, next(iter(accounts.values())), [str(a.address) for a in accounts.values()])
-    progress(f"deployed governance {deployment.governance} and registry {deployment.registry}")
+    """Deploys with every account of the book as a founding member and `roles` as founding roles."""
+    infos = book.list()
+    names = [info.name for info in infos]
+    unknown = [n for n in [*roles, *sealers] if n not in names]
+    if unknown:
+        raise ConfigError(f"founding roles or sealers name {unknown[0]!r}, which is no account of the profile")
+    address = {info.name: str(info.address) for info in infos}
     grants = [(name, role) for name, rs in roles.items() for role in rs]
+    deployment = deploy(
+        w3,
+        book.unlock(names[0]),
+        [address[n] for n in names],
+        [sealers.get(n, NO_SEALER) for n in names],
+        [(address[n], role) for n, role in grants],
+    )
+    progress(f"deployed governance {deployment.governance} and registry {deployment.registry}")
     if grants:
-        _grant_roles(Ledger(w3, deployment, engine=engine), accounts, grants)
-        progress("granted " + ", ".join(f"{r} to {n}" for n, r in grants) + " by member vote")
+        progress("founding roles " + ", ".join(f"{r} to {n}" for n, r in grants) + " (fixed at deployment)")
     deployment.save(target)
     return deployment
-
-
-def _grant_roles(ledger: Ledger, accounts: dict[str, Any], grants: list[tuple[str, str]]) -> None:
-    # One round of proposals, then one round of approvals by just enough other members to make a
-    # majority of the founding members with the proposer.
-    names = list(accounts)
-    proposer = ledger.as_account(accounts[names[0]])
-    ids = [proposer.propose_role(role, accounts[name].address) for name, role in grants]
-    for name in names[1 : len(names) // 2 + 1]:
-        ledger.as_account(accounts[name]).approve_many(ids)
-    missing = [f"{r} of {n}" for n, r in grants if not ledger.has_role(r, accounts[n].address)]
-    if missing:
-        raise ConfigError(f"governance did not grant {', '.join(missing)}: this is a bug, please report it")
 
 
 def _validate(path: Path, config: dict[str, Any]) -> dict[str, dict[str, str]]:

@@ -13,13 +13,10 @@ from typing import Any
 
 from eth_abi.abi import decode
 from eth_utils.abi import function_signature_to_4byte_selector
-from eth_utils.crypto import keccak
 
 from .. import errors
 from .records import TitleStatus, plain
-
-ROLES = ("REGISTRAR", "LENDER", "ORACLE", "AUDITOR")
-_ROLE_NAMES = {keccak(text=f"{r}_ROLE"): r for r in ROLES} | {b"\x00" * 32: "DEFAULT_ADMIN"}
+from .roles import role_name
 
 _PROPOSE = "propose it with `lienchain member propose` and have a majority of members vote for it"
 
@@ -111,6 +108,11 @@ _CATALOGUE: dict[str, tuple[type[errors.ContractRevert], str]] = {
         "its lender proves it with `lienchain lien prove {lienId}`",
     ),
     "RegistryLienNotPrivate": (errors.InvalidOperation, "lien {lienId} is public: its amount needs no proof"),
+    "RegistryInvalidFoundingRole": (
+        errors.InvalidOperation,
+        "founding role #{index} ({role} to {account}) is refused: each founding role is REGISTRAR, LENDER, "
+        "ORACLE or AUDITOR, given to a non-zero account",
+    ),
     "AccessControlUnauthorizedAccount": (
         errors.MissingRole,
         "{account} does not hold the {neededRole} role: " + _PROPOSE,
@@ -119,7 +121,18 @@ _CATALOGUE: dict[str, tuple[type[errors.ContractRevert], str]] = {
     "GovernanceNotMember": (errors.NotMember, "{account} is not a member of the consortium: only members propose and vote"),
     "GovernanceAlreadyMember": (errors.GovernanceRefused, "{account} is already a member"),
     "GovernanceLastMember": (errors.GovernanceRefused, "{account} is the last member and cannot be removed"),
-    "GovernanceInvalidMembers": (errors.GovernanceRefused, "the founding members must be distinct, non-zero addresses"),
+    "GovernanceInvalidMembers": (
+        errors.GovernanceRefused,
+        "the founding members must be distinct, non-zero addresses, each with one sealer (or the zero address)",
+    ),
+    "GovernanceSealerTaken": (
+        errors.GovernanceRefused,
+        "{sealer} is already the sealer of member {member}: give each member its own sealer address",
+    ),
+    "GovernanceBatchMismatch": (
+        errors.GovernanceRefused,
+        "a batch needs one calldata per target, not {targets} target(s) and {calls} calldata",
+    ),
     "GovernanceInvalidTarget": (errors.GovernanceRefused, "proposal target {target} is not a contract"),
     "GovernanceUnknownProposal": (errors.GovernanceRefused, "no proposal with id {proposalId}: see `lienchain member list`"),
     "GovernanceAlreadyApproved": (errors.GovernanceRefused, "{member} already voted for proposal {proposalId}"),
@@ -202,8 +215,9 @@ class RevertDecoder:
         if "deadline" in fields:
             render["deadline"] = _utc(int(fields["deadline"]))
         if "neededRole" in fields:
-            role = bytes.fromhex(str(fields["neededRole"])[2:])
-            render["neededRole"] = _ROLE_NAMES.get(role, str(fields["neededRole"]))
+            render["neededRole"] = role_name(bytes.fromhex(str(fields["neededRole"])[2:]))
+        if "role" in fields:
+            render["role"] = role_name(bytes.fromhex(str(fields["role"])[2:]))
         return cls(template.format(**render), name=spec.name, args=fields)
 
 

@@ -46,7 +46,7 @@ from ..errors import ConfigError, NetworkExists, NetworkNotFound, NodeFailed, No
 from ..files import write_atomic
 from ..ledger.accounts import AccountBook, Passphrase, encrypt_key
 from ..ledger.profile import FUNDING
-from ..ledger.reverts import ROLES
+from ..ledger.roles import ROLES
 from . import geth, kubo
 from .process import Process, await_ready, child_env, hand_over, last_error, port_free, run_tool, secret_pipes, wait_for
 from .sealing import start_sealing_when_peered

@@ -16,6 +16,9 @@ contract Governance is IGovernance {
     mapping(address account => uint256) private _generation;
     /// @dev The generation of the member's membership in which it approved; 0 if it never did.
     mapping(uint256 proposalId => mapping(address member => uint256 generation)) private _approvedIn;
+    mapping(address member => address) private _sealerOf;
+    /// @dev The member a non-zero sealer address belongs to, so that no two members share one.
+    mapping(address sealer => address member) private _memberOfSealer;
 
     modifier onlyMember() {
         if (!_isMember[msg.sender]) revert GovernanceNotMember(msg.sender);
@@ -28,12 +31,16 @@ contract Governance is IGovernance {
     }
 
     /// @param initialMembers The founding members; at least one, no zero address, no duplicate.
-    constructor(address[] memory initialMembers) {
-        if (initialMembers.length == 0) revert GovernanceInvalidMembers();
+    /// @param initialSealers Each founding member's sealer, in the same order: the zero address for a
+    /// member that runs no sealer; no non-zero address twice.
+    constructor(address[] memory initialMembers, address[] memory initialSealers) {
+        if (initialMembers.length == 0 || initialSealers.length != initialMembers.length) {
+            revert GovernanceInvalidMembers();
+        }
         for (uint256 i = 0; i < initialMembers.length; i++) {
             address account = initialMembers[i];
             if (account == address(0) || _isMember[account]) revert GovernanceInvalidMembers();
-            _addMember(account);
+            _addMember(account, initialSealers[i]);
         }
     }
 
@@ -75,9 +82,9 @@ contract Governance is IGovernance {
     }
 
     /// @inheritdoc IGovernance
-    function addMember(address account) external onlySelf {
+    function addMember(address account, address sealer) external onlySelf {
         if (account == address(0) || _isMember[account]) revert GovernanceAlreadyMember(account);
-        _addMember(account);
+        _addMember(account, sealer);
     }
 
     /// @inheritdoc IGovernance
@@ -85,6 +92,41 @@ contract Governance is IGovernance {
         if (!_isMember[account]) revert GovernanceNotMember(account);
         if (_members.length == 1) revert GovernanceLastMember(account);
         _removeMember(account);
+    }
+
+    /// @inheritdoc IGovernance
+    function batch(address[] calldata targets, bytes[] calldata data) external onlySelf {
+        if (targets.length != data.length) revert GovernanceBatchMismatch(targets.length, data.length);
+        for (uint256 i = 0; i < targets.length; i++) {
+            address target = targets[i];
+            if (target.code.length == 0) revert GovernanceInvalidTarget(target);
+            (bool ok, bytes memory returndata) = target.call(data[i]);
+            if (!ok) {
+                // Passed up unchanged, so the proposal's GovernanceCallFailed carries the call's own error.
+                assembly ("memory-safe") {
+                    revert(add(returndata, 0x20), mload(returndata))
+                }
+            }
+        }
+    }
+
+    /// @inheritdoc IGovernance
+    function sealerOf(address member) external view returns (address) {
+        return _sealerOf[member];
+    }
+
+    /// @inheritdoc IGovernance
+    function sealers() external view returns (address[] memory out) {
+        uint256 count = 0;
+        for (uint256 i = 0; i < _members.length; i++) {
+            if (_sealerOf[_members[i]] != address(0)) count++;
+        }
+        out = new address[](count);
+        count = 0;
+        for (uint256 i = 0; i < _members.length; i++) {
+            address sealer = _sealerOf[_members[i]];
+            if (sealer != address(0)) out[count++] = sealer;
+        }
     }
 
     /// @inheritdoc IGovernance
@@ -158,11 +200,17 @@ contract Governance is IGovernance {
         emit ProposalExecuted(proposalId);
     }
 
-    function _addMember(address account) private {
+    function _addMember(address account, address sealer) private {
+        if (sealer != address(0)) {
+            address holder = _memberOfSealer[sealer];
+            if (holder != address(0)) revert GovernanceSealerTaken(sealer, holder);
+            _memberOfSealer[sealer] = account;
+        }
         _members.push(account);
         _isMember[account] = true;
+        _sealerOf[account] = sealer;
         _generation[account] += 1;
-        emit MemberAdded(account);
+        emit MemberAdded(account, sealer);
     }
 
     function _removeMember(address account) private {
@@ -175,6 +223,9 @@ contract Governance is IGovernance {
         }
         _members.pop();
         _isMember[account] = false;
+        address sealer = _sealerOf[account];
+        if (sealer != address(0)) delete _memberOfSealer[sealer];
+        delete _sealerOf[account];
         emit MemberRemoved(account);
     }
 }

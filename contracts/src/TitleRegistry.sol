@@ -68,14 +68,32 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     /// @dev Range of a private amount: 40 bits of minor units (see lienchain.zk.range).
     uint256 private constant _AMOUNT_BITS = 40;
 
+    /// @notice Deploys the registry with its founding roles, fixed here so that no deployer key has to
+    /// vote for the founders; every later grant and revocation goes through governance.
     /// @param governance The governance contract, which becomes the only role administrator.
     /// @param zkVerifier The verifier of private liens' proofs.
-    constructor(address governance, address zkVerifier)
-        ERC721("lienchain vehicle title", "VTITLE")
-        EIP712("lienchain TitleRegistry", "1")
-    {
+    /// @param foundingAccounts The accounts given a founding role, one per entry of `foundingRoles`.
+    /// @param foundingRoles Each account's role: REGISTRAR_ROLE, LENDER_ROLE, ORACLE_ROLE or AUDITOR_ROLE.
+    constructor(
+        address governance,
+        address zkVerifier,
+        address[] memory foundingAccounts,
+        bytes32[] memory foundingRoles
+    ) ERC721("lienchain vehicle title", "VTITLE") EIP712("lienchain TitleRegistry", "1") {
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _verifier = zkVerifier;
+        uint256 count = foundingAccounts.length;
+        if (foundingRoles.length != count) {
+            // The first entry that lacks its other half.
+            revert RegistryInvalidFoundingRole(count < foundingRoles.length ? count : foundingRoles.length, address(0), 0);
+        }
+        for (uint256 i = 0; i < count; i++) {
+            address account = foundingAccounts[i];
+            bytes32 role = foundingRoles[i];
+            bool known = role == REGISTRAR_ROLE || role == LENDER_ROLE || role == ORACLE_ROLE || role == AUDITOR_ROLE;
+            if (!known || account == address(0)) revert RegistryInvalidFoundingRole(i, account, role);
+            _grantRole(role, account);
+        }
     }
 
     // --- titles -------------------------------------------------------------------------------

@@ -62,3 +62,26 @@ def test_member_execute_refuses_a_proposal_without_majority(run) -> None:
     assert r.code == 1 and "approvals" in r.err and "Traceback" not in r.err
     listed = json.loads(run("member", "list", "--json").out)["proposals"]
     assert [p["executed"] for p in listed if str(p["id"]) == pid] == [False]
+
+
+def test_member_add_then_remove_revokes_the_roles_too(run) -> None:
+    def vote(*args: str) -> None:
+        r = run("--as", "registrar", "member", "propose", *args, "--json")
+        assert r.code == 0, r.err
+        pid = str(json.loads(r.out)["id"])
+        for voter in ("lender-a", "lender-b", "oracle"):
+            if json.loads(run("--as", voter, "member", "vote", pid, "--json").out)["executed"]:
+                return
+        raise AssertionError(f"proposal {pid} did not pass")
+
+    def members() -> list[str]:
+        return json.loads(run("member", "list", "--json").out)["members"]
+
+    newcomer = Account.create().address
+    vote("--add", newcomer)
+    vote("--grant", "ORACLE", "--to", newcomer)
+    assert newcomer in members()
+    vote("--remove", newcomer)
+    assert newcomer not in members()
+    listed = json.loads(run("member", "list", "--json").out)["proposals"]
+    assert "revoke its roles (ORACLE)" in listed[-1]["description"]

@@ -16,7 +16,10 @@ from eth_utils.abi import function_signature_to_4byte_selector
 from lienchain import errors
 from lienchain.contracts import load_artifact
 from lienchain.ledger import Ledger, normalize_vin
+from lienchain.ledger.deployment import NO_SEALER
+from lienchain.ledger.ledger import GAS
 from lienchain.ledger.reverts import RevertDecoder
+from lienchain.ledger.roles import ROLES
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -84,7 +87,7 @@ def test_non_member_cannot_propose_or_vote(ledgers: dict[str, Ledger]) -> None:
     outsider = ledgers["reader"].as_account(Account.create())
     with pytest.raises(errors.NotMember):
         outsider.propose_role("LENDER", outsider.address)
-    assert ledgers["reader"].proposals() and all(p.executed for p in ledgers["reader"].proposals())
+    assert ledgers["reader"].proposals() == []
 
 
 def test_member_cannot_vote_twice(ledgers: dict[str, Ledger]) -> None:
@@ -216,3 +219,128 @@ def test_failed_call_decodes_inner_error_by_its_own_class() -> None:
     silent = decoder.decode(revert("GovernanceCallFailed(uint256,bytes)", ["uint256", "bytes"], [7, b""]))
     assert "without a reason" in str(silent)
     assert type(silent.fields["cause"]) is errors.ContractRevert
+
+
+# --- admission and removal in one vote ------------------------------------------------------------
+
+
+def roles_of(ledgers: dict[str, Ledger], account: str) -> list[str]:
+    return [r for r in ROLES if ledgers["reader"].has_role(r, account)]
+
+
+def test_admission_makes_a_member_with_its_roles_and_sealer_only_after_a_majority(ledgers: dict[str, Ledger]) -> None:
+    reader = ledgers["reader"]
+    newcomer, sealer = Account.create().address, Account.create().address
+    pid = ledgers["registrar"].propose_admission(newcomer, sealer, ["LENDER", "oracle"])
+    assert "LENDER, ORACLE" in reader.proposal(pid).description
+    ledgers["lender-a"].approve(pid)  # 2 of 5: nothing changes yet
+    assert newcomer not in reader.members() and roles_of(ledgers, newcomer) == []
+    assert (reader.sealer_of(newcomer), reader.sealers()) == (NO_SEALER, [])
+    assert ledgers["lender-b"].approve(pid).executed
+    assert newcomer in reader.members() and roles_of(ledgers, newcomer) == ["LENDER", "ORACLE"]
+    assert (reader.sealer_of(newcomer), reader.sealers()) == (sealer, [sealer])
+
+
+def test_removal_revokes_every_role_and_the_membership(ledgers: dict[str, Ledger]) -> None:
+    reader, lender = ledgers["reader"], ledgers["lender-a"].address
+    pid = ledgers["registrar"].propose_role("ORACLE", lender)
+    ledgers["lender-b"].approve(pid)
+    ledgers["auditor"].approve(pid)
+    assert roles_of(ledgers, lender) == ["LENDER", "ORACLE"]
+    pid = ledgers["registrar"].propose_removal(lender)
+    ledgers["lender-b"].approve(pid)
+    assert lender in reader.members() and roles_of(ledgers, lender) == ["LENDER", "ORACLE"]
+    assert ledgers["auditor"].approve(pid).executed
+    assert lender not in reader.members() and roles_of(ledgers, lender) == []
+    ledgers["registrar"].register_title(VIN, Account.create().address)
+    with pytest.raises(errors.MissingRole):
+        ledgers["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+
+
+def pass_vote(ledgers: dict[str, Ledger], pid: int) -> None:
+    """Has the other founding members approve a proposal until it executes."""
+    for name in ("lender-a", "lender-b", "oracle", "auditor"):
+        if ledgers[name].approve(pid).executed:
+            return
+    raise AssertionError(f"proposal {pid} did not execute")
+
+
+def test_removal_forgets_the_sealer_so_another_member_may_take_it(ledgers: dict[str, Ledger]) -> None:
+    reader, sealer = ledgers["reader"], Account.create().address
+    first = Account.create().address
+    pass_vote(ledgers, ledgers["registrar"].propose_admission(first, sealer, []))
+    assert reader.sealers() == [sealer]
+    pass_vote(ledgers, ledgers["registrar"].propose_removal(first))
+    assert (reader.sealer_of(first), reader.sealers()) == (NO_SEALER, [])
+    second = Account.create().address
+    pass_vote(ledgers, ledgers["registrar"].propose_admission(second, sealer, ["AUDITOR"]))
+    assert (reader.sealer_of(second), reader.sealers()) == (sealer, [sealer])
+
+
+def test_failing_call_in_a_batch_undoes_the_batch_and_leaves_the_proposal_open(ledgers: dict[str, Ledger]) -> None:
+    reader, outsider = ledgers["reader"], Account.create().address
+    pid = ledgers["registrar"].propose_role("LENDER", outsider)  # a role holder that is no member
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    # The revocations succeed, then removeMember fails: the revocations must be undone with it.
+    pid = ledgers["registrar"].propose_removal(outsider)
+    ledgers["lender-a"].approve(pid)
+    before = head(reader)
+    with pytest.raises(errors.GovernanceRefused) as refused:
+        ledgers["lender-b"].approve(pid)
+    cause = refused.value.fields["cause"]
+    assert isinstance(cause, errors.NotMember) and cause.fields == {"account": outsider}
+    assert head(reader) == before and roles_of(ledgers, outsider) == ["LENDER"]
+    assert (reader.proposal(pid).executed, reader.proposal(pid).approvals) == (False, 2)
+
+
+def test_admission_with_a_taken_sealer_is_refused_and_changes_nothing(ledgers: dict[str, Ledger]) -> None:
+    reader, sealer = ledgers["reader"], Account.create().address
+    pid = ledgers["registrar"].propose_admission(Account.create().address, sealer, [])
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    newcomer = Account.create().address
+    pid = ledgers["registrar"].propose_admission(newcomer, sealer, ["LENDER"])
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    with pytest.raises(errors.GovernanceRefused, match="already the sealer of member") as refused:
+        ledgers["oracle"].approve(pid)  # 4 of 6
+    assert refused.value.fields["cause"].name == "GovernanceSealerTaken"
+    assert newcomer not in reader.members() and roles_of(ledgers, newcomer) == []
+    assert reader.proposal(pid).executed is False
+
+
+def test_batch_runs_only_through_a_proposal_and_needs_one_calldata_per_target(ledgers: dict[str, Ledger]) -> None:
+    registrar, reader = ledgers["registrar"], ledgers["reader"]
+    gov = registrar.governance
+    before = head(reader)
+    with pytest.raises(errors.GovernanceRefused) as refused:
+        registrar._signer.send(gov.functions.batch([gov.address], [b""]), gas=200_000)  # noqa: SLF001
+    assert refused.value.name == "GovernanceOnlySelf"
+    assert head(reader) == before
+    data = gov.encode_abi("batch", [[gov.address, gov.address], [b""]])
+    pid = registrar._propose(gov.address, data, "a malformed batch")  # noqa: SLF001
+    ledgers["lender-a"].approve(pid)
+    with pytest.raises(errors.GovernanceRefused) as refused:
+        ledgers["lender-b"].approve(pid)
+    assert refused.value.fields["cause"].fields == {"targets": 2, "calls": 1}
+    assert not reader.proposal(pid).executed
+
+
+def test_gas_limits_cover_the_largest_admission_and_removal(ledgers: dict[str, Ledger]) -> None:
+    reader, newcomer = ledgers["reader"], Account.create().address
+
+    def used() -> int:
+        return int(reader.w3.eth.get_block("latest")["gasUsed"])
+
+    pid = ledgers["registrar"].propose_admission(newcomer, Account.create().address, list(ROLES))
+    stored = reader.governance.functions.proposal(pid).call()
+    words = (len(stored[1]) + len(stored[2].encode()) + 31) // 32
+    assert used() * 1.5 <= GAS["propose"] + GAS["propose/word"] * words, used()
+    ledgers["lender-a"].approve(pid)
+    ledgers["lender-b"].approve(pid)
+    assert used() * 1.5 <= GAS["approve"], used()
+    assert roles_of(ledgers, newcomer) == list(ROLES)
+    pass_vote(ledgers, ledgers["registrar"].propose_removal(newcomer))
+    assert used() * 1.5 <= GAS["approve"], used()
+    assert newcomer not in reader.members()

@@ -6,6 +6,10 @@ pragma solidity ^0.8.24;
 /// of this contract); a proposal is executed as soon as more than half of the current members have
 /// approved it. No single key administers the consortium. An approval counts only while its member
 /// stays a member: a member who is removed and added again starts with no approvals.
+///
+/// Governance is also the record of each member's Clique sealer: the address its node signs blocks
+/// with, or the zero address for a member that runs no sealer. A proposal targeting this contract
+/// with {batch} makes several changes in one vote, such as admitting a member with its roles.
 interface IGovernance {
     /// @notice A proposal as stored on chain.
     struct Proposal {
@@ -23,8 +27,17 @@ interface IGovernance {
     error GovernanceAlreadyMember(address account);
     /// @notice Removing this member would leave the consortium without members.
     error GovernanceLastMember(address account);
-    /// @notice The constructor was given no members, a zero address or a duplicate.
+    /// @notice The constructor was given no members, a zero address, a duplicate, or not exactly one
+    /// sealer per member.
     error GovernanceInvalidMembers();
+    /// @notice A sealer address is already the sealer of a member.
+    /// @param sealer The sealer address.
+    /// @param member The member it belongs to.
+    error GovernanceSealerTaken(address sealer, address member);
+    /// @notice A batch was given a different number of targets and calldata.
+    /// @param targets The number of targets.
+    /// @param calls The number of calldata entries.
+    error GovernanceBatchMismatch(uint256 targets, uint256 calls);
     /// @notice A proposal's target is not a contract.
     error GovernanceInvalidTarget(address target);
     /// @notice No proposal exists with this id.
@@ -52,7 +65,9 @@ interface IGovernance {
     /// @notice A proposal reached a majority and its call was executed.
     event ProposalExecuted(uint256 indexed proposalId);
     /// @notice A member joined the consortium.
-    event MemberAdded(address indexed account);
+    /// @param account The member.
+    /// @param sealer Its Clique sealer address, or the zero address if it runs no sealer.
+    event MemberAdded(address indexed account, address indexed sealer);
     /// @notice A member left the consortium.
     event MemberRemoved(address indexed account);
 
@@ -76,13 +91,32 @@ interface IGovernance {
     /// @param proposalId The proposal.
     function execute(uint256 proposalId) external;
 
-    /// @notice Adds a member. Only through an executed proposal.
+    /// @notice Adds a member with its sealer. Only through an executed proposal.
     /// @param account The new member.
-    function addMember(address account) external;
+    /// @param sealer Its Clique sealer address: the zero address if it runs no sealer, else one that
+    /// is no other member's sealer.
+    function addMember(address account, address sealer) external;
 
-    /// @notice Removes a member. Only through an executed proposal.
+    /// @notice Removes a member and forgets its sealer. Only through an executed proposal.
     /// @param account The member to remove.
     function removeMember(address account) external;
+
+    /// @notice Makes several calls in order, all or nothing. Only through an executed proposal.
+    /// @dev If a call reverts, reverts with that call's own revert data, which the proposal wraps in
+    /// {GovernanceCallFailed}. A target without code reverts with {GovernanceInvalidTarget}.
+    /// @param targets The contracts to call.
+    /// @param data The calldata of each call, one per target.
+    function batch(address[] calldata targets, bytes[] calldata data) external;
+
+    /// @notice Returns a member's Clique sealer address.
+    /// @param member The member.
+    /// @return The sealer, or the zero address if the account runs no sealer or is no member.
+    function sealerOf(address member) external view returns (address);
+
+    /// @notice Returns the sealers of the current members, in member order, leaving out members
+    /// that run no sealer.
+    /// @return The sealer addresses.
+    function sealers() external view returns (address[] memory);
 
     /// @notice Returns the current members.
     /// @return The members' addresses.

@@ -168,6 +168,12 @@ interface ITitleRegistry {
     error RegistryProofOverdue(uint256 tokenId, uint256 lienId, uint64 deadline);
     /// @notice The lien is not private: its amount is public and needs no proof.
     error RegistryLienNotPrivate(uint256 lienId);
+    /// @notice A founding role given to the constructor is not one of the registry's four roles
+    /// (REGISTRAR, LENDER, ORACLE, AUDITOR), names the zero address, or has no account beside it.
+    /// @param index The position of the refused entry in the constructor's arrays.
+    /// @param account The account it names (the zero address if the arrays' lengths differ).
+    /// @param role The role it names (zero if the arrays' lengths differ).
+    error RegistryInvalidFoundingRole(uint256 index, address account, bytes32 role);
 
     /// @notice A registrar registered a title.
     event TitleRegistered(uint256 indexed tokenId, string vin, address indexed owner, string docCid);

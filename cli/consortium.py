@@ -24,7 +24,6 @@ _IN = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 @node.command("init")
 @click.argument("member")
-@click.option("--network", "network_name", required=True, metavar="NAME", help="The network the member will join.")
 @click.option("--host", required=True, metavar="ADDR",
               help="The address the other members reach this machine at (its peer-to-peer and swarm ports).")
 @click.option("--roles", default="", metavar="ROLE[+ROLE]", help="The registry roles the member asks for, e.g. LENDER+AUDITOR.")
@@ -37,15 +36,19 @@ _IN = click.Path(dir_okay=False, exists=True, path_type=Path)
 @click.option("--ipfs", "ipfs_path", type=_IN, help=f"A Kubo {IPFS.version} binary to use.")
 @common_options
 @pass_app
-def node_init(app: App, member: str, network_name: str, host: str, roles: str, p2p_port: int, swarm_port: int,
+def node_init(app: App, member: str, host: str, roles: str, p2p_port: int, swarm_port: int,
               out: Path, light_kdf: bool, ipfs_path: Path | None) -> None:
     """Create this organisation's keys (account, sealer, node, Kubo identity and document key, all
-    under its own passphrase) and its signed public card, to send to the founder.
+    under its own passphrase) and its signed public card, to send to the founder. --network NAME
+    names the network the member will join.
 
     \b
     Example:
       lienchain node init bank-a --network consortium --host 203.0.113.7 --roles LENDER --out bank-a.card.json
     """
+    network_name = app.network_name
+    if not network_name:
+        raise click.UsageError("name the network the member will join: --network NAME")
     home = MemberHome.init(
         network_path(network_name), network=network_name, member=member, host=host,
         roles=[r for r in roles.split("+") if r], passphrase=new_passphrase_source, ipfs_bin=locate(IPFS, ipfs_path),

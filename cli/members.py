@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from ..errors import ConfigError
 from ..ledger.records import Proposal
+from ..networks import MemberCard, MemberHome
+from ..networks.card import check_roles
+from ..networks.consortium import parse_admission, propose_admission
 from .options import App, common_options, pass_app
 from .params import PERCENT, ROLE
 
 
 def _proposal_line(p: Proposal) -> str:
     state = "executed" if p.executed else f"open, {p.approvals} approval(s)"
-    return f"proposal {p.id}: {p.description} [{state}]"
+    admission = parse_admission(p.description)
+    what = p.description if admission is None else p.description[: p.description.index(":")] + " (card attached)"
+    return f"proposal {p.id}: {what} [{state}]"
 
 
 @click.group("member")
@@ -24,6 +32,9 @@ def member() -> None:
 @click.option("--revoke", "revoke_role", type=ROLE, help="Propose revoking this registry role ...")
 @click.option("--to", "target", help="... to / from this account (address or profile account name).")
 @click.option("--add", "add_member", metavar="ACCOUNT", help="Propose adding this member.")
+@click.option("--add-card", "card_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Propose admitting the organisation of this member card (its account, sealer and roles).")
+@click.option("--roles", "card_roles", metavar="ROLE[+ROLE]", help="With --add-card: the roles to grant [default: the card's].")
 @click.option("--remove", "remove_member", metavar="ACCOUNT", help="Propose removing this member and revoking its roles.")
 @click.option("--ltv-threshold", "threshold", type=PERCENT, help="Propose a loan-to-value threshold, e.g. 65%.")
 @click.option("--staleness-days", type=click.IntRange(1, 36500), help="Propose how many days a valuation counts.")
@@ -33,8 +44,8 @@ def member() -> None:
 @pass_app
 def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
-    add_member: str | None, remove_member: str | None, threshold: int | None, staleness_days: int | None,
-    proof_days: int | None,
+    add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
+    threshold: int | None, staleness_days: int | None, proof_days: int | None,
 ) -> None:
     """Propose a role grant or revocation, a membership change, or a new loan-to-value threshold,
     valuation staleness window or private lien proof window. Your vote counts at once.
@@ -44,14 +55,19 @@ def propose(
       lienchain --as registrar member propose --grant LENDER --to 0xAbC...
       lienchain --as registrar member propose --revoke LENDER --to lender-b
       lienchain --as registrar member propose --add 0xAbC...
+      lienchain --network consortium --as dmv member propose --add-card bank-c.card.json
       lienchain --as registrar member propose --remove lender-b
       lienchain --as registrar member propose --ltv-threshold 65%
     """
-    chosen = [x for x in (grant_role, revoke_role, add_member, remove_member, threshold, staleness_days, proof_days) if x]
+    chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
+                          proof_days) if x]
     if len(chosen) != 1:
         raise click.UsageError(
-            "give exactly one of --grant, --revoke, --add, --remove, --ltv-threshold, --staleness-days or --proof-days"
+            "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days "
+            "or --proof-days"
         )
+    if card_roles and not card_file:
+        raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
         raise click.UsageError("--grant and --revoke need --to ACCOUNT")
     app.signer_name()
@@ -68,6 +84,12 @@ def propose(
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))
     elif add_member:
         pid = ledger.propose_member(accounts.resolve(add_member))
+    elif card_file:
+        card = MemberCard.load(card_file)
+        roles = check_roles(card_roles.split("+")) if card_roles else card.roles
+        if not MemberHome.is_home(app.profile().path):
+            raise ConfigError("--add-card admits an organisation into a consortium: run it with --network NAME on a member's machine")
+        pid = propose_admission(MemberHome(app.profile().path), ledger, card, roles)
     else:
         pid = ledger.propose_removal(accounts.resolve(str(remove_member)))
     p = ledger.proposal(pid)

@@ -75,7 +75,8 @@ class Deployment:
             )
         except FileNotFoundError:
             raise DeploymentNotFound(
-                f"no deployment record at {path}: deploy with `lienchain contracts deploy`"
+                f"no deployment record at {path}: deploy with `lienchain contracts deploy`, or check and install "
+                "another member's record with `lienchain contracts verify --deployment FILE`"
             ) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise DeploymentNotFound(f"{path} is not a valid deployment record ({exc}): redeploy or restore it") from None
@@ -253,7 +254,10 @@ def _creation(w3: Web3, deployment: Deployment, name: str, address: str) -> tupl
         tx = w3.eth.get_transaction(cast(Any, tx_hash))
         receipt = w3.eth.get_transaction_receipt(cast(Any, tx_hash))
     except (TransactionNotFound, ValueError):
-        raise DeploymentMismatch(f"the {name} creation transaction {tx_hash} is not on this chain") from None
+        raise DeploymentMismatch(
+            f"the {name} creation transaction {tx_hash} is not on this chain (if your node is still syncing, "
+            "wait until it has caught up and check again)"
+        ) from None
     created = receipt.get("contractAddress")
     if tx.get("to") is not None or receipt["status"] != 1 or not created:
         raise DeploymentMismatch(f"transaction {tx_hash} did not create {name}")

@@ -20,7 +20,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from ..errors import InvalidCard
-from ..ledger.reverts import ROLES
+from ..ledger.roles import ROLES
 from .geth import enode_url
 
 CARD_FORMAT = "lienchain/member-card/v1"

@@ -16,13 +16,15 @@ from pathlib import Path
 from ..errors import ConfigError, InvalidCard
 from ..ledger.deployment import Deployment, deploy, verify_deployment
 from ..ledger.ledger import Ledger
-from ..ledger.profile import DEPLOYMENT_FILE, Profile
+from ..ledger.profile import DEPLOYMENT_FILE, FUNDING, Profile
 from ..storage import document_key
 from .card import MemberCard, canonical, check_roles
 from .manifest import Admission, Manifest
 from .member import MemberHome
 
 _ADMIT = "admit "
+#: What a member proposing a newcomer sends it for gas: a hundredth of a founder's funding.
+GAS_MONEY = FUNDING // 100
 
 
 def deploy_from_manifest(home: MemberHome, profile: Profile, signer: str) -> Deployment:
@@ -87,6 +89,9 @@ def parse_admission(description: str) -> tuple[MemberCard, tuple[str, ...]] | No
 def propose_admission(home: MemberHome, ledger: Ledger, card: MemberCard, roles: tuple[str, ...]) -> int:
     """Proposes admitting the card's organisation with `roles`; the proposer's vote counts at once.
 
+    The proposer also sends the newcomer's account gas money (worthless on the private chain, and
+    of no use to it unless the vote passes), since only the founders' accounts are funded at genesis.
+
     Raises:
         InvalidCard: If the card is for another network, or its name or account is a member's already.
     """
@@ -95,7 +100,9 @@ def propose_admission(home: MemberHome, ledger: Ledger, card: MemberCard, roles:
     manifest = export_view(home, ledger)
     if any(c.name == card.name or c.account == card.account for c in manifest.members):
         raise InvalidCard(f"{card.name} (or its account) is a member of {home.network} already")
-    return ledger.propose_admission(card.account, card.sealer, list(roles), admission_description(card, roles))
+    proposal = ledger.propose_admission(card.account, card.sealer, list(roles), admission_description(card, roles))
+    ledger.send_value(card.account, GAS_MONEY)
+    return proposal
 
 
 def export_view(home: MemberHome, ledger: Ledger) -> Manifest:

@@ -333,6 +333,8 @@ def test_the_network_admits_a_fourth_member_and_removes_a_founder(orgs: dict[str
     head = node_facts(dmv.home.rpc_url)
     assert head is not None
     assert wait_for(lambda: _head_everywhere(everyone, head.block), 60, interval=0.5)
+    r = c.on("contracts", "verify", "--deployment", str(c.receive(dmv.root / "trust.deployment.json")))
+    assert r.code == 0, r.err
 
     def c_sealed() -> bool:
         top = node_facts(c.home.rpc_url)

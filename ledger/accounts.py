@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,12 +108,13 @@ class AccountBook:
             ConfigError: If accounts.json or contacts.json is unreadable.
         """
         if self._accounts is None:
-            self._accounts = _read_infos(self._index)
-            self._contacts = {c.name for c in _read_infos(self._contacts_file)}
-            self._accounts += [c for c in _read_infos(self._contacts_file) if c.name not in {a.name for a in self._accounts}]
+            own = _read_infos(self._index)
+            contacts = [c for c in _read_infos(self._contacts_file) if c.name not in {a.name for a in own}]
+            self._contacts = {c.name for c in contacts}
+            self._accounts = own + contacts
         return list(self._accounts)
 
-    def set_contacts(self, contacts: list[AccountInfo]) -> None:
+    def set_contacts(self, contacts: Sequence[AccountInfo]) -> None:
         """Records other organisations' public account facts (no keys): documents are sealed for
         them and their names resolve, but nothing can be signed as them here.
 

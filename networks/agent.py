@@ -23,10 +23,10 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from eth_abi import decode as abi_decode
-from eth_utils import event_abi_to_log_topic
+from eth_abi.abi import decode as abi_decode
+from eth_utils.abi import event_abi_to_log_topic
 from web3 import Web3
 
 from ..contracts.build import load_artifact
@@ -106,7 +106,7 @@ class Agent:
         deployment = self._deployment()
         if deployment is None:
             return
-        governance = self._chain().eth.contract(address=deployment.governance, abi=load_artifact("Governance").abi)
+        governance = self._chain().eth.contract(address=cast(Any, deployment.governance), abi=load_artifact("Governance").abi)
         wanted = {s.lower() for s in governance.functions.sealers().call()}
         engine, ipc = self.home.engine, self.home.ipc_path
         signers = {s.lower() for s in engine.signers(ipc)}
@@ -151,7 +151,7 @@ class Agent:
         pending: list[str] = list(cursor["pending"])
         if start <= head:
             end = min(head, start + _LOG_CHUNK - 1)
-            logs = w3.eth.get_logs({"address": deployment.registry, "fromBlock": start, "toBlock": end})
+            logs = w3.eth.get_logs(cast(Any, {"address": deployment.registry, "fromBlock": start, "toBlock": end}))
             pending += [c for c in _anchored_cids(logs) if c not in pending]
             cursor["next_block"] = end + 1
         still = []
@@ -180,7 +180,7 @@ def _anchored_cids(logs: list[Any]) -> list[str]:
         for entry in load_artifact("TitleRegistry").abi:
             if entry.get("type") == "event":
                 data = [i for i in entry["inputs"] if not i.get("indexed")]
-                _EVENTS[bytes(event_abi_to_log_topic(entry))] = ([i["type"] for i in data], [i["name"] for i in data])
+                _EVENTS[bytes(event_abi_to_log_topic(cast(Any, entry)))] = ([i["type"] for i in data], [i["name"] for i in data])
     found: list[str] = []
     for entry in logs:
         event = _EVENTS.get(bytes(entry["topics"][0])) if entry["topics"] else None

@@ -31,11 +31,9 @@ import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -49,8 +47,8 @@ from ..ledger.profile import FUNDING
 from ..ledger.roles import ROLES
 from . import geth, kubo
 from .process import Process, await_ready, child_env, hand_over, last_error, port_free, run_tool, secret_pipes, wait_for
-from .sealing import start_sealing_when_peered
 from .rpc import node_facts
+from .sealing import start_sealing_when_peered
 
 NETWORK_FILE = "network.json"
 _FORMAT = 1

@@ -202,6 +202,25 @@ def test_a_member_cannot_sign_as_another(orgs: dict[str, Org]) -> None:
     assert r.code == 1 and "REGISTRAR" in r.err
 
 
+def test_each_member_talks_only_to_its_own_nodes_and_children_see_no_passphrase(orgs: dict[str, Org]) -> None:
+    for o in orgs.values():
+        home = o.home
+        # HTTP serves eth, net and web3 on loopback; admin, clique and miner only over IPC.
+        for method in ("admin_peers", "clique_getSigners", "miner_start", "personal_listAccounts"):
+            with pytest.raises(ValueError, match="does not exist|not available"):
+                call(home.rpc_url, [(method, [])])
+        assert ipc_call(home.ipc_path, "admin_peers")
+        assert oct(home.ipc_path.stat().st_mode & 0o777) in ("0o600", "0o700")
+        assert home.rpc_url.startswith("http://127.0.0.1:") and home.ipfs_url.startswith("http://127.0.0.1:")
+        for which in ("geth", "ipfs", "agent"):
+            pid = home.process(which).pid()
+            assert pid is not None, (o.name, which)
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            assert b"LIENCHAIN_PASSWORD" not in environ, (o.name, which)
+            assert o.passphrase.encode() not in environ + cmdline, (o.name, which)
+
+
 def _secrets(org: Org) -> dict[str, bytes]:
     """Every private key of an organisation, decrypted with its own passphrase."""
     home = org.home

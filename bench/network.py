@@ -2,9 +2,9 @@
 
     python bench/network.py [--ops 4000] [--batch 4000] [--lenders 1] [--samples 200] [--period 1]
 
-Builds a throwaway 3-member network (geth Clique sealers and Kubo, on loopback) under a temporary
-directory (or --keep DIR, to read the nodes' logs afterwards), deploys, registers the titles, then
-prints:
+Builds a throwaway 3-member sandbox (geth Clique sealers and Kubo, on loopback, each member in its
+own directory with its own agent) under a temporary directory (or --keep DIR, to read the nodes'
+logs afterwards), deploys, registers the titles, then prints:
 
 - lien grants per second sustained over --ops grants, sent by --lenders lenders (each through its
   own member's node) in calls of `Ledger.grant_liens` of --batch grants: each call encodes, dry-runs
@@ -12,7 +12,11 @@ prints:
 - where the time goes: CPU seconds of the three geth nodes, the Kubo nodes and this client over the
   run, and the client's time per phase;
 - the time from submitting a grant until it is visible on every member's node (its receipt is
-  there), p50 and p99 over --samples grants submitted 50 ms apart.
+  there), p50 and p99 over --samples grants submitted 50 ms apart;
+- the chain reorganisations the nodes logged during the run, and the longest time a sealer took to
+  build a block;
+- the baseline, measured in the same run: the same grants on a single geth node on this machine
+  (the ceiling for three nodes that each execute every grant), and the ratio of the two.
 
 Aims (issue 4, 2-core machine): at least 200 grants per second, 500 the aim; p99 visibility under
 2 s with a 1-second block period.
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import tempfile
 import threading
@@ -63,28 +68,46 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lienchain-bench-") as tmp:
         if args.keep:
             tmp = str(args.keep)
-        members = {"dmv": ["REGISTRAR"], "bank-a": ["LENDER"], "bank-b": ["LENDER"]}
+        three = run(Path(tmp) / "bench", {"dmv": ["REGISTRAR"], "bank-a": ["LENDER"], "bank-b": ["LENDER"]},
+                    args, geth_bin, ipfs_bin, lenders=("bank-a", "bank-b")[: args.lenders])
+        print()
+        print("baseline: the same grants on a single geth node")
+        one = run(Path(tmp) / "single", {"solo": ["REGISTRAR", "LENDER"]}, args, geth_bin, ipfs_bin, lenders=("solo",),
+                  samples=False)
+        print()
+        line("3-member grants/s as a share of the single node's", f"{three / one:8.2f}   ({three:.1f} / {one:.1f})")
+
+
+def run(path: Path, members: dict[str, list[str]], args: argparse.Namespace, geth_bin: Path, ipfs_bin: Path, *,
+        lenders: tuple[str, ...], samples: bool = True) -> float:
+    """Builds, starts and deploys a sandbox, measures it, stops it; returns the grants per second."""
+    started = time.perf_counter()
+    net = Network.create(path, members, passphrase=lambda: PASSPHRASE, geth_bin=geth_bin, ipfs_bin=ipfs_bin,
+                         period=args.period, gas_limit=args.gas_limit, light_kdf=True)
+    line(f"network init ({len(members)} member(s), light KDF)", f"{time.perf_counter() - started:8.2f} s")
+    try:
         started = time.perf_counter()
-        net = Network.create(Path(tmp) / "bench", members, passphrase=lambda: PASSPHRASE, geth_bin=geth_bin,
-                             ipfs_bin=ipfs_bin, period=args.period, gas_limit=args.gas_limit, light_kdf=True)
-        line("network init (3 members, light KDF)", f"{time.perf_counter() - started:8.2f} s")
+        net.up(passphrase=lambda: PASSPHRASE, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
+        line("network up (sealing and peered)", f"{time.perf_counter() - started:8.2f} s")
+        started = time.perf_counter()
+        net.deploy(passphrase=lambda: PASSPHRASE)
+        line("deploy (founding roles in the constructor), verified by the others", f"{time.perf_counter() - started:8.2f} s")
+        profiles = {m.name: Profile(net.home(m.name).path, passphrase=lambda: PASSPHRASE) for m in net.members}
         try:
-            started = time.perf_counter()
-            net.up(passphrase=lambda: PASSPHRASE, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
-            line("network up (sealing and peered)", f"{time.perf_counter() - started:8.2f} s")
-            with Profile(net.path, passphrase=lambda: PASSPHRASE) as profile:
-                started = time.perf_counter()
-                profile.deploy(members)
-                line("deploy with the founding roles", f"{time.perf_counter() - started:8.2f} s")
-                measure(profile, net, args)
+            return measure(profiles, net, args, lenders, samples)
         finally:
-            net.down()
+            for p in profiles.values():
+                p.close()
+    finally:
+        net.down()
 
 
-def measure(profile: Profile, net: Network, args: argparse.Namespace) -> None:
+def measure(profiles: dict[str, Profile], net: Network, args: argparse.Namespace, lender_names: tuple[str, ...],
+            samples: bool) -> float:
     owner = Account.create().address
-    registrar = profile.ledger("dmv")
-    lenders = [profile.ledger(name) for name in ("bank-a", "bank-b")[: args.lenders]]
+    registrar_name = next(m.name for m in net.members if "REGISTRAR" in m.roles)
+    registrar = profiles[registrar_name].ledger(registrar_name)
+    lenders = [profiles[name].ledger(name) for name in lender_names]
     total = args.ops + args.samples
     started = time.perf_counter()
     for i in range(0, total, args.batch):
@@ -95,6 +118,7 @@ def measure(profile: Profile, net: Network, args: argparse.Namespace) -> None:
         for i in range(numbers.start, numbers.stop, args.batch):
             lender.grant_liens([LienTerms(vin(n), 10_000 + n, "USD", MATURITY) for n in range(i, min(numbers.stop, i + args.batch))])
 
+    logs_before = {m.name: net.home(m.name).process("geth").log_file.stat().st_size for m in net.members}
     cpu_before = cpu_seconds(net)
     share = args.ops // len(lenders)
     workers = [threading.Thread(target=grant, args=(lender, range(k * share, (k + 1) * share)))
@@ -109,6 +133,9 @@ def measure(profile: Profile, net: Network, args: argparse.Namespace) -> None:
     line(f"lien grants sustained, {granted} by {len(lenders)} lender(s), batches of {args.batch}",
          f"{granted / elapsed:8.1f} /s   ({elapsed:.2f} s)")
     cpu_after = cpu_seconds(net)
+    reorgs, longest = geth_log_figures(net, logs_before)
+    line("  chain reorganisations logged by the nodes", f"{reorgs:8d}")
+    line("  longest block build (Commit new sealing work)", f"{longest * 1000:8.1f} ms")
     for kind in cpu_before:
         spent = cpu_after[kind] - cpu_before[kind]
         line(f"  CPU time of {kind}", f"{spent:8.2f} s  ({1000 * spent / granted:.2f} ms a grant)")
@@ -119,10 +146,29 @@ def measure(profile: Profile, net: Network, args: argparse.Namespace) -> None:
     for phase, seconds in sorted(phases.items(), key=lambda kv: -kv[1]):
         line(f"  client time in {phase} (summed over lenders)", f"{seconds:8.2f} s")
 
-    latencies = visibility(lenders[0], net, range(args.ops, args.ops + args.samples))
-    q = statistics.quantiles(latencies, n=100)
-    line(f"visible on every member's node, {len(latencies)} grants",
-         f"p50 {q[49]:.2f} s   p99 {q[98]:.2f} s   max {max(latencies):.2f} s")
+    if samples:
+        latencies = visibility(lenders[0], net, range(args.ops, args.ops + args.samples))
+        q = statistics.quantiles(latencies, n=100)
+        line(f"visible on every member's node, {len(latencies)} grants",
+             f"p50 {q[49]:.2f} s   p99 {q[98]:.2f} s   max {max(latencies):.2f} s")
+    return granted / elapsed
+
+
+_ELAPSED = re.compile(r"Commit new sealing work.*?elapsed=([0-9.]+)(µs|us|ms|s)\b")
+
+
+def geth_log_figures(net: Network, since: dict[str, int]) -> tuple[int, float]:
+    """Returns the reorganisations the nodes logged and the longest block build (s) since `since`."""
+    reorgs, longest = 0, 0.0
+    scale = {"µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+    for m in net.members:
+        with open(net.home(m.name).process("geth").log_file, "rb") as log:
+            log.seek(since[m.name])
+            text = log.read().decode(errors="replace")
+        reorgs += text.count("reorg detected")
+        for value, unit in _ELAPSED.findall(text):
+            longest = max(longest, float(value) * scale[unit])
+    return reorgs, longest
 
 
 def cpu_seconds(net: Network) -> dict[str, float]:
@@ -135,9 +181,10 @@ def cpu_seconds(net: Network) -> dict[str, float]:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / tick
 
+    homes = [net.home(m.name) for m in net.members]
     return {
-        "the 3 geth nodes": sum(of(net.geth_process(m).pid()) for m in net.members),
-        "the 3 Kubo nodes": sum(of(net.ipfs_process(m).pid()) for m in net.members),
+        f"the {len(homes)} geth node(s)": sum(of(h.process("geth").pid()) for h in homes),
+        f"the {len(homes)} Kubo node(s) and agent(s)": sum(of(h.process("ipfs").pid()) + of(h.process("agent").pid()) for h in homes),
         "this client (Python)": time.process_time(),
     }
 

@@ -134,7 +134,7 @@ def manifest_cmd(app: App, name: str, out: Path) -> None:
       lienchain network manifest consortium --out consortium.network.json
     """
     app.network_name = name
-    home = MemberHome(network_path(name))
+    home = app.home()
     manifest = export_manifest(home, app.profile())
     manifest.save(out)
     app.emit({"network": name, "manifest": str(out), "hash": manifest.hash(),
@@ -146,7 +146,7 @@ def manifest_cmd(app: App, name: str, out: Path) -> None:
 
 def deploy_consortium(app: App, out: Path | None) -> None:
     """`contracts deploy --network NAME --as MEMBER` on a member's own directory."""
-    home = MemberHome(network_path(str(app.network_name)))
+    home = app.home()
     signer = app.signer_name()
     d = deploy_from_manifest(home, app.profile(), signer)
     target = out or Path(f"{home.network}.deployment.json")
@@ -173,7 +173,7 @@ def verify_cmd(app: App, record: Path) -> None:
     """
     if not app.network_name:
         raise click.UsageError("contracts verify checks a network's deployment: give --network NAME")
-    home = MemberHome(network_path(app.network_name))
+    home = app.home()
     d = install_deployment(home, app.profile(), record)
     app.emit(d.__dict__, [f"verified registry {d.registry} and governance {d.governance} through {home.name}'s node; "
                           "installed"])

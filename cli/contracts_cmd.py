@@ -9,7 +9,7 @@ import click
 from ..contracts.build import ARTIFACTS_DIR, compile_contracts, write_artifacts
 from ..networks import MemberHome, network_path
 from .consortium import deploy_consortium, verify_cmd
-from .options import App, common_options, pass_app
+from .options import App, common_options, pass_app, passphrase_source
 
 
 @click.group("contracts")
@@ -56,10 +56,10 @@ def deploy_cmd(app: App, out: Path | None) -> None:
         deploy_consortium(app, out)
         return
     lines: list[str] = []
-    members = app.network().members if app.network_name else None
-    roles = {m.name: list(m.roles) for m in members} if members else None
-    sealers = {m.name: m.sealer for m in members} if members else None
-    d = app.profile().deploy(roles, progress=lines.append, sealers=sealers)
+    if app.network_name:
+        d = app.network().deploy(passphrase=passphrase_source, progress=lines.append)
+    else:
+        d = app.profile().deploy(progress=lines.append)
     app.emit(d.__dict__, [*lines, f"block      {d.block}"])
 
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import ConfigError
 from ..ledger.records import Proposal
-from ..networks import MemberCard, MemberHome
+from ..networks import MemberCard
 from ..networks.card import check_roles
 from ..networks.consortium import parse_admission, propose_admission
 from .options import App, common_options, pass_app
@@ -87,9 +86,7 @@ def propose(
     elif card_file:
         card = MemberCard.load(card_file)
         roles = check_roles(card_roles.split("+")) if card_roles else card.roles
-        if not MemberHome.is_home(app.profile().path):
-            raise ConfigError("--add-card admits an organisation into a consortium: run it with --network NAME on a member's machine")
-        pid = propose_admission(MemberHome(app.profile().path), ledger, card, roles)
+        pid = propose_admission(app.home(), ledger, card, roles)
     else:
         pid = ledger.propose_removal(accounts.resolve(str(remove_member)))
     p = ledger.proposal(pid)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import UnknownMember
+from ..errors import ConfigError, UnknownMember
 from ..networks import DEFAULT_GAS_LIMIT, GETH, IPFS, MemberHome, MemberStatus, Network, install, locate, network_path, parse_members
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
 
@@ -33,12 +33,9 @@ def binary_options(f: F) -> F:
 def _status_lines(statuses: list[MemberStatus]) -> list[str]:
     lines = [f"{'member':<12} {'geth':<5} {'block':>7} {'peers':>5} {'sealing':<8} {'ipfs':<5} {'ipfs peers':>10}"]
     for s in statuses:
-        def show(value: object) -> str:
-            return "-" if value is None else ("yes" if value is True else "no" if value is False else str(value))
-
         lines.append(
-            f"{s.name:<12} {'up' if s.geth else 'down':<5} {show(s.block):>7} {show(s.peers):>5} "
-            f"{show(s.sealing):<8} {'up' if s.ipfs else 'down':<5} {show(s.ipfs_peers):>10}"
+            f"{s.name:<12} {'up' if s.geth else 'down':<5} {_show(s.block):>7} {_show(s.peers):>5} "
+            f"{_show(s.sealing):<8} {'up' if s.ipfs else 'down':<5} {_show(s.ipfs_peers):>10}"
         )
     heads = {s.head for s in statuses if s.head}
     if len(heads) > 1:
@@ -159,18 +156,20 @@ def node() -> None:
     """Start, stop and read the logs of one member's nodes (choose the network with --network)."""
 
 
-def _target(app: App, member: str | None) -> MemberHome | tuple[Network, str]:
-    """Returns the member directory --network names (whose member is `member`, if given), or the
-    sandbox network and the member of it that `member` names."""
-    path = network_path(app.network_name) if app.network_name else None
-    if path is not None and MemberHome.is_home(path):
-        home = MemberHome(path)
-        if member is not None and member != home.name:
-            raise UnknownMember(member, [home.name])
-        return home
-    if member is None:
-        raise click.UsageError("name the member: this network is a single-host sandbox of several members")
-    return app.network(), member
+def _home(app: App, member: str | None) -> MemberHome:
+    """Returns the member directory --network names (whose member is `member`, if given), or in a
+    sandbox the directory of the member that `member` names."""
+    if not app.network_name:
+        raise ConfigError("this command acts on a network: choose it with --network NAME")
+    path = network_path(app.network_name)
+    if Network.is_sandbox(path):
+        if member is None:
+            raise click.UsageError("name the member: this network is a single-host sandbox of several members")
+        return Network(path).home(member)
+    home = MemberHome(path)
+    if member is not None and member != home.name:
+        raise UnknownMember(member, [home.name])
+    return home
 
 
 @node.command("start")
@@ -179,24 +178,19 @@ def _target(app: App, member: str | None) -> MemberHome | tuple[Network, str]:
 @common_options
 @pass_app
 def node_start(app: App, member: str | None, geth_path: Path | None, ipfs_path: Path | None) -> None:
-    """Start this member's geth and Kubo nodes (and its agent, which seals once the node reaches a
-    majority of the sealers, casts its Clique votes and pins documents); a restarted node catches up.
+    """Start this member's geth and Kubo nodes and its agent, which seals once the node reaches a
+    majority of the sealers, casts the member's Clique votes and pins documents. A restarted node
+    catches up. (In a sandbox, name the member.)
 
     \b
     Examples:
       lienchain node start --network consortium
       lienchain node start bank-a --network sandbox
     """
-    target = _target(app, member)
-    geth_bin, ipfs_bin = locate(GETH, geth_path), locate(IPFS, ipfs_path)
-    if isinstance(target, MemberHome):
-        target.start(passphrase=passphrase_source, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
-        name, rpc, ipfs = target.name, target.rpc_url, target.ipfs_url
-    else:
-        net, name = target
-        net.start_node(name, passphrase=passphrase_source, geth_bin=geth_bin, ipfs_bin=ipfs_bin)
-        rpc, ipfs = net.member(name).rpc_url, net.member(name).ipfs_url
-    app.emit({"member": name, "rpc": rpc, "ipfs": ipfs}, f"started {name}: geth on {rpc}, Kubo on {ipfs}")
+    home = _home(app, member)
+    home.start(passphrase=passphrase_source, geth_bin=locate(GETH, geth_path), ipfs_bin=locate(IPFS, ipfs_path))
+    app.emit({"member": home.name, "rpc": home.rpc_url, "ipfs": home.ipfs_url},
+             f"started {home.name}: geth on {home.rpc_url}, Kubo on {home.ipfs_url}")
 
 
 @node.command("stop")
@@ -205,19 +199,20 @@ def node_start(app: App, member: str | None, geth_path: Path | None, ipfs_path: 
 @common_options
 @pass_app
 def node_stop(app: App, member: str | None, kill: bool) -> None:
-    """Stop this member's geth and Kubo nodes (and its agent).
+    """Stop this member's geth and Kubo nodes and its agent. (In a sandbox, name the member.)
 
     \b
     Example:
       lienchain node stop --network consortium
     """
-    target = _target(app, member)
-    if isinstance(target, MemberHome):
-        name, stopped = target.name, target.stop(kill=kill)
-    else:
-        name, stopped = target[1], target[0].stop_node(target[1], kill=kill)
-    app.emit({"member": name, "stopped": stopped},
-             f"stopped {' and '.join(stopped)} of {name}" if stopped else f"no node of {name} was running")
+    home = _home(app, member)
+    stopped = home.stop(kill=kill)
+    app.emit({"member": home.name, "stopped": stopped},
+             f"stopped {' and '.join(stopped)} of {home.name}" if stopped else f"no node of {home.name} was running")
+
+
+def _show(value: object) -> str:
+    return "-" if value is None else ("yes" if value is True else "no" if value is False else str(value))
 
 
 @node.command("status")
@@ -226,26 +221,18 @@ def node_stop(app: App, member: str | None, kill: bool) -> None:
 @pass_app
 def node_status(app: App, member: str | None) -> None:
     """Show this member's nodes: height, head age, peers, sealers reached, sealing, and what to do
-    when the chain is stalled or the node cannot seal.
+    when the chain is stalled or the node cannot seal. (In a sandbox, name the member.)
 
     \b
     Example:
       lienchain node status --network consortium
     """
-    target = _target(app, member)
-    if not isinstance(target, MemberHome):
-        statuses = [s for s in target[0].status() if s.name == target[1]]
-        app.emit([s.to_dict() for s in statuses], _status_lines(statuses))
-        return
-    s = target.status()
-    show = {True: "yes", False: "no", None: "-"}
+    s = _home(app, member).status()
     app.emit(s.to_dict(), [
         f"member   {s.member}",
-        f"geth     {'up' if s.geth else 'down'}  block {s.block if s.block is not None else '-'}  "
-        f"head age {s.head_age if s.head_age is not None else '-'} s  peers {s.peers if s.peers is not None else '-'}",
-        f"sealers  reaches {s.sealers_reached if s.sealers_reached is not None else '-'} of "
-        f"{s.sealers if s.sealers is not None else '-'}  sealing {show[s.sealing]}",
-        f"ipfs     {'up' if s.ipfs else 'down'}  peers {s.ipfs_peers if s.ipfs_peers is not None else '-'}",
+        f"geth     {'up' if s.geth else 'down'}  block {_show(s.block)}  head age {_show(s.head_age)} s  peers {_show(s.peers)}",
+        f"sealers  reaches {_show(s.sealers_reached)} of {_show(s.sealers)}  sealing {_show(s.sealing)}",
+        f"ipfs     {'up' if s.ipfs else 'down'}  peers {_show(s.ipfs_peers)}",
         f"agent    {'up' if s.agent else 'down'}",
         f"{'STALLED' if s.stalled else 'state'}    {s.advice}",
     ])
@@ -259,22 +246,16 @@ def node_status(app: App, member: str | None) -> None:
 @common_options
 @pass_app
 def node_logs(app: App, member: str | None, lines: int, ipfs_log: bool, agent_log: bool) -> None:
-    """Print the end of this member's geth (or Kubo, or agent) log.
+    """Print the end of this member's geth (or Kubo, or agent) log. (In a sandbox, name the member.)
 
     \b
     Example:
       lienchain node logs --network consortium -n 100
     """
-    target = _target(app, member)
-    if isinstance(target, MemberHome):
-        name = target.name
-        proc = target.process("agent" if agent_log else "ipfs" if ipfs_log else "geth")
-    else:
-        net, name = target
-        m = net.member(name)
-        proc = net.ipfs_process(m) if ipfs_log else net.geth_process(m)
+    home = _home(app, member)
+    proc = home.process("agent" if agent_log else "ipfs" if ipfs_log else "geth")
     tail = proc.tail(lines)
-    app.emit({"member": name, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])
+    app.emit({"member": home.name, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])
 
 
 COMMANDS = [network, node]

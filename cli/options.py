@@ -20,7 +20,7 @@ from ..errors import ConfigError, NetworkNotFound
 from ..ledger.ledger import Ledger
 from ..ledger.profile import PROFILE_FILE, Profile, default_profile_path
 from ..ledger.session import Session
-from ..networks import Network, network_path
+from ..networks import MemberHome, Network, network_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +45,9 @@ class App:
             path = self.profile_path or default_profile_path()
             if self.network_name:
                 path = network_path(self.network_name)
+                if Network.is_sandbox(path):  # a sandbox member's directory, as on its own machine
+                    sandbox = Network(path)
+                    path = sandbox.home(self.account or sandbox.members[0].name).path
                 if not (path / PROFILE_FILE).exists():
                     raise NetworkNotFound(self.network_name, str(path))
             self._profile = Profile(path, passphrase=passphrase_source)
@@ -61,6 +64,21 @@ class App:
         if not name:
             raise ConfigError("this command acts on a network: choose it with --network NAME")
         return Network(network_path(name))
+
+    def home(self) -> MemberHome:
+        """Returns the member directory of --network (in a sandbox, the --as member's, else the first's).
+
+        Raises:
+            ConfigError: If no network is named.
+            NetworkNotFound: If it does not exist.
+        """
+        if not self.network_name:
+            raise ConfigError("this command acts on a network: choose it with --network NAME")
+        path = network_path(self.network_name)
+        if Network.is_sandbox(path):
+            sandbox = Network(path)
+            return sandbox.home(self.account or sandbox.members[0].name)
+        return MemberHome(path)
 
     def ledger(self, *, signing: bool = False) -> Ledger:
         """Returns the profile's ledger, signing as --as when `signing`.

@@ -1,8 +1,9 @@
-"""Consortium networks on geth (Clique) and Kubo: genesis, member keys, node processes.
+"""Consortium networks on geth (Clique) and Kubo, one organisation per machine.
 
-`Network.create` writes a network directory for a list of members; `Network.up` starts each
-member's geth sealer and Kubo node on loopback and waits until the chain seals and the members are
-peered. `install` builds the pinned geth and Kubo with Go when they are not already there.
+`MemberHome.init` creates a member's keys and signed card on its own machine, `Manifest.create`
+turns the founders' cards into a network manifest, `MemberHome.join` and `MemberHome.start` run
+the member's nodes and agent. `Network` is the single-host sandbox built from the same steps.
+`install` builds the pinned geth and Kubo with Go when they are not already there.
 """
 
 from .binaries import BINARIES, GETH, IPFS, Binary, install, locate

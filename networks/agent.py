@@ -3,8 +3,10 @@
 It holds no key and no passphrase (the sealer key is unlocked inside geth alone) and talks only to
 the member's own nodes: geth over its IPC socket and loopback HTTP, Kubo over its loopback API.
 
-- Sealing: it starts the node's sealer once the node reaches a majority of the chain's sealers, and
-  stops it when the node is cut off from the majority, so that a node never seals a chain of its own.
+- Sealing: it starts the node's sealer once the node reaches a majority of the chain's sealers and
+  has taken their latest block (or it is its turn, see `Agent._turn_wait`), and stops it when the
+  node is cut off from the majority, so that a node never seals a chain of its own. A chain that stalls while its sealers are peered
+  (rival blocks at one height, see `Agent._recover`) is mended by dropping the node's head block.
 - Votes: the registry's governance contract lists each member's sealer. Whenever the chain's Clique
   sealers differ from that list (a member admitted or removed by vote), the agent casts this member's
   Clique vote to add or drop the sealer, so sealers change by the same majority as members.
@@ -19,9 +21,11 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,10 +40,17 @@ from ..ledger.deployment import Deployment
 from ..ledger.node import connect
 from . import kubo
 from .member import MemberHome
+from .ipc import ipc_call
 from .rpc import call
 from .sealing import majority, sealers_in_reach
 
 log = logging.getLogger("lienchain.agent")
+#: Periods without a new block, while peered with a majority of the sealers, before the agent
+#: mends a stall (plus a random share of as many again, so that agents do not act together).
+STALL_PERIODS = 5
+#: geth's forced sync cycle (eth/sync.go forceSyncCycle), plus a margin: how often a node whose
+#: peers are ahead of it takes their blocks when it neither seals nor has synced yet.
+SYNC_CYCLE = 12.0
 _LOG_CHUNK = 2_000  # blocks per get_logs when catching up
 
 
@@ -53,10 +64,15 @@ class Agent:
         self._manifest_mtime = 0.0
         self._sealer_nodes: dict[str, str] = {}
         self._w3: Web3 | None = None
+        self.period = max(1, home.manifest().period)
+        self._head, self._head_since = -1, time.monotonic()
+        self._peered_since: float | None = None
+        self._head_at_peering = 0
+        self._resume_height = 0
+        self._stall_after = self._stall_delay()
 
     def run(self) -> None:
         """Runs until `stopping` is set: the sealing and vote loop here, the pinner in a thread."""
-        period = self.home.manifest().period
         pinner = threading.Thread(target=self._pin_loop, name="pinner", daemon=True)
         pinner.start()
         while not self.stopping.is_set():
@@ -65,7 +81,7 @@ class Agent:
                     step()
                 except (OSError, ValueError, LienchainError) as exc:
                     log.debug("%s: %s", step.__name__, exc)
-            self.stopping.wait(max(0.5, period / 2))
+            self.stopping.wait(max(0.5, self.period / 2))
         pinner.join(5)
 
     # --- sealing ------------------------------------------------------------------------------
@@ -79,16 +95,73 @@ class Agent:
         return self._sealer_nodes
 
     def seal_step(self) -> None:
-        """Starts or stops the sealer as the node gains or loses a majority of the sealers."""
-        ipc = self.home.ipc_path
+        """Starts or stops the sealer as the node gains or loses a majority of the sealers, and
+        recovers a stalled chain (see `_recover`)."""
+        ipc, engine = self.home.ipc_path, self.home.engine
         reached, total = sealers_in_reach(ipc, self.sealer_nodes())
-        mining = bool(call(self.home.rpc_url, [("eth_mining", [])])[0])
-        if reached >= majority(total) and not mining:
-            self.home.engine.start_sealing(ipc)
-            log.info("reaches %d of %d sealers: sealing", reached, total)
-        elif reached < majority(total) and mining:
-            self.home.engine.stop_sealing(ipc)
-            log.info("reaches %d of %d sealers, fewer than a majority: sealing stopped", reached, total)
+        mining, coinbase, syncing, number = call(self.home.rpc_url, [
+            ("eth_mining", []), ("eth_coinbase", []), ("eth_syncing", []), ("eth_blockNumber", [])])
+        now, head = time.monotonic(), int(number, 16)
+        sealing = bool(mining) and str(coinbase).lower() == self.home.card.sealer.lower()
+        if head != self._head:
+            self._head, self._head_since = head, now
+        if reached < majority(total):
+            self._peered_since = None
+            if sealing:
+                engine.stop_sealing(ipc)
+                log.info("reaches %d of %d sealers, fewer than a majority: sealing stopped", reached, total)
+            return
+        if self._peered_since is None:
+            self._peered_since, self._head_at_peering = now, head
+        if not sealing:
+            # eth_syncing also reports transaction indexing: only a download of blocks counts.
+            downloading = isinstance(syncing, dict) and int(syncing["highestBlock"], 16) > int(syncing["currentBlock"], 16)
+            took_theirs = head > self._head_at_peering and head >= self._resume_height
+            if not downloading and (took_theirs or now - self._peered_since >= self._turn_wait(head)):
+                engine.start_sealing(ipc, self.home.card.sealer)
+                log.info("reaches %d of %d sealers: sealing", reached, total)
+            return
+        if head > 0 and now - self._head_since > self._stall_after:
+            self._recover(head, now)
+
+    def _turn_wait(self, head: int) -> float:
+        """Returns how long a node that has not taken a block from its peers holds its sealer back:
+        nothing for the sealer whose turn the next block is, one sync cycle more for each next one.
+
+        geth drops the blocks peers send it until it has synced once or seals itself, and a node
+        whose peers are no further than it syncs only every 10 s. So sealers that start together
+        each seal their own next block, none accepts the others', and the chain stalls (seen on
+        new chains, where Clique's out-of-turn delay has also run out). Started in turn order, the
+        first block is sealed alone and the others take it before they seal.
+        """
+        signers = [s.lower() for s in self.home.engine.signers(self.home.ipc_path)]
+        me = self.home.card.sealer.lower()
+        if me not in signers:
+            return 0.0  # sealing is refused anyway until the sealer is voted in
+        rank = (signers.index(me) - (head + 1)) % len(signers)
+        return rank * max(SYNC_CYCLE, 2.0 * self.period)
+
+    def _recover(self, head: int, now: float) -> None:
+        """Drops this node's head block to take the other sealers' chain.
+
+        The stall this mends: sealers that each sealed a rival block at the same height, of equal
+        weight, each keep their own (geth prefers its own blocks), and none may seal the next one
+        (Clique lets a sealer seal once in any run of half the sealers' count of blocks). A node
+        that drops its block adopts a peer's, may then seal the next one on top of it, and the
+        others follow the heavier chain. Each agent waits a random extra time first, so that the
+        nodes do not all drop their blocks at once.
+        """
+        engine, ipc = self.home.engine, self.home.ipc_path
+        engine.stop_sealing(ipc)
+        ipc_call(ipc, "debug_setHead", [hex(head - 1)])
+        log.warning("no new block for %.0f s while peered with a majority of the sealers: dropped block %d "
+                    "to take the other sealers' chain", now - self._head_since, head)
+        self._resume_height = head
+        self._head_since, self._peered_since, self._head_at_peering = now, now, head - 1
+        self._stall_after = self._stall_delay()
+
+    def _stall_delay(self) -> float:
+        return (STALL_PERIODS + secrets.randbelow(1000) * STALL_PERIODS / 1000) * self.period
 
     # --- votes --------------------------------------------------------------------------------
 

@@ -50,11 +50,11 @@ class Engine(Protocol):
     def withdraw_vote(self, ipc: Path, sealer: str) -> None:
         """Stops casting a vote."""
 
-    def start_sealing(self, ipc: Path) -> None:
-        """Starts the node's sealer."""
+    def start_sealing(self, ipc: Path, sealer: str) -> None:
+        """Makes the node seal with `sealer` (unlocked at its start)."""
 
     def stop_sealing(self, ipc: Path) -> None:
-        """Stops the node's sealer."""
+        """Stops the node's sealer (it keeps following the chain)."""
 
 
 class Clique:
@@ -91,7 +91,10 @@ class Clique:
     def withdraw_vote(self, ipc: Path, sealer: str) -> None:
         ipc_call(ipc, "clique_discard", [sealer])
 
-    def start_sealing(self, ipc: Path) -> None:
+    def start_sealing(self, ipc: Path, sealer: str) -> None:
+        # geth authorises its Clique signer only when mining starts: stop, switch, start.
+        ipc_call(ipc, "miner_stop")
+        ipc_call(ipc, "miner_setEtherbase", [sealer])
         ipc_call(ipc, "miner_start")
 
     def stop_sealing(self, ipc: Path) -> None:

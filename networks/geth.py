@@ -155,23 +155,24 @@ def init_command(geth: Path, datadir: Path, genesis_file: Path) -> list[str]:
 
 
 def node_command(
-    geth: Path, *, config: Path, keystore: Path, sealer: str, password_file: Path, mine: bool = True,
-    nodekey_file: Path | None = None,
+    geth: Path, *, config: Path, keystore: Path, sealer: str, idle: str, password_file: Path, nodekey_file: Path,
 ) -> list[str]:
-    """Returns the command that runs a member node, sealing with `mine` or once told to over IPC.
+    """Returns the command that runs a member node: mining, at first with a key no chain authorises.
 
-    The sealer key is unlocked with a passphrase read once from `password_file`, which lienchain
-    makes a named pipe: the passphrase passes through it and is never written to disk. The key
-    holds no funds and no role; it only signs blocks. (`InsecureUnlockAllowed` is needed because the
-    node also serves HTTP, on loopback only and without the `personal` namespace.)
+    geth drops the blocks its peers send until it has synced once or mines, and a node whose peers
+    are no further ahead than it never syncs: sealers that start together then each keep their own
+    first block and the chain stalls. A node that mines with `idle`, a throwaway key, takes its
+    peers' blocks at once but seals none (Clique refuses an unauthorised signer); the member's agent
+    switches it to `sealer` over IPC when it may seal (see agent.py).
+
+    Both keys are unlocked with the passphrase, read once from `password_file` (one line per key),
+    and the node key is read once from `nodekey_file`: lienchain makes both named pipes, so neither
+    secret touches the disk. The sealer key holds no funds and no role; it only signs blocks.
+    (`InsecureUnlockAllowed` is needed because the node also serves HTTP, on loopback only and
+    without the `personal` namespace.)
     """
-    argv = [
-        str(geth), "--config", str(config), "--keystore", str(keystore), "--nat", "none",
-        "--miner.recommit", "1s", "--miner.etherbase", sealer, "--unlock", sealer, "--password", str(password_file),
-        "--verbosity", "3",
+    return [
+        str(geth), "--config", str(config), "--keystore", str(keystore), "--nat", "none", "--mine",
+        "--miner.recommit", "1s", "--miner.etherbase", idle, "--unlock", f"{sealer},{idle}",
+        "--password", str(password_file), "--nodekey", str(nodekey_file), "--verbosity", "3",
     ]
-    if mine:
-        argv.append("--mine")
-    if nodekey_file is not None:  # read once at start-up, like the password
-        argv += ["--nodekey", str(nodekey_file)]
-    return argv

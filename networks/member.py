@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -42,6 +41,7 @@ from . import kubo
 from .card import MemberCard, check_name, check_roles
 from .engine import CLIQUE, Engine
 from .manifest import Manifest
+from .ports import allocate_ports
 from .process import Process, await_ready, child_env, hand_over, last_error, port_free, run_tool, secret_pipes
 from .rpc import node_facts
 from .sealing import majority, sealers_in_reach
@@ -105,6 +105,7 @@ class MemberHome:
             self.network = str(record["network"])
             self.name = str(record["member"])
             self.ports: dict[str, int] = {k: int(v) for k, v in record["ports"].items()}
+            self.idle = str(record["idle"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{self.path / HOME_FILE} is not a valid member record ({exc}): restore it") from None
         self.card = MemberCard.load(self.path / "card.json")
@@ -131,10 +132,12 @@ class MemberHome:
         swarm_port: int = DEFAULT_SWARM_PORT,
         light_kdf: bool = False,
         engine: Engine = CLIQUE,
+        local_ports: list[int] | None = None,
     ) -> MemberHome:
         """Creates a member's keys and Kubo identity and its signed card, in a new directory.
 
-        The directory is built beside `path` and renamed into place when complete.
+        The directory is built beside `path` and renamed into place when complete. The loopback
+        ports of geth's HTTP and engine APIs and of Kubo's API are `local_ports`, or chosen free.
 
         Raises:
             NetworkExists: If `path` exists.
@@ -151,7 +154,7 @@ class MemberHome:
         for label, port in (("--p2p-port", p2p_port), ("--swarm-port", swarm_port)):
             if not port_free(port, host):
                 raise PortInUse(f"{label} {port} is taken at {host} (or {host} is not this machine's): choose another port")
-        local = _free_local_ports(3)
+        local = local_ports or allocate_ports(path.parent, 3)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.init-", dir=path.parent))
         try:
@@ -163,6 +166,10 @@ class MemberHome:
             (node / "keystore").mkdir(parents=True, mode=0o700)
             write_atomic(node / "keystore" / "sealer.json",
                          json.dumps(encrypt_key(bytes(sealer.key), secret, light_kdf=light_kdf)).encode(), mode=0o600)
+            # A throwaway key the node mines with until it may seal (see geth.node_command).
+            idle = Account.create()
+            write_atomic(node / "keystore" / "idle.json",
+                         json.dumps(encrypt_key(bytes(idle.key), secret, light_kdf=True)).encode(), mode=0o600)
             node_key = engine.new_node_key()
             write_atomic(node / "nodekey.json",
                          json.dumps(encrypt_key(node_key.secret, secret, light_kdf=light_kdf)).encode(), mode=0o600)
@@ -174,7 +181,7 @@ class MemberHome:
                 p2p_port=p2p_port, swarm_port=swarm_port, node_id=node_key.node_id, peer_id=peer_id,
             ).signed(account)
             write_atomic(tmp / "card.json", (json.dumps(card.to_dict(), indent=2) + "\n").encode())
-            record = {"format": HOME_FORMAT, "network": network, "member": member, "host": host,
+            record = {"format": HOME_FORMAT, "network": network, "member": member, "host": host, "idle": str(idle.address),
                       "ports": {"p2p": p2p_port, "swarm": swarm_port, "http": local[0], "auth": local[1], "api": local[2]}}
             write_atomic(tmp / HOME_FILE, (json.dumps(record, indent=2) + "\n").encode())
             os.rename(tmp, path)
@@ -200,7 +207,7 @@ class MemberHome:
             raise ConfigError(f"{self.name} has not joined {self.network} yet: run `lienchain network join MANIFEST`")
         return Manifest.load(self.manifest_path)
 
-    def join(self, manifest: Manifest, *, passphrase: Passphrase, geth_bin: Path) -> None:
+    def join(self, manifest: Manifest, *, passphrase: Passphrase, geth_bin: Path, currency: str = "USD") -> None:
         """Joins a network: checks the manifest against this member, opens the swarm key, and writes
         the geth and Kubo configuration with the other members as peers.
 
@@ -253,7 +260,7 @@ class MemberHome:
         kubo.set_swarm_key(node / "ipfs", swarm_key)
         kubo.set_peers(node / "ipfs", [(c.peer_id, c.swarm_address) for c in others])
         profile = {
-            "format": 1, "engine": "geth", "network": self.network, "chain_id": manifest.chain_id, "currency": "USD",
+            "format": 1, "engine": "geth", "network": self.network, "chain_id": manifest.chain_id, "currency": currency,
             "created": int(time.time()), "member": self.name,
             "members": {self.name: {"rpc": self.rpc_url, "ipfs": self.ipfs_url}},
         }
@@ -282,10 +289,12 @@ class MemberHome:
         label = {"geth": "geth", "ipfs": "Kubo", "agent": "the agent"}[which]
         return Process(f"{label} of {self.name}", self.path / "run" / f"{which}.pid", self.path / "logs" / f"{which}.log")
 
-    def start(self, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0) -> None:
+    def start(self, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0,
+              agent: bool = True) -> None:
         """Starts the member's geth and Kubo nodes and its agent (those not running) and waits until
         the nodes answer. The agent starts the sealer once the node reaches a majority of the
-        sealers, casts the member's Clique votes, and pins every anchored document.
+        sealers, casts the member's Clique votes, and pins every anchored document. Without
+        `agent`, the agent is left for `start_agent` (the node then does not seal).
 
         Raises:
             ConfigError: If the member has not joined a network yet.
@@ -293,7 +302,7 @@ class MemberHome:
             NodeFailed: If a node exits or does not answer within `timeout` seconds.
         """
         self.manifest()
-        gproc, iproc, aproc = self.process("geth"), self.process("ipfs"), self.process("agent")
+        gproc, iproc = self.process("geth"), self.process("ipfs")
         needed = ([] if gproc.running() else [("p2p", self.card.host), ("http", "127.0.0.1"), ("auth", "127.0.0.1")]) + \
                  ([] if iproc.running() else [("swarm", self.card.host), ("api", "127.0.0.1")])
         for port, host in needed:
@@ -305,8 +314,12 @@ class MemberHome:
             argv, env = kubo.daemon_command(ipfs_bin, self.path / "node" / "ipfs")
             iproc.start(argv, env=child_env(env))
             await_ready(iproc, lambda: kubo.is_ready(self.ipfs_url), timeout)
-        if not aproc.running():
-            aproc.start([sys.executable, "-m", "lienchain.networks.agent", str(self.path)])
+        if agent:
+            self.start_agent()
+
+    def start_agent(self) -> None:
+        """Starts the member's agent (see agent.py), unless it runs."""
+        self.process("agent").start([sys.executable, "-m", "lienchain.networks.agent", str(self.path)])
 
     def _start_geth(self, proc: Process, passphrase: Passphrase, geth_bin: Path, timeout: float) -> None:
         secret = passphrase()
@@ -321,10 +334,11 @@ class MemberHome:
         with secret_pipes("passphrase", "nodekey") as (password_pipe, nodekey_pipe):
             argv = self.engine.node_command(
                 geth_bin, config=self.path / "node" / "config.toml", keystore=self.path / "node" / "keystore",
-                sealer=self.card.sealer, password_file=password_pipe, mine=False, nodekey_file=nodekey_pipe,
+                sealer=self.card.sealer, idle=self.idle, password_file=password_pipe, nodekey_file=nodekey_pipe,
             )
             proc.start(argv)
-            if not hand_over(proc, {nodekey_pipe: bytes(node_key).hex().encode(), password_pipe: secret.encode() + b"\n"},
+            passwords = (secret + "\n") * 2  # one line per unlocked key
+            if not hand_over(proc, {nodekey_pipe: bytes(node_key).hex().encode(), password_pipe: passwords.encode()},
                              timeout):
                 raise NodeFailed(f"geth of {self.name} did not start: {last_error(proc)}")
         await_ready(proc, lambda: node_facts(self.rpc_url) is not None, timeout)
@@ -367,26 +381,12 @@ class MemberHome:
             return False, (f"reaches {reach[0]} of {reach[1]} sealers, fewer than a majority: it waits to seal until "
                            "more members' nodes are up and reachable (their peer-to-peer port open to this host)")
         if age is not None and age > max(STALL_PERIODS * period, _STALL_MIN_SECONDS):
-            return True, (f"stalled: peered with a majority of the sealers but no block for {age} s. The sealers may be "
-                          "waiting on each other after rival blocks; restart this node (`lienchain node stop` then "
-                          f"`{start}`) and ask the other members to do the same one at a time")
+            return True, (f"stalled: peered with a majority of the sealers but no block for {age} s. The agents mend "
+                          "rival blocks at one height by dropping one; if this persists, see `lienchain node logs "
+                          f"--agent`, then restart this node (`lienchain node stop`, `{start}`) and ask the other "
+                          "members to do the same, one at a time")
         return False, "ok"
 
     def sealer_nodes(self) -> dict[str, str]:
         """Returns, for each current member's sealer address (lower-case), its node's enode id."""
         return {c.sealer.lower(): c.node_id for c in self.manifest().members}
-
-
-def _free_local_ports(count: int) -> list[int]:
-    """Returns `count` distinct loopback ports that are free now (chosen by the kernel)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-

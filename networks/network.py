@@ -1,27 +1,21 @@
-"""The single-host sandbox: a whole consortium in one directory, for trying lienchain out.
+"""The single-host sandbox: a whole consortium on one machine, built from a real one's steps.
 
-This is a sandbox, not a consortium: one directory and one passphrase hold every member's keys, so
-whoever holds it can sign as any member, pass any proposal and seal every block. Separate
-organisations form a network with `node init` / `network create` / `network join` (see member.py),
-each holding only its own keys.
-
-`Network.create` turns a list of members into a network directory::
+`Network.create` (`lienchain network init NAME --members a,b,c`) runs, for each member, what the
+member's organisation would run on its own machine (`node init`, see member.py), then what the
+founder runs (`network create`, see manifest.py), then `network join` in each member's directory::
 
     NAME/
-      network.json        members, roles, addresses, ports, enodes, peer ids (this module's record)
-      profile.json        the validated profile every CLI command connects with (engine "geth")
-      genesis.json        Clique genesis, London rules, one sealer per member
-      accounts.json       the members' transacting accounts (keys in keystore/, encrypted)
-      swarm.key           the private IPFS swarm's key, shared by the members (mode 0600)
-      deployment.json     written by `lienchain contracts deploy --network NAME`
-      members/M/geth/     M's geth data directory (chain, node key)
-      members/M/keystore/ M's sealer key, encrypted: it signs blocks, holds no funds and no role
-      members/M/ipfs/     M's Kubo repository
-      members/M/config.toml, logs/, run/   M's geth config, node logs, pid files
+      sandbox.json        the members, in order (this module's record)
+      NAME.network.json   the manifest
+      members/M/          M's member directory, exactly as on M's own machine (see member.py)
 
-The directory is also a lienchain profile (`--network NAME` opens it), so every command runs
-against the network exactly as against an embedded profile. Ports come from a range no other
-network under the same root uses, so several networks coexist on one host.
+It is a sandbox, not a consortium: one directory tree and one passphrase hold every member's keys,
+so whoever holds it can sign as any member, pass any proposal and seal every block. Separate
+organisations form a network with `node init` / `network create` / `network join`, each on its
+own machine, holding only its own keys.
+
+`--network NAME --as M` opens M's member directory as the profile, so every command runs exactly
+as on M's machine.
 """
 
 from __future__ import annotations
@@ -29,31 +23,29 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
-import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
-
 from ..errors import ConfigError, NetworkExists, NetworkNotFound, NodeFailed, NodeUnreachable, PortInUse, UnknownMember
 from ..files import write_atomic
-from ..ledger.accounts import AccountBook, Passphrase, encrypt_key
-from ..ledger.profile import FUNDING
+from ..ledger.accounts import Passphrase
+from ..ledger.deployment import Deployment
+from ..ledger.profile import Profile
 from ..ledger.roles import ROLES
-from . import geth, kubo
-from .process import Process, await_ready, child_env, hand_over, last_error, port_free, run_tool, secret_pipes, wait_for
-from .rpc import node_facts
-from .sealing import start_sealing_when_peered
+from . import geth
+from .manifest import Manifest
+from .member import MemberHome
+from .ports import allocate_ports
+from .process import wait_for
+from .rpc import NodeFacts, node_facts
 
-NETWORK_FILE = "network.json"
-_FORMAT = 1
+SANDBOX_FILE = "sandbox.json"
+_NO_FACTS = NodeFacts(block=-1, head="", peers=0, sealing=None)
+_FORMAT = "lienchain/sandbox/v1"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-_PORTS = ("p2p", "http", "auth", "swarm", "api")
 DEFAULT_GAS_LIMIT = geth.DEFAULT_GAS_LIMIT
 
 
@@ -95,25 +87,14 @@ def parse_members(spec: str) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Member:
-    """One member of the network as network.json records it."""
+    """One member of the sandbox: its public card's facts and its nodes' loopback endpoints."""
 
     name: str
     roles: tuple[str, ...]
-    account: str  # the member's transacting account (keystore/NAME.json)
-    sealer: str  # the member's block-sealing account (members/NAME/keystore)
-    ports: dict[str, int]
-    enode: str
-    peer_id: str
-
-    @property
-    def rpc_url(self) -> str:
-        """Returns the URL of the member's geth JSON-RPC endpoint."""
-        return f"http://127.0.0.1:{self.ports['http']}"
-
-    @property
-    def ipfs_url(self) -> str:
-        """Returns the URL of the member's Kubo RPC endpoint."""
-        return f"http://127.0.0.1:{self.ports['api']}"
+    account: str
+    sealer: str
+    rpc_url: str
+    ipfs_url: str
 
 
 @dataclass(frozen=True)
@@ -135,35 +116,36 @@ class MemberStatus:
 
 
 class Network:
-    """An opened network directory."""
+    """An opened sandbox directory."""
 
     def __init__(self, path: Path) -> None:
-        """Opens a network directory.
+        """Opens a sandbox directory.
 
         Raises:
-            NetworkNotFound: If `path` holds no network.
-            ConfigError: If its network.json is unreadable.
+            NetworkNotFound: If `path` holds no sandbox.
+            ConfigError: If its record is unreadable.
         """
         self.path = Path(path)
         self.name = self.path.name
         try:
-            record = json.loads((self.path / NETWORK_FILE).read_text())
+            record = json.loads((self.path / SANDBOX_FILE).read_text())
         except FileNotFoundError:
             raise NetworkNotFound(self.name, str(self.path)) from None
         except ValueError as exc:
-            raise ConfigError(f"{self.path / NETWORK_FILE} is not valid JSON ({exc}): restore it from a backup") from None
-        try:
-            if record["format"] != _FORMAT:
-                raise ConfigError(f"{self.path} is a network of format {record['format']}, expected {_FORMAT}")
-            self.chain_id = int(record["chain_id"])
-            self.period = int(record["period"])
-            self.gas_limit = int(record["gas_limit"])
-            self.members = [
-                Member(m["name"], tuple(m["roles"]), m["account"], m["sealer"], dict(m["ports"]), m["enode"], m["peer_id"])
-                for m in record["members"]
-            ]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"{self.path / NETWORK_FILE} is not a valid network record ({exc}): restore it") from None
+            raise ConfigError(f"{self.path / SANDBOX_FILE} is not valid JSON ({exc}): restore it from a backup") from None
+        if not isinstance(record, dict) or record.get("format") != _FORMAT or not isinstance(record.get("members"), list):
+            raise ConfigError(f"{self.path / SANDBOX_FILE} is not a sandbox record of format {_FORMAT!r}: restore it")
+        self.homes = {str(n): MemberHome(self.path / "members" / str(n)) for n in record["members"]}
+        self.members = [
+            Member(h.name, h.card.roles, h.card.account, h.card.sealer, h.rpc_url, h.ipfs_url) for h in self.homes.values()
+        ]
+        manifest = next(iter(self.homes.values())).manifest()
+        self.chain_id, self.period = manifest.chain_id, manifest.period
+
+    @staticmethod
+    def is_sandbox(path: Path) -> bool:
+        """Tells whether a directory is a sandbox."""
+        return (Path(path) / SANDBOX_FILE).exists()
 
     @classmethod
     def create(
@@ -180,29 +162,37 @@ class Network:
         currency: str = "USD",
         progress: Callable[[str], None] = lambda _: None,
     ) -> Network:
-        """Writes a new network directory (built beside `path`, renamed into place when complete).
+        """Writes a new sandbox: each member's `node init`, the founder's `network create`, and
+        each member's `network join`, all on this host (removed again if any step fails).
 
         Raises:
             NetworkExists: If `path` exists.
-            ConfigError: If the period or gas limit is out of range.
+            InvalidManifest: If the period or gas limit is out of range.
             NodeFailed: If geth or Kubo cannot initialise a member's data.
         """
         path = Path(path)
         if path.exists():
             raise NetworkExists(path.name, str(path))
-        if not 1 <= period <= 3600:
-            raise ConfigError(f"--period {period} is out of range: give 1 to 3600 seconds")
-        if not 5_000_000 <= gas_limit <= 2**63 - 1:
-            raise ConfigError(f"--gas-limit {gas_limit} is too small: give at least 5000000")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.init-", dir=path.parent))
+        secret = passphrase()  # one passphrase for every member: the sandbox's nature
+        ports = allocate_ports(path.parent, 5 * len(members))
+        path.mkdir(parents=True)
         try:
-            _write_network(tmp, path, members, passphrase=passphrase, geth_bin=geth_bin, ipfs_bin=ipfs_bin,
-                           period=period, gas_limit=gas_limit, light_kdf=light_kdf, currency=currency,
-                           progress=progress)
-            os.rename(tmp, path)
+            homes = []
+            for i, (name, roles) in enumerate(members.items()):
+                homes.append(MemberHome.init(
+                    path / "members" / name, network=path.name, member=name, host="127.0.0.1", roles=roles,
+                    passphrase=lambda: secret, ipfs_bin=ipfs_bin, p2p_port=ports[5 * i], swarm_port=ports[5 * i + 1],
+                    light_kdf=light_kdf, local_ports=ports[5 * i + 2 : 5 * i + 5],
+                ))
+            progress(f"created the keys of {', '.join(members)} (each member in its own directory, encrypted)")
+            manifest = Manifest.create(path.name, [h.card for h in homes], period=period, gas_limit=gas_limit)
+            manifest.save(path / f"{path.name}.network.json")
+            for h in homes:
+                h.join(manifest, passphrase=lambda: secret, geth_bin=geth_bin, currency=currency)
+            progress(f"wrote the Clique genesis (chain id {manifest.chain_id}, {period}-second blocks) and joined each member")
+            write_atomic(path / SANDBOX_FILE, (json.dumps({"format": _FORMAT, "members": list(members)}, indent=2) + "\n").encode())
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
             raise
         return cls(path)
 
@@ -219,89 +209,23 @@ class Network:
                 return m
         raise UnknownMember(name, [m.name for m in self.members])
 
-    def _dir(self, m: Member) -> Path:
-        return self.path / "members" / m.name
+    def home(self, name: str) -> MemberHome:
+        """Returns a member's directory.
 
-    def geth_process(self, m: Member) -> Process:
-        """Returns the member's geth process record."""
-        return Process(f"geth of {m.name}", self._dir(m) / "run" / "geth.pid", self._dir(m) / "logs" / "geth.log")
-
-    def ipc_path(self, m: Member) -> Path:
-        """Returns the member's geth IPC socket."""
-        return self._dir(m) / "geth" / geth.IPC_NAME
-
-    def ipfs_process(self, m: Member) -> Process:
-        """Returns the member's Kubo process record."""
-        return Process(f"Kubo of {m.name}", self._dir(m) / "run" / "ipfs.pid", self._dir(m) / "logs" / "ipfs.log")
+        Raises:
+            UnknownMember: If there is no such member.
+        """
+        return self.homes[self.member(name).name]
 
     # --- nodes --------------------------------------------------------------------------------
 
-    def start_node(self, name: str, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0,
-                   seal: bool = True) -> None:
-        """Starts a member's geth and Kubo nodes (those not already running) and waits until both answer.
-
-        With `seal`, it then waits until the node is peered with a majority of the sealers and
-        starts its sealer (see `start_sealing`).
-
-        Raises:
-            PortInUse: If another process holds one of the member's ports.
-            NodeFailed: If a node exits or does not answer within `timeout` seconds (a passphrase
-                that does not unlock the sealer key makes geth exit; the error quotes its log).
-        """
-        m = self.member(name)
-        gproc, iproc = self.geth_process(m), self.ipfs_process(m)
-        needed = ([] if gproc.running() else ["p2p", "http", "auth"]) + ([] if iproc.running() else ["swarm", "api"])
-        for port in needed:
-            if not port_free(m.ports[port]):
-                raise PortInUse(
-                    f"port {m.ports[port]} ({port}) of {m.name} is taken by another process: stop it, "
-                    f"or create the network again to get other ports"
-                )
-        if not gproc.running():
-            self._start_geth(m, gproc, passphrase(), geth_bin, timeout)
-        if not iproc.running():
-            argv, env = kubo.daemon_command(ipfs_bin, self._dir(m) / "ipfs")
-            iproc.start(argv, env={**child_env(), **env})
-            await_ready(iproc, lambda: kubo.is_ready(m.ipfs_url), timeout)
-        if seal:
-            self.start_sealing(name, timeout=timeout)
-
-    def start_sealing(self, name: str, *, timeout: float = 60.0) -> None:
-        """Starts a member's sealer once its node is peered with a majority of the sealers.
-
-        A sealer that seals before it sees the others starts a fork of its own: sealers started
-        together each sealed their own block 1 and then waited for each other forever.
-
-        Raises:
-            NodeFailed: If the node is not peered with a majority within `timeout` seconds.
-        """
-        m = self.member(name)
-        if not start_sealing_when_peered(self.ipc_path(m), timeout):
-            raise NodeFailed(
-                f"geth of {m.name} is not peered with a majority of the sealers after {timeout:.0f} s, so it does not "
-                f"seal: start the other members' nodes (`lienchain network up {self.name}`)"
-            )
-
-    def _start_geth(self, m: Member, proc: Process, passphrase: str, geth_bin: Path, timeout: float) -> None:
-        # The passphrase goes through a named pipe that geth reads once: it never touches the disk.
-        with secret_pipes("passphrase") as (fifo,):
-            argv = geth.node_command(
-                geth_bin, config=self._dir(m) / "config.toml", keystore=self._dir(m) / "keystore",
-                sealer=m.sealer, password_file=fifo, mine=False,
-            )
-            proc.start(argv, env=child_env())
-            if not hand_over(proc, {fifo: passphrase.encode() + b"\n"}, timeout):
-                raise NodeFailed(f"geth of {m.name} did not start: {last_error(proc)}")
-        await_ready(proc, lambda: node_facts(m.rpc_url) is not None, timeout)
+    def start_node(self, name: str, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0) -> None:
+        """Starts a member's nodes and agent (see `MemberHome.start`)."""
+        self.home(name).start(passphrase=passphrase, geth_bin=geth_bin, ipfs_bin=ipfs_bin, timeout=timeout)
 
     def stop_node(self, name: str, *, kill: bool = False) -> list[str]:
-        """Stops a member's nodes (SIGTERM, or SIGKILL with `kill`); returns which were running."""
-        m = self.member(name)
-        stopped = []
-        for label, proc in (("geth", self.geth_process(m)), ("ipfs", self.ipfs_process(m))):
-            if proc.stop(kill=kill):
-                stopped.append(label)
-        return stopped
+        """Stops a member's agent and nodes; returns which were running."""
+        return self.home(name).stop(kill=kill)
 
     def up(self, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 90.0,
            progress: Callable[[str], None] = lambda _: None) -> list[MemberStatus]:
@@ -312,19 +236,19 @@ class Network:
         """
         secret = passphrase()  # asked once, not once per member
         for m in self.members:
-            self.start_node(m.name, passphrase=lambda: secret, geth_bin=geth_bin, ipfs_bin=ipfs_bin, seal=False)
+            self.home(m.name).start(passphrase=lambda: secret, geth_bin=geth_bin, ipfs_bin=ipfs_bin, agent=False)
             progress(f"started {m.name}: geth on {m.rpc_url}, Kubo on {m.ipfs_url}")
-        for m in self.members:
-            self.start_sealing(m.name, timeout=timeout)
+        # The agents (which start the sealers) go last, so that no early majority seals block 1
+        # while a later member is still starting.
+        for home in self.homes.values():
+            home.start_agent()
         want = len(self.members) - 1
         start_block = max((s.block or 0) for s in self.status())
 
         def formed() -> bool:
-            statuses = self.status()
-            return all(
-                (s.peers or 0) >= want and (s.ipfs_peers or 0) >= want and (s.block or 0) > start_block
-                for s in statuses
-            )
+            # Two blocks past the start: a chain of rival first blocks would stand still at one.
+            return all((s.peers or 0) >= want and (s.ipfs_peers or 0) >= want and (s.block or 0) >= start_block + 2
+                       and s.sealing for s in self.status())
 
         if not wait_for(formed, timeout, interval=0.5):
             lagging = [s.name for s in self.status() if (s.peers or 0) < want or (s.ipfs_peers or 0) < want]
@@ -342,18 +266,8 @@ class Network:
         """Returns each member's node state: block height and head, peers, sealing, IPFS peers."""
         out = []
         for m in self.members:
-            facts = node_facts(m.rpc_url, sealer=m.sealer, ipc=self.ipc_path(m)) if self.geth_process(m).running() else None
-            ipfs_up = self.ipfs_process(m).running()
-            out.append(MemberStatus(
-                name=m.name,
-                geth=facts is not None,
-                ipfs=ipfs_up,
-                block=facts.block if facts else None,
-                head=facts.head if facts else None,
-                peers=facts.peers if facts else None,
-                sealing=facts.sealing if facts else None,
-                ipfs_peers=kubo.peer_count(m.ipfs_url) if ipfs_up else None,
-            ))
+            s = self.home(m.name).status()
+            out.append(MemberStatus(m.name, s.geth, s.ipfs, s.block, s.head, s.peers, s.sealing, s.ipfs_peers))
         return out
 
     def endpoint(self, name: str) -> str:
@@ -363,93 +277,37 @@ class Network:
             NodeUnreachable: If it does not.
         """
         m = self.member(name)
-        if node_facts(m.rpc_url) is None:
+        if self.home(name).status().geth is False:
             raise NodeUnreachable(
                 f"the geth node of {name} does not answer on {m.rpc_url}: "
                 f"start it with `lienchain node start {name} --network {self.name}`"
             )
         return m.rpc_url
 
+    # --- contracts ----------------------------------------------------------------------------
 
-def _allocate_ports(root: Path, count: int) -> list[int]:
-    """Returns `count` consecutive free loopback ports that no network under `root` has taken."""
-    taken: set[int] = set()
-    for record in root.glob(f"*/{NETWORK_FILE}"):
-        try:
-            for m in json.loads(record.read_text())["members"]:
-                taken.update(int(p) for p in m["ports"].values())
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    for _ in range(200):
-        base = 20_000 + 10 * secrets.randbelow(3_000)
-        ports = list(range(base, base + count))
-        if not taken.intersection(ports) and all(port_free(p) for p in ports):
-            return ports
-    raise PortInUse(f"found no {count} free consecutive ports between 20000 and 50000: free some and retry")
+    def deploy(self, *, passphrase: Passphrase, progress: Callable[[str], None] = lambda _: None) -> Deployment:
+        """Deploys from the first member's directory (founding members, sealers and roles from the
+        manifest), then verifies and installs the record in every other member's, through its node.
 
+        Raises:
+            ConfigError: If the sandbox's contracts are deployed already.
+            DeploymentMismatch: If a member's node does not show the deployment (a bug).
+        """
+        from .consortium import deploy_from_manifest, install_deployment
 
-def _write_network(
-    tmp: Path, final: Path, members: dict[str, list[str]], *, passphrase: Passphrase, geth_bin: Path,
-    ipfs_bin: Path, period: int, gas_limit: int, light_kdf: bool, currency: str, progress: Callable[[str], None],
-) -> None:
-    names = list(members)
-    chain_id = 1_000_000 + secrets.randbelow(2**31 - 1_000_000)
-    book = AccountBook(tmp, passphrase)
-    accounts = {n: book.create(n, light_kdf=light_kdf) for n in names}
-    secret = passphrase()
-    sealers = {}
-    for n in names:
-        sealer = Account.create()
-        keystore = encrypt_key(bytes(sealer.key), secret, light_kdf=light_kdf)
-        (tmp / "members" / n / "keystore").mkdir(parents=True, mode=0o700)
-        write_atomic(tmp / "members" / n / "keystore" / "sealer.json", json.dumps(keystore).encode(), mode=0o600)
-        sealers[n] = str(sealer.address)
-    progress(f"created the accounts and sealer keys of {', '.join(names)} (encrypted)")
-
-    ports = _allocate_ports(final.parent, len(_PORTS) * len(names))
-    port_map = {n: dict(zip(_PORTS, ports[i * len(_PORTS):(i + 1) * len(_PORTS)])) for i, n in enumerate(names)}
-    node_keys = {n: geth.NodeKey.generate() for n in names}
-    enodes = {n: node_keys[n].enode(port_map[n]["p2p"]) for n in names}
-
-    genesis = geth.genesis(chain_id=chain_id, sealers=list(sealers.values()), period=period, gas_limit=gas_limit,
-                           alloc={str(a.address): FUNDING for a in accounts.values()})
-    write_atomic(tmp / "genesis.json", json.dumps(genesis, indent=2).encode())
-    swarm_key = kubo.new_swarm_key()
-    write_atomic(tmp / "swarm.key", swarm_key, mode=0o600)
-    peer_ids = {}
-    for n in names:
-        d = tmp / "members" / n
-        datadir = d / "geth"
-        (datadir / "geth").mkdir(parents=True)
-        node_keys[n].write(datadir)
-        config = geth.config_toml(
-            datadir=final / "members" / n / "geth", network_id=chain_id, p2p_port=port_map[n]["p2p"],
-            http_port=port_map[n]["http"], auth_port=port_map[n]["auth"],
-            static_nodes=[enodes[o] for o in names if o != n], gas_limit=gas_limit,
-        )
-        write_atomic(d / "config.toml", config.encode())
-        run_tool(geth.init_command(geth_bin, datadir, tmp / "genesis.json"), f"geth init for {n}")
-        peer_ids[n] = kubo.init_repo(ipfs_bin, d / "ipfs", swarm_key=swarm_key,
-                                     api_port=port_map[n]["api"], swarm_port=port_map[n]["swarm"])
-    for n in names:
-        kubo.set_peers(tmp / "members" / n / "ipfs", [
-            (peer_ids[o], f"/ip4/127.0.0.1/tcp/{port_map[o]['swarm']}") for o in names if o != n
-        ])
-    progress(f"wrote the Clique genesis (chain id {chain_id}, {period}-second blocks) and the nodes' data")
-
-    record = {
-        "format": _FORMAT, "chain_id": chain_id, "period": period, "gas_limit": gas_limit,
-        "members": [
-            {"name": n, "roles": members[n], "account": str(accounts[n].address), "sealer": sealers[n],
-             "ports": port_map[n], "enode": enodes[n], "peer_id": peer_ids[n]}
-            for n in names
-        ],
-    }
-    write_atomic(tmp / NETWORK_FILE, (json.dumps(record, indent=2) + "\n").encode())
-    profile = {
-        "format": 1, "engine": "geth", "network": final.name, "chain_id": chain_id, "currency": currency,
-        "created": int(time.time()),
-        "members": {n: {"rpc": f"http://127.0.0.1:{port_map[n]['http']}", "ipfs": f"http://127.0.0.1:{port_map[n]['api']}"}
-                    for n in names},
-    }
-    write_atomic(tmp / "profile.json", (json.dumps(profile, indent=2) + "\n").encode())
+        homes = list(self.homes.values())
+        with Profile(homes[0].path, passphrase=passphrase) as profile:
+            deployment = deploy_from_manifest(homes[0], profile, homes[0].name)
+        progress(f"deployed governance {deployment.governance} and registry {deployment.registry} from {homes[0].name}, "
+                 "the founding roles set in the constructor")
+        record = self.path / f"{self.name}.deployment.json"
+        deployment.save(record)
+        height = homes[0].status().block or 0
+        for home in homes[1:]:
+            # Each member checks through its own node, once that node has the deployment's blocks.
+            wait_for(lambda: (node_facts(home.rpc_url) or _NO_FACTS).block >= height, 30, interval=0.2)
+            with Profile(home.path, passphrase=passphrase) as profile:
+                install_deployment(home, profile, record)
+        progress(f"verified and installed the deployment through the nodes of {', '.join(h.name for h in homes[1:]) or 'none'}")
+        return deployment

@@ -49,7 +49,7 @@ def node_facts(
     it seals; None if down."""
     requests: list[tuple[str, list[Any]]] = [("eth_getBlockByNumber", ["latest", False]), ("net_peerCount", [])]
     if sealer is not None:
-        requests.append(("eth_mining", []))
+        requests += [("eth_mining", []), ("eth_coinbase", [])]
     try:
         results = call(url, requests, timeout=timeout)
         signers = ipc_call(ipc, "clique_getSigners", ["latest"], timeout=timeout) if sealer and ipc else None
@@ -57,6 +57,6 @@ def node_facts(
         return None
     sealing = None
     if sealer is not None and signers is not None:
-        sealing = bool(results[2]) and sealer.lower() in {s.lower() for s in signers}
+        sealing = bool(results[2]) and str(results[3]).lower() == sealer.lower() and sealer.lower() in {s.lower() for s in signers}
     head = results[0]
     return NodeFacts(int(head["number"], 16), head["hash"], int(results[1], 16), sealing, int(head["timestamp"], 16))

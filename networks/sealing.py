@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .ipc import ipc_call
-from .process import wait_for
 
 
 def sealers_in_reach(ipc: Path, node_of_sealer: Mapping[str, str] | None = None) -> tuple[int, int]:
@@ -38,22 +37,3 @@ def sealers_in_reach(ipc: Path, node_of_sealer: Mapping[str, str] | None = None)
 def majority(count: int) -> int:
     """Returns the smallest number of sealers that is more than half of `count`."""
     return count // 2 + 1
-
-
-def start_sealing_when_peered(ipc: Path, timeout: float) -> bool:
-    """Waits until the node reaches a majority of the sealers, then starts its sealer.
-
-    Returns:
-        Whether the sealer was started within `timeout` seconds.
-    """
-    def peered() -> bool:
-        try:
-            reached, total = sealers_in_reach(ipc)
-        except (OSError, ValueError):
-            return False
-        return reached >= majority(total)
-
-    if not wait_for(peered, timeout, interval=0.2):
-        return False
-    ipc_call(ipc, "miner_start")
-    return True

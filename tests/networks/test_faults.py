@@ -84,13 +84,10 @@ def test_client_refuses_a_node_of_another_network(cli: Run, consortium: Network,
     assert cli("network", "init", "other", "--members", "solo", "--light-kdf").code == 0
     try:
         assert cli("network", "up", "other").code == 0
-        # A copy of the story network's profile whose bank-a endpoint is the other network's node.
+        # A copy of bank-a's member directory whose node endpoint is the other network's node.
         impostor = networks_root / "impostor"
-        impostor.mkdir()
-        for name in ("accounts.json", "deployment.json", "network.json"):
-            shutil.copy(consortium.path / name, impostor / name)
-        shutil.copytree(consortium.path / "keystore", impostor / "keystore")
-        profile = json.loads((consortium.path / "profile.json").read_text())
+        shutil.copytree(consortium.home("bank-a").path, impostor, ignore=shutil.ignore_patterns("geth", "ipfs", "run"))
+        profile = json.loads((impostor / "profile.json").read_text())
         profile["members"]["bank-a"]["rpc"] = Network(networks_root / "other").members[0].rpc_url
         (impostor / "profile.json").write_text(json.dumps(profile))
 
@@ -102,15 +99,15 @@ def test_client_refuses_a_node_of_another_network(cli: Run, consortium: Network,
 
 
 def test_killing_a_node_mid_batch_loses_no_acknowledged_operation(on_story: Run, consortium: Network) -> None:
-    path = consortium.path
-    with Profile(path, passphrase=lambda: PASSPHRASE) as profile:
+    profiles = {m.name: Profile(consortium.home(m.name).path, passphrase=lambda: PASSPHRASE) for m in consortium.members}
+    try:
         vins = _vins(3, 400)
         owner = Account.create().address
-        registrar = profile.ledger("dmv")
+        registrar = profiles["dmv"].ledger("dmv")
         for i in range(0, len(vins), 100):
             registrar.register_titles([(v, owner, "") for v in vins[i : i + 100]])
 
-        lender = profile.ledger("bank-a")  # talks to bank-a's node, the one that will be killed
+        lender = profiles["bank-a"].ledger("bank-a")  # talks to bank-a's node, the one that will be killed
         acknowledged: list[int] = []
         failure: list[Exception] = []
 
@@ -134,6 +131,9 @@ def test_killing_a_node_mid_batch_loses_no_acknowledged_operation(on_story: Run,
         assert head is not None
         assert wait_for(lambda: _same_head_everywhere(consortium, head.block), 90, interval=0.5)
         for m in consortium.members:
-            reader = profile.ledger(m.name)
+            reader = profiles[m.name].ledger()  # each member reads through its own node
             for lien_id in acknowledged:
                 assert reader.lien(lien_id).lender == lender.address, (m.name, lien_id)
+    finally:
+        for p in profiles.values():
+            p.close()

@@ -11,11 +11,16 @@ from pathlib import Path
 from eth_account import Account
 
 from lienchain.networks import Network, kubo
+from lienchain.networks.process import wait_for
 from lienchain.networks.rpc import call
 
 from .conftest import Run
 
 VIN = "1M8GDM9AXKP042788"
+
+
+def _pins(ipfs_url: str) -> set[str]:
+    return set(kubo.api(ipfs_url, "pin/ls", type="recursive").get("Keys", {}))
 
 
 def test_status_reports_every_member_sealing_and_peered(on_story: Run) -> None:
@@ -68,10 +73,10 @@ def test_full_story_through_the_cli(on_story: Run, consortium: Network, tmp_path
     anchored = [e["args"]["docCid"] for e in history if "docCid" in e["args"]]  # type: ignore[attr-defined]
     assert len(anchored) == 4 and all(c.startswith("bafk") for c in anchored)
 
-    # The title document, stored through the registrar's node, is pinned on every member's node.
+    # The title document, stored through the registrar's node, is pinned by every member's agent
+    # through the member's own node.
     for m in consortium.members:
-        pinned = kubo.api(m.ipfs_url, "pin/ls", arg=anchored[0], offline="true")
-        assert anchored[0] in pinned["Keys"], m.name
+        assert wait_for(lambda: anchored[0] in _pins(m.ipfs_url), 60, interval=0.5), m.name
     r = on_story("--as", "dmv", "doc", "get", anchored[0])
     assert r.code == 0 and r.out == doc.read_text()
     assert on_story("--as", "bank-a", "doc", "verify", VIN).code == 0

@@ -187,6 +187,11 @@ class Profile:
         return str(self.config.get("engine", "embedded"))
 
     @property
+    def network_name(self) -> str:
+        """Returns the name of the network a network profile belongs to (its directory's, if unnamed)."""
+        return str(self.config.get("network", self.path.name))
+
+    @property
     def currency(self) -> str:
         """Returns the profile's default currency."""
         return str(self.config.get("currency", "USD"))
@@ -243,7 +248,7 @@ class Profile:
         if self._any_node is not None:
             return self._any_node
         raise NodeUnreachable(
-            f"no member node of {self.path.name} answers: start the network with `lienchain network up {self.path.name}`"
+            f"no member node of {self.network_name} answers: start it with `lienchain node start --network {self.network_name}`"
         )
 
     def connect(self, account: str | None = None) -> Web3:
@@ -260,7 +265,7 @@ class Profile:
         node = self._node_for(account)
         if node is None:
             return self.chain().w3
-        hint = f"start it with `lienchain node start {node} --network {self.path.name}`"
+        hint = f"start it with `lienchain node start {node} --network {self.network_name}`"
         return connect(self.endpoints[node]["rpc"], chain_id=int(self.config["chain_id"]), hint=hint)
 
     def session(self, account: str) -> Session:

@@ -29,13 +29,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, NetworkExists, NetworkNotFound, NodeFailed, NodeUnreachable, PortInUse, UnknownMember
+from ..errors import ConfigError, NetworkExists, NetworkNotFound, NodeFailed, UnknownMember
 from ..files import write_atomic
 from ..ledger.accounts import Passphrase
 from ..ledger.deployment import Deployment
 from ..ledger.profile import Profile
 from ..ledger.roles import ROLES
 from . import geth
+from .consortium import deploy_from_manifest, install_deployment
 from .manifest import Manifest
 from .member import MemberHome
 from .ports import allocate_ports
@@ -270,20 +271,6 @@ class Network:
             out.append(MemberStatus(m.name, s.geth, s.ipfs, s.block, s.head, s.peers, s.sealing, s.ipfs_peers))
         return out
 
-    def endpoint(self, name: str) -> str:
-        """Returns a member's RPC URL, checking that its node answers.
-
-        Raises:
-            NodeUnreachable: If it does not.
-        """
-        m = self.member(name)
-        if self.home(name).status().geth is False:
-            raise NodeUnreachable(
-                f"the geth node of {name} does not answer on {m.rpc_url}: "
-                f"start it with `lienchain node start {name} --network {self.name}`"
-            )
-        return m.rpc_url
-
     # --- contracts ----------------------------------------------------------------------------
 
     def deploy(self, *, passphrase: Passphrase, progress: Callable[[str], None] = lambda _: None) -> Deployment:
@@ -294,8 +281,6 @@ class Network:
             ConfigError: If the sandbox's contracts are deployed already.
             DeploymentMismatch: If a member's node does not show the deployment (a bug).
         """
-        from .consortium import deploy_from_manifest, install_deployment
-
         homes = list(self.homes.values())
         with Profile(homes[0].path, passphrase=passphrase) as profile:
             deployment = deploy_from_manifest(homes[0], profile, homes[0].name)

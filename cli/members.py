@@ -6,18 +6,22 @@ from pathlib import Path
 
 import click
 
+from ..ledger.ledger import Ledger
 from ..ledger.records import Proposal
 from ..networks import MemberCard
 from ..networks.card import check_roles
-from ..networks.consortium import parse_admission, propose_admission
+from ..networks.consortium import check_admission, is_admission, parse_admission, propose_admission
 from .options import App, common_options, pass_app
 from .params import PERCENT, ROLE
 
 
-def _proposal_line(p: Proposal) -> str:
+def _proposal_line(p: Proposal, ledger: Ledger) -> str:
     state = "executed" if p.executed else f"open, {p.approvals} approval(s)"
-    admission = parse_admission(p.description)
-    what = p.description if admission is None else p.description[: p.description.index(":")] + " (card attached)"
+    what = p.description
+    if is_admission(p):  # its card follows as JSON
+        matches = parse_admission(p, ledger) is not None
+        what = what[: what.index(":")] + (" (the call admits exactly the attached card)" if matches else
+                                          " (WARNING: the call does not do what the attached card says: do not approve)")
     return f"proposal {p.id}: {what} [{state}]"
 
 
@@ -90,7 +94,7 @@ def propose(
     else:
         pid = ledger.propose_removal(accounts.resolve(str(remove_member)))
     p = ledger.proposal(pid)
-    app.emit(p.to_dict(), _proposal_line(p))
+    app.emit(p.to_dict(), _proposal_line(p, ledger))
 
 
 @member.command("vote")
@@ -105,8 +109,10 @@ def vote(app: App, proposal_id: int) -> None:
       lienchain --as lender-a member vote 6
     """
     app.signer_name()
-    p = app.ledger(signing=True).approve(proposal_id)
-    app.emit(p.to_dict(), _proposal_line(p))
+    ledger = app.ledger(signing=True)
+    check_admission(ledger.proposal(proposal_id), ledger)
+    p = ledger.approve(proposal_id)
+    app.emit(p.to_dict(), _proposal_line(p, ledger))
 
 
 @member.command("execute")
@@ -122,8 +128,10 @@ def execute(app: App, proposal_id: int) -> None:
       lienchain --as lender-a member execute 6
     """
     app.signer_name()
-    p = app.ledger(signing=True).execute(proposal_id)
-    app.emit(p.to_dict(), _proposal_line(p))
+    ledger = app.ledger(signing=True)
+    check_admission(ledger.proposal(proposal_id), ledger)
+    p = ledger.execute(proposal_id)
+    app.emit(p.to_dict(), _proposal_line(p, ledger))
 
 
 @member.command("list")
@@ -141,7 +149,7 @@ def list_members(app: App) -> None:
     proposals = ledger.proposals()
     app.emit(
         {"members": members, "proposals": [p.to_dict() for p in proposals]},
-        [f"member  {app.label(m)}" for m in members] + [_proposal_line(p) for p in proposals],
+        [f"member  {app.label(m)}" for m in members] + [_proposal_line(p, ledger) for p in proposals],
     )
 
 

@@ -324,7 +324,7 @@ def _check_role_history(w3: Web3, deployment: Deployment, from_block: int, roles
                                      "the governance may hold")
         if bytes(log["transactionHash"]) == creation:  # the constructor's grants (sent by the deployer)
             founded.add((account, role))
-        elif sender != governance:
+        elif sender != governance and not (not granted and sender == account):  # a holder may renounce its own
             raise DeploymentMismatch(f"{sender} {'granted' if granted else 'revoked'} {role_name(role)} "
                                      f"{'to' if granted else 'from'} {account} outside governance")
     wanted = {(str(Web3.to_checksum_address(a)), role_id(r)) for a, r in roles} | {(governance, DEFAULT_ADMIN_ROLE)}

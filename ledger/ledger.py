@@ -726,12 +726,18 @@ class Ledger:
         """
         account, sealer = Web3.to_checksum_address(account), Web3.to_checksum_address(sealer)
         names = [role_name(r) for r in roles]
-        calls = [(self.governance.address, self.governance.encode_abi("addMember", [account, sealer]))]
-        calls += [(self.registry.address, self.registry.encode_abi("grantRole", [role_id(r), account])) for r in names]
         if description is None:
             runs = f"sealer {sealer}" if sealer != NO_SEALER else "no sealer"
             description = f"admit member {account} ({runs}) with roles {', '.join(names) or 'none'}"
-        return self._propose_batch(calls, description)
+        return self._propose(self.governance.address, self.admission_call(account, sealer, names), description)
+
+    def admission_call(self, account: str, sealer: str, roles: Sequence[str]) -> str:
+        """Returns the governance calldata that admits `account` with `sealer` and `roles` (hex):
+        what an admission proposal must carry, for members to check a proposal against a card."""
+        account, sealer = Web3.to_checksum_address(account), Web3.to_checksum_address(sealer)
+        calls = [(self.governance.address, self.governance.encode_abi("addMember", [account, sealer]))]
+        calls += [(self.registry.address, self.registry.encode_abi("grantRole", [role_id(r), account])) for r in roles]
+        return self._batch_call(calls)
 
     def propose_removal(self, account: str, description: str | None = None) -> int:
         """Proposes, in one vote, revoking every registry role of a member and removing it.
@@ -810,6 +816,7 @@ class Ledger:
         return Proposal(
             id=proposal_id,
             target=Address(raw[0]),
+            data="0x" + bytes(raw[1]).hex(),
             description=raw[2],
             proposer=Address(raw[3]),
             created_at=int(raw[4]),
@@ -839,8 +846,10 @@ class Ledger:
 
     def _propose_batch(self, calls: Sequence[tuple[str, str]], description: str) -> int:
         """Proposes calls that the governance makes in order, all or nothing (`batch`)."""
-        data = self.governance.encode_abi("batch", [[t for t, _ in calls], [bytes.fromhex(d[2:]) for _, d in calls]])
-        return self._propose(self.governance.address, data, description)
+        return self._propose(self.governance.address, self._batch_call(calls), description)
+
+    def _batch_call(self, calls: Sequence[tuple[str, str]]) -> str:
+        return str(self.governance.encode_abi("batch", [[t for t, _ in calls], [bytes.fromhex(d[2:]) for _, d in calls]]))
 
     def _remember(self, vin: str) -> TokenId:
         tid = token_id(VIN(vin))

@@ -225,6 +225,7 @@ class Proposal:
 
     id: int
     target: Address
+    data: str  # the call's calldata, hex
     description: str
     proposer: Address
     created_at: int
@@ -236,6 +237,7 @@ class Proposal:
         return {
             "id": self.id,
             "target": self.target,
+            "data": self.data,
             "description": self.description,
             "proposer": self.proposer,
             "created_at": self.created_at,

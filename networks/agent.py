@@ -79,8 +79,10 @@ class Agent:
             for step in (self.seal_step, self.vote_step):
                 try:
                     step()
-                except (OSError, ValueError, LienchainError) as exc:
+                except (OSError, ValueError, LienchainError) as exc:  # the node is restarting, or busy
                     log.debug("%s: %s", step.__name__, exc)
+                except Exception:  # anything else (a web3 error, a bug): logged, and the agent goes on
+                    log.exception("%s failed", step.__name__)
             self.stopping.wait(max(0.5, self.period / 2))
         pinner.join(5)
 
@@ -108,7 +110,7 @@ class Agent:
         if reached < majority(total):
             self._peered_since = None
             if sealing:
-                engine.stop_sealing(ipc)
+                engine.stop_sealing(ipc, self.home.idle)
                 log.info("reaches %d of %d sealers, fewer than a majority: sealing stopped", reached, total)
             return
         if self._peered_since is None:
@@ -119,10 +121,18 @@ class Agent:
             took_theirs = head > self._head_at_peering and head >= self._resume_height
             if not downloading and (took_theirs or now - self._peered_since >= self._turn_wait(head)):
                 engine.start_sealing(ipc, self.home.card.sealer)
+                self._head_since = now  # the stall clock runs from when this node seals
                 log.info("reaches %d of %d sealers: sealing", reached, total)
             return
-        if head > 0 and now - self._head_since > self._stall_after:
+        if head > 0 and now - self._head_since > self._stall_after and self._own_empty_block(head):
             self._recover(head, now)
+
+    def _own_empty_block(self, number: int) -> bool:
+        """Tells whether a block is one this node sealed and holds no transaction: the only kind
+        `_recover` may drop, so that mending a stall never takes an operation off the chain."""
+        block = call(self.home.rpc_url, [("eth_getBlockByNumber", [hex(number), False])])[0]
+        signer = str(ipc_call(self.home.ipc_path, "clique_getSigner", [hex(number)]))
+        return not block["transactions"] and signer.lower() == self.home.card.sealer.lower()
 
     def _turn_wait(self, head: int) -> float:
         """Returns how long a node that has not taken a block from its peers holds its sealer back:
@@ -142,7 +152,7 @@ class Agent:
         return rank * max(SYNC_CYCLE, 2.0 * self.period)
 
     def _recover(self, head: int, now: float) -> None:
-        """Drops this node's head block to take the other sealers' chain.
+        """Drops this node's head block (its own, empty) to take the other sealers' chain.
 
         The stall this mends: sealers that each sealed a rival block at the same height, of equal
         weight, each keep their own (geth prefers its own blocks), and none may seal the next one
@@ -152,7 +162,7 @@ class Agent:
         nodes do not all drop their blocks at once.
         """
         engine, ipc = self.home.engine, self.home.ipc_path
-        engine.stop_sealing(ipc)
+        engine.stop_sealing(ipc, self.home.idle)
         ipc_call(ipc, "debug_setHead", [hex(head - 1)])
         log.warning("no new block for %.0f s while peered with a majority of the sealers: dropped block %d "
                     "to take the other sealers' chain", now - self._head_since, head)
@@ -201,6 +211,8 @@ class Agent:
                 self.pin_step()
             except (OSError, ValueError, LienchainError) as exc:
                 log.debug("pin_step: %s", exc)
+            except Exception:
+                log.exception("pin_step failed")
             self.stopping.wait(1.0)
 
     @property

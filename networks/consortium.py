@@ -16,10 +16,11 @@ from pathlib import Path
 from ..errors import ConfigError, InvalidCard
 from ..ledger.deployment import Deployment, deploy, verify_deployment
 from ..ledger.ledger import Ledger
+from ..ledger.records import Proposal
 from ..ledger.profile import DEPLOYMENT_FILE, FUNDING, Profile
 from ..storage import document_key
 from .card import MemberCard, canonical, check_roles
-from .manifest import Admission, Manifest
+from .manifest import Admission, Manifest, check_cards
 from .member import MemberHome
 
 _ADMIT = "admit "
@@ -75,15 +76,46 @@ def admission_description(card: MemberCard, roles: tuple[str, ...]) -> str:
         {"card": card.to_dict(), "roles": list(roles)}).decode()
 
 
-def parse_admission(description: str) -> tuple[MemberCard, tuple[str, ...]] | None:
-    """Returns the card and roles of an admission proposal's description, or None for another proposal."""
-    if not description.startswith(_ADMIT) or "{" not in description:
+def is_admission(proposal: Proposal) -> bool:
+    """Tells whether a proposal presents itself as an admission (its description carries a card)."""
+    return proposal.description.startswith(_ADMIT) and "{" in proposal.description
+
+
+def check_admission(proposal: Proposal, ledger: Ledger) -> None:
+    """Refuses a proposal that presents a card but whose call does something else.
+
+    Raises:
+        InvalidCard: If the description shows a card the call does not admit exactly.
+    """
+    if is_admission(proposal) and parse_admission(proposal, ledger) is None:
+        raise InvalidCard(
+            f"proposal {proposal.id} shows a member card, but its call does not admit exactly that card's account, "
+            "sealer and roles: do not approve it; propose the card again with `member propose --add-card`"
+        )
+
+
+def parse_admission(proposal: Proposal, ledger: Ledger) -> tuple[MemberCard, tuple[str, ...]] | None:
+    """Returns the card and roles of an admission proposal, or None for any other proposal.
+
+    The card in the description counts only if the proposal's call does exactly what the card
+    says: admit the card's account with the card's sealer and those roles, nothing more. A
+    description that shows one organisation's card over a call that adds another sealer, or
+    grants more, is no admission of that card.
+    """
+    if not is_admission(proposal):
         return None
+    description = proposal.description
     try:
         data = json.loads(description[description.index("{"):])
-        return MemberCard.from_dict(data["card"], source="the admission proposal's card"), check_roles(data["roles"])
+        card = MemberCard.from_dict(data["card"], source="the admission proposal's card")
+        roles = check_roles(data["roles"])
     except (ValueError, KeyError, TypeError, InvalidCard):
         return None
+    if proposal.target.lower() != ledger.governance.address.lower():
+        return None
+    if proposal.data.lower() != ledger.admission_call(card.account, card.sealer, roles).lower():
+        return None
+    return card, roles
 
 
 def propose_admission(home: MemberHome, ledger: Ledger, card: MemberCard, roles: tuple[str, ...]) -> int:
@@ -100,6 +132,7 @@ def propose_admission(home: MemberHome, ledger: Ledger, card: MemberCard, roles:
     manifest = export_view(home, ledger)
     if any(c.name == card.name or c.account == card.account for c in manifest.members):
         raise InvalidCard(f"{card.name} (or its account) is a member of {home.network} already")
+    check_cards(home.network, [*manifest.members, card])  # no sealer, node or address of a member's
     proposal = ledger.propose_admission(card.account, card.sealer, list(roles), admission_description(card, roles))
     ledger.send_value(card.account, GAS_MONEY)
     return proposal
@@ -112,7 +145,7 @@ def export_view(home: MemberHome, ledger: Ledger) -> Manifest:
     admitted = list(manifest.admitted)
     known = {c.name for c in [*manifest.founders, *(a.card for a in admitted)]}
     for p in ledger.proposals():
-        parsed = parse_admission(p.description) if p.executed else None
+        parsed = parse_admission(p, ledger) if p.executed else None
         if parsed and parsed[0].name not in known:
             admitted.append(Admission(parsed[0], parsed[1], p.id))
             known.add(parsed[0].name)

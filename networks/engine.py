@@ -53,8 +53,8 @@ class Engine(Protocol):
     def start_sealing(self, ipc: Path, sealer: str) -> None:
         """Makes the node seal with `sealer` (unlocked at its start)."""
 
-    def stop_sealing(self, ipc: Path) -> None:
-        """Stops the node's sealer (it keeps following the chain)."""
+    def stop_sealing(self, ipc: Path, idle: str) -> None:
+        """Stops sealing: the node goes back to mining with `idle`, a key no chain authorises."""
 
 
 class Clique:
@@ -97,8 +97,8 @@ class Clique:
         ipc_call(ipc, "miner_setEtherbase", [sealer])
         ipc_call(ipc, "miner_start")
 
-    def stop_sealing(self, ipc: Path) -> None:
-        ipc_call(ipc, "miner_stop")
+    def stop_sealing(self, ipc: Path, idle: str) -> None:
+        self.start_sealing(ipc, idle)  # mining on, so the node still takes its peers' blocks
 
 
 #: The engine built and tested here.

@@ -17,7 +17,6 @@ from typing import Any
 from coincurve import PrivateKey
 from web3 import Web3
 
-from ..files import write_atomic
 
 #: The block gas limit: about 1,000 lien grants a block, built in well under a period.
 DEFAULT_GAS_LIMIT = 200_000_000
@@ -78,13 +77,6 @@ class NodeKey:
         """Returns the enode id: the uncompressed public key without its prefix, in hex."""
         return PrivateKey(self.secret).public_key.format(compressed=False)[1:].hex()
 
-    def enode(self, port: int, host: str = "127.0.0.1") -> str:
-        """Returns the node's enode URL at an address (loopback by default)."""
-        return enode_url(self.node_id, host, port)
-
-    def write(self, datadir: Path) -> None:
-        """Writes the key where geth reads it (`<datadir>/geth/nodekey`), readable by its owner only."""
-        write_atomic(datadir / "geth" / "nodekey", self.secret.hex().encode(), mode=0o600)
 
 
 def config_toml(

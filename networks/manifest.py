@@ -10,7 +10,6 @@ vote since, with the swarm key sealed for them too, and names those removed.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import secrets
@@ -21,7 +20,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from ..errors import InvalidCard, InvalidManifest, SealError
+from ..errors import InvalidCard, InvalidManifest, NotARecipient, SealError
 from ..files import write_atomic
 from ..ledger.profile import FUNDING
 from ..storage import load_public_key, seal, unseal
@@ -75,7 +74,7 @@ class Manifest:
             raise InvalidManifest(f"--gas-limit {gas_limit} is out of range: give at least 5000000")
         for card in cards:
             card.verify()
-        _check_cards(network, cards)
+        check_cards(network, cards)
         chain_id = 1_000_000 + secrets.randbelow(2**31 - 1_000_000)
         swarm_key = kubo.new_swarm_key()
         manifest = cls(
@@ -92,13 +91,6 @@ class Manifest:
         cards = [*self.founders, *(a.card for a in self.admitted)]
         return [c for c in cards if c.name not in self.removed]
 
-    def roles_of(self, name: str) -> tuple[str, ...]:
-        """Returns the roles a member was founded or admitted with."""
-        for a in self.admitted:
-            if a.card.name == name:
-                return a.roles
-        return self.card(name).roles
-
     @property
     def founding_roles(self) -> list[tuple[str, str]]:
         """Returns (account, role) for every role the founders' cards request."""
@@ -114,13 +106,6 @@ class Manifest:
             if c.name == name:
                 return c
         raise InvalidManifest(f"the manifest of {self.network} has no member {name!r}")
-
-    def card_of_account(self, account: str) -> MemberCard | None:
-        """Returns the card of the member with this account, if any."""
-        for c in [*self.founders, *(a.card for a in self.admitted)]:
-            if c.account.lower() == account.lower():
-                return c
-        return None
 
     # --- the swarm key ------------------------------------------------------------------------
 
@@ -140,7 +125,7 @@ class Manifest:
             raise InvalidManifest(f"the manifest seals no swarm key for {name}: ask a member to export it again")
         try:
             secret = unseal(canonical(envelope), key)
-        except SealError as exc:
+        except (SealError, NotARecipient) as exc:
             raise InvalidManifest(f"the swarm key sealed for {name} does not open with its key ({exc})") from None
         if not secret.startswith(b"/key/swarm/psk/1.0.0/\n"):
             raise InvalidManifest(f"the swarm key sealed for {name} is not a swarm key")
@@ -201,7 +186,7 @@ class Manifest:
             raise InvalidManifest(str(exc)) from None
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidManifest(f"{source} is not a valid manifest ({exc})") from None
-        _check_cards(manifest.network, [*manifest.founders, *(a.card for a in manifest.admitted)])
+        check_cards(manifest.network, [*manifest.founders, *(a.card for a in manifest.admitted)])
         expected = _genesis(manifest.chain_id, manifest.founders, manifest.period, manifest.gas_limit)
         if manifest.genesis != expected:
             raise InvalidManifest(
@@ -224,17 +209,17 @@ class Manifest:
         return cls.from_dict(data, source=str(path))
 
 
-def swarm_key_fingerprint(swarm_key: bytes) -> str:
-    """Returns a short, non-secret name for a swarm key (to tell two apart in logs)."""
-    return base64.b32encode(hashlib.sha256(b"lienchain/swarm-key/v1" + swarm_key).digest()[:5]).decode().lower()
-
-
 def _genesis(chain_id: int, cards: Sequence[MemberCard], period: int, gas_limit: int) -> dict[str, Any]:
     return geth.genesis(chain_id=chain_id, sealers=[c.sealer for c in cards], period=period, gas_limit=gas_limit,
                         alloc={c.account: FUNDING for c in cards})
 
 
-def _check_cards(network: str, cards: Sequence[MemberCard]) -> None:
+def check_cards(network: str, cards: Sequence[MemberCard]) -> None:
+    """Checks that cards are of `network` and share no name, account, sealer, node or address.
+
+    Raises:
+        InvalidManifest: If two clash, or a sealer is a member's account or the zero address.
+    """
     for c in cards:
         if c.network != network:
             raise InvalidManifest(f"the card of {c.name} is for network {c.network!r}, not {network!r}: ask for its card of {network}")
@@ -249,6 +234,9 @@ def _check_cards(network: str, cards: Sequence[MemberCard]) -> None:
             if k in seen:
                 raise InvalidManifest(f"{seen[k]} and {c.name} have the same {what}: each member needs its own")
             seen[k] = c.name
+    zero = [c.name for c in cards if int(c.sealer, 16) == 0]
+    if zero:
+        raise InvalidManifest(f"the card of {zero[0]} names no sealer (the zero address): ask for a card from `node init`")
     accounts = {c.account for c in cards}
     clash = [c.name for c in cards if c.sealer in accounts]
     if clash:

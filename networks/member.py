@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -53,7 +54,7 @@ DEFAULT_P2P_PORT = 30303
 DEFAULT_SWARM_PORT = 4001
 #: A chain whose sealers are peered but that sealed nothing for this many periods (and at least
 #: `_STALL_MIN_SECONDS`) is reported stalled.
-STALL_PERIODS = 10
+STATUS_STALL_PERIODS = 10
 _STALL_MIN_SECONDS = 20
 
 
@@ -105,7 +106,6 @@ class MemberHome:
             self.network = str(record["network"])
             self.name = str(record["member"])
             self.ports: dict[str, int] = {k: int(v) for k, v in record["ports"].items()}
-            self.idle = str(record["idle"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{self.path / HOME_FILE} is not a valid member record ({exc}): restore it") from None
         self.card = MemberCard.load(self.path / "card.json")
@@ -166,10 +166,6 @@ class MemberHome:
             (node / "keystore").mkdir(parents=True, mode=0o700)
             write_atomic(node / "keystore" / "sealer.json",
                          json.dumps(encrypt_key(bytes(sealer.key), secret, light_kdf=light_kdf)).encode(), mode=0o600)
-            # A throwaway key the node mines with until it may seal (see geth.node_command).
-            idle = Account.create()
-            write_atomic(node / "keystore" / "idle.json",
-                         json.dumps(encrypt_key(bytes(idle.key), secret, light_kdf=True)).encode(), mode=0o600)
             node_key = engine.new_node_key()
             write_atomic(node / "nodekey.json",
                          json.dumps(encrypt_key(node_key.secret, secret, light_kdf=light_kdf)).encode(), mode=0o600)
@@ -181,7 +177,7 @@ class MemberHome:
                 p2p_port=p2p_port, swarm_port=swarm_port, node_id=node_key.node_id, peer_id=peer_id,
             ).signed(account)
             write_atomic(tmp / "card.json", (json.dumps(card.to_dict(), indent=2) + "\n").encode())
-            record = {"format": HOME_FORMAT, "network": network, "member": member, "host": host, "idle": str(idle.address),
+            record = {"format": HOME_FORMAT, "network": network, "member": member, "host": host, 
                       "ports": {"p2p": p2p_port, "swarm": swarm_port, "http": local[0], "auth": local[1], "api": local[2]}}
             write_atomic(tmp / HOME_FILE, (json.dumps(record, indent=2) + "\n").encode())
             os.rename(tmp, path)
@@ -323,6 +319,8 @@ class MemberHome:
 
     def _start_geth(self, proc: Process, passphrase: Passphrase, geth_bin: Path, timeout: float) -> None:
         secret = passphrase()
+        if "\n" in secret:
+            raise ConfigError("the passphrase holds a line break, which geth cannot read: use one without")
         # Check the passphrase here, where a mistake is a clear error, not a geth that exits.
         AccountBook(self.path, lambda: secret).unlock(self.name)
         try:
@@ -331,17 +329,33 @@ class MemberHome:
             raise ConfigError(f"the node key of {self.name} cannot be opened ({exc}): restore node/nodekey.json") from None
         # The passphrase and the node key reach geth through named pipes it reads once: neither
         # touches the disk nor appears in its command line or environment.
+        # A throwaway key the node mines with until it may seal (see geth.node_command), new at
+        # each start, under a password that exists only here and in geth: it guards nothing.
+        idle, idle_password = Account.create(), secrets.token_hex(16)
+        write_atomic(self.path / "node" / "keystore" / "idle.json",
+                     json.dumps(encrypt_key(bytes(idle.key), idle_password, light_kdf=True)).encode(), mode=0o600)
+        write_atomic(self.path / "run" / "idle.json", json.dumps({"address": str(idle.address)}).encode())
         with secret_pipes("passphrase", "nodekey") as (password_pipe, nodekey_pipe):
             argv = self.engine.node_command(
                 geth_bin, config=self.path / "node" / "config.toml", keystore=self.path / "node" / "keystore",
-                sealer=self.card.sealer, idle=self.idle, password_file=password_pipe, nodekey_file=nodekey_pipe,
+                sealer=self.card.sealer, idle=str(idle.address), password_file=password_pipe, nodekey_file=nodekey_pipe,
             )
             proc.start(argv)
-            passwords = (secret + "\n") * 2  # one line per unlocked key
+            passwords = f"{secret}\n{idle_password}\n"  # one line per unlocked key, in --unlock's order
             if not hand_over(proc, {nodekey_pipe: bytes(node_key).hex().encode(), password_pipe: passwords.encode()},
                              timeout):
+                proc.stop(kill=True)  # it may wait on a pipe that is gone: not a node to keep
                 raise NodeFailed(f"geth of {self.name} did not start: {last_error(proc)}")
-        await_ready(proc, lambda: node_facts(self.rpc_url) is not None, timeout)
+        try:
+            await_ready(proc, lambda: node_facts(self.rpc_url) is not None, timeout)
+        except NodeFailed:
+            proc.stop(kill=True)
+            raise
+
+    @property
+    def idle(self) -> str:
+        """Returns the throwaway key the running node mines with while it does not seal."""
+        return str(json.loads((self.path / "run" / "idle.json").read_text())["address"])
 
     def stop(self, *, kill: bool = False) -> list[str]:
         """Stops the member's agent and nodes (SIGTERM, or SIGKILL with `kill`); returns which ran."""
@@ -380,7 +394,7 @@ class MemberHome:
         if reach[0] < majority(reach[1]):
             return False, (f"reaches {reach[0]} of {reach[1]} sealers, fewer than a majority: it waits to seal until "
                            "more members' nodes are up and reachable (their peer-to-peer port open to this host)")
-        if age is not None and age > max(STALL_PERIODS * period, _STALL_MIN_SECONDS):
+        if age is not None and age > max(STATUS_STALL_PERIODS * period, _STALL_MIN_SECONDS):
             return True, (f"stalled: peered with a majority of the sealers but no block for {age} s. The agents mend "
                           "rival blocks at one height by dropping one; if this persists, see `lienchain node logs "
                           f"--agent`, then restart this node (`lienchain node stop`, `{start}`) and ask the other "

@@ -213,3 +213,10 @@ def test_verify_deployment_refuses_an_administrator_other_than_governance(
     ledgers["lender-b"].approve(pid)
     with pytest.raises(errors.DeploymentMismatch, match="administrator role"):
         verify_deployment(profile.chain().w3, profile.deployment, **manifest(profile))
+
+
+def test_verify_deployment_accepts_a_holder_renouncing_its_own_role(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+    oracle = ledgers["oracle"]
+    oracle._signer.send(oracle.registry.functions.renounceRole(role_id("ORACLE"), oracle.address), gas=100_000)
+    assert not ledgers["reader"].has_role("ORACLE", oracle.address)
+    verify_deployment(profile.chain().w3, profile.deployment, **manifest(profile))

@@ -12,7 +12,8 @@ import click
 
 from ..files import write_atomic
 from ..networks import GETH, IPFS, MemberCard, MemberHome, locate, network_path
-from ..networks.consortium import deploy_from_manifest, export_manifest, install_deployment
+from ..ledger.profile import DEPLOYMENT_FILE
+from ..networks.consortium import check_against_chain, deploy_from_manifest, export_manifest, install_deployment
 from ..networks.manifest import Manifest
 from ..networks.member import DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT
 from .network import binary_options, network, node
@@ -110,13 +111,21 @@ def join_cmd(app: App, manifest_file: Path, expected: str | None, geth_path: Pat
     if expected and expected.strip().lower() != manifest.hash():
         raise click.ClickException(f"the manifest's hash is {manifest.hash()}, not {expected}: do not join; get it again")
     home = MemberHome(network_path(manifest.network))
+    rejoin = home.manifest_path.exists()
+    if (home.path / DEPLOYMENT_FILE).exists():  # a later manifest: its members must be the chain's
+        app.network_name = manifest.network
+        check_against_chain(home, app.profile(), manifest)
     home.join(manifest, passphrase=passphrase_source, geth_bin=locate(GETH, geth_path))
     peers = [c.name for c in manifest.members if c.name != home.name]
     app.emit({"network": manifest.network, "member": home.name, "hash": manifest.hash(), "peers": peers}, [
-        f"{home.name} joined {manifest.network} (chain id {manifest.chain_id}); peers: {', '.join(peers) or 'none'}",
+        f"{home.name} joined {manifest.network} (chain id {manifest.chain_id}); the members:",
+        *(f"  {c.name:<12} account {c.account}  sealer {c.sealer}  roles {'+'.join(manifest.roles_of(c.name)) or '-'}"
+          for c in manifest.members),
         f"manifest hash {manifest.hash()}: compare it with the other members",
-        f"next: lienchain node start --network {manifest.network}",
+        f"next: lienchain node {'stop and then node start' if rejoin else 'start'} --network {manifest.network}"
+        + (" (the nodes read their peers at start)" if rejoin else ""),
     ])
+
 
 
 @network.command("manifest")

@@ -52,6 +52,7 @@ STALL_PERIODS = 5
 #: peers are ahead of it takes their blocks when it neither seals nor has synced yet.
 SYNC_CYCLE = 12.0
 _LOG_CHUNK = 2_000  # blocks per get_logs when catching up
+_CONFIRMATIONS = 2  # the pinner reads blocks this far below the head
 
 
 class Agent:
@@ -231,7 +232,7 @@ class Agent:
         if cursor.get("registry") != deployment.registry:  # another deployment installed: start over
             cursor = {"registry": deployment.registry, "next_block": deployment.block, "pending": []}
         w3 = self._chain()
-        head = w3.eth.block_number
+        head = w3.eth.block_number - _CONFIRMATIONS  # a block this recent may still be replaced
         start = int(cursor["next_block"])
         pending: list[str] = list(cursor["pending"])
         if start <= head:

@@ -8,6 +8,7 @@ changed in transit (a swapped sealer, a redirected enode) no longer verifies. A 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import asdict, dataclass, replace
@@ -28,7 +29,6 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _NODE_ID = re.compile(r"^[0-9a-f]{128}$")
 _PEER_ID = re.compile(r"^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$")
-_HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
 _FIELDS = ("format", "network", "name", "roles", "account", "sealer", "document_key", "host", "p2p_port",
            "swarm_port", "node_id", "peer_id")
 
@@ -42,6 +42,18 @@ def check_name(name: str, what: str = "member") -> str:
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidCard(f"{what} name {name!r} is invalid: use lower-case letters, digits and '-' (at most 32)")
     return name
+
+
+def check_host(host: Any) -> str:
+    """Returns a valid announced host: an IPv4 address (geth's enode and Kubo's /ip4 need one).
+
+    Raises:
+        InvalidCard: If it is not one.
+    """
+    try:
+        return str(ipaddress.IPv4Address(host))
+    except (ipaddress.AddressValueError, ValueError, TypeError):
+        raise InvalidCard(f"host {host!r} is not an IPv4 address: give the address the other members reach you at") from None
 
 
 def check_roles(roles: Any) -> tuple[str, ...]:
@@ -151,7 +163,7 @@ class MemberCard:
                 account=_address(data["account"], "account"),
                 sealer=_address(data["sealer"], "sealer"),
                 document_key=_match(_HEX64, data["document_key"], "document_key"),
-                host=_match(_HOST, data["host"], "host"),
+                host=check_host(data["host"]),
                 p2p_port=_port(data["p2p_port"], "p2p_port"),
                 swarm_port=_port(data["swarm_port"], "swarm_port"),
                 node_id=_match(_NODE_ID, data["node_id"], "node_id"),

@@ -13,7 +13,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import ConfigError, InvalidCard
+from ..errors import ConfigError, InvalidCard, InvalidManifest
 from ..ledger.deployment import Deployment, deploy, verify_deployment
 from ..ledger.ledger import Ledger
 from ..ledger.records import Proposal
@@ -152,6 +152,27 @@ def export_view(home: MemberHome, ledger: Ledger) -> Manifest:
     current = {a.lower() for a in ledger.members()}
     removed = tuple(c.name for c in [*manifest.founders, *(a.card for a in admitted)] if c.account.lower() not in current)
     return replace(manifest, admitted=tuple(admitted), removed=removed)
+
+
+def check_against_chain(home: MemberHome, profile: Profile, manifest: Manifest) -> None:
+    """Checks a later manifest's members against the chain, as the member's own node sees it.
+
+    A manifest exported after a membership change is not signed by anyone: its admitted and
+    removed members must be exactly what governance decided.
+
+    Raises:
+        InvalidManifest: If the manifest's members differ from the chain's.
+        NodeUnreachable: If the member's node does not answer.
+    """
+    view = export_view(home, profile.ledger())
+    mine = {c.name: c.to_dict() for c in view.members}
+    theirs = {c.name: c.to_dict() for c in manifest.members}
+    if mine != theirs:
+        differ = sorted(set(mine) ^ set(theirs)) or sorted(n for n in mine if mine[n] != theirs.get(n))
+        raise InvalidManifest(
+            f"the manifest's members differ from those the chain admitted ({', '.join(differ)}): do not join with it; "
+            f"export one from the chain with `lienchain network manifest {home.network}`"
+        )
 
 
 def export_manifest(home: MemberHome, profile: Profile) -> Manifest:

@@ -91,6 +91,13 @@ class Manifest:
         cards = [*self.founders, *(a.card for a in self.admitted)]
         return [c for c in cards if c.name not in self.removed]
 
+    def roles_of(self, name: str) -> tuple[str, ...]:
+        """Returns the roles a member was founded or admitted with."""
+        for a in self.admitted:
+            if a.card.name == name:
+                return a.roles
+        return self.card(name).roles
+
     @property
     def founding_roles(self) -> list[tuple[str, str]]:
         """Returns (account, role) for every role the founders' cards request."""

@@ -39,7 +39,7 @@ from ..files import write_atomic
 from ..ledger.accounts import AccountBook, AccountInfo, Passphrase, encrypt_key
 from ..storage import document_key, public_key_hex
 from . import kubo
-from .card import MemberCard, check_name, check_roles
+from .card import MemberCard, check_host, check_name, check_roles
 from .engine import CLIQUE, Engine
 from .manifest import Manifest
 from .ports import allocate_ports
@@ -148,6 +148,7 @@ class MemberHome:
         path = Path(path)
         check_name(network, "network")
         check_name(member)
+        check_host(host)
         wanted = check_roles(roles)
         if path.exists():
             raise NetworkExists(path.name, str(path))
@@ -334,6 +335,7 @@ class MemberHome:
         idle, idle_password = Account.create(), secrets.token_hex(16)
         write_atomic(self.path / "node" / "keystore" / "idle.json",
                      json.dumps(encrypt_key(bytes(idle.key), idle_password, light_kdf=True)).encode(), mode=0o600)
+        (self.path / "run").mkdir(exist_ok=True)
         write_atomic(self.path / "run" / "idle.json", json.dumps({"address": str(idle.address)}).encode())
         with secret_pipes("passphrase", "nodekey") as (password_pipe, nodekey_pipe):
             argv = self.engine.node_command(

@@ -64,6 +64,10 @@ def _multiaddr(url: str) -> str:
     return f"/{proto}/{parts.hostname}/tcp/{parts.port}/{parts.scheme}"
 
 
+#: Seconds the member's own node may take to fetch a document it does not hold from its peers.
+FETCH_TIMEOUT = 10.0
+
+
 class KuboStore(DocumentStore):
     """A document store on a member's Kubo node, replicated to the other members' nodes."""
 
@@ -151,6 +155,12 @@ class KuboStore(DocumentStore):
                 continue
             if data is not None:
                 return data
+        if self.api not in down:
+            # Not held by any node asked: the member's own node fetches it from its peers in the
+            # private swarm (another member's node holds it, or the author's).
+            data = self._fetch(cid)
+            if data is not None:
+                return data
         if tampered is not None:
             raise tampered
         if self.api in down:
@@ -181,6 +191,18 @@ class KuboStore(DocumentStore):
         except StorageError:
             return False
         return True
+
+    def _fetch(self, cid: CID) -> bytes | None:
+        """Returns a document the member's own node fetches from the swarm within `FETCH_TIMEOUT`
+        seconds, checked against its CID; None if no peer serves it in that time."""
+        try:
+            data: bytes = self._clients[self.api].cat(cid, timeout=FETCH_TIMEOUT)
+        except (ipfs_errors.TimeoutError, ipfs_errors.Error):
+            return None
+        actual = compute_cid(data)
+        if actual != cid:
+            raise CIDMismatch(cid, actual)
+        return data
 
     def _read(self, url: str, cid: CID) -> bytes | None:
         """Returns a node's copy of a document (offline: nothing is fetched), checked against its CID.

@@ -55,3 +55,16 @@ def run_process(env: dict[str, str]) -> Run:
         return Result(p.returncode, p.stdout, p.stderr)
 
     return invoke
+
+
+@pytest.fixture
+def run_in(tmp_path: Path) -> Run:
+    """Runs `lienchain` in-process with networks under the test's directory and no default profile."""
+    env = {"LIENCHAIN_NETWORKS": str(tmp_path / "networks"), "LIENCHAIN_PASSWORD": PASSPHRASE,
+           "LIENCHAIN_HOME": str(tmp_path / "profile")}
+
+    def invoke(*args: str) -> Result:
+        r = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+        return Result(r.exit_code, r.stdout, r.stderr)
+
+    return invoke

@@ -3,54 +3,24 @@
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from eth_account import Account
 
-from lienchain.cli.main import cli
 from lienchain.errors import InvalidCard, InvalidManifest
 from lienchain.networks import Manifest, MemberCard
-from lienchain.networks.geth import NodeKey
-from lienchain.storage import document_key, public_key_hex
+from lienchain.storage import document_key
 
-from .conftest import PASSPHRASE, Result
+from ..cards import make_card
 from .test_errors import assert_one_line_error
-
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def _card(name: str, host: str, roles: tuple[str, ...] = ("LENDER",)) -> tuple[MemberCard, bytes]:
-    account, sealer = Account.create(), Account.create()
-    card = MemberCard(
-        network="trust", name=name, roles=roles, account=account.address, sealer=sealer.address,
-        document_key=public_key_hex(document_key(bytes(account.key)).public_key()), host=host, p2p_port=30303,
-        swarm_port=4001, node_id=NodeKey.generate().node_id,
-        peer_id="12D3KooW" + "".join(secrets.choice(_B58) for _ in range(44)),
-    ).signed(account)
-    return card, bytes(account.key)
-
-
-@pytest.fixture
-def run_in(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"LIENCHAIN_NETWORKS": str(tmp_path / "networks"), "LIENCHAIN_PASSWORD": PASSPHRASE,
-           "LIENCHAIN_HOME": str(tmp_path / "profile")}
-
-    def invoke(*args: str) -> Result:
-        r = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-        return Result(r.exit_code, r.stdout, r.stderr)
-
-    return invoke
-
 
 @pytest.fixture
 def cards(tmp_path: Path) -> list[Path]:
     paths = []
     for name, host in (("dmv", "10.0.0.1"), ("bank-a", "10.0.0.2"), ("bank-b", "10.0.0.3")):
         path = tmp_path / f"{name}.card.json"
-        path.write_text(json.dumps(_card(name, host)[0].to_dict()))
+        path.write_text(json.dumps(make_card(name, host)[0].to_dict()))
         paths.append(path)
     return paths
 
@@ -72,7 +42,7 @@ def test_network_create_writes_a_manifest_whose_hash_it_prints(run_in, cards: li
 @pytest.mark.parametrize("field", ["host", "p2p_port", "sealer", "roles", "peer_id"])
 def test_a_card_changed_in_transit_is_refused(run_in, cards: list[Path], tmp_path: Path, field: str) -> None:
     data = json.loads(cards[1].read_text())
-    other = _card("bank-a", "10.0.0.9", ("REGISTRAR",))[0].to_dict()
+    other = make_card("bank-a", "10.0.0.9", ("REGISTRAR",))[0].to_dict()
     data[field] = other[field] if other[field] != data[field] else data[field] + 1
     cards[1].write_text(json.dumps(data))
     out = tmp_path / "trust.network.json"
@@ -106,7 +76,7 @@ def test_a_manifest_changed_by_one_byte_is_refused(cards: list[Path], tmp_path: 
 
 
 def test_only_the_member_opens_its_sealed_swarm_key(tmp_path: Path) -> None:
-    (a, key_a), (b, _) = _card("dmv", "10.0.0.1"), _card("bank-a", "10.0.0.2")
+    (a, key_a), (b, _) = make_card("dmv", "10.0.0.1"), make_card("bank-a", "10.0.0.2")
     manifest = Manifest.create("trust", [a, b])
     swarm = manifest.open_swarm_key("dmv", document_key(key_a))
     assert swarm.startswith(b"/key/swarm/psk/1.0.0/")
@@ -115,6 +85,6 @@ def test_only_the_member_opens_its_sealed_swarm_key(tmp_path: Path) -> None:
 
 
 def test_a_card_signed_by_another_key_is_refused() -> None:
-    card, _ = _card("dmv", "10.0.0.1")
+    card, _ = make_card("dmv", "10.0.0.1")
     with pytest.raises(InvalidCard):
         card.signed(Account.create())

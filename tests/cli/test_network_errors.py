@@ -5,24 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from lienchain.cli.main import cli
 
 from .test_errors import assert_one_line_error
-from .conftest import PASSPHRASE, Result
-
-
-@pytest.fixture
-def run_in(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"LIENCHAIN_NETWORKS": str(tmp_path / "networks"), "LIENCHAIN_PASSWORD": PASSPHRASE,
-           "LIENCHAIN_HOME": str(tmp_path / "profile")}
-
-    def invoke(*args: str) -> Result:
-        r = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-        return Result(r.exit_code, r.stdout, r.stderr)
-
-    return invoke
 
 
 @pytest.mark.parametrize(

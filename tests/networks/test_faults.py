@@ -16,7 +16,7 @@ from eth_account import Account
 from lienchain.errors import NodeUnreachable
 from lienchain.ledger import LienTerms, Profile
 from lienchain.ledger.vin import VIN, check_digit, normalize_vin
-from lienchain.networks import Network
+from lienchain.networks import Network, kubo
 from lienchain.networks.process import wait_for
 from lienchain.networks.rpc import call, node_facts
 
@@ -64,13 +64,18 @@ def test_chain_keeps_sealing_with_one_sealer_stopped_and_the_sealer_catches_up(
     assert on_story("--as", "bank-b", "lien", "list", vin, "--json").json()[0]["amount"] == "500000"  # type: ignore[index]  # minor units
 
 
-def test_document_stays_readable_with_its_authors_kubo_node_stopped(on_story: Run, tmp_path: Path) -> None:
+def test_document_stays_readable_with_its_authors_kubo_node_stopped(
+    on_story: Run, consortium: Network, tmp_path: Path
+) -> None:
     vin = _vins(2, 1)[0]
     doc = tmp_path / "title.txt"
     doc.write_text("certificate of title kept by every member")
     r = on_story("--as", "dmv", "title", "register", vin, "--owner", Account.create().address, "--doc", str(doc), "--json")
     assert r.code == 0, r.err
     cid = r.json()["doc_cid"]  # type: ignore[index]
+    # bank-a's agent pins it through bank-a's own node once the registration is a couple of blocks deep.
+    ipfs = consortium.member("bank-a").ipfs_url
+    assert wait_for(lambda: cid in kubo.api(ipfs, "pin/ls", type="recursive").get("Keys", {}), 60, interval=0.5)
     assert on_story("node", "stop", "dmv").code == 0
     try:
         r = on_story("--as", "bank-a", "doc", "get", cid)

@@ -139,11 +139,11 @@ class Agent:
         """Returns how long a node that has not taken a block from its peers holds its sealer back:
         nothing for the sealer whose turn the next block is, one sync cycle more for each next one.
 
-        geth drops the blocks peers send it until it has synced once or seals itself, and a node
-        whose peers are no further than it syncs only every 10 s. So sealers that start together
-        each seal their own next block, none accepts the others', and the chain stalls (seen on
-        new chains, where Clique's out-of-turn delay has also run out). Started in turn order, the
-        first block is sealed alone and the others take it before they seal.
+        Clique delays an out-of-turn sealer from the next block's timestamp, which on a new chain
+        (or one that stood still) is already past: sealers that start together all seal the next
+        block at once, each keeps its own, and the chain stalls. Started in turn order, the first
+        block is sealed alone and the others take it (a node mining with its idle key takes its
+        peers' blocks; one that does not yet, every sync cycle) before they seal.
         """
         signers = [s.lower() for s in self.home.engine.signers(self.home.ipc_path)]
         me = self.home.card.sealer.lower()

@@ -20,7 +20,7 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from lienchain.ledger.embedded import DB_FILE, EmbeddedChain
+from lienchain.ledger.chain.embedded import DB_FILE, EmbeddedChain
 
 CHAIN_ID = 4242
 SENDER: LocalAccount = Account.from_key(b"\x07" * 32)

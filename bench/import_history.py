@@ -24,9 +24,9 @@ from pathlib import Path
 from eth_account import Account
 
 from lienchain.ledger import Ledger, Profile, normalize_vin
-from lienchain.ledger.ledger import GAS
-from lienchain.ledger.transactions import Call
-from lienchain.ledger.vin import check_digit
+from lienchain.ledger.registry.ledger import GAS
+from lienchain.ledger.chain.transactions import Call
+from lienchain.ledger.registry.vin import check_digit
 from lienchain.networks import GETH, IPFS, Network, locate
 
 PASSPHRASE = "bench passphrase"

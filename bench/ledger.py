@@ -21,7 +21,7 @@ from pathlib import Path
 from eth_account import Account
 
 from lienchain.ledger import LienTerms, Profile, normalize_vin
-from lienchain.ledger.vin import VIN, check_digit
+from lienchain.ledger.registry.vin import VIN, check_digit
 
 PASSPHRASE = "bench passphrase"
 MATURITY = int(time.time()) + 5 * 365 * 86400

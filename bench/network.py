@@ -36,7 +36,7 @@ from pathlib import Path
 from eth_account import Account
 
 from lienchain.ledger import LienTerms, Profile, normalize_vin
-from lienchain.ledger.vin import VIN, check_digit
+from lienchain.ledger.registry.vin import VIN, check_digit
 from lienchain.networks import DEFAULT_GAS_LIMIT, GETH, IPFS, Network, locate
 from lienchain.networks.rpc import call
 

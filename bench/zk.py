@@ -24,8 +24,8 @@ from typing import Any
 
 from lienchain.contracts.build import load_artifact
 from lienchain.ledger import Profile
-from lienchain.ledger.deployment import deploy_contract
-from lienchain.ledger.transactions import fees_for, latest_base_fee
+from lienchain.ledger.registry.deployment import deploy_contract
+from lienchain.ledger.chain.transactions import fees_for, latest_base_fee
 from lienchain.zk import exposure, ltv, opening
 from lienchain.zk import range as range_proof
 from lienchain.zk.exposure import ExposureStatement

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..ledger.roles import ROLES
+from ..ledger.registry.roles import ROLES
 from .options import App, common_options, pass_app
 
 

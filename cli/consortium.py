@@ -12,7 +12,7 @@ import click
 
 from ..files import write_atomic
 from ..networks import GETH, IPFS, MemberCard, MemberHome, locate, network_path
-from ..ledger.profile import DEPLOYMENT_FILE
+from ..ledger.workspace.profile import DEPLOYMENT_FILE
 from ..networks.consortium import check_against_chain, deploy_from_manifest, export_manifest, install_deployment
 from ..networks.manifest import Manifest
 from ..networks.member import DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT

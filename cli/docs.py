@@ -10,7 +10,7 @@ import click
 
 from ..errors import StorageError
 from ..files import write_atomic
-from ..ledger.vin import normalize_vin
+from ..ledger.registry.vin import normalize_vin
 from ..storage import CID, parse_cid
 from .options import App, common_options, pass_app
 from .params import LENIENT

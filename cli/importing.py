@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError
-from ..ledger import importer
+from ..ledger.workspace import importer
 from .options import App, common_options, pass_app
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..ledger.consent import Consent
-from ..ledger.records import Lien
-from ..ledger.vin import normalize_vin
+from ..ledger.registry.consent import Consent
+from ..ledger.registry.records import Lien
+from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
 from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, format_amount, format_time
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..ledger.ledger import Ledger
-from ..ledger.records import Proposal
+from ..ledger.registry.ledger import Ledger
+from ..ledger.registry.records import Proposal
 from ..networks import MemberCard
 from ..networks.card import check_roles
 from ..networks.consortium import check_admission, is_admission, parse_admission, propose_admission

@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import ConfigError, NetworkNotFound
-from ..ledger.ledger import Ledger
-from ..ledger.profile import PROFILE_FILE, Profile, default_profile_path
-from ..ledger.session import Session
+from ..ledger.registry.ledger import Ledger
+from ..ledger.workspace.profile import PROFILE_FILE, Profile, default_profile_path
+from ..ledger.workspace.session import Session
 from ..networks import MemberHome, Network, network_path
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..ledger.roles import ROLES
+from ..ledger.registry.roles import ROLES
 
 #: Amounts are typed in major units with up to this many decimals and kept on chain in minor units.
 MINOR_DIGITS = 2

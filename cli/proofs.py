@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..ledger import audit
+from ..ledger.workspace import audit
 from .options import App, common_options, pass_app
 from .params import AMOUNT, PERCENT
 

@@ -7,8 +7,8 @@ import time
 import click
 
 from ..errors import ConfigError
-from ..ledger.demo import Step, run_demo
-from ..ledger.profile import Profile, default_profile_path
+from .demo import Step, run_demo
+from ..ledger.workspace.profile import Profile, default_profile_path
 from .options import App, common_options, new_passphrase_source, pass_app
 
 

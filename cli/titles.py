@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..ledger.records import Title, TitleStatus
-from ..ledger.vin import normalize_vin
+from ..ledger.registry.records import Title, TitleStatus
+from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
 from .params import DOC, LENIENT, TITLE_STATUS, format_time
 from .valuations import appraisal_lines, private_lines

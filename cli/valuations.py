@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..ledger.records import Appraisal, PrivateLienState, Valuation
-from ..ledger.reverts import percent
-from ..ledger.vin import normalize_vin
+from ..ledger.registry.records import Appraisal, PrivateLienState, Valuation
+from ..ledger.registry.reverts import percent
+from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
 from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, format_amount, format_time
 

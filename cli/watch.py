@@ -11,9 +11,9 @@ from contextlib import contextmanager
 import click
 
 from ..errors import NodeUnreachable
-from ..ledger.records import Event
-from ..ledger.reverts import percent
-from ..ledger.watch import ALERTS, Watch
+from ..ledger.registry.records import Event
+from ..ledger.registry.reverts import percent
+from ..ledger.workspace.watch import ALERTS, Watch
 from .options import App, common_options, pass_app
 from .params import format_amount, format_time
 

@@ -1,18 +1,22 @@
-"""The ledger client: typed operations on the consortium's registry, over any web3 connection.
+"""The ledger client, in three layers, one folder each:
 
-The embedded default chain (`EmbeddedChain`) persists an in-process EVM under a profile; the
-same `Ledger` runs against a geth node.
+- `chain/`: a chain the ledger talks to (the embedded py-evm chain or a JSON-RPC node), and
+  signing and sending transactions;
+- `registry/`: typed operations on the consortium's registry and governance (the `Ledger` facade),
+  records, consents, deployment, the event index;
+- `workspace/`: one member's working directory (`Profile`): accounts, sessions, documents, watch,
+  import and proof files.
 """
 
-from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
-from .consent import Consent, sign_consent
-from .deployment import NO_SEALER, Deployment, deploy, verify_deployment
-from .documents import Documents, SealedDocument
-from .embedded import EmbeddedChain
-from .ledger import Ledger, LienTerms
-from .profile import Profile, default_profile_path
-from .records import Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
-from .vin import VIN, TokenId, normalize_vin, token_id
+from .workspace.accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
+from .registry.consent import Consent, sign_consent
+from .registry.deployment import NO_SEALER, Deployment, deploy, verify_deployment
+from .workspace.documents import Documents, SealedDocument
+from .chain.embedded import EmbeddedChain
+from .registry.ledger import Ledger, LienTerms
+from .workspace.profile import Profile, default_profile_path
+from .registry.records import Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
+from .registry.vin import VIN, TokenId, normalize_vin, token_id
 
 __all__ = [
     "DEFAULT_ACCOUNTS",

@@ -36,8 +36,8 @@ from web3 import Web3
 from ..contracts.build import load_artifact
 from ..errors import LienchainError
 from ..files import write_atomic
-from ..ledger.deployment import Deployment
-from ..ledger.node import connect
+from ..ledger.registry.deployment import Deployment
+from ..ledger.chain.node import connect
 from . import kubo
 from .member import MemberHome
 from .ipc import ipc_call

@@ -21,7 +21,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from ..errors import InvalidCard
-from ..ledger.roles import ROLES
+from ..ledger.registry.roles import ROLES
 from .geth import enode_url
 
 CARD_FORMAT = "lienchain/member-card/v1"

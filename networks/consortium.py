@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ConfigError, InvalidCard, InvalidManifest
-from ..ledger.deployment import Deployment, deploy, verify_deployment
-from ..ledger.ledger import Ledger
-from ..ledger.records import Proposal
-from ..ledger.profile import DEPLOYMENT_FILE, FUNDING, Profile
+from ..ledger.registry.deployment import Deployment, deploy, verify_deployment
+from ..ledger.registry.ledger import Ledger
+from ..ledger.registry.records import Proposal
+from ..ledger.workspace.profile import DEPLOYMENT_FILE, FUNDING, Profile
 from ..storage import document_key
 from .card import MemberCard, canonical, check_roles
 from .manifest import Admission, Manifest, check_cards

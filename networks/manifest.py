@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ..errors import InvalidCard, InvalidManifest, NotARecipient, SealError
 from ..files import write_atomic
-from ..ledger.profile import FUNDING
+from ..ledger.workspace.profile import FUNDING
 from ..storage import load_public_key, seal, unseal
 from . import geth, kubo
 from .card import MemberCard, canonical, check_name

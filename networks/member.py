@@ -36,7 +36,7 @@ from eth_account import Account
 
 from ..errors import ConfigError, InvalidManifest, NetworkExists, NetworkNotFound, NodeFailed, PortInUse
 from ..files import write_atomic
-from ..ledger.accounts import AccountBook, AccountInfo, Passphrase, encrypt_key
+from ..ledger.workspace.accounts import AccountBook, AccountInfo, Passphrase, encrypt_key
 from ..storage import document_key, public_key_hex
 from . import kubo
 from .card import MemberCard, check_host, check_name, check_roles

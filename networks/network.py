@@ -31,10 +31,10 @@ from typing import Any
 
 from ..errors import ConfigError, NetworkExists, NetworkNotFound, NodeFailed, UnknownMember
 from ..files import write_atomic
-from ..ledger.accounts import Passphrase
-from ..ledger.deployment import Deployment
-from ..ledger.profile import Profile
-from ..ledger.roles import ROLES
+from ..ledger.workspace.accounts import Passphrase
+from ..ledger.registry.deployment import Deployment
+from ..ledger.workspace.profile import Profile
+from ..ledger.registry.roles import ROLES
 from . import geth
 from .consortium import deploy_from_manifest, install_deployment
 from .manifest import Manifest

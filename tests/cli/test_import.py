@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from lienchain.ledger import Profile
-from lienchain.ledger.vin import check_digit
+from lienchain.ledger.registry.vin import check_digit
 
 from .conftest import PASSPHRASE
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from eth_account import Account
 
 from lienchain.ledger import Ledger
-from lienchain.ledger.consent import currency_code
-from lienchain.ledger.transactions import calldata
+from lienchain.ledger.registry.consent import currency_code
+from lienchain.ledger.chain.transactions import calldata
 
 
 def test_calldata_matches_web3_for_every_write_lienchain_sends(ledgers: dict[str, Ledger]) -> None:

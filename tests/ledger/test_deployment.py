@@ -16,8 +16,8 @@ from eth_account import Account
 from lienchain import errors
 from lienchain.contracts import load_artifact
 from lienchain.ledger import DEFAULT_ACCOUNTS, Deployment, Ledger, Profile, deploy
-from lienchain.ledger.deployment import NO_SEALER, deploy_contract, verify_deployment
-from lienchain.ledger.roles import ROLES, role_id
+from lienchain.ledger.registry.deployment import NO_SEALER, deploy_contract, verify_deployment
+from lienchain.ledger.registry.roles import ROLES, role_id
 
 Manifest = dict[str, list]
 

@@ -19,7 +19,7 @@ from web3 import Web3
 from web3.exceptions import ContractCustomError, TransactionNotFound
 
 from lienchain.errors import ChainBusy, ChainExists, ChainNotFound, WrongChainId
-from lienchain.ledger.embedded import EmbeddedChain
+from lienchain.ledger.chain.embedded import EmbeddedChain
 
 CHAIN_ID = 4242
 ALICE: LocalAccount = Account.from_key(b"\x01" * 32)
@@ -83,7 +83,7 @@ def test_transfer_and_contract_persist_into_a_second_process(chain_path: Path) -
     out = run_python(f"""
         import json
         from pathlib import Path
-        from lienchain.ledger.embedded import EmbeddedChain
+        from lienchain.ledger.chain.embedded import EmbeddedChain
         with EmbeddedChain.open(Path({str(chain_path)!r})) as chain:
             w3 = chain.w3
             print(json.dumps({{
@@ -161,8 +161,8 @@ def test_process_killed_mid_batch_leaves_the_previous_head(chain_path: Path, mom
     died = run_python(f"""
         import os
         from pathlib import Path
-        from lienchain.ledger import kvstore
-        from lienchain.ledger.embedded import EmbeddedChain
+        from lienchain.ledger.chain import kvstore
+        from lienchain.ledger.chain.embedded import EmbeddedChain
 
         def die():
             print("uncommitted writes:", chain._store.in_transaction, flush=True)
@@ -194,7 +194,7 @@ def _hold_lock(chain_path: Path, seconds: float) -> subprocess.Popen[str]:
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
         from pathlib import Path
-        from lienchain.ledger.embedded import EmbeddedChain
+        from lienchain.ledger.chain.embedded import EmbeddedChain
         with EmbeddedChain.open(Path({str(chain_path)!r})):
             print("holding", flush=True)
             time.sleep({seconds})

@@ -16,10 +16,10 @@ from eth_utils.abi import function_signature_to_4byte_selector
 from lienchain import errors
 from lienchain.contracts import load_artifact
 from lienchain.ledger import Ledger, normalize_vin
-from lienchain.ledger.deployment import NO_SEALER
-from lienchain.ledger.ledger import GAS
-from lienchain.ledger.reverts import RevertDecoder
-from lienchain.ledger.roles import ROLES
+from lienchain.ledger.registry.deployment import NO_SEALER
+from lienchain.ledger.registry.ledger import GAS
+from lienchain.ledger.registry.reverts import RevertDecoder
+from lienchain.ledger.registry.roles import ROLES
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400

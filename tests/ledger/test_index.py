@@ -8,7 +8,7 @@ import time
 from eth_account import Account
 
 from lienchain.ledger import Ledger, Profile, normalize_vin
-from lienchain.ledger.profile import INDEX_FILE
+from lienchain.ledger.workspace.profile import INDEX_FILE
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 OTHER = normalize_vin("1HGCM82633A004352")

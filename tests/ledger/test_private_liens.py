@@ -10,9 +10,9 @@ from eth_account import Account
 
 from lienchain import errors
 from lienchain.ledger import Ledger, Profile, normalize_vin
-from lienchain.ledger import private
-from lienchain.ledger.ledger import GAS
-from lienchain.ledger.session import Session
+from lienchain.ledger.registry import private
+from lienchain.ledger.registry.ledger import GAS
+from lienchain.ledger.workspace.session import Session
 from lienchain.zk.pedersen import Opening
 
 VIN = normalize_vin("1M8GDM9AXKP042788")

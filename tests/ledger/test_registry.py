@@ -9,7 +9,7 @@ from eth_account import Account
 
 from lienchain import errors
 from lienchain.ledger import Consent, Ledger, LienStatus, LienTerms, TitleStatus, normalize_vin
-from lienchain.ledger.transactions import Call
+from lienchain.ledger.chain.transactions import Call
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 OTHER_VIN = normalize_vin("1HGCM82633A004352")
@@ -348,7 +348,7 @@ def test_grant_liens_returns_ids_and_is_all_or_nothing(ledgers: dict[str, Ledger
 
 
 def test_gas_limits_leave_half_again_the_gas_used(ledgers: dict[str, Ledger]) -> None:
-    from lienchain.ledger.ledger import GAS
+    from lienchain.ledger.registry.ledger import GAS
 
     reader = ledgers["reader"]
     long_cid = "bafybei" + "a" * 52  # a dag-pb CID, the longest kind anchored

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lienchain.errors import InvalidVIN
-from lienchain.ledger.vin import check_digit, normalize_vin, token_id
+from lienchain.ledger.registry.vin import check_digit, normalize_vin, token_id
 
 VALID = ["1M8GDM9AXKP042788", "1HGCM82633A004352", "5YJSA1E27HF000337", "11111111111111111"]
 ALPHABET = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"

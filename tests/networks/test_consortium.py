@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from lienchain.ledger.vin import check_digit, normalize_vin
+from lienchain.ledger.registry.vin import check_digit, normalize_vin
 from lienchain.networks import kubo
 from lienchain.networks.ipc import ipc_call
 from lienchain.networks.member import MemberHome

@@ -15,7 +15,7 @@ from eth_account import Account
 
 from lienchain.errors import NodeUnreachable
 from lienchain.ledger import LienTerms, Profile
-from lienchain.ledger.vin import VIN, check_digit, normalize_vin
+from lienchain.ledger.registry.vin import VIN, check_digit, normalize_vin
 from lienchain.networks import Network, kubo
 from lienchain.networks.process import wait_for
 from lienchain.networks.rpc import call, node_facts

@@ -14,7 +14,7 @@ import pytest
 from lienchain.contracts.build import load_artifact
 from lienchain.errors import LienchainError
 from lienchain.ledger import Profile
-from lienchain.ledger.deployment import deploy_contract
+from lienchain.ledger.registry.deployment import deploy_contract
 from lienchain.zk import exposure, ltv
 from lienchain.zk import range as range_proof
 from lienchain.zk.curve import Point

@@ -18,9 +18,9 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from ..errors import BadPassphrase, ConfigError, ForeignAccount, UnknownAccount
-from ..files import write_atomic
-from ..storage import document_key, public_key_hex
+from ...errors import BadPassphrase, ConfigError, ForeignAccount, UnknownAccount
+from ...files import write_atomic
+from ...storage import document_key, public_key_hex
 
 #: The accounts `lienchain init` creates, with the founding registry role each receives at deployment.
 DEFAULT_ACCOUNTS = {

@@ -21,12 +21,12 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound
 from web3.types import FilterParams
 
-from ..contracts.build import Artifact, load_artifact
-from ..errors import DeploymentMismatch, DeploymentNotFound, TransactionFailed
-from ..files import write_atomic
+from ...contracts.build import Artifact, load_artifact
+from ...errors import DeploymentMismatch, DeploymentNotFound, TransactionFailed
+from ...files import write_atomic
 from .reverts import RevertDecoder
 from .roles import DEFAULT_ADMIN_ROLE, role_id, role_name
-from .transactions import fees_for, latest_base_fee
+from ..chain.transactions import fees_for, latest_base_fee
 
 #: The contracts of a deployment, in the order they are created.
 DEPLOYED = ("Governance", "ZkVerifier", "TitleRegistry")

@@ -18,15 +18,15 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ProofError
-from ..zk import ltv
-from ..zk import range as range_proof
-from ..zk.curve import Point
-from ..zk.encoding import range_to_bytes
-from ..zk.ltv import LtvStatement
-from ..zk.pedersen import Opening
-from ..zk.range import RangeStatement
-from ..zk.transcript import Context
+from ...errors import ProofError
+from ...zk import ltv
+from ...zk import range as range_proof
+from ...zk.curve import Point
+from ...zk.encoding import range_to_bytes
+from ...zk.ltv import LtvStatement
+from ...zk.pedersen import Opening
+from ...zk.range import RangeStatement
+from ...zk.transcript import Context
 from .deployment import Deployment
 from .records import Appraisal
 

@@ -13,7 +13,7 @@ from web3 import HTTPProvider, Web3
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import RPCEndpoint, RPCResponse
 
-from ..errors import ChainIdMismatch, NodeUnreachable
+from ...errors import ChainIdMismatch, NodeUnreachable
 
 
 class NodeProvider(HTTPProvider):

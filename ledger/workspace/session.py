@@ -12,16 +12,16 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import NotARecipient, NotSeniorLienholder, ProofError
-from ..storage import CID
-from ..zk.pedersen import Opening
-from . import private
+from ...errors import NotARecipient, NotSeniorLienholder, ProofError
+from ...storage import CID
+from ...zk.pedersen import Opening
+from ..registry import private
 from .accounts import AccountBook
-from .consent import Consent
+from ..registry.consent import Consent
 from .documents import Documents, SealedDocument
-from .ledger import Ledger
-from .records import Appraisal, Lien, PrivateLienState, Title
-from .vin import VIN, token_id
+from ..registry.ledger import Ledger
+from ..registry.records import Appraisal, Lien, PrivateLienState, Title
+from ..registry.vin import VIN, token_id
 
 
 class Session:

@@ -15,9 +15,9 @@ from pathlib import Path
 from eth_account import Account
 
 from ..errors import ContractRevert, StorageError
-from . import audit
-from .profile import Profile
-from .vin import VIN, normalize_vin
+from ..ledger.workspace import audit
+from ..ledger.workspace.profile import Profile
+from ..ledger.registry.vin import VIN, normalize_vin
 
 DEMO_VIN = "1M8GDM9AXKP042788"
 _YEAR = 365 * 86400

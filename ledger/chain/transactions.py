@@ -30,8 +30,8 @@ from web3._utils.method_formatters import receipt_formatter
 from web3.datastructures import AttributeDict
 from web3.types import BlockIdentifier, RPCEndpoint, TxReceipt
 
-from ..errors import ContractRevert, InsufficientFunds, TransactionFailed
-from .reverts import RevertDecoder
+from ...errors import ContractRevert, InsufficientFunds, TransactionFailed
+from ..registry.reverts import RevertDecoder
 
 _PRIORITY_FEE = Web3.to_wei(1, "gwei")
 _BATCH = 500  # transactions signed, and JSON-RPC requests sent, per batch to a node

@@ -23,10 +23,10 @@ from typing import Any
 
 from web3 import Web3
 
-from ..errors import ConfigError, ImportRejected, InvalidVIN, LienchainError
+from ...errors import ConfigError, ImportRejected, InvalidVIN, LienchainError
 from .accounts import AccountBook
-from .ledger import Ledger, LienTerms
-from .vin import VIN, normalize_vin, token_id
+from ..registry.ledger import Ledger, LienTerms
+from ..registry.vin import VIN, normalize_vin, token_id
 
 COLUMNS = ("vin", "owner", "amount", "currency", "maturity")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -18,8 +18,8 @@ from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
-from ..errors import InvalidConsentFile, InvalidCurrency
-from ..files import write_atomic
+from ...errors import InvalidConsentFile, InvalidCurrency
+from ...files import write_atomic
 
 KIND = "lienchain/lien-consent/v1"
 DOMAIN_NAME = "lienchain TitleRegistry"

@@ -19,19 +19,19 @@ from typing import Any
 
 from web3.exceptions import Web3RPCError
 
-from ..errors import InvalidProof, ProofError
-from ..files import write_atomic
-from ..zk import exposure, ltv
-from ..zk.curve import G, Point
-from ..zk.encoding import range_from_bytes, range_to_bytes
-from ..zk.exposure import ExposureStatement
-from ..zk.ltv import LtvStatement
-from ..zk.pedersen import Opening
-from ..zk.range import RangeProof
-from ..zk.transcript import Context
-from . import private
-from .ledger import Ledger
-from .records import Lien, LienStatus
+from ...errors import InvalidProof, ProofError
+from ...files import write_atomic
+from ...zk import exposure, ltv
+from ...zk.curve import G, Point
+from ...zk.encoding import range_from_bytes, range_to_bytes
+from ...zk.exposure import ExposureStatement
+from ...zk.ltv import LtvStatement
+from ...zk.pedersen import Opening
+from ...zk.range import RangeProof
+from ...zk.transcript import Context
+from ..registry import private
+from ..registry.ledger import Ledger
+from ..registry.records import Lien, LienStatus
 from .session import Session
 
 FORMAT = "lienchain-proof/v1"

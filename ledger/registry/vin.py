@@ -11,7 +11,7 @@ from typing import NewType
 
 from eth_utils.crypto import keccak
 
-from ..errors import InvalidVIN
+from ...errors import InvalidVIN
 
 VIN = NewType("VIN", str)
 TokenId = NewType("TokenId", int)

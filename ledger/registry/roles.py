@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eth_utils.crypto import keccak
 
-from ..errors import InvalidRole
+from ...errors import InvalidRole
 
 #: The roles an account can hold in the registry, by name.
 ROLES = ("REGISTRAR", "LENDER", "ORACLE", "AUDITOR")

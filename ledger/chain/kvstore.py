@@ -20,7 +20,7 @@ from pathlib import Path
 
 from eth.db.backends.base import BaseDB
 
-from ..errors import ChainBusy
+from ...errors import ChainBusy
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..storage import CID, DocumentStore, compute_cid, document_key, load_public_key, seal, unseal
+from ...storage import CID, DocumentStore, compute_cid, document_key, load_public_key, seal, unseal
 from .accounts import AccountBook
 
 

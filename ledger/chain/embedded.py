@@ -49,7 +49,7 @@ from web3.providers.eth_tester import EthereumTesterProvider
 from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
 from web3.types import RPCEndpoint, RPCResponse
 
-from ..errors import ChainExists, ChainNotFound, WrongChainId
+from ...errors import ChainExists, ChainNotFound, WrongChainId
 from .kvstore import SQLiteKV
 
 DB_FILE = "chain.sqlite"  # its lock file is chain.sqlite.lock, beside it

@@ -21,14 +21,14 @@ from typing import Any
 
 from web3 import Web3
 
-from ..errors import ConfigError, NodeUnreachable, ProfileExists, ProfileNotFound
-from ..storage import DocumentStore, EmbeddedStore, KuboStore
+from ...errors import ConfigError, NodeUnreachable, ProfileExists, ProfileNotFound
+from ...storage import DocumentStore, EmbeddedStore, KuboStore
 from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
-from .deployment import NO_SEALER, Deployment, deploy
+from ..registry.deployment import NO_SEALER, Deployment, deploy
 from .documents import Documents
-from .embedded import EmbeddedChain
-from .ledger import Ledger
-from .node import answers, connect
+from ..chain.embedded import EmbeddedChain
+from ..registry.ledger import Ledger
+from ..chain.node import answers, connect
 from .session import Session
 
 PROFILE_FILE = "profile.json"

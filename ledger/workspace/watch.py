@@ -14,9 +14,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import ConfigError
-from .ledger import Ledger
-from .records import Event
+from ...errors import ConfigError
+from ..registry.ledger import Ledger
+from ..registry.records import Event
 
 ALERTS = ("LtvAlert", "LtvRecovered", "LienProofDue", "LienProved", "LtvThresholdChanged")
 #: ERC-721 bookkeeping that repeats TitleRegistered and TitleTransferred: left out unless asked for.

@@ -14,7 +14,7 @@ from typing import Any
 from eth_abi.abi import decode
 from eth_utils.abi import function_signature_to_4byte_selector
 
-from .. import errors
+from ... import errors
 from .records import TitleStatus, plain
 from .roles import role_name
 

@@ -14,16 +14,16 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import BlockIdentifier, FilterParams
 
-from ..contracts.build import load_artifact
-from ..errors import ChainIdMismatch, ConfigError, ProofError
+from ...contracts.build import load_artifact
+from ...errors import ChainIdMismatch, ConfigError, ProofError
 from .consent import Consent, currency_code, sign_consent
 from .deployment import NO_SEALER, Deployment
 from .index import EventIndex
-from ..zk import ltv
-from ..zk.curve import Point
-from ..zk.encoding import range_to_bytes
-from ..zk.ltv import LtvStatement
-from ..zk.pedersen import Opening
+from ...zk import ltv
+from ...zk.curve import Point
+from ...zk.encoding import range_to_bytes
+from ...zk.ltv import LtvStatement
+from ...zk.pedersen import Opening
 from . import private
 from .records import (
     Address,
@@ -41,7 +41,7 @@ from .records import (
 )
 from .reverts import RevertDecoder, percent
 from .roles import ROLES, role_id, role_name
-from .transactions import Call, Engine, Transactor
+from ..chain.transactions import Call, Engine, Transactor
 from .vin import VIN, TokenId, token_id
 
 # Gas limits per operation: at least 1.5 times the measured use (a test holds them to it). Explicit

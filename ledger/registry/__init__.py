@@ -1,0 +1,1 @@
+"""Typed operations on the consortium's registry and governance, and their records."""

@@ -1,0 +1,1 @@
+"""One member's working directory: profile, accounts, sessions, documents, watch, import, proof files."""

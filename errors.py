@@ -38,6 +38,14 @@ class ProfileExists(ConfigError, FileExistsError):
         super().__init__(f"a profile already exists at {path}: choose another --profile")
 
 
+class NotAProfileDirectory(ConfigError, FileExistsError):
+    """Raised when `init` is pointed at a file, or at a directory that holds files but no profile."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path} exists and is not a lienchain profile: choose a new or empty directory with --profile")
+
+
 class UnknownAccount(ConfigError, KeyError):
     """Raised when an account name is not in the profile."""
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import click
 
 from ..files import write_atomic
-from ..networks import GETH, IPFS, MemberCard, MemberHome, locate, network_path
+from ..networks import GETH, IPFS, MemberCard, MemberHome, network_path
 from ..ledger.workspace.profile import DEPLOYMENT_FILE
 from ..networks.consortium import check_against_chain, deploy_from_manifest, export_manifest, install_deployment
 from ..networks.manifest import Manifest
 from ..networks.member import DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT
-from .network import binary_options, network, node
+from .network import binary_options, built, network, node
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
 
 _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -52,7 +52,7 @@ def node_init(app: App, member: str, host: str, roles: str, p2p_port: int, swarm
         raise click.UsageError("name the network the member will join: --network NAME")
     home = MemberHome.init(
         network_path(network_name), network=network_name, member=member, host=host,
-        roles=[r for r in roles.split("+") if r], passphrase=new_passphrase_source, ipfs_bin=locate(IPFS, ipfs_path),
+        roles=[r for r in roles.split("+") if r], passphrase=new_passphrase_source, ipfs_bin=built(IPFS, ipfs_path),
         p2p_port=p2p_port, swarm_port=swarm_port, light_kdf=light_kdf,
     )
     write_atomic(out, Path(home.path / "card.json").read_bytes())
@@ -115,7 +115,7 @@ def join_cmd(app: App, manifest_file: Path, expected: str | None, geth_path: Pat
     if (home.path / DEPLOYMENT_FILE).exists():  # a later manifest: its members must be the chain's
         app.network_name = manifest.network
         check_against_chain(home, app.profile(), manifest)
-    home.join(manifest, passphrase=passphrase_source, geth_bin=locate(GETH, geth_path))
+    home.join(manifest, passphrase=passphrase_source, geth_bin=built(GETH, geth_path))
     peers = [c.name for c in manifest.members if c.name != home.name]
     app.emit({"network": manifest.network, "member": home.name, "hash": manifest.hash(), "peers": peers}, [
         f"{home.name} joined {manifest.network} (chain id {manifest.chain_id}); the members:",

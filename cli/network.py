@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import ConfigError, UnknownMember
-from ..networks import DEFAULT_GAS_LIMIT, GETH, IPFS, MemberHome, MemberStatus, Network, install, locate, network_path, parse_members
+from ..networks import DEFAULT_GAS_LIMIT, GETH, IPFS, Binary, MemberHome, MemberStatus, Network, install, network_path, parse_members
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
 
 _binary_options = [
@@ -28,6 +28,12 @@ def binary_options(f: F) -> F:
     for option in reversed(_binary_options):
         f = option(f)
     return f
+
+
+def built(binary: Binary, given: Path | None) -> Path:
+    """Returns the binary to run: the one given, else the cached or installed one, else one built
+    now with Go, saying so on stderr first (a few minutes, once per machine)."""
+    return install(binary, given=given, progress=lambda line: click.echo(f"{line} ...", err=True))
 
 
 def _status_lines(statuses: list[MemberStatus]) -> list[str]:
@@ -59,9 +65,8 @@ def install_cmd(app: App, geth_path: Path | None, ipfs_path: Path | None) -> Non
     Example:
       lienchain network install
     """
-    lines: list[str] = []
-    found = {b.name: str(install(b, given=g, progress=lines.append)) for b, g in ((GETH, geth_path), (IPFS, ipfs_path))}
-    app.emit(found, [*lines, *(f"{name:<5} {path}" for name, path in found.items())])
+    found = {b.name: str(built(b, g)) for b, g in ((GETH, geth_path), (IPFS, ipfs_path))}
+    app.emit(found, [f"{name:<5} {path}" for name, path in found.items()])
 
 
 @network.command("init")
@@ -89,7 +94,7 @@ def init_cmd(app: App, name: str, members: str, period: int, gas_limit: int, cur
     lines: list[str] = []
     net = Network.create(
         network_path(name), parse_members(members), passphrase=new_passphrase_source,
-        geth_bin=locate(GETH, geth_path), ipfs_bin=locate(IPFS, ipfs_path), period=period, gas_limit=gas_limit,
+        geth_bin=built(GETH, geth_path), ipfs_bin=built(IPFS, ipfs_path), period=period, gas_limit=gas_limit,
         light_kdf=light_kdf, currency=currency, progress=lines.append,
     )
     data = {"network": name, "path": str(net.path), "chain_id": net.chain_id,
@@ -116,8 +121,8 @@ def up_cmd(app: App, name: str, timeout: float, geth_path: Path | None, ipfs_pat
       lienchain network up consortium
     """
     lines: list[str] = []
-    statuses = app.network(name).up(passphrase=passphrase_source, geth_bin=locate(GETH, geth_path),
-                                    ipfs_bin=locate(IPFS, ipfs_path), timeout=timeout, progress=lines.append)
+    statuses = app.network(name).up(passphrase=passphrase_source, geth_bin=built(GETH, geth_path),
+                                    ipfs_bin=built(IPFS, ipfs_path), timeout=timeout, progress=lines.append)
     app.emit([s.to_dict() for s in statuses], [*lines, *_status_lines(statuses)])
 
 
@@ -188,7 +193,7 @@ def node_start(app: App, member: str | None, geth_path: Path | None, ipfs_path: 
       lienchain node start bank-a --network sandbox
     """
     home = _home(app, member)
-    home.start(passphrase=passphrase_source, geth_bin=locate(GETH, geth_path), ipfs_bin=locate(IPFS, ipfs_path))
+    home.start(passphrase=passphrase_source, geth_bin=built(GETH, geth_path), ipfs_bin=built(IPFS, ipfs_path))
     app.emit({"member": home.name, "rpc": home.rpc_url, "ipfs": home.ipfs_url},
              f"started {home.name}: geth on {home.rpc_url}, Kubo on {home.ipfs_url}")
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from web3 import Web3
 
-from ...errors import ConfigError, NodeUnreachable, ProfileExists, ProfileNotFound
+from ...errors import ConfigError, NodeUnreachable, NotAProfileDirectory, ProfileExists, ProfileNotFound
 from ...storage import DocumentStore, EmbeddedStore, KuboStore
 from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
 from ..registry.deployment import NO_SEALER, Deployment, deploy
@@ -94,7 +94,7 @@ class Profile:
         failure leaves nothing behind.
 
         Args:
-            path: The new profile directory; must not exist.
+            path: The new profile directory; it must not exist, or be empty.
             passphrase: The source of the passphrase that encrypts the keystores.
             light_kdf: Weak keystore encryption, for throwaway profiles (demo, tests).
             currency: The default currency of lien amounts.
@@ -105,11 +105,14 @@ class Profile:
             The opened profile.
 
         Raises:
-            ProfileExists: If `path` exists.
+            ProfileExists: If `path` holds a profile.
+            NotAProfileDirectory: If `path` is a file, or a directory that holds other files.
         """
         path = Path(path)
-        if path.exists():
+        if (path / PROFILE_FILE).exists():
             raise ProfileExists(str(path))
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise NotAProfileDirectory(str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.init-", dir=path.parent))
         try:
@@ -130,7 +133,7 @@ class Profile:
             config = {"format": _FORMAT, "engine": "embedded", "chain_id": chain_id, "currency": currency,
                       "created": int(time.time())}
             (tmp / PROFILE_FILE).write_text(json.dumps(config, indent=2) + "\n")
-            os.rename(tmp, path)
+            os.rename(tmp, path)  # POSIX rename replaces an empty directory; a non-empty one refuses
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

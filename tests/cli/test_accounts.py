@@ -85,3 +85,29 @@ def test_member_add_then_remove_revokes_the_roles_too(run) -> None:
     assert newcomer not in members()
     listed = json.loads(run("member", "list", "--json").out)["proposals"]
     assert "revoke its roles (ORACLE)" in listed[-1]["description"]
+
+
+def test_init_in_an_empty_directory_creates_the_profile_there(run, tmp_path: Path) -> None:
+    path = tmp_path / "empty"
+    path.mkdir()
+    r = run("init", "--light-kdf", "--no-deploy", "--profile", str(path))
+    assert r.code == 0, r.err
+    assert (path / "profile.json").is_file()
+
+
+def test_init_refuses_a_directory_that_holds_other_files(run, tmp_path: Path) -> None:
+    path = tmp_path / "work" / "papers"
+    path.mkdir(parents=True)
+    (path / "notes.txt").write_text("mine")
+    r = run("init", "--light-kdf", "--no-deploy", "--profile", str(path))
+    assert r.code == 1
+    assert "not a lienchain profile" in r.err and "already exists" not in r.err
+    assert [p.name for p in path.iterdir()] == ["notes.txt"]
+    assert [p.name for p in path.parent.iterdir()] == ["papers"]  # no half-built profile beside it
+
+
+def test_init_refuses_an_existing_profile(run, tmp_path: Path) -> None:
+    path = str(tmp_path / "p")
+    assert run("init", "--light-kdf", "--no-deploy", "--profile", path).code == 0
+    r = run("init", "--light-kdf", "--no-deploy", "--profile", path)
+    assert r.code == 1 and "a profile already exists" in r.err

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from lienchain.errors import BinaryNotFound
-from lienchain.networks import GETH, IPFS, Network, locate
+from lienchain.networks import GETH, IPFS, Network
+
+from ..binaries import require
 
 PASSPHRASE = "correct horse battery staple"
 MEMBERS = "dmv:REGISTRAR+AUDITOR+ORACLE,bank-a:LENDER,bank-b:LENDER"
@@ -49,13 +50,8 @@ Run = Callable[..., Result]
 
 @pytest.fixture(scope="session")
 def node_binaries() -> dict[str, Path]:
-    """The geth and Kubo binaries (skips, or fails under LIENCHAIN_REQUIRE_NODES=1, without them)."""
-    try:
-        return {"geth": locate(GETH), "ipfs": locate(IPFS)}
-    except BinaryNotFound as exc:
-        if os.environ.get("LIENCHAIN_REQUIRE_NODES") == "1":
-            pytest.fail(f"LIENCHAIN_REQUIRE_NODES=1 but {exc}")
-        pytest.skip(str(exc))
+    """The geth and Kubo binaries, built on first use (see tests/binaries.py)."""
+    return {"geth": require(GETH), "ipfs": require(IPFS)}
 
 
 @pytest.fixture(scope="session")

@@ -9,20 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from lienchain.errors import BinaryNotFound
-from lienchain.networks import IPFS, locate
+from lienchain.networks import IPFS
 from lienchain.networks import kubo
 from lienchain.networks.process import Process, wait_for
 
+from ..binaries import require
+
 
 def ipfs_binary() -> Path:
-    """The Kubo binary (skips, or fails under LIENCHAIN_REQUIRE_NODES=1, without it)."""
-    try:
-        return locate(IPFS)
-    except BinaryNotFound as exc:
-        if os.environ.get("LIENCHAIN_REQUIRE_NODES") == "1":
-            pytest.fail(f"LIENCHAIN_REQUIRE_NODES=1 but {exc}")
-        pytest.skip(str(exc))
+    """The Kubo binary, built on first use (see tests/binaries.py)."""
+    return require(IPFS)
 
 
 def _free_port() -> int:

@@ -26,11 +26,10 @@ from lienchain.contracts.build import load_artifact
 from lienchain.ledger import Profile
 from lienchain.ledger.registry.deployment import deploy_contract
 from lienchain.ledger.chain.transactions import fees_for, latest_base_fee
-from lienchain.zk import exposure, ltv, opening
+from lienchain.zk import exposure, ltv
 from lienchain.zk import range as range_proof
 from lienchain.zk.exposure import ExposureStatement
 from lienchain.zk.ltv import LtvStatement
-from lienchain.zk.opening import OpeningStatement
 from lienchain.zk.pedersen import Opening
 from lienchain.zk.encoding import range_to_bytes
 from lienchain.zk.range import RangeProof, RangeStatement
@@ -93,8 +92,6 @@ def measure(runs: int, ctx: Context, gas: Callable[..., int]) -> None:
     w = Opening.random(1_300_000)
     c = [w.commit().x, w.commit().y]
     head = (ctx.chain_id, ctx.contract, ctx.subject)
-    s1 = OpeningStatement(ctx, w.commit())
-    figure("opening (Schnorr)", runs, lambda: opening.prove(s1, w), lambda p: opening.verify(s1, p))
     s2 = RangeStatement(ctx, w.commit())
     figure("range, 40 bits", runs, lambda: range_proof.prove(s2, w), lambda p: range_proof.verify(s2, p),
            lambda p: gas("verifyRange", *head, c, 40, range_to_bytes(p)))

@@ -220,10 +220,6 @@ class Network:
 
     # --- nodes --------------------------------------------------------------------------------
 
-    def start_node(self, name: str, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0) -> None:
-        """Starts a member's nodes and agent (see `MemberHome.start`)."""
-        self.home(name).start(passphrase=passphrase, geth_bin=geth_bin, ipfs_bin=ipfs_bin, timeout=timeout)
-
     def stop_node(self, name: str, *, kill: bool = False) -> list[str]:
         """Stops a member's agent and nodes; returns which were running."""
         return self.home(name).stop(kill=kill)

@@ -3,42 +3,22 @@
 Bytes (as the Solidity verifier reads them): a point is 64 bytes (x, y big-endian), a scalar
 32 bytes big-endian below the group order.
 
-- opening proof: A || z_value || z_blinding (128 bytes);
 - range-based proof (range, loan-to-value, exposure) of n bits: its digits, least significant
   first, are n // 2 of radix 4 and, if n is odd, one of radix 2 on top. First every point, for each
   digit C || A_0 .. A_{k-1}; then every scalar, for each digit c_0 .. c_{k-2} || z_0 .. z_{k-1}.
   A radix-4 digit takes 320 + 224 bytes, a radix-2 digit 192 + 96: 272 bytes a bit
   (288 for the odd top bit).
-
-JSON carries the same bytes as 0x-hex under "proof", so a JSON proof and a byte proof are one proof.
 """
 
 from __future__ import annotations
 
 from ..errors import InvalidProof
 from .curve import Point, scalar
-from .opening import OpeningProof
 from .range import DigitProof, RangeProof, points_bytes, radices, scalars_bytes
 
 
 def _scalar(data: bytes) -> int:
     return scalar(int.from_bytes(data, "big"))
-
-
-def opening_to_bytes(proof: OpeningProof) -> bytes:
-    """Returns the opening proof's canonical bytes."""
-    return proof.a.to_bytes() + proof.z_value.to_bytes(32, "big") + proof.z_blinding.to_bytes(32, "big")
-
-
-def opening_from_bytes(data: bytes) -> OpeningProof:
-    """Decodes an opening proof.
-
-    Raises:
-        InvalidProof: If it is not 128 bytes of a valid point and two scalars below the order.
-    """
-    if len(data) != 128:
-        raise InvalidProof(f"an opening proof is 128 bytes, not {len(data)}")
-    return OpeningProof(Point.from_bytes(data[:64]), _scalar(data[64:96]), _scalar(data[96:]))
 
 
 def range_size(bits: int) -> int:
@@ -74,23 +54,3 @@ def range_from_bytes(data: bytes, bits: int) -> RangeProof:
         digits.append(DigitProof(ps[0], tuple(ps[1:]), tuple(xs[: k - 1]), tuple(xs[k - 1 :])))
         p, s = p + 64 * (k + 1), s + 32 * (2 * k - 1)
     return RangeProof(tuple(digits))
-
-
-def to_json(kind: str, proof_bytes: bytes) -> dict[str, str]:
-    """Returns the JSON form of a proof's bytes."""
-    return {"kind": kind, "proof": "0x" + proof_bytes.hex()}
-
-
-def from_json(data: object, kind: str) -> bytes:
-    """Returns a proof's bytes from its JSON form.
-
-    Raises:
-        InvalidProof: If it is not a JSON proof of that kind.
-    """
-    if not isinstance(data, dict) or data.get("kind") != kind or not isinstance(data.get("proof"), str):
-        raise InvalidProof(f"not a JSON {kind} proof: expected {{\"kind\": \"{kind}\", \"proof\": \"0x...\"}}")
-    text = str(data["proof"])
-    try:
-        return bytes.fromhex(text.removeprefix("0x"))
-    except ValueError:
-        raise InvalidProof("the proof is not hex") from None

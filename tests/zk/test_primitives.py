@@ -1,5 +1,5 @@
 """The BN254 building blocks: the generator H, Pedersen commitments, the transcript, and the
-proofs of opening and of range, each against tampering and replay in another context."""
+range proof, each against tampering and replay in another context."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from eth_utils.crypto import keccak
 from lienchain.errors import InvalidProof, ProofError
 from lienchain.zk.curve import FIELD, G, ORDER, Point
 from lienchain.zk.generators import H, H_COUNTER, SEED
-from lienchain.zk.opening import OpeningStatement
-from lienchain.zk import opening, range as range_proof
+from lienchain.zk import range as range_proof
 from lienchain.zk.pedersen import Opening, commit
 from lienchain.zk.range import RangeStatement
 from lienchain.zk.transcript import Context
@@ -44,28 +43,6 @@ def test_commitments_hide_with_blinding_and_add_up() -> None:
 def test_points_off_the_curve_or_the_identity_are_refused(data: bytes) -> None:
     with pytest.raises(InvalidProof):
         Point.from_bytes(data)
-
-
-def test_opening_proof_verifies_and_binds_its_context() -> None:
-    witness = Opening(1_850_000, 99)
-    statement = OpeningStatement(CONTEXT, witness.commit())
-    proof = opening.prove(statement, witness, rng=RNG)
-    opening.verify(statement, proof)
-    for other in OTHER_CONTEXTS:
-        with pytest.raises(InvalidProof):
-            opening.verify(dataclasses.replace(statement, context=other), proof)
-    for tampered in (dataclasses.replace(proof, z_value=(proof.z_value + 1) % ORDER),
-                     dataclasses.replace(proof, z_blinding=(proof.z_blinding + 1) % ORDER),
-                     dataclasses.replace(proof, a=proof.a + G)):
-        with pytest.raises(InvalidProof):
-            opening.verify(statement, tampered)
-    with pytest.raises(InvalidProof):
-        opening.verify(statement, dataclasses.replace(proof, z_value=proof.z_value + ORDER))  # same value mod the order
-
-
-def test_opening_proof_needs_the_opening() -> None:
-    with pytest.raises(ProofError):
-        opening.prove(OpeningStatement(CONTEXT, commit(1, 2)), Opening(1, 3), rng=RNG)
 
 
 @pytest.mark.parametrize(("value", "bits"), [(0, 8), (1, 8), (2**8 - 1, 8), (173, 8), (0, 1), (1, 1), (2**9 - 1, 9), (300, 9)])

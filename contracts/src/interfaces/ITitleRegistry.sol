@@ -101,53 +101,91 @@ interface ITitleRegistry {
     }
 
     /// @notice A valuation is zero, dated in the future, or older than the oracle's previous one.
+    /// @param tokenId The title.
+    /// @param value The value posted.
+    /// @param valuedAt The appraisal date posted.
     error RegistryInvalidValuation(uint256 tokenId, uint256 value, uint64 valuedAt);
     /// @notice An amount or valuation is in another currency than the title's valuations or liens.
+    /// @param tokenId The title.
+    /// @param expected The title's currency.
+    /// @param actual The currency given.
     error RegistryCurrencyMismatch(uint256 tokenId, bytes3 expected, bytes3 actual);
     /// @notice The title's liens exceed the loan-to-value threshold: it takes no new lien.
+    /// @param tokenId The title.
+    /// @param ltvBps The title's loan-to-value, in basis points.
+    /// @param thresholdBps The threshold, in basis points.
     error RegistryTitleFrozen(uint256 tokenId, uint256 ltvBps, uint256 thresholdBps);
     /// @notice The new lien would take the title over the loan-to-value threshold.
+    /// @param tokenId The title.
+    /// @param ltvBps The loan-to-value the operation would make, in basis points.
+    /// @param thresholdBps The threshold, in basis points.
     error RegistryLtvExceeded(uint256 tokenId, uint256 ltvBps, uint256 thresholdBps);
     /// @notice Every valuation of the title is older than the staleness window: appraise it again.
+    /// @param tokenId The title.
+    /// @param latestValuedAt The date of the title's latest valuation.
     error RegistryValuationStale(uint256 tokenId, uint64 latestValuedAt);
     /// @notice A loan-to-value threshold must be 1 to 10000 basis points, a staleness window non-zero.
+    /// @param value The value refused.
     error RegistryInvalidSetting(uint256 value);
 
     /// @notice A VIN is not 17 characters of 0-9 and A-Z without I, O and Q.
+    /// @param vin The VIN given.
     error RegistryInvalidVIN(string vin);
     /// @notice A title with this token id is already registered.
+    /// @param tokenId The title.
     error RegistryTitleExists(uint256 tokenId);
     /// @notice No title is registered with this token id.
+    /// @param tokenId The token id given.
     error RegistryUnknownTitle(uint256 tokenId);
     /// @notice The title is not active (stolen, salvage or cancelled) and cannot take this operation.
+    /// @param tokenId The title.
+    /// @param status The title's status.
     error RegistryTitleNotActive(uint256 tokenId, TitleStatus status);
     /// @notice The title is cancelled; a cancelled title never changes again.
+    /// @param tokenId The title.
     error RegistryTitleCancelled(uint256 tokenId);
     /// @notice The title already has the requested status.
+    /// @param tokenId The title.
+    /// @param status The status it already has.
     error RegistryStatusUnchanged(uint256 tokenId, TitleStatus status);
     /// @notice The title carries active liens and cannot change hands.
+    /// @param tokenId The title.
+    /// @param activeLiens The number of its active liens.
     error RegistryTitleEncumbered(uint256 tokenId, uint256 activeLiens);
     /// @notice The new owner is the zero address or already owns the title.
+    /// @param owner The owner given.
     error RegistryInvalidOwner(address owner);
     /// @notice Titles change hands only through `transferTitle` by a registrar.
     error RegistryDirectTransferDisabled();
     /// @notice No lien exists with this id.
+    /// @param lienId The lien id given.
     error RegistryUnknownLien(uint256 lienId);
     /// @notice The lien was already released.
+    /// @param lienId The lien.
     error RegistryLienNotActive(uint256 lienId);
     /// @notice Only the lienholder may release its lien.
+    /// @param lienId The lien.
+    /// @param caller The account that tried.
+    /// @param lienholder The lien's holder.
     error RegistryNotLienholder(uint256 lienId, address caller, address lienholder);
     /// @notice The lien amount is zero.
     error RegistryInvalidAmount();
     /// @notice The maturity date is not in the future.
+    /// @param maturity The maturity given.
     error RegistryInvalidMaturity(uint64 maturity);
     /// @notice A senior active lienholder has not consented to the new lien.
+    /// @param tokenId The title.
+    /// @param seniorLienholder The first holder of an active lien on it whose consent is missing.
     error RegistryConsentMissing(uint256 tokenId, address seniorLienholder);
     /// @notice A consent signature does not recover to any address.
+    /// @param index The consent's position in the `consents` argument.
     error RegistryConsentInvalid(uint256 index);
     /// @notice A consent's deadline has passed.
+    /// @param index The consent's position in the `consents` argument.
+    /// @param deadline The consent's deadline.
     error RegistryConsentExpired(uint256 index, uint64 deadline);
     /// @notice A consent was already used for another lien.
+    /// @param digest The consent's EIP-712 digest.
     error RegistryConsentUsed(bytes32 digest);
     /// @notice A consent recovers to an account that holds no active senior lien on the title (other
     /// than the caller): it was signed by someone else, or for other terms (lender, amount, currency,
@@ -157,16 +195,24 @@ interface ITitleRegistry {
     error RegistryConsentUnexpected(uint256 index, address signer);
 
     /// @notice A private lien's commitment or proof did not verify.
+    /// @param tokenId The title.
     error RegistryInvalidProof(uint256 tokenId);
     /// @notice A private lien is granted only as a title's first active lien (its seniors could
     /// not consent to an amount they cannot see).
+    /// @param tokenId The title.
+    /// @param activeLiens The number of its active liens.
     error RegistryPrivateLienNotFirst(uint256 tokenId, uint256 activeLiens);
     /// @notice A private lien needs a fresh valuation of the title to prove its loan-to-value against.
+    /// @param tokenId The title.
     error RegistryValuationRequired(uint256 tokenId);
     /// @notice The title's private lien owes a new loan-to-value proof since `deadline`: the title
     /// takes no new lien until it is proved (or released).
+    /// @param tokenId The title.
+    /// @param lienId Its private lien.
+    /// @param deadline When the proof was due.
     error RegistryProofOverdue(uint256 tokenId, uint256 lienId, uint64 deadline);
     /// @notice The lien is not private: its amount is public and needs no proof.
+    /// @param lienId The lien.
     error RegistryLienNotPrivate(uint256 lienId);
     /// @notice A founding role given to the constructor is not one of the registry's four roles
     /// (REGISTRAR, LENDER, ORACLE, AUDITOR), names the zero address, or has no account beside it.

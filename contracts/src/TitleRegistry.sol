@@ -12,12 +12,13 @@ import {Titles} from "./libraries/Titles.sol";
 /// @dev The governance contract holds DEFAULT_ADMIN_ROLE and so alone grants and revokes roles;
 /// the deployer keeps nothing.
 ///
-/// A thin contract over the {Titles} library: it keeps the records (titles, liens, consents
-/// spent, settings), the roles and the tokens, and every change of a record; the rules that
-/// decide whether a lien, a valuation or a proof is admitted (currency, loan-to-value, consents,
-/// private liens' proofs) and the loan-to-value reviews live in {Titles}, which the registry
-/// reaches by DELEGATECALL. Each title's state is one {Titles-State}, each lien's one
-/// {Titles-LienState}.
+/// A thin contract over the {Titles} library (as Uniswap v4's PoolManager is over its Pool
+/// library), so that it stays well within the EIP-170 code size limit as rules are added. The
+/// registry holds the storage, the tokens and the roles, checks who may call what, and records
+/// titles and settings. {Titles}, reached by DELEGATECALL on the registry's storage, holds the
+/// rules and records of liens, valuations and proofs: currency, loan-to-value, consents, private
+/// liens' proofs, and the reviews that freeze a title or make a proof due. Each title's state is
+/// one {Titles-State}, each lien's one {Titles-LienState}.
 contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     /// @inheritdoc ITitleRegistry
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");

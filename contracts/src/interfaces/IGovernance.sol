@@ -68,18 +68,28 @@ interface IGovernance {
     error GovernanceNoMajority(uint256 proposalId, uint256 approvals, uint256 needed);
 
     /// @notice A member made a proposal (and approved it).
+    /// @param proposalId The proposal.
+    /// @param proposer The member who made it.
+    /// @param target The contract it calls once approved.
+    /// @param data The calldata.
+    /// @param description What it does.
     event ProposalCreated(
         uint256 indexed proposalId, address indexed proposer, address indexed target, bytes data, string description
     );
     /// @notice A member approved a proposal.
+    /// @param proposalId The proposal.
+    /// @param member The member who approved it.
+    /// @param approvals The approvals of current members, this one included.
     event ProposalApproved(uint256 indexed proposalId, address indexed member, uint256 approvals);
     /// @notice A proposal reached a majority and its call was executed.
+    /// @param proposalId The proposal.
     event ProposalExecuted(uint256 indexed proposalId);
     /// @notice A member joined the consortium.
     /// @param account The member.
     /// @param sealer Its Clique sealer address, or the zero address if it runs no sealer.
     event MemberAdded(address indexed account, address indexed sealer);
     /// @notice A member left the consortium.
+    /// @param account The former member.
     event MemberRemoved(address indexed account);
 
     /// @notice Proposes a call and approves it as the proposer. Members only.

@@ -222,12 +222,31 @@ interface ITitleRegistry {
     error RegistryInvalidFoundingRole(uint256 index, address account, bytes32 role);
 
     /// @notice A registrar registered a title.
+    /// @param tokenId The title.
+    /// @param vin Its normalized VIN.
+    /// @param owner Its first owner.
+    /// @param docCid The CID of the sealed title document.
     event TitleRegistered(uint256 indexed tokenId, string vin, address indexed owner, string docCid);
     /// @notice A registrar recorded the transfer of a title to a new owner.
+    /// @param tokenId The title.
+    /// @param from The previous owner.
+    /// @param to The new owner.
+    /// @param docCid The CID of the sealed transfer document, now the title's document.
     event TitleTransferred(uint256 indexed tokenId, address indexed from, address indexed to, string docCid);
     /// @notice A registrar changed the status of a title.
+    /// @param tokenId The title.
+    /// @param previous The status it had.
+    /// @param status The status it has now.
     event TitleStatusChanged(uint256 indexed tokenId, TitleStatus previous, TitleStatus status);
     /// @notice A lender was granted a lien on a title.
+    /// @param lienId The new lien.
+    /// @param tokenId The title.
+    /// @param lender The lienholder.
+    /// @param amount The amount secured, in minor units; 0 for a private lien.
+    /// @param currency The ISO 4217 code of its currency.
+    /// @param maturity When the loan matures (unix time).
+    /// @param priority The lien's rank among the title's liens (1 = first).
+    /// @param docCid The CID of the sealed loan document.
     event LienGranted(
         uint256 indexed lienId,
         uint256 indexed tokenId,
@@ -240,29 +259,64 @@ interface ITitleRegistry {
     );
     /// @notice A private lien was granted (its `LienGranted` event carries amount 0): its amount
     /// commitment, and the limit its loan-to-value proof showed the amount within.
+    /// @param lienId The private lien.
+    /// @param tokenId The title.
+    /// @param commitment The amount's Pedersen commitment (x, y on BN254).
+    /// @param provenLimit The limit its grant proved the amount within.
     event LienCommitted(uint256 indexed lienId, uint256 indexed tokenId, uint256[2] commitment, uint256 provenLimit);
     /// @notice A private lien's amount was proved within `provenLimit` again.
+    /// @param lienId The private lien.
+    /// @param tokenId The title.
+    /// @param provenLimit The limit the new proof showed the amount within.
     event LienProved(uint256 indexed lienId, uint256 indexed tokenId, uint256 provenLimit);
     /// @notice What the threshold allows a title's private lien fell below what its proof showed:
     /// a new proof is due by `deadline`, else the title takes no new lien.
+    /// @param lienId The private lien.
+    /// @param tokenId The title.
+    /// @param limit What the threshold allows the lien now.
+    /// @param deadline When the new proof is due (unix time).
     event LienProofDue(uint256 indexed lienId, uint256 indexed tokenId, uint256 limit, uint64 deadline);
     /// @notice Governance changed how long a private lienholder has to prove its lien again.
+    /// @param previousSeconds The window before.
+    /// @param windowSeconds The window now.
     event ProofWindowChanged(uint64 previousSeconds, uint64 windowSeconds);
     /// @notice A lienholder released its lien.
+    /// @param lienId The lien.
+    /// @param tokenId The title.
+    /// @param lender The lienholder who released it.
     event LienReleased(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender);
     /// @notice A senior lienholder's consent was used to grant a junior lien.
+    /// @param digest The consent's EIP-712 digest.
+    /// @param signer The senior lienholder who signed it.
+    /// @param lienId The lien it was used for.
     event ConsentUsed(bytes32 indexed digest, address indexed signer, uint256 indexed lienId);
     /// @notice An oracle posted a valuation of a title.
+    /// @param tokenId The title.
+    /// @param oracle The oracle.
+    /// @param value The value, in minor units.
+    /// @param currency The ISO 4217 code of its currency.
+    /// @param valuedAt When the appraisal was made (unix time).
+    /// @param docCid The CID of the sealed appraisal document.
     event ValuationSet(
         uint256 indexed tokenId, address indexed oracle, uint256 value, bytes3 currency, uint64 valuedAt, string docCid
     );
     /// @notice A title's liens crossed the loan-to-value threshold: it takes no new lien until it recovers.
+    /// @param tokenId The title.
+    /// @param ltvBps Its loan-to-value, in basis points.
+    /// @param thresholdBps The threshold, in basis points.
     event LtvAlert(uint256 indexed tokenId, uint256 ltvBps, uint256 thresholdBps);
     /// @notice A frozen title's loan-to-value is back within the threshold: it takes liens again.
+    /// @param tokenId The title.
+    /// @param ltvBps Its loan-to-value, in basis points.
+    /// @param thresholdBps The threshold, in basis points.
     event LtvRecovered(uint256 indexed tokenId, uint256 ltvBps, uint256 thresholdBps);
     /// @notice Governance changed the loan-to-value threshold.
+    /// @param previousBps The threshold before, in basis points.
+    /// @param thresholdBps The threshold now, in basis points.
     event LtvThresholdChanged(uint256 previousBps, uint256 thresholdBps);
     /// @notice Governance changed how long a valuation counts.
+    /// @param previousSeconds The window before.
+    /// @param windowSeconds The window now.
     event StalenessWindowChanged(uint64 previousSeconds, uint64 windowSeconds);
 
     /// @notice The role of registrars, who register titles, record transfers and change statuses:

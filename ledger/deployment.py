@@ -147,9 +147,10 @@ def deploy_contract(
     missing = [lib for lib in artifact.libraries if lib not in linked]
     if missing:
         # The constructor calls no library, so any address stands in for the missing ones here.
-        stand_in = w3.eth.contract(abi=artifact.abi, bytecode=artifact.link({lib: account.address for lib in missing} | linked))
+        stand_ins = {lib: account.address for lib in missing} | linked
+        contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.link(stand_ins))
         try:
-            stand_in.constructor(*args).estimate_gas({"from": account.address})
+            contract.constructor(*args).estimate_gas({"from": account.address})
         except ContractLogicError as exc:
             raise _refusal(artifact, exc) from None
         for lib in missing:
@@ -325,7 +326,9 @@ def _check_library(w3: Web3, artifact: Artifact, address: str) -> None:
     # is created: with it the library refuses every call but a DELEGATECALL.
     expected = runtime[:1] + bytes.fromhex(Web3.to_checksum_address(address)[2:]) + runtime[21:]
     if bytes(w3.eth.get_code(Web3.to_checksum_address(address))) != expected:
-        raise DeploymentMismatch(f"the {artifact.name} library at {address} does not hold the committed artifact's code")
+        raise DeploymentMismatch(
+            f"the {artifact.name} library at {address} does not hold the committed artifact's code"
+        )
 
 
 def _check_input(artifact: Artifact, data: bytes, expected: list[Any], libraries: Mapping[str, str]) -> None:

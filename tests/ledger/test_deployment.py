@@ -257,7 +257,8 @@ def test_verify_deployment_refuses_a_registry_linked_to_another_library(profile:
     # A registry created with the same arguments, linked to it, is not the recorded one either.
     args = [d.governance, d.verifier, *(list(x) for x in zip(*[(a, role_id(r)) for a, r in m["roles"]]))]
     other = deploy_contract(w3, payer, "TitleRegistry", args, libraries={"Titles": titles})
-    swapped = dataclasses.replace(d, registry=other, transactions={**d.transactions, "TitleRegistry": last_transaction(profile)})
+    other_tx = last_transaction(profile)
+    swapped = dataclasses.replace(d, registry=other, transactions={**d.transactions, "TitleRegistry": other_tx})
     with pytest.raises(errors.DeploymentMismatch, match=f"linked to the Titles library at {titles}"):
         verify_deployment(w3, swapped, **m)
     verify_deployment(w3, dataclasses.replace(swapped, libraries={"Titles": titles}), **m)

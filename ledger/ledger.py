@@ -50,7 +50,7 @@ GAS = {
     "registerTitle": 400_000,
     "transferTitle": 200_000,
     "setTitleStatus": 100_000,
-    "grantLien": 520_000,
+    "grantLien": 540_000,  # checks the title's loan-to-value over each of its oracles' valuations
     "grantLien/consent": 60_000,
     "grantPrivateLien": 4_500_000,
     "proveLien": 2_000_000,

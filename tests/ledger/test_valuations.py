@@ -144,6 +144,7 @@ def test_gas_limits_leave_half_again_the_gas_used_on_a_title_with_three_oracles(
         oracles[name].set_valuation(VIN, 2_000_000, currency="USD", doc_cid=long_cid)
         measure("setValuation")
     oracles["lender-a"].grant_lien(VIN, 700_000, currency="USD", maturity=MATURITY, doc_cid=long_cid)
+    measure("grantLien")
     consent = oracles["lender-a"].sign_consent(VIN, lender=oracles["lender-b"].address, amount=600_000,
                                                currency="USD", deadline=int(time.time()) + 3600)
     oracles["lender-b"].grant_lien(VIN, 600_000, currency="USD", maturity=MATURITY, doc_cid=long_cid,

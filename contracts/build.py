@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +24,60 @@ ARTIFACTS_DIR = CONTRACTS_DIR / "artifacts"
 REPO_DIR = CONTRACTS_DIR.parent
 SHIM = CONTRACTS_DIR / "solc-shim.js"
 
-#: The contracts lienchain deploys; each gets an artifact file of its own.
-CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier")
+#: The contracts lienchain deploys, and the libraries they link (under src/libraries); each gets an
+#: artifact file of its own.
+CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles")
 
 SETTINGS: dict[str, Any] = {
     "evmVersion": "london",
     "optimizer": {"enabled": True, "runs": 200},
-    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+    "outputSelection": {"*": {"*": [
+        "abi", "evm.bytecode.object", "evm.bytecode.linkReferences",
+        "evm.deployedBytecode.object", "evm.deployedBytecode.linkReferences",
+    ]}},
 }
+
+
+#: Where a bytecode holds the address of each library it calls, as solc reports it: source unit ->
+#: library -> byte ranges, each {"start": offset, "length": 20}.
+LinkReferences = dict[str, dict[str, list[dict[str, int]]]]
 
 
 @dataclass(frozen=True)
 class Artifact:
-    """A compiled contract: its ABI and creation bytecode."""
+    """A compiled contract or library: its ABI and creation bytecode.
+
+    A contract that calls an external library holds, in its bytecode, a placeholder
+    (`__$...$__`) where the library's address goes once it is deployed (see `link`).
+    """
 
     name: str
     abi: list[dict[str, Any]]
     bytecode: str
     deployed_bytecode: str
     compiler: str
+    link_references: LinkReferences = field(default_factory=dict)
+    deployed_link_references: LinkReferences = field(default_factory=dict)
+
+    @property
+    def libraries(self) -> list[str]:
+        """Returns the names of the libraries the contract links, sorted."""
+        return sorted({lib for libs in self.link_references.values() for lib in libs})
+
+    def link(self, addresses: Mapping[str, str]) -> str:
+        """Returns the creation bytecode with each library's address in place of its placeholder.
+
+        Args:
+            addresses: The deployed address of each library in `libraries`, by name.
+
+        Raises:
+            ConfigError: If a library's address is missing.
+        """
+        return _link(self.name, self.bytecode, self.link_references, addresses)
+
+    def link_deployed(self, addresses: Mapping[str, str]) -> str:
+        """Returns the runtime bytecode with each library's address in place (see `link`)."""
+        return _link(self.name, self.deployed_bytecode, self.deployed_link_references, addresses)
 
     def to_json(self) -> str:
         """Returns the artifact as the canonical JSON committed under contracts/artifacts."""
@@ -53,6 +89,8 @@ class Artifact:
                 "abi": self.abi,
                 "bytecode": self.bytecode,
                 "deployedBytecode": self.deployed_bytecode,
+                "linkReferences": self.link_references,
+                "deployedLinkReferences": self.deployed_link_references,
             },
             indent=1,
             sort_keys=True,
@@ -87,7 +125,22 @@ def load_artifact(name: str) -> Artifact:
         bytecode=data["bytecode"],
         deployed_bytecode=data["deployedBytecode"],
         compiler=data["compiler"],
+        link_references=data.get("linkReferences", {}),
+        deployed_link_references=data.get("deployedLinkReferences", {}),
     )
+
+
+def _link(name: str, code: str, references: LinkReferences, addresses: Mapping[str, str]) -> str:
+    linked = code.removeprefix("0x")
+    for libs in references.values():
+        for lib, spots in libs.items():
+            if lib not in addresses:
+                raise ConfigError(f"{name} calls the library {lib}: deploy it and give its address")
+            address = addresses[lib].removeprefix("0x").lower()
+            for spot in spots:
+                start = 2 * spot["start"]
+                linked = linked[:start] + address + linked[start + 2 * spot["length"]:]
+    return "0x" + linked
 
 
 def _sources() -> dict[str, dict[str, str]]:
@@ -126,13 +179,15 @@ def compile_contracts() -> dict[str, Artifact]:
     artifacts = {}
     for unit, contracts in output["contracts"].items():
         for name, out in contracts.items():
-            if name in CONTRACTS and unit.startswith("src/") and "/" not in unit[4:]:
+            if name in CONTRACTS and unit in (f"src/{name}.sol", f"src/libraries/{name}.sol"):
                 artifacts[name] = Artifact(
                     name=name,
                     abi=out["abi"],
                     bytecode="0x" + out["evm"]["bytecode"]["object"],
                     deployed_bytecode="0x" + out["evm"]["deployedBytecode"]["object"],
                     compiler=f"solc {version}",
+                    link_references=out["evm"]["bytecode"]["linkReferences"],
+                    deployed_link_references=out["evm"]["deployedBytecode"]["linkReferences"],
                 )
     return artifacts
 

@@ -51,18 +51,7 @@ contract Governance is IGovernance {
         returns (uint256 proposalId)
     {
         if (target.code.length == 0) revert GovernanceInvalidTarget(target);
-        _proposals.push(
-            Proposal({
-                target: target,
-                data: data,
-                description: description,
-                proposer: msg.sender,
-                createdAt: uint64(block.timestamp),
-                executed: false
-            })
-        );
-        proposalId = _proposals.length;
-        emit ProposalCreated(proposalId, msg.sender, target, data, description);
+        proposalId = _propose(target, data, description);
         _approve(proposalId, msg.sender);
     }
 
@@ -167,6 +156,24 @@ contract Governance is IGovernance {
     function _proposal(uint256 proposalId) private view returns (Proposal storage) {
         if (proposalId == 0 || proposalId > _proposals.length) revert GovernanceUnknownProposal(proposalId);
         return _proposals[proposalId - 1];
+    }
+
+    function _propose(address target, bytes calldata data, string calldata description)
+        private
+        returns (uint256 proposalId)
+    {
+        _proposals.push(
+            Proposal({
+                target: target,
+                data: data,
+                description: description,
+                proposer: msg.sender,
+                createdAt: uint64(block.timestamp),
+                executed: false
+            })
+        );
+        proposalId = _proposals.length;
+        emit ProposalCreated(proposalId, msg.sender, target, data, description);
     }
 
     function _approve(uint256 proposalId, address member) private {

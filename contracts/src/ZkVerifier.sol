@@ -24,9 +24,6 @@ contract ZkVerifier is IZkVerifier {
     /// @dev A range proof takes 1 to MAX_BITS bits (zk/range.py).
     uint256 internal constant MAX_BITS = 64;
 
-    /// @notice A precompile refused its input (cannot happen for the checked points passed to it).
-    error ZkPrecompileFailed();
-
     /// @inheritdoc IZkVerifier
     /// @dev False for bits outside 1-64.
     function verifyRange(

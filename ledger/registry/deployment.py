@@ -9,7 +9,7 @@ contracts on chain are exactly the committed artifacts built with exactly those 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -28,7 +28,8 @@ from .reverts import RevertDecoder
 from .roles import DEFAULT_ADMIN_ROLE, role_id, role_name
 from ..chain.transactions import fees_for, latest_base_fee
 
-#: The contracts of a deployment, in the order they are created.
+#: The contracts of a deployment, in the order they are created; the libraries the registry links
+#: (its artifact names them) are created just before it.
 DEPLOYED = ("Governance", "ZkVerifier", "TitleRegistry")
 #: The sealer address of a member that runs no sealer (the embedded single-process chain).
 NO_SEALER = "0x0000000000000000000000000000000000000000"
@@ -46,6 +47,8 @@ class Deployment:
     verifier: str = ""  # the ZkVerifier the registry checks private liens with
     #: Each contract's creation transaction hash, by contract name (see `verify_deployment`).
     transactions: dict[str, str] = field(default_factory=dict)
+    #: The address of each library the registry links, by library name (checked by its code).
+    libraries: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         """Writes the record as JSON, atomically.
@@ -57,7 +60,8 @@ class Deployment:
 
     @classmethod
     def load(cls, path: Path) -> Deployment:
-        """Reads a record written by `save` (or by a version without creation transactions).
+        """Reads a record written by `save` (or by a version without creation transactions or
+        libraries).
 
         Raises:
             DeploymentNotFound: If the file is missing or not a deployment record.
@@ -72,6 +76,7 @@ class Deployment:
                 artifacts=dict(data.get("artifacts", {})),
                 verifier=Web3.to_checksum_address(data["verifier"]) if data.get("verifier") else "",
                 transactions={str(k): str(v) for k, v in dict(data.get("transactions", {})).items()},
+                libraries={str(k): Web3.to_checksum_address(v) for k, v in dict(data.get("libraries", {})).items()},
             )
         except FileNotFoundError:
             raise DeploymentNotFound(
@@ -82,8 +87,16 @@ class Deployment:
             raise DeploymentNotFound(f"{path} is not a valid deployment record ({exc}): redeploy or restore it") from None
 
 
-def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any], nonce: int, chain_id: int) -> Any:
-    contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+def _create(
+    w3: Web3,
+    account: LocalAccount,
+    artifact: Artifact,
+    args: list[Any],
+    nonce: int,
+    chain_id: int,
+    libraries: Mapping[str, str] | None = None,
+) -> Any:
+    contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.link(libraries or {}))
     max_fee, tip = fees_for(latest_base_fee(w3))
     try:
         # Building estimates the gas, which runs the constructor: a refusal surfaces here as its
@@ -100,8 +113,7 @@ def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any]
         signed = account.sign_transaction(tx)
         receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction), timeout=120)
     except ContractLogicError as exc:
-        data = exc.data if isinstance(exc.data, str) and exc.data.startswith("0x") else "0x"
-        raise RevertDecoder([artifact.abi]).decode(bytes.fromhex(data[2:])) from None
+        raise _refusal(artifact, exc) from None
     except TimeExhausted:
         raise TransactionFailed(
             f"deploying {artifact.name} was not mined within 120 s: check that the chain seals (`lienchain network status`)"
@@ -111,15 +123,40 @@ def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any]
     return receipt
 
 
-def deploy_contract(w3: Web3, account: LocalAccount, name: str, args: list[Any]) -> str:
+def _refusal(artifact: Artifact, exc: ContractLogicError) -> Exception:
+    data = exc.data if isinstance(exc.data, str) and exc.data.startswith("0x") else "0x"
+    return RevertDecoder([artifact.abi]).decode(bytes.fromhex(data[2:]))
+
+
+def deploy_contract(
+    w3: Web3, account: LocalAccount, name: str, args: list[Any], *, libraries: Mapping[str, str] | None = None
+) -> str:
     """Deploys one contract of the committed artifacts and returns its address.
 
+    Args:
+        libraries: The addresses of deployed libraries the contract links, by name. Each library it
+            links and that is not given here is deployed first, once the contract's constructor
+            has accepted `args`.
+
     Raises:
-        ContractRevert: If its constructor refuses the arguments.
+        ContractRevert: If its constructor refuses the arguments (then nothing is sent).
         TransactionFailed: If the deployment fails otherwise.
     """
+    artifact = load_artifact(name)
+    linked = dict(libraries or {})
+    missing = [lib for lib in artifact.libraries if lib not in linked]
+    if missing:
+        # The constructor calls no library, so any address stands in for the missing ones here.
+        stand_ins = {lib: account.address for lib in missing} | linked
+        contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.link(stand_ins))
+        try:
+            contract.constructor(*args).estimate_gas({"from": account.address})
+        except ContractLogicError as exc:
+            raise _refusal(artifact, exc) from None
+        for lib in missing:
+            linked[lib] = deploy_contract(w3, account, lib, [])
     nonce = w3.eth.get_transaction_count(account.address, "pending")
-    receipt = _create(w3, account, load_artifact(name), args, nonce, w3.eth.chain_id)
+    receipt = _create(w3, account, artifact, args, nonce, w3.eth.chain_id, linked)
     return str(Web3.to_checksum_address(receipt["contractAddress"]))
 
 
@@ -131,8 +168,8 @@ def deploy(
     roles: Sequence[tuple[str, str]],
 ) -> Deployment:
     """Deploys governance with its founding members and their sealers, the zero-knowledge
-    verifier, then the registry with its founding roles, administered by the one and checking
-    private liens with the other.
+    verifier, the libraries the registry links, then the registry with its founding roles,
+    administered by the one and checking private liens with the other.
 
     The deploying account keeps no power and casts no vote: the registry's only administrator is
     the governance contract, and the founding roles are fixed by its constructor.
@@ -156,14 +193,21 @@ def deploy(
     """
     chain_id = w3.eth.chain_id
     artifacts = {name: load_artifact(name) for name in DEPLOYED}
+    library_names = artifacts["TitleRegistry"].libraries
+    artifacts |= {name: load_artifact(name) for name in library_names}
     _registry_args(NO_SEALER, NO_SEALER, roles)  # refuses an unknown role name before anything is sent
     nonce = w3.eth.get_transaction_count(account.address, "pending")
     gov = _create(w3, account, artifacts["Governance"], _governance_args(members, sealers), nonce, chain_id)
     zk = _create(w3, account, artifacts["ZkVerifier"], [], nonce + 1, chain_id)
     governance = Web3.to_checksum_address(gov["contractAddress"])
     verifier = Web3.to_checksum_address(zk["contractAddress"])
+    libraries = {}
+    for i, name in enumerate(library_names):
+        receipt = _create(w3, account, artifacts[name], [], nonce + 2 + i, chain_id)
+        libraries[name] = str(Web3.to_checksum_address(receipt["contractAddress"]))
     registry_args = _registry_args(governance, verifier, roles)
-    reg = _create(w3, account, artifacts["TitleRegistry"], registry_args, nonce + 2, chain_id)
+    reg = _create(w3, account, artifacts["TitleRegistry"], registry_args, nonce + 2 + len(libraries), chain_id,
+                  libraries)
     receipts = {"Governance": gov, "ZkVerifier": zk, "TitleRegistry": reg}
     return Deployment(
         chain_id=chain_id,
@@ -173,6 +217,7 @@ def deploy(
         artifacts={name: a.sha256 for name, a in artifacts.items()},
         verifier=verifier,
         transactions={name: "0x" + bytes(r["transactionHash"]).hex() for name, r in receipts.items()},
+        libraries=libraries,
     )
 
 
@@ -189,11 +234,13 @@ def verify_deployment(
 
     It holds when: the chain id is the record's; each contract's recorded creation transaction
     succeeded, created the recorded address (which holds code), and sent the committed artifact's
-    creation bytecode followed by the constructor arguments that `members`, `sealers`, `roles` and
-    the recorded addresses make; the record's artifact hashes are the committed artifacts'; the
+    creation bytecode (the registry's linked to the recorded libraries) followed by the constructor
+    arguments that `members`, `sealers`, `roles` and the recorded addresses make; each library the
+    registry links holds exactly the committed artifact's code at its recorded address; the
+    record's artifact hashes are the committed artifacts'; the
     registry's creation granted exactly `roles` besides the governance's administrator role; no
     one but the governance was ever granted that role; and every later grant or revocation was
-    made by the governance. About ten requests, one of them a log query.
+    made by the governance. About ten requests (one more per library), one of them a log query.
 
     Args:
         w3: A connection to a node of the chain, preferably one's own.
@@ -210,6 +257,8 @@ def verify_deployment(
     if actual_chain != deployment.chain_id:
         raise DeploymentMismatch(f"the node serves chain id {actual_chain}, the record names {deployment.chain_id}")
     artifacts = {name: load_artifact(name) for name in DEPLOYED}
+    library_names = artifacts["TitleRegistry"].libraries
+    artifacts |= {name: load_artifact(name) for name in library_names}
     for name, artifact in artifacts.items():
         if deployment.artifacts.get(name) != artifact.sha256:
             raise DeploymentMismatch(f"the record's {name} artifact hash is not that of the committed artifact")
@@ -218,6 +267,10 @@ def verify_deployment(
     for name in DEPLOYED:
         if not addresses[name] or not deployment.transactions.get(name):
             raise DeploymentMismatch(f"the record names no {name} address or creation transaction (an older record)")
+    for name in library_names:
+        if not deployment.libraries.get(name):
+            raise DeploymentMismatch(f"the record names no address of the {name} library (an older record)")
+        _check_library(w3, artifacts[name], deployment.libraries[name])
     expected = {
         "Governance": _governance_args(members, sealers),
         "ZkVerifier": [],
@@ -226,7 +279,7 @@ def verify_deployment(
     created_in = {}
     for name in DEPLOYED:
         tx, receipt = _creation(w3, deployment, name, addresses[name])
-        _check_input(artifacts[name], bytes(tx["input"]), expected[name])
+        _check_input(artifacts[name], bytes(tx["input"]), expected[name], deployment.libraries)
         if not w3.eth.get_code(Web3.to_checksum_address(addresses[name])):
             raise DeploymentMismatch(f"{name} {addresses[name]} holds no code")
         created_in[name] = int(receipt["blockNumber"])
@@ -266,17 +319,41 @@ def _creation(w3: Web3, deployment: Deployment, name: str, address: str) -> tupl
     return tx, receipt
 
 
-def _check_input(artifact: Artifact, data: bytes, expected: list[Any]) -> None:
-    """Checks a creation input against the artifact's bytecode and the expected constructor arguments."""
-    code = bytes.fromhex(artifact.bytecode.removeprefix("0x"))
-    if not data.startswith(code):
+def _check_library(w3: Web3, artifact: Artifact, address: str) -> None:
+    """Checks that a library's address holds exactly the artifact's runtime code."""
+    runtime = bytes.fromhex(artifact.deployed_bytecode.removeprefix("0x"))
+    # A library's code starts with PUSH20 of its own address, zero in the artifact and set when it
+    # is created: with it the library refuses every call but a DELEGATECALL.
+    expected = runtime[:1] + bytes.fromhex(Web3.to_checksum_address(address)[2:]) + runtime[21:]
+    if bytes(w3.eth.get_code(Web3.to_checksum_address(address))) != expected:
+        raise DeploymentMismatch(
+            f"the {artifact.name} library at {address} does not hold the committed artifact's code"
+        )
+
+
+def _check_input(artifact: Artifact, data: bytes, expected: list[Any], libraries: Mapping[str, str]) -> None:
+    """Checks a creation input against the artifact's bytecode, linked to `libraries`, and the
+    expected constructor arguments."""
+    code = bytes.fromhex(artifact.link(libraries).removeprefix("0x"))
+    sent = data[:len(code)]
+    # The library addresses sent are compared last, so that a mismatch names what differs first.
+    linked = {lib: "0x" + sent[spot["start"]:spot["start"] + 20].hex()
+              for libs in artifact.link_references.values() for lib, spots in libs.items() for spot in spots}
+    if len(sent) < len(code) or bytes.fromhex(artifact.link(linked).removeprefix("0x")) != sent:
         raise DeploymentMismatch(f"{artifact.name} was not created from the committed artifact's bytecode")
     types = _constructor_types(artifact)
-    if data[len(code):] == encode(types, expected):
-        return
-    # Decoded only to say what differs.
+    if data[len(code):] != encode(types, expected):
+        _explain_arguments(artifact, data[len(code):], types, expected)
+    for lib, address in sorted(linked.items()):
+        if Web3.to_checksum_address(address) != Web3.to_checksum_address(libraries[lib]):
+            raise DeploymentMismatch(f"{artifact.name} was linked to the {lib} library at "
+                                     f"{Web3.to_checksum_address(address)}, not the recorded {libraries[lib]}")
+
+
+def _explain_arguments(artifact: Artifact, data: bytes, types: list[str], expected: list[Any]) -> None:
+    """Raises a mismatch that says which constructor argument differs from the expected one."""
     try:
-        actual = list(decode(types, data[len(code):]))
+        actual = list(decode(types, data))
     except Exception:  # not even well-formed arguments
         raise DeploymentMismatch(f"{artifact.name} was created with malformed constructor arguments") from None
     labels = {

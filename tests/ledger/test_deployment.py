@@ -220,3 +220,57 @@ def test_verify_deployment_accepts_a_holder_renouncing_its_own_role(profile: Pro
     oracle._signer.send(oracle.registry.functions.renounceRole(role_id("ORACLE"), oracle.address), gas=100_000)
     assert not ledgers["reader"].has_role("ORACLE", oracle.address)
     verify_deployment(profile.chain().w3, profile.deployment, **manifest(profile))
+
+
+# --- the registry's library ------------------------------------------------------------------------
+
+
+def test_deployment_records_the_library_the_registry_links(profile: Profile, tmp_path: Path) -> None:
+    d, w3 = profile.deployment, profile.chain().w3
+    assert list(d.libraries) == load_artifact("TitleRegistry").libraries == ["Titles"]
+    assert bytes(w3.eth.get_code(d.libraries["Titles"]))  # the registry's rules live there
+    data = dataclasses.asdict(d)
+    del data["libraries"]
+    (tmp_path / "old.json").write_text(json.dumps(data))
+    old = Deployment.load(tmp_path / "old.json")
+    assert old == dataclasses.replace(d, libraries={})
+    with pytest.raises(errors.DeploymentMismatch, match="no address of the Titles library"):
+        verify_deployment(w3, old, **manifest(profile))
+
+
+def test_verify_deployment_refuses_a_library_address_without_the_committed_code(profile: Profile) -> None:
+    d, w3, m = profile.deployment, profile.chain().w3, manifest(profile)
+    payer = profile.accounts.unlock("registrar")
+    for address in (d.verifier, payer.address):  # other code; no code at all
+        with pytest.raises(errors.DeploymentMismatch, match="Titles library at .* does not hold the committed"):
+            verify_deployment(w3, dataclasses.replace(d, libraries={"Titles": address}), **m)
+    with pytest.raises(errors.DeploymentMismatch, match="Titles artifact hash"):
+        verify_deployment(w3, dataclasses.replace(d, artifacts={**d.artifacts, "Titles": "00" * 32}), **m)
+
+
+def test_verify_deployment_refuses_a_registry_linked_to_another_library(profile: Profile) -> None:
+    d, w3, m = profile.deployment, profile.chain().w3, manifest(profile)
+    payer = profile.accounts.unlock("registrar")
+    titles = deploy_contract(w3, payer, "Titles", [])  # the committed code, at another address
+    with pytest.raises(errors.DeploymentMismatch, match="linked to the Titles library at"):
+        verify_deployment(w3, dataclasses.replace(d, libraries={"Titles": titles}), **m)
+    # A registry created with the same arguments, linked to it, is not the recorded one either.
+    args = [d.governance, d.verifier, *(list(x) for x in zip(*[(a, role_id(r)) for a, r in m["roles"]]))]
+    other = deploy_contract(w3, payer, "TitleRegistry", args, libraries={"Titles": titles})
+    other_tx = last_transaction(profile)
+    swapped = dataclasses.replace(d, registry=other, transactions={**d.transactions, "TitleRegistry": other_tx})
+    with pytest.raises(errors.DeploymentMismatch, match=f"linked to the Titles library at {titles}"):
+        verify_deployment(w3, swapped, **m)
+    verify_deployment(w3, dataclasses.replace(swapped, libraries={"Titles": titles}), **m)
+
+
+def test_deploying_a_registry_alone_deploys_its_library_only_once_its_constructor_accepts(profile: Profile) -> None:
+    d, w3, payer = profile.deployment, profile.chain().w3, profile.accounts.unlock("registrar")
+    before = w3.eth.get_transaction_count(payer.address)
+    with pytest.raises(errors.InvalidOperation, match="founding role #0"):
+        deploy_contract(w3, payer, "TitleRegistry", [d.governance, d.verifier, [payer.address], [b"\x00" * 32]])
+    assert w3.eth.get_transaction_count(payer.address) == before
+    registry = deploy_contract(w3, payer, "TitleRegistry", [d.governance, d.verifier, [], []])
+    assert w3.eth.get_transaction_count(payer.address) == before + 2  # the library, then the registry
+    contract = w3.eth.contract(address=registry, abi=load_artifact("TitleRegistry").abi)
+    assert contract.functions.ltvThreshold().call() == 7000

@@ -21,11 +21,14 @@ interface IGovernance {
         bool executed;
     }
 
-    /// @notice The caller is not a member.
+    /// @notice The caller, or the account to remove, is not a member.
+    /// @param account That account.
     error GovernanceNotMember(address account);
     /// @notice The account is already a member.
+    /// @param account The account (or the zero address, which cannot be a member).
     error GovernanceAlreadyMember(address account);
     /// @notice Removing this member would leave the consortium without members.
+    /// @param account The last member.
     error GovernanceLastMember(address account);
     /// @notice The constructor was given no members, a zero address, a duplicate, or not exactly one
     /// sealer per member.
@@ -39,16 +42,24 @@ interface IGovernance {
     /// @param calls The number of calldata entries.
     error GovernanceBatchMismatch(uint256 targets, uint256 calls);
     /// @notice A proposal's target is not a contract.
+    /// @param target The target given.
     error GovernanceInvalidTarget(address target);
     /// @notice No proposal exists with this id.
+    /// @param proposalId The proposal id given.
     error GovernanceUnknownProposal(uint256 proposalId);
     /// @notice The member already approved this proposal.
+    /// @param proposalId The proposal.
+    /// @param member The member.
     error GovernanceAlreadyApproved(uint256 proposalId, address member);
     /// @notice The proposal was already executed.
+    /// @param proposalId The proposal.
     error GovernanceAlreadyExecuted(uint256 proposalId);
     /// @notice Membership changes only through an executed proposal.
+    /// @param caller The account that tried.
     error GovernanceOnlySelf(address caller);
     /// @notice The proposal's call reverted; `reason` is its revert data.
+    /// @param proposalId The proposal.
+    /// @param reason The call's revert data.
     error GovernanceCallFailed(uint256 proposalId, bytes reason);
     /// @notice The proposal is not approved by more than half of the current members.
     /// @param proposalId The proposal.
@@ -57,18 +68,28 @@ interface IGovernance {
     error GovernanceNoMajority(uint256 proposalId, uint256 approvals, uint256 needed);
 
     /// @notice A member made a proposal (and approved it).
+    /// @param proposalId The proposal.
+    /// @param proposer The member who made it.
+    /// @param target The contract it calls once approved.
+    /// @param data The calldata.
+    /// @param description What it does.
     event ProposalCreated(
         uint256 indexed proposalId, address indexed proposer, address indexed target, bytes data, string description
     );
     /// @notice A member approved a proposal.
+    /// @param proposalId The proposal.
+    /// @param member The member who approved it.
+    /// @param approvals The approvals of current members, this one included.
     event ProposalApproved(uint256 indexed proposalId, address indexed member, uint256 approvals);
     /// @notice A proposal reached a majority and its call was executed.
+    /// @param proposalId The proposal.
     event ProposalExecuted(uint256 indexed proposalId);
     /// @notice A member joined the consortium.
     /// @param account The member.
     /// @param sealer Its Clique sealer address, or the zero address if it runs no sealer.
     event MemberAdded(address indexed account, address indexed sealer);
     /// @notice A member left the consortium.
+    /// @param account The former member.
     event MemberRemoved(address indexed account);
 
     /// @notice Proposes a call and approves it as the proposer. Members only.

@@ -101,53 +101,91 @@ interface ITitleRegistry {
     }
 
     /// @notice A valuation is zero, dated in the future, or older than the oracle's previous one.
+    /// @param tokenId The title.
+    /// @param value The value posted.
+    /// @param valuedAt The appraisal date posted.
     error RegistryInvalidValuation(uint256 tokenId, uint256 value, uint64 valuedAt);
     /// @notice An amount or valuation is in another currency than the title's valuations or liens.
+    /// @param tokenId The title.
+    /// @param expected The title's currency.
+    /// @param actual The currency given.
     error RegistryCurrencyMismatch(uint256 tokenId, bytes3 expected, bytes3 actual);
     /// @notice The title's liens exceed the loan-to-value threshold: it takes no new lien.
+    /// @param tokenId The title.
+    /// @param ltvBps The title's loan-to-value, in basis points.
+    /// @param thresholdBps The threshold, in basis points.
     error RegistryTitleFrozen(uint256 tokenId, uint256 ltvBps, uint256 thresholdBps);
     /// @notice The new lien would take the title over the loan-to-value threshold.
+    /// @param tokenId The title.
+    /// @param ltvBps The loan-to-value the operation would make, in basis points.
+    /// @param thresholdBps The threshold, in basis points.
     error RegistryLtvExceeded(uint256 tokenId, uint256 ltvBps, uint256 thresholdBps);
     /// @notice Every valuation of the title is older than the staleness window: appraise it again.
+    /// @param tokenId The title.
+    /// @param latestValuedAt The date of the title's latest valuation.
     error RegistryValuationStale(uint256 tokenId, uint64 latestValuedAt);
     /// @notice A loan-to-value threshold must be 1 to 10000 basis points, a staleness window non-zero.
+    /// @param value The value refused.
     error RegistryInvalidSetting(uint256 value);
 
     /// @notice A VIN is not 17 characters of 0-9 and A-Z without I, O and Q.
+    /// @param vin The VIN given.
     error RegistryInvalidVIN(string vin);
     /// @notice A title with this token id is already registered.
+    /// @param tokenId The title.
     error RegistryTitleExists(uint256 tokenId);
     /// @notice No title is registered with this token id.
+    /// @param tokenId The token id given.
     error RegistryUnknownTitle(uint256 tokenId);
     /// @notice The title is not active (stolen, salvage or cancelled) and cannot take this operation.
+    /// @param tokenId The title.
+    /// @param status The title's status.
     error RegistryTitleNotActive(uint256 tokenId, TitleStatus status);
     /// @notice The title is cancelled; a cancelled title never changes again.
+    /// @param tokenId The title.
     error RegistryTitleCancelled(uint256 tokenId);
     /// @notice The title already has the requested status.
+    /// @param tokenId The title.
+    /// @param status The status it already has.
     error RegistryStatusUnchanged(uint256 tokenId, TitleStatus status);
     /// @notice The title carries active liens and cannot change hands.
+    /// @param tokenId The title.
+    /// @param activeLiens The number of its active liens.
     error RegistryTitleEncumbered(uint256 tokenId, uint256 activeLiens);
     /// @notice The new owner is the zero address or already owns the title.
+    /// @param owner The owner given.
     error RegistryInvalidOwner(address owner);
     /// @notice Titles change hands only through `transferTitle` by a registrar.
     error RegistryDirectTransferDisabled();
     /// @notice No lien exists with this id.
+    /// @param lienId The lien id given.
     error RegistryUnknownLien(uint256 lienId);
     /// @notice The lien was already released.
+    /// @param lienId The lien.
     error RegistryLienNotActive(uint256 lienId);
     /// @notice Only the lienholder may release its lien.
+    /// @param lienId The lien.
+    /// @param caller The account that tried.
+    /// @param lienholder The lien's holder.
     error RegistryNotLienholder(uint256 lienId, address caller, address lienholder);
     /// @notice The lien amount is zero.
     error RegistryInvalidAmount();
     /// @notice The maturity date is not in the future.
+    /// @param maturity The maturity given.
     error RegistryInvalidMaturity(uint64 maturity);
     /// @notice A senior active lienholder has not consented to the new lien.
+    /// @param tokenId The title.
+    /// @param seniorLienholder The first holder of an active lien on it whose consent is missing.
     error RegistryConsentMissing(uint256 tokenId, address seniorLienholder);
     /// @notice A consent signature does not recover to any address.
+    /// @param index The consent's position in the `consents` argument.
     error RegistryConsentInvalid(uint256 index);
     /// @notice A consent's deadline has passed.
+    /// @param index The consent's position in the `consents` argument.
+    /// @param deadline The consent's deadline.
     error RegistryConsentExpired(uint256 index, uint64 deadline);
     /// @notice A consent was already used for another lien.
+    /// @param digest The consent's EIP-712 digest.
     error RegistryConsentUsed(bytes32 digest);
     /// @notice A consent recovers to an account that holds no active senior lien on the title (other
     /// than the caller): it was signed by someone else, or for other terms (lender, amount, currency,
@@ -157,16 +195,24 @@ interface ITitleRegistry {
     error RegistryConsentUnexpected(uint256 index, address signer);
 
     /// @notice A private lien's commitment or proof did not verify.
+    /// @param tokenId The title.
     error RegistryInvalidProof(uint256 tokenId);
     /// @notice A private lien is granted only as a title's first active lien (its seniors could
     /// not consent to an amount they cannot see).
+    /// @param tokenId The title.
+    /// @param activeLiens The number of its active liens.
     error RegistryPrivateLienNotFirst(uint256 tokenId, uint256 activeLiens);
     /// @notice A private lien needs a fresh valuation of the title to prove its loan-to-value against.
+    /// @param tokenId The title.
     error RegistryValuationRequired(uint256 tokenId);
     /// @notice The title's private lien owes a new loan-to-value proof since `deadline`: the title
     /// takes no new lien until it is proved (or released).
+    /// @param tokenId The title.
+    /// @param lienId Its private lien.
+    /// @param deadline When the proof was due.
     error RegistryProofOverdue(uint256 tokenId, uint256 lienId, uint64 deadline);
     /// @notice The lien is not private: its amount is public and needs no proof.
+    /// @param lienId The lien.
     error RegistryLienNotPrivate(uint256 lienId);
     /// @notice A founding role given to the constructor is not one of the registry's four roles
     /// (REGISTRAR, LENDER, ORACLE, AUDITOR), names the zero address, or has no account beside it.
@@ -176,12 +222,31 @@ interface ITitleRegistry {
     error RegistryInvalidFoundingRole(uint256 index, address account, bytes32 role);
 
     /// @notice A registrar registered a title.
+    /// @param tokenId The title.
+    /// @param vin Its normalized VIN.
+    /// @param owner Its first owner.
+    /// @param docCid The CID of the sealed title document.
     event TitleRegistered(uint256 indexed tokenId, string vin, address indexed owner, string docCid);
     /// @notice A registrar recorded the transfer of a title to a new owner.
+    /// @param tokenId The title.
+    /// @param from The previous owner.
+    /// @param to The new owner.
+    /// @param docCid The CID of the sealed transfer document, now the title's document.
     event TitleTransferred(uint256 indexed tokenId, address indexed from, address indexed to, string docCid);
     /// @notice A registrar changed the status of a title.
+    /// @param tokenId The title.
+    /// @param previous The status it had.
+    /// @param status The status it has now.
     event TitleStatusChanged(uint256 indexed tokenId, TitleStatus previous, TitleStatus status);
     /// @notice A lender was granted a lien on a title.
+    /// @param lienId The new lien.
+    /// @param tokenId The title.
+    /// @param lender The lienholder.
+    /// @param amount The amount secured, in minor units; 0 for a private lien.
+    /// @param currency The ISO 4217 code of its currency.
+    /// @param maturity When the loan matures (unix time).
+    /// @param priority The lien's rank among the title's liens (1 = first).
+    /// @param docCid The CID of the sealed loan document.
     event LienGranted(
         uint256 indexed lienId,
         uint256 indexed tokenId,
@@ -194,29 +259,64 @@ interface ITitleRegistry {
     );
     /// @notice A private lien was granted (its `LienGranted` event carries amount 0): its amount
     /// commitment, and the limit its loan-to-value proof showed the amount within.
+    /// @param lienId The private lien.
+    /// @param tokenId The title.
+    /// @param commitment The amount's Pedersen commitment (x, y on BN254).
+    /// @param provenLimit The limit its grant proved the amount within.
     event LienCommitted(uint256 indexed lienId, uint256 indexed tokenId, uint256[2] commitment, uint256 provenLimit);
     /// @notice A private lien's amount was proved within `provenLimit` again.
+    /// @param lienId The private lien.
+    /// @param tokenId The title.
+    /// @param provenLimit The limit the new proof showed the amount within.
     event LienProved(uint256 indexed lienId, uint256 indexed tokenId, uint256 provenLimit);
     /// @notice What the threshold allows a title's private lien fell below what its proof showed:
     /// a new proof is due by `deadline`, else the title takes no new lien.
+    /// @param lienId The private lien.
+    /// @param tokenId The title.
+    /// @param limit What the threshold allows the lien now.
+    /// @param deadline When the new proof is due (unix time).
     event LienProofDue(uint256 indexed lienId, uint256 indexed tokenId, uint256 limit, uint64 deadline);
     /// @notice Governance changed how long a private lienholder has to prove its lien again.
+    /// @param previousSeconds The window before.
+    /// @param windowSeconds The window now.
     event ProofWindowChanged(uint64 previousSeconds, uint64 windowSeconds);
     /// @notice A lienholder released its lien.
+    /// @param lienId The lien.
+    /// @param tokenId The title.
+    /// @param lender The lienholder who released it.
     event LienReleased(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender);
     /// @notice A senior lienholder's consent was used to grant a junior lien.
+    /// @param digest The consent's EIP-712 digest.
+    /// @param signer The senior lienholder who signed it.
+    /// @param lienId The lien it was used for.
     event ConsentUsed(bytes32 indexed digest, address indexed signer, uint256 indexed lienId);
     /// @notice An oracle posted a valuation of a title.
+    /// @param tokenId The title.
+    /// @param oracle The oracle.
+    /// @param value The value, in minor units.
+    /// @param currency The ISO 4217 code of its currency.
+    /// @param valuedAt When the appraisal was made (unix time).
+    /// @param docCid The CID of the sealed appraisal document.
     event ValuationSet(
         uint256 indexed tokenId, address indexed oracle, uint256 value, bytes3 currency, uint64 valuedAt, string docCid
     );
     /// @notice A title's liens crossed the loan-to-value threshold: it takes no new lien until it recovers.
+    /// @param tokenId The title.
+    /// @param ltvBps Its loan-to-value, in basis points.
+    /// @param thresholdBps The threshold, in basis points.
     event LtvAlert(uint256 indexed tokenId, uint256 ltvBps, uint256 thresholdBps);
     /// @notice A frozen title's loan-to-value is back within the threshold: it takes liens again.
+    /// @param tokenId The title.
+    /// @param ltvBps Its loan-to-value, in basis points.
+    /// @param thresholdBps The threshold, in basis points.
     event LtvRecovered(uint256 indexed tokenId, uint256 ltvBps, uint256 thresholdBps);
     /// @notice Governance changed the loan-to-value threshold.
+    /// @param previousBps The threshold before, in basis points.
+    /// @param thresholdBps The threshold now, in basis points.
     event LtvThresholdChanged(uint256 previousBps, uint256 thresholdBps);
     /// @notice Governance changed how long a valuation counts.
+    /// @param previousSeconds The window before.
+    /// @param windowSeconds The window now.
     event StalenessWindowChanged(uint64 previousSeconds, uint64 windowSeconds);
 
     /// @notice The role of registrars, who register titles, record transfers and change statuses:

@@ -5,6 +5,9 @@ pragma solidity ^0.8.24;
 /// @notice Each returns true only for a proof made for exactly these inputs: this chain id,
 /// `target` (the contract that checks it) and `subject` (what it is about) included.
 interface IZkVerifier {
+    /// @notice A precompile refused its input (cannot happen for the checked points passed to it).
+    error ZkPrecompileFailed();
+
     /// @notice Whether `proof` shows that `commitment` opens to an amount in [0, 2**bits).
     function verifyRange(
         uint256 chainId,

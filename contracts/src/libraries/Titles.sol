@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
+import {IZkVerifier} from "../interfaces/IZkVerifier.sol";
+
+/// @title Titles
+/// @notice The rules of one title of {TitleRegistry}: what it is worth, what its liens may add up
+/// to, whose consent a new lien needs, and when its private lien owes a new proof.
+/// @dev An external library, linked into the registry and reached by DELEGATECALL, so that the
+/// registry stays well within the EIP-170 code size limit. Every storage argument is the
+/// registry's storage, every event is logged by the registry, and `msg.sender` and
+/// `address(this)` are the registry's caller and the registry. The errors and events are those
+/// of {ITitleRegistry}, which the registry implements: solc puts the errors and events of an
+/// external library only into the library's own ABI, never into its caller's.
+///
+/// Private liens keep their amount off chain: the registry holds a Pedersen commitment and checks,
+/// with {IZkVerifier}, that the amount is in range and within the loan-to-value threshold. A
+/// private lien is always a title's first active lien, so "within the threshold" means: at most
+/// the threshold of the title's value less the title's public (junior) liens. It counts at the
+/// limit its latest proof showed, beside which every new lien must fit. When the limit allowed
+/// falls below that (a lower valuation or threshold), a new proof is due within the proof
+/// window; past it, the title takes no new lien.
+library Titles {
+    /// @notice Everything the registry keeps about one title.
+    struct State {
+        ITitleRegistry.Title title;
+        /// @dev Every lien ever granted on the title, in priority order.
+        uint256[] lienIds;
+        uint256 activeLiens;
+        /// @dev The total of the active public liens (a private one counts 0 here).
+        uint256 secured;
+        /// @dev The title's active private lien; 0 if none.
+        uint256 privateLienId;
+        /// @dev Whether the latest review found the loan-to-value over the threshold.
+        bool frozen;
+        /// @dev The oracles that valued the title, in the order they first did.
+        address[] valuers;
+        mapping(address oracle => ITitleRegistry.Valuation) valuations;
+    }
+
+    /// @notice Everything the registry keeps about one lien.
+    struct LienState {
+        ITitleRegistry.Lien lien;
+        /// @dev A private lien's commitment and the state of its proof; all zero for a public lien.
+        Proof proof;
+    }
+
+    /// @notice A private lien's commitment and the state of its loan-to-value proof.
+    struct Proof {
+        uint256 cx;
+        uint256 cy;
+        uint256 provenLimit;
+        uint64 provenAt;
+        /// @dev Set when an operation on the title made a proof due; 0 otherwise.
+        uint64 dueSince;
+    }
+
+    /// @notice The registry's settings, changed by governance. One storage slot: every appraisal
+    /// reads it.
+    struct Settings {
+        uint64 ltvThresholdBps;
+        uint64 stalenessWindow;
+        uint64 proofWindow;
+        uint64 thresholdChangedAt;
+    }
+
+    /// @notice The terms of a new lien of the caller.
+    struct Terms {
+        uint256 tokenId;
+        uint256 amount;
+        bytes3 currency;
+        uint64 maturity;
+    }
+
+    /// @dev The EIP-712 type a senior lienholder signs to consent to a new lien.
+    bytes32 internal constant CONSENT_TYPEHASH = keccak256(
+        "LienConsent(uint256 tokenId,address lender,uint256 amount,bytes3 currency,uint256 nonce,uint64 deadline)"
+    );
+
+    /// @dev Range of a private amount: 40 bits of minor units (see lienchain.zk.range).
+    uint256 private constant _AMOUNT_BITS = 40;
+
+    // --- liens --------------------------------------------------------------------------------
+
+    /// @notice Grants the caller a public lien on an active title, after checking its currency,
+    /// its loan-to-value and, on an encumbered title, the senior lienholders' consents; then
+    /// reviews the title's loan-to-value.
+    /// @param t The title.
+    /// @param liens The registry's liens, by id - 1.
+    /// @param s The registry's settings.
+    /// @param consentUsed The registry's spent consents, by digest.
+    /// @param domainSeparator The registry's EIP-712 domain separator.
+    /// @param terms The lien's terms.
+    /// @param docCid The CID of the sealed loan document.
+    /// @param consents The consents given with the grant.
+    /// @return lienId The new lien's id.
+    function grantLien(
+        State storage t,
+        LienState[] storage liens,
+        Settings storage s,
+        mapping(bytes32 digest => bool) storage consentUsed,
+        bytes32 domainSeparator,
+        Terms memory terms,
+        string calldata docCid,
+        ITitleRegistry.Consent[] calldata consents
+    ) external returns (uint256 lienId) {
+        if (terms.amount == 0) revert ITitleRegistry.RegistryInvalidAmount();
+        if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
+        _checkCurrency(t, liens, terms.tokenId, terms.currency);
+        _checkLtv(t, liens, s, terms.tokenId, terms.amount);
+        if (t.activeLiens != 0) _useConsents(t, liens, consentUsed, domainSeparator, terms, consents);
+        lienId = _addLien(t, liens, terms, docCid);
+        // Clears a freeze that a threshold change made stale; a private lien may owe a proof.
+        _review(t, liens, s, terms.tokenId);
+    }
+
+    /// @notice Grants the caller a private lien (amount 0, its commitment kept) on an active title
+    /// without active liens, after checking its currency and the amount's range and loan-to-value
+    /// proofs against the title's value and threshold now.
+    /// @param t The title.
+    /// @param liens The registry's liens, by id - 1.
+    /// @param s The registry's settings.
+    /// @param verifier The registry's {IZkVerifier}.
+    /// @param terms The lien's terms; `amount` is ignored.
+    /// @param amount The amount's commitment and proofs.
+    /// @param docCid The CID of the lien's sealed document.
+    /// @return lienId The new lien's id.
+    function grantPrivateLien(
+        State storage t,
+        LienState[] storage liens,
+        Settings storage s,
+        address verifier,
+        Terms memory terms,
+        ITitleRegistry.PrivateAmount calldata amount,
+        string calldata docCid
+    ) external returns (uint256 lienId) {
+        if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
+        if (t.activeLiens != 0) revert ITitleRegistry.RegistryPrivateLienNotFirst(terms.tokenId, t.activeLiens);
+        _checkCurrency(t, liens, terms.tokenId, terms.currency);
+        uint256 limit = _verifyGrant(t, s, verifier, terms.tokenId, amount);
+        terms.amount = 0;
+        lienId = _addLien(t, liens, terms, docCid);
+        _commitLien(t, liens[lienId - 1].proof, terms.tokenId, lienId, amount.commitment, limit);
+    }
+
+    /// @notice Records a private lien's new loan-to-value proof, checked against the title's
+    /// value, threshold and public liens now, and a `reserve` that must fit in the limit they allow.
+    /// @param t The lien's title.
+    /// @param l The lien, active.
+    /// @param s The registry's settings.
+    /// @param verifier The registry's {IZkVerifier}.
+    /// @param lienId The lien's id.
+    /// @param reserve The part of the allowed limit left for other liens.
+    /// @param ltvProof The proof.
+    function proveLien(
+        State storage t,
+        LienState storage l,
+        Settings storage s,
+        address verifier,
+        uint256 lienId,
+        uint256 reserve,
+        bytes calldata ltvProof
+    ) external {
+        Proof storage p = l.proof;
+        if (p.provenAt == 0) revert ITitleRegistry.RegistryLienNotPrivate(lienId);
+        uint256 tokenId = l.lien.tokenId;
+        ITitleRegistry.Appraisal memory a = _freshAppraisal(t, s, tokenId);
+        uint256 deducted = a.secured + reserve;
+        if (deducted > a.value * a.thresholdBps / 10_000) {
+            revert ITitleRegistry.RegistryLtvExceeded(tokenId, _ratioBps(deducted, a.value), a.thresholdBps);
+        }
+        uint256[2] memory commitment = [p.cx, p.cy];
+        if (!IZkVerifier(verifier).verifyLtv(
+            block.chainid, address(this), abi.encodePacked("lien:", lienId), commitment, a.value, a.thresholdBps,
+            deducted, ltvProof
+        )) revert ITitleRegistry.RegistryInvalidProof(tokenId);
+        _recordProof(p, lienId, tokenId, a.value * a.thresholdBps / 10_000 - deducted);
+    }
+
+    /// @notice Releases an active lien, then reviews its title's loan-to-value.
+    /// @param t The lien's title.
+    /// @param liens The registry's liens, by id - 1.
+    /// @param s The registry's settings.
+    /// @param lienId The lien, active and the caller's.
+    function releaseLien(State storage t, LienState[] storage liens, Settings storage s, uint256 lienId) external {
+        ITitleRegistry.Lien storage l = liens[lienId - 1].lien;
+        _releaseLien(t, l, lienId);
+        _review(t, liens, s, l.tokenId);
+    }
+
+    // --- valuations and loan-to-value ---------------------------------------------------------
+
+    /// @notice Records the caller's valuation of a title, then reviews its loan-to-value.
+    /// @param t The title.
+    /// @param liens The registry's liens, by id - 1.
+    /// @param s The registry's settings.
+    /// @param tokenId The title's token id.
+    /// @param value The vehicle's value.
+    /// @param currency Its currency, the title's.
+    /// @param valuedAt When the appraisal was made: not in the future, not before the caller's previous one.
+    /// @param docCid The CID of the sealed appraisal document.
+    function setValuation(
+        State storage t,
+        LienState[] storage liens,
+        Settings storage s,
+        uint256 tokenId,
+        uint256 value,
+        bytes3 currency,
+        uint64 valuedAt,
+        string calldata docCid
+    ) external {
+        ITitleRegistry.Valuation storage v = t.valuations[msg.sender];
+        if (value == 0 || valuedAt > block.timestamp || valuedAt < v.valuedAt) {
+            revert ITitleRegistry.RegistryInvalidValuation(tokenId, value, valuedAt);
+        }
+        _checkCurrency(t, liens, tokenId, currency);
+        _recordValuation(t, v, tokenId, ITitleRegistry.Valuation(msg.sender, value, currency, valuedAt, docCid));
+        _review(t, liens, s, tokenId);
+    }
+
+    // --- views --------------------------------------------------------------------------------
+
+    /// @notice A title's value, loan-to-value and frozen state now.
+    /// @param t The title.
+    /// @param s The registry's settings.
+    /// @return a The appraisal.
+    function appraisal(State storage t, Settings storage s) external view returns (ITitleRegistry.Appraisal memory a) {
+        (a,) = _appraise(t, s);
+    }
+
+    /// @notice A title's active private lien and its proof state now.
+    /// @param t The title.
+    /// @param liens The registry's liens, by id - 1.
+    /// @param s The registry's settings.
+    /// @return The state; `lienId` is 0 if the title has no active private lien.
+    function privateLien(State storage t, LienState[] storage liens, Settings storage s)
+        external
+        view
+        returns (ITitleRegistry.PrivateLien memory)
+    {
+        (ITitleRegistry.Appraisal memory a,) = _appraise(t, s);
+        return _privateState(t, liens, s, a);
+    }
+
+    /// @notice The EIP-712 struct hash of a consent to a new lien, which the registry's domain
+    /// turns into the digest signed.
+    /// @param tokenId The title.
+    /// @param lender The new lien's holder.
+    /// @param amount The new lien's amount.
+    /// @param currency The new lien's currency.
+    /// @param nonce The signer's nonce.
+    /// @param deadline The consent's deadline.
+    /// @return The struct hash.
+    function consentHash(
+        uint256 tokenId,
+        address lender,
+        uint256 amount,
+        bytes3 currency,
+        uint256 nonce,
+        uint64 deadline
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(CONSENT_TYPEHASH, tokenId, lender, amount, currency, nonce, deadline));
+    }
+
+    // --- state changes: one function each, its event right after the write -------------------
+
+    /// @dev Records a new active lien of the caller (amount 0 for a private one).
+    function _addLien(State storage t, LienState[] storage liens, Terms memory terms, string calldata docCid)
+        private
+        returns (uint256 lienId)
+    {
+        lienId = liens.length + 1;
+        t.lienIds.push(lienId);
+        uint32 priority = uint32(t.lienIds.length);
+        liens.push().lien = ITitleRegistry.Lien({
+            tokenId: terms.tokenId,
+            lender: msg.sender,
+            maturity: terms.maturity,
+            grantedAt: uint64(block.timestamp),
+            currency: terms.currency,
+            status: ITitleRegistry.LienStatus.Active,
+            priority: priority,
+            amount: terms.amount,
+            docCid: docCid
+        });
+        t.activeLiens += 1;
+        t.secured += terms.amount;
+        emit ITitleRegistry.LienGranted(
+            lienId, terms.tokenId, msg.sender, terms.amount, terms.currency, terms.maturity, priority, docCid
+        );
+    }
+
+    /// @dev Records a private lien's commitment and the limit its grant proved it within.
+    function _commitLien(
+        State storage t,
+        Proof storage p,
+        uint256 tokenId,
+        uint256 lienId,
+        uint256[2] calldata commitment,
+        uint256 limit
+    ) private {
+        t.privateLienId = lienId;
+        p.cx = commitment[0];
+        p.cy = commitment[1];
+        p.provenLimit = limit;
+        p.provenAt = uint64(block.timestamp);
+        emit ITitleRegistry.LienCommitted(lienId, tokenId, commitment, limit);
+    }
+
+    function _recordProof(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit) private {
+        p.provenLimit = limit;
+        p.provenAt = uint64(block.timestamp);
+        p.dueSince = 0;
+        emit ITitleRegistry.LienProved(lienId, tokenId, limit);
+    }
+
+    function _releaseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId) private {
+        l.status = ITitleRegistry.LienStatus.Released;
+        if (t.privateLienId == lienId) delete t.privateLienId;
+        t.activeLiens -= 1;
+        t.secured -= l.amount;
+        emit ITitleRegistry.LienReleased(lienId, l.tokenId, msg.sender);
+    }
+
+    function _spendConsent(
+        mapping(bytes32 digest => bool) storage consentUsed,
+        bytes32 digest,
+        address signer,
+        uint256 lienId
+    ) private {
+        consentUsed[digest] = true;
+        emit ITitleRegistry.ConsentUsed(digest, signer, lienId);
+    }
+
+    function _recordValuation(
+        State storage t,
+        ITitleRegistry.Valuation storage v,
+        uint256 tokenId,
+        ITitleRegistry.Valuation memory valuation
+    ) private {
+        if (v.oracle == address(0)) t.valuers.push(valuation.oracle);
+        v.oracle = valuation.oracle;
+        v.value = valuation.value;
+        v.currency = valuation.currency;
+        v.valuedAt = valuation.valuedAt;
+        v.docCid = valuation.docCid;
+        emit ITitleRegistry.ValuationSet(
+            tokenId, valuation.oracle, valuation.value, valuation.currency, valuation.valuedAt, valuation.docCid
+        );
+    }
+
+    function _setFrozen(State storage t, uint256 tokenId, bool frozen, ITitleRegistry.Appraisal memory a) private {
+        t.frozen = frozen;
+        if (frozen) emit ITitleRegistry.LtvAlert(tokenId, a.ltvBps, a.thresholdBps);
+        else emit ITitleRegistry.LtvRecovered(tokenId, a.ltvBps, a.thresholdBps);
+    }
+
+    function _setProofDue(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit, uint64 window) private {
+        p.dueSince = uint64(block.timestamp);
+        emit ITitleRegistry.LienProofDue(lienId, tokenId, limit, uint64(block.timestamp) + window);
+    }
+
+    // --- internals ----------------------------------------------------------------------------
+
+    /// @dev Refuses a new lien of `amount` on a frozen title, one that would cross the threshold
+    /// (counting a private lien at its proven limit), any on a title whose valuations are all
+    /// stale, and any on a title whose private lien's proof is overdue. A title never valued
+    /// takes any lien.
+    function _checkLtv(State storage t, LienState[] storage liens, Settings storage s, uint256 tokenId, uint256 amount)
+        private
+        view
+    {
+        (ITitleRegistry.Appraisal memory a, uint64 latest) = _appraise(t, s);
+        ITitleRegistry.PrivateLien memory p = _privateState(t, liens, s, a);
+        if (p.overdue) revert ITitleRegistry.RegistryProofOverdue(tokenId, p.lienId, p.deadline);
+        if (a.freshOracles == 0) {
+            if (a.staleOracles != 0) revert ITitleRegistry.RegistryValuationStale(tokenId, latest);
+            return;
+        }
+        if (a.ltvBps > a.thresholdBps) revert ITitleRegistry.RegistryTitleFrozen(tokenId, a.ltvBps, a.thresholdBps);
+        // A private lien counts at the limit it was proved within: a new lien must fit beside it,
+        // and none fits while its proof is due (the limit allowed it fell below the proven one).
+        uint256 ltvAfter = _ratioBps(a.secured + amount + p.provenLimit, a.value);
+        if (ltvAfter > a.thresholdBps) revert ITitleRegistry.RegistryLtvExceeded(tokenId, ltvAfter, a.thresholdBps);
+    }
+
+    /// @dev Checks and spends the consents to a new lien of the caller on an encumbered title:
+    /// exactly one from each holder of an active lien on it (other than the caller), for these
+    /// terms, unexpired and unused; anything else is refused.
+    function _useConsents(
+        State storage t,
+        LienState[] storage liens,
+        mapping(bytes32 digest => bool) storage consentUsed,
+        bytes32 domainSeparator,
+        Terms memory terms,
+        ITitleRegistry.Consent[] calldata consents
+    ) private {
+        address[] memory seniors = _seniorLienholders(t, liens);
+        address[] memory signers = new address[](consents.length);
+        uint256 lienId = liens.length + 1; // the lien these consents are spent on
+        for (uint256 i = 0; i < consents.length; i++) {
+            ITitleRegistry.Consent calldata c = consents[i];
+            if (c.deadline < block.timestamp) revert ITitleRegistry.RegistryConsentExpired(i, c.deadline);
+            bytes32 digest = MessageHashUtils.toTypedDataHash(
+                domainSeparator,
+                consentHash(terms.tokenId, msg.sender, terms.amount, terms.currency, c.nonce, c.deadline)
+            );
+            if (consentUsed[digest]) revert ITitleRegistry.RegistryConsentUsed(digest);
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, c.signature);
+            if (err != ECDSA.RecoverError.NoError) revert ITitleRegistry.RegistryConsentInvalid(i);
+            // A consent for other terms recovers to an unrelated address: refuse it rather than
+            // spend it, so that neither a mistake nor a stranger's signature is silently consumed.
+            if (!_contains(seniors, signer)) revert ITitleRegistry.RegistryConsentUnexpected(i, signer);
+            signers[i] = signer;
+            _spendConsent(consentUsed, digest, signer, lienId);
+        }
+        for (uint256 i = 0; i < seniors.length; i++) {
+            if (!_contains(signers, seniors[i])) {
+                revert ITitleRegistry.RegistryConsentMissing(terms.tokenId, seniors[i]);
+            }
+        }
+    }
+
+    /// @dev Checks a private grant's proofs against the title's value and threshold now, and
+    /// returns the limit the amount was proved within. The title has no active lien.
+    function _verifyGrant(
+        State storage t,
+        Settings storage s,
+        address verifier,
+        uint256 tokenId,
+        ITitleRegistry.PrivateAmount calldata amount
+    ) private view returns (uint256) {
+        ITitleRegistry.Appraisal memory a = _freshAppraisal(t, s, tokenId);
+        bytes memory subject = abi.encodePacked("grant:", tokenId, msg.sender);
+        IZkVerifier v = IZkVerifier(verifier);
+        bool ok = v.verifyRange(block.chainid, address(this), subject, amount.commitment, _AMOUNT_BITS, amount.rangeProof)
+            && v.verifyLtv(block.chainid, address(this), subject, amount.commitment, a.value, a.thresholdBps, 0, amount.ltvProof);
+        if (!ok) revert ITitleRegistry.RegistryInvalidProof(tokenId);
+        return a.value * a.thresholdBps / 10_000;
+    }
+
+    function _review(State storage t, LienState[] storage liens, Settings storage s, uint256 tokenId) private {
+        (ITitleRegistry.Appraisal memory a,) = _appraise(t, s);
+        _reviewPrivate(t, liens, s, tokenId, a);
+        if (a.freshOracles == 0) return;
+        bool over = a.ltvBps > a.thresholdBps;
+        if (over != t.frozen) _setFrozen(t, tokenId, over, a);
+    }
+
+    /// @dev Marks the title's private lien's proof due (once) when the limit fell below it, and
+    /// not due when it rose back.
+    function _reviewPrivate(
+        State storage t,
+        LienState[] storage liens,
+        Settings storage s,
+        uint256 tokenId,
+        ITitleRegistry.Appraisal memory a
+    ) private {
+        uint256 lienId = t.privateLienId;
+        if (lienId == 0) return;
+        Proof storage p = liens[lienId - 1].proof;
+        uint256 limit = _privateLimit(a);
+        if (limit >= p.provenLimit) {
+            // No event: the mark only dates a due spell; whether a proof is due is always
+            // computed from the appraisal (see `privateLien`).
+            if (p.dueSince != 0) p.dueSince = 0;
+        } else if (p.dueSince == 0) {
+            _setProofDue(p, lienId, tokenId, limit, s.proofWindow);
+        }
+    }
+
+    /// @dev The title's appraisal, refused without a fresh valuation.
+    function _freshAppraisal(State storage t, Settings storage s, uint256 tokenId)
+        private
+        view
+        returns (ITitleRegistry.Appraisal memory a)
+    {
+        uint64 latest;
+        (a, latest) = _appraise(t, s);
+        if (a.freshOracles == 0) {
+            if (a.staleOracles != 0) revert ITitleRegistry.RegistryValuationStale(tokenId, latest);
+            revert ITitleRegistry.RegistryValuationRequired(tokenId);
+        }
+    }
+
+    /// @dev The title's private lien and whether it owes a proof, given its appraisal now.
+    function _privateState(
+        State storage t,
+        LienState[] storage liens,
+        Settings storage s,
+        ITitleRegistry.Appraisal memory a
+    ) private view returns (ITitleRegistry.PrivateLien memory out) {
+        out.lienId = t.privateLienId;
+        if (out.lienId == 0) return out;
+        Proof storage p = liens[out.lienId - 1].proof;
+        out.commitment = [p.cx, p.cy];
+        out.provenLimit = p.provenLimit;
+        out.provenAt = p.provenAt;
+        out.limit = _privateLimit(a);
+        out.due = out.limit < p.provenLimit;
+        if (!out.due) return out;
+        // Due since the operation that made it so, the proof, or the last threshold change,
+        // whichever is latest (a threshold change, or a valuation ageing out, touches no title;
+        // an operation's mark from before a threshold change that ended it and began another
+        // due spell is superseded by that change).
+        uint64 since = p.provenAt > s.thresholdChangedAt ? p.provenAt : s.thresholdChangedAt;
+        if (p.dueSince > since) since = p.dueSince;
+        out.deadline = since + s.proofWindow;
+        out.overdue = block.timestamp > out.deadline;
+    }
+
+    /// @dev What the threshold allows a title's private lien: its value's threshold less the
+    /// public liens; zero without a fresh valuation.
+    function _privateLimit(ITitleRegistry.Appraisal memory a) private pure returns (uint256) {
+        uint256 allowed = a.value * a.thresholdBps / 10_000;
+        return a.freshOracles == 0 || a.secured >= allowed ? 0 : allowed - a.secured;
+    }
+
+    /// @dev The holders of the title's active liens other than the caller, in priority order; a
+    /// holder of several active liens appears once per lien.
+    function _seniorLienholders(State storage t, LienState[] storage liens)
+        private
+        view
+        returns (address[] memory seniors)
+    {
+        uint256[] storage ids = t.lienIds;
+        seniors = new address[](ids.length);
+        uint256 n = 0;
+        for (uint256 i = 0; i < ids.length; i++) {
+            ITitleRegistry.Lien storage senior = liens[ids[i] - 1].lien;
+            if (senior.status != ITitleRegistry.LienStatus.Active || senior.lender == msg.sender) continue;
+            seniors[n++] = senior.lender;
+        }
+        assembly ("memory-safe") {
+            // Shrink the array to the lienholders found; n never exceeds its allocated length.
+            mstore(seniors, n)
+        }
+    }
+
+    /// @dev A title's valuations and active liens share one currency: that of its first
+    /// oracle's valuation, else of its first active lien; a title with neither takes any.
+    function _checkCurrency(State storage t, LienState[] storage liens, uint256 tokenId, bytes3 currency)
+        private
+        view
+    {
+        bytes3 expected;
+        if (t.valuers.length != 0) {
+            expected = t.valuations[t.valuers[0]].currency;
+        } else if (t.activeLiens != 0) {
+            uint256[] storage ids = t.lienIds;
+            for (uint256 i = 0; i < ids.length; i++) {
+                ITitleRegistry.Lien storage l = liens[ids[i] - 1].lien;
+                if (l.status == ITitleRegistry.LienStatus.Active) {
+                    expected = l.currency;
+                    break;
+                }
+            }
+        }
+        if (expected != bytes3(0) && expected != currency) {
+            revert ITitleRegistry.RegistryCurrencyMismatch(tokenId, expected, currency);
+        }
+    }
+
+    /// @dev The title's appraisal, and the date of its latest valuation (fresh or not).
+    function _appraise(State storage t, Settings storage s)
+        private
+        view
+        returns (ITitleRegistry.Appraisal memory a, uint64 latest)
+    {
+        address[] storage valuers = t.valuers;
+        uint256[] memory fresh = new uint256[](valuers.length);
+        uint256 n = 0;
+        uint64 stalenessWindow = s.stalenessWindow;
+        for (uint256 i = 0; i < valuers.length; i++) {
+            ITitleRegistry.Valuation storage v = t.valuations[valuers[i]];
+            if (v.valuedAt > latest) latest = v.valuedAt;
+            a.currency = v.currency;
+            if (uint256(v.valuedAt) + stalenessWindow < block.timestamp) continue;
+            // Insertion sort: a title has a handful of oracles.
+            uint256 j = n++;
+            while (j > 0 && fresh[j - 1] > v.value) {
+                fresh[j] = fresh[j - 1];
+                j--;
+            }
+            fresh[j] = v.value;
+        }
+        a.freshOracles = uint32(n);
+        a.staleOracles = uint32(valuers.length - n);
+        a.secured = t.secured;
+        a.thresholdBps = s.ltvThresholdBps;
+        a.frozen = t.frozen;
+        if (n == 0) return (a, latest);
+        a.value = n % 2 == 1 ? fresh[n / 2] : (fresh[n / 2 - 1] + fresh[n / 2]) / 2;
+        a.ltvBps = _ratioBps(a.secured, a.value);
+    }
+
+    /// @dev `part` over `whole` in basis points, rounded up (so a ratio just over the threshold
+    /// never rounds down into it).
+    function _ratioBps(uint256 part, uint256 whole) private pure returns (uint256) {
+        return (part * 10_000 + whole - 1) / whole;
+    }
+
+    function _contains(address[] memory list, address item) private pure returns (bool) {
+        for (uint256 i = 0; i < list.length; i++) {
+            if (list[i] == item) return true;
+        }
+        return false;
+    }
+}

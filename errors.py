@@ -58,6 +58,13 @@ class ForeignAccount(ConfigError, PermissionError):
         self.name = name
 
 
+class NoSigningAccount(ConfigError):
+    """Raised when an operation that signs is asked of a ledger opened without an account."""
+
+    def __init__(self) -> None:
+        super().__init__("this operation needs a signing account")
+
+
 class BadPassphrase(ConfigError):
     """Raised when a keystore cannot be decrypted with the given passphrase."""
 
@@ -761,6 +768,16 @@ class InvalidDocumentKey(StorageError, ValueError):
 
 class ProofError(LienchainError):
     """Raised when a proof cannot be built, parsed or checked."""
+
+
+class NoFreshValuation(ProofError):
+    """Raised when a private amount would be proved against a title that has no fresh valuation."""
+
+    def __init__(self, subject: str, *, stale: bool) -> None:
+        self.subject = subject
+        self.stale = stale
+        state = "only stale valuations" if stale else "no valuation"
+        super().__init__(f"{subject} has {state} to prove an amount against: an oracle must value it first")
 
 
 class InvalidProof(ProofError):

@@ -19,6 +19,12 @@ ADVICE: dict[type[errors.LienchainError], str] = {
     errors.ProfileExists: "choose another --profile",
     errors.UnknownAccount: "or create it with `lienchain account new`",
     errors.NetworkNotFound: "create it with `lienchain network init {name} --members ...`",
+    errors.NoSigningAccount: "choose one with --as NAME",
+    errors.DeploymentNotFound: (
+        "deploy with `lienchain contracts deploy`, or check and install another member's record with "
+        "`lienchain contracts verify --deployment FILE`"
+    ),
+    errors.NoFreshValuation: "an oracle values it with `lienchain valuation set`",
     errors.RegistryTitleExists: "see it with `lienchain title show`",
     errors.RegistryDirectTransferDisabled: "use `lienchain title transfer` as a registrar",
     errors.RegistryUnknownLien: "list a title's liens with `lienchain lien list VIN`",

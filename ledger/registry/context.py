@@ -15,7 +15,7 @@ from pathlib import Path
 from web3 import Web3
 from web3.contract import Contract
 
-from ...errors import ConfigError
+from ...errors import NoSigningAccount
 from ..chain.transactions import Transactor
 from .deployment import Deployment
 from .index import EventIndex
@@ -99,10 +99,10 @@ class LedgerContext:
         """Returns the signing account's transactor.
 
         Raises:
-            ConfigError: If the ledger has no signing account.
+            NoSigningAccount: If the ledger has no signing account.
         """
         if self.tx is None:
-            raise ConfigError("this operation needs a signing account: choose one with --as NAME")
+            raise NoSigningAccount()
         return self.tx
 
     def token(self, vin: str) -> TokenId:

@@ -74,12 +74,9 @@ class Deployment:
                 transactions={str(k): str(v) for k, v in dict(data.get("transactions", {})).items()},
             )
         except FileNotFoundError:
-            raise DeploymentNotFound(
-                f"no deployment record at {path}: deploy with `lienchain contracts deploy`, or check and install "
-                "another member's record with `lienchain contracts verify --deployment FILE`"
-            ) from None
+            raise DeploymentNotFound(f"no deployment record at {path}") from None
         except (ValueError, KeyError, TypeError) as exc:
-            raise DeploymentNotFound(f"{path} is not a valid deployment record ({exc}): redeploy or restore it") from None
+            raise DeploymentNotFound(f"{path} is not a valid deployment record ({exc})") from None
 
 
 def _create(w3: Web3, account: LocalAccount, artifact: Artifact, args: list[Any], nonce: int, chain_id: int) -> Any:

@@ -110,7 +110,7 @@ class Ledger:
         """Returns the signing account's address.
 
         Raises:
-            ConfigError: If the ledger has no signing account.
+            NoSigningAccount: If the ledger has no signing account.
         """
         return Address(self._context.signer().address)
 

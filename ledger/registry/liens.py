@@ -177,7 +177,7 @@ class Liens:
             The consent, to hand to the new lender.
 
         Raises:
-            ConfigError: If the ledger has no signing account.
+            NoSigningAccount: If the ledger has no signing account.
         """
         c = self._c
         return sign_consent(

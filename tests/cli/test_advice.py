@@ -28,6 +28,7 @@ def test_the_library_message_holds_no_command_and_the_cli_adds_it() -> None:
         "or point --profile / LIENCHAIN_HOME at an existing one"
     )
     assert explain(errors.NetworkNotFound("sandbox", "/n")).endswith("`lienchain network init sandbox --members ...`")
+    assert explain(errors.NoSigningAccount()) == "this operation needs a signing account; choose one with --as NAME"
 
 
 def test_advice_names_the_lien_or_proposal_at_hand() -> None:

@@ -80,7 +80,7 @@ class Ledger:
         # Every transactor of this ledger and of its `as_account` copies comes from here.
         self._transactor: Callable[[LocalAccount], Transactor] = functools.partial(
             Transactor, w3, chain_id=deployment.chain_id, decoder=decoder, engine=engine)
-        index = IndexFile(index_path, w3, registry, start_block=deployment.block) if index_path else None
+        index = IndexFile(index_path, w3, registry, start_block=deployment.block) if index_path is not None else None
         self._compose(LedgerContext(w3, deployment, registry, governance, reader=self._transactor(_NO_ACCOUNT),
                                     tx=None, vins={}, index=index))
 

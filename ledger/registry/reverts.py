@@ -94,9 +94,7 @@ MESSAGES: dict[str, str] = {
         "founding role #{index} ({role} to {account}) is refused: each founding role is REGISTRAR, LENDER, "
         "ORACLE or AUDITOR, given to a non-zero account"
     ),
-    "AccessControlUnauthorizedAccount": (
-        "{account} does not hold the {neededRole} role: roles are granted by a majority of members"
-    ),
+    "AccessControlUnauthorizedAccount": "{account} does not hold the {neededRole} role",
     "AccessControlBadConfirmation": "a role can only be renounced by its holder",
     "ERC721NonexistentToken": "no title registered for {title}: check the VIN, or register it first",
     "ERC721IncorrectOwner": "{sender} does not own title {title}: {owner} does",
@@ -122,7 +120,7 @@ MESSAGES: dict[str, str] = {
     "GovernanceUnknownProposal": "no proposal with id {proposalId}",
     "GovernanceAlreadyApproved": "{member} already voted for proposal {proposalId}",
     "GovernanceAlreadyExecuted": "proposal {proposalId} was already executed",
-    "GovernanceOnlySelf": "membership changes only by a proposal that a majority of members approve",
+    "GovernanceOnlySelf": "membership changes only by a proposal",
     "GovernanceCallFailed": "proposal {proposalId} reached a majority but its call failed: {reason}",
     "GovernanceNoMajority": (
         "proposal {proposalId} has {approvals} of the {needed} approvals a majority of current members takes"

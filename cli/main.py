@@ -14,8 +14,8 @@ import click
 
 from .. import __version__
 from ..errors import LienchainError
-from .advice import explain
 from . import accounts, contracts_cmd, docs, importing, liens, members, network, proofs, setup, titles, valuations, watch
+from .advice import explain
 from .options import app_of, common_options
 
 

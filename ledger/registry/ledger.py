@@ -76,7 +76,8 @@ class Ledger:
                                    abi=load_artifact("TitleRegistry").abi, decode_tuples=True)
         governance = w3.eth.contract(address=Web3.to_checksum_address(deployment.governance),
                                      abi=load_artifact("Governance").abi, decode_tuples=True)
-        decoder = RevertDecoder([cast(Any, registry.abi), cast(Any, governance.abi)])
+        # The registry's calls into its verifier pass the verifier's reverts up as they are.
+        decoder = RevertDecoder([cast(Any, registry.abi), cast(Any, governance.abi), load_artifact("ZkVerifier").abi])
         # Every transactor of this ledger and of its `as_account` copies comes from here.
         self._transactor: Callable[[LocalAccount], Transactor] = functools.partial(
             Transactor, w3, chain_id=deployment.chain_id, decoder=decoder, engine=engine)

@@ -395,3 +395,11 @@ def test_a_refusal_is_the_contract_errors_own_class_with_its_arguments(liened: d
         liened["registrar"].transfer_title(VIN, BUYER)
     assert (refused.value.token_id, refused.value.active_liens) == (liened["reader"].title(VIN).token_id, 1)
     assert head(liened["reader"]) == before and liened["reader"].title(VIN).owner == OWNER
+
+
+def test_the_ledger_decodes_the_errors_of_every_contract_a_write_reaches(ledgers: dict[str, Ledger]) -> None:
+    from eth_utils.abi import function_signature_to_4byte_selector
+
+    decoder = ledgers["reader"]._context.reader._decoder  # noqa: SLF001 - the facade's one decoder
+    for name in ("RegistryInvalidAmount", "GovernanceInvalidMembers", "ZkPrecompileFailed"):
+        assert type(decoder.decode(function_signature_to_4byte_selector(f"{name}()"))) is getattr(errors, name)

@@ -63,8 +63,9 @@ class Ledger:
             deployment: The deployment record.
             engine: The embedded chain, when `w3` talks to it (batches, refusal at submission).
             check_chain_id: Compare the node's chain id with the deployment's (on by default).
-            index_path: An SQLite file for the local event index that `history`, `liens` and
-                `events` read [default: none; they read the chain].
+            index_path: An SQLite file for the local event index that `history` and `liens` read
+                and `sync_index` returns [default: none; they read the chain, and `sync_index`
+                refuses].
 
         Raises:
             ChainIdMismatch: If the node serves another chain.

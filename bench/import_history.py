@@ -63,7 +63,7 @@ def history_figures(profile_path: Path, env: dict[str, str], events: int) -> Non
         profile.ledger("registrar").register_title(target, Account.create().address)
         oracle = profile.ledger("oracle")
         now = int(time.time())
-        token = oracle.index.events(names=("TitleRegistered",))[-1].args["tokenId"]
+        token = oracle.sync_index().events(names=("TitleRegistered",))[-1].args["tokenId"]
         for i in range(0, events - 1, 200):  # a valuation a day, sent 200 to a block
             oracle._signer.send_many([  # noqa: SLF001 - a bench filling the chain fast
                 Call(oracle.registry.functions.setValuation(int(token), 2_000_000 + j, b"USD", now - 86400 * (events - j), ""),

@@ -16,6 +16,7 @@ from eth_account import Account
 
 from ..errors import ContractRevert, StorageError
 from ..ledger.workspace import audit
+from .advice import explain
 from ..ledger.workspace.profile import Profile
 from ..ledger.registry.vin import VIN, normalize_vin
 
@@ -82,7 +83,7 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
         lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity)
         step("lender-b", f"lien grant {vin} --amount 6000", "granted without consent: THIS IS A BUG", ok=False)
     except ContractRevert as exc:
-        step("lender-b", f"lien grant {vin} --amount 6000", f"refused ({type(exc).__name__}): {exc}")
+        step("lender-b", f"lien grant {vin} --amount 6000", f"refused ({type(exc).__name__}): {explain(exc)}")
 
     consent = lender_a.sign_consent(vin, lender="lender-b", amount=600_000, currency="USD",
                                     deadline=int(time.time()) + 7 * 86400)
@@ -99,7 +100,7 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
             attempt()
             step(actor, action, "accepted: THIS IS A BUG", ok=False)
         except ContractRevert as exc:
-            step(actor, action, f"refused ({type(exc).__name__}): {exc}")
+            step(actor, action, f"refused ({type(exc).__name__}): {explain(exc)}")
 
     opened = profile.documents().read(first.doc_cid, reader="auditor")  # type: ignore[arg-type]
     step("auditor", f"doc get {first.doc_cid}", f"opened the sealed loan document, CID verified: {opened.decode()!r}")
@@ -108,7 +109,7 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
         profile.documents().read(first.doc_cid, reader="lender-b")  # type: ignore[arg-type]
         step("lender-b", f"doc get {first.doc_cid}", "opened a competitor's loan: THIS IS A BUG", ok=False)
     except StorageError as exc:
-        step("lender-b", f"doc get {first.doc_cid}", f"refused ({type(exc).__name__}): {exc}")
+        step("lender-b", f"doc get {first.doc_cid}", f"refused ({type(exc).__name__}): {explain(exc)}")
 
     lender_a.ledger.release_lien(first.lien_id)
     step("lender-a", f"lien release {first.lien_id}", "released")
@@ -143,6 +144,6 @@ def _private_lien(profile: Profile, vin: VIN, step: Callable[..., None]) -> None
         profile.session("lender-b").open_lien(lien.lien_id)
         step("lender-b", f"lien open {lien.lien_id}", "opened a competitor's private amount: THIS IS A BUG", ok=False)
     except StorageError as exc:
-        step("lender-b", f"lien open {lien.lien_id}", f"refused ({type(exc).__name__}): {exc}")
+        step("lender-b", f"lien open {lien.lien_id}", f"refused ({type(exc).__name__}): {explain(exc)}")
     profile.session("lender-a").ledger.release_lien(lien.lien_id)
     step("lender-a", f"lien release {lien.lien_id}", "released")

@@ -1,6 +1,8 @@
 """The `lienchain` command: a thin layer that parses, calls one library function, and renders.
 
-Library errors become one-line CLI errors here, in the group's `invoke`, and nowhere else.
+Library errors become one-line CLI errors here, in the group's `invoke`, and nowhere else: the
+library's message (what went wrong), then the command line's advice for its class (what to do next,
+cli/advice.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import click
 from .. import __version__
 from ..errors import LienchainError
 from . import accounts, contracts_cmd, docs, importing, liens, members, network, proofs, setup, titles, valuations, watch
+from .advice import explain
 from .options import app_of, common_options
 
 
@@ -26,7 +29,7 @@ class CommandFailed(click.ClickException):
 
 
 class LienchainGroup(click.Group):
-    """The root group: turns lienchain's expected errors into exit code 1 with a one-line reason."""
+    """The root group: turns lienchain's expected errors into exit code 1 with a one-line reason and advice."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -34,7 +37,7 @@ class LienchainGroup(click.Group):
         except LienchainError as exc:
             for problem in getattr(exc, "problems", []):  # every bad row of an import, one per line
                 click.echo(f"  {problem}", err=True)
-            raise CommandFailed(str(exc)) from None
+            raise CommandFailed(explain(exc)) from None
         finally:
             app_of(ctx).close()
 

@@ -35,7 +35,7 @@ def init(app: App, currency: str, light_kdf: bool, no_deploy: bool) -> None:
     profile = Profile.create(path, passphrase=new_passphrase_source, light_kdf=light_kdf, currency=currency.upper(),
                              deploy_contracts=not no_deploy, progress=lines.append)
     profile.close()
-    deployment = None if no_deploy else profile.deployment.__dict__
+    deployment = None if no_deploy else profile.load_deployment().__dict__
     app.emit({"profile": str(path), **profile.config, "deployment": deployment}, [f"created profile {path}", *lines])
 
 
@@ -51,7 +51,7 @@ def status(app: App) -> None:
     """
     profile = app.profile()
     ledger = app.ledger()
-    d = profile.deployment
+    d = profile.load_deployment()
     head = ledger.w3.eth.block_number
     data = {
         "profile": str(profile.path), "engine": profile.config["engine"], "chain_id": d.chain_id,

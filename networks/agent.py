@@ -111,7 +111,7 @@ class Agent:
         if reached < majority(total):
             self._peered_since = None
             if sealing:
-                engine.stop_sealing(ipc, self.home.idle)
+                engine.stop_sealing(ipc, self.home.read_idle_address())
                 log.info("reaches %d of %d sealers, fewer than a majority: sealing stopped", reached, total)
             return
         if self._peered_since is None:
@@ -163,7 +163,7 @@ class Agent:
         nodes do not all drop their blocks at once.
         """
         engine, ipc = self.home.engine, self.home.ipc_path
-        engine.stop_sealing(ipc, self.home.idle)
+        engine.stop_sealing(ipc, self.home.read_idle_address())
         ipc_call(ipc, "debug_setHead", [hex(head - 1)])
         log.warning("no new block for %.0f s while peered with a majority of the sealers: dropped block %d "
                     "to take the other sealers' chain", now - self._head_since, head)

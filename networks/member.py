@@ -354,9 +354,8 @@ class MemberHome:
             proc.stop(kill=True)
             raise
 
-    @property
-    def idle(self) -> str:
-        """Returns the throwaway key the running node mines with while it does not seal."""
+    def read_idle_address(self) -> str:
+        """Reads the address of the throwaway key the running node mines with while it does not seal."""
         return str(json.loads((self.path / "run" / "idle.json").read_text())["address"])
 
     def stop(self, *, kill: bool = False) -> list[str]:

@@ -79,12 +79,9 @@ class Deployment:
                 libraries={str(k): Web3.to_checksum_address(v) for k, v in dict(data.get("libraries", {})).items()},
             )
         except FileNotFoundError:
-            raise DeploymentNotFound(
-                f"no deployment record at {path}: deploy with `lienchain contracts deploy`, or check and install "
-                "another member's record with `lienchain contracts verify --deployment FILE`"
-            ) from None
+            raise DeploymentNotFound(f"no deployment record at {path}") from None
         except (ValueError, KeyError, TypeError) as exc:
-            raise DeploymentNotFound(f"{path} is not a valid deployment record ({exc}): redeploy or restore it") from None
+            raise DeploymentNotFound(f"{path} is not a valid deployment record ({exc})") from None
 
 
 def _create(

@@ -69,9 +69,8 @@ class EventIndex:
                 self._set_meta("identity", identity)
                 self._set_meta("synced", str(start_block - 1))
 
-    @property
-    def synced(self) -> int:
-        """Returns the last block indexed."""
+    def read_synced_block(self) -> int:
+        """Reads the number of the last block indexed from the file."""
         return int(self._meta("synced") or self._start - 1)
 
     def sync(self) -> int:
@@ -80,7 +79,7 @@ class EventIndex:
         Returns:
             The number of events added.
         """
-        synced = self.synced
+        synced = self.read_synced_block()
         head = self.w3.eth.block_number
         if head < synced:  # a node still catching up (just restarted): nothing new to read from it
             return 0

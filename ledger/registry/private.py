@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import ProofError
+from ...errors import NoFreshValuation, ProofError
 from ...zk import ltv
 from ...zk import range as range_proof
 from ...zk.curve import Point
@@ -83,13 +83,10 @@ def require_valued(a: Appraisal, subject: str) -> None:
     """Refuses to prove against a title without a fresh valuation.
 
     Raises:
-        ProofError: Saying what an oracle must do.
+        NoFreshValuation: If every valuation is stale, or there is none.
     """
     if a.fresh_oracles == 0:
-        state = "only stale valuations" if a.stale_oracles else "no valuation"
-        raise ProofError(
-            f"{subject} has {state} to prove an amount against: an oracle must value it with `lienchain valuation set` first"
-        )
+        raise NoFreshValuation(subject, stale=bool(a.stale_oracles))
 
 
 def check_within(amount: int, value: int, threshold_bps: int, deducted: int, *, remedy: str = "lend less") -> None:

@@ -100,7 +100,7 @@ def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
             neither registered nor registered by the import, or is already liened by another lender
             (it would need consent).
     """
-    index = ledger.index
+    index = ledger.sync_index()
     registered = {int(e.args["tokenId"]): str(e.args["owner"]) for e in index.events(names=("TitleRegistered",))}
     transferred = {int(e.args["tokenId"]) for e in index.events(names=("TitleTransferred",))}
     new_titles = {token_id(r.vin) for r in rows if r.owner}

@@ -177,7 +177,7 @@ class Profile:
         target = self.path / DEPLOYMENT_FILE
         if target.exists():
             raise ConfigError(
-                f"the contracts of {self.path} are already deployed (registry {self.deployment.registry}): "
+                f"the contracts of {self.path} are already deployed (registry {self.load_deployment().registry}): "
                 "create a new profile with `lienchain init` for a new register"
             )
         w3 = self._connect(self.accounts.list()[0].name)
@@ -199,9 +199,12 @@ class Profile:
         """Returns the profile's default currency."""
         return str(self.config.get("currency", "USD"))
 
-    @property
-    def deployment(self) -> Deployment:
-        """Returns the deployment record."""
+    def load_deployment(self) -> Deployment:
+        """Reads the deployment record from the profile.
+
+        Raises:
+            DeploymentNotFound: If the profile holds no deployment record.
+        """
         return Deployment.load(self.path / DEPLOYMENT_FILE)
 
     def chain(self) -> EmbeddedChain:
@@ -230,7 +233,7 @@ class Profile:
         node = self._node_for(via or account)
         ledger = self._ledgers.get(node)
         if ledger is None:
-            ledger = Ledger(self._connect(node), self.deployment, engine=self._engine(),
+            ledger = Ledger(self._connect(node), self.load_deployment(), engine=self._engine(),
                             index_path=self.path / INDEX_FILE)
             self._ledgers[node] = ledger
         if account is None:

@@ -44,7 +44,7 @@ class Watch:
         Raises:
             ConfigError: If the cursor file is unreadable.
         """
-        self.index = ledger.index
+        self.index = ledger.sync_index()
         self.cursor = cursor
         self.names = tuple(names) if names is not None else None
         self.position: tuple[int, int, int] = (-1, -1, -1)

@@ -12,8 +12,8 @@ def test_demo_runs_every_step_as_expected(run) -> None:
     assert all(s["ok"] for s in steps)
     refused = [(s["actor"], s["outcome"].split(")")[0]) for s in steps if s["outcome"].startswith("refused")]
     assert refused == [
-        ("lender-b", "refused (ConsentRequired"), ("registrar", "refused (TitleEncumbered"),
-        ("lender-b", "refused (NotLienholder"), ("lender-b", "refused (NotARecipient"),
+        ("lender-b", "refused (RegistryConsentMissing"), ("registrar", "refused (RegistryTitleEncumbered"),
+        ("lender-b", "refused (RegistryNotLienholder"), ("lender-b", "refused (NotARecipient"),
         ("lender-b", "refused (NotARecipient"),
     ]
     verified = next(s for s in steps if s["action"].startswith("proof verify"))

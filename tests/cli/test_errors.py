@@ -177,3 +177,10 @@ def test_empty_document_file_is_anchored_as_is(run, tmp_path: Path) -> None:
     assert run("--as", "registrar", "title", "register", VIN, "--owner", "auditor", "--doc", str(empty)).code == 0
     cid = json.loads(run("title", "show", VIN, "--json").out)["doc_cid"]
     assert run("--as", "auditor", "doc", "get", cid).out == ""
+
+
+def test_refusal_shows_the_message_then_the_advice_on_one_line(run, liened: str) -> None:
+    before = head(run)
+    r = run("--as", "lender-a", "lien", "release", "99")
+    assert_one_line_error(r, 1, "no lien with id 99; list a title's liens with `lienchain lien list VIN`")
+    assert head(run) == before

@@ -36,13 +36,13 @@ def book(count: int) -> list[list[str]]:
 
 def titles_on_chain(profile_path: Path) -> list[str]:
     with Profile(profile_path, passphrase=lambda: PASSPHRASE) as p:
-        return [e.args["vin"] for e in p.ledger().index.events(names=("TitleRegistered",))]
+        return [e.args["vin"] for e in p.ledger().sync_index().events(names=("TitleRegistered",))]
 
 
 def rows_on_chain(profile_path: Path) -> int:
     """Titles registered plus liens granted."""
     with Profile(profile_path, passphrase=lambda: PASSPHRASE) as p:
-        return len(p.ledger().index.events(names=("TitleRegistered", "LienGranted")))
+        return len(p.ledger().sync_index().events(names=("TitleRegistered", "LienGranted")))
 
 
 def test_ten_thousand_rows_with_fifty_bad_are_all_listed_and_nothing_is_written(run, tmp_path: Path, profile_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_import_writes_every_row_once_even_when_interrupted_and_run_again(
     with Profile(profile_path, passphrase=lambda: PASSPHRASE) as p:
         ledger = p.ledger()
         assert all(len(ledger.liens(vin(n))) == 1 for n in (0, count // 2, count - 1))
-        granted = ledger.index.events(names=("LienGranted",))
+        granted = ledger.sync_index().events(names=("LienGranted",))
         assert len(granted) == count and len({e.args["tokenId"] for e in granted}) == count
 
     again = run("import", str(source), "--registrar", "registrar", "--lender", "lender-a", "--json")

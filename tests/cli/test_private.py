@@ -36,7 +36,7 @@ def chain_contents(profile_path: Path) -> tuple[list[bytes], list[bytes], list[i
                     logs.append(b"".join(bytes(t) for t in log["topics"]) + bytes(log["data"]))
         chain = p.chain()._chain  # noqa: SLF001 - the py-evm chain under the embedded engine
         state = chain.get_vm().state
-        root = state._account_db._get_storage_root(bytes.fromhex(p.deployment.registry[2:]))  # noqa: SLF001
+        root = state._account_db._get_storage_root(bytes.fromhex(p.load_deployment().registry[2:]))  # noqa: SLF001
         storage = [rlp.decode(v, sedes=rlp.sedes.big_endian_int) for v in NodeIterator(HexaryTrie(chain.chaindb.db, root)).values()]
     return inputs, logs, storage
 

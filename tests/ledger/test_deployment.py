@@ -55,24 +55,24 @@ def test_founding_roles_come_from_the_constructor_and_no_vote_is_cast(ledgers: d
 
 
 def test_deployment_record_keeps_its_creation_transactions_across_save_and_load(profile: Profile, tmp_path: Path) -> None:
-    deployment = profile.deployment
+    deployment = profile.load_deployment()
     assert set(deployment.transactions) == {"Governance", "ZkVerifier", "TitleRegistry"}
     deployment.save(tmp_path / "d.json")
     assert Deployment.load(tmp_path / "d.json") == deployment
 
 
 def test_older_record_without_transactions_still_loads(profile: Profile, tmp_path: Path) -> None:
-    data = dataclasses.asdict(profile.deployment)
+    data = dataclasses.asdict(profile.load_deployment())
     del data["transactions"]
     (tmp_path / "old.json").write_text(json.dumps(data))
     old = Deployment.load(tmp_path / "old.json")
-    assert old == dataclasses.replace(profile.deployment, transactions={})
+    assert old == dataclasses.replace(profile.load_deployment(), transactions={})
     with pytest.raises(errors.DeploymentMismatch, match="no Governance address or creation transaction"):
         verify_deployment(profile.chain().w3, old, **manifest(profile))
 
 
 def test_registry_refuses_a_founding_role_that_is_not_one_of_its_roles(profile: Profile) -> None:
-    d, w3, payer = profile.deployment, profile.chain().w3, profile.accounts.unlock("registrar")
+    d, w3, payer = profile.load_deployment(), profile.chain().w3, profile.accounts.unlock("registrar")
     before = (head(profile), w3.eth.get_transaction_count(payer.address))
     bogus = b"\x01" * 32
     with pytest.raises(errors.InvalidOperation, match="founding role #1") as refused:
@@ -112,7 +112,7 @@ def test_governance_refuses_a_sealer_given_twice_or_a_member_without_one(profile
 
 
 def test_verify_deployment_passes_on_the_real_deployment(profile: Profile) -> None:
-    verify_deployment(profile.chain().w3, profile.deployment, **manifest(profile))
+    verify_deployment(profile.chain().w3, profile.load_deployment(), **manifest(profile))
 
 
 def test_verify_deployment_needs_only_a_handful_of_requests(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,7 +125,7 @@ def test_verify_deployment_needs_only_a_handful_of_requests(profile: Profile, mo
         return make_request(method, params)
 
     monkeypatch.setattr(w3.provider, "make_request", counted)
-    verify_deployment(w3, profile.deployment, **manifest(profile))
+    verify_deployment(w3, profile.load_deployment(), **manifest(profile))
     assert len(calls) <= 12 and calls.count("eth_getLogs") == 1, calls
 
 
@@ -140,25 +140,25 @@ def test_verify_deployment_refuses_other_founding_roles(profile: Profile, change
     else:
         roles.append((roles[0][0], "LENDER"))
     with pytest.raises(errors.DeploymentMismatch, match="founding role"):
-        verify_deployment(profile.chain().w3, profile.deployment, **{**m, "roles": roles})
+        verify_deployment(profile.chain().w3, profile.load_deployment(), **{**m, "roles": roles})
 
 
 def test_verify_deployment_refuses_other_members(profile: Profile) -> None:
     m = manifest(profile)
     for members in (m["members"][:-1], m["members"][:-1] + [Account.create().address], m["members"][::-1]):
         with pytest.raises(errors.DeploymentMismatch, match="founding members"):
-            verify_deployment(profile.chain().w3, profile.deployment, **{**m, "members": members})
+            verify_deployment(profile.chain().w3, profile.load_deployment(), **{**m, "members": members})
 
 
 def test_verify_deployment_refuses_other_sealers(profile: Profile) -> None:
     m = manifest(profile)
     sealers = [Account.create().address] + m["sealers"][1:]
     with pytest.raises(errors.DeploymentMismatch, match="sealers"):
-        verify_deployment(profile.chain().w3, profile.deployment, **{**m, "sealers": sealers})
+        verify_deployment(profile.chain().w3, profile.load_deployment(), **{**m, "sealers": sealers})
 
 
 def test_verify_deployment_refuses_a_record_pointing_at_another_registry(profile: Profile) -> None:
-    d, w3, m = profile.deployment, profile.chain().w3, manifest(profile)
+    d, w3, m = profile.load_deployment(), profile.chain().w3, manifest(profile)
     payer = profile.accounts.unlock("registrar")
     # The same governance and verifier, but the deployer made itself a registrar and lender.
     other = deploy_contract(w3, payer, "TitleRegistry",
@@ -172,7 +172,7 @@ def test_verify_deployment_refuses_a_record_pointing_at_another_registry(profile
 
 
 def test_verify_deployment_refuses_a_tampered_transaction_hash(profile: Profile) -> None:
-    d, w3, m = profile.deployment, profile.chain().w3, manifest(profile)
+    d, w3, m = profile.load_deployment(), profile.chain().w3, manifest(profile)
     other = dataclasses.replace(d, transactions={**d.transactions, "Governance": d.transactions["ZkVerifier"]})
     with pytest.raises(errors.DeploymentMismatch, match="not the recorded Governance"):
         verify_deployment(w3, other, **m)
@@ -183,7 +183,7 @@ def test_verify_deployment_refuses_a_tampered_transaction_hash(profile: Profile)
 
 
 def test_verify_deployment_refuses_another_chain_id_or_artifact(profile: Profile) -> None:
-    d, w3, m = profile.deployment, profile.chain().w3, manifest(profile)
+    d, w3, m = profile.load_deployment(), profile.chain().w3, manifest(profile)
     with pytest.raises(errors.DeploymentMismatch, match="chain id"):
         verify_deployment(w3, dataclasses.replace(d, chain_id=d.chain_id + 1), **m)
     with pytest.raises(errors.DeploymentMismatch, match="artifact hash"):
@@ -200,7 +200,7 @@ def test_verify_deployment_accepts_roles_changed_later_by_governance_vote(
     ledgers["lender-a"].approve(pid)
     ledgers["lender-b"].approve(pid)
     assert ledgers["reader"].has_role("ORACLE", ledgers["lender-a"].address)
-    verify_deployment(profile.chain().w3, profile.deployment, **manifest(profile))
+    verify_deployment(profile.chain().w3, profile.load_deployment(), **manifest(profile))
 
 
 def test_verify_deployment_refuses_an_administrator_other_than_governance(
@@ -212,21 +212,21 @@ def test_verify_deployment_refuses_an_administrator_other_than_governance(
     ledgers["lender-a"].approve(pid)
     ledgers["lender-b"].approve(pid)
     with pytest.raises(errors.DeploymentMismatch, match="administrator role"):
-        verify_deployment(profile.chain().w3, profile.deployment, **manifest(profile))
+        verify_deployment(profile.chain().w3, profile.load_deployment(), **manifest(profile))
 
 
 def test_verify_deployment_accepts_a_holder_renouncing_its_own_role(profile: Profile, ledgers: dict[str, Ledger]) -> None:
     oracle = ledgers["oracle"]
     oracle._signer.send(oracle.registry.functions.renounceRole(role_id("ORACLE"), oracle.address), gas=100_000)
     assert not ledgers["reader"].has_role("ORACLE", oracle.address)
-    verify_deployment(profile.chain().w3, profile.deployment, **manifest(profile))
+    verify_deployment(profile.chain().w3, profile.load_deployment(), **manifest(profile))
 
 
 # --- the registry's library ------------------------------------------------------------------------
 
 
 def test_deployment_records_the_library_the_registry_links(profile: Profile, tmp_path: Path) -> None:
-    d, w3 = profile.deployment, profile.chain().w3
+    d, w3 = profile.load_deployment(), profile.chain().w3
     assert list(d.libraries) == load_artifact("TitleRegistry").libraries == ["Titles"]
     assert bytes(w3.eth.get_code(d.libraries["Titles"]))  # the registry's rules live there
     data = dataclasses.asdict(d)
@@ -239,7 +239,7 @@ def test_deployment_records_the_library_the_registry_links(profile: Profile, tmp
 
 
 def test_verify_deployment_refuses_a_library_address_without_the_committed_code(profile: Profile) -> None:
-    d, w3, m = profile.deployment, profile.chain().w3, manifest(profile)
+    d, w3, m = profile.load_deployment(), profile.chain().w3, manifest(profile)
     payer = profile.accounts.unlock("registrar")
     for address in (d.verifier, payer.address):  # other code; no code at all
         with pytest.raises(errors.DeploymentMismatch, match="Titles library at .* does not hold the committed"):
@@ -249,7 +249,7 @@ def test_verify_deployment_refuses_a_library_address_without_the_committed_code(
 
 
 def test_verify_deployment_refuses_a_registry_linked_to_another_library(profile: Profile) -> None:
-    d, w3, m = profile.deployment, profile.chain().w3, manifest(profile)
+    d, w3, m = profile.load_deployment(), profile.chain().w3, manifest(profile)
     payer = profile.accounts.unlock("registrar")
     titles = deploy_contract(w3, payer, "Titles", [])  # the committed code, at another address
     with pytest.raises(errors.DeploymentMismatch, match="linked to the Titles library at"):
@@ -265,7 +265,7 @@ def test_verify_deployment_refuses_a_registry_linked_to_another_library(profile:
 
 
 def test_deploying_a_registry_alone_deploys_its_library_only_once_its_constructor_accepts(profile: Profile) -> None:
-    d, w3, payer = profile.deployment, profile.chain().w3, profile.accounts.unlock("registrar")
+    d, w3, payer = profile.load_deployment(), profile.chain().w3, profile.accounts.unlock("registrar")
     before = w3.eth.get_transaction_count(payer.address)
     with pytest.raises(errors.InvalidOperation, match="founding role #0"):
         deploy_contract(w3, payer, "TitleRegistry", [d.governance, d.verifier, [payer.address], [b"\x00" * 32]])

@@ -375,3 +375,31 @@ def test_gas_limits_leave_half_again_the_gas_used(ledgers: dict[str, Ledger]) ->
     ledgers["lender-a"].approve(pid)
     ledgers["lender-b"].approve(pid)  # the vote that executes the grant
     assert used() * 1.5 <= GAS["approve"]
+
+
+# --- typed refusals ----------------------------------------------------------------------------
+
+
+def test_a_write_without_a_signing_account_is_refused_and_changes_nothing(ledgers: dict[str, Ledger]) -> None:
+    before = head(ledgers["reader"])
+    with pytest.raises(errors.NoSigningAccount):
+        ledgers["reader"].register_title(VIN, OWNER)
+    assert head(ledgers["reader"]) == before
+    with pytest.raises(errors.RegistryUnknownTitle):
+        ledgers["reader"].title(VIN)
+
+
+def test_a_refusal_is_the_contract_errors_own_class_with_its_arguments(liened: dict[str, Ledger]) -> None:
+    before = head(liened["reader"])
+    with pytest.raises(errors.RegistryTitleEncumbered) as refused:
+        liened["registrar"].transfer_title(VIN, BUYER)
+    assert (refused.value.token_id, refused.value.active_liens) == (liened["reader"].title(VIN).token_id, 1)
+    assert head(liened["reader"]) == before and liened["reader"].title(VIN).owner == OWNER
+
+
+def test_the_ledger_decodes_the_errors_of_every_contract_a_write_reaches(ledgers: dict[str, Ledger]) -> None:
+    from eth_utils.abi import function_signature_to_4byte_selector
+
+    decoder = ledgers["reader"]._context.reader._decoder  # noqa: SLF001 - the facade's one decoder
+    for name in ("RegistryInvalidAmount", "GovernanceInvalidMembers", "ZkPrecompileFailed"):
+        assert type(decoder.decode(function_signature_to_4byte_selector(f"{name}()"))) is getattr(errors, name)

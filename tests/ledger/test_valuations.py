@@ -94,7 +94,7 @@ def test_a_title_whose_valuations_are_all_stale_takes_no_lien(oracles: dict[str,
     appraisal = oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD", valued_at=long_ago)
     assert (appraisal.state, appraisal.value, appraisal.stale_oracles) == ("stale", 0, 1)
     assert oracles["reader"].valuations(VIN)[0].stale
-    with pytest.raises(errors.ValuationStale, match="valuation set"):
+    with pytest.raises(errors.RegistryValuationStale, match="an oracle must value it again"):
         oracles["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
     oracles["oracle-2"].set_valuation(VIN, 2_000_000, currency="USD")
     oracles["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
@@ -131,7 +131,7 @@ def test_the_threshold_changes_only_by_a_governance_vote(oracles: dict[str, Ledg
 
 
 def test_gas_limits_leave_half_again_the_gas_used_on_a_title_with_three_oracles(oracles: dict[str, Ledger]) -> None:
-    from lienchain.ledger.ledger import GAS
+    from lienchain.ledger.registry.ledger import GAS
 
     reader = oracles["reader"]
     long_cid = "bafybei" + "a" * 52  # a dag-pb CID, the longest kind anchored

@@ -1,0 +1,116 @@
+"""What the parts of the `Ledger` share: one connection to one deployment, seen by one account.
+
+The `Ledger` facade builds one `LedgerContext` in its constructor and hands it to each of its parts
+(titles, liens, private liens, valuations, governance, history). A ledger signing as another account
+(`Ledger.as_account`) gets a copy with another signer; the VIN cache and the event index stay
+shared between them, so a copy opens no second index file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from web3 import Web3
+from web3.contract import Contract
+
+from ...errors import NoSigningAccount
+from ..chain.transactions import Transactor
+from .deployment import Deployment
+from .index import EventIndex
+from .vin import VIN, TokenId, token_id
+
+__all__ = ["GAS", "Hook", "IndexFile", "LedgerContext"]
+
+# Gas limits per operation: at least 1.5 times the measured use (a test holds them to it). Explicit
+# limits spare an estimation round trip; unused gas is not charged.
+GAS = {
+    "registerTitle": 400_000,
+    "transferTitle": 200_000,
+    "setTitleStatus": 100_000,
+    "grantLien": 540_000,  # checks the title's loan-to-value over each of its oracles' valuations
+    "grantLien/consent": 60_000,
+    "grantPrivateLien": 4_500_000,
+    "proveLien": 2_000_000,
+    "setValuation": 360_000,  # an oracle's first valuation of a title stores its document's CID
+    "releaseLien": 140_000,  # reviews the title's loan-to-value over each of its oracles' valuations
+    "propose": 500_000,
+    "propose/word": 35_000,  # each 32 bytes of calldata and description a proposal stores
+    # The vote that reaches a majority pays for the proposal's call: this covers the largest
+    # lienchain makes, admitting a member with all four roles or removing one.
+    "approve": 700_000,
+}
+
+#: Called once the registry accepted a write, before it is final (where its document is stored).
+Hook = Callable[[], object] | None
+
+
+class IndexFile:
+    """The local event index of a deployment, opened on first use."""
+
+    def __init__(self, path: Path, w3: Web3, registry: Contract, *, start_block: int) -> None:
+        """Remembers where the index lives; nothing is opened or read yet.
+
+        Args:
+            path: The SQLite file.
+            w3: A connection to the chain.
+            registry: The deployment's registry contract.
+            start_block: The deployment's block.
+        """
+        self._path = path
+        self._w3 = w3
+        self._registry = registry
+        self._start = start_block
+        self._index: EventIndex | None = None
+
+    def sync(self) -> EventIndex:
+        """Opens the index (once) and brings it up to the chain's head.
+
+        Returns:
+            The index, synced.
+        """
+        if self._index is None:
+            self._index = EventIndex(self._path, self._w3, self._registry, start_block=self._start)
+        self._index.sync()
+        return self._index
+
+    def close(self) -> None:
+        """Closes the index file, if it is open."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+
+@dataclass(frozen=True)
+class LedgerContext:
+    """One connection to a deployment's contracts, its transactors and what the parts cache."""
+
+    w3: Web3
+    deployment: Deployment
+    registry: Contract
+    governance: Contract
+    reader: Transactor  # runs view calls; signs nothing
+    tx: Transactor | None  # the signing account's, if the ledger has one
+    vins: dict[int, str]  # token id -> VIN, so that error messages name the VIN
+    index: IndexFile | None  # the event index, if the ledger keeps one
+
+    def signer(self) -> Transactor:
+        """Returns the signing account's transactor.
+
+        Raises:
+            NoSigningAccount: If the ledger has no signing account.
+        """
+        if self.tx is None:
+            raise NoSigningAccount()
+        return self.tx
+
+    def token(self, vin: str) -> TokenId:
+        """Returns a VIN's token id, remembering the VIN for error messages."""
+        tid = token_id(VIN(vin))
+        self.vins[tid] = vin
+        return tid
+
+    def latest_time(self) -> int:
+        """Returns the latest block's timestamp (Unix time)."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])

@@ -1,0 +1,270 @@
+"""Governance: roles, members and settings change only by proposals a majority of members approve."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from web3 import Web3
+from web3.logs import DISCARD
+
+from ..chain.transactions import Call
+from .context import GAS, LedgerContext
+from .deployment import NO_SEALER
+from .records import Address, Proposal
+from .reverts import percent
+from .roles import ROLES, role_id, role_name
+
+__all__ = ["Governance"]
+
+
+class Governance:
+    """The consortium's members, the registry's roles, and the proposals that change them."""
+
+    def __init__(self, context: LedgerContext) -> None:
+        """Binds the part to the ledger's shared context."""
+        self._c = context
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def has_role(self, role: str, account: str) -> bool:
+        """Returns whether an account holds a registry role.
+
+        Args:
+            role: REGISTRAR, LENDER, ORACLE or AUDITOR (case-insensitive, `_ROLE` optional).
+            account: The account's address.
+
+        Raises:
+            InvalidRole: If the role is not one of the registry's.
+        """
+        fn = self._c.registry.functions.hasRole(role_id(role), Web3.to_checksum_address(account))
+        return bool(self._c.reader.call(fn))
+
+    def members(self) -> list[Address]:
+        """Returns the consortium's current members."""
+        return [Address(a) for a in self._c.reader.call(self._c.governance.functions.members())]
+
+    def sealer_of(self, account: str) -> str:
+        """Returns a member's Clique sealer address (`NO_SEALER` for none, or for a non-member)."""
+        return str(self._c.reader.call(self._c.governance.functions.sealerOf(Web3.to_checksum_address(account))))
+
+    def sealers(self) -> list[str]:
+        """Returns the current members' sealer addresses, in member order, leaving out members that
+        run no sealer: the signers the Clique chain should have."""
+        return [str(a) for a in self._c.reader.call(self._c.governance.functions.sealers())]
+
+    def proposal(self, proposal_id: int) -> Proposal:
+        """Reads a proposal with its current approvals.
+
+        Raises:
+            GovernanceUnknownProposal: If there is no proposal with this id.
+        """
+        gov = self._c.governance.functions
+        p = self._c.reader.call(gov.proposal(proposal_id))
+        approvals = self._c.reader.call(gov.approvals(proposal_id))
+        return Proposal(
+            id=proposal_id,
+            target=Address(p.target),
+            data="0x" + bytes(p.data).hex(),
+            description=p.description,
+            proposer=Address(p.proposer),
+            created_at=int(p.createdAt),
+            executed=bool(p.executed),
+            approvals=int(approvals),
+        )
+
+    def proposals(self) -> list[Proposal]:
+        """Reads every proposal, oldest first."""
+        count = self._c.reader.call(self._c.governance.functions.proposalCount())
+        return [self.proposal(i) for i in range(1, count + 1)]
+
+    # --- proposals ------------------------------------------------------------------------------
+
+    def propose_role(self, role: str, account: str, *, grant: bool = True) -> int:
+        """Proposes granting (or revoking) a registry role; the proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            InvalidRole: If the role is not one of the registry's.
+            NotMember: If the signer is not a member.
+        """
+        registry = self._c.registry
+        verb = "grantRole" if grant else "revokeRole"
+        data = registry.encode_abi(verb, [role_id(role), Web3.to_checksum_address(account)])
+        what = f"{'grant' if grant else 'revoke'} {role.upper()} {'to' if grant else 'from'} {account}"
+        return self.propose(registry.address, data, what)
+
+    def propose_member(self, account: str, *, add: bool = True) -> int:
+        """Proposes adding a member that runs no sealer and gets no role (or removing one, as is,
+        leaving its roles: `propose_removal` revokes them too).
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            NotMember: If the signer is not a member.
+        """
+        gov = self._c.governance
+        account = Web3.to_checksum_address(account)
+        if add:
+            data = gov.encode_abi("addMember", [account, NO_SEALER])
+        else:
+            data = gov.encode_abi("removeMember", [account])
+        return self.propose(gov.address, data, f"{'add' if add else 'remove'} member {account}")
+
+    def propose_admission(self, account: str, sealer: str, roles: Sequence[str], description: str | None = None) -> int:
+        """Proposes, in one vote, admitting a member with its sealer and granting it registry roles.
+
+        Args:
+            account: The new member's address.
+            sealer: Its Clique sealer address (`NO_SEALER` if it runs none).
+            roles: The registry roles to grant it (REGISTRAR, LENDER, ORACLE, AUDITOR).
+            description: What the proposal does, for the other members [default: generated].
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            InvalidRole: If a role is not one of the registry's.
+            NotMember: If the signer is not a member.
+        """
+        account, sealer = Web3.to_checksum_address(account), Web3.to_checksum_address(sealer)
+        names = [role_name(r) for r in roles]
+        if description is None:
+            runs = f"sealer {sealer}" if sealer != NO_SEALER else "no sealer"
+            description = f"admit member {account} ({runs}) with roles {', '.join(names) or 'none'}"
+        return self.propose(self._c.governance.address, self.admission_call(account, sealer, names), description)
+
+    def admission_call(self, account: str, sealer: str, roles: Sequence[str]) -> str:
+        """Returns the governance calldata that admits `account` with `sealer` and `roles` (hex):
+        what an admission proposal must carry, for members to check a proposal against a card."""
+        gov, registry = self._c.governance, self._c.registry
+        account, sealer = Web3.to_checksum_address(account), Web3.to_checksum_address(sealer)
+        calls = [(gov.address, gov.encode_abi("addMember", [account, sealer]))]
+        calls += [(registry.address, registry.encode_abi("grantRole", [role_id(r), account])) for r in roles]
+        return self._batch_call(calls)
+
+    def propose_removal(self, account: str, description: str | None = None) -> int:
+        """Proposes, in one vote, revoking every registry role of a member and removing it.
+
+        Every role is revoked, not only those it holds now, so a role granted to it while the
+        vote runs goes too.
+
+        Args:
+            account: The member's address.
+            description: What the proposal does, for the other members [default: generated].
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            NotMember: If the signer is not a member.
+        """
+        gov, registry = self._c.governance, self._c.registry
+        account = Web3.to_checksum_address(account)
+        calls = [(registry.address, registry.encode_abi("revokeRole", [role_id(r), account])) for r in ROLES]
+        calls.append((gov.address, gov.encode_abi("removeMember", [account])))
+        if description is None:
+            held = [r for r in ROLES if self.has_role(r, account)]
+            description = f"remove member {account} and revoke its roles ({', '.join(held) or 'none held'})"
+        return self.propose(gov.address, self._batch_call(calls), description)
+
+    def propose_ltv_threshold(self, threshold_bps: int) -> int:
+        """Proposes a new loan-to-value threshold (basis points); the proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+        """
+        registry = self._c.registry
+        data = registry.encode_abi("setLtvThreshold", [threshold_bps])
+        return self.propose(registry.address, data, f"set the loan-to-value threshold to {percent(threshold_bps)}")
+
+    def propose_staleness_window(self, seconds: int) -> int:
+        """Proposes how long a valuation counts (seconds); the proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+        """
+        registry = self._c.registry
+        data = registry.encode_abi("setStalenessWindow", [seconds])
+        return self.propose(registry.address, data, f"count valuations for {seconds // 86400} days ({seconds} s)")
+
+    def propose_proof_window(self, seconds: int) -> int:
+        """Proposes how long a private lienholder has to prove its lien again (seconds); the
+        proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+        """
+        registry = self._c.registry
+        data = registry.encode_abi("setProofWindow", [seconds])
+        return self.propose(registry.address, data, f"give private liens {seconds} s to prove again")
+
+    def propose(self, target: str, data: str, description: str) -> int:
+        """Proposes that governance calls `target` with `data`; the proposer's vote counts at once.
+
+        Args:
+            target: The contract governance calls once a majority approved.
+            data: The calldata, hex.
+            description: What the proposal does, for the other members.
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            NotMember, GovernanceInvalidTarget: If governance refuses the proposal.
+        """
+        words = (len(data) // 2 + len(description.encode()) + 31) // 32
+        gas = GAS["propose"] + GAS["propose/word"] * words
+        gov = self._c.governance
+        receipt = self._c.signer().send(gov.functions.propose(target, data, description), gas=gas)
+        (log,) = gov.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)
+        return int(log["args"]["proposalId"])
+
+    # --- votes ----------------------------------------------------------------------------------
+
+    def approve(self, proposal_id: int) -> Proposal:
+        """Votes for a proposal; it executes once a majority of members approved.
+
+        Returns:
+            The proposal after the vote.
+
+        Raises:
+            NotMember, GovernanceRefused: If governance refuses the vote.
+        """
+        self._c.signer().send(self._c.governance.functions.approve(proposal_id), gas=GAS["approve"])
+        return self.proposal(proposal_id)
+
+    def approve_many(self, proposal_ids: Sequence[int]) -> None:
+        """Votes for several proposals in a row (on the embedded chain, in one block).
+
+        Raises:
+            NotMember, GovernanceRefused: If governance refuses a vote (then none is cast).
+        """
+        calls = [Call(self._c.governance.functions.approve(p), GAS["approve"]) for p in proposal_ids]
+        self._c.signer().send_many(calls, receipts=False)
+
+    def execute(self, proposal_id: int) -> Proposal:
+        """Executes a proposal that holds a majority of the current members' approvals but has not
+        run, as when members left after the votes (members only).
+
+        Args:
+            proposal_id: The proposal.
+
+        Returns:
+            The proposal after execution.
+
+        Raises:
+            NotMember: If the signer is not a member.
+            GovernanceRefused: If the proposal lacks a majority, already ran, or its call fails (then
+                `GovernanceCallFailed.cause` holds the call's own typed error).
+        """
+        # An approval's gas covers its execution, so it covers a bare execution too.
+        self._c.signer().send(self._c.governance.functions.execute(proposal_id), gas=GAS["approve"])
+        return self.proposal(proposal_id)
+
+    def _batch_call(self, calls: Sequence[tuple[str, str]]) -> str:
+        """Returns the calldata of governance's `batch`: the calls in order, all or nothing."""
+        targets = [t for t, _ in calls]
+        return str(self._c.governance.encode_abi("batch", [targets, [bytes.fromhex(d[2:]) for _, d in calls]]))

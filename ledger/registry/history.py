@@ -1,0 +1,82 @@
+"""History: a title's events, read from the local event index when the ledger keeps one, else from
+the chain's logs."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from eth_utils.abi import event_abi_to_log_topic
+from web3.types import FilterParams
+
+from ...errors import ConfigError
+from .context import LedgerContext
+from .index import EventIndex
+from .records import Event, plain
+from .titles import Titles
+from .vin import VIN
+
+__all__ = ["LIEN_EVENTS", "TITLE_EVENTS", "History"]
+
+#: The events that name a title in their first indexed argument.
+TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "ValuationSet", "LtvAlert", "LtvRecovered")
+#: The events of a title's liens, which name the title in their second indexed argument.
+LIEN_EVENTS = ("LienGranted", "LienReleased", "LienCommitted", "LienProved", "LienProofDue")
+
+
+class History:
+    """The registry's events, by title."""
+
+    def __init__(self, context: LedgerContext, titles: Titles) -> None:
+        """Binds the part to the ledger's shared context and its titles (to check a VIN exists)."""
+        self._c = context
+        self._titles = titles
+
+    def events(self, vin: VIN) -> list[Event]:
+        """Returns every event of a title and its liens, oldest first.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        c = self._c
+        self._titles.get(vin)
+        if c.index is not None:
+            return self.sync_index().events(token_id=c.token(vin), names=TITLE_EVENTS + LIEN_EVENTS)
+        tid = "0x" + c.token(vin).to_bytes(32, "big").hex()
+        by_topic = _event_topics(c.registry.abi, TITLE_EVENTS + LIEN_EVENTS)
+        topics = {name: "0x" + t.hex() for t, name in by_topic.items()}
+        base: dict[str, Any] = {"address": c.registry.address, "fromBlock": c.deployment.block, "toBlock": "latest"}
+        logs = list(c.w3.eth.get_logs(cast(FilterParams, {**base, "topics": [[topics[n] for n in TITLE_EVENTS], tid]})))
+        logs += c.w3.eth.get_logs(cast(FilterParams, {**base, "topics": [[topics[n] for n in LIEN_EVENTS], None, tid]}))
+        events = []
+        for log in logs:
+            name = by_topic[bytes(log["topics"][0])]
+            decoded = getattr(c.registry.events, name)().process_log(log)
+            events.append(
+                Event(
+                    name=name,
+                    block=int(log["blockNumber"]),
+                    tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+                    log_index=int(log["logIndex"]),
+                    args={k: plain(v) for k, v in decoded["args"].items()},
+                )
+            )
+        return sorted(events, key=lambda e: (e.block, e.log_index))
+
+    def sync_index(self) -> EventIndex:
+        """Brings the local event index up to the chain's head and returns it.
+
+        Raises:
+            ConfigError: If the ledger was opened without an index file.
+        """
+        if self._c.index is None:
+            raise ConfigError("this ledger keeps no event index: open it with index_path")
+        return self._c.index.sync()
+
+
+def _event_topics(abi: Any, names: tuple[str, ...]) -> dict[bytes, str]:
+    items: list[dict[str, Any]] = list(abi)
+    return {
+        bytes(event_abi_to_log_topic(cast(Any, item))): str(item["name"])
+        for item in items
+        if item.get("type") == "event" and item["name"] in names
+    }

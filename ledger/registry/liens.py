@@ -1,0 +1,201 @@
+"""Liens and consents: granting and releasing public liens, reading them, signing consents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from web3 import Web3
+from web3.logs import DISCARD
+from web3.types import BlockIdentifier
+
+from ..chain.transactions import Call
+from .consent import Consent, currency_code, sign_consent
+from .context import GAS, Hook, LedgerContext
+from .history import History
+from .records import Address, Lien, LienId, LienStatus
+from .titles import Titles
+from .vin import VIN, TokenId
+
+__all__ = ["LienTerms", "Liens"]
+
+
+@dataclass(frozen=True)
+class LienTerms:
+    """The terms of one lien to grant (see `Ledger.grant_liens`)."""
+
+    vin: VIN
+    amount: int
+    currency: str
+    maturity: int
+    doc_cid: str = ""
+    consents: tuple[Consent, ...] = ()
+
+
+class Liens:
+    """The registry's liens, as one account sees them (grants are a LENDER's)."""
+
+    def __init__(self, context: LedgerContext, titles: Titles, history: History) -> None:
+        """Binds the part to the ledger's shared context, its titles and its event index."""
+        self._c = context
+        self._titles = titles
+        self._history = history
+
+    def grant(self, terms: LienTerms, *, on_accepted: Hook = None) -> Lien:
+        """Grants the signing lender a lien (LENDER).
+
+        Args:
+            terms: The lien's terms, with the consents of the title's senior active lienholders.
+            on_accepted: Called once the registry accepted the grant, before it is final.
+
+        Returns:
+            The new lien.
+
+        Raises:
+            ConsentRequired: If a senior lienholder's consent is missing.
+            ConsentRejected, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
+        """
+        c = self._c
+        call = self._grant_call(terms)
+        receipt = c.signer().send(call.fn, gas=call.gas, titles=c.vins, on_accepted=on_accepted)
+        (log,) = c.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
+        return self.get(LienId(log["args"]["lienId"]))
+
+    def grant_many(self, items: Sequence[LienTerms]) -> list[LienId]:
+        """Grants the signing lender many liens in a row (LENDER): on the embedded chain, in one
+        block, all or nothing, so the batch must fit in one block's gas limit (about 200,000 gas
+        a lien).
+
+        Args:
+            items: The terms of each lien.
+
+        Returns:
+            The new liens' ids, in order.
+
+        Raises:
+            ContractRevert: If any grant would be refused (then none is made).
+        """
+        c = self._c
+        signer = c.signer()
+        with signer.timed("build calls"):
+            calls = [self._grant_call(t) for t in items]
+        receipts = signer.send_many(calls, titles=c.vins)
+        with signer.timed("decode receipts"):
+            event = c.registry.events.LienGranted()
+            return [
+                LienId(log["args"]["lienId"])
+                for receipt in receipts
+                for log in event.process_receipt(receipt, errors=DISCARD)
+            ]
+
+    def submit(self, terms: LienTerms) -> str:
+        """Checks and sends a lien grant without waiting for it to be mined (LENDER).
+
+        Returns:
+            The transaction hash, to follow the grant with (its receipt names the lien).
+
+        Raises:
+            ContractRevert: If the grant would be refused (nothing is sent).
+        """
+        sent = self._c.signer().submit(self._grant_call(terms), titles=self._c.vins)
+        return "0x" + sent.hex().removeprefix("0x")
+
+    def release(self, lien_id: int) -> Lien:
+        """Releases a lien (its lienholder only).
+
+        Args:
+            lien_id: The lien.
+
+        Returns:
+            The lien after release.
+
+        Raises:
+            NotLienholder, LienNotActive, LienNotFound: If the registry refuses.
+        """
+        c = self._c
+        c.signer().send(c.registry.functions.releaseLien(lien_id), gas=GAS["releaseLien"], titles=c.vins)
+        return self.get(LienId(lien_id))
+
+    def get(self, lien_id: int, *, block: BlockIdentifier = "latest") -> Lien:
+        """Reads a lien.
+
+        Args:
+            lien_id: The lien.
+            block: As of this block [default: the latest].
+
+        Returns:
+            The lien.
+
+        Raises:
+            LienNotFound: If no lien has this id.
+        """
+        c = self._c
+        record = c.reader.call(c.registry.functions.lien(lien_id), titles=c.vins, block=block)
+        return Lien(
+            lien_id=LienId(lien_id),
+            token_id=TokenId(record.tokenId),
+            lender=Address(record.lender),
+            maturity=int(record.maturity),
+            granted_at=int(record.grantedAt),
+            currency=bytes(record.currency).decode("ascii"),
+            status=LienStatus(record.status),
+            priority=int(record.priority),
+            amount=int(record.amount),
+            doc_cid=record.docCid,
+        )
+
+    def of_title(self, vin: VIN) -> list[Lien]:
+        """Reads every lien ever granted on a title, in priority order.
+
+        Args:
+            vin: The title.
+
+        Returns:
+            The liens, active and released, the most senior first.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        c = self._c
+        if c.index is not None:
+            self._titles.get(vin)
+            return self._history.sync_index().liens(c.token(vin))
+        ids = c.reader.call(c.registry.functions.liensOf(c.token(vin)), titles=c.vins)
+        return [self.get(i) for i in ids]
+
+    def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
+        """Signs, as a senior lienholder, a consent to a new lien for `lender`.
+
+        Args:
+            vin: The title.
+            lender: The new lien's lender.
+            amount: The new lien's amount, in minor units.
+            currency: Its ISO 4217 code.
+            deadline: Unix time after which the consent is void.
+
+        Returns:
+            The consent, to hand to the new lender.
+
+        Raises:
+            NoSigningAccount: If the ledger has no signing account.
+        """
+        c = self._c
+        return sign_consent(
+            c.signer().account,
+            chain_id=c.deployment.chain_id,
+            registry=c.deployment.registry,
+            vin=vin,
+            token_id=c.token(vin),
+            lender=Web3.to_checksum_address(lender),
+            amount=amount,
+            currency=currency,
+            deadline=deadline,
+        )
+
+    def _grant_call(self, t: LienTerms) -> Call:
+        args = [consent.as_argument() for consent in t.consents]
+        fn = self._c.registry.functions.grantLien(
+            self._c.token(t.vin), t.amount, currency_code(t.currency), t.maturity, t.doc_cid, args
+        )
+        return Call(fn, GAS["grantLien"] + GAS["grantLien/consent"] * len(args))
+

@@ -1,0 +1,153 @@
+"""Private liens on chain: granting one with its proofs, proving it again, reading its state.
+
+The proofs themselves are made by `private` (the commitment, its contexts and the checks made
+before proving); this part sends them and reads what the registry keeps.
+"""
+
+from __future__ import annotations
+
+from web3 import Web3
+from web3.contract import Contract
+from web3.logs import DISCARD
+from web3.types import BlockIdentifier
+
+from ...contracts.build import load_artifact
+from ...errors import ProofError
+from ...zk import ltv
+from ...zk.curve import Point
+from ...zk.encoding import range_to_bytes
+from ...zk.ltv import LtvStatement
+from ...zk.pedersen import Opening
+from . import private
+from .consent import currency_code
+from .context import GAS, Hook, LedgerContext
+from .liens import Liens
+from .records import Lien, LienId, PrivateLienState
+from .valuations import Valuations
+from .vin import VIN
+
+__all__ = ["PrivateLiens"]
+
+
+class PrivateLiens:
+    """Liens whose amount only the lender and the auditors see (grants are a LENDER's)."""
+
+    def __init__(self, context: LedgerContext, liens: Liens, valuations: Valuations) -> None:
+        """Binds the part to the ledger's shared context, its liens and its valuations."""
+        self._c = context
+        self._liens = liens
+        self._valuations = valuations
+
+    def grant(
+        self, vin: VIN, opening: Opening, *, currency: str, maturity: int, doc_cid: str = "",
+        on_accepted: Hook = None,
+    ) -> Lien:
+        """Grants the signing lender a private lien (LENDER): only the commitment of `opening`
+        goes on chain, with a range proof and a loan-to-value proof against the title's value now.
+
+        Args:
+            vin: The title: it must have no active lien and a fresh valuation.
+            opening: The amount (minor units) and its blinding factor.
+            currency: ISO 4217 code.
+            maturity: Unix time at which the loan matures.
+            doc_cid: The CID of the lien's sealed document (which must carry the opening).
+            on_accepted: Called once the registry accepted the grant, before it is final.
+
+        Returns:
+            The new lien (its `amount` is 0: see `private`).
+
+        Raises:
+            ProofError: If the title has no fresh valuation, or the amount is over what the
+                threshold allows.
+            InvalidOperation, TitleNotActive, MissingRole: If the registry refuses.
+        """
+        c = self._c
+        signer = c.signer()
+        token = c.token(vin)
+        a = self._valuations.appraisal(vin)
+        private.require_valued(a, f"title {vin}")
+        proofs = private.prove_grant(c.deployment, token, signer.address, opening, a.value, a.threshold_bps)
+        fn = c.registry.functions.grantPrivateLien(
+            token, proofs.as_argument(), currency_code(currency), maturity, doc_cid
+        )
+        receipt = signer.send(fn, gas=GAS["grantPrivateLien"], titles=c.vins, on_accepted=on_accepted)
+        (log,) = c.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
+        return self._liens.get(LienId(log["args"]["lienId"]))
+
+    def prove(self, lien_id: int, opening: Opening, *, reserve: int = 0) -> PrivateLienState:
+        """Proves a private lien's amount within what the threshold allows its title now (the
+        value's threshold less the public liens) less `reserve`, ending a due proof; the lien then
+        counts at that limit, leaving `reserve` for new liens. Anyone holding the opening may send it.
+
+        Args:
+            lien_id: The lien.
+            opening: Its amount and blinding factor.
+            reserve: How much below the limit to prove the amount, in minor units.
+
+        Returns:
+            The title's private lien state afterwards.
+
+        Raises:
+            ProofError: If the lien is released, the title has no fresh valuation, or the amount is
+                over that limit (the title stays frozen until the lien is released or the value rises).
+            InvalidOperation, LtvExceeded: If the registry refuses.
+        """
+        c = self._c
+        lien = self._liens.get(lien_id)
+        if not lien.active:
+            raise ProofError(f"lien {lien_id} is released: there is nothing to prove about it")
+        commitment = self.commitment(lien_id)
+        a = self._valuations.appraisal_of(lien.token_id)
+        private.require_valued(a, f"lien {lien_id}'s title")
+        deducted = a.secured + reserve
+        private.check_within(opening.value, a.value, a.threshold_bps, deducted,
+                             remedy="release it, or have the title valued again")
+        statement = LtvStatement(private.lien_context(c.deployment, lien_id), commitment, a.value,
+                                 a.threshold_bps, deducted)
+        proof = range_to_bytes(ltv.prove(statement, opening))
+        fn = c.registry.functions.proveLien(lien_id, reserve, proof)
+        c.signer().send(fn, gas=GAS["proveLien"], titles=c.vins)
+        state = self._state(lien.token_id)
+        if state is None:  # released between the proof and now
+            raise ProofError(f"lien {lien_id} was released meanwhile: there is nothing to prove about it")
+        return state
+
+    def state(self, vin: VIN) -> PrivateLienState | None:
+        """Reads a title's active private lien and whether it owes a proof (None if it has none).
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        return self._state(self._c.token(vin))
+
+    def commitment(self, lien_id: int, *, block: BlockIdentifier = "latest") -> Point:
+        """Reads a private lien's amount commitment.
+
+        Raises:
+            InvalidOperation: If the lien is public.
+            LienNotFound: If no lien has this id.
+        """
+        c = self._c
+        x, y = c.reader.call(c.registry.functions.lienCommitment(lien_id), titles=c.vins, block=block)
+        return Point(int(x), int(y))
+
+    def verifier_contract(self, address: str) -> Contract:
+        """Returns the ZkVerifier contract at `address`, to call its checks."""
+        abi = load_artifact("ZkVerifier").abi
+        return self._c.w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi, decode_tuples=True)
+
+    def _state(self, token: int) -> PrivateLienState | None:
+        c = self._c
+        s = c.reader.call(c.registry.functions.privateLien(token), titles=c.vins)
+        if int(s.lienId) == 0:
+            return None
+        return PrivateLienState(
+            lien_id=LienId(int(s.lienId)),
+            commitment=(int(s.commitment[0]), int(s.commitment[1])),
+            proven_limit=int(s.provenLimit),
+            proven_at=int(s.provenAt),
+            limit=int(s.limit),
+            deadline=int(s.deadline),
+            due=bool(s.due),
+            overdue=bool(s.overdue),
+        )

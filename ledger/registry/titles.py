@@ -1,0 +1,139 @@
+"""Titles: registering vehicle titles, recording their transfers and status, reading them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from web3 import Web3
+
+from ..chain.transactions import Call
+from .context import GAS, Hook, LedgerContext
+from .records import Address, Title, TitleStatus
+from .vin import VIN, TokenId, token_id
+
+__all__ = ["Titles"]
+
+
+class Titles:
+    """The registry's titles, as one account sees them (writes are the REGISTRAR's)."""
+
+    def __init__(self, context: LedgerContext) -> None:
+        """Binds the part to the ledger's shared context."""
+        self._c = context
+
+    def register(self, vin: VIN, owner: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
+        """Registers a title (REGISTRAR).
+
+        Args:
+            vin: A normalized VIN (see `normalize_vin`).
+            owner: The owner's address.
+            doc_cid: The CID of the sealed title document.
+            on_accepted: Called once the registry accepted the operation, before it is final:
+                where the document is stored, so a refusal stores nothing (every write takes one).
+
+        Returns:
+            The registered title.
+
+        Raises:
+            TitleAlreadyRegistered, MissingRole, InvalidOperation: If the registry refuses.
+        """
+        c = self._c
+        c.token(vin)
+        fn = c.registry.functions.registerTitle(vin, Web3.to_checksum_address(owner), doc_cid)
+        c.signer().send(fn, gas=GAS["registerTitle"], titles=c.vins, on_accepted=on_accepted)
+        return self.get(vin)
+
+    def register_many(self, items: Sequence[tuple[VIN, str, str]]) -> list[TokenId]:
+        """Registers many titles in a row (REGISTRAR): on the embedded chain, in one block, all or
+        nothing, so the batch must fit in one block's gas limit (about 150,000 gas a title).
+
+        Args:
+            items: (vin, owner, doc_cid) triples.
+
+        Returns:
+            The token ids, in order.
+
+        Raises:
+            ContractRevert: If any registration would be refused (nothing is sent).
+        """
+        c = self._c
+        for vin, _, _ in items:
+            c.token(vin)
+        calls = [
+            Call(c.registry.functions.registerTitle(v, Web3.to_checksum_address(o), d), GAS["registerTitle"])
+            for v, o, d in items
+        ]
+        c.signer().send_many(calls, titles=c.vins, receipts=False)
+        return [token_id(v) for v, _, _ in items]
+
+    def transfer(self, vin: VIN, to: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
+        """Records a title's transfer to a new owner (REGISTRAR); refused while liened.
+
+        Args:
+            vin: The title.
+            to: The new owner's address.
+            doc_cid: The CID of the sealed transfer document; it becomes the title's document.
+            on_accepted: As for `register`.
+
+        Returns:
+            The title after the transfer.
+
+        Raises:
+            TitleEncumbered, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
+        """
+        c = self._c
+        fn = c.registry.functions.transferTitle(c.token(vin), Web3.to_checksum_address(to), doc_cid)
+        c.signer().send(fn, gas=GAS["transferTitle"], titles=c.vins, on_accepted=on_accepted)
+        return self.get(vin)
+
+    def set_status(self, vin: VIN, status: TitleStatus) -> Title:
+        """Marks a title stolen, salvage, cancelled or active again (REGISTRAR).
+
+        Args:
+            vin: The title.
+            status: Its new status; a cancelled title never changes again.
+
+        Returns:
+            The title after the change.
+
+        Raises:
+            TitleNotActive, MissingRole: If the registry refuses.
+        """
+        c = self._c
+        fn = c.registry.functions.setTitleStatus(c.token(vin), int(status))
+        c.signer().send(fn, gas=GAS["setTitleStatus"], titles=c.vins)
+        return self.get(vin)
+
+    def vin_of(self, token: int) -> VIN:
+        """Returns the VIN of a title by token id.
+
+        Raises:
+            TitleNotFound: If no title has this token id.
+        """
+        record, _, _ = self._c.reader.call(self._c.registry.functions.title(token), titles=self._c.vins)
+        self._c.vins[token] = record.vin
+        return VIN(record.vin)
+
+    def get(self, vin: VIN) -> Title:
+        """Reads a title with its owner and number of active liens.
+
+        Args:
+            vin: A normalized VIN.
+
+        Returns:
+            The title.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        tid = self._c.token(vin)
+        record, owner, active = self._c.reader.call(self._c.registry.functions.title(tid), titles=self._c.vins)
+        return Title(
+            vin=VIN(record.vin),
+            token_id=tid,
+            owner=Address(owner),
+            doc_cid=record.docCid,
+            status=TitleStatus(record.status),
+            registered_at=int(record.registeredAt),
+            active_liens=int(active),
+        )

@@ -1,4 +1,4 @@
-"""The `Ledger`: typed operations on a consortium's title registry over one web3 connection."""
+"""The `Ledger`: typed operations on a consortium's title registry over one chain."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from eth_utils.abi import event_abi_to_log_topic
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
-from web3.types import BlockIdentifier, FilterParams
+from web3.types import BlockIdentifier
 
 from ...contracts.build import load_artifact
 from ...errors import ChainIdMismatch, ConfigError, ProofError
@@ -41,7 +41,8 @@ from .records import (
 )
 from .reverts import RevertDecoder, percent
 from .roles import ROLES, role_id, role_name
-from ..chain.transactions import Call, Engine, Transactor
+from ..chain.base import Chain
+from ..chain.transactions import Call, Transactor
 from .vin import VIN, TokenId, token_id
 
 # Gas limits per operation: at least 1.5 times the measured use (a test holds them to it). Explicit
@@ -89,29 +90,28 @@ class Ledger:
 
     def __init__(
         self,
-        w3: Web3,
+        chain: Chain,
         deployment: Deployment,
         *,
-        engine: Engine | None = None,
         check_chain_id: bool = True,
         index_path: Path | None = None,
     ) -> None:
         """Connects the facade to a deployment.
 
         Args:
-            w3: The connection to a node of the deployment's chain.
+            chain: The deployment's chain: the embedded one, or a member's node (`RpcChain`).
             deployment: The deployment record.
-            engine: The embedded chain, when `w3` talks to it (batches, refusal at submission).
-            check_chain_id: Compare the node's chain id with the deployment's (on by default).
+            check_chain_id: Compare the chain's id with the deployment's (on by default).
             index_path: An SQLite file for the local event index that `history`, `liens` and
                 `events` read [default: none; they read the chain].
 
         Raises:
             ChainIdMismatch: If the node serves another chain.
         """
-        if check_chain_id and w3.eth.chain_id != deployment.chain_id:
-            raise ChainIdMismatch(deployment.chain_id, w3.eth.chain_id)
-        self.w3 = w3
+        if check_chain_id and chain.chain_id != deployment.chain_id:
+            raise ChainIdMismatch(deployment.chain_id, chain.chain_id)
+        self.chain = chain
+        w3 = self.w3 = chain.w3  # for contract objects (ABI encoding and decoding); I/O goes through `chain`
         self.deployment = deployment
         self.registry: Contract = w3.eth.contract(
             address=Web3.to_checksum_address(deployment.registry), abi=load_artifact("TitleRegistry").abi
@@ -119,9 +119,8 @@ class Ledger:
         self.governance: Contract = w3.eth.contract(
             address=Web3.to_checksum_address(deployment.governance), abi=load_artifact("Governance").abi
         )
-        self._engine = engine
         self._decoder = RevertDecoder([cast(Any, self.registry.abi), cast(Any, self.governance.abi)])
-        self._reader = Transactor(w3, _NO_ACCOUNT, chain_id=deployment.chain_id, decoder=self._decoder)
+        self._reader = Transactor(chain, _NO_ACCOUNT, decoder=self._decoder)
         self._tx: Transactor | None = None
         self._vins: dict[int, str] = {}
         self._index_path = index_path
@@ -131,9 +130,7 @@ class Ledger:
         """Returns a ledger on the same connection whose writes `account` signs."""
         other = Ledger.__new__(Ledger)
         other.__dict__.update(self.__dict__)
-        other._tx = Transactor(
-            self.w3, account, chain_id=self.deployment.chain_id, decoder=self._decoder, engine=self._engine
-        )
+        other._tx = Transactor(self.chain, account, decoder=self._decoder)
         return other
 
     @property
@@ -541,7 +538,7 @@ class Ledger:
         Raises:
             MissingRole, CurrencyMismatch, InvalidOperation, TitleNotFound: If the registry refuses.
         """
-        when = valued_at if valued_at is not None else int(self.w3.eth.get_block("latest")["timestamp"])
+        when = valued_at if valued_at is not None else self.chain.time()
         fn = self.registry.functions.setValuation(self._token(vin), value, currency_code(currency), when, doc_cid)
         self._signer.send(fn, gas=GAS["setValuation"], titles=self._vins, on_accepted=on_accepted)
         return self.appraisal(vin)
@@ -572,7 +569,7 @@ class Ledger:
         """
         raw = self._reader.call(self.registry.functions.valuations(self._token(vin)), titles=self._vins)
         window = int(self._reader.call(self.registry.functions.stalenessWindow()))
-        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        now = self.chain.time()
         return [
             Valuation(Address(v[0]), int(v[1]), str(plain(bytes(v[2]))), int(v[3]), v[4], int(v[3]) + window < now)
             for v in raw
@@ -628,9 +625,9 @@ class Ledger:
         tid = "0x" + self._token(vin).to_bytes(32, "big").hex()
         by_topic = _event_topics(self.registry.abi, _TITLE_EVENTS + _LIEN_EVENTS)
         topics = {name: "0x" + t.hex() for t, name in by_topic.items()}
-        base: dict[str, Any] = {"address": self.registry.address, "fromBlock": self.deployment.block, "toBlock": "latest"}
-        logs = list(self.w3.eth.get_logs(cast(FilterParams, {**base, "topics": [[topics[n] for n in _TITLE_EVENTS], tid]})))
-        logs += self.w3.eth.get_logs(cast(FilterParams, {**base, "topics": [[topics[n] for n in _LIEN_EVENTS], None, tid]}))
+        start = self.deployment.block
+        logs = self.chain.logs(address=self.registry.address, from_block=start, topics=[[topics[n] for n in _TITLE_EVENTS], tid])
+        logs += self.chain.logs(address=self.registry.address, from_block=start, topics=[[topics[n] for n in _LIEN_EVENTS], None, tid])
         events = []
         for log in logs:
             name = by_topic[bytes(log["topics"][0])]
@@ -656,7 +653,7 @@ class Ledger:
         if self._index_path is None:
             raise ConfigError("this ledger keeps no event index: open it with index_path")
         if self._index is None:
-            self._index = EventIndex(self._index_path, self.w3, self.registry, start_block=self.deployment.block)
+            self._index = EventIndex(self._index_path, self.chain, self.registry, start_block=self.deployment.block)
         self._index.sync()
         return self._index
 

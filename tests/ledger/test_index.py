@@ -17,7 +17,7 @@ MATURITY = int(time.time()) + 5 * 365 * 86400
 
 def chain_only(ledger: Ledger) -> Ledger:
     """The same ledger reading the chain itself (no index)."""
-    return Ledger(ledger.w3, ledger.deployment)
+    return Ledger(ledger.chain, ledger.deployment)
 
 
 def story(ledgers: dict[str, Ledger]) -> None:

@@ -327,10 +327,10 @@ def test_refused_transaction_inside_a_batch_leaves_the_others_intact(profile, le
     fns = registrar.registry.functions
     signer = registrar._signer  # noqa: SLF001 - raw sends inside one open batch
     with profile.chain().batch():
-        signer._sign_and_send(Call(fns.registerTitle(VIN, OWNER, ""), 400_000), None)
+        signer.submit(Call(fns.registerTitle(VIN, OWNER, ""), 400_000))
         with pytest.raises(errors.TitleAlreadyRegistered):
-            signer._sign_and_send(Call(fns.registerTitle(VIN, BUYER, ""), 400_000), None)
-        signer._sign_and_send(Call(fns.registerTitle(OTHER_VIN, BUYER, ""), 400_000), None)
+            signer.submit(Call(fns.registerTitle(VIN, BUYER, ""), 400_000))
+        signer.submit(Call(fns.registerTitle(OTHER_VIN, BUYER, ""), 400_000))
     assert (ledgers["reader"].title(VIN).owner, ledgers["reader"].title(OTHER_VIN).owner) == (OWNER, BUYER)
     assert len(ledgers["reader"].w3.eth.get_block("latest")["transactions"]) == 2
     assert registrar.register_title(normalize_vin("5YJSA1E27HF000337"), OWNER).owner == OWNER  # nonces in step

@@ -172,8 +172,9 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
             receipt, computation = self._vm.apply_transaction(header, transaction)  # validates first
         except ValidationError as exc:  # bad nonce, no gas money: the chain cannot take it at all
             # If the contract would refuse it anyway, that is the more useful reason to give.
-            self.call({"from": transaction.sender, "to": transaction.to, "data": transaction.data,
-                       "value": transaction.value})
+            with contextlib.suppress(ValidationError):  # a call cannot pay the value either
+                self.call({"from": transaction.sender, "to": transaction.to, "data": transaction.data,
+                           "value": transaction.value})
             raise _Failed(str(exc)) from None
         if computation.is_error:
             # Refused at submission instead of mined with status 0: its nonce stays free, and the

@@ -38,7 +38,7 @@ def refusal(error: Any, sender: str, *, sent: int | None = None) -> Exception:
     if data is not None:  # a revert, with the contract's custom error
         return Reverted(data)
     message = str(error.get("message")) if isinstance(error, dict) else str(error)
-    if "afford" in message or "insufficient funds" in message:
+    if any(m in message for m in ("afford", "insufficient funds", "enough balance")):  # py-evm's, geth's
         return InsufficientFunds(f"{sender} cannot pay for the gas: fund it from another account of the profile")
     if "revert" in message:
         return ContractRevert(f"the contract refused the operation: {message}")

@@ -6,7 +6,7 @@ nonces, sets fees and decodes reverts into typed errors (`transactions.Transacto
 reads or writes the chain goes through a `Chain`. What only one kind of chain needs stays inside
 its implementation: a node dry-runs every write before sending it and collects receipts a block at
 a time; the embedded chain puts a send into one block, all or nothing, and refuses a failing
-transaction itself. Both pass one conformance suite (tests/ledger/chain_conformance.py), and the
+transaction itself. Both pass one conformance suite (tests/ledger/test_chain_conformance.py), and the
 ledger's own suite runs on both (tests/ledger/conformance/).
 
 Modelled on eth-tester's `BaseChainBackend`: every operation abstract, grouped by concern.

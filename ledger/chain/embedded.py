@@ -435,9 +435,8 @@ class EmbeddedChain(Web3Reads):
         """Returns the chain id."""
         return self._chain.chain_id
 
-    @property
-    def head_number(self) -> int:
-        """Returns the number of the latest mined block (0 for genesis only)."""
+    def head(self) -> int:
+        """Returns the number of the latest mined block (0 for genesis only), without a lookup."""
         return int(self._chain.header.block_number) - 1  # the pending block sits on the head
 
     @property

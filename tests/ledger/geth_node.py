@@ -20,6 +20,8 @@ import pytest
 from eth_account import Account
 
 from lienchain.errors import BinaryNotFound
+from lienchain.ledger import DEFAULT_ACCOUNTS, NO_SEALER, AccountBook, Deployment, deploy
+from lienchain.ledger.chain.base import Chain
 from lienchain.ledger.chain.rpc import answers
 from lienchain.ledger.workspace.accounts import encrypt_key
 from lienchain.networks import GETH, locate
@@ -87,3 +89,12 @@ def start_geth(root: Path, geth: Path, *, chain_id: int, alloc: dict[str, int]) 
     await_ready(process, lambda: answers(url) and (datadir / CLIQUE.ipc_name).exists(), 60)
     CLIQUE.start_sealing(datadir / CLIQUE.ipc_name, sealer.address)
     return GethNode(url, chain_id, process)
+
+
+def deploy_founders(chain: Chain, accounts: AccountBook) -> Deployment:
+    """Deploys the contracts as `Profile.create` does for an embedded profile: every account of
+    the book a founding member running no sealer, the first paying, the default founding roles."""
+    infos = accounts.list()
+    address = {i.name: str(i.address) for i in infos}
+    return deploy(chain.w3, accounts.unlock(infos[0].name), [address[i.name] for i in infos],
+                  [NO_SEALER] * len(infos), [(address[n], r) for n, r in DEFAULT_ACCOUNTS.items()])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from lienchain.ledger import DEFAULT_ACCOUNTS, NO_SEALER, AccountBook, AccountInfo, Deployment, Documents, Ledger, deploy
+from lienchain.ledger import AccountBook, AccountInfo, Deployment, Documents, Ledger
 from lienchain.ledger.chain.base import Chain
 from lienchain.ledger.chain.embedded import EmbeddedChain
 from lienchain.ledger.chain.rpc import RpcChain
@@ -28,7 +28,7 @@ from lienchain.ledger.workspace.session import Session
 from lienchain.storage import EmbeddedStore
 
 from ...conftest import PASSPHRASE
-from ..geth_node import GethNode
+from ..geth_node import GethNode, deploy_founders
 
 BACKENDS = ["embedded", pytest.param("geth", marks=pytest.mark.network)]
 _HERE = Path(__file__).parent
@@ -93,10 +93,7 @@ def backend(request: pytest.FixtureRequest, template_profile: Path, tmp_path: Pa
     else:
         node: GethNode = request.getfixturevalue("geth_node")
         chain = RpcChain.connect(node.url, chain_id=node.chain_id)
-        infos = accounts.list()
-        address = {i.name: str(i.address) for i in infos}
-        deployment = deploy(chain.w3, accounts.unlock(infos[0].name), [address[i.name] for i in infos],
-                            [NO_SEALER] * len(infos), [(address[n], r) for n, r in DEFAULT_ACCOUNTS.items()])
+        deployment = deploy_founders(chain, accounts)
     b = Backend(str(request.param), chain, deployment, accounts, root)
     try:
         yield b

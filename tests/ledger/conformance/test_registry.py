@@ -323,6 +323,14 @@ def test_grant_liens_returns_ids_and_is_all_or_nothing(ledgers: dict[str, Ledger
     assert [len(ledgers["reader"].liens(v)) for v in (VIN, OTHER_VIN)] == [1, 1]
 
 
+def test_a_batch_reports_where_its_time_went(ledgers: dict[str, Ledger]) -> None:
+    ledgers["registrar"].register_titles([(VIN, OWNER, ""), (OTHER_VIN, OWNER, "")])
+    ledgers["lender-a"].grant_liens([LienTerms(v, 100, "USD", MATURITY) for v in (VIN, OTHER_VIN)])
+    timings = ledgers["lender-a"].timings()  # what bench/network.py prints, phase by phase
+    assert {"build calls", "encode", "sign", "send", "wait for receipts", "decode receipts"} <= set(timings)
+    assert all(seconds >= 0 for seconds in timings.values())
+
+
 def test_gas_limits_leave_half_again_the_gas_used(ledgers: dict[str, Ledger]) -> None:
     from lienchain.ledger.registry.ledger import GAS
 

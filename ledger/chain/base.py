@@ -110,11 +110,22 @@ class Chain(ABC):
     @property
     @abstractmethod
     def chain_id(self) -> int:
-        """Returns the EIP-155 chain id, which every signed transaction must name."""
+        """Returns the EIP-155 chain id, which every signed transaction must name.
+
+        Returns:
+            The chain id (a node's was checked against the expected one when it was connected).
+        """
 
     @abstractmethod
     def head(self) -> int:
-        """Returns the number of the latest block."""
+        """Returns the number of the latest block.
+
+        Returns:
+            The block number (0: only the genesis block).
+
+        Raises:
+            NodeUnreachable: If a node does not answer.
+        """
 
     @abstractmethod
     def block(self, number: BlockId = "latest") -> Block:
@@ -134,7 +145,11 @@ class Chain(ABC):
         """Returns the chain's time: the latest block's timestamp (what `block.timestamp` was in it).
 
         The chain's clock moves only when a block is mined: a node sealing on demand, or the
-        embedded chain, stays at the last block's time until the next transaction.
+        embedded chain, stays at the last block's time until the next transaction. Neither chain
+        can be made to jump ahead: a test that needs time to pass waits for it.
+
+        Returns:
+            Seconds since the epoch.
         """
         return self.block("latest").timestamp
 
@@ -142,11 +157,26 @@ class Chain(ABC):
 
     @abstractmethod
     def nonce(self, address: str) -> int:
-        """Returns the next nonce of an account, counting its transactions not mined yet."""
+        """Returns the next nonce of an account, counting its transactions not mined yet.
+
+        Args:
+            address: The account's address.
+
+        Returns:
+            How many transactions the account has sent (mined or waiting): the nonce of its next.
+        """
 
     @abstractmethod
     def balance(self, address: str, block: BlockId = "latest") -> int:
-        """Returns an account's balance in wei, as of `block`."""
+        """Returns an account's balance, as of `block`.
+
+        Args:
+            address: The account's address.
+            block: The block whose state is read.
+
+        Returns:
+            The balance in wei.
+        """
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -247,6 +277,9 @@ class Chain(ABC):
             from_block: The first block (included).
             to_block: The last block (included), or "latest".
             topics: Topic filters by position: a topic, a list of alternatives, or None for any.
+
+        Returns:
+            The logs, decoded as web3 decodes `eth_getLogs` (for contract events' `process_log`).
         """
 
     # --- the connection -----------------------------------------------------------------------

@@ -23,14 +23,14 @@ from lienchain.ledger.chain.base import Chain, Reverted, StaleNonce, Transaction
 from lienchain.ledger.chain.embedded import EmbeddedChain
 from lienchain.ledger.chain.rpc import RpcChain
 
-from .conftest import SENDER, SENDER_FUNDS
+from .conftest import BACKENDS, SENDER, SENDER_FUNDS
 from .evm_snippets import REVERTER_CONTRACT, REVERTER_DATA, STORE_CONTRACT
 from .geth_node import GethNode
 
 EMBEDDED_CHAIN_ID = 4242
 
 
-@pytest.fixture(params=["embedded", pytest.param("geth", marks=pytest.mark.network)])
+@pytest.fixture(params=BACKENDS)
 def chain(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Chain]:
     if request.param == "embedded":
         c: Chain = EmbeddedChain.create(tmp_path / "chain", chain_id=EMBEDDED_CHAIN_ID, alloc={SENDER.address: SENDER_FUNDS})

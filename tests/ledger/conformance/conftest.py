@@ -6,14 +6,13 @@ gets a fresh deployment with the embedded profile's five founding members and ro
 embedded chain a copy of the template profile, on geth a new deployment on the session's node
 (sealing on demand). The geth tests are marked `network` (see tests/ledger/conftest.py).
 
-A collection check refuses a test that does not run on every backend, so the two halves always
-hold the same tests.
+A collection check (tests/ledger/conftest.py) refuses a test that does not run on every backend,
+so the two halves always hold the same tests.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,10 +27,8 @@ from lienchain.ledger.workspace.session import Session
 from lienchain.storage import EmbeddedStore
 
 from ...conftest import PASSPHRASE
+from ..conftest import BACKENDS
 from ..geth_node import GethNode, deploy_founders
-
-BACKENDS = ["embedded", pytest.param("geth", marks=pytest.mark.network)]
-_HERE = Path(__file__).parent
 
 
 class Backend:
@@ -107,21 +104,3 @@ def ledgers(backend: Backend) -> dict[str, Ledger]:
     out = {a.name: backend.ledger(a.name) for a in backend.accounts.list()}
     out["reader"] = backend.ledger()
     return out
-
-
-@pytest.hookimpl(tryfirst=True)  # before -m and -k deselect: the check sees the whole suite
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Refuses a conformance suite whose backends would not run the same tests."""
-    runs: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for item in items:
-        if _HERE not in Path(str(item.fspath)).parents:
-            continue
-        params = dict(getattr(item, "callspec", None).params) if hasattr(item, "callspec") else {}
-        name = params.pop("backend", None)
-        if name is None:
-            raise pytest.UsageError(f"{item.nodeid} does not run on the chain backends (tests/ledger/conformance)")
-        runs[(item.nodeid.split("[")[0], repr(sorted(params.items(), key=str)))][str(name)] += 1
-    names = {"embedded", "geth"}
-    uneven = [key[0] for key, count in runs.items() if set(count) != names or len(set(count.values())) != 1]
-    if uneven:
-        raise pytest.UsageError(f"conformance tests not run once on each backend: {', '.join(sorted(uneven))}")

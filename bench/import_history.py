@@ -79,7 +79,7 @@ def history_figures(profile_path: Path, env: dict[str, str], events: int) -> Non
             runs.append(time.perf_counter() - started)
         line(f"title history, {events} events, from the index", f"{1000 * statistics.median(runs):8.1f} ms (median of 7)")
         started = time.perf_counter()
-        Ledger(reader.w3, reader.deployment).history(target)
+        Ledger(reader.chain, reader.deployment).history(target)
         line("  the same, scanning the chain's logs (no index)", f"{1000 * (time.perf_counter() - started):8.1f} ms")
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "lienchain.cli", "title", "history", target], env={**os.environ, **env},

@@ -1,7 +1,7 @@
 """The ledger client, in three layers, one folder each:
 
-- `chain/`: a chain the ledger talks to (the embedded py-evm chain or a JSON-RPC node), and
-  signing and sending transactions;
+- `chain/`: a chain the ledger talks to (`Chain`: the embedded py-evm chain or a JSON-RPC node,
+  `RpcChain`), and signing and sending transactions;
 - `registry/`: typed operations on the consortium's registry and governance (the `Ledger` facade),
   records, consents, deployment, the event index;
 - `workspace/`: one member's working directory (`Profile`): accounts, sessions, documents, watch,
@@ -12,7 +12,9 @@ from .workspace.accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
 from .registry.consent import Consent, sign_consent
 from .registry.deployment import NO_SEALER, Deployment, deploy, verify_deployment
 from .workspace.documents import Documents, SealedDocument
+from .chain.base import Chain
 from .chain.embedded import EmbeddedChain
+from .chain.rpc import RpcChain
 from .registry.ledger import Ledger, LienTerms
 from .workspace.profile import Profile, default_profile_path
 from .registry.records import Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
@@ -23,6 +25,7 @@ __all__ = [
     "NO_SEALER",
     "AccountBook",
     "AccountInfo",
+    "Chain",
     "Consent",
     "Deployment",
     "Documents",
@@ -35,6 +38,7 @@ __all__ = [
     "LienTerms",
     "Profile",
     "Proposal",
+    "RpcChain",
     "SealedDocument",
     "Title",
     "TitleStatus",

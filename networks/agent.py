@@ -37,7 +37,7 @@ from ..contracts.build import load_artifact
 from ..errors import LienchainError
 from ..files import write_atomic
 from ..ledger.registry.deployment import Deployment
-from ..ledger.chain.node import connect
+from ..ledger.chain.rpc import connect
 from . import kubo
 from .member import MemberHome
 from .ipc import ipc_call

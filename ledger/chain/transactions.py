@@ -1,10 +1,8 @@
 """Signing and sending transactions for one account: local keys, local nonces, typed reverts.
 
 Transactions are signed locally with eth-account (coincurve underneath), so no key ever reaches a
-node. A write the contract would refuse never becomes a transaction: on a node, each write is
-first run as an `eth_call` from the same account; the embedded chain refuses a failing transaction
-when it is sent, which spares that dry run. Either way the refusal surfaces as the contract's
-custom error, decoded into a typed exception, and nothing changes on chain.
+node, and go to a `Chain` (see base.py), which sends nothing if the contract would refuse any of
+them. The refusal surfaces as the contract's custom error, decoded into a typed exception.
 """
 
 from __future__ import annotations
@@ -15,27 +13,27 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ContextManager, Protocol, cast
+from typing import Any, cast
 
 from eth_abi.abi import encode as abi_encode
 from eth_abi.exceptions import EncodingError
 from eth_account.signers.local import LocalAccount
-from eth_utils.abi import get_abi_input_types
+from eth_utils.abi import abi_to_signature, get_abi_input_types, get_abi_output_types
 from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
-from web3._utils.method_formatters import receipt_formatter
-from web3.datastructures import AttributeDict
-from web3.types import BlockIdentifier, RPCEndpoint, TxReceipt
+from web3.contract.utils import format_contract_call_return_data_curried
+from web3.types import TxReceipt
 
-from ...errors import ContractRevert, InsufficientFunds, TransactionFailed
+from ...errors import ContractRevert, TransactionFailed
 from ..registry.reverts import RevertDecoder
+from .base import BlockId, Chain, Reverted, StaleNonce, Transaction
 
 _PRIORITY_FEE = Web3.to_wei(1, "gwei")
-_BATCH = 500  # transactions signed, and JSON-RPC requests sent, per batch to a node
 _BASE_FEE_TTL = 10.0  # seconds; fees on a private chain move slowly, a stale figure only overpays
+
+__all__ = ["Call", "StaleNonce", "Transactor", "calldata", "fees_for", "latest_base_fee"]
 
 
 def latest_base_fee(w3: Web3) -> int:
@@ -46,15 +44,6 @@ def latest_base_fee(w3: Web3) -> int:
 def fees_for(base_fee: int) -> tuple[int, int]:
     """Returns (maxFeePerGas, maxPriorityFeePerGas) for a base fee: room for it to double."""
     return 2 * base_fee + _PRIORITY_FEE, _PRIORITY_FEE
-
-
-class Engine(Protocol):
-    """What a chain engine offers beyond JSON-RPC (the embedded chain does; a node does not)."""
-
-    refuses_failing_transactions: bool
-
-    def batch(self) -> ContextManager[None]:
-        """Collects the transactions sent inside into one block, all or nothing."""
 
 
 @dataclass(frozen=True)
@@ -85,53 +74,35 @@ def calldata(fn: ContractFunction) -> str:
         return str(fn._encode_transaction_data())  # noqa: SLF001 - web3 is pinned
 
 
-class StaleNonce(TransactionFailed):
-    """The node has seen a later nonce of the account than this transactor counted."""
-
-
-def _hex_data(data: object) -> bytes | None:
-    """Returns revert data given as hex (a selector at least), or None."""
-    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-        return bytes(HexBytes(data))
-    return None
-
-
 class Transactor:
-    """Sends the transactions of one account."""
+    """Signs and sends the transactions of one account to a chain, and runs its calls."""
 
     def __init__(
         self,
-        w3: Web3,
+        chain: Chain,
         account: LocalAccount,
         *,
-        chain_id: int,
         decoder: RevertDecoder,
-        engine: Engine | None = None,
         receipt_timeout: float = 120.0,
     ) -> None:
-        """Binds an account to a connection.
+        """Binds an account to a chain.
 
         Args:
-            w3: The connection.
+            chain: The chain; every transaction is signed for its chain id (EIP-155).
             account: The local account that signs.
-            chain_id: The chain id every transaction is signed for (EIP-155).
             decoder: Decodes reverts into typed exceptions.
-            engine: The embedded chain, when that is what `w3` talks to: its batches put several
-                transactions in one block, and it refuses failing transactions itself.
             receipt_timeout: Seconds to wait for a receipt.
         """
-        self.w3 = w3
+        self.chain = chain
         self.account = account
-        self.chain_id = chain_id
+        self.chain_id = chain.chain_id
         self._decoder = decoder
-        self._batch: Callable[[], ContextManager[None]] = engine.batch if engine else contextlib.nullcontext
-        self._dry_run = not (engine and engine.refuses_failing_transactions)
         self._receipt_timeout = receipt_timeout
         self._nonce: int | None = None
         self._base_fee = 0
         self._base_fee_at = 0.0
-        #: Seconds spent per phase of sending ("sign", "dry run", "send", "wait for receipts"),
-        #: summed over this transactor's life: where the time of a batch goes.
+        #: Seconds spent per phase of sending ("encode", "dry run", "sign", "send", "wait for
+        #: receipts"), summed over this transactor's life: where the time of a batch goes.
         self.timings: dict[str, float] = {}
 
     @property
@@ -139,16 +110,23 @@ class Transactor:
         """Returns the account's checksum address."""
         return str(self.account.address)
 
-    def call(self, fn: ContractFunction, *, titles: Mapping[int, str] | None = None, block: BlockIdentifier = "latest") -> Any:
+    def call(self, fn: ContractFunction, *, titles: Mapping[int, str] | None = None, block: BlockId = "latest") -> Any:
         """Runs a view function (on the state of `block`), decoding a revert into its typed exception.
+
+        Returns:
+            What the function returns, decoded as web3's `ContractFunction.call` does.
 
         Raises:
             ContractRevert: A subclass naming the contract's custom error.
         """
         try:
-            return fn.call({"from": self.address}, block_identifier=block)
-        except ContractLogicError as exc:
+            out = self.chain.call(Transaction(self.address, str(fn.address), calldata(fn)), block)
+        except Reverted as exc:
             raise self._typed(exc, titles) from None
+        return format_contract_call_return_data_curried(
+            self.chain.w3, fn.decode_tuples, fn.abi, abi_to_signature(fn.abi),
+            fn._return_data_normalizers, get_abi_output_types(fn.abi), out,  # noqa: SLF001 - web3 is pinned
+        )
 
     def send(
         self,
@@ -166,15 +144,14 @@ class Transactor:
             titles: Known token ids and VINs, so that error messages name the VIN.
             on_accepted: Called once the contract accepted the call and before it is final: the
                 place to store the document the transaction anchors, so that a refusal stores
-                nothing. If it raises, the transaction is not sent (on a node) or not committed
-                (on the embedded chain).
+                nothing. If it raises, the transaction is not sent (or not committed).
 
         Returns:
             The successful receipt.
 
         Raises:
             ContractRevert: If the contract refuses the call.
-            TransactionFailed: If the node refuses the transaction, or it was mined but failed.
+            TransactionFailed: If the chain refuses the transaction, or it was mined but failed.
         """
         return self.send_many([Call(fn, gas)], titles=titles, on_accepted=on_accepted)[0]
 
@@ -186,139 +163,37 @@ class Transactor:
         on_accepted: Callable[[], object] | None = None,
         receipts: bool = True,
     ) -> list[TxReceipt]:
-        """Sends several writes in a row with consecutive nonces and waits for all receipts.
+        """Sends several writes in a row with consecutive nonces and waits until all are mined.
 
-        On the embedded chain they go into one block, all or nothing: if one is refused, none is
-        committed. On a node each is checked first against the current state (not against the
-        effects of the others), and nothing is sent if one check fails.
+        If the contract would refuse one, none is sent (see `Chain.send`: on the embedded chain
+        they go into one block, all or nothing; a node checks each against the current state).
 
         Args:
             calls: The writes.
             titles: Known token ids and VINs, so that error messages name the VIN.
             on_accepted: As for `send`.
-            receipts: Return the receipts. Without, the embedded chain skips fetching them: its
-                batch returning is proof that every transaction was mined successfully.
+            receipts: Return the receipts; without, only check that none failed (which the
+                embedded chain knows without reading them).
 
         Returns:
-            The receipts, in order (none if not asked for, on the embedded chain).
+            The receipts, in order (none if not asked for).
 
         Raises:
             ContractRevert: If the contract refuses a call.
-            TransactionFailed: If the node refuses a transaction, or one was mined but failed.
+            TransactionFailed: If the chain refuses a transaction, or one was mined but failed.
         """
-        hashes: list[HexBytes] = []
-        if self._dry_run:  # a node: check every call first, and send only if all pass
-            hashes = self._send_through_node(calls, titles, on_accepted)
-        else:  # the embedded chain: it refuses a failing call itself, and commits all or nothing
-            with self._batch():
-                hashes = [self._sign_and_send(c, titles) for c in calls]
-                if on_accepted is not None:
-                    on_accepted()
-        if not receipts and not self._dry_run:
-            return []
-        with self.timed("wait for receipts"):
-            mined = self._receipts(hashes)
-        for c, receipt in zip(calls, mined):
-            if receipt["status"] != 1:
-                raise self._explain_failure(c, receipt, titles)
-        return mined
-
-    def _send_through_node(
-        self, calls: Sequence[Call], titles: Mapping[int, str] | None, on_accepted: Callable[[], object] | None
-    ) -> list[HexBytes]:
-        """Dry-runs, signs and sends writes to a node, a few JSON-RPC batches instead of a request each."""
         with self.timed("encode"):
-            data = [calldata(c.fn) for c in calls]
-        with self.timed("dry run"):
-            answers = self._rpc_batch([
-                ("eth_call", [{"from": self.address, "to": c.fn.address, "data": d, "gas": hex(c.gas)}, "latest"])
-                for c, d in zip(calls, data)
-            ])
-            for answer in answers:
-                if "error" in answer:
-                    raise self._refusal(answer["error"], titles)
-        if on_accepted is not None:
-            on_accepted()
-        # Signed and sent a batch at a time, so the node is busy with the first while the rest are signed.
-        max_fee, tip = self._fees()
-        if self._nonce is None:
-            self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
-        first = self._nonce
-        hashes: list[HexBytes] = []
-        for start in range(0, len(calls), _BATCH):
-            with self.timed("sign"):
-                raws = [
-                    self._sign(c.fn.address, d, first + start + i, c.gas, max_fee, tip)
-                    for i, (c, d) in enumerate(zip(calls[start : start + _BATCH], data[start : start + _BATCH]))
-                ]
-            with self.timed("send"):
-                try:
-                    answers = self._rpc_batch([("eth_sendRawTransaction", ["0x" + bytes(r).hex()]) for r in raws])
-                except Exception:
-                    self._nonce = None  # re-read from the node: it knows which of ours it took
-                    raise
-                for i, answer in enumerate(answers):
-                    if "error" in answer:
-                        self._nonce = None
-                        raise self._refusal(answer["error"], titles, sent=start + i)
-                hashes.extend(HexBytes(a["result"]) for a in answers)
-        self._nonce = first + len(calls)
-        return hashes
-
-    def _rpc_batch(self, requests: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
-        """Sends JSON-RPC requests in batches of at most `_BATCH` (geth serves 1,000 by default)."""
-        answers: list[dict[str, Any]] = []
-        for i in range(0, len(requests), _BATCH):
-            chunk = [(cast(RPCEndpoint, m), p) for m, p in requests[i : i + _BATCH]]
-            reply = self.w3.provider.make_batch_request(chunk)  # type: ignore[attr-defined]
-            if not isinstance(reply, list):  # the whole batch was refused
-                raise TransactionFailed(f"the node refused a batch of requests: {reply.get('error')}")
-            answers.extend(sorted(reply, key=lambda r: int(r["id"])))
-        return answers
-
-    def _receipts(self, hashes: list[HexBytes]) -> list[TxReceipt]:
-        """Waits until the last transaction is mined, then fetches the receipts block by block.
-
-        The nonces are consecutive, so once the last is mined every earlier one is too, in the
-        blocks from the first's to the last's. (geth answers `eth_getBlockReceipts` for a whole
-        block as fast as `eth_getTransactionReceipt` for one of its transactions. The embedded
-        chain has mined them all already, and answers each request at once.)
-        """
-        if not self._dry_run:
-            return [self.w3.eth.get_transaction_receipt(h) for h in hashes]
-        if not hashes:
-            return []
-        last = self._wait(hashes[-1], poll=0.05)
-        first = self._wait(hashes[0]) if len(hashes) > 1 else last
-        blocks = range(first["blockNumber"], last["blockNumber"] + 1)
-        found = {
-            r["transactionHash"]: r
-            for answer in self._rpc_batch([("eth_getBlockReceipts", [hex(b)]) for b in blocks])
-            for r in answer.get("result") or []
-        }
-        mined: list[TxReceipt] = []
-        for h in hashes:
-            raw = found.get("0x" + bytes(h).hex())
-            if raw is not None:
-                mined.append(cast(TxReceipt, AttributeDict.recursive(receipt_formatter(raw))))
-            else:  # a short reorg took it out again: it is back in the pool, and will be mined
-                mined.append(self._wait(h))
+            transactions = [Transaction(self.address, str(c.fn.address), calldata(c.fn), c.gas) for c in calls]
+        hashes = self._send(transactions, titles, on_accepted)
+        with self.timed("wait for receipts"):
+            if receipts:
+                mined = self.chain.receipts(hashes, timeout=self._receipt_timeout)
+                failed = {i: r for i, r in enumerate(mined) if r["status"] != 1}
+            else:
+                mined, failed = [], dict(self.chain.confirm(hashes, timeout=self._receipt_timeout))
+        for i, receipt in sorted(failed.items()):
+            raise self._explain_failure(calls[i], receipt, titles)
         return mined
-
-    def _refusal(self, error: Any, titles: Mapping[int, str] | None, *, sent: int | None = None) -> Exception:
-        """Turns a node's JSON-RPC error into the typed exception it stands for."""
-        data = _hex_data(error.get("data") if isinstance(error, dict) else None)
-        if data is not None:  # a revert, with the contract's custom error
-            return self._decoder.decode(data, titles=titles)
-        message = str(error.get("message")) if isinstance(error, dict) else str(error)
-        if "afford" in message or "insufficient funds" in message:
-            return InsufficientFunds(f"{self.address} cannot pay for the gas: fund it from another account of the profile")
-        if "revert" in message:
-            return ContractRevert(f"the contract refused the operation: {message}")
-        after = f" (after {sent} sent)" if sent else ""
-        if "nonce too low" in message or "Invalid transaction nonce" in message:
-            return StaleNonce(f"the node refused the transaction{after}: {message}")
-        return TransactionFailed(f"the node refused the transaction{after}: {message}")
 
     def submit(self, c: Call, *, titles: Mapping[int, str] | None = None) -> HexBytes:
         """Checks and sends one write without waiting for it to be mined.
@@ -328,12 +203,10 @@ class Transactor:
 
         Raises:
             ContractRevert: If the contract refuses the call (nothing is sent).
-            TransactionFailed: If the node refuses the transaction.
+            TransactionFailed: If the chain refuses the transaction.
         """
-        if self._dry_run:
-            with self.timed("dry run"):
-                self.call(c.fn, titles=titles)
-        return self._sign_and_send(c, titles)
+        transaction = Transaction(self.address, str(c.fn.address), calldata(c.fn), c.gas)
+        return HexBytes(self._send([transaction], titles, None)[0])
 
     @contextlib.contextmanager
     def timed(self, phase: str) -> Iterator[None]:
@@ -348,88 +221,73 @@ class Transactor:
         """Sends ether (gas money on a private chain) to an address and waits for the receipt.
 
         Raises:
-            InsufficientFunds, TransactionFailed: If the node refuses the transaction.
+            InsufficientFunds, TransactionFailed: If the chain refuses the transaction.
         """
-        max_fee, tip = self._fees()
-        with self._nonce_guard() as nonce:
-            tx_hash = self._submit(self._sign(to, "0x", nonce, 21_000, max_fee, tip, value=value), None)
-        return self._wait(tx_hash)
+        hashes = self._send([Transaction(self.address, to, "0x", 21_000, value)], None, None)
+        (receipt,) = self.chain.receipts(hashes, timeout=self._receipt_timeout)
+        return receipt
 
-    @contextlib.contextmanager
-    def _nonce_guard(self) -> Iterator[int]:
-        if self._nonce is None:
-            self._nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
+    def _send(
+        self, transactions: list[Transaction], titles: Mapping[int, str] | None, on_accepted: Callable[[], object] | None
+    ) -> list[bytes]:
+        """Sends through the chain with the next nonces, decoding a refusal into its typed exception."""
         try:
-            yield self._nonce
-        except Exception:
-            self._nonce = None  # re-read from the node: it knows which of ours it took
+            try:
+                return self._send_once(transactions, on_accepted)
+            except StaleNonce as exc:
+                # Another transactor of the same account (another process, another ledger
+                # object) sent in between: with the chain's count read again, try once more if
+                # nothing went out.
+                if exc.sent:
+                    raise
+                return self._send_once(transactions, on_accepted)
+        except Reverted as exc:
+            raise self._typed(exc, titles) from None
+
+    def _send_once(self, transactions: list[Transaction], on_accepted: Callable[[], object] | None) -> list[bytes]:
+        max_fee, tip = self._fees()
+        if self._nonce is None:
+            self._nonce = self.chain.nonce(self.address)
+        first = self._nonce
+
+        def sign(start: int, chunk: Sequence[Transaction]) -> list[bytes]:
+            with self.timed("sign"):
+                return [self._sign(t, first + start + i, max_fee, tip) for i, t in enumerate(chunk)]
+
+        try:
+            hashes = self.chain.send(transactions, sign, on_accepted=on_accepted, timed=self.timed)
+        except Reverted:
+            raise  # refused before anything went out: the count stays right
+        except BaseException:
+            self._nonce = None  # re-read from the chain: it knows which of ours it took
             raise
-        self._nonce += 1
+        self._nonce = first + len(transactions)
+        return hashes
 
     def _fees(self) -> tuple[int, int]:
         now = time.monotonic()
         if now - self._base_fee_at > _BASE_FEE_TTL:
-            self._base_fee = latest_base_fee(self.w3)
+            self._base_fee = self.chain.block("latest").base_fee
             self._base_fee_at = now
         return fees_for(self._base_fee)
 
-    def _sign_and_send(self, c: Call, titles: Mapping[int, str] | None) -> HexBytes:
-        try:
-            return self._sign_and_send_once(c, titles)
-        except StaleNonce:
-            # Another transactor of the same account (another process, another ledger object)
-            # sent in between: the guard dropped our count, so this reads the node's.
-            return self._sign_and_send_once(c, titles)
-
-    def _sign_and_send_once(self, c: Call, titles: Mapping[int, str] | None) -> HexBytes:
-        max_fee, tip = self._fees()
-        with self._nonce_guard() as nonce:
-            with self.timed("sign"):
-                raw = self._sign(c.fn.address, calldata(c.fn), nonce, c.gas, max_fee, tip)
-            with self.timed("send"):
-                return self._submit(raw, titles)
-
-    def _sign(self, to: str, data: str, nonce: int, gas: int, max_fee: int, tip: int, *, value: int = 0) -> bytes:
+    def _sign(self, t: Transaction, nonce: int, max_fee: int, tip: int) -> bytes:
         """Signs an EIP-1559 transaction locally. Built by hand: web3's build_transaction costs three
         times the ABI encoding it wraps."""
-        tx = {"to": to, "data": data, "value": value, "nonce": nonce, "gas": gas, "maxFeePerGas": max_fee,
+        tx = {"to": t.to, "data": t.data, "value": t.value, "nonce": nonce, "gas": t.gas, "maxFeePerGas": max_fee,
               "maxPriorityFeePerGas": tip, "chainId": self.chain_id, "type": 2}
         return bytes(self.account.sign_transaction(cast(Any, tx)).raw_transaction)
 
-    def _wait(self, tx_hash: HexBytes, *, poll: float = 0.1) -> TxReceipt:
-        """Waits for a transaction's receipt.
+    def _typed(self, exc: Reverted, titles: Mapping[int, str] | None) -> ContractRevert:
+        if len(exc.data) < 4:  # a bare revert: no custom error to decode
+            return exc
+        return self._decoder.decode(exc.data, titles=titles)
 
-        Raises:
-            TransactionFailed: If it is not mined within the receipt timeout.
-        """
-        try:
-            return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self._receipt_timeout, poll_latency=poll)
-        except TimeExhausted:
-            raise TransactionFailed(
-                f"transaction {tx_hash.hex()} was not mined within {self._receipt_timeout:.0f} s: the chain may have "
-                "stopped sealing (check `lienchain network status`); it may still be mined later"
-            ) from None
-
-    def _submit(self, raw: bytes, titles: Mapping[int, str] | None) -> HexBytes:
-        try:
-            return self.w3.eth.send_raw_transaction(raw)
-        except Web3RPCError as exc:
-            error = (exc.rpc_response or {}).get("error")
-            raise self._refusal(error if isinstance(error, dict) else {"message": str(exc)}, titles) from None
-
-    def _typed(self, exc: ContractLogicError, titles: Mapping[int, str] | None) -> ContractRevert:
-        data = _hex_data(exc.data)
-        if data is None:
-            return ContractRevert(f"the contract refused the operation: {exc.message or 'no reason given'}")
-        return self._decoder.decode(data, titles=titles)
-
-    def _explain_failure(
-        self, c: Call, receipt: TxReceipt, titles: Mapping[int, str] | None
-    ) -> Exception:
+    def _explain_failure(self, c: Call, receipt: TxReceipt, titles: Mapping[int, str] | None) -> Exception:
         # Replay on the state before the block: usually reproduces the custom error.
         try:
-            c.fn.call({"from": self.address}, block_identifier=receipt["blockNumber"] - 1)
-        except ContractLogicError as exc:
+            self.chain.call(Transaction(self.address, str(c.fn.address), calldata(c.fn)), receipt["blockNumber"] - 1)
+        except Reverted as exc:
             return self._typed(exc, titles)
         used = receipt["gasUsed"]
         hint = " (it ran out of gas)" if used >= c.gas else ""

@@ -16,6 +16,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from ...errors import NoSigningAccount
+from ..chain.base import Chain
 from ..chain.transactions import Transactor
 from .deployment import Deployment
 from .index import EventIndex
@@ -49,17 +50,17 @@ Hook = Callable[[], object] | None
 class IndexFile:
     """The local event index of a deployment, opened on first use."""
 
-    def __init__(self, path: Path, w3: Web3, registry: Contract, *, start_block: int) -> None:
+    def __init__(self, path: Path, chain: Chain, registry: Contract, *, start_block: int) -> None:
         """Remembers where the index lives; nothing is opened or read yet.
 
         Args:
             path: The SQLite file.
-            w3: A connection to the chain.
+            chain: The deployment's chain.
             registry: The deployment's registry contract.
             start_block: The deployment's block.
         """
         self._path = path
-        self._w3 = w3
+        self._chain = chain
         self._registry = registry
         self._start = start_block
         self._index: EventIndex | None = None
@@ -71,7 +72,7 @@ class IndexFile:
             The index, synced.
         """
         if self._index is None:
-            self._index = EventIndex(self._path, self._w3, self._registry, start_block=self._start)
+            self._index = EventIndex(self._path, self._chain, self._registry, start_block=self._start)
         self._index.sync()
         return self._index
 
@@ -86,7 +87,8 @@ class IndexFile:
 class LedgerContext:
     """One connection to a deployment's contracts, its transactors and what the parts cache."""
 
-    w3: Web3
+    chain: Chain  # all I/O goes through it
+    w3: Web3  # the chain's, for contract objects (ABI encoding and decoding) only
     deployment: Deployment
     registry: Contract
     governance: Contract
@@ -113,4 +115,4 @@ class LedgerContext:
 
     def latest_time(self) -> int:
         """Returns the latest block's timestamp (Unix time)."""
-        return int(self.w3.eth.get_block("latest")["timestamp"])
+        return self.chain.time()

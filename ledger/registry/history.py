@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from eth_utils.abi import event_abi_to_log_topic
-from web3.types import FilterParams
 
 from ...errors import ConfigError
 from .context import LedgerContext
@@ -44,9 +43,9 @@ class History:
         tid = "0x" + c.token(vin).to_bytes(32, "big").hex()
         by_topic = _event_topics(c.registry.abi, TITLE_EVENTS + LIEN_EVENTS)
         topics = {name: "0x" + t.hex() for t, name in by_topic.items()}
-        base: dict[str, Any] = {"address": c.registry.address, "fromBlock": c.deployment.block, "toBlock": "latest"}
-        logs = list(c.w3.eth.get_logs(cast(FilterParams, {**base, "topics": [[topics[n] for n in TITLE_EVENTS], tid]})))
-        logs += c.w3.eth.get_logs(cast(FilterParams, {**base, "topics": [[topics[n] for n in LIEN_EVENTS], None, tid]}))
+        start = c.deployment.block
+        logs = c.chain.logs(address=c.registry.address, from_block=start, topics=[[topics[n] for n in TITLE_EVENTS], tid])
+        logs += c.chain.logs(address=c.registry.address, from_block=start, topics=[[topics[n] for n in LIEN_EVENTS], None, tid])
         events = []
         for log in logs:
             name = by_topic[bytes(log["topics"][0])]

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from eth_utils.abi import event_abi_to_log_topic
-from web3 import Web3
 from web3.contract import Contract
-from web3.types import FilterParams, LogReceipt
 
+from ..chain.base import Chain
 from .records import Address, Event, Lien, LienId, LienStatus, plain
 from .vin import TokenId
 
@@ -42,16 +41,16 @@ CREATE INDEX IF NOT EXISTS events_by_token ON events (token_id, block, tx_index,
 class EventIndex:
     """The registry events of one deployment, kept in an SQLite file."""
 
-    def __init__(self, path: Path, w3: Web3, registry: Contract, *, start_block: int) -> None:
+    def __init__(self, path: Path, chain: Chain, registry: Contract, *, start_block: int) -> None:
         """Opens (or creates) the index file; nothing is read from the chain until `sync`.
 
         Args:
             path: The SQLite file.
-            w3: A connection to the chain.
+            chain: The chain.
             registry: The deployment's registry contract.
             start_block: The deployment's block: nothing before it concerns the registry.
         """
-        self.w3 = w3
+        self.chain = chain
         self.registry = registry
         self._start = start_block
         self._db = sqlite3.connect(path, isolation_level=None)
@@ -80,7 +79,7 @@ class EventIndex:
             The number of events added.
         """
         synced = self.read_synced_block()
-        head = self.w3.eth.block_number
+        head = self.chain.head()
         if head < synced:  # a node still catching up (just restarted): nothing new to read from it
             return 0
         if synced >= self._start and self._meta("synced_hash") != self._block_hash(synced):
@@ -148,9 +147,7 @@ class EventIndex:
         self._db.close()
 
     def _rows(self, first: int, last: int) -> Iterator[tuple[Any, ...]]:
-        logs: list[LogReceipt] = list(self.w3.eth.get_logs(cast(FilterParams, {
-            "address": self.registry.address, "fromBlock": first, "toBlock": last,
-        })))
+        logs = self.chain.logs(address=self.registry.address, from_block=first, to_block=last)
         times: dict[int, int] = {}
         for log in logs:
             name = self._topics.get(bytes(log["topics"][0]))
@@ -158,14 +155,14 @@ class EventIndex:
                 continue
             block = int(log["blockNumber"])
             if block not in times:
-                times[block] = int(self.w3.eth.get_block(block)["timestamp"])
+                times[block] = self.chain.block(block).timestamp
             args = {k: _jsonable(plain(v)) for k, v in getattr(self.registry.events, name)().process_log(log)["args"].items()}
             token = args.get("tokenId")
             yield (block, int(log["transactionIndex"]), int(log["logIndex"]), times[block], "0x" + bytes(log["transactionHash"]).hex(), name,
                    None if token is None else str(token), json.dumps(args))
 
     def _block_hash(self, number: int) -> str:
-        return "0x" + bytes(self.w3.eth.get_block(number)["hash"]).hex()
+        return self.chain.block(number).hash
 
     def _meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

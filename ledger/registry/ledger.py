@@ -1,4 +1,4 @@
-"""The `Ledger`: typed operations on a consortium's title registry over one web3 connection.
+"""The `Ledger`: typed operations on a consortium's title registry over one chain.
 
 The facade composes parts of one concern each, as web3.py's `Web3` composes `w3.eth` and
 `w3.net` from one small module class per file: `Titles`, `Liens` (with consents), `PrivateLiens`,
@@ -23,7 +23,8 @@ from ...contracts.build import load_artifact
 from ...errors import ChainIdMismatch
 from ...zk.curve import Point
 from ...zk.pedersen import Opening
-from ..chain.transactions import Engine, Transactor
+from ..chain.base import Chain
+from ..chain.transactions import Transactor
 from .consent import Consent
 from .context import GAS, Hook, IndexFile, LedgerContext
 from .deployment import Deployment
@@ -49,20 +50,18 @@ class Ledger:
 
     def __init__(
         self,
-        w3: Web3,
+        chain: Chain,
         deployment: Deployment,
         *,
-        engine: Engine | None = None,
         check_chain_id: bool = True,
         index_path: Path | None = None,
     ) -> None:
         """Connects the facade to a deployment.
 
         Args:
-            w3: The connection to a node of the deployment's chain.
+            chain: The deployment's chain: the embedded one, or a member's node (`RpcChain`).
             deployment: The deployment record.
-            engine: The embedded chain, when `w3` talks to it (batches, refusal at submission).
-            check_chain_id: Compare the node's chain id with the deployment's (on by default).
+            check_chain_id: Compare the chain's id with the deployment's (on by default).
             index_path: An SQLite file for the local event index that `history` and `liens` read
                 and `sync_index` returns [default: none; they read the chain, and `sync_index`
                 refuses].
@@ -70,8 +69,9 @@ class Ledger:
         Raises:
             ChainIdMismatch: If the node serves another chain.
         """
-        if check_chain_id and w3.eth.chain_id != deployment.chain_id:
-            raise ChainIdMismatch(deployment.chain_id, w3.eth.chain_id)
+        if check_chain_id and chain.chain_id != deployment.chain_id:
+            raise ChainIdMismatch(deployment.chain_id, chain.chain_id)
+        w3 = chain.w3  # for contract objects (ABI encoding and decoding); I/O goes through `chain`
         # Structs decode by name (`record.docCid`), never by position.
         registry = w3.eth.contract(address=Web3.to_checksum_address(deployment.registry),
                                    abi=load_artifact("TitleRegistry").abi, decode_tuples=True)
@@ -81,14 +81,15 @@ class Ledger:
         decoder = RevertDecoder([cast(Any, registry.abi), cast(Any, governance.abi), load_artifact("ZkVerifier").abi])
         # Every transactor of this ledger and of its `as_account` copies comes from here.
         self._transactor: Callable[[LocalAccount], Transactor] = functools.partial(
-            Transactor, w3, chain_id=deployment.chain_id, decoder=decoder, engine=engine)
-        index = IndexFile(index_path, w3, registry, start_block=deployment.block) if index_path is not None else None
-        self._compose(LedgerContext(w3, deployment, registry, governance, reader=self._transactor(_NO_ACCOUNT),
+            Transactor, chain, decoder=decoder)
+        index = IndexFile(index_path, chain, registry, start_block=deployment.block) if index_path is not None else None
+        self._compose(LedgerContext(chain, w3, deployment, registry, governance, reader=self._transactor(_NO_ACCOUNT),
                                     tx=None, vins={}, index=index))
 
     def _compose(self, context: LedgerContext) -> None:
         """Builds the parts over one context."""
         self._context = context
+        self.chain: Chain = context.chain
         self.w3: Web3 = context.w3
         self.deployment: Deployment = context.deployment
         self.registry: Contract = context.registry

@@ -69,7 +69,7 @@ def prove_ltv(session: Session, lien_id: int, *, threshold_bps: int | None = Non
         NotARecipient: If the account cannot open a private lien.
     """
     ledger = session.ledger
-    block = int(ledger.w3.eth.block_number)
+    block = ledger.chain.head()
     lien = ledger.lien(lien_id, block=block)
     if lien.status != LienStatus.ACTIVE:
         raise ProofError(f"lien {lien_id} is released: there is nothing to prove about it")
@@ -104,7 +104,7 @@ def prove_exposure(session: Session, lender: str, limit: int) -> dict[str, Any]:
         NotARecipient: If the account cannot open one of its private liens.
     """
     ledger = session.ledger
-    block = int(ledger.w3.eth.block_number)
+    block = ledger.chain.head()
     liens = ledger.sync_index().active_liens(lender, block=block)
     if not liens:
         raise ProofError(f"{lender} holds no active lien at block {block}: its exposure is 0, nothing to prove")
@@ -146,9 +146,9 @@ def verify(ledger: Ledger, document: dict[str, Any], *, on_chain: bool = False) 
                 f"is {d.registry} on chain {d.chain_id}: check it with that consortium's profile"
             )
         block = _number(document, "block", d.block, 2**63)
-        if block > ledger.w3.eth.block_number:
+        if block > ledger.chain.head():
             raise InvalidProof(f"the proof speaks of block {block}, beyond this node's head: is the node behind?")
-        here = "0x" + bytes(ledger.w3.eth.get_block(block)["hash"]).hex()
+        here = ledger.chain.block(block).hash
         if here != str(document["block_hash"]).lower():
             raise InvalidProof(
                 f"block {block} is {here} on this node, {document['block_hash']} where the proof was made: "
@@ -295,7 +295,7 @@ def _on_chain(ledger: Ledger, function: str, context: Context, *args: Any) -> in
 def _header(ledger: Ledger, kind: str, block: int) -> dict[str, Any]:
     d = ledger.deployment
     return {"format": FORMAT, "kind": kind, "chain_id": d.chain_id, "registry": d.registry, "block": block,
-            "block_hash": "0x" + bytes(ledger.w3.eth.get_block(block)["hash"]).hex()}
+            "block_hash": ledger.chain.block(block).hash}
 
 
 def _point(p: Point) -> list[str]:

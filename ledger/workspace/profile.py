@@ -26,9 +26,10 @@ from ...storage import DocumentStore, EmbeddedStore, KuboStore
 from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
 from ..registry.deployment import NO_SEALER, Deployment, deploy
 from .documents import Documents
+from ..chain.base import Chain
 from ..chain.embedded import EmbeddedChain
 from ..registry.ledger import Ledger
-from ..chain.node import answers, connect
+from ..chain.rpc import RpcChain, answers
 from .session import Session
 
 PROFILE_FILE = "profile.json"
@@ -180,7 +181,7 @@ class Profile:
                 f"the contracts of {self.path} are already deployed (registry {self.load_deployment().registry}): "
                 "create a new profile with `lienchain init` for a new register"
             )
-        w3 = self._connect(self.accounts.list()[0].name)
+        w3 = self._connect(self.accounts.list()[0].name).w3
         roles = roles if roles is not None else {n: [r] for n, r in DEFAULT_ACCOUNTS.items()}
         return _deploy(w3, self.accounts, target, roles, sealers or {}, progress)
 
@@ -233,15 +234,11 @@ class Profile:
         node = self._node_for(via or account)
         ledger = self._ledgers.get(node)
         if ledger is None:
-            ledger = Ledger(self._connect(node), self.load_deployment(), engine=self._engine(),
-                            index_path=self.path / INDEX_FILE)
+            ledger = Ledger(self._connect(node), self.load_deployment(), index_path=self.path / INDEX_FILE)
             self._ledgers[node] = ledger
         if account is None:
             return ledger
         return ledger.as_account(self.accounts.unlock(account))
-
-    def _engine(self) -> EmbeddedChain | None:
-        return self.chain() if self.engine_name == "embedded" else None
 
     def _node_for(self, account: str | None) -> str | None:
         """Returns the member whose nodes serve an account: its namesake, or the first that answers."""
@@ -264,15 +261,15 @@ class Profile:
             NodeUnreachable: If the node does not answer.
             ChainIdMismatch: If it serves another chain than the profile's.
         """
-        return self._connect(account)
+        return self._connect(account).w3
 
-    def _connect(self, account: str | None) -> Web3:
-        """Returns a connection to the chain: the embedded one, or the member node serving `account`."""
+    def _connect(self, account: str | None) -> Chain:
+        """Returns the chain: the embedded one, or the member node serving `account`."""
         node = self._node_for(account)
         if node is None:
-            return self.chain().w3
+            return self.chain()
         hint = f"start it with `lienchain node start {node} --network {self.network_name}`"
-        return connect(self.endpoints[node]["rpc"], chain_id=int(self.config["chain_id"]), hint=hint)
+        return RpcChain.connect(self.endpoints[node]["rpc"], chain_id=int(self.config["chain_id"]), hint=hint)
 
     def session(self, account: str) -> Session:
         """Returns the named account's session: its ledger and the profile's documents.

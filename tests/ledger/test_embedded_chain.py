@@ -21,23 +21,12 @@ from web3.exceptions import ContractCustomError, TransactionNotFound
 from lienchain.errors import ChainBusy, ChainExists, ChainNotFound, WrongChainId
 from lienchain.ledger.chain.embedded import EmbeddedChain
 
+from .evm_snippets import REVERTER_CONTRACT, STORE_CONTRACT
+
 CHAIN_ID = 4242
 ALICE: LocalAccount = Account.from_key(b"\x01" * 32)
 BOB = Web3.to_checksum_address("0x" + "b0" * 20)
 FUNDS = 10**21
-
-# A contract that stores its calldata word in slot 0 and logs it as LOG1's topic; called with no
-# calldata, it returns slot 0. London opcodes only (no PUSH0).
-#   0 CALLDATASIZE ISZERO PUSH1 0x12 JUMPI            ; no calldata -> read
-#   5 PUSH1 0 CALLDATALOAD DUP1 PUSH1 0 SSTORE        ; slot0 = word
-#  12 PUSH1 0 PUSH1 0 LOG1 STOP                       ; log1(topic = word)
-#  18 JUMPDEST PUSH1 0 SLOAD PUSH1 0 MSTORE PUSH1 0x20 PUSH1 0 RETURN
-_RUNTIME = bytes.fromhex("3615601257" "600035" "80" "600055" "60006000a1" "00" "5b600054600052" "60206000f3")
-# Init code: CODECOPY the runtime (which follows these 12 bytes) to memory 0 and RETURN it.
-STORE_CONTRACT = bytes.fromhex(f"60{len(_RUNTIME):02x}600c600039" f"60{len(_RUNTIME):02x}6000f3") + _RUNTIME
-# A contract that always reverts with the custom error selector 0xdeadbeef and argument 7.
-_REVERTER_RUNTIME = bytes.fromhex("63deadbeef60e01b600052" "6007600452" "60246000fd")
-REVERTER_CONTRACT = bytes.fromhex(f"60{len(_REVERTER_RUNTIME):02x}600c600039" f"60{len(_REVERTER_RUNTIME):02x}6000f3") + _REVERTER_RUNTIME
 
 
 def signed(nonce: int, *, to: str | None = BOB, value: int = 0, data: bytes = b"", gas: int = 21_000,
@@ -78,7 +67,7 @@ def test_transfer_and_contract_persist_into_a_second_process(chain_path: Path) -
         assert send(chain, signed(0, value=12345))["status"] == 1
         address = send(chain, signed(1, to=None, data=STORE_CONTRACT, gas=200_000))["contractAddress"]
         assert send(chain, signed(2, to=address, data=(42).to_bytes(32, "big"), gas=100_000))["status"] == 1
-        head = chain.head_number
+        head = chain.head()
 
     out = run_python(f"""
         import json
@@ -87,7 +76,7 @@ def test_transfer_and_contract_persist_into_a_second_process(chain_path: Path) -
         with EmbeddedChain.open(Path({str(chain_path)!r})) as chain:
             w3 = chain.w3
             print(json.dumps({{
-                "head": chain.head_number, "bob": w3.eth.get_balance({BOB!r}),
+                "head": chain.head(), "bob": w3.eth.get_balance({BOB!r}),
                 "slot0": int.from_bytes(w3.eth.get_storage_at({address!r}, 0), "big"),
                 "call": int.from_bytes(w3.eth.call({{"to": {address!r}}}), "big"),
                 "logs": [int.from_bytes(log["topics"][0], "big") for log in w3.eth.get_logs(
@@ -100,7 +89,7 @@ def test_transfer_and_contract_persist_into_a_second_process(chain_path: Path) -
     seen = json.loads(out.stdout)
     assert seen == {"head": head, "bob": 12345, "slot0": 42, "call": 42, "logs": [42]}
     with EmbeddedChain.open(chain_path) as chain:
-        assert chain.head_number == head + 1
+        assert chain.head() == head + 1
         assert chain.w3.eth.get_balance(BOB) == 12346
 
 
@@ -115,7 +104,7 @@ def test_chain_id_is_reported_and_transactions_for_other_chains_are_refused(chai
         chain.w3.eth.send_raw_transaction(unprotected)
 
     assert refused.value.actual == CHAIN_ID + 1
-    assert chain.head_number == 0
+    assert chain.head() == 0
     assert chain.w3.eth.get_balance(BOB) == 0
     assert chain.w3.eth.get_transaction_count(ALICE.address, "pending") == 0
 
@@ -123,12 +112,12 @@ def test_chain_id_is_reported_and_transactions_for_other_chains_are_refused(chai
 def test_batch_mines_its_transactions_into_one_block(chain: EmbeddedChain) -> None:
     with chain.batch():
         hashes = [chain.w3.eth.send_raw_transaction(signed(n, value=1)) for n in range(10)]
-        assert chain.head_number == 0  # nothing mined while the batch is open
+        assert chain.head() == 0  # nothing mined while the batch is open
         assert chain.w3.eth.get_transaction_count(ALICE.address, "pending") == 10
 
     receipts = [chain.w3.eth.wait_for_transaction_receipt(h, timeout=5) for h in hashes]
     assert {r["blockNumber"] for r in receipts} == {1}
-    assert chain.head_number == 1
+    assert chain.head() == 1
     assert len(chain.w3.eth.get_block(1)["transactions"]) == 10
     assert chain.w3.eth.get_balance(BOB) == 10
 
@@ -140,7 +129,7 @@ def test_exception_inside_batch_discards_its_transactions(chain_path: Path) -> N
             hashes = [chain.w3.eth.send_raw_transaction(signed(n, value=1)) for n in range(1, 4)]
             raise RuntimeError("caller gave up")
 
-        assert chain.head_number == 1
+        assert chain.head() == 1
         assert chain.w3.eth.get_balance(BOB) == 1
         assert chain.w3.eth.get_transaction_count(ALICE.address, "pending") == 1
         for h in hashes:
@@ -149,7 +138,7 @@ def test_exception_inside_batch_discards_its_transactions(chain_path: Path) -> N
         assert send(chain, signed(1, value=1))["blockNumber"] == 2  # the chain goes on from its head
 
     with EmbeddedChain.open(chain_path) as chain:
-        assert (chain.head_number, chain.w3.eth.get_balance(BOB)) == (2, 2)
+        assert (chain.head(), chain.w3.eth.get_balance(BOB)) == (2, 2)
 
 
 @pytest.mark.parametrize("moment", ["while sending", "while committing the block"])
@@ -182,7 +171,7 @@ def test_process_killed_mid_batch_leaves_the_previous_head(chain_path: Path, mom
         assert "uncommitted writes: True" in died.stdout
 
     with EmbeddedChain.open(chain_path, lock_timeout=5) as chain:
-        assert chain.head_number == 1
+        assert chain.head() == 1
         assert chain.w3.eth.get_balance(BOB) == 1
         for raw in raws:
             with pytest.raises(TransactionNotFound):
@@ -222,7 +211,7 @@ def test_second_opener_proceeds_once_the_first_closes(chain_path: Path) -> None:
     try:
         with EmbeddedChain.open(chain_path, lock_timeout=60) as chain:
             assert (chain_path / "released").exists()  # we got in only after the holder let go
-            assert chain.head_number == 0
+            assert chain.head() == 0
     finally:
         holder.wait()
 
@@ -238,7 +227,7 @@ def test_open_and_create_refuse_with_typed_errors(tmp_path: Path, chain_path: Pa
 def _chain_of(path: Path, blocks: int) -> list[HexBytes]:
     with EmbeddedChain.create(path, chain_id=CHAIN_ID, alloc={ALICE.address: FUNDS}) as chain:
         hashes = [chain.w3.eth.send_raw_transaction(signed(n, value=1)) for n in range(blocks)]
-        assert chain.head_number == blocks
+        assert chain.head() == blocks
     return hashes
 
 

@@ -9,11 +9,14 @@ import pytest
 from eth_account import Account
 
 from lienchain import errors
-from lienchain.ledger import Ledger, Profile, normalize_vin
+from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry import private
 from lienchain.ledger.registry.ledger import GAS
 from lienchain.ledger.workspace.session import Session
 from lienchain.zk.pedersen import Opening
+
+from .conftest import Backend
+from .support import gas_of_last_write, sent
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -27,47 +30,47 @@ def valued(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
     return ledgers
 
 
-def session(profile: Profile, name: str) -> Session:
-    return profile.session(name)
+def session(backend: Backend, name: str) -> Session:
+    return backend.session(name)
 
 
-def test_a_private_lien_puts_only_a_commitment_on_chain(profile: Profile, valued: dict[str, Ledger]) -> None:
-    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+def test_a_private_lien_puts_only_a_commitment_on_chain(backend: Backend, valued: dict[str, Ledger]) -> None:
+    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     assert lien.private and lien.amount == 0 and lien.active
     state = valued["reader"].private_lien(VIN)
     assert state is not None and (state.lien_id, state.proven_limit, state.due) == (lien.lien_id, 1_400_000, False)
     assert valued["reader"].appraisal(VIN).secured == 0  # the public total knows nothing of it
 
 
-def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(profile: Profile, valued: dict[str, Ledger]) -> None:
-    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
-    assert session(profile, "auditor").open_lien(lien.lien_id).value == AMOUNT
-    assert session(profile, "lender-a").open_lien(lien.lien_id).value == AMOUNT
+def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(backend: Backend, valued: dict[str, Ledger]) -> None:
+    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    assert session(backend, "auditor").open_lien(lien.lien_id).value == AMOUNT
+    assert session(backend, "lender-a").open_lien(lien.lien_id).value == AMOUNT
     with pytest.raises(errors.NotARecipient, match="sealed for its lender and the auditors"):
-        session(profile, "lender-b").open_lien(lien.lien_id)
+        session(backend, "lender-b").open_lien(lien.lien_id)
 
 
-def test_an_amount_over_the_threshold_is_refused_before_anything_is_sent(profile: Profile, valued: dict[str, Ledger]) -> None:
-    before = valued["reader"].w3.eth.block_number
+def test_an_amount_over_the_threshold_is_refused_before_anything_is_sent(backend: Backend, valued: dict[str, Ledger]) -> None:
+    before = sent(valued)
     with pytest.raises(errors.ProofError, match="1400000 minor units"):
-        session(profile, "lender-a").grant_private_lien(VIN, 1_400_001, currency="USD", maturity=MATURITY)
-    assert valued["reader"].w3.eth.block_number == before
+        session(backend, "lender-a").grant_private_lien(VIN, 1_400_001, currency="USD", maturity=MATURITY)
+    assert sent(valued) == before
     assert valued["reader"].private_lien(VIN) is None
 
 
-def test_a_private_lien_must_be_the_first_and_needs_a_valuation(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+def test_a_private_lien_must_be_the_first_and_needs_a_valuation(backend: Backend, ledgers: dict[str, Ledger]) -> None:
     ledgers["registrar"].register_title(VIN, Account.create().address)
     with pytest.raises(errors.ProofError, match="has no valuation to prove an amount against"):
-        session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+        session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
     ledgers["lender-b"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY)
     with pytest.raises(errors.InvalidOperation, match="must be a title's first lien"):
-        session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+        session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     assert ledgers["reader"].private_lien(VIN) is None
 
 
-def test_a_lower_valuation_makes_a_proof_due_and_a_new_proof_settles_it(profile: Profile, valued: dict[str, Ledger]) -> None:
-    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+def test_a_lower_valuation_makes_a_proof_due_and_a_new_proof_settles_it(backend: Backend, valued: dict[str, Ledger]) -> None:
+    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")  # allows 1,365,000: still above the amount
     state = valued["reader"].private_lien(VIN)
     assert state is not None and state.due and not state.overdue and state.limit == 1_365_000
@@ -75,27 +78,30 @@ def test_a_lower_valuation_makes_a_proof_due_and_a_new_proof_settles_it(profile:
     assert [e.name for e in events][-2:] == ["ValuationSet", "LienProofDue"]
 
     with pytest.raises(errors.NotARecipient):  # another lender cannot: it cannot open the amount
-        session(profile, "lender-b").prove_lien(lien.lien_id)
-    proved = session(profile, "lender-a").prove_lien(lien.lien_id)
+        session(backend, "lender-b").prove_lien(lien.lien_id)
+    proved = session(backend, "lender-a").prove_lien(lien.lien_id)
     assert (proved.due, proved.proven_limit) == (False, 1_365_000)
 
 
-def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(profile: Profile, valued: dict[str, Ledger]) -> None:
+def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(backend: Backend, valued: dict[str, Ledger]) -> None:
     pid = valued["registrar"].propose_proof_window(1)
     valued["lender-a"].approve(pid)
     assert valued["lender-b"].approve(pid).executed
-    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")
     state = valued["reader"].private_lien(VIN)
     assert state is not None and state.due and not state.overdue
-    for _ in range(5):  # each block is at least a second later than the one before
+    # The deadline passes on the chain's clock, which moves only with its blocks: wait for the
+    # wall clock to pass it, then have a block mined (on either backend).
+    while valued["reader"].chain.time() <= state.deadline:
+        time.sleep(max(0.0, state.deadline + 1 - time.time()))
         valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")
     state = valued["reader"].private_lien(VIN)
     assert state is not None and state.overdue
     with pytest.raises(errors.TitleFrozen, match=f"private lien {lien.lien_id} owed a new loan-to-value proof"):
         valued["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)
     assert valued["reader"].liens(VIN)[-1].lien_id == lien.lien_id  # the refused grant left nothing
-    session(profile, "lender-a").prove_lien(lien.lien_id, reserve=1_000)  # room for a junior lien of 1,000
+    session(backend, "lender-a").prove_lien(lien.lien_id, reserve=1_000)  # room for a junior lien of 1,000
     valued["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY, consents=[
         valued["lender-a"].sign_consent(VIN, lender=valued["lender-b"].address, amount=1_000, currency="USD",
                                         deadline=MATURITY)
@@ -104,42 +110,42 @@ def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(profile: Pr
     assert state is not None and not state.due and state.limit == state.proven_limit == 1_364_000
 
 
-def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(profile: Profile, valued: dict[str, Ledger]) -> None:
-    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(backend: Backend, valued: dict[str, Ledger]) -> None:
+    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     valued["oracle"].set_valuation(VIN, 1_500_000, currency="USD")  # allows 1,050,000 < the amount
     with pytest.raises(errors.ProofError, match="over what the loan-to-value threshold allows"):
-        session(profile, "lender-a").prove_lien(lien.lien_id)
+        session(backend, "lender-a").prove_lien(lien.lien_id)
     valued["lender-a"].release_lien(lien.lien_id)
     assert valued["reader"].private_lien(VIN) is None
 
 
-def test_gas_limits_leave_half_again_the_gas_of_the_largest_proofs(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+def test_gas_limits_leave_half_again_the_gas_of_the_largest_proofs(backend: Backend, ledgers: dict[str, Ledger]) -> None:
     def used() -> int:
-        return int(ledgers["reader"].w3.eth.get_block("latest")["gasUsed"])
+        return gas_of_last_write(ledgers["reader"])
 
     ledgers["registrar"].register_title(VIN, Account.create().address)
     ledgers["oracle"].set_valuation(VIN, 2**40 - 1, currency="USD")  # the largest: a 40-bit limit
-    lien = session(profile, "lender-a").grant_private_lien(VIN, 2**40 // 2, currency="USD", maturity=MATURITY)
+    lien = session(backend, "lender-a").grant_private_lien(VIN, 2**40 // 2, currency="USD", maturity=MATURITY)
     assert used() * 1.5 <= GAS["grantPrivateLien"], used()
     ledgers["oracle"].set_valuation(VIN, 2**40 - 2, currency="USD")
-    session(profile, "lender-a").prove_lien(lien.lien_id)
+    session(backend, "lender-a").prove_lien(lien.lien_id)
     assert used() * 1.5 <= GAS["proveLien"], used()
 
 
-def test_a_private_lien_counts_at_its_proven_limit_for_every_new_lien(profile: Profile, valued: dict[str, Ledger]) -> None:
-    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+def test_a_private_lien_counts_at_its_proven_limit_for_every_new_lien(backend: Backend, valued: dict[str, Ledger]) -> None:
+    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     # Its own lender cannot add a public lien beside it either: the private one takes the whole 70%.
     with pytest.raises(errors.LtvExceeded, match="to 70.1% of its value"):
         valued["lender-a"].grant_lien(VIN, 2_000, currency="USD", maturity=MATURITY)
     assert [x.lien_id for x in valued["reader"].liens(VIN)] == [lien.lien_id]
-    session(profile, "lender-a").prove_lien(lien.lien_id, reserve=50_000)
+    session(backend, "lender-a").prove_lien(lien.lien_id, reserve=50_000)
     with pytest.raises(errors.LtvExceeded):
         valued["lender-a"].grant_lien(VIN, 50_001, currency="USD", maturity=MATURITY)
     valued["lender-a"].grant_lien(VIN, 50_000, currency="USD", maturity=MATURITY)
     state = valued["reader"].private_lien(VIN)
     assert state is not None and (state.proven_limit, state.limit, state.due) == (1_350_000, 1_350_000, False)
     with pytest.raises(errors.ProofError, match="over what the loan-to-value threshold allows"):
-        session(profile, "lender-a").prove_lien(lien.lien_id, reserve=20_000)  # 1,330,000 < the amount
+        session(backend, "lender-a").prove_lien(lien.lien_id, reserve=20_000)  # 1,330,000 < the amount
 
 
 def _send_grant(ledger: Ledger, proofs: private.GrantProofs) -> None:
@@ -167,19 +173,19 @@ def test_the_registry_refuses_proofs_made_for_anything_else(valued: dict[str, Le
     assert valued["reader"].private_lien(VIN) is not None
 
 
-def test_a_lower_threshold_makes_a_proof_due_from_the_change(profile: Profile, valued: dict[str, Ledger]) -> None:
-    lien = session(profile, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+def test_a_lower_threshold_makes_a_proof_due_from_the_change(backend: Backend, valued: dict[str, Ledger]) -> None:
+    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
     pid = valued["registrar"].propose_ltv_threshold(6900)  # allows 1,380,000: still above the amount
     valued["lender-a"].approve(pid)
     assert valued["lender-b"].approve(pid).executed
-    changed_at = int(valued["reader"].w3.eth.get_block("latest")["timestamp"])
+    changed_at = valued["reader"].chain.time()
     state = valued["reader"].private_lien(VIN)
     assert state is not None and state.due and state.limit == 1_380_000
     assert state.deadline == changed_at + 7 * 86400 and not state.overdue
-    assert session(profile, "lender-a").prove_lien(lien.lien_id).due is False
+    assert session(backend, "lender-a").prove_lien(lien.lien_id).due is False
 
 
-def test_the_sealed_opening_is_the_same_size_whatever_the_amount(profile: Profile) -> None:
+def test_the_sealed_opening_is_the_same_size_whatever_the_amount(backend: Backend) -> None:
     sizes = {
         len(private.opening_record(Opening.random(amount), vin=VIN, lender="0x" + "ab" * 20, currency="USD", document=None))
         for amount in (1, 99, 1_337_421, 2**40 - 1)

@@ -1,4 +1,4 @@
-"""An admission proposal counts only if its call admits exactly the card it shows (embedded chain)."""
+"""An admission proposal counts only if its call admits exactly the card it shows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from lienchain.ledger import Ledger
 from lienchain.networks import MemberCard
 from lienchain.networks.consortium import admission_description, check_admission, parse_admission
 
-from ..cards import make_card
+from ...cards import make_card
 
 def _card() -> MemberCard:
     return make_card("bank-c", "10.0.0.5")[0]

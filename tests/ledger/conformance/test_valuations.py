@@ -8,14 +8,13 @@ import pytest
 from eth_account import Account
 
 from lienchain import errors
-from lienchain.ledger import Ledger, Profile, normalize_vin
+from lienchain.ledger import Ledger, normalize_vin
+
+from .conftest import Backend
+from .support import sent
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
-
-
-def head(ledger: Ledger) -> int:
-    return int(ledger.w3.eth.block_number)
 
 
 def names(events: list) -> list[str]:  # type: ignore[type-arg]
@@ -23,14 +22,14 @@ def names(events: list) -> list[str]:  # type: ignore[type-arg]
 
 
 @pytest.fixture
-def oracles(profile: Profile, ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
+def oracles(backend: Backend, ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
     """The ledgers, with two more oracles (oracle-2, oracle-3) voted in, and a registered title."""
     for name in ("oracle-2", "oracle-3"):
-        account = profile.create_account(name)
+        account = backend.create_account(name)
         pid = ledgers["registrar"].propose_role("ORACLE", account.address)
         ledgers["lender-a"].approve(pid)
         assert ledgers["lender-b"].approve(pid).executed
-        ledgers[name] = profile.ledger(name)
+        ledgers[name] = backend.ledger(name)
     ledgers["registrar"].register_title(VIN, Account.create().address)
     return ledgers
 
@@ -63,10 +62,10 @@ def test_a_valuation_drop_freezes_the_title_and_a_release_unfreezes_it(oracles: 
     alert = oracles["reader"].history(VIN)[-1]
     assert (alert.name, alert.args["ltvBps"], alert.args["thresholdBps"]) == ("LtvAlert", 8125, 7000)
 
-    before = head(oracles["reader"])
+    before = sent(oracles)
     with pytest.raises(errors.TitleFrozen, match="81.25%"):
         oracles["lender-b"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
-    assert head(oracles["reader"]) == before and oracles["reader"].appraisal(VIN).secured == 1_300_000
+    assert sent(oracles) == before and oracles["reader"].appraisal(VIN).secured == 1_300_000
 
     oracles["lender-a"].release_lien(lien.lien_id)
     recovered = oracles["reader"].appraisal(VIN)
@@ -80,11 +79,11 @@ def test_a_lien_that_would_cross_the_threshold_is_refused_with_the_ratio_it_woul
 ) -> None:
     oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
     oracles["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
-    before = head(oracles["reader"])
+    before = sent(oracles)
     with pytest.raises(errors.LtvExceeded, match="70.01%") as refused:
         oracles["lender-a"].grant_lien(VIN, 400_200, currency="USD", maturity=MATURITY)
     assert (refused.value.fields["ltvBps"], refused.value.fields["thresholdBps"]) == (7001, 7000)
-    assert head(oracles["reader"]) == before
+    assert sent(oracles) == before
     oracles["lender-a"].grant_lien(VIN, 400_000, currency="USD", maturity=MATURITY)  # exactly 70% is allowed
     assert oracles["reader"].appraisal(VIN).ltv_bps == 7000
 
@@ -101,10 +100,10 @@ def test_a_title_whose_valuations_are_all_stale_takes_no_lien(oracles: dict[str,
 
 
 def test_a_non_oracle_cannot_set_a_valuation(oracles: dict[str, Ledger]) -> None:
-    before = head(oracles["reader"])
+    before = sent(oracles)
     with pytest.raises(errors.MissingRole, match="ORACLE"):
         oracles["lender-a"].set_valuation(VIN, 100, currency="USD")
-    assert head(oracles["reader"]) == before and oracles["reader"].valuations(VIN) == []
+    assert sent(oracles) == before and oracles["reader"].valuations(VIN) == []
 
 
 @pytest.mark.parametrize(("value", "valued_at"), [(0, None), (1, 2**40)])

@@ -7,8 +7,9 @@ import time
 
 from eth_account import Account
 
-from lienchain.ledger import Ledger, Profile, normalize_vin
-from lienchain.ledger.workspace.profile import INDEX_FILE
+from lienchain.ledger import Ledger, normalize_vin
+
+from .conftest import Backend
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 OTHER = normalize_vin("1HGCM82633A004352")
@@ -17,7 +18,7 @@ MATURITY = int(time.time()) + 5 * 365 * 86400
 
 def chain_only(ledger: Ledger) -> Ledger:
     """The same ledger reading the chain itself (no index)."""
-    return Ledger(ledger.w3, ledger.deployment)
+    return Ledger(ledger.chain, ledger.deployment)
 
 
 def story(ledgers: dict[str, Ledger]) -> None:
@@ -28,7 +29,7 @@ def story(ledgers: dict[str, Ledger]) -> None:
     ledgers["lender-a"].release_lien(first.lien_id)
 
 
-def test_history_and_liens_from_the_index_match_the_chain(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+def test_history_and_liens_from_the_index_match_the_chain(ledgers: dict[str, Ledger]) -> None:
     story(ledgers)
     reader = ledgers["reader"]
     for vin in (VIN, OTHER):
@@ -54,20 +55,20 @@ def test_the_index_catches_up_with_new_events(ledgers: dict[str, Ledger]) -> Non
     assert [lien.amount for lien in ledgers["reader"].liens(OTHER)] == [5, 7]
 
 
-def test_a_deleted_index_is_rebuilt_from_the_chain(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+def test_a_deleted_index_is_rebuilt_from_the_chain(backend: Backend, ledgers: dict[str, Ledger]) -> None:
     story(ledgers)
     before = ledgers["reader"].history(VIN)
-    profile.close()
-    (profile.path / INDEX_FILE).unlink()
-    reopened = profile.ledger()
+    backend.close_index()
+    backend.index_path.unlink()
+    reopened = backend.reopen()
     assert reopened.history(VIN) == before
-    assert (profile.path / INDEX_FILE).exists()
+    assert backend.index_path.exists()
 
 
-def test_a_replaced_last_block_is_indexed_again_without_duplicates(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+def test_a_replaced_last_block_is_indexed_again_without_duplicates(backend: Backend, ledgers: dict[str, Ledger]) -> None:
     story(ledgers)
     before = ledgers["reader"].history(VIN)
-    db = sqlite3.connect(profile.path / INDEX_FILE)
+    db = sqlite3.connect(backend.index_path)
     db.execute("UPDATE meta SET value = '0xdead' WHERE key = 'synced_hash'")  # as after a reorg
     db.commit()
     db.close()

@@ -1,6 +1,6 @@
-"""Governance by majority vote of the members, through the Ledger, on the embedded chain.
+"""Governance by majority vote of the members, through the Ledger, on every chain backend.
 
-The profile's five founding members are registrar, lender-a, lender-b, oracle and auditor: three
+The five founding members are registrar, lender-a, lender-b, oracle and auditor: three
 approvals make a majority.
 """
 
@@ -21,12 +21,10 @@ from lienchain.ledger.registry.ledger import GAS
 from lienchain.ledger.registry.reverts import RevertDecoder
 from lienchain.ledger.registry.roles import ROLES
 
+from .support import gas_of_last_write, sent
+
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
-
-
-def head(ledger: Ledger) -> int:
-    return int(ledger.w3.eth.block_number)
 
 
 def remove_member(ledgers: dict[str, Ledger], name: str) -> None:
@@ -118,11 +116,11 @@ def test_membership_changes_by_vote_and_majority_follows(ledgers: dict[str, Ledg
 def test_removed_member_cannot_vote(ledgers: dict[str, Ledger]) -> None:
     pid = ledgers["registrar"].propose_role("ORACLE", Account.create().address)
     remove_member(ledgers, "auditor")
-    before = head(ledgers["reader"])
+    before = sent(ledgers)
     with pytest.raises(errors.NotMember, match=ledgers["auditor"].address):
         ledgers["auditor"].approve(pid)
     assert ledgers["reader"].proposal(pid).approvals == 1
-    assert head(ledgers["reader"]) == before
+    assert sent(ledgers) == before
 
 
 def test_re_added_member_does_not_get_its_old_approvals_back(ledgers: dict[str, Ledger]) -> None:
@@ -151,11 +149,11 @@ def test_execute_runs_a_proposal_whose_votes_became_a_majority_when_members_left
     newcomer = Account.create().address
     pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
     ledgers["lender-a"].approve(pid)  # 2 of 5
-    before = head(ledgers["reader"])
+    before = sent(ledgers)
     with pytest.raises(errors.GovernanceRefused, match="2 of the 3 approvals") as refused:
         ledgers["lender-b"].execute(pid)
     assert refused.value.fields == {"proposalId": pid, "approvals": 2, "needed": 3}
-    assert head(ledgers["reader"]) == before
+    assert sent(ledgers) == before
     assert (ledgers["reader"].proposal(pid).executed, ledgers["reader"].has_role("ORACLE", newcomer)) == (False, False)
 
     remove_member(ledgers, "auditor")
@@ -173,7 +171,7 @@ def test_execute_fails_if_already_executed_or_not_a_member(ledgers: dict[str, Le
     pid = ledgers["registrar"].propose_role("ORACLE", Account.create().address)
     ledgers["lender-a"].approve(pid)
     ledgers["lender-b"].approve(pid)
-    before = head(ledgers["reader"])
+    before = sent(ledgers)
     with pytest.raises(errors.GovernanceRefused, match="already executed"):
         ledgers["auditor"].execute(pid)
     outsider = ledgers["reader"].as_account(Account.create())
@@ -181,14 +179,14 @@ def test_execute_fails_if_already_executed_or_not_a_member(ledgers: dict[str, Le
         outsider.execute(pid)
     with pytest.raises(errors.GovernanceRefused, match="no proposal with id 99"):
         ledgers["auditor"].execute(99)
-    assert head(ledgers["reader"]) == before
+    assert sent(ledgers) == before
 
 
 def test_failed_proposal_call_reports_the_inner_error(ledgers: dict[str, Ledger]) -> None:
     member = ledgers["lender-a"].address
     pid = ledgers["registrar"].propose_member(member)  # already a member: the call will fail
     ledgers["lender-a"].approve(pid)
-    before = head(ledgers["reader"])
+    before = sent(ledgers)
     with pytest.raises(errors.GovernanceRefused) as refused:
         ledgers["lender-b"].approve(pid)
     assert str(refused.value) == (
@@ -197,7 +195,7 @@ def test_failed_proposal_call_reports_the_inner_error(ledgers: dict[str, Ledger]
     assert isinstance(cause, errors.GovernanceRefused)
     assert (cause.name, cause.fields) == ("GovernanceAlreadyMember", {"account": member})
     # The failed vote is undone: the proposal stays open with two approvals.
-    assert head(ledgers["reader"]) == before
+    assert sent(ledgers) == before
     assert (ledgers["reader"].proposal(pid).executed, ledgers["reader"].proposal(pid).approvals) == (False, 2)
     assert len(ledgers["reader"].members()) == 5
 
@@ -285,12 +283,12 @@ def test_failing_call_in_a_batch_undoes_the_batch_and_leaves_the_proposal_open(l
     # The revocations succeed, then removeMember fails: the revocations must be undone with it.
     pid = ledgers["registrar"].propose_removal(outsider)
     ledgers["lender-a"].approve(pid)
-    before = head(reader)
+    before = sent(ledgers)
     with pytest.raises(errors.GovernanceRefused) as refused:
         ledgers["lender-b"].approve(pid)
     cause = refused.value.fields["cause"]
     assert isinstance(cause, errors.NotMember) and cause.fields == {"account": outsider}
-    assert head(reader) == before and roles_of(ledgers, outsider) == ["LENDER"]
+    assert sent(ledgers) == before and roles_of(ledgers, outsider) == ["LENDER"]
     assert (reader.proposal(pid).executed, reader.proposal(pid).approvals) == (False, 2)
 
 
@@ -313,11 +311,11 @@ def test_admission_with_a_taken_sealer_is_refused_and_changes_nothing(ledgers: d
 def test_batch_runs_only_through_a_proposal_and_needs_one_calldata_per_target(ledgers: dict[str, Ledger]) -> None:
     registrar, reader = ledgers["registrar"], ledgers["reader"]
     gov = registrar.governance
-    before = head(reader)
+    before = sent(ledgers)
     with pytest.raises(errors.GovernanceRefused) as refused:
         registrar._signer.send(gov.functions.batch([gov.address], [b""]), gas=200_000)  # noqa: SLF001
     assert refused.value.name == "GovernanceOnlySelf"
-    assert head(reader) == before
+    assert sent(ledgers) == before
     data = gov.encode_abi("batch", [[gov.address, gov.address], [b""]])
     pid = registrar._propose(gov.address, data, "a malformed batch")  # noqa: SLF001
     ledgers["lender-a"].approve(pid)
@@ -331,7 +329,7 @@ def test_gas_limits_cover_the_largest_admission_and_removal(ledgers: dict[str, L
     reader, newcomer = ledgers["reader"], Account.create().address
 
     def used() -> int:
-        return int(reader.w3.eth.get_block("latest")["gasUsed"])
+        return gas_of_last_write(reader)
 
     pid = ledgers["registrar"].propose_admission(newcomer, Account.create().address, list(ROLES))
     stored = reader.governance.functions.proposal(pid).call()

@@ -1,0 +1,39 @@
+"""What only the embedded chain promises about batches: one block for a whole batch, and a refused
+transaction inside an open batch leaving the others in it. (All or nothing, and nothing sent on a
+refusal, hold on every chain: tests/ledger/conformance.)"""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+
+from lienchain import errors
+from lienchain.ledger import Ledger, Profile, normalize_vin
+from lienchain.ledger.chain.transactions import Call
+
+VIN = normalize_vin("1M8GDM9AXKP042788")
+OTHER_VIN = normalize_vin("1HGCM82633A004352")
+OWNER = Account.create().address
+BUYER = Account.create().address
+
+
+def test_register_titles_puts_a_batch_in_one_block(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+    chain = profile.chain()
+    before = chain.head()
+    ledgers["registrar"].register_titles([(VIN, OWNER, "bafkreia"), (OTHER_VIN, BUYER, "bafkreib")])
+    assert chain.head() == before + 1 and len(chain.block("latest").transactions) == 2
+    assert (ledgers["reader"].title(VIN).owner, ledgers["reader"].title(OTHER_VIN).owner) == (OWNER, BUYER)
+
+
+def test_refused_transaction_inside_a_batch_leaves_the_others_intact(profile: Profile, ledgers: dict[str, Ledger]) -> None:
+    registrar = ledgers["registrar"]
+    fns = registrar.registry.functions
+    signer = registrar._signer  # noqa: SLF001 - raw sends inside one open batch
+    with profile.chain().batch():
+        signer.submit(Call(fns.registerTitle(VIN, OWNER, ""), 400_000))
+        with pytest.raises(errors.TitleAlreadyRegistered):
+            signer.submit(Call(fns.registerTitle(VIN, BUYER, ""), 400_000))
+        signer.submit(Call(fns.registerTitle(OTHER_VIN, BUYER, ""), 400_000))
+    assert (ledgers["reader"].title(VIN).owner, ledgers["reader"].title(OTHER_VIN).owner) == (OWNER, BUYER)
+    assert len(profile.chain().block("latest").transactions) == 2
+    assert registrar.register_title(normalize_vin("5YJSA1E27HF000337"), OWNER).owner == OWNER  # nonces in step

@@ -365,20 +365,20 @@ def test_gas_limits_leave_half_again_the_gas_used(ledgers: dict[str, Ledger]) ->
 
 
 def test_a_write_without_a_signing_account_is_refused_and_changes_nothing(ledgers: dict[str, Ledger]) -> None:
-    before = head(ledgers["reader"])
+    before = sent(ledgers)
     with pytest.raises(errors.NoSigningAccount):
         ledgers["reader"].register_title(VIN, OWNER)
-    assert head(ledgers["reader"]) == before
+    assert sent(ledgers) == before
     with pytest.raises(errors.RegistryUnknownTitle):
         ledgers["reader"].title(VIN)
 
 
 def test_a_refusal_is_the_contract_errors_own_class_with_its_arguments(liened: dict[str, Ledger]) -> None:
-    before = head(liened["reader"])
+    before = sent(liened)
     with pytest.raises(errors.RegistryTitleEncumbered) as refused:
         liened["registrar"].transfer_title(VIN, BUYER)
     assert (refused.value.token_id, refused.value.active_liens) == (liened["reader"].title(VIN).token_id, 1)
-    assert head(liened["reader"]) == before and liened["reader"].title(VIN).owner == OWNER
+    assert sent(liened) == before and liened["reader"].title(VIN).owner == OWNER
 
 
 def test_the_ledger_decodes_the_errors_of_every_contract_a_write_reaches(ledgers: dict[str, Ledger]) -> None:

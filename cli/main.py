@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from .. import __version__
 from ..errors import LienchainError
 from . import accounts, contracts_cmd, docs, importing, liens, members, network, proofs, setup, titles, valuations, watch
 from .options import app_of, common_options
@@ -39,8 +38,15 @@ class LienchainGroup(click.Group):
             app_of(ctx).close()
 
 
+def _version(_ctx: click.Context) -> str:
+    # Read only when asked for (`lienchain.__version__` reads the installed package's metadata).
+    from .. import __version__
+
+    return f"lienchain, version {__version__}"
+
+
 @click.group(cls=LienchainGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="lienchain")
+@click.custom_version_option(_version)
 @common_options
 @click.pass_context
 def cli(ctx: click.Context) -> None:

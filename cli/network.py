@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import ConfigError, UnknownMember
-from ..networks import DEFAULT_GAS_LIMIT, GETH, IPFS, MemberHome, MemberStatus, Network, install, locate, network_path, parse_members
+from ..networks.binaries import GETH, IPFS, install, locate
+from ..networks.geth import DEFAULT_GAS_LIMIT
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
 
 _binary_options = [
@@ -19,6 +20,10 @@ _binary_options = [
                  help=f"A Kubo {IPFS.version} binary to use [default: the cached one, or ipfs on PATH]."),
 ]
 
+
+if TYPE_CHECKING:
+    from ..networks.member import MemberHome
+    from ..networks.network import MemberStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,6 +91,8 @@ def init_cmd(app: App, name: str, members: str, period: int, gas_limit: int, cur
     Example:
       lienchain network init consortium --members dmv:REGISTRAR,bank-a:LENDER,bank-b:LENDER+AUDITOR
     """
+    from ..networks.network import Network, network_path, parse_members
+
     lines: list[str] = []
     net = Network.create(
         network_path(name), parse_members(members), passphrase=new_passphrase_source,
@@ -159,6 +166,9 @@ def node() -> None:
 def _home(app: App, member: str | None) -> MemberHome:
     """Returns the member directory --network names (whose member is `member`, if given), or in a
     sandbox the directory of the member that `member` names."""
+    from ..networks.member import MemberHome
+    from ..networks.network import Network, network_path
+
     if not app.network_name:
         raise ConfigError("this command acts on a network: choose it with --network NAME")
     path = network_path(app.network_name)

@@ -1,0 +1,102 @@
+"""`lienchain --help`, `--version` and every command's `--help` answer without loading the chain
+stack: no web3, eth-account, py-evm, eth-tester, py-ecc, ... (issue 11).
+
+Each check runs in a fresh interpreter, since this test process has long imported all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+#: What a help or version screen must not import: the chain stack and its helpers, the
+#: document encryption and the Kubo client. Each costs from tens to hundreds of milliseconds.
+FORBIDDEN = (
+    "web3", "eth_account", "eth", "eth_tester", "py_ecc", "eth_abi", "eth_utils", "eth_keys", "eth_hash",
+    "hexbytes", "rlp", "trie", "coincurve", "cryptography", "requests", "ipfshttpclient", "solcx",
+)
+
+# Walks the command tree and runs each help screen in one interpreter, noting after each
+# invocation which forbidden modules appeared: the first invocation to import one is named.
+_WALK = textwrap.dedent(
+    """
+    import contextlib, io, json, sys
+
+    import click
+
+    forbidden = json.loads(sys.argv[1])
+    seen = {}
+
+    def note(step):
+        for name in forbidden:
+            if name in sys.modules and name not in seen:
+                seen[name] = step
+
+    note("import lienchain.cli.main")  # nothing is imported yet: the baseline
+    from lienchain.cli.main import cli
+    note("import lienchain.cli.main")
+
+    screens = []
+
+    def run(args):
+        with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
+            code = cli.main(args, prog_name="lienchain", standalone_mode=False)
+        assert code == 0 and out.getvalue(), (args, code)
+        screens.append(" ".join(args))
+        note("lienchain " + " ".join(args))
+
+    def walk(group, path):
+        ctx = click.Context(group, info_name=path[-1] if path else "lienchain")
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            run([*path, name, "--help"])
+            if isinstance(command, click.Group):
+                walk(command, [*path, name])
+
+    run(["--help"])
+    run(["--version"])
+    walk(cli, [])
+    print(json.dumps({"seen": seen, "screens": screens}))
+    """
+)
+
+
+def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "LIENCHAIN_HOME": "/nonexistent/lienchain-profile"})
+
+
+def test_help_and_version_screens_import_no_chain_library() -> None:
+    result = _python(_WALK, json.dumps(FORBIDDEN))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert "title show --help" in report["screens"] and "network create --help" in report["screens"]
+    seen = report["seen"]
+    assert seen == {}, "imported by a help or version screen: " + ", ".join(f"{m} (first by `{s}`)" for m, s in seen.items())
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["title", "show", "--help"]], ids=" ".join)
+def test_the_console_command_answers_help_without_the_chain_library(args: list[str]) -> None:
+    # The real entry point, as `lienchain ...` runs it, in case main() differs from cli.main().
+    code = textwrap.dedent(
+        """
+        import json, sys
+        args, forbidden = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+        from lienchain.cli.main import main
+        sys.argv = ["lienchain", *args]
+        try:
+            main()
+        except SystemExit as exit:
+            assert not exit.code, exit.code
+        print(json.dumps(sorted(m for m in forbidden if m in sys.modules)), file=sys.stderr)
+        """
+    )
+    result = _python(code, json.dumps(args), json.dumps(FORBIDDEN))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_utils.abi import event_abi_to_log_topic
@@ -19,12 +19,6 @@ from ...errors import ChainIdMismatch, ConfigError, ProofError
 from .consent import Consent, currency_code, sign_consent
 from .deployment import NO_SEALER, Deployment
 from .index import EventIndex
-from ...zk import ltv
-from ...zk.curve import Point
-from ...zk.encoding import range_to_bytes
-from ...zk.ltv import LtvStatement
-from ...zk.pedersen import Opening
-from . import private
 from .records import (
     Address,
     Appraisal,
@@ -43,6 +37,10 @@ from .reverts import RevertDecoder, percent
 from .roles import ROLES, role_id, role_name
 from ..chain.transactions import Call, Engine, Transactor
 from .vin import VIN, TokenId, token_id
+
+if TYPE_CHECKING:  # the proofs are imported where private liens need them: reads do not
+    from ...zk.curve import Point
+    from ...zk.pedersen import Opening
 
 # Gas limits per operation: at least 1.5 times the measured use (a test holds them to it). Explicit
 # limits spare an estimation round trip; unused gas is not charged.
@@ -423,6 +421,8 @@ class Ledger:
                 threshold allows.
             InvalidOperation, TitleNotActive, MissingRole: If the registry refuses.
         """
+        from . import private
+
         token = self._token(vin)
         a = self.appraisal(vin)
         private.require_valued(a, f"title {vin}")
@@ -444,6 +444,11 @@ class Ledger:
                 over that limit (the title stays frozen until the lien is released or the value rises).
             InvalidOperation, LtvExceeded: If the registry refuses.
         """
+        from ...zk import ltv
+        from ...zk.encoding import range_to_bytes
+        from ...zk.ltv import LtvStatement
+        from . import private
+
         lien = self.lien(lien_id)
         if not lien.active:
             raise ProofError(f"lien {lien_id} is released: there is nothing to prove about it")
@@ -478,6 +483,8 @@ class Ledger:
             InvalidOperation: If the lien is public.
             LienNotFound: If no lien has this id.
         """
+        from ...zk.curve import Point
+
         x, y = self._reader.call(self.registry.functions.lienCommitment(lien_id), titles=self._vins, block=block)
         return Point(int(x), int(y))
 

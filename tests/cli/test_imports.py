@@ -14,6 +14,8 @@ import textwrap
 
 import pytest
 
+from .conftest import Run
+
 #: What a help or version screen must not import: the chain stack and its helpers, the
 #: document encryption and the Kubo client. Each costs from tens to hundreds of milliseconds.
 FORBIDDEN = (
@@ -100,3 +102,35 @@ def test_the_console_command_answers_help_without_the_chain_library(args: list[s
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
 
+
+#: What a read of the embedded chain must not import. It runs the EVM, so web3, eth-tester and
+#: py-evm (with the py-ecc it imports itself) it needs; proofs, sealed documents, Kubo, the
+#: consortium tooling and the compiler it does not.
+READ_FORBIDDEN = (
+    "lienchain.zk", "lienchain.storage.sealing", "lienchain.storage.keys", "lienchain.storage.kubo",
+    "lienchain.networks.member", "lienchain.networks.network", "lienchain.networks.consortium",
+    "lienchain.ledger.workspace.session", "lienchain.ledger.workspace.documents",
+    "lienchain.ledger.workspace.audit", "lienchain.ledger.workspace.importer",
+    "cryptography", "ipfshttpclient", "solcx",
+)
+
+_VIN = "1M8GDM9AXKP042788"
+
+
+@pytest.mark.parametrize("args", [["title", "show", _VIN], ["lien", "list", _VIN], ["title", "history", _VIN], ["status"]],
+                         ids=" ".join)
+def test_reads_import_only_what_they_use(run: Run, env: dict[str, str], args: list[str]) -> None:
+    assert run("--as", "registrar", "title", "register", _VIN, "--owner", "auditor").code == 0
+    code = textwrap.dedent(
+        """
+        import json, sys
+        args, forbidden = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+        from lienchain.cli.main import cli
+        assert cli.main(args, prog_name="lienchain", standalone_mode=False) is None
+        print(json.dumps(sorted(m for m in forbidden if m in sys.modules)), file=sys.stderr)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code, json.dumps(args), json.dumps(READ_FORBIDDEN)],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == []

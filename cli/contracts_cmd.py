@@ -66,5 +66,3 @@ def deploy_cmd(app: App, out: Path | None) -> None:
 
 
 contracts.add_command(verify_cmd)
-
-COMMANDS = [contracts]

@@ -53,6 +53,3 @@ def import_cmd(app: App, file: Path, fmt: str | None, registrar: str | None, len
     app.emit({"file": str(file), "titles": len(plan.titles), "liens": len(plan.liens), "skipped": plan.skipped},
              f"imported {len(plan.titles)} title(s) and {len(plan.liens)} lien(s) from {file.name}"
              f" ({plan.skipped} already on chain, skipped)")
-
-
-COMMANDS = [import_cmd]

@@ -193,6 +193,3 @@ def list_liens(app: App, vin: str, only_active: bool, lenient: bool) -> None:
     """
     liens = [x for x in app.ledger().liens(normalize_vin(vin, lenient=lenient)) if x.active or not only_active]
     app.emit([x.to_dict() for x in liens], [lien_line(app, x) for x in liens] or ["no liens"])
-
-
-COMMANDS = [lien]

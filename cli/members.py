@@ -160,6 +160,3 @@ def list_members(app: App) -> None:
         {"members": members, "proposals": [p.to_dict() for p in proposals]},
         [f"member  {app.label(m)}" for m in members] + [_proposal_line(p, ledger) for p in proposals],
     )
-
-
-COMMANDS = [member]

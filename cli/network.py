@@ -266,6 +266,3 @@ def node_logs(app: App, member: str | None, lines: int, ipfs_log: bool, agent_lo
     proc = home.process("agent" if agent_log else "ipfs" if ipfs_log else "geth")
     tail = proc.tail(lines)
     app.emit({"member": home.name, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])
-
-
-COMMANDS = [network, node]

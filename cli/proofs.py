@@ -90,6 +90,3 @@ def verify(app: App, file: Path, on_chain: bool) -> None:
     checked = audit.verify(app.ledger(), audit.load(file), on_chain=on_chain)
     gas = f"; the on-chain verifier agrees (gas estimate {checked.gas:,})" if checked.gas is not None else ""
     app.emit(checked.to_dict(), f"valid: {checked.claim}, at block {checked.block}{gas}")
-
-
-COMMANDS = [proof]

@@ -90,6 +90,3 @@ def demo(app: App) -> None:
         click.echo(f"demo finished in {elapsed:.1f} s")
     if not all(s.ok for s in steps):
         raise click.ClickException("the demo found a refusal that did not happen")
-
-
-COMMANDS = [init, status, demo]

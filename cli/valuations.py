@@ -93,6 +93,3 @@ def show_cmd(app: App, vin: str, lenient: bool) -> None:
     a, valuations = ledger.appraisal(v), ledger.valuations(v)
     app.emit({"vin": v, "appraisal": a.to_dict(), "valuations": [x.to_dict() for x in valuations]},
              [*appraisal_lines(a), *(_valuation_line(app, x) for x in valuations)])
-
-
-COMMANDS = [valuation]

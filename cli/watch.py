@@ -104,6 +104,3 @@ def watch(app: App, alerts: bool, from_block: int | None, follow: bool) -> None:
         if not follow:
             return
         time.sleep(_POLL)
-
-
-COMMANDS = [watch]

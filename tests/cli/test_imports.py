@@ -103,6 +103,33 @@ def test_the_console_command_answers_help_without_the_chain_library(args: list[s
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
 
 
+def test_the_command_list_imports_no_command_module_and_reads_as_the_commands_say() -> None:
+    # `lienchain --help` lists summaries kept beside the command table; they must read exactly
+    # as each command's own help would, at any terminal width.
+    code = textwrap.dedent(
+        """
+        import json, sys
+        import click
+        from lienchain.cli.main import cli
+
+        def listing(width):
+            return cli.get_help(click.Context(cli, info_name="lienchain", terminal_width=width))
+
+        lazy = {w: listing(w) for w in (50, 80, 200)}
+        imported = sorted(m for m in sys.modules if m.startswith("lienchain.cli."))
+        commands = {name: cli.commands[name] for name in cli.commands}  # imports them all
+        print(json.dumps({"imported": imported, "same": all(lazy[w] == listing(w) for w in lazy),
+                          "names": {n: c.name for n, c in commands.items()}}))
+        """
+    )
+    result = _python(code)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["imported"] == ["lienchain.cli.lazy", "lienchain.cli.main", "lienchain.cli.options"]
+    assert report["same"]
+    assert all(name == command for name, command in report["names"].items())
+
+
 #: What a read of the embedded chain must not import. It runs the EVM, so web3, eth-tester and
 #: py-evm (with the py-ecc it imports itself) it needs; proofs, sealed documents, Kubo, the
 #: consortium tooling and the compiler it does not.

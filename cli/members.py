@@ -64,6 +64,9 @@ def propose(
       lienchain --as registrar member propose --remove lender-b
       lienchain --as registrar member propose --ltv-threshold 65%
     """
+    from ..networks.card import MemberCard, check_roles
+    from ..networks.consortium import propose_admission
+
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
                           proof_days) if x]
     if len(chosen) != 1:
@@ -75,9 +78,6 @@ def propose(
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
         raise click.UsageError("--grant and --revoke need --to ACCOUNT")
-    from ..networks.card import MemberCard, check_roles
-    from ..networks.consortium import propose_admission
-
     app.signer_name()
     accounts = app.profile().accounts
     ledger = app.ledger(signing=True)

@@ -13,6 +13,10 @@ from ..networks.binaries import GETH, IPFS, install, locate
 from ..networks.geth import DEFAULT_GAS_LIMIT
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
 
+if TYPE_CHECKING:
+    from ..networks.member import MemberHome
+    from ..networks.network import MemberStatus
+
 _binary_options = [
     click.option("--geth", "geth_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
                  help=f"A geth {GETH.version} binary to use [default: the cached one, or geth on PATH]."),
@@ -20,10 +24,6 @@ _binary_options = [
                  help=f"A Kubo {IPFS.version} binary to use [default: the cached one, or ipfs on PATH]."),
 ]
 
-
-if TYPE_CHECKING:
-    from ..networks.member import MemberHome
-    from ..networks.network import MemberStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 

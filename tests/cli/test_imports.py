@@ -1,5 +1,6 @@
-"""`lienchain --help`, `--version` and every command's `--help` answer without loading the chain
-stack: no web3, eth-account, py-evm, eth-tester, py-ecc, ... (issue 11).
+"""A command line that answers at once (issue 11): `lienchain --help`, `--version` and every
+command's `--help` import none of the chain stack (web3, eth-account, py-evm, eth-tester, py-ecc,
+...), `--help` imports no command module, and a read imports only what running the EVM needs.
 
 Each check runs in a fresh interpreter, since this test process has long imported all of them.
 """
@@ -39,7 +40,7 @@ _WALK = textwrap.dedent(
             if name in sys.modules and name not in seen:
                 seen[name] = step
 
-    note("import lienchain.cli.main")  # nothing is imported yet: the baseline
+    note("python start-up")  # the baseline: should anything be imported before lienchain is
     from lienchain.cli.main import cli
     note("import lienchain.cli.main")
 
@@ -130,9 +131,9 @@ def test_the_command_list_imports_no_command_module_and_reads_as_the_commands_sa
     assert all(name == command for name, command in report["names"].items())
 
 
-#: What a read of the embedded chain must not import. It runs the EVM, so web3, eth-tester and
-#: py-evm (with the py-ecc it imports itself) it needs; proofs, sealed documents, Kubo, the
-#: consortium tooling and the compiler it does not.
+#: What a read of the embedded chain must not import. It runs the EVM, so it needs web3,
+#: eth-tester and py-evm (which imports py-ecc itself); it needs no proofs, sealed documents,
+#: Kubo client, consortium tooling or compiler.
 READ_FORBIDDEN = (
     "lienchain.zk", "lienchain.storage.sealing", "lienchain.storage.keys", "lienchain.storage.kubo",
     "lienchain.networks.member", "lienchain.networks.network", "lienchain.networks.consortium",

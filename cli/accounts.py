@@ -45,6 +45,3 @@ def list_accounts(app: App) -> None:
         roles = [r for r in ROLES if ledger.has_role(r, info.address)]
         rows.append({**info.to_dict(), "roles": roles})
     app.emit(rows, [f"{r['name']:<12} {r['address']}  {','.join(r['roles']) or '-'}" for r in rows])
-
-
-COMMANDS = [account]

@@ -11,11 +11,8 @@ from pathlib import Path
 import click
 
 from ..files import write_atomic
-from ..networks import GETH, IPFS, MemberCard, MemberHome, network_path
-from ..ledger.workspace.profile import DEPLOYMENT_FILE
-from ..networks.consortium import check_against_chain, deploy_from_manifest, export_manifest, install_deployment
-from ..networks.manifest import Manifest
-from ..networks.member import DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT
+from ..networks.binaries import GETH, IPFS
+from ..networks.ports import DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT
 from .network import binary_options, built, network, node
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
 
@@ -47,6 +44,9 @@ def node_init(app: App, member: str, host: str, roles: str, p2p_port: int, swarm
     Example:
       lienchain node init bank-a --network consortium --host 203.0.113.7 --roles LENDER --out bank-a.card.json
     """
+    from ..networks.member import MemberHome
+    from ..networks.network import network_path
+
     network_name = app.network_name
     if not network_name:
         raise click.UsageError("name the network the member will join: --network NAME")
@@ -82,6 +82,9 @@ def create_cmd(app: App, name: str, cards: tuple[Path, ...], period: int, out: P
     Example:
       lienchain network create consortium --card dmv.card.json --card bank-a.card.json --card bank-b.card.json --out consortium.network.json
     """
+    from ..networks.card import MemberCard
+    from ..networks.manifest import Manifest
+
     manifest = Manifest.create(name, [MemberCard.load(p) for p in cards], period=period)
     manifest.save(out)
     app.emit({"network": name, "chain_id": manifest.chain_id, "manifest": str(out), "hash": manifest.hash()}, [
@@ -107,6 +110,12 @@ def join_cmd(app: App, manifest_file: Path, expected: str | None, geth_path: Pat
     Example:
       lienchain network join consortium.network.json --hash 3f1c...
     """
+    from ..ledger.workspace.profile import DEPLOYMENT_FILE
+    from ..networks.consortium import check_against_chain
+    from ..networks.manifest import Manifest
+    from ..networks.member import MemberHome
+    from ..networks.network import network_path
+
     manifest = Manifest.load(manifest_file)
     if expected and expected.strip().lower() != manifest.hash():
         raise click.ClickException(f"the manifest's hash is {manifest.hash()}, not {expected}: do not join; get it again")
@@ -142,6 +151,8 @@ def manifest_cmd(app: App, name: str, out: Path) -> None:
     Example:
       lienchain network manifest consortium --out consortium.network.json
     """
+    from ..networks.consortium import export_manifest
+
     app.network_name = name
     home = app.home()
     manifest = export_manifest(home, app.profile())
@@ -155,6 +166,8 @@ def manifest_cmd(app: App, name: str, out: Path) -> None:
 
 def deploy_consortium(app: App, out: Path | None) -> None:
     """`contracts deploy --network NAME --as MEMBER` on a member's own directory."""
+    from ..networks.consortium import deploy_from_manifest
+
     home = app.home()
     signer = app.signer_name()
     d = deploy_from_manifest(home, app.profile(), signer)
@@ -182,6 +195,8 @@ def verify_cmd(app: App, record: Path) -> None:
     """
     if not app.network_name:
         raise click.UsageError("contracts verify checks a network's deployment: give --network NAME")
+    from ..networks.consortium import install_deployment
+
     home = app.home()
     d = install_deployment(home, app.profile(), record)
     app.emit(d.__dict__, [f"verified registry {d.registry} and governance {d.governance} through {home.name}'s node; "

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..contracts.build import ARTIFACTS_DIR, compile_contracts, write_artifacts
-from ..networks import MemberHome, network_path
 from .consortium import deploy_consortium, verify_cmd
 from .options import App, common_options, pass_app, passphrase_source
 
@@ -52,6 +51,9 @@ def deploy_cmd(app: App, out: Path | None) -> None:
       lienchain contracts deploy --network consortium --as dmv
       lienchain init --no-deploy && lienchain contracts deploy
     """
+    from ..networks.member import MemberHome
+    from ..networks.network import network_path
+
     if app.network_name and MemberHome.is_home(network_path(app.network_name)):
         deploy_consortium(app, out)
         return
@@ -64,5 +66,3 @@ def deploy_cmd(app: App, out: Path | None) -> None:
 
 
 contracts.add_command(verify_cmd)
-
-COMMANDS = [contracts]

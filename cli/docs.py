@@ -80,6 +80,3 @@ def verify(app: App, vin: str, lenient: bool) -> None:
     bad = [r for r in results if not r["ok"]]
     if bad:
         raise StorageError(f"{len(bad)} of {len(results)} documents of {vin} failed verification: fetch them again from another member")
-
-
-COMMANDS = [doc]

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError
-from ..ledger.workspace import importer
 from .options import App, common_options, pass_app
 
 
@@ -34,6 +33,8 @@ def import_cmd(app: App, file: Path, fmt: str | None, registrar: str | None, len
       lienchain import titles.csv --registrar registrar
       lienchain --as lender-a import book.json --format json
     """
+    from ..ledger.workspace import importer
+
     profile = app.profile()
     registrar, lender = registrar or app.account, lender or app.account
     rows = importer.read_rows(file, fmt=fmt or ("json" if file.suffix.lower() == ".json" else "csv"),
@@ -52,6 +53,3 @@ def import_cmd(app: App, file: Path, fmt: str | None, registrar: str | None, len
     app.emit({"file": str(file), "titles": len(plan.titles), "liens": len(plan.liens), "skipped": plan.skipped},
              f"imported {len(plan.titles)} title(s) and {len(plan.liens)} lien(s) from {file.name}"
              f" ({plan.skipped} already on chain, skipped)")
-
-
-COMMANDS = [import_cmd]

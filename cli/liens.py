@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..ledger.registry.consent import Consent
 from ..ledger.registry.records import Lien
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
@@ -77,6 +76,8 @@ def grant(
         )
         app.emit(granted.to_dict(), f"granted {lien_line(app, granted)} (amount sealed for the lender and the auditors)")
         return
+    from ..ledger.registry.consent import Consent  # here: it needs eth-account, --help does not
+
     loaded = [Consent.load(p) for p in consents]
     granted = app.session().grant_lien(
         v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(),
@@ -192,6 +193,3 @@ def list_liens(app: App, vin: str, only_active: bool, lenient: bool) -> None:
     """
     liens = [x for x in app.ledger().liens(normalize_vin(vin, lenient=lenient)) if x.active or not only_active]
     app.emit([x.to_dict() for x in liens], [lien_line(app, x) for x in liens] or ["no liens"])
-
-
-COMMANDS = [lien]

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..ledger.registry.ledger import Ledger
 from ..ledger.registry.records import Proposal
-from ..networks import MemberCard
-from ..networks.card import check_roles
-from ..networks.consortium import check_admission, is_admission, parse_admission, propose_admission
 from .options import App, common_options, pass_app
 from .params import PERCENT, ROLE
 
+if TYPE_CHECKING:
+    from ..ledger.registry.ledger import Ledger
+
 
 def _proposal_line(p: Proposal, ledger: Ledger) -> str:
+    from ..networks.consortium import is_admission, parse_admission
+
     state = "executed" if p.executed else f"open, {p.approvals} approval(s)"
     what = p.description
     if is_admission(p):  # its card follows as JSON
@@ -62,6 +64,9 @@ def propose(
       lienchain --as registrar member propose --remove lender-b
       lienchain --as registrar member propose --ltv-threshold 65%
     """
+    from ..networks.card import MemberCard, check_roles
+    from ..networks.consortium import propose_admission
+
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
                           proof_days) if x]
     if len(chosen) != 1:
@@ -108,6 +113,8 @@ def vote(app: App, proposal_id: int) -> None:
     Example:
       lienchain --as lender-a member vote 6
     """
+    from ..networks.consortium import check_admission
+
     app.signer_name()
     ledger = app.ledger(signing=True)
     check_admission(ledger.proposal(proposal_id), ledger)
@@ -127,6 +134,8 @@ def execute(app: App, proposal_id: int) -> None:
     Example:
       lienchain --as lender-a member execute 6
     """
+    from ..networks.consortium import check_admission
+
     app.signer_name()
     ledger = app.ledger(signing=True)
     check_admission(ledger.proposal(proposal_id), ledger)
@@ -151,6 +160,3 @@ def list_members(app: App) -> None:
         {"members": members, "proposals": [p.to_dict() for p in proposals]},
         [f"member  {app.label(m)}" for m in members] + [_proposal_line(p, ledger) for p in proposals],
     )
-
-
-COMMANDS = [member]

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import ConfigError, UnknownMember
-from ..networks import DEFAULT_GAS_LIMIT, GETH, IPFS, Binary, MemberHome, MemberStatus, Network, install, network_path, parse_members
+from ..networks.binaries import GETH, IPFS, Binary, install
+from ..networks.geth import DEFAULT_GAS_LIMIT
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
+
+if TYPE_CHECKING:
+    from ..networks.member import MemberHome
+    from ..networks.network import MemberStatus
 
 _binary_options = [
     click.option("--geth", "geth_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -91,6 +96,8 @@ def init_cmd(app: App, name: str, members: str, period: int, gas_limit: int, cur
     Example:
       lienchain network init consortium --members dmv:REGISTRAR,bank-a:LENDER,bank-b:LENDER+AUDITOR
     """
+    from ..networks.network import Network, network_path, parse_members
+
     lines: list[str] = []
     net = Network.create(
         network_path(name), parse_members(members), passphrase=new_passphrase_source,
@@ -164,6 +171,9 @@ def node() -> None:
 def _home(app: App, member: str | None) -> MemberHome:
     """Returns the member directory --network names (whose member is `member`, if given), or in a
     sandbox the directory of the member that `member` names."""
+    from ..networks.member import MemberHome
+    from ..networks.network import Network, network_path
+
     if not app.network_name:
         raise ConfigError("this command acts on a network: choose it with --network NAME")
     path = network_path(app.network_name)
@@ -261,6 +271,3 @@ def node_logs(app: App, member: str | None, lines: int, ipfs_log: bool, agent_lo
     proc = home.process("agent" if agent_log else "ipfs" if ipfs_log else "geth")
     tail = proc.tail(lines)
     app.emit({"member": home.name, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])
-
-
-COMMANDS = [network, node]

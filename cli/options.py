@@ -2,6 +2,10 @@
 
 Each shared option may be given before the subcommand (`lienchain --as lender-a lien grant ...`)
 or after it (`lienchain lien grant ... --as lender-a`); the value given last wins.
+
+This module, like every command module, imports the library's heavy parts (web3, py-evm, the
+networks) only inside the functions that use them: `lienchain --help` and each command's `--help`
+must answer without loading the chain.
 """
 
 from __future__ import annotations
@@ -12,15 +16,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import ConfigError, NetworkNotFound
-from ..ledger.registry.ledger import Ledger
-from ..ledger.workspace.profile import PROFILE_FILE, Profile, default_profile_path
-from ..ledger.workspace.session import Session
-from ..networks import MemberHome, Network, network_path
+
+if TYPE_CHECKING:
+    from ..ledger.registry.ledger import Ledger
+    from ..ledger.workspace.profile import Profile
+    from ..ledger.workspace.session import Session
+    from ..networks.member import MemberHome
+    from ..networks.network import Network
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,8 +49,12 @@ class App:
             ProfileNotFound, NetworkNotFound: If there is no profile there.
         """
         if self._profile is None:
+            from ..ledger.workspace.profile import PROFILE_FILE, Profile, default_profile_path
+
             path = self.profile_path or default_profile_path()
             if self.network_name:
+                from ..networks.network import Network, network_path
+
                 path = network_path(self.network_name)
                 if Network.is_sandbox(path):  # a sandbox member's directory, as on its own machine
                     sandbox = Network(path)
@@ -60,6 +71,8 @@ class App:
             ConfigError: If no network is named.
             NetworkNotFound: If it does not exist.
         """
+        from ..networks.network import Network, network_path
+
         name = name or self.network_name
         if not name:
             raise ConfigError("this command acts on a network: choose it with --network NAME")
@@ -72,6 +85,9 @@ class App:
             ConfigError: If no network is named.
             NetworkNotFound: If it does not exist.
         """
+        from ..networks.member import MemberHome
+        from ..networks.network import Network, network_path
+
         if not self.network_name:
             raise ConfigError("this command acts on a network: choose it with --network NAME")
         path = network_path(self.network_name)

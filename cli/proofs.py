@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..ledger.workspace import audit
 from .options import App, common_options, pass_app
 from .params import AMOUNT, PERCENT
 
@@ -16,6 +15,8 @@ OUT = click.option("--out", type=click.Path(dir_okay=False, writable=True, path_
 
 
 def _deliver(app: App, document: dict, out: Path | None, what: str) -> None:  # type: ignore[type-arg]
+    from ..ledger.workspace import audit
+
     if out is None:
         click.echo(json.dumps(document, indent=1, sort_keys=True))
         return
@@ -43,6 +44,8 @@ def ltv(app: App, lien_id: int, threshold: int | None, out: Path | None) -> None
     Example:
       lienchain --as lender-a proof ltv 3 --threshold 70% --out lien-3.json
     """
+    from ..ledger.workspace import audit
+
     document = audit.prove_ltv(app.session(), lien_id, threshold_bps=threshold)
     _deliver(app, document, out, f"lien {lien_id} within {document['threshold_bps'] / 100:g}% of its title's value")
 
@@ -61,6 +64,8 @@ def exposure_cmd(app: App, lender: str, limit: int, out: Path | None) -> None:
     Example:
       lienchain --as auditor proof exposure --lender lender-a --limit 250000 --out exposure-a.json
     """
+    from ..ledger.workspace import audit
+
     address = app.profile().accounts.resolve(lender)
     document = audit.prove_exposure(app.session(), address, limit)
     _deliver(app, document, out, f"the exposure of {app.label(address)} at most the limit")
@@ -80,9 +85,8 @@ def verify(app: App, file: Path, on_chain: bool) -> None:
     Example:
       lienchain --as auditor proof verify lien-3.json --on-chain
     """
+    from ..ledger.workspace import audit
+
     checked = audit.verify(app.ledger(), audit.load(file), on_chain=on_chain)
     gas = f"; the on-chain verifier agrees (gas estimate {checked.gas:,})" if checked.gas is not None else ""
     app.emit(checked.to_dict(), f"valid: {checked.claim}, at block {checked.block}{gas}")
-
-
-COMMANDS = [proof]

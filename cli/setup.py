@@ -7,8 +7,6 @@ import time
 import click
 
 from ..errors import ConfigError
-from .demo import Step, run_demo
-from ..ledger.workspace.profile import Profile, default_profile_path
 from .options import App, common_options, new_passphrase_source, pass_app
 
 
@@ -28,6 +26,8 @@ def init(app: App, currency: str, light_kdf: bool, no_deploy: bool) -> None:
     Example:
       LIENCHAIN_PASSWORD=... lienchain init --profile ~/.lienchain/test
     """
+    from ..ledger.workspace.profile import Profile, default_profile_path
+
     if app.network_name:
         raise ConfigError("`init` creates an embedded profile: create a network with `lienchain network init NAME --members ...`")
     path = app.profile_path or default_profile_path()
@@ -73,6 +73,8 @@ def demo(app: App) -> None:
     Example:
       lienchain demo
     """
+    from .demo import Step, run_demo
+
     started = time.monotonic()
 
     def show(step: Step) -> None:
@@ -88,6 +90,3 @@ def demo(app: App) -> None:
         click.echo(f"demo finished in {elapsed:.1f} s")
     if not all(s.ok for s in steps):
         raise click.ClickException("the demo found a refusal that did not happen")
-
-
-COMMANDS = [init, status, demo]

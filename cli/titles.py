@@ -130,6 +130,3 @@ def set_status(app: App, vin: str, status: str, lenient: bool) -> None:
     app.signer_name()
     t = app.ledger(signing=True).set_title_status(normalize_vin(vin, lenient=lenient), TitleStatus[status.upper()])
     app.emit(t.to_dict(), f"title {t.vin} is now {t.status.label}")
-
-
-COMMANDS = [title]

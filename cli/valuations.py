@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..ledger.registry.records import Appraisal, PrivateLienState, Valuation
-from ..ledger.registry.reverts import percent
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
 from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, format_amount, format_time
@@ -15,6 +14,8 @@ from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, format_amount, format_
 
 def appraisal_lines(a: Appraisal) -> list[str]:
     """Renders a title's value and loan-to-value for people."""
+    from ..ledger.registry.reverts import percent  # here: the module needs eth-abi, --help does not
+
     if a.state == "unvalued":
         return ["value     none: no oracle has valued this title, so no loan-to-value limit applies yet"]
     if a.state == "stale":
@@ -92,6 +93,3 @@ def show_cmd(app: App, vin: str, lenient: bool) -> None:
     a, valuations = ledger.appraisal(v), ledger.valuations(v)
     app.emit({"vin": v, "appraisal": a.to_dict(), "valuations": [x.to_dict() for x in valuations]},
              [*appraisal_lines(a), *(_valuation_line(app, x) for x in valuations)])
-
-
-COMMANDS = [valuation]

@@ -12,8 +12,6 @@ import click
 
 from ..errors import NodeUnreachable
 from ..ledger.registry.records import Event
-from ..ledger.registry.reverts import percent
-from ..ledger.workspace.watch import ALERTS, Watch
 from .options import App, common_options, pass_app
 from .params import format_amount, format_time
 
@@ -22,6 +20,8 @@ _RETRY = (0.5, 1.0, 2.0, 5.0)  # seconds between attempts while the node is away
 
 
 def _line(app: App, e: Event, vin: str | None) -> str:
+    from ..ledger.registry.reverts import percent  # here: the module needs eth-abi, --help does not
+
     a = e.args
     what = {
         "TitleRegistered": lambda: f"owner {app.label(str(a['owner']))}",
@@ -73,6 +73,8 @@ def watch(app: App, alerts: bool, from_block: int | None, follow: bool) -> None:
       lienchain watch --alerts --follow
       lienchain watch --from-block 0 --json
     """
+    from ..ledger.workspace.watch import ALERTS, Watch
+
     cursor = app.profile().path / f"watch-{'alerts' if alerts else 'all'}.json"
     w = Watch(app.ledger(), cursor, names=ALERTS if alerts else None, from_block=from_block)
     vins: dict[int, str | None] = {}
@@ -102,6 +104,3 @@ def watch(app: App, alerts: bool, from_block: int | None, follow: bool) -> None:
         if not follow:
             return
         time.sleep(_POLL)
-
-
-COMMANDS = [watch]

@@ -6,19 +6,61 @@
   records, consents, deployment, the event index;
 - `workspace/`: one member's working directory (`Profile`): accounts, sessions, documents, watch,
   import and proof files.
+
+The names below are imported on first use (see `lienchain._lazy`): importing one module of the
+ledger does not import web3 and py-evm with all the others.
 """
 
-from .workspace.accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
-from .registry.consent import Consent, sign_consent
-from .registry.deployment import NO_SEALER, Deployment, deploy, verify_deployment
-from .workspace.documents import Documents, SealedDocument
-from .chain.base import Chain
-from .chain.embedded import EmbeddedChain
-from .chain.rpc import RpcChain
-from .registry.ledger import Ledger, LienTerms
-from .workspace.profile import Profile, default_profile_path
-from .registry.records import Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
-from .registry.vin import VIN, TokenId, normalize_vin, token_id
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._lazy import export_names, load_export
+
+if TYPE_CHECKING:
+    from .chain.base import Chain
+    from .chain.embedded import EmbeddedChain
+    from .chain.rpc import RpcChain
+    from .registry.consent import Consent, sign_consent
+    from .registry.deployment import NO_SEALER, Deployment, deploy, verify_deployment
+    from .registry.ledger import Ledger, LienTerms
+    from .registry.records import Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
+    from .registry.vin import VIN, TokenId, normalize_vin, token_id
+    from .workspace.accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
+    from .workspace.documents import Documents, SealedDocument
+    from .workspace.profile import Profile, default_profile_path
+
+_EXPORTS = {
+    "DEFAULT_ACCOUNTS": ".workspace.accounts",
+    "NO_SEALER": ".registry.deployment",
+    "AccountBook": ".workspace.accounts",
+    "AccountInfo": ".workspace.accounts",
+    "Chain": ".chain.base",
+    "Consent": ".registry.consent",
+    "Deployment": ".registry.deployment",
+    "Documents": ".workspace.documents",
+    "EmbeddedChain": ".chain.embedded",
+    "Event": ".registry.records",
+    "Ledger": ".registry.ledger",
+    "Lien": ".registry.records",
+    "LienId": ".registry.records",
+    "LienStatus": ".registry.records",
+    "LienTerms": ".registry.ledger",
+    "Profile": ".workspace.profile",
+    "Proposal": ".registry.records",
+    "RpcChain": ".chain.rpc",
+    "SealedDocument": ".workspace.documents",
+    "Title": ".registry.records",
+    "TitleStatus": ".registry.records",
+    "TokenId": ".registry.vin",
+    "VIN": ".registry.vin",
+    "default_profile_path": ".workspace.profile",
+    "deploy": ".registry.deployment",
+    "normalize_vin": ".registry.vin",
+    "sign_consent": ".registry.consent",
+    "token_id": ".registry.vin",
+    "verify_deployment": ".registry.deployment",
+}
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
@@ -51,3 +93,11 @@ __all__ = [
     "token_id",
     "verify_deployment",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return load_export(__name__, _EXPORTS, name)
+
+
+def __dir__() -> list[str]:
+    return export_names(__name__, _EXPORTS)

@@ -4,13 +4,43 @@
 turns the founders' cards into a network manifest, `MemberHome.join` and `MemberHome.start` run
 the member's nodes and agent. `Network` is the single-host sandbox built from the same steps.
 `install` builds the pinned geth and Kubo with Go when they are not already there.
+
+The names below are imported on first use (see `lienchain._lazy`): the pinned binaries' versions,
+which the command line's help shows, do not need web3 or the ledger.
 """
 
-from .binaries import BINARIES, GETH, IPFS, Binary, install, locate
-from .card import MemberCard
-from .manifest import Manifest
-from .member import MemberHome, NodeStatus
-from .network import DEFAULT_GAS_LIMIT, Member, MemberStatus, Network, network_path, networks_root, parse_members
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._lazy import export_names, load_export
+
+if TYPE_CHECKING:
+    from .binaries import BINARIES, GETH, IPFS, Binary, install, locate
+    from .card import MemberCard
+    from .manifest import Manifest
+    from .member import MemberHome, NodeStatus
+    from .network import DEFAULT_GAS_LIMIT, Member, MemberStatus, Network, network_path, networks_root, parse_members
+
+_EXPORTS = {
+    "BINARIES": ".binaries",
+    "DEFAULT_GAS_LIMIT": ".network",
+    "GETH": ".binaries",
+    "IPFS": ".binaries",
+    "Binary": ".binaries",
+    "Manifest": ".manifest",
+    "Member": ".network",
+    "MemberCard": ".card",
+    "MemberHome": ".member",
+    "MemberStatus": ".network",
+    "NodeStatus": ".member",
+    "Network": ".network",
+    "install": ".binaries",
+    "locate": ".binaries",
+    "network_path": ".network",
+    "networks_root": ".network",
+    "parse_members": ".network",
+}
 
 __all__ = [
     "BINARIES",
@@ -31,3 +61,11 @@ __all__ = [
     "networks_root",
     "parse_members",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return load_export(__name__, _EXPORTS, name)
+
+
+def __dir__() -> list[str]:
+    return export_names(__name__, _EXPORTS)

@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coincurve import PrivateKey
-from web3 import Web3
-
-
 #: The block gas limit: about 1,000 lien grants a block, built in well under a period.
 DEFAULT_GAS_LIMIT = 200_000_000
 #: Blocks between Clique checkpoints (where votes reset and the signer list is recorded).
@@ -39,6 +35,8 @@ def genesis(*, chain_id: int, sealers: Sequence[str], period: int, gas_limit: in
         gas_limit: The block gas limit (the nodes' miners keep it there).
         alloc: Initial balances in wei by address.
     """
+    from web3 import Web3  # here, not at the top: the command line's help reads DEFAULT_GAS_LIMIT
+
     ordered = sorted((Web3.to_checksum_address(a) for a in sealers), key=lambda a: bytes.fromhex(a[2:]))
     extra = "0x" + "00" * 32 + "".join(a[2:].lower() for a in ordered) + "00" * 65
     forks = ["homestead", "eip150", "eip155", "eip158", "byzantium", "constantinople", "petersburg",
@@ -75,6 +73,8 @@ class NodeKey:
     @property
     def node_id(self) -> str:
         """Returns the enode id: the uncompressed public key without its prefix, in hex."""
+        from coincurve import PrivateKey  # here, not at the top: see `genesis`
+
         return PrivateKey(self.secret).public_key.format(compressed=False)[1:].hex()
 
 

@@ -42,7 +42,7 @@ from . import kubo
 from .card import MemberCard, check_host, check_name, check_roles
 from .engine import CLIQUE, Engine
 from .manifest import Manifest
-from .ports import allocate_ports
+from .ports import DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT, allocate_ports
 from .process import Process, await_ready, child_env, hand_over, last_error, port_free, run_tool, secret_pipes
 from .rpc import node_facts
 from .sealing import majority, sealers_in_reach
@@ -50,8 +50,6 @@ from .sealing import majority, sealers_in_reach
 HOME_FILE = "member.json"
 HOME_FORMAT = "lienchain/member-home/v1"
 MANIFEST_FILE = "manifest.json"
-DEFAULT_P2P_PORT = 30303
-DEFAULT_SWARM_PORT = 4001
 #: A chain whose sealers are peered but that sealed nothing for this many periods (and at least
 #: `_STALL_MIN_SECONDS`) is reported stalled.
 STATUS_STALL_PERIODS = 10

@@ -9,6 +9,10 @@ from pathlib import Path
 from ..errors import PortInUse
 from .process import port_free
 
+#: The ports a member's geth (peer-to-peer) and Kubo (swarm) listen on at its host, unless it chooses others.
+DEFAULT_P2P_PORT = 30303
+DEFAULT_SWARM_PORT = 4001
+
 
 def taken_ports(root: Path) -> set[int]:
     """Returns the ports that member directories under `root` (and in its sandboxes) have chosen."""

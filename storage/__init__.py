@@ -4,15 +4,43 @@ Documents are sealed for their readers (`seal`, `unseal`), stored under the CID 
 the same bytes (`compute_cid`), and checked against that CID whenever they are read. `DocumentStore`
 is the seam between lienchain and where documents live; `EmbeddedStore` keeps them in a directory,
 `KuboStore` in the members' Kubo nodes.
+
+The names below are imported on first use (see `lienchain._lazy`): reading a CID needs neither
+the cryptography package nor the Kubo client.
 """
 
-from .base import DocumentStore
-from .cid import CID, compute_cid, digest_of, parse_cid
-from .embedded import EmbeddedStore
-from .kubo import KuboStore
-from .keys import document_key, fingerprint, load_public_key, public_key_hex
-from .sealing import VERSION as SEALED_VERSION
-from .sealing import recipients_of, seal, unseal
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._lazy import export_names, load_export
+
+if TYPE_CHECKING:
+    from .base import DocumentStore
+    from .cid import CID, compute_cid, digest_of, parse_cid
+    from .embedded import EmbeddedStore
+    from .keys import document_key, fingerprint, load_public_key, public_key_hex
+    from .kubo import KuboStore
+    from .sealing import VERSION as SEALED_VERSION
+    from .sealing import recipients_of, seal, unseal
+
+_EXPORTS = {
+    "CID": ".cid",
+    "SEALED_VERSION": ".sealing:VERSION",
+    "DocumentStore": ".base",
+    "EmbeddedStore": ".embedded",
+    "KuboStore": ".kubo",
+    "compute_cid": ".cid",
+    "digest_of": ".cid",
+    "document_key": ".keys",
+    "fingerprint": ".keys",
+    "load_public_key": ".keys",
+    "parse_cid": ".cid",
+    "public_key_hex": ".keys",
+    "recipients_of": ".sealing",
+    "seal": ".sealing",
+    "unseal": ".sealing",
+}
 
 __all__ = [
     "CID",
@@ -31,3 +59,11 @@ __all__ = [
     "seal",
     "unseal",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return load_export(__name__, _EXPORTS, name)
+
+
+def __dir__() -> list[str]:
+    return export_names(__name__, _EXPORTS)

@@ -4,11 +4,40 @@ bound to a chain, a contract and a subject.
 
 Each proof module offers `prove(statement, witness, *, rng) -> Proof` and `verify(statement, proof)`,
 which raises `InvalidProof`. Randomness comes from `secrets` unless a generator is injected.
+
+The names below are imported on first use (see `lienchain._lazy`), so that importing one proof
+module does not import the others.
 """
 
-from .curve import ORDER, G, Point
-from .generators import H
-from .pedersen import Opening, commit
-from .transcript import Context, Transcript
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._lazy import export_names, load_export
+
+if TYPE_CHECKING:
+    from .curve import ORDER, G, Point
+    from .generators import H
+    from .pedersen import Opening, commit
+    from .transcript import Context, Transcript
+
+_EXPORTS = {
+    "ORDER": ".curve",
+    "Context": ".transcript",
+    "G": ".curve",
+    "H": ".generators",
+    "Opening": ".pedersen",
+    "Point": ".curve",
+    "Transcript": ".transcript",
+    "commit": ".pedersen",
+}
 
 __all__ = ["ORDER", "Context", "G", "H", "Opening", "Point", "Transcript", "commit"]
+
+
+def __getattr__(name: str) -> Any:
+    return load_export(__name__, _EXPORTS, name)
+
+
+def __dir__() -> list[str]:
+    return export_names(__name__, _EXPORTS)

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -21,8 +21,6 @@ from web3.types import BlockIdentifier
 
 from ...contracts.build import load_artifact
 from ...errors import ChainIdMismatch
-from ...zk.curve import Point
-from ...zk.pedersen import Opening
 from ..chain.base import Chain
 from ..chain.transactions import Transactor
 from .consent import Consent
@@ -38,6 +36,10 @@ from .reverts import RevertDecoder
 from .titles import Titles
 from .valuations import Valuations
 from .vin import VIN, TokenId
+
+if TYPE_CHECKING:  # the proofs are imported where private liens need them: reads do not
+    from ...zk.curve import Point
+    from ...zk.pedersen import Opening
 
 __all__ = ["GAS", "Ledger", "LienTerms"]
 

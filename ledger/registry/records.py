@@ -6,8 +6,6 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, NewType
 
-from eth_utils.address import to_checksum_address
-
 from .vin import VIN, TokenId
 
 LienId = NewType("LienId", int)
@@ -22,6 +20,9 @@ def plain(value: Any) -> Any:
             return value.decode("ascii")
         return "0x" + value.hex()
     if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        # Imported here, not at the top: the records are the command line's too, eth-utils is not.
+        from eth_utils.address import to_checksum_address
+
         return to_checksum_address(value)
     return value
 

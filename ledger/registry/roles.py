@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eth_utils.crypto import keccak
+from functools import cache
 
 from ...errors import InvalidRole
 
@@ -11,7 +11,14 @@ ROLES = ("REGISTRAR", "LENDER", "ORACLE", "AUDITOR")
 #: The id of the registry's administrator role (held by the governance contract alone).
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
 
-_NAMES = {keccak(text=f"{r}_ROLE"): r for r in ROLES} | {DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN"}
+
+@cache
+def _names() -> dict[bytes, str]:
+    """Returns each role's name by its id. Built on first use, not at import: the command line's
+    help lists the role names, and must not import eth-utils for their ids."""
+    from eth_utils.crypto import keccak
+
+    return {keccak(text=f"{r}_ROLE"): r for r in ROLES} | {DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN"}
 
 
 def role_id(role: str) -> bytes:
@@ -23,6 +30,8 @@ def role_id(role: str) -> bytes:
     Raises:
         InvalidRole: If the role is not one of the registry's.
     """
+    from eth_utils.crypto import keccak  # see `_names`
+
     name = role_name(role)
     return keccak(text=f"{name}_ROLE")
 
@@ -36,7 +45,7 @@ def role_name(role: str | bytes) -> str:
         InvalidRole: If a role name is not one of the registry's.
     """
     if isinstance(role, bytes):
-        return _NAMES.get(role, "0x" + role.hex())
+        return _names().get(role, "0x" + role.hex())
     name = role.upper().removesuffix("_ROLE")
     if name not in ROLES:
         raise InvalidRole(role, ROLES)

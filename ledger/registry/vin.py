@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import NewType
 
-from eth_utils.crypto import keccak
-
 from ...errors import InvalidVIN
 
 VIN = NewType("VIN", str)
@@ -81,4 +79,7 @@ def token_id(vin: VIN) -> TokenId:
     Returns:
         The token id.
     """
+    # Imported here, not at the top: normalizing a VIN, as every command does first, needs no keccak.
+    from eth_utils.crypto import keccak
+
     return TokenId(int.from_bytes(keccak(text=vin), "big"))

@@ -20,7 +20,6 @@ from web3 import Web3
 
 from ...errors import BadPassphrase, ConfigError, ForeignAccount, UnknownAccount
 from ...files import write_atomic
-from ...storage import document_key, public_key_hex
 
 #: The accounts `lienchain init` creates, with the founding registry role each receives at deployment.
 DEFAULT_ACCOUNTS = {
@@ -166,6 +165,8 @@ class AccountBook:
             ConfigError: If the name is invalid or taken.
             BadPassphrase: If the passphrase is not the one of the profile's other keystores.
         """
+        from ...storage import document_key, public_key_hex  # here: only a new key needs the cryptography package
+
         if not _NAME.match(name):
             raise ConfigError(f"account name {name!r} is invalid: use lower-case letters, digits, '.', '_' or '-'")
         existing = [a for a in self.list() if a.name not in self._contacts]

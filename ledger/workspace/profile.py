@@ -17,20 +17,22 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from web3 import Web3
 
 from ...errors import ConfigError, NodeUnreachable, NotAProfileDirectory, ProfileExists, ProfileNotFound
-from ...storage import DocumentStore, EmbeddedStore, KuboStore
 from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
 from ..registry.deployment import NO_SEALER, Deployment, deploy
-from .documents import Documents
 from ..chain.base import Chain
 from ..chain.embedded import EmbeddedChain
 from ..registry.ledger import Ledger
 from ..chain.rpc import RpcChain, answers
-from .session import Session
+
+if TYPE_CHECKING:  # documents and sessions are imported where they are opened: reads need neither
+    from ...storage import DocumentStore
+    from .documents import Documents
+    from .session import Session
 
 PROFILE_FILE = "profile.json"
 DEPLOYMENT_FILE = "deployment.json"
@@ -277,6 +279,8 @@ class Profile:
         Raises:
             UnknownAccount, BadPassphrase: If the account cannot be unlocked.
         """
+        from .session import Session
+
         return Session(self.ledger(account), self.documents(account), self.accounts, account)
 
     def documents(self, account: str | None = None) -> Documents:
@@ -285,10 +289,14 @@ class Profile:
         On a network, that is the Kubo node of the member serving `account` (see `ledger`), which
         pins every document it stores on the other members' nodes too.
         """
+        from .documents import Documents
+
         return Documents(self.store(account), self.accounts)
 
     def store(self, account: str | None = None) -> DocumentStore:
         """Returns the profile's raw document store (see `documents`)."""
+        from ...storage import EmbeddedStore, KuboStore
+
         node = self._node_for(account)
         if node is None:
             return EmbeddedStore(self.path / "store")

@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from ..errors import LienchainError
-from .advice import explain
 from .lazy import LazyCommand, LazyCommands, LazyGroup
 from .options import app_of, common_options
 
@@ -66,6 +65,8 @@ class LienchainGroup(LazyGroup):
         except LienchainError as exc:
             for problem in getattr(exc, "problems", []):  # every bad row of an import, one per line
                 click.echo(f"  {problem}", err=True)
+            from .advice import explain  # only when a command failed: the advice table is not needed else
+
             raise CommandFailed(explain(exc)) from None
         finally:
             app_of(ctx).close()

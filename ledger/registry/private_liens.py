@@ -6,6 +6,8 @@ before proving); this part sends them and reads what the registry keeps.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
@@ -13,18 +15,16 @@ from web3.types import BlockIdentifier
 
 from ...contracts.build import load_artifact
 from ...errors import ProofError
-from ...zk import ltv
-from ...zk.curve import Point
-from ...zk.encoding import range_to_bytes
-from ...zk.ltv import LtvStatement
-from ...zk.pedersen import Opening
-from . import private
 from .consent import currency_code
 from .context import GAS, Hook, LedgerContext
 from .liens import Liens
 from .records import Lien, LienId, PrivateLienState
 from .valuations import Valuations
 from .vin import VIN
+
+if TYPE_CHECKING:  # the proofs are imported by the methods that make them: reads need none
+    from ...zk.curve import Point
+    from ...zk.pedersen import Opening
 
 __all__ = ["PrivateLiens"]
 
@@ -61,6 +61,8 @@ class PrivateLiens:
                 threshold allows.
             InvalidOperation, TitleNotActive, MissingRole: If the registry refuses.
         """
+        from . import private
+
         c = self._c
         signer = c.signer()
         token = c.token(vin)
@@ -92,6 +94,11 @@ class PrivateLiens:
                 over that limit (the title stays frozen until the lien is released or the value rises).
             InvalidOperation, LtvExceeded: If the registry refuses.
         """
+        from ...zk import ltv
+        from ...zk.encoding import range_to_bytes
+        from ...zk.ltv import LtvStatement
+        from . import private
+
         c = self._c
         lien = self._liens.get(lien_id)
         if not lien.active:
@@ -127,6 +134,8 @@ class PrivateLiens:
             InvalidOperation: If the lien is public.
             LienNotFound: If no lien has this id.
         """
+        from ...zk.curve import Point
+
         c = self._c
         x, y = c.reader.call(c.registry.functions.lienCommitment(lien_id), titles=c.vins, block=block)
         return Point(int(x), int(y))

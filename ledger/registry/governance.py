@@ -236,15 +236,6 @@ class Governance:
         self._c.signer().send(self._c.governance.functions.approve(proposal_id), gas=GAS["approve"])
         return self.proposal(proposal_id)
 
-    def approve_many(self, proposal_ids: Sequence[int]) -> None:
-        """Votes for several proposals in a row (on the embedded chain, in one block).
-
-        Raises:
-            NotMember, GovernanceRefused: If governance refuses a vote (then none is cast).
-        """
-        calls = [Call(self._c.governance.functions.approve(p), GAS["approve"]) for p in proposal_ids]
-        self._c.signer().send_many(calls, receipts=False)
-
     def execute(self, proposal_id: int) -> Proposal:
         """Executes a proposal that holds a majority of the current members' approvals but has not
         run, as when members left after the votes (members only).

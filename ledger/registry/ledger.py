@@ -331,10 +331,6 @@ class Ledger:
         """Votes for a proposal: see `Governance.approve`."""
         return self._governance.approve(proposal_id)
 
-    def approve_many(self, proposal_ids: Sequence[int]) -> None:
-        """Votes for several proposals in a row: see `Governance.approve_many`."""
-        self._governance.approve_many(proposal_ids)
-
     def execute(self, proposal_id: int) -> Proposal:
         """Executes a proposal that holds a majority but has not run: see `Governance.execute`."""
         return self._governance.execute(proposal_id)

@@ -40,13 +40,13 @@ _BUILT = "bench-cli.json"  # written last into a complete cached profile: what i
 
 
 def vin(n: int) -> VIN:
-    body = f"1HGCM826X{n:08d}"
+    body = f"1HGCM826XA{n:07d}"  # A: model year 2010
     return normalize_vin(body[:8] + check_digit(body) + body[9:])
 
 
 def cached_profile(titles: int) -> tuple[Path, float, bool]:
     """Returns a profile holding `titles` titles, the seconds its build took, and whether it was cached."""
-    path = Path(tempfile.gettempdir()) / "lienchain-bench-cli" / f"titles-{titles}"
+    path = Path(tempfile.gettempdir()) / "lienchain-bench-cli" / f"titles-{titles}-v2"  # v2: VINs with a model year
     record = path / _BUILT
     if record.exists():
         return path, float(json.loads(record.read_text())["build_seconds"]), True

@@ -33,7 +33,7 @@ PASSPHRASE = "bench passphrase"
 
 
 def vin(n: int) -> str:
-    body = f"1HGCM826X{n:08d}"
+    body = f"1HGCM826XA{n:07d}"  # A: model year 2010
     return body[:8] + check_digit(body) + body[9:]
 
 

@@ -45,7 +45,7 @@ MATURITY = int(time.time()) + 5 * 365 * 86400
 
 
 def vin(n: int) -> VIN:
-    body = f"1HGCM826X{n:08d}"
+    body = f"1HGCM826XA{n:07d}"  # A: model year 2010
     return normalize_vin(body[:8] + check_digit(body) + body[9:])
 
 

@@ -1,8 +1,9 @@
 """Vehicle identification numbers: normalization, validation and token ids.
 
 A VIN is 17 characters of 0-9 and A-Z without I, O and Q (ISO 3779). North America and China
-(GB 16735) put a check digit in position 9; Europe does not require one, so `lenient=True` admits a
-VIN whose check digit does not match but still refuses a bad length or alphabet.
+(GB 16735) put a check digit in position 9 and a model year code in position 10, which is never U, Z
+or 0 (49 CFR 565.15); Europe requires neither, so `lenient=True` admits a VIN whose check digit does
+not match or whose position 10 is not a year code, but still refuses a bad length or alphabet.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _TRANSLITERATION = {
     **dict(zip("STUVWXYZ", range(2, 10))),
 }
 _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_NOT_MODEL_YEARS = "UZ0"  # besides I, O and Q, which no position holds
 
 
 def check_digit(vin: str) -> str:
@@ -44,13 +46,15 @@ def normalize_vin(text: str, *, lenient: bool = False) -> VIN:
 
     Args:
         text: The VIN as a user typed it.
-        lenient: Admit a VIN whose check digit does not match (European VINs).
+        lenient: Admit a VIN whose check digit does not match, or whose position 10 is not a
+            model year code (European VINs).
 
     Returns:
         The normalized VIN.
 
     Raises:
-        InvalidVIN: If the length, the characters or (unless lenient) the check digit is wrong.
+        InvalidVIN: If the length, the characters or (unless lenient) the check digit or the
+            model year is wrong.
     """
     if not text.isascii():  # before upper(), which turns some non-ASCII letters into ASCII ones
         raise InvalidVIN(text, "a VIN has only the characters 0-9 and A-Z")
@@ -60,6 +64,8 @@ def normalize_vin(text: str, *, lenient: bool = False) -> VIN:
     bad = sorted({c for c in vin if c not in _TRANSLITERATION})
     if bad:
         raise InvalidVIN(text, f"characters {''.join(bad)!r} never occur in a VIN (no I, O or Q)")
+    if not lenient and vin[9] in _NOT_MODEL_YEARS:
+        raise InvalidVIN(text, f"position 10 (the model year) is {vin[9]!r}, which is never a year code (U, Z and 0 are not)")
     expected = check_digit(vin)
     if not lenient and vin[8] != expected:
         raise InvalidVIN(

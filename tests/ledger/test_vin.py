@@ -9,6 +9,7 @@ from lienchain.ledger.registry.vin import check_digit, normalize_vin, token_id
 
 VALID = ["1M8GDM9AXKP042788", "1HGCM82633A004352", "5YJSA1E27HF000337", "11111111111111111"]
 ALPHABET = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+MODEL_YEARS = "123456789ABCDEFGHJKLMNPRSTVWXY"  # position 10: never U, Z or 0 (49 CFR 565.15)
 
 
 @pytest.mark.parametrize("vin", VALID)
@@ -37,8 +38,18 @@ def test_normalize_vin_refuses_bad_length_or_letters_even_when_lenient(vin: str,
         normalize_vin(vin, lenient=True)
 
 
-@given(st.text(alphabet=ALPHABET, min_size=17, max_size=17))
-def test_any_vin_with_its_computed_check_digit_is_accepted(body: str) -> None:
+@pytest.mark.parametrize("year", ["U", "Z", "0"])
+def test_a_model_year_of_u_z_or_0_is_refused_unless_lenient(year: str) -> None:
+    body = "1M8GDM9AX" + year + "P042788"
+    vin = body[:8] + check_digit(body) + body[9:]
+    with pytest.raises(InvalidVIN, match="position 10"):
+        normalize_vin(vin)
+    assert normalize_vin(vin, lenient=True) == vin
+
+
+@given(st.text(alphabet=ALPHABET, min_size=16, max_size=16), st.sampled_from(MODEL_YEARS))
+def test_any_vin_with_its_computed_check_digit_is_accepted(rest: str, year: str) -> None:
+    body = rest[:9] + year + rest[9:]
     vin = body[:8] + check_digit(body) + body[9:]
     assert normalize_vin(vin) == vin
     wrong = vin[:8] + ("X" if vin[8] != "X" else "0") + vin[9:]

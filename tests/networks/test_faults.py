@@ -25,7 +25,7 @@ from .conftest import PASSPHRASE, Run
 
 def _vins(series: int, count: int) -> list[VIN]:
     """`count` distinct valid VINs of a series (0-9), the check digit computed."""
-    bodies = (f"1HGCM826X{series}{i:07d}" for i in range(count))
+    bodies = (f"1HGCM826XA{series}{i:06d}" for i in range(count))
     return [normalize_vin(b[:8] + check_digit(b) + b[9:]) for b in bodies]
 
 

@@ -38,7 +38,7 @@ def get(app: App, cid: str, out: Path | None) -> None:
     reader = app.signer_name()
     data = app.profile().documents().read(parsed, reader=reader)
     if out is not None:
-        write_atomic(out, data)
+        write_atomic(out, data, mode=0o600)  # a customer's document: its reader's eyes only
         app.emit({"cid": parsed, "bytes": len(data), "out": str(out)}, f"{parsed}: {len(data)} bytes verified, written to {out}")
     elif app.json:
         app.emit({"cid": parsed, "bytes": len(data), "content_base64": base64.b64encode(data).decode()}, "")

@@ -41,6 +41,17 @@ def test_doc_get_json_carries_binary_content_intact(run, tmp_path: Path) -> None
     assert base64.b64decode(json.loads(r.out)["content_base64"]) == doc.read_bytes()
 
 
+def test_doc_get_out_writes_the_plaintext_readable_by_its_owner_only(run, tmp_path: Path) -> None:
+    doc = tmp_path / "loan.pdf"
+    doc.write_bytes(b"loan contract of a customer")
+    run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address, "--doc", str(doc))
+    cid = json.loads(run("title", "show", VIN, "--json").out)["doc_cid"]
+    out = tmp_path / "opened.pdf"
+    assert run("--as", "auditor", "doc", "get", cid, "--out", str(out)).code == 0
+    assert out.read_bytes() == doc.read_bytes()
+    assert out.stat().st_mode & 0o777 == 0o600
+
+
 def test_init_without_deploy_then_contracts_deploy(run, tmp_path: Path) -> None:
     path = str(tmp_path / "fresh")
     assert run("init", "--light-kdf", "--no-deploy", "--profile", path).code == 0

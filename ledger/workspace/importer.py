@@ -92,8 +92,9 @@ def read_rows(path: Path, *, fmt: str, accounts: AccountBook, currency: str, now
 
 
 def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
-    """Skips the titles already registered and the liens `lender` already holds with the same terms
-    (amount, currency, maturity): what an interrupted import wrote is not written again.
+    """Skips the titles already registered and the active liens `lender` already holds with the same
+    terms (amount, currency, maturity): what an interrupted import wrote is not written again. A
+    released lien of the same terms does not count: the row is a refinance, and is written.
 
     Raises:
         ImportRejected: If a row's title is registered to another owner, or a lien row's title is
@@ -119,8 +120,8 @@ def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
                 problems.append(f"line {r.line}: {r.vin} is not registered: add its owner to the row")
                 continue
             held = index.liens(tid) if tid in registered else []
-            if any(x.lender.lower() == lender.lower() and (x.amount, x.currency, x.maturity) == (r.amount, r.currency, r.maturity)
-                   for x in held):
+            if any(x.active and x.lender.lower() == lender.lower()
+                   and (x.amount, x.currency, x.maturity) == (r.amount, r.currency, r.maturity) for x in held):
                 skipped += 1
                 continue
             if any(x.active and x.lender.lower() != lender.lower() for x in held):

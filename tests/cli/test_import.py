@@ -103,3 +103,16 @@ def test_json_import_and_a_lien_row_on_an_unknown_title(run, tmp_path: Path) -> 
     r = run("import", str(source), "--registrar", "registrar", "--lender", "lender-a", "--json")
     assert r.code == 0, r.err
     assert (json.loads(r.out)["titles"], json.loads(r.out)["liens"]) == (1, 1)
+
+
+def test_a_lien_row_whose_same_terms_were_released_is_a_refinance_and_is_written(run, tmp_path: Path) -> None:
+    source = write(tmp_path / "book.csv", book(1))
+    assert run("import", str(source), "--registrar", "registrar", "--lender", "lender-a").code == 0
+    [first] = json.loads(run("lien", "list", vin(0), "--json").out)
+    assert run("--as", "lender-a", "lien", "release", str(first["lien_id"])).code == 0
+
+    r = run("import", str(source), "--registrar", "registrar", "--lender", "lender-a", "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out) == {"file": str(source), "titles": 0, "liens": 1, "skipped": 1}
+    liens = json.loads(run("lien", "list", vin(0), "--json").out)
+    assert [(x["lien_id"], x["status"]) for x in liens] == [(first["lien_id"], "released"), (first["lien_id"] + 1, "active")]

@@ -190,9 +190,13 @@ contract ZkVerifier is IZkVerifier {
                 mstore(add(e, 0x40), x)
                 mstore(add(e, 0x60), y)
                 mstore(add(e, 0x80), k)
-                // Two statements: Yul evaluates arguments right to left.
+                // One call a statement, each followed by its size check: Yul evaluates arguments
+                // right to left, and an address without code (a chain without the precompiles)
+                // "succeeds" with no output, leaving the input words as a junk result.
                 let done := staticcall(gas(), 0x07, add(e, 0x40), 0x60, add(e, 0x40), 0x40)
-                if iszero(and(done, staticcall(gas(), 0x06, e, 0x80, e, 0x40))) {
+                done := and(done, eq(returndatasize(), 0x40))
+                done := and(done, staticcall(gas(), 0x06, e, 0x80, e, 0x40))
+                if iszero(and(done, eq(returndatasize(), 0x40))) {
                     mstore(0, shl(224, 0x90e443ed)) // ZkPrecompileFailed()
                     revert(0, 4)
                 }
@@ -295,6 +299,7 @@ contract ZkVerifier is IZkVerifier {
         bool ok;
         assembly ("memory-safe") {
             ok := staticcall(gas(), 0x06, input, 0x80, out, 0x40)
+            ok := and(ok, eq(returndatasize(), 0x40)) // see `addMul` in `_batch`
         }
         if (!ok) revert ZkPrecompileFailed();
         return (out[0], out[1]);

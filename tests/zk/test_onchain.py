@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 
+from eth.vm.forks.london.computation import LondonComputation
+from eth_utils.abi import function_signature_to_4byte_selector
+from web3.exceptions import ContractCustomError
+
 from lienchain.contracts.build import load_artifact
 from lienchain.errors import LienchainError
 from lienchain.ledger import Profile
@@ -95,3 +99,20 @@ def test_python_and_chain_refuse_a_proof_with_any_word_changed(verifier: Any) ->
         changed = {**valid, "proof": "0x" + (data[: end - 1] + bytes([data[end - 1] ^ 1]) + data[end:]).hex()}
         assert not _python_accepts(changed), end
         assert not _chain_accepts(verifier, changed), end
+
+
+def test_a_chain_without_the_curve_precompiles_accepts_no_proof(verifier: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where 0x06 (add) and 0x07 (multiply) hold no precompile, a call to them "succeeds" with no
+    # output: the verifier must see that, never take the untouched input words as a result.
+    present = LondonComputation.get_precompiles()
+    monkeypatch.setattr(LondonComputation, "_precompiles",
+                        {a: f for a, f in present.items() if int.from_bytes(a, "big") not in (6, 7)})
+    selector = "0x" + function_signature_to_4byte_selector("ZkPrecompileFailed()").hex()
+    failed = 0
+    for v in VECTORS:
+        try:
+            assert not _chain_accepts(verifier, v), v["name"]
+        except ContractCustomError as exc:
+            assert exc.data == selector, v["name"]
+            failed += 1
+    assert failed >= sum(v["valid"] for v in VECTORS)  # each valid proof reaches the curve arithmetic

@@ -26,7 +26,7 @@ SHIM = CONTRACTS_DIR / "solc-shim.js"
 
 #: The contracts lienchain deploys, and the libraries they link (under src/libraries); each gets an
 #: artifact file of its own.
-CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles")
+CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles", "TitleMetadata")
 
 SETTINGS: dict[str, Any] = {
     "evmVersion": "london",
@@ -174,7 +174,9 @@ def compile_contracts() -> dict[str, Artifact]:
             allow_paths=[str(REPO_DIR / "node_modules")],
         )
     except solcx.exceptions.SolcError as exc:
-        raise ConfigError(f"the contracts do not compile: {exc.message.splitlines()[0]}") from None
+        lines = exc.message.splitlines()
+        where = next((line.strip().removeprefix("--> ") for line in lines[1:3] if "-->" in line), "")
+        raise ConfigError(f"the contracts do not compile: {lines[0]}" + (f" ({where})" if where else "")) from None
     version = solcx.wrapper.get_version_str_from_solc_binary(SHIM)
     artifacts = {}
     for unit, contracts in output["contracts"].items():

@@ -3,8 +3,13 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {IERC165} from "@openzeppelin/contracts/interfaces/IERC165.sol";
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {IERC5192} from "./interfaces/IERC5192.sol";
 import {ITitleRegistry} from "./interfaces/ITitleRegistry.sol";
+import {TitleMetadata} from "./libraries/TitleMetadata.sol";
 import {Titles} from "./libraries/Titles.sol";
 
 /// @title TitleRegistry
@@ -19,7 +24,11 @@ import {Titles} from "./libraries/Titles.sol";
 /// rules and records of liens, valuations and proofs: currency, loan-to-value, consents, private
 /// liens' proofs, and the reviews that freeze a title or make a proof due. Each title's state is
 /// one {Titles-State}, each lien's one {Titles-LienState}.
-contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
+///
+/// For wallets: titles are locked (ERC-5192: no ERC-721 transfer function moves one), `tokenURI`
+/// is on-chain JSON (see {TitleMetadata}), and every change a wallet shows emits `MetadataUpdate`
+/// (ERC-4906), or `BatchMetadataUpdate` over all ids for a setting every title's value state reads.
+contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessControl, EIP712 {
     /// @inheritdoc ITitleRegistry
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @inheritdoc ITitleRegistry
@@ -268,17 +277,34 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
     }
 
     /// @inheritdoc ERC721
-    function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
-        return super.supportsInterface(interfaceId);
+    function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl, IERC165) returns (bool) {
+        return interfaceId == type(IERC5192).interfaceId || interfaceId == bytes4(0x49064906) // ERC-4906
+            || super.supportsInterface(interfaceId);
+    }
+
+    /// @notice A title's metadata: on-chain JSON (VIN, status, active liens, value state) as a data URI.
+    /// @param tokenId The title.
+    /// @return The URI.
+    function tokenURI(uint256 tokenId) public view override returns (string memory) {
+        _requireOwned(tokenId);
+        Titles.State storage t = _titles[tokenId];
+        return TitleMetadata.tokenURI(t.title.vin, t.title.status, t.activeLiens, Titles.appraisal(t, _settings));
+    }
+
+    /// @inheritdoc IERC5192
+    /// @dev Always true: a title moves only by `transferTitle`, a registrar's act.
+    function locked(uint256 tokenId) external view returns (bool) {
+        _requireOwned(tokenId);
+        return true;
     }
 
     /// @notice Approvals are meaningless: titles change hands only through a registrar.
-    function approve(address, uint256) public pure override {
+    function approve(address, uint256) public pure override(ERC721, IERC721) {
         revert RegistryDirectTransferDisabled();
     }
 
     /// @notice Approvals are meaningless: titles change hands only through a registrar.
-    function setApprovalForAll(address, bool) public pure override {
+    function setApprovalForAll(address, bool) public pure override(ERC721, IERC721) {
         revert RegistryDirectTransferDisabled();
     }
 
@@ -298,6 +324,7 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         record.registeredAt = uint64(block.timestamp); // status Active is the zero value
         _mint(owner, tokenId);
         emit TitleRegistered(tokenId, vin, owner, docCid);
+        emit Locked(tokenId);
     }
 
     function _transferTitle(Titles.State storage t, uint256 tokenId, address from, address to, string calldata docCid)
@@ -306,12 +333,14 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         t.title.docCid = docCid;
         _transfer(from, to, tokenId);
         emit TitleTransferred(tokenId, from, to, docCid);
+        emit MetadataUpdate(tokenId);
     }
 
     function _setTitleStatus(Titles.State storage t, uint256 tokenId, TitleStatus status) private {
         TitleStatus previous = t.title.status;
         t.title.status = status;
         emit TitleStatusChanged(tokenId, previous, status);
+        emit MetadataUpdate(tokenId);
     }
 
     function _setLtvThreshold(uint64 thresholdBps) private {
@@ -319,6 +348,7 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         _settings.ltvThresholdBps = thresholdBps;
         _settings.thresholdChangedAt = uint64(block.timestamp); // private liens it puts over their proof owe one from now
         emit LtvThresholdChanged(previous, thresholdBps);
+        emit BatchMetadataUpdate(0, type(uint256).max); // every title's value state reads it
     }
 
     function _setProofWindow(uint64 windowSeconds) private {
@@ -331,6 +361,7 @@ contract TitleRegistry is ITitleRegistry, ERC721, AccessControl, EIP712 {
         uint64 previous = _settings.stalenessWindow;
         _settings.stalenessWindow = windowSeconds;
         emit StalenessWindowChanged(previous, windowSeconds);
+        emit BatchMetadataUpdate(0, type(uint256).max); // every title's value state reads it
     }
 
     // --- internals ----------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from ..registry.ledger import Ledger
 from ..registry.records import Event
 
 ALERTS = ("LtvAlert", "LtvRecovered", "LienProofDue", "LienProved", "LtvThresholdChanged")
-#: ERC-721 bookkeeping that repeats TitleRegistered and TitleTransferred: left out unless asked for.
-MIRRORED = ("Transfer", "Approval", "ApprovalForAll")
+#: Bookkeeping for wallets that repeats the registry's own events (ERC-721's Transfer, ERC-5192's
+#: Locked, ERC-4906's metadata updates): left out unless asked for.
+MIRRORED = ("Transfer", "Approval", "ApprovalForAll", "Locked", "MetadataUpdate", "BatchMetadataUpdate")
 _RECENT = 512  # identities of the latest events handled, kept to recognise re-mined ones
 
 
@@ -38,7 +39,7 @@ class Watch:
         Args:
             ledger: A ledger with an event index.
             cursor: The file that keeps the position.
-            names: Only events of these names [default: all but the `MIRRORED` ERC-721 ones].
+            names: Only events of these names [default: all but the `MIRRORED` ones].
             from_block: Start at this block instead of where the cursor stopped.
 
         Raises:

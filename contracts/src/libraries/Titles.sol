@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
@@ -291,6 +292,7 @@ library Titles {
         emit ITitleRegistry.LienGranted(
             lienId, terms.tokenId, msg.sender, terms.amount, terms.currency, terms.maturity, priority, docCid
         );
+        emit IERC4906.MetadataUpdate(terms.tokenId); // its active liens
     }
 
     /// @dev Records a private lien's commitment and the limit its grant proved it within.
@@ -323,6 +325,7 @@ library Titles {
         t.activeLiens -= 1;
         t.secured -= l.amount;
         emit ITitleRegistry.LienReleased(lienId, l.tokenId, msg.sender);
+        emit IERC4906.MetadataUpdate(l.tokenId); // its active liens
     }
 
     function _spendConsent(
@@ -350,6 +353,7 @@ library Titles {
         emit ITitleRegistry.ValuationSet(
             tokenId, valuation.oracle, valuation.value, valuation.currency, valuation.valuedAt, valuation.docCid
         );
+        emit IERC4906.MetadataUpdate(tokenId); // its value state
     }
 
     function _setFrozen(State storage t, uint256 tokenId, bool frozen, ITitleRegistry.Appraisal memory a) private {

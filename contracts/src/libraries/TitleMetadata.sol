@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
+
+/// @title TitleMetadata
+/// @notice The ERC-721 metadata of a title as wallets read it: a `data:` URI of JSON, built on
+/// chain from the registry's state, so that it is never out of date nor hosted anywhere.
+/// @dev An external library linked into {TitleRegistry}: its string building stays out of the
+/// registry's code size. Every string it writes is the registry's own (a VIN's 17 characters of
+/// 0-9 and A-Z, fixed labels), so none needs JSON escaping.
+library TitleMetadata {
+    /// @notice The token URI of a title.
+    /// @param vin The title's normalized VIN.
+    /// @param status The title's status.
+    /// @param activeLiens How many active liens it carries.
+    /// @param a Its appraisal now.
+    /// @return The URI: `data:application/json;base64,` and the JSON.
+    function tokenURI(
+        string memory vin,
+        ITitleRegistry.TitleStatus status,
+        uint256 activeLiens,
+        ITitleRegistry.Appraisal memory a
+    ) external pure returns (string memory) {
+        bytes memory json = abi.encodePacked(
+            '{"name":"Vehicle title ', vin,
+            '","description":"A vehicle title on a lienchain register: its owner and the liens on it. Only a registrar moves it.",',
+            '"attributes":[{"trait_type":"VIN","value":"', vin,
+            '"},{"trait_type":"Status","value":"', _statusLabel(status),
+            '"},{"trait_type":"Active liens","display_type":"number","value":', Strings.toString(activeLiens),
+            '},{"trait_type":"Value","value":"', _valueState(a), '"}]}'
+        );
+        return string.concat("data:application/json;base64,", Base64.encode(json));
+    }
+
+    /// @dev As `Appraisal.state` in the Python client: no fresh valuation, and none at all or only
+    /// stale ones; over the threshold; or within it.
+    function _valueState(ITitleRegistry.Appraisal memory a) private pure returns (string memory) {
+        if (a.freshOracles == 0) return a.staleOracles == 0 ? "unvalued" : "stale";
+        return a.frozen ? "frozen" : "healthy";
+    }
+
+    function _statusLabel(ITitleRegistry.TitleStatus status) private pure returns (string memory) {
+        if (status == ITitleRegistry.TitleStatus.Active) return "active";
+        if (status == ITitleRegistry.TitleStatus.Stolen) return "stolen";
+        if (status == ITitleRegistry.TitleStatus.Salvage) return "salvage";
+        return "cancelled";
+    }
+}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +69,7 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     alice, bob = Account.create().address, Account.create().address
     registrar = profile.session("registrar")
     lender_a, lender_b = profile.session("lender-a"), profile.session("lender-b")
-    maturity = int(time.time()) + 5 * _YEAR
+    maturity = registrar.ledger.now() + 5 * _YEAR
 
     t = registrar.register_title(vin, alice, document=b"Certificate of title " + vin.encode() + b", owner Alice")
     step("registrar", f"title register {vin} --owner {alice}", f"title registered, document {t.doc_cid}")
@@ -86,7 +85,7 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
         step("lender-b", f"lien grant {vin} --amount 6000", f"refused ({type(exc).__name__}): {explain(exc)}")
 
     consent = lender_a.sign_consent(vin, lender="lender-b", amount=600_000, currency="USD",
-                                    deadline=int(time.time()) + 7 * 86400)
+                                    deadline=lender_a.ledger.now() + 7 * 86400)
     step("lender-a", f"lien consent {vin} --to lender-b --amount 6000", f"EIP-712 consent signed by {consent.signer}")
 
     second = lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity, consents=[consent])
@@ -130,7 +129,8 @@ def _private_lien(profile: Profile, vin: VIN, step: Callable[..., None]) -> None
     """A private lien on the title, and an auditor checking it without anyone seeing the amount."""
     profile.session("oracle").set_valuation(vin, 2_000_000, currency="USD")
     step("oracle", f"valuation set {vin} --value 20000", "title valued 20,000.00 USD")
-    lien = profile.session("lender-a").grant_private_lien(vin, 1_300_000, currency="USD", maturity=int(time.time()) + _YEAR)
+    lender = profile.session("lender-a")
+    lien = lender.grant_private_lien(vin, 1_300_000, currency="USD", maturity=lender.ledger.now() + _YEAR)
     commitment = profile.ledger().lien_commitment(lien.lien_id)
     step("lender-a", f"lien grant {vin} --amount 13000 --private",
          f"lien {lien.lien_id}: on chain only the commitment ({commitment.x:#x}, ...) and two verified proofs")

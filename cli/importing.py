@@ -38,7 +38,7 @@ def import_cmd(app: App, file: Path, fmt: str | None, registrar: str | None, len
     profile = app.profile()
     registrar, lender = registrar or app.account, lender or app.account
     rows = importer.read_rows(file, fmt=fmt or ("json" if file.suffix.lower() == ".json" else "csv"),
-                              accounts=profile.accounts, currency=profile.currency)
+                              accounts=profile.accounts, currency=profile.currency, now=app.ledger().now())
     if any(r.owner for r in rows) and not registrar:
         raise ConfigError("the file registers titles: name the registering account with --registrar or --as")
     if any(r.amount is not None for r in rows) and not lender:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import click
@@ -149,9 +148,10 @@ def consent(
       lienchain --as lender-a lien consent 1M8GDM9AXKP042788 --to lender-b --amount 8000 --out consent-a.json
     """
     v = normalize_vin(vin, lenient=lenient)
-    signed = app.session().sign_consent(
+    session = app.session()
+    signed = session.sign_consent(
         v, lender=to, amount=amount, currency=app.currency(currency),
-        deadline=int(time.time()) + valid_days * 86400,
+        deadline=session.ledger.now() + valid_days * 86400,  # the registry checks it in chain time
     )
     signed.save(out)
     app.emit(

@@ -52,10 +52,10 @@ def status(app: App) -> None:
     profile = app.profile()
     ledger = app.ledger()
     d = profile.load_deployment()
-    head = ledger.w3.eth.block_number
+    head = ledger.chain.head()
     data = {
         "profile": str(profile.path), "engine": profile.config["engine"], "chain_id": d.chain_id,
-        "head_block": head, "registry": d.registry, "governance": d.governance,
+        "head_block": head, "head_time": ledger.chain.time(), "registry": d.registry, "governance": d.governance,
         "members": len(ledger.members()), "accounts": [a.name for a in profile.accounts.list()],
     }
     app.emit(data, [f"{k:<11} {', '.join(v) if isinstance(v, list) else v}" for k, v in data.items()])

@@ -9,6 +9,7 @@ else; each method below hands its work to the part that owns it.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -118,6 +119,14 @@ class Ledger:
             NoSigningAccount: If the ledger has no signing account.
         """
         return Address(self._context.signer().address)
+
+    def now(self) -> int:
+        """Returns the earliest time the next block can carry: the later of the chain's time (its
+        latest block's) and this machine's clock. Deadlines are checked against block time, and the
+        embedded chain's clock runs ahead of the wall clock under load (each block is at least a
+        second after its parent), while an idle chain's lags behind it: count deadlines from here.
+        """
+        return max(self.chain.time(), int(time.time()))
 
     def timings(self) -> dict[str, float]:
         """Returns the seconds the signing account's writes spent per phase (see `Transactor.timings`)."""

@@ -61,7 +61,8 @@ def read_rows(path: Path, *, fmt: str, accounts: AccountBook, currency: str, now
         fmt: "csv" (a header line naming the columns) or "json" (a list of objects).
         accounts: Resolves owner account names to addresses.
         currency: The currency of rows that name none.
-        now: The time maturities must follow [default: now].
+        now: The time maturities must follow: `Ledger.now()`, as the registry checks them in
+            chain time [default: this machine's clock].
 
     Returns:
         The rows.

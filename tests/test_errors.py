@@ -135,4 +135,27 @@ def test_a_failed_proposal_call_carries_the_calls_own_error() -> None:
 def test_an_error_no_abi_declares_is_a_plain_revert() -> None:
     exc = DECODER.decode(function_signature_to_4byte_selector("Unheard(uint256)") + encode(["uint256"], [1]))
     assert type(exc) is errors.ContractRevert
-    assert "without a known reason" in str(exc)
+    assert str(exc).startswith("the contract refused the operation: an error this client does not know")
+
+
+_PANIC = function_signature_to_4byte_selector("Panic(uint256)")
+_ERROR = function_signature_to_4byte_selector("Error(string)")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (_PANIC + encode(["uint256"], [0x11]), "arithmetic overflow or underflow (Panic 0x11)"),
+        (_PANIC + encode(["uint256"], [0x12]), "division or modulo by zero (Panic 0x12)"),
+        (_PANIC + encode(["uint256"], [0x32]), "an array index out of bounds (Panic 0x32)"),
+        (_PANIC + encode(["uint256"], [0x99]), "a panic of unknown code 0x99"),
+        (_ERROR + encode(["string"], ["nope\nsecond line"]), "'nope second line'"),
+        (function_signature_to_4byte_selector("Unheard(uint256)") + encode(["uint256"], [1]), "an error this client does not know"),
+        (_PANIC + b"\x01", "malformed Panic data"),
+    ],
+)
+def test_a_panic_or_unknown_revert_is_one_line_that_names_the_operation(data: bytes, reason: str) -> None:
+    exc = DECODER.decode(data, operation="grantLien")
+    assert type(exc) is errors.ContractRevert
+    assert str(exc).startswith("the contract refused grantLien: ") and reason in str(exc)
+    assert "\n" not in str(exc)

@@ -122,7 +122,7 @@ class Transactor:
         try:
             out = self.chain.call(Transaction(self.address, str(fn.address), calldata(fn)), block)
         except Reverted as exc:
-            raise self._typed(exc, titles) from None
+            raise self._typed(exc, titles, fn.fn_name) from None
         return format_contract_call_return_data_curried(
             self.chain.w3, fn.decode_tuples, fn.abi, abi_to_signature(fn.abi),
             fn._return_data_normalizers, get_abi_output_types(fn.abi), out,  # noqa: SLF001 - web3 is pinned
@@ -184,7 +184,7 @@ class Transactor:
         """
         with self.timed("encode"):
             transactions = [Transaction(self.address, str(c.fn.address), calldata(c.fn), c.gas) for c in calls]
-        hashes = self._send(transactions, titles, on_accepted)
+        hashes = self._send(transactions, titles, on_accepted, _operation(calls))
         with self.timed("wait for receipts"):
             if receipts:
                 mined = self.chain.receipts(hashes, timeout=self._receipt_timeout)
@@ -206,7 +206,7 @@ class Transactor:
             TransactionFailed: If the chain refuses the transaction.
         """
         transaction = Transaction(self.address, str(c.fn.address), calldata(c.fn), c.gas)
-        return HexBytes(self._send([transaction], titles, None)[0])
+        return HexBytes(self._send([transaction], titles, None, _operation([c]))[0])
 
     @contextlib.contextmanager
     def timed(self, phase: str) -> Iterator[None]:
@@ -223,12 +223,16 @@ class Transactor:
         Raises:
             InsufficientFunds, TransactionFailed: If the chain refuses the transaction.
         """
-        hashes = self._send([Transaction(self.address, to, "0x", 21_000, value)], None, None)
+        hashes = self._send([Transaction(self.address, to, "0x", 21_000, value)], None, None, "a payment")
         (receipt,) = self.chain.receipts(hashes, timeout=self._receipt_timeout)
         return receipt
 
     def _send(
-        self, transactions: list[Transaction], titles: Mapping[int, str] | None, on_accepted: Callable[[], object] | None
+        self,
+        transactions: list[Transaction],
+        titles: Mapping[int, str] | None,
+        on_accepted: Callable[[], object] | None,
+        operation: str,
     ) -> list[bytes]:
         """Sends through the chain with the next nonces, decoding a refusal into its typed exception."""
         try:
@@ -242,7 +246,7 @@ class Transactor:
                     raise
                 return self._send_once(transactions, on_accepted)
         except Reverted as exc:
-            raise self._typed(exc, titles) from None
+            raise self._typed(exc, titles, operation) from None
 
     def _send_once(self, transactions: list[Transaction], on_accepted: Callable[[], object] | None) -> list[bytes]:
         max_fee, tip = self._fees()
@@ -278,19 +282,25 @@ class Transactor:
               "maxPriorityFeePerGas": tip, "chainId": self.chain_id, "type": 2}
         return bytes(self.account.sign_transaction(cast(Any, tx)).raw_transaction)
 
-    def _typed(self, exc: Reverted, titles: Mapping[int, str] | None) -> ContractRevert:
+    def _typed(self, exc: Reverted, titles: Mapping[int, str] | None, operation: str) -> ContractRevert:
         if len(exc.data) < 4:  # a bare revert: no custom error to decode
-            return exc
-        return self._decoder.decode(exc.data, titles=titles)
+            return ContractRevert(f"the contract refused {operation} without a reason ({exc})")
+        return self._decoder.decode(exc.data, titles=titles, operation=operation)
 
     def _explain_failure(self, c: Call, receipt: TxReceipt, titles: Mapping[int, str] | None) -> Exception:
         # Replay on the state before the block: usually reproduces the custom error.
         try:
             self.chain.call(Transaction(self.address, str(c.fn.address), calldata(c.fn)), receipt["blockNumber"] - 1)
         except Reverted as exc:
-            return self._typed(exc, titles)
+            return self._typed(exc, titles, _operation([c]))
         used = receipt["gasUsed"]
         hint = " (it ran out of gas)" if used >= c.gas else ""
         return TransactionFailed(
             f"transaction {receipt['transactionHash'].hex()} failed in block {receipt['blockNumber']}{hint}"
         )
+
+
+def _operation(calls: Sequence[Call]) -> str:
+    """Names the contract functions of a send, for a refusal no custom error explains."""
+    names = list(dict.fromkeys(c.fn.fn_name for c in calls))
+    return names[0] if len(names) == 1 else "one of " + ", ".join(names)

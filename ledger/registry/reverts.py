@@ -154,25 +154,28 @@ class RevertDecoder:
                 selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
                 self._errors[selector] = _ErrorABI(item["name"], tuple(i["name"] for i in item["inputs"]), types)
 
-    def decode(self, data: bytes, *, titles: Mapping[int, str] | None = None) -> errors.ContractRevert:
+    def decode(
+        self, data: bytes, *, titles: Mapping[int, str] | None = None, operation: str | None = None
+    ) -> errors.ContractRevert:
         """Decodes revert data.
 
         Args:
             data: The revert data (selector and ABI-encoded arguments).
             titles: Known token ids and their VINs, so messages name the VIN.
+            operation: The contract function refused, which the message of a refusal without a
+                custom error names (a panic, a `require` message, an error no ABI here declares).
 
         Returns:
             The typed exception of the custom error (not raised), carrying the decoded arguments
             as attributes (`exc.token_id`) and in `fields` (`fields["tokenId"]`); a plain
-            `ContractRevert` for an error no ABI given here declares. For `GovernanceCallFailed`,
+            `ContractRevert` for a panic, an `Error(string)` or an error no ABI given here
+            declares, its message on one line. For `GovernanceCallFailed`,
             the proposal call's own revert is decoded too: the message states it, and `cause`
             holds it as a typed exception (`reason` keeps the raw revert data).
         """
         spec = self._errors.get(bytes(data[:4]))
         if spec is None:
-            return errors.ContractRevert(
-                f"the contract refused the operation without a known reason (revert data 0x{bytes(data).hex()})"
-            )
+            return errors.ContractRevert(f"the contract refused {operation or 'the operation'}: {_unknown_reason(bytes(data))}")
         try:
             values = decode(list(spec.types), bytes(data[4:]))
         except Exception:  # malformed data from a foreign contract; report it rather than crash
@@ -207,6 +210,38 @@ class RevertDecoder:
         if not reason:
             return errors.ContractRevert("the call reverted without a reason (it may have run out of gas)")
         return self.decode(reason, titles=titles)
+
+
+#: What Solidity's built-in checks panic with (`Panic(uint256)`), by code.
+_PANICS = {
+    0x01: "a failed assertion",
+    0x11: "arithmetic overflow or underflow",
+    0x12: "division or modulo by zero",
+    0x21: "a value out of its enum's range",
+    0x22: "a corrupt storage byte array",
+    0x31: "pop from an empty array",
+    0x32: "an array index out of bounds",
+    0x41: "too much memory",
+    0x51: "a call of an uninitialized function",
+}
+_PANIC = bytes.fromhex("4e487b71")  # Panic(uint256)
+_ERROR = bytes.fromhex("08c379a0")  # Error(string), what `require(condition, "message")` reverts with
+
+
+def _unknown_reason(data: bytes) -> str:
+    """Says on one line why a contract reverted without a custom error of the ABIs known."""
+    selector = data[:4]
+    if selector in (_PANIC, _ERROR):
+        kind = "Panic" if selector == _PANIC else "Error"
+        try:
+            (value,) = decode(["uint256" if selector == _PANIC else "string"], data[4:])
+        except Exception:  # noqa: BLE001 - malformed data from a foreign contract: say so, never crash
+            return f"malformed {kind} data 0x{data.hex()}"
+        if selector == _ERROR:
+            return repr(" ".join(str(value).split()))  # one line, whatever the contract wrote
+        known = _PANICS.get(int(value))
+        return f"{known} (Panic {int(value):#04x})" if known else f"a panic of unknown code {int(value):#x}"
+    return f"an error this client does not know (revert data 0x{data.hex()})"
 
 
 def _utc(unix: int) -> str:

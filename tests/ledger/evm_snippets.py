@@ -11,8 +11,18 @@ from __future__ import annotations
 _RUNTIME = bytes.fromhex("3615601257" "600035" "80" "600055" "60006000a1" "00" "5b600054600052" "60206000f3")
 # Init code: CODECOPY the runtime (which follows these 12 bytes) to memory 0 and RETURN it.
 STORE_CONTRACT = bytes.fromhex(f"60{len(_RUNTIME):02x}600c600039" f"60{len(_RUNTIME):02x}6000f3") + _RUNTIME
+
+
+def reverter(selector: bytes, argument: int) -> bytes:
+    """The creation code of a contract that always reverts with `selector` and one one-byte argument."""
+    #   PUSH4 selector PUSH1 0xe0 SHL PUSH1 0 MSTORE; PUSH1 argument PUSH1 4 MSTORE; PUSH1 0x24 PUSH1 0 REVERT
+    runtime = bytes.fromhex(f"63{selector.hex()}60e01b600052" f"60{argument:02x}600452" "60246000fd")
+    return bytes.fromhex(f"60{len(runtime):02x}600c600039" f"60{len(runtime):02x}6000f3") + runtime
+
+
 # A contract that always reverts with the custom error selector 0xdeadbeef and argument 7.
-_REVERTER_RUNTIME = bytes.fromhex("63deadbeef60e01b600052" "6007600452" "60246000fd")
-REVERTER_CONTRACT = bytes.fromhex(f"60{len(_REVERTER_RUNTIME):02x}600c600039" f"60{len(_REVERTER_RUNTIME):02x}6000f3") + _REVERTER_RUNTIME
+REVERTER_CONTRACT = reverter(bytes.fromhex("deadbeef"), 7)
 #: What the reverter reverts with: its custom error's selector and argument.
 REVERTER_DATA = bytes.fromhex("deadbeef") + (7).to_bytes(32, "big")
+#: A contract that always panics with an arithmetic overflow, as checked arithmetic does.
+PANIC_CONTRACT = reverter(bytes.fromhex("4e487b71"), 0x11)

@@ -41,7 +41,7 @@ class History:
         if c.index is not None:
             return self.sync_index().events(token_id=c.token(vin), names=TITLE_EVENTS + LIEN_EVENTS)
         tid = "0x" + c.token(vin).to_bytes(32, "big").hex()
-        by_topic = _event_topics(c.registry.abi, TITLE_EVENTS + LIEN_EVENTS)
+        by_topic = event_topics(c.registry.abi, TITLE_EVENTS + LIEN_EVENTS)
         topics = {name: "0x" + t.hex() for t, name in by_topic.items()}
         start = c.deployment.block
         logs = c.chain.logs(address=c.registry.address, from_block=start, topics=[[topics[n] for n in TITLE_EVENTS], tid])
@@ -72,7 +72,8 @@ class History:
         return self._c.index.sync()
 
 
-def _event_topics(abi: Any, names: tuple[str, ...]) -> dict[bytes, str]:
+def event_topics(abi: Any, names: tuple[str, ...]) -> dict[bytes, str]:
+    """Returns the topic of each named event of an ABI, mapped to its name."""
     items: list[dict[str, Any]] = list(abi)
     return {
         bytes(event_abi_to_log_topic(cast(Any, item))): str(item["name"])

@@ -130,18 +130,6 @@ class EventIndex:
         released = {int(e.args["lienId"]) for e in events if e.name == "LienReleased"}
         return [_lien(e, int(e.args["lienId"]) not in released) for e in events if e.name == "LienGranted"]
 
-    def active_liens(self, lender: str, *, block: int) -> list[Lien]:
-        """Returns a lender's liens active at `block`, in the order they were granted."""
-        granted: dict[int, Lien] = {}
-        for e in self.events(names=("LienGranted", "LienReleased")):
-            if e.block > block:
-                break
-            if e.name == "LienReleased":
-                granted.pop(int(e.args["lienId"]), None)
-            elif str(e.args["lender"]).lower() == lender.lower():
-                granted[int(e.args["lienId"])] = _lien(e, True)
-        return list(granted.values())
-
     def close(self) -> None:
         """Closes the file."""
         self._db.close()

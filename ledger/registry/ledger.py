@@ -208,6 +208,10 @@ class Ledger:
         """Reads every lien ever granted on a title, in priority order: see `Liens.of_title`."""
         return self._liens.of_title(vin)
 
+    def liens_held_at(self, lender: str, *, block: int) -> list[Lien]:
+        """Reads the liens a lender held active at a block, from the chain alone: see `Liens.held_at`."""
+        return self._liens.held_at(lender, block=block)
+
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
         """Signs, as a senior lienholder, a consent to a new lien for `lender`: see `Liens.sign_consent`."""
         return self._liens.sign_consent(vin, lender=lender, amount=amount, currency=currency, deadline=deadline)

@@ -12,7 +12,7 @@ from web3.types import BlockIdentifier
 from ..chain.transactions import Call
 from .consent import Consent, currency_code, sign_consent
 from .context import GAS, Hook, LedgerContext
-from .history import History
+from .history import History, event_topics
 from .records import Address, Lien, LienId, LienStatus
 from .titles import Titles
 from .vin import VIN, TokenId
@@ -162,6 +162,29 @@ class Liens:
             return self._history.sync_index().liens(c.token(vin))
         ids = c.reader.call(c.registry.functions.liensOf(c.token(vin)), titles=c.vins)
         return [self.get(i) for i in ids]
+
+    def held_at(self, lender: str, *, block: int) -> list[Lien]:
+        """Reads the liens a lender held active at a block, from the chain alone: the local index,
+        which anyone with the profile can edit, is no source for what a proof covers.
+
+        The candidates are the liens the node's `LienGranted` logs up to the block name the lender
+        in; each is read as of the block, and kept if active and still the lender's.
+
+        Args:
+            lender: The lender's address.
+            block: The block.
+
+        Returns:
+            The liens, in the order they were granted.
+        """
+        c = self._c
+        (topic,) = event_topics(c.registry.abi, ("LienGranted",))
+        holder = "0x" + bytes(12).hex() + lender.lower().removeprefix("0x")
+        logs = c.chain.logs(address=c.registry.address, from_block=c.deployment.block, to_block=block,
+                            topics=["0x" + topic.hex(), None, None, holder])
+        ids = sorted({int.from_bytes(bytes(log["topics"][1]), "big") for log in logs})
+        liens = (self.get(i, block=block) for i in ids)
+        return [x for x in liens if x.active and x.lender.lower() == lender.lower()]
 
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
         """Signs, as a senior lienholder, a consent to a new lien for `lender`.

@@ -105,7 +105,7 @@ def prove_exposure(session: Session, lender: str, limit: int) -> dict[str, Any]:
     """
     ledger = session.ledger
     block = ledger.chain.head()
-    liens = ledger.sync_index().active_liens(lender, block=block)
+    liens = ledger.liens_held_at(lender, block=block)
     if not liens:
         raise ProofError(f"{lender} holds no active lien at block {block}: its exposure is 0, nothing to prove")
     currencies = sorted({x.currency for x in liens})
@@ -221,7 +221,7 @@ def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, o
 
 def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, on_chain: bool) -> Checked:
     lender = str(doc["lender"])
-    liens = ledger.sync_index().active_liens(lender, block=block)
+    liens = ledger.liens_held_at(lender, block=block)
     if not isinstance(doc["liens"], list) or [x.lien_id for x in liens] != doc["liens"]:
         raise InvalidProof(
             f"the proof covers liens {doc['liens']}; {lender}'s active liens at block {block} were "

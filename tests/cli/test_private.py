@@ -5,6 +5,7 @@ the chain, off chain and on chain, and fail when anything in them is changed."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from eth_account import Account
 from trie import HexaryTrie
 from trie.iter import NodeIterator
 
-from lienchain.ledger import Profile
+from lienchain.ledger import Ledger, Profile
 
 from ..search import occurs
 from .conftest import PASSPHRASE
@@ -161,3 +162,36 @@ def test_a_lower_valuation_asks_for_a_new_proof_and_lien_prove_gives_it(run, pri
     assert "due" not in run("title", "show", VIN).out
     alerts = [json.loads(line) for line in run("watch", "--alerts", "--json").out.splitlines()]
     assert [(e["event"], e["args"]["provenLimit"]) for e in alerts] == [("LienProved", 1365000)]
+
+
+def test_an_exposure_proof_is_checked_against_the_chain_not_the_local_index(
+    run, private_lien: int, tmp_path: Path, profile_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "5000").code == 0  # 18,374.21 in all
+    # The index is a hint: a row deleted from it must neither hide a lien from a proof nor from its check.
+    assert run("title", "history", OTHER_VIN).code == 0  # the index is up to date
+    index = sqlite3.connect(profile_path / "index.sqlite")
+    index.execute("DELETE FROM events WHERE name = 'LienGranted' AND json_extract(args, '$.lienId') = 2")
+    index.commit()
+    index.close()
+    out = tmp_path / "exposure.json"
+    r = run("--as", "auditor", "proof", "exposure", "--lender", "lender-a", "--limit", "14000", "--out", str(out))
+    assert_one_line_error(r, 1, "over the limit")  # lien 2 counts: 18,374.21 is over 14,000
+    assert not out.exists()
+
+    r = run("--as", "auditor", "proof", "exposure", "--lender", "lender-a", "--limit", "18374.21", "--out", str(out))
+    assert r.code == 0, r.err
+    assert json.loads(out.read_text())["liens"] == [1, 2]
+    r = run("proof", "verify", str(out), "--on-chain", "--json")
+    assert r.code == 0, r.err
+
+    # A client that leaves lien 2 out makes a proof that the chain, not the index, contradicts.
+    held_at = Ledger.liens_held_at
+    monkeypatch.setattr(Ledger, "liens_held_at",
+                        lambda self, lender, *, block: [x for x in held_at(self, lender, block=block) if x.lien_id != 2])
+    forged = tmp_path / "forged.json"
+    assert run("--as", "auditor", "proof", "exposure", "--lender", "lender-a", "--limit", "14000", "--out", str(forged)).code == 0
+    monkeypatch.undo()
+    r = run("proof", "verify", str(forged), "--on-chain")
+    assert_one_line_error(r, 1, "the proof covers liens [1]", "were [1, 2]")

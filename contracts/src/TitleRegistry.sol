@@ -245,6 +245,13 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
+    function proofNonce(uint256 lienId) external view returns (uint64) {
+        Titles.Proof storage p = _existingLien(lienId).proof;
+        if (p.provenAt == 0) revert RegistryLienNotPrivate(lienId);
+        return p.nonce;
+    }
+
+    /// @inheritdoc ITitleRegistry
     function proofWindow() external view returns (uint64) {
         return _settings.proofWindow;
     }

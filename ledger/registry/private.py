@@ -7,8 +7,11 @@ ZkVerifier. The opening (a, r) travels only sealed, in the lien's document, for 
 the AUDITOR accounts: they alone can open the commitment, prove facts about it, or check it.
 
 Every proof names where it applies (`Context`): this chain, the registry, and what it is about:
-`grant:` + token id + lender for a grant, `lien:` + lien id for a lien, `lender:` + address for
-a lender's exposure. A proof for one of them fails for any other.
+`grant:` + token id + lender for a grant; `lien:` + lien id + the lien's proof nonce for a proof
+the registry records (`proveLien` counts the nonce up, so each proof counts once); and, for the
+proof files auditors exchange, `file:` + their kind + the lien id or lender + the hash of the
+block their claim is of. A proof for one of them fails for any other: no proof file, and no
+earlier proof, can be sent to the registry as a lien's new proof.
 """
 
 from __future__ import annotations
@@ -39,14 +42,19 @@ def grant_context(d: Deployment, token_id: int, lender: str) -> Context:
     return Context(d.chain_id, d.registry, b"grant:" + token_id.to_bytes(32, "big") + _address(lender))
 
 
-def lien_context(d: Deployment, lien_id: int) -> Context:
-    """Returns the context of a proof about one lien."""
-    return Context(d.chain_id, d.registry, b"lien:" + lien_id.to_bytes(32, "big"))
+def lien_context(d: Deployment, lien_id: int, nonce: int) -> Context:
+    """Returns the context of a lien's new proof for the registry, its proof nonce (`proofNonce`) now."""
+    return Context(d.chain_id, d.registry, b"lien:" + lien_id.to_bytes(32, "big") + nonce.to_bytes(32, "big"))
 
 
-def lender_context(d: Deployment, lender: str) -> Context:
-    """Returns the context of a proof about one lender's liens."""
-    return Context(d.chain_id, d.registry, b"lender:" + _address(lender))
+def ltv_file_context(d: Deployment, lien_id: int, block_hash: str) -> Context:
+    """Returns the context of a proof file's claim about one lien's loan-to-value at a block."""
+    return Context(d.chain_id, d.registry, b"file:ltv:" + lien_id.to_bytes(32, "big") + _hash(block_hash))
+
+
+def exposure_file_context(d: Deployment, lender: str, block_hash: str) -> Context:
+    """Returns the context of a proof file's claim about one lender's liens at a block."""
+    return Context(d.chain_id, d.registry, b"file:exposure:" + _address(lender) + _hash(block_hash))
 
 
 @dataclass(frozen=True)
@@ -148,3 +156,10 @@ def parse_opening(data: bytes, commitment: tuple[int, int]) -> Opening:
 
 def _address(address: str) -> bytes:
     return bytes.fromhex(address.removeprefix("0x"))
+
+
+def _hash(block_hash: str) -> bytes:
+    data = bytes.fromhex(block_hash.removeprefix("0x"))
+    if len(data) != 32:
+        raise ValueError(f"a block hash has 32 bytes, not {len(data)}")
+    return data

@@ -109,7 +109,8 @@ class PrivateLiens:
         deducted = a.secured + reserve
         private.check_within(opening.value, a.value, a.threshold_bps, deducted,
                              remedy="release it, or have the title valued again")
-        statement = LtvStatement(private.lien_context(c.deployment, lien_id), commitment, a.value,
+        nonce = int(c.reader.call(c.registry.functions.proofNonce(lien_id), titles=c.vins))
+        statement = LtvStatement(private.lien_context(c.deployment, lien_id, nonce), commitment, a.value,
                                  a.threshold_bps, deducted)
         proof = range_to_bytes(ltv.prove(statement, opening))
         fn = c.registry.functions.proveLien(lien_id, reserve, proof)

@@ -34,7 +34,7 @@ from ..registry.ledger import Ledger
 from ..registry.records import Lien, LienStatus
 from .session import Session
 
-FORMAT = "lienchain-proof/v1"
+FORMAT = "lienchain-proof/v2"  # v2: the transcript names the block hash and "file:"
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ def prove_ltv(session: Session, lien_id: int, *, threshold_bps: int | None = Non
     """
     ledger = session.ledger
     block = ledger.chain.head()
+    block_hash = ledger.chain.block(block).hash
     lien = ledger.lien(lien_id, block=block)
     if lien.status != LienStatus.ACTIVE:
         raise ProofError(f"lien {lien_id} is released: there is nothing to prove about it")
@@ -79,10 +80,11 @@ def prove_ltv(session: Session, lien_id: int, *, threshold_bps: int | None = Non
     _check_public(lien)
     opening = session.open_lien(lien_id) if lien.private else Opening(lien.amount, 0)
     private.check_within(opening.value, a.value, k, 0)
-    statement = LtvStatement(private.lien_context(ledger.deployment, lien_id), opening.commit(), a.value, k)
+    context = private.ltv_file_context(ledger.deployment, lien_id, block_hash)
+    statement = LtvStatement(context, opening.commit(), a.value, k)
     proof = ltv.prove(statement, opening)
     return {
-        **_header(ledger, "ltv", block), "lien": lien_id, "vin": ledger.vin_of(lien.token_id),
+        **_header(ledger, "ltv", block, block_hash), "lien": lien_id, "vin": ledger.vin_of(lien.token_id),
         "commitment": _point(statement.commitment), "valuation": str(a.value), "currency": a.currency,
         "threshold_bps": k, "proof": "0x" + range_to_bytes(proof).hex(),
     }
@@ -105,6 +107,7 @@ def prove_exposure(session: Session, lender: str, limit: int) -> dict[str, Any]:
     """
     ledger = session.ledger
     block = ledger.chain.head()
+    block_hash = ledger.chain.block(block).hash
     liens = ledger.liens_held_at(lender, block=block)
     if not liens:
         raise ProofError(f"{lender} holds no active lien at block {block}: its exposure is 0, nothing to prove")
@@ -119,11 +122,11 @@ def prove_exposure(session: Session, lender: str, limit: int) -> dict[str, Any]:
     total = sum(o.value for o in openings)
     if total > limit:
         raise ProofError(f"the lender's exposure is over the limit {limit}: nothing to prove")
-    statement = ExposureStatement(private.lender_context(ledger.deployment, lender),
+    statement = ExposureStatement(private.exposure_file_context(ledger.deployment, lender, block_hash),
                                   tuple(o.commit() for o in openings), limit)
     proof = exposure.prove(statement, openings)
     return {
-        **_header(ledger, "exposure", block), "lender": lender, "liens": [x.lien_id for x in liens],
+        **_header(ledger, "exposure", block, block_hash), "lender": lender, "liens": [x.lien_id for x in liens],
         "currency": currencies[0], "limit": str(limit),
         "proof": "0x" + range_to_bytes(proof).hex(),
     }
@@ -156,9 +159,9 @@ def verify(ledger: Ledger, document: dict[str, Any], *, on_chain: bool = False) 
             )
         proof = bytes.fromhex(str(document["proof"]).removeprefix("0x"))
         if document["kind"] == "ltv":
-            return _verify_ltv(ledger, document, block, proof, on_chain)
+            return _verify_ltv(ledger, document, block, here, proof, on_chain)
         if document["kind"] == "exposure":
-            return _verify_exposure(ledger, document, block, proof, on_chain)
+            return _verify_exposure(ledger, document, block, here, proof, on_chain)
         raise InvalidProof(f"unknown proof kind {document['kind']!r}")
     except Web3RPCError as exc:  # e.g. a pruned node that no longer holds the block's state
         raise InvalidProof(
@@ -197,7 +200,7 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
-def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, on_chain: bool) -> Checked:
+def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, block_hash: str, proof: bytes, on_chain: bool) -> Checked:
     lien_id = _number(doc, "lien", 1, 2**256)
     lien = ledger.lien(lien_id, block=block)
     if lien.status != LienStatus.ACTIVE:
@@ -208,7 +211,7 @@ def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, o
         raise InvalidProof(
             f"the proof speaks of a valuation of {doc['valuation']}; the title's value at block {block} was {a.value}"
         )
-    context = private.lien_context(ledger.deployment, lien_id)
+    context = private.ltv_file_context(ledger.deployment, lien_id, block_hash)
     statement = LtvStatement(context, commitment, a.value, _number(doc, "threshold_bps", 1, 10_001))
     _check(ltv.verify, statement, proof)
     gas = None
@@ -219,7 +222,9 @@ def _verify_ltv(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, o
     return Checked("ltv", claim, block, gas)
 
 
-def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: bytes, on_chain: bool) -> Checked:
+def _verify_exposure(
+    ledger: Ledger, doc: dict[str, Any], block: int, block_hash: str, proof: bytes, on_chain: bool
+) -> Checked:
     lender = str(doc["lender"])
     liens = ledger.liens_held_at(lender, block=block)
     if not isinstance(doc["liens"], list) or [x.lien_id for x in liens] != doc["liens"]:
@@ -233,7 +238,7 @@ def _verify_exposure(ledger: Ledger, doc: dict[str, Any], block: int, proof: byt
     if currencies != [doc["currency"]]:
         raise InvalidProof(f"the proof speaks of {doc['currency']}; the liens at block {block} are in {', '.join(currencies)}")
     commitments = tuple(_commitment(ledger, x, block) for x in liens)
-    context = private.lender_context(ledger.deployment, lender)
+    context = private.exposure_file_context(ledger.deployment, lender, block_hash)
     statement = ExposureStatement(context, commitments, _number(doc, "limit", 0, 2**256))
     _check(exposure.verify, statement, proof)
     gas = None
@@ -292,10 +297,10 @@ def _on_chain(ledger: Ledger, function: str, context: Context, *args: Any) -> in
     return int(fn.estimate_gas())
 
 
-def _header(ledger: Ledger, kind: str, block: int) -> dict[str, Any]:
+def _header(ledger: Ledger, kind: str, block: int, block_hash: str) -> dict[str, Any]:
     d = ledger.deployment
     return {"format": FORMAT, "kind": kind, "chain_id": d.chain_id, "registry": d.registry, "block": block,
-            "block_hash": ledger.chain.block(block).hash}
+            "block_hash": block_hash}
 
 
 def _point(p: Point) -> list[str]:

@@ -418,8 +418,9 @@ interface ITitleRegistry {
 
     /// @notice Proves a private lien's amount within what the threshold allows now (the title's
     /// value's threshold less its public liens) less `reserve`, for the subject
-    /// `abi.encodePacked("lien:", lienId)`. The lien then counts at that limit, so `reserve`
-    /// is room left for new (junior, public) liens. Anyone may submit the proof; only the
+    /// `abi.encodePacked("lien:", lienId, uint256(proofNonce(lienId)))`: each proof counts once, so
+    /// no earlier proof sent again can undo a reserve. The lien then counts at that limit, so
+    /// `reserve` is room left for new (junior, public) liens. Anyone may submit the proof; only the
     /// opening's holders can make it.
     /// @param lienId The private lien.
     /// @param reserve Minor units of the allowed limit left for other liens.
@@ -440,6 +441,12 @@ interface ITitleRegistry {
     /// @param lienId The lien; reverts with {RegistryLienNotPrivate} for a public one.
     /// @return The commitment's affine coordinates (x, y) on BN254.
     function lienCommitment(uint256 lienId) external view returns (uint256[2] memory);
+
+    /// @notice The nonce the next proof of a private lien must be made for (`proveLien` binds its
+    /// proof to "lien:", the lien id and this number, then counts it up).
+    /// @param lienId The lien.
+    /// @return The nonce: how many times the lien was proved since its grant.
+    function proofNonce(uint256 lienId) external view returns (uint64);
 
     /// @notice How long a private lienholder has to prove its lien again, in seconds.
     function proofWindow() external view returns (uint64);

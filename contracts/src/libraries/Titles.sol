@@ -57,6 +57,9 @@ library Titles {
         uint64 provenAt;
         /// @dev Set when an operation on the title made a proof due; 0 otherwise.
         uint64 dueSince;
+        /// @dev How many times the lien was proved again since its grant: each new proof is bound
+        /// to it, so that no earlier proof (nor an auditor's) can be sent again.
+        uint64 nonce;
     }
 
     /// @notice The registry's settings, changed by governance. One storage slot: every appraisal
@@ -149,6 +152,7 @@ library Titles {
 
     /// @notice Records a private lien's new loan-to-value proof, checked against the title's
     /// value, threshold and public liens now, and a `reserve` that must fit in the limit they allow.
+    /// The proof's subject is "lien:", the lien id and its proof nonce: each proof counts once.
     /// @param t The lien's title.
     /// @param l The lien, active.
     /// @param s The registry's settings.
@@ -175,8 +179,8 @@ library Titles {
         }
         uint256[2] memory commitment = [p.cx, p.cy];
         if (!IZkVerifier(verifier).verifyLtv(
-            block.chainid, address(this), abi.encodePacked("lien:", lienId), commitment, a.value, a.thresholdBps,
-            deducted, ltvProof
+            block.chainid, address(this), abi.encodePacked("lien:", lienId, uint256(p.nonce)), commitment, a.value,
+            a.thresholdBps, deducted, ltvProof
         )) revert ITitleRegistry.RegistryInvalidProof(tokenId);
         _recordProof(p, lienId, tokenId, a.value * a.thresholdBps / 10_000 - deducted);
     }
@@ -316,6 +320,7 @@ library Titles {
         p.provenLimit = limit;
         p.provenAt = uint64(block.timestamp);
         p.dueSince = 0;
+        p.nonce += 1;
         emit ITitleRegistry.LienProved(lienId, tokenId, limit);
     }
 

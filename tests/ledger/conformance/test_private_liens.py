@@ -191,3 +191,47 @@ def test_the_sealed_opening_is_the_same_size_whatever_the_amount(backend: Backen
         for amount in (1, 99, 1_337_421, 2**40 - 1)
     }
     assert len(sizes) == 1
+
+
+def _replay(ledger: Ledger, calldata: bytes) -> None:
+    fn, args = ledger.registry.decode_function_input(calldata)
+    ledger._signer.send(getattr(ledger.registry.functions, fn.fn_name)(**args), gas=GAS["proveLien"])  # noqa: SLF001
+
+
+def test_an_earlier_proof_replayed_cannot_undo_a_reserve(backend: Backend, valued: dict[str, Ledger]) -> None:
+    lender = session(backend, "lender-a")
+    lien = lender.grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lender.prove_lien(lien.lien_id)  # no reserve: the lien counts at the whole 1,400,000
+    w3 = backend.chain.w3
+    last = w3.eth.get_block("latest", full_transactions=True)["transactions"][-1]
+    first = bytes(last.get("input", last.get("data", b"")))  # eth-tester names it "data"
+    lender.prove_lien(lien.lien_id, reserve=50_000)  # room for a junior lien of 50,000
+    before = valued["reader"].private_lien(VIN)
+    assert before is not None and before.proven_limit == 1_350_000
+
+    with pytest.raises(errors.InvalidOperation, match="refused the proof"):
+        _replay(valued["lender-b"], first)  # anyone's replay of the earlier proof
+    with pytest.raises(errors.InvalidOperation, match="refused the proof"):
+        _replay(valued["lender-a"], first)  # the lender's own too
+    assert valued["reader"].private_lien(VIN) == before
+    valued["lender-b"].grant_lien(VIN, 50_000, currency="USD", maturity=MATURITY, consents=[
+        valued["lender-a"].sign_consent(VIN, lender=valued["lender-b"].address, amount=50_000, currency="USD",
+                                        deadline=MATURITY)
+    ])
+
+
+def test_an_auditors_proof_file_cannot_be_sent_to_the_registry_as_a_lien_proof(
+    backend: Backend, valued: dict[str, Ledger]
+) -> None:
+    from lienchain.ledger.workspace import audit
+
+    lender = session(backend, "lender-a")
+    lien = lender.grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lender.prove_lien(lien.lien_id, reserve=50_000)
+    before = valued["reader"].private_lien(VIN)
+    document = audit.prove_ltv(session(backend, "auditor"), lien.lien_id, threshold_bps=7000)  # no deduction
+    proof = bytes.fromhex(document["proof"][2:])
+    fn = valued["lender-b"].registry.functions.proveLien(lien.lien_id, 0, proof)
+    with pytest.raises(errors.InvalidOperation, match="refused the proof"):
+        valued["lender-b"]._signer.send(fn, gas=GAS["proveLien"])  # noqa: SLF001
+    assert valued["reader"].private_lien(VIN) == before

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
-from typing import Any, NewType
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, NewType, TypeVar
 
 from .vin import VIN, TokenId
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 LienId = NewType("LienId", int)
 Address = NewType("Address", str)
+R = TypeVar("R", bound="DataclassInstance")
 
 
 def plain(value: Any) -> Any:
@@ -25,6 +29,25 @@ def plain(value: Any) -> Any:
 
         return to_checksum_address(value)
     return value
+
+
+def from_struct(record: type[R], struct: Any, **given: Any) -> R:
+    """Builds a record from a struct a contract returned (decoded by name): each field is the
+    struct's member of the same name in camelCase (`proven_limit` from `provenLimit`), unless given.
+
+    Args:
+        record: The record's class.
+        struct: The decoded struct.
+        given: The fields that do not come from a member as they are (a converted currency code, an
+            enum, a value the struct does not hold).
+    """
+    taken = {f.name: getattr(struct, _camel_case(f.name)) for f in fields(record) if f.name not in given}
+    return record(**taken, **given)
+
+
+def _camel_case(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 class _Status(enum.IntEnum):

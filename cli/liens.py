@@ -173,7 +173,6 @@ def release(app: App, lien_id: int) -> None:
     Example:
       lienchain --as lender-a lien release 1
     """
-    app.signer_name()
     released = app.ledger(signing=True).release_lien(lien_id)
     app.emit(released.to_dict(), f"released {lien_line(app, released)}")
 

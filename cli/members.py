@@ -27,6 +27,16 @@ def _proposal_line(p: Proposal, ledger: Ledger) -> str:
     return f"proposal {p.id}: {what} [{state}]"
 
 
+def _checked_ledger(app: App, proposal_id: int) -> Ledger:
+    """Returns the signing ledger for a vote on or the execution of a proposal, once the proposal
+    checks out: an admission whose call does not admit the card it carries is refused."""
+    from ..networks.consortium import check_admission
+
+    ledger = app.ledger(signing=True)
+    check_admission(ledger.proposal(proposal_id), ledger)
+    return ledger
+
+
 @click.group("member")
 def member() -> None:
     """Propose and vote on roles and membership."""
@@ -78,9 +88,8 @@ def propose(
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
         raise click.UsageError("--grant and --revoke need --to ACCOUNT")
-    app.signer_name()
-    accounts = app.profile().accounts
     ledger = app.ledger(signing=True)
+    accounts = app.profile().accounts
     if threshold:
         pid = ledger.propose_ltv_threshold(threshold)
     elif staleness_days:
@@ -113,11 +122,7 @@ def vote(app: App, proposal_id: int) -> None:
     Example:
       lienchain --as lender-a member vote 6
     """
-    from ..networks.consortium import check_admission
-
-    app.signer_name()
-    ledger = app.ledger(signing=True)
-    check_admission(ledger.proposal(proposal_id), ledger)
+    ledger = _checked_ledger(app, proposal_id)
     p = ledger.approve(proposal_id)
     app.emit(p.to_dict(), _proposal_line(p, ledger))
 
@@ -134,11 +139,7 @@ def execute(app: App, proposal_id: int) -> None:
     Example:
       lienchain --as lender-a member execute 6
     """
-    from ..networks.consortium import check_admission
-
-    app.signer_name()
-    ledger = app.ledger(signing=True)
-    check_admission(ledger.proposal(proposal_id), ledger)
+    ledger = _checked_ledger(app, proposal_id)
     p = ledger.execute(proposal_id)
     app.emit(p.to_dict(), _proposal_line(p, ledger))
 

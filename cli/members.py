@@ -9,7 +9,7 @@ import click
 
 from ..ledger.registry.records import Proposal
 from .options import App, common_options, pass_app
-from .params import PERCENT, ROLE
+from .params import PERCENT, PROPOSAL_ID, ROLE
 
 if TYPE_CHECKING:
     from ..ledger.registry.ledger import Ledger
@@ -112,7 +112,7 @@ def propose(
 
 
 @member.command("vote")
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@PROPOSAL_ID
 @common_options
 @pass_app
 def vote(app: App, proposal_id: int) -> None:
@@ -128,7 +128,7 @@ def vote(app: App, proposal_id: int) -> None:
 
 
 @member.command("execute")
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@PROPOSAL_ID
 @common_options
 @pass_app
 def execute(app: App, proposal_id: int) -> None:

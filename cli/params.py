@@ -92,3 +92,7 @@ DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_ty
                    help="The document to seal and anchor [default: a generated record of the step].")
 #: --currency, for commands that take an amount.
 CURRENCY = click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
+#: LIEN_ID, for commands that act on one lien.
+LIEN_ID = click.argument("lien_id", type=click.IntRange(min=1))
+#: PROPOSAL_ID, for commands that act on one governance proposal.
+PROPOSAL_ID = click.argument("proposal_id", type=click.IntRange(min=1))

@@ -10,7 +10,7 @@ import click
 from ..ledger.registry.records import Lien
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, format_amount, format_time
+from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, LIEN_ID, format_amount, format_time
 
 _DEFAULT_TERM_YEARS = 5
 
@@ -86,7 +86,7 @@ def grant(
 
 
 @lien.command("prove")
-@click.argument("lien_id", type=click.IntRange(min=1))
+@LIEN_ID
 @click.option("--reserve", type=AMOUNT, default=0,
               help="Leave this much of the allowed limit for new liens on the title (a smaller proven limit).")
 @common_options
@@ -108,7 +108,7 @@ def prove(app: App, lien_id: int, reserve: int) -> None:
 
 
 @lien.command("open")
-@click.argument("lien_id", type=click.IntRange(min=1))
+@LIEN_ID
 @common_options
 @pass_app
 def open_lien(app: App, lien_id: int) -> None:
@@ -163,7 +163,7 @@ def consent(
 
 
 @lien.command("release")
-@click.argument("lien_id", type=click.IntRange(min=1))
+@LIEN_ID
 @common_options
 @pass_app
 def release(app: App, lien_id: int) -> None:
@@ -173,7 +173,6 @@ def release(app: App, lien_id: int) -> None:
     Example:
       lienchain --as lender-a lien release 1
     """
-    app.signer_name()
     released = app.ledger(signing=True).release_lien(lien_id)
     app.emit(released.to_dict(), f"released {lien_line(app, released)}")
 

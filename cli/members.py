@@ -9,7 +9,7 @@ import click
 
 from ..ledger.registry.records import Proposal
 from .options import App, common_options, pass_app
-from .params import PERCENT, ROLE
+from .params import PERCENT, PROPOSAL_ID, ROLE
 
 if TYPE_CHECKING:
     from ..ledger.registry.ledger import Ledger
@@ -25,6 +25,16 @@ def _proposal_line(p: Proposal, ledger: Ledger) -> str:
         what = what[: what.index(":")] + (" (the call admits exactly the attached card)" if matches else
                                           " (WARNING: the call does not do what the attached card says: do not approve)")
     return f"proposal {p.id}: {what} [{state}]"
+
+
+def _checked_ledger(app: App, proposal_id: int) -> Ledger:
+    """Returns the signing ledger for a vote on or the execution of a proposal, once the proposal
+    checks out: an admission whose call does not admit the card it carries is refused."""
+    from ..networks.consortium import check_admission
+
+    ledger = app.ledger(signing=True)
+    check_admission(ledger.proposal(proposal_id), ledger)
+    return ledger
 
 
 @click.group("member")
@@ -78,9 +88,8 @@ def propose(
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
         raise click.UsageError("--grant and --revoke need --to ACCOUNT")
-    app.signer_name()
-    accounts = app.profile().accounts
     ledger = app.ledger(signing=True)
+    accounts = app.profile().accounts
     if threshold:
         pid = ledger.propose_ltv_threshold(threshold)
     elif staleness_days:
@@ -103,7 +112,7 @@ def propose(
 
 
 @member.command("vote")
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@PROPOSAL_ID
 @common_options
 @pass_app
 def vote(app: App, proposal_id: int) -> None:
@@ -113,17 +122,13 @@ def vote(app: App, proposal_id: int) -> None:
     Example:
       lienchain --as lender-a member vote 6
     """
-    from ..networks.consortium import check_admission
-
-    app.signer_name()
-    ledger = app.ledger(signing=True)
-    check_admission(ledger.proposal(proposal_id), ledger)
+    ledger = _checked_ledger(app, proposal_id)
     p = ledger.approve(proposal_id)
     app.emit(p.to_dict(), _proposal_line(p, ledger))
 
 
 @member.command("execute")
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@PROPOSAL_ID
 @common_options
 @pass_app
 def execute(app: App, proposal_id: int) -> None:
@@ -134,11 +139,7 @@ def execute(app: App, proposal_id: int) -> None:
     Example:
       lienchain --as lender-a member execute 6
     """
-    from ..networks.consortium import check_admission
-
-    app.signer_name()
-    ledger = app.ledger(signing=True)
-    check_admission(ledger.proposal(proposal_id), ledger)
+    ledger = _checked_ledger(app, proposal_id)
     p = ledger.execute(proposal_id)
     app.emit(p.to_dict(), _proposal_line(p, ledger))
 

@@ -101,11 +101,11 @@ class App:
 
         Raises:
             ConfigError: If a signing command has no --as account.
+            UnknownAccount: If the --as account of a signing command is not one of the profile's.
         """
-        if signing and not self.account:
-            raise ConfigError("this command signs a transaction: choose the account with --as NAME")
+        signer = self.signer_name() if signing else None
         # A read still goes through the --as member's own node, when there is one.
-        return self.profile().ledger(self.account if signing else None, via=self.account)
+        return self.profile().ledger(signer, via=self.account)
 
     def session(self) -> Session:
         """Returns the --as account's session (its ledger and the profile's documents).

@@ -15,58 +15,73 @@ from ..ledger.registry.roles import ROLES
 MINOR_DIGITS = 2
 
 
-class Amount(click.ParamType[int, Any]):
+class _Parsed(click.ParamType[int, Any]):
+    """A parameter typed as text and kept as an int; an int (a default) is taken as it is."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Returns the value as an int; text that does not parse is a usage error (exit 2)."""
+        if isinstance(value, int):
+            return value
+        try:
+            return self.parse(str(value))
+        except ValueError as exc:
+            self.fail(f"{value!r} {exc}", param, ctx)
+
+    def parse(self, text: str) -> int:
+        """Returns the int `text` stands for.
+
+        Raises:
+            ValueError: Saying what is wrong with the text, in words that follow it.
+        """
+        raise NotImplementedError
+
+
+class Amount(_Parsed):
     """A positive money amount such as 25000 or 18999.99, converted to minor units (cents)."""
 
     name = "amount"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        """Returns the amount in minor units; a malformed amount is a usage error (exit 2)."""
-        if isinstance(value, int):
-            return value
+    def parse(self, text: str) -> int:
+        """Returns the amount in minor units."""
         try:
-            amount = Decimal(str(value).replace(",", "").replace("_", ""))
+            amount = Decimal(text.replace(",", "").replace("_", ""))
         except InvalidOperation:
-            self.fail(f"{value!r} is not an amount: write it like 25000 or 18999.99", param, ctx)
+            raise ValueError("is not an amount: write it like 25000 or 18999.99") from None
         if not amount.is_finite() or amount <= 0:
-            self.fail(f"{value!r} is not a positive amount", param, ctx)
+            raise ValueError("is not a positive amount")
         minor = amount.scaleb(MINOR_DIGITS)
         if minor != minor.to_integral_value() or minor >= 2**256:
-            self.fail(f"{value!r} must have at most {MINOR_DIGITS} decimals and fit in 256 bits", param, ctx)
+            raise ValueError(f"must have at most {MINOR_DIGITS} decimals and fit in 256 bits")
         return int(minor)
 
 
-class Percent(click.ParamType[int, Any]):
+class Percent(_Parsed):
     """A percentage such as 70%, 70 or 62.5%, converted to basis points (7000, 6250)."""
 
     name = "percent"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        """Returns basis points; anything but 0.01% to 100% in steps of 0.01% is a usage error."""
-        if isinstance(value, int):
-            return value
+    def parse(self, text: str) -> int:
+        """Returns basis points; anything but 0.01% to 100% in steps of 0.01% is refused."""
         try:
-            bps = Decimal(str(value).strip().removesuffix("%")) * 100
+            bps = Decimal(text.strip().removesuffix("%")) * 100
         except InvalidOperation:
-            self.fail(f"{value!r} is not a percentage: write it as 70% or 62.5%", param, ctx)
+            raise ValueError("is not a percentage: write it as 70% or 62.5%") from None
         if bps != bps.to_integral_value() or not 1 <= bps <= 10_000:
-            self.fail(f"{value!r} is out of range: give 0.01% to 100%, in steps of 0.01%", param, ctx)
+            raise ValueError("is out of range: give 0.01% to 100%, in steps of 0.01%")
         return int(bps)
 
 
-class Date(click.ParamType[int, Any]):
+class Date(_Parsed):
     """A calendar date YYYY-MM-DD, converted to the unix time of its midnight UTC."""
 
     name = "date"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        """Returns the unix time of the date's midnight UTC; a malformed date is a usage error."""
-        if isinstance(value, int):
-            return value
+    def parse(self, text: str) -> int:
+        """Returns the unix time of the date's midnight UTC."""
         try:
-            day = dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{value!r} is not a date: write it as YYYY-MM-DD", param, ctx)
+            raise ValueError("is not a date: write it as YYYY-MM-DD") from None
         return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 
@@ -92,3 +107,7 @@ DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_ty
                    help="The document to seal and anchor [default: a generated record of the step].")
 #: --currency, for commands that take an amount.
 CURRENCY = click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
+#: LIEN_ID, for commands that act on one lien.
+LIEN_ID = click.argument("lien_id", type=click.IntRange(min=1))
+#: PROPOSAL_ID, for commands that act on one governance proposal.
+PROPOSAL_ID = click.argument("proposal_id", type=click.IntRange(min=1))

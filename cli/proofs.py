@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .options import App, common_options, pass_app
-from .params import AMOUNT, PERCENT
+from .params import AMOUNT, LIEN_ID, PERCENT
 
 OUT = click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
                    help="Write the proof file here [default: print it].")
@@ -31,7 +31,7 @@ def proof() -> None:
 
 
 @proof.command("ltv")
-@click.argument("lien_id", type=click.IntRange(min=1))
+@LIEN_ID
 @click.option("--threshold", type=PERCENT, help="The loan-to-value to prove the lien within [default: the consortium's].")
 @OUT
 @common_options

@@ -13,9 +13,9 @@ ledger does not import web3 and py-evm with all the others.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .._lazy import export_names, load_export
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .chain.base import Chain
@@ -94,10 +94,4 @@ __all__ = [
     "verify_deployment",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    return load_export(__name__, _EXPORTS, name)
-
-
-def __dir__() -> list[str]:
-    return export_names(__name__, _EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

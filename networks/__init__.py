@@ -11,9 +11,9 @@ which the command line's help shows, do not need web3 or the ledger.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .._lazy import export_names, load_export
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .binaries import BINARIES, GETH, IPFS, Binary, install, locate
@@ -62,10 +62,4 @@ __all__ = [
     "parse_members",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    return load_export(__name__, _EXPORTS, name)
-
-
-def __dir__() -> list[str]:
-    return export_names(__name__, _EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

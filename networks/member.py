@@ -80,6 +80,21 @@ class NodeStatus:
         return asdict(self)
 
 
+def read_record(file: Path) -> Any:
+    """Reads the JSON record that makes a directory a member directory or a sandbox.
+
+    Raises:
+        NetworkNotFound: If the directory holds no such record.
+        ConfigError: If the record is not valid JSON.
+    """
+    try:
+        return json.loads(file.read_text())
+    except FileNotFoundError:
+        raise NetworkNotFound(file.parent.name, str(file.parent)) from None
+    except ValueError as exc:
+        raise ConfigError(f"{file} is not valid JSON ({exc}): restore it from a backup") from None
+
+
 class MemberHome:
     """An opened member directory (see the module docstring)."""
 
@@ -92,12 +107,7 @@ class MemberHome:
         """
         self.path = Path(path)
         self.engine = engine
-        try:
-            record = json.loads((self.path / HOME_FILE).read_text())
-        except FileNotFoundError:
-            raise NetworkNotFound(self.path.name, str(self.path)) from None
-        except ValueError as exc:
-            raise ConfigError(f"{self.path / HOME_FILE} is not valid JSON ({exc}): restore it from a backup") from None
+        record = read_record(self.path / HOME_FILE)
         try:
             if record["format"] != HOME_FORMAT:
                 raise ConfigError(f"{self.path} is a member directory of format {record['format']!r}, expected {HOME_FORMAT!r}")

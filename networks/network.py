@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, NetworkExists, NetworkNotFound, NodeFailed, UnknownMember
+from ..errors import ConfigError, NetworkExists, NodeFailed, UnknownMember
 from ..files import write_atomic
 from ..ledger.workspace.accounts import Passphrase
 from ..ledger.registry.deployment import Deployment
@@ -38,7 +38,7 @@ from ..ledger.registry.roles import ROLES
 from . import geth
 from .consortium import deploy_from_manifest, install_deployment
 from .manifest import Manifest
-from .member import MemberHome
+from .member import MemberHome, read_record
 from .ports import allocate_ports
 from .process import wait_for
 from .rpc import NodeFacts, node_facts
@@ -128,12 +128,7 @@ class Network:
         """
         self.path = Path(path)
         self.name = self.path.name
-        try:
-            record = json.loads((self.path / SANDBOX_FILE).read_text())
-        except FileNotFoundError:
-            raise NetworkNotFound(self.name, str(self.path)) from None
-        except ValueError as exc:
-            raise ConfigError(f"{self.path / SANDBOX_FILE} is not valid JSON ({exc}): restore it from a backup") from None
+        record = read_record(self.path / SANDBOX_FILE)
         if not isinstance(record, dict) or record.get("format") != _FORMAT or not isinstance(record.get("members"), list):
             raise ConfigError(f"{self.path / SANDBOX_FILE} is not a sandbox record of format {_FORMAT!r}: restore it")
         self.homes = {str(n): MemberHome(self.path / "members" / str(n)) for n in record["members"]}

@@ -11,9 +11,9 @@ module does not import the others.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .._lazy import export_names, load_export
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .curve import ORDER, G, Point
@@ -34,10 +34,4 @@ _EXPORTS = {
 
 __all__ = ["ORDER", "Context", "G", "H", "Opening", "Point", "Transcript", "commit"]
 
-
-def __getattr__(name: str) -> Any:
-    return load_export(__name__, _EXPORTS, name)
-
-
-def __dir__() -> list[str]:
-    return export_names(__name__, _EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

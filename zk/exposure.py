@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from ..errors import ProofError
 from .curve import G, ORDER, Point
 from .pedersen import Opening
-from .range import RangeProof, prove_bits, verify_bits
+from .range import RangeProof
+from .slack import prove_slack, slack_bits, verify_slack
 from .transcript import Context, Transcript
 
 PROTOCOL = b"lienchain/exposure/v3"
@@ -52,7 +53,7 @@ class ExposureStatement:
     @property
     def bits(self) -> int:
         """The number of bits the slack is range-proved on: max(1, bit length of the limit)."""
-        return max(1, self.limit.bit_length())
+        return slack_bits(self.limit)
 
     def slack_commitment(self) -> list[tuple[int, Point]]:
         """Returns D = limit*G - sum(C_j), as a linear combination."""
@@ -91,18 +92,14 @@ def prove(statement: ExposureStatement, witnesses: list[Opening], *, rng: random
         w.commit() != c for w, c in zip(witnesses, statement.commitments)
     ):
         raise ProofError("the openings do not open the statement's commitments")
-    total = sum(w.value for w in witnesses)
-    if total > statement.limit:
-        raise ProofError(f"the exposure {total} exceeds the limit {statement.limit}: nothing to prove")
-    slack = Opening(statement.limit - total, (-sum(w.blinding for w in witnesses)) % ORDER)
-    return prove_bits(t, slack, statement.bits, rng=rng)
+    # The sum of the openings opens the sum of the commitments.
+    total = Opening(sum(w.value for w in witnesses), sum(w.blinding for w in witnesses) % ORDER)
+    if total.value > statement.limit:
+        raise ProofError(f"the exposure {total.value} exceeds the limit {statement.limit}: nothing to prove")
+    return prove_slack(t, statement, total, rng=rng)
 
 
 def verify(statement: ExposureStatement, proof: RangeProof) -> None:
-    """Checks an exposure proof.
-
-    Raises:
-        InvalidProof: If it does not verify.
-        ProofError: If the statement itself is malformed.
-    """
-    verify_bits(_transcript(statement), statement.slack_commitment(), statement.bits, proof)
+    """Checks an exposure proof: raises `InvalidProof` if it does not verify, `ProofError` if the
+    statement itself is malformed."""
+    verify_slack(_transcript(statement), statement, proof)

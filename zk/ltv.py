@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from ..errors import ProofError
 from .curve import G, ORDER, Point
 from .pedersen import Opening
-from .range import BITS, RangeProof, prove_bits, verify_bits
+from .range import BITS, RangeProof
+from .slack import prove_slack, slack_bits, verify_slack
 from .transcript import Context, Transcript
 
 PROTOCOL = b"lienchain/ltv/v3"
@@ -54,7 +55,7 @@ class LtvStatement:
     @property
     def bits(self) -> int:
         """The number of bits the slack is range-proved on: max(1, bit length of the limit)."""
-        return max(1, self.limit.bit_length())
+        return slack_bits(self.limit)
 
     def slack_commitment(self) -> list[tuple[int, Point]]:
         """Returns D = limit*G - C, a commitment to limit - amount, as a linear combination."""
@@ -104,15 +105,10 @@ def prove(statement: LtvStatement, witness: Opening, *, rng: random.Random | Non
             f"the amount exceeds {statement.threshold_bps / 100:g}% of the valuation less {statement.deducted} "
             f"(a limit of {statement.limit}): nothing to prove"
         )
-    slack = Opening(statement.limit - witness.value, (-witness.blinding) % ORDER)
-    return prove_bits(t, slack, statement.bits, rng=rng)
+    return prove_slack(t, statement, witness, rng=rng)
 
 
 def verify(statement: LtvStatement, proof: RangeProof) -> None:
-    """Checks a loan-to-value proof.
-
-    Raises:
-        InvalidProof: If it does not verify.
-        ProofError: If the statement itself is malformed.
-    """
-    verify_bits(_transcript(statement), statement.slack_commitment(), statement.bits, proof)
+    """Checks a loan-to-value proof: raises `InvalidProof` if it does not verify, `ProofError` if
+    the statement itself is malformed."""
+    verify_slack(_transcript(statement), statement, proof)

@@ -176,9 +176,8 @@ class Governance:
         Returns:
             The proposal id.
         """
-        registry = self._c.registry
-        data = registry.encode_abi("setLtvThreshold", [threshold_bps])
-        return self.propose(registry.address, data, f"set the loan-to-value threshold to {percent(threshold_bps)}")
+        description = f"set the loan-to-value threshold to {percent(threshold_bps)}"
+        return self._propose_setting("setLtvThreshold", threshold_bps, description)
 
     def propose_staleness_window(self, seconds: int) -> int:
         """Proposes how long a valuation counts (seconds); the proposer's vote counts at once.
@@ -186,9 +185,7 @@ class Governance:
         Returns:
             The proposal id.
         """
-        registry = self._c.registry
-        data = registry.encode_abi("setStalenessWindow", [seconds])
-        return self.propose(registry.address, data, f"count valuations for {seconds // 86400} days ({seconds} s)")
+        return self._propose_setting("setStalenessWindow", seconds, f"count valuations for {seconds // 86400} days ({seconds} s)")
 
     def propose_proof_window(self, seconds: int) -> int:
         """Proposes how long a private lienholder has to prove its lien again (seconds); the
@@ -197,9 +194,12 @@ class Governance:
         Returns:
             The proposal id.
         """
+        return self._propose_setting("setProofWindow", seconds, f"give private liens {seconds} s to prove again")
+
+    def _propose_setting(self, setter: str, value: int, description: str) -> int:
+        # A registry setting changes by governance calling the registry's setter with the new value.
         registry = self._c.registry
-        data = registry.encode_abi("setProofWindow", [seconds])
-        return self.propose(registry.address, data, f"give private liens {seconds} s to prove again")
+        return self.propose(registry.address, registry.encode_abi(setter, [value]), description)
 
     def propose(self, target: str, data: str, description: str) -> int:
         """Proposes that governance calls `target` with `data`; the proposer's vote counts at once.

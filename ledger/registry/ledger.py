@@ -174,15 +174,8 @@ class Ledger:
     # --- liens and consents (see `Liens`) -------------------------------------------------------
 
     def grant_lien(
-        self,
-        vin: VIN,
-        amount: int,
-        *,
-        currency: str,
-        maturity: int,
-        doc_cid: str = "",
-        consents: Iterable[Consent] = (),
-        on_accepted: Hook = None,
+        self, vin: VIN, amount: int, *, currency: str, maturity: int, doc_cid: str = "",
+        consents: Iterable[Consent] = (), on_accepted: Hook = None,
     ) -> Lien:
         """Grants the signing lender a lien (LENDER): see `Liens.grant`."""
         terms = LienTerms(vin, amount, currency, maturity, doc_cid, tuple(consents))

@@ -13,9 +13,9 @@ from ..chain.transactions import Call
 from .consent import Consent, currency_code, sign_consent
 from .context import GAS, Hook, LedgerContext
 from .history import History, event_topics
-from .records import Address, Lien, LienId, LienStatus
+from .records import Lien, LienId, LienStatus, from_struct
 from .titles import Titles
-from .vin import VIN, TokenId
+from .vin import VIN
 
 __all__ = ["LienTerms", "Liens"]
 
@@ -131,18 +131,8 @@ class Liens:
         """
         c = self._c
         record = c.reader.call(c.registry.functions.lien(lien_id), titles=c.vins, block=block)
-        return Lien(
-            lien_id=LienId(lien_id),
-            token_id=TokenId(record.tokenId),
-            lender=Address(record.lender),
-            maturity=int(record.maturity),
-            granted_at=int(record.grantedAt),
-            currency=bytes(record.currency).decode("ascii"),
-            status=LienStatus(record.status),
-            priority=int(record.priority),
-            amount=int(record.amount),
-            doc_cid=record.docCid,
-        )
+        return from_struct(Lien, record, lien_id=LienId(lien_id), currency=bytes(record.currency).decode("ascii"),
+                           status=LienStatus(record.status))
 
     def of_title(self, vin: VIN) -> list[Lien]:
         """Reads every lien ever granted on a title, in priority order.

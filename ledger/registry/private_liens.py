@@ -18,7 +18,7 @@ from ...errors import ProofError
 from .consent import currency_code
 from .context import GAS, Hook, LedgerContext
 from .liens import Liens
-from .records import Lien, LienId, PrivateLienState
+from .records import Lien, LienId, PrivateLienState, from_struct
 from .valuations import Valuations
 from .vin import VIN
 
@@ -151,13 +151,4 @@ class PrivateLiens:
         s = c.reader.call(c.registry.functions.privateLien(token), titles=c.vins)
         if int(s.lienId) == 0:
             return None
-        return PrivateLienState(
-            lien_id=LienId(int(s.lienId)),
-            commitment=(int(s.commitment[0]), int(s.commitment[1])),
-            proven_limit=int(s.provenLimit),
-            proven_at=int(s.provenAt),
-            limit=int(s.limit),
-            deadline=int(s.deadline),
-            due=bool(s.due),
-            overdue=bool(s.overdue),
-        )
+        return from_struct(PrivateLienState, s, commitment=(int(s.commitment[0]), int(s.commitment[1])))

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any, NewType
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, NewType, TypeVar
 
 from .vin import VIN, TokenId
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 LienId = NewType("LienId", int)
 Address = NewType("Address", str)
+R = TypeVar("R", bound="DataclassInstance")
 
 
 def plain(value: Any) -> Any:
@@ -27,7 +31,35 @@ def plain(value: Any) -> Any:
     return value
 
 
-class TitleStatus(enum.IntEnum):
+def from_struct(record: type[R], struct: Any, **given: Any) -> R:
+    """Builds a record from a struct a contract returned (decoded by name): each field is the
+    struct's member of the same name in camelCase (`proven_limit` from `provenLimit`), unless given.
+
+    Args:
+        record: The record's class.
+        struct: The decoded struct.
+        given: The fields that do not come from a member as they are (a converted currency code, an
+            enum, a value the struct does not hold).
+    """
+    taken = {f.name: getattr(struct, _camel_case(f.name)) for f in fields(record) if f.name not in given}
+    return record(**taken, **given)
+
+
+def _camel_case(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+class _Status(enum.IntEnum):
+    """A life-cycle state the registry keeps as a number and users type and read as a word."""
+
+    @property
+    def label(self) -> str:
+        """Returns the lower-case name users type and read."""
+        return self.name.lower()
+
+
+class TitleStatus(_Status):
     """The life-cycle state of a title (mirrors `ITitleRegistry.TitleStatus`)."""
 
     ACTIVE = 0
@@ -35,23 +67,13 @@ class TitleStatus(enum.IntEnum):
     SALVAGE = 2
     CANCELLED = 3
 
-    @property
-    def label(self) -> str:
-        """Returns the lower-case name users type and read."""
-        return self.name.lower()
 
-
-class LienStatus(enum.IntEnum):
+class LienStatus(_Status):
     """The life-cycle state of a lien (mirrors `ITitleRegistry.LienStatus`)."""
 
     NONE = 0
     ACTIVE = 1
     RELEASED = 2
-
-    @property
-    def label(self) -> str:
-        """Returns the lower-case name users type and read."""
-        return self.name.lower()
 
 
 @dataclass(frozen=True)
@@ -67,8 +89,7 @@ class Valuation:
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the valuation as JSON-ready data (the value as a string: it may exceed 2**53)."""
-        return {"oracle": self.oracle, "value": str(self.value), "currency": self.currency,
-                "valued_at": self.valued_at, "doc_cid": self.doc_cid, "stale": self.stale}
+        return {**asdict(self), "value": str(self.value)}
 
 
 @dataclass(frozen=True)
@@ -92,10 +113,8 @@ class Appraisal:
         return "frozen" if self.frozen else "healthy"
 
     def to_dict(self) -> dict[str, Any]:
-        """Returns the appraisal as JSON-ready data."""
-        return {"value": str(self.value), "currency": self.currency, "fresh_oracles": self.fresh_oracles,
-                "stale_oracles": self.stale_oracles, "secured": str(self.secured), "ltv_bps": self.ltv_bps,
-                "threshold_bps": self.threshold_bps, "frozen": self.frozen, "state": self.state}
+        """Returns the appraisal as JSON-ready data, with its state (amounts as strings)."""
+        return {**asdict(self), "value": str(self.value), "secured": str(self.secured), "state": self.state}
 
 
 @dataclass(frozen=True)
@@ -112,10 +131,10 @@ class PrivateLienState:
     overdue: bool
 
     def to_dict(self) -> dict[str, Any]:
-        """Returns the state as JSON-ready data."""
-        return {"lien_id": self.lien_id, "commitment": [hex(c) for c in self.commitment],
-                "proven_limit": str(self.proven_limit), "proven_at": self.proven_at, "limit": str(self.limit),
-                "deadline": self.deadline if self.due else None, "due": self.due, "overdue": self.overdue}
+        """Returns the state as JSON-ready data (amounts as strings, the commitment in hex, a deadline
+        only when a proof is due)."""
+        return {**asdict(self), "commitment": [hex(c) for c in self.commitment], "proven_limit": str(self.proven_limit),
+                "limit": str(self.limit), "deadline": self.deadline if self.due else None}
 
 
 @dataclass(frozen=True)
@@ -131,16 +150,8 @@ class Title:
     active_liens: int
 
     def to_dict(self) -> dict[str, Any]:
-        """Returns the title as JSON-ready data."""
-        return {
-            "vin": self.vin,
-            "token_id": str(self.token_id),
-            "owner": self.owner,
-            "doc_cid": self.doc_cid,
-            "status": self.status.label,
-            "registered_at": self.registered_at,
-            "active_liens": self.active_liens,
-        }
+        """Returns the title as JSON-ready data (the token id as a string, the status by its label)."""
+        return {**asdict(self), "token_id": str(self.token_id), "status": self.status.label}
 
 
 @dataclass(frozen=True)
@@ -169,20 +180,10 @@ class Lien:
         return self.amount == 0
 
     def to_dict(self) -> dict[str, Any]:
-        """Returns the lien as JSON-ready data."""
-        return {
-            "lien_id": self.lien_id,
-            "token_id": str(self.token_id),
-            "lender": self.lender,
-            "amount": None if self.private else str(self.amount),
-            "private": self.private,
-            "currency": self.currency,
-            "maturity": self.maturity,
-            "granted_at": self.granted_at,
-            "priority": self.priority,
-            "doc_cid": self.doc_cid,
-            "status": self.status.label,
-        }
+        """Returns the lien as JSON-ready data (the token id and a public amount as strings, a private
+        amount as None, the status by its label)."""
+        return {**asdict(self), "token_id": str(self.token_id), "amount": None if self.private else str(self.amount),
+                "private": self.private, "status": self.status.label}
 
 
 @dataclass(frozen=True)
@@ -235,13 +236,4 @@ class Proposal:
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the proposal as JSON-ready data."""
-        return {
-            "id": self.id,
-            "target": self.target,
-            "data": self.data,
-            "description": self.description,
-            "proposer": self.proposer,
-            "created_at": self.created_at,
-            "executed": self.executed,
-            "approvals": self.approvals,
-        }
+        return asdict(self)

@@ -6,7 +6,7 @@ from web3.types import BlockIdentifier
 
 from .consent import currency_code
 from .context import GAS, Hook, LedgerContext
-from .records import Address, Appraisal, Valuation, plain
+from .records import Address, Appraisal, Valuation, from_struct, plain
 from .vin import VIN
 
 __all__ = ["Valuations"]
@@ -62,16 +62,7 @@ class Valuations:
         """
         a = self._c.reader.call(self._c.registry.functions.appraisal(token), titles=self._c.vins, block=block)
         currency = plain(bytes(a.currency)) if any(a.currency) else ""
-        return Appraisal(
-            value=int(a.value),
-            currency=str(currency),
-            fresh_oracles=int(a.freshOracles),
-            stale_oracles=int(a.staleOracles),
-            secured=int(a.secured),
-            ltv_bps=int(a.ltvBps),
-            threshold_bps=int(a.thresholdBps),
-            frozen=bool(a.frozen),
-        )
+        return from_struct(Appraisal, a, currency=str(currency))
 
     def latest(self, vin: VIN) -> list[Valuation]:
         """Reads the latest valuation of each oracle that valued a title, marking the stale ones.

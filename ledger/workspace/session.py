@@ -67,13 +67,7 @@ class Session:
         return self.ledger.transfer_title(vin, to_address, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
     def grant_lien(
-        self,
-        vin: VIN,
-        amount: int,
-        *,
-        currency: str,
-        maturity: int,
-        document: bytes | None = None,
+        self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None,
         consents: Iterable[Consent] = (),
     ) -> Lien:
         """Grants a lien with its loan document, sealed for the lender and the AUDITOR accounts.

@@ -405,26 +405,8 @@ class ZkPrecompileFailed(ContractRevert):
     """Raised when an elliptic-curve precompile refuses the verifier's input (a point off the curve)."""
 
 
-#: The exception class of each contract custom error, by the error's name.
+#: The exception class of each contract custom error, by the error's name: every class of this module.
 CUSTOM_ERRORS: dict[str, type[ContractRevert]] = {
-    cls.__name__: cls
-    for cls in (
-        RegistryInvalidVIN, RegistryInvalidOwner, RegistryInvalidAmount, RegistryInvalidMaturity,
-        RegistryTitleExists, RegistryUnknownTitle, RegistryTitleNotActive, RegistryTitleCancelled,
-        RegistryStatusUnchanged, RegistryTitleEncumbered, RegistryDirectTransferDisabled, RegistryUnknownLien,
-        RegistryLienNotActive, RegistryNotLienholder, RegistryConsentMissing, RegistryConsentInvalid,
-        RegistryConsentExpired, RegistryConsentUsed, RegistryConsentUnexpected, RegistryInvalidValuation,
-        RegistryCurrencyMismatch, RegistryTitleFrozen, RegistryLtvExceeded, RegistryValuationStale,
-        RegistryInvalidSetting, RegistryInvalidProof, RegistryPrivateLienNotFirst, RegistryValuationRequired,
-        RegistryProofOverdue, RegistryLienNotPrivate, RegistryInvalidFoundingRole,
-        AccessControlUnauthorizedAccount, AccessControlBadConfirmation,
-        ERC721NonexistentToken, ERC721IncorrectOwner, ERC721InsufficientApproval, ERC721InvalidApprover,
-        ERC721InvalidOperator, ERC721InvalidOwner, ERC721InvalidReceiver, ERC721InvalidSender,
-        InvalidShortString, StringTooLong,
-        GovernanceNotMember, GovernanceAlreadyMember, GovernanceLastMember, GovernanceInvalidMembers,
-        GovernanceSealerTaken, GovernanceBatchMismatch, GovernanceInvalidTarget, GovernanceUnknownProposal,
-        GovernanceAlreadyApproved, GovernanceAlreadyExecuted, GovernanceOnlySelf, GovernanceCallFailed,
-        GovernanceNoMajority,
-        ZkPrecompileFailed,
-    )
+    name: value for name, value in list(globals().items())
+    if isinstance(value, type) and issubclass(value, ContractRevert) and value.__module__ == __name__
 }

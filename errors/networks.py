@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .base import LienchainError
 
 __all__ = [
@@ -14,35 +16,33 @@ class NetworkError(LienchainError):
     """Raised when a consortium network or one of its nodes cannot be set up or reached."""
 
 
+@dataclass(eq=False)
 class NetworkNotFound(NetworkError, FileNotFoundError):
     """Raised when no network directory of that name exists."""
 
-    def __init__(self, name: str, path: str) -> None:
-        super().__init__(f"no network {name!r} at {path}")
-        self.name = name
-
-    def __str__(self) -> str:  # OSError would otherwise format its own way
-        return str(self.args[0])
+    name: str
+    path: str
+    template = "no network {name!r} at {path}"
 
 
+@dataclass(eq=False)
 class NetworkExists(NetworkError, FileExistsError):
     """Raised when `network init` would overwrite an existing network."""
 
-    def __init__(self, name: str, path: str) -> None:
-        super().__init__(f"network {name!r} already exists at {path}: choose another name, or remove it first")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+    name: str
+    path: str
+    template = "network {name!r} already exists at {path}: choose another name, or remove it first"
 
 
+@dataclass(eq=False)
 class UnknownMember(NetworkError, KeyError):
     """Raised when a member name is not one of the network's members."""
 
-    def __init__(self, name: str, known: list[str]) -> None:
-        super().__init__(f"no member {name!r} in this network: choose one of {', '.join(known)}")
+    name: str
+    known: list[str]
 
     def __str__(self) -> str:
-        return str(self.args[0])
+        return f"no member {self.name!r} in this network: choose one of {', '.join(self.known)}"
 
 
 class BinaryNotFound(NetworkError):

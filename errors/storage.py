@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .base import LienchainError
 
 __all__ = [
@@ -14,24 +16,24 @@ class StorageError(LienchainError):
     """Raised when a document cannot be stored, found, opened or verified."""
 
 
+@dataclass(eq=False)
 class DocumentNotFound(StorageError, LookupError):
     """Raised when the store holds no document with the requested CID."""
 
-    def __init__(self, cid: str) -> None:
-        self.cid = cid
-        super().__init__(f"no document with CID {cid} in the store: check the CID, or fetch it from a member")
+    cid: str
+    template = "no document with CID {cid} in the store: check the CID, or fetch it from a member"
 
 
+@dataclass(eq=False)
 class CIDMismatch(StorageError):
     """Raised when stored bytes do not hash to the CID they are filed under (tampering)."""
 
-    def __init__(self, expected: str, actual: str) -> None:
-        self.expected = expected
-        self.actual = actual
-        super().__init__(
-            f"document {expected} is corrupt or tampered with: its bytes hash to {actual}; "
-            "fetch it again from another member's store"
-        )
+    expected: str
+    actual: str
+    template = (
+        "document {expected} is corrupt or tampered with: its bytes hash to {actual}; "
+        "fetch it again from another member's store"
+    )
 
 
 class InvalidCID(StorageError, ValueError):
@@ -49,13 +51,12 @@ class SealError(StorageError):
 class NoRecipients(StorageError, ValueError):
     """Raised when a document would be sealed for no one, so no one could ever open it."""
 
-    def __init__(self) -> None:
-        super().__init__("a document must be sealed for at least one reader: name the accounts that may open it")
+    template = "a document must be sealed for at least one reader: name the accounts that may open it"
 
 
+@dataclass(eq=False)
 class InvalidDocumentKey(StorageError, ValueError):
     """Raised when a document key, or the account key it derives from, is malformed or unusable."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(f"invalid document key: {reason}")
+    reason: str
+    template = "invalid document key: {reason}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
+
 from .base import LienchainError
 
 __all__ = [
@@ -13,14 +15,17 @@ class ProofError(LienchainError):
     """Raised when a proof cannot be built, parsed or checked."""
 
 
+@dataclass(eq=False)
 class NoFreshValuation(ProofError):
     """Raised when a private amount would be proved against a title that has no fresh valuation."""
 
-    def __init__(self, subject: str, *, stale: bool) -> None:
-        self.subject = subject
-        self.stale = stale
-        state = "only stale valuations" if stale else "no valuation"
-        super().__init__(f"{subject} has {state} to prove an amount against: an oracle must value it first")
+    subject: str
+    _: KW_ONLY
+    stale: bool
+
+    def __str__(self) -> str:
+        state = "only stale valuations" if self.stale else "no valuation"
+        return f"{self.subject} has {state} to prove an amount against: an oracle must value it first"
 
 
 class InvalidProof(ProofError):

@@ -13,7 +13,7 @@ One module per subtree, every name exported here (`from lienchain.errors import 
 - `contract`: one class per contract custom error, and `CUSTOM_ERRORS`;
 - `storage`, `zk`, `networks`: `StorageError`, `ProofError`, `NetworkError`.
 
-Importing it imports nothing but these modules (no web3), so the command line's help stays fast.
+Importing it imports nothing but these modules and the standard library (no web3).
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from .base import LienchainError
 
 __all__ = [
     "ConfigError", "ProfileNotFound", "ProfileExists", "NotAProfileDirectory", "UnknownAccount",
-    "ForeignAccount", "NoSigningAccount", "BadPassphrase", "InvalidRole", "OutputError", "InvalidCurrency",
-    "ImportRejected", "InvalidVIN",
+    "ForeignAccount", "NoSigningAccount", "BadPassphrase", "ArtifactNotFound", "AlreadyDeployed", "InvalidRole",
+    "OutputError", "InvalidCurrency", "ImportRejected", "InvalidVIN", "InvalidCheckDigit",
 ]
 
 
@@ -40,7 +40,7 @@ class NotAProfileDirectory(ConfigError, FileExistsError):
     """Raised when `init` is pointed at a file, or at a directory that holds files but no profile."""
 
     path: str
-    template = "{path} exists and is not a lienchain profile: choose a new or empty directory with --profile"
+    template = "{path} exists and is not a lienchain profile"
 
 
 @dataclass(eq=False)
@@ -79,7 +79,24 @@ class BadPassphrase(ConfigError):
     """Raised when a keystore cannot be decrypted with the given passphrase."""
 
     name: str
-    template = "wrong passphrase for account {name!r}: set LIENCHAIN_PASSWORD to the profile's passphrase"
+    template = "wrong passphrase for account {name!r}"
+
+
+@dataclass(eq=False)
+class ArtifactNotFound(ConfigError, FileNotFoundError):
+    """Raised when a contract's compiled artifact is missing from contracts/artifacts."""
+
+    path: str
+    template = "no compiled artifact {path}"
+
+
+@dataclass(eq=False)
+class AlreadyDeployed(ConfigError):
+    """Raised when the contracts would be deployed for a profile that has a deployment already."""
+
+    path: str
+    registry: str
+    template = "the contracts of {path} are already deployed (registry {registry})"
 
 
 @dataclass(eq=False)
@@ -130,3 +147,7 @@ class InvalidVIN(LienchainError, ValueError):
     vin: str
     reason: str
     template = "invalid VIN {vin!r}: {reason}"
+
+
+class InvalidCheckDigit(InvalidVIN):
+    """Raised when a VIN's check digit (position 9) is not the one its other characters give."""

@@ -11,7 +11,7 @@ from .base import LienchainError
 __all__ = [
     "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "NotSeniorLienholder", "InsufficientFunds",
     "DeploymentNotFound", "DeploymentMismatch", "ChainNotFound", "ChainExists", "ChainBusy", "WrongChainId",
-    "TransactionFailed",
+    "TransactionFailed", "TransactionNotMined",
 ]
 
 
@@ -35,8 +35,13 @@ class InvalidConsentFile(LedgerError, ValueError):
     """Raised when a consent file is unreadable, malformed, forged, or for other terms."""
 
 
+@dataclass(eq=False)
 class NotSeniorLienholder(LedgerError, PermissionError):
     """Raised when an account that holds no active lien on a title would consent to a new one."""
+
+    account: str
+    vin: str
+    template = "{account} holds no active lien on {vin}: only the holders of its active liens consent to a new one"
 
 
 class InsufficientFunds(LedgerError):
@@ -64,10 +69,7 @@ class ChainNotFound(LedgerError, FileNotFoundError):
     """Raised when no embedded chain exists in the directory being opened."""
 
     path: str
-    template = (
-        "no embedded chain in {path}: create a profile with `lienchain init`, "
-        "or point --profile / LIENCHAIN_HOME at an existing one"
-    )
+    template = "no embedded chain in {path}"
 
 
 @dataclass(eq=False)
@@ -86,7 +88,7 @@ class ChainBusy(LedgerError):
     timeout: float
     template = (
         "the embedded chain in {path} is in use by another lienchain process (waited {timeout:g} s): "
-        "wait for it to finish, or stop it (e.g. a running `lienchain watch`)"
+        "wait for it to finish, or stop it"
     )
 
 
@@ -107,3 +109,12 @@ class WrongChainId(LedgerError, ValueError):
 
 class TransactionFailed(LedgerError):
     """Raised when a transaction was mined but failed without a decodable reason."""
+
+
+@dataclass(eq=False)
+class TransactionNotMined(TransactionFailed):
+    """Raised when a node accepted a transaction but no block took it within the wait."""
+
+    what: str
+    timeout: float
+    template = "{what} was not mined within {timeout:.0f} s (it may still be): the chain may have stopped sealing"

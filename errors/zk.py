@@ -7,7 +7,7 @@ from dataclasses import KW_ONLY, dataclass
 from .base import LienchainError
 
 __all__ = [
-    "ProofError", "NoFreshValuation", "InvalidProof",
+    "ProofError", "NoFreshValuation", "InvalidProof", "LienIsPublic",
 ]
 
 
@@ -30,3 +30,11 @@ class NoFreshValuation(ProofError):
 
 class InvalidProof(ProofError):
     """Raised when a proof does not verify against its statement."""
+
+
+@dataclass(eq=False)
+class LienIsPublic(ProofError):
+    """Raised when a private lien's amount is asked of a public lien, whose amount is on chain."""
+
+    lien_id: int
+    template = "lien {lien_id} is public: its amount is on chain"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NewType
 
-from ...errors import InvalidVIN
+from ...errors import InvalidCheckDigit, InvalidVIN
 
 VIN = NewType("VIN", str)
 TokenId = NewType("TokenId", int)
@@ -68,11 +68,7 @@ def normalize_vin(text: str, *, lenient: bool = False) -> VIN:
         raise InvalidVIN(text, f"position 10 (the model year) is {vin[9]!r}, which is never a year code (U, Z and 0 are not)")
     expected = check_digit(vin)
     if not lenient and vin[8] != expected:
-        raise InvalidVIN(
-            text,
-            f"check digit (position 9) is {vin[8]!r} but should be {expected!r}; "
-            "pass --lenient for a VIN without a check digit",
-        )
+        raise InvalidCheckDigit(text, f"check digit (position 9) is {vin[8]!r} but should be {expected!r}")
     return VIN(vin)
 
 

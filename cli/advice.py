@@ -40,7 +40,7 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.AlreadyDeployed: "create a new profile with `lienchain init` for a new register",
     errors.UnknownAccount: "or create it with `lienchain account new`",
     errors.BadPassphrase: "set LIENCHAIN_PASSWORD to the profile's passphrase",
-    errors.InvalidCheckDigit: "pass --lenient for a VIN without a check digit",
+    errors.LenientOnlyVIN: "pass --lenient for a VIN without a check digit or model year (European VINs)",
     errors.ArtifactNotFound: "run `lienchain contracts build`",
     errors.NetworkNotFound: "create it with `lienchain network init {name} --members ...`",
     errors.NotJoined: "run `lienchain network join MANIFEST`",

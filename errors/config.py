@@ -11,7 +11,7 @@ from .base import LienchainError
 __all__ = [
     "ConfigError", "ProfileNotFound", "ProfileExists", "NotAProfileDirectory", "UnknownAccount",
     "ForeignAccount", "NoSigningAccount", "BadPassphrase", "ArtifactNotFound", "AlreadyDeployed", "InvalidRole",
-    "OutputError", "InvalidCurrency", "ImportRejected", "InvalidVIN", "InvalidCheckDigit",
+    "OutputError", "InvalidCurrency", "ImportRejected", "InvalidVIN", "LenientOnlyVIN",
 ]
 
 
@@ -149,5 +149,5 @@ class InvalidVIN(LienchainError, ValueError):
     template = "invalid VIN {vin!r}: {reason}"
 
 
-class InvalidCheckDigit(InvalidVIN):
-    """Raised when a VIN's check digit (position 9) is not the one its other characters give."""
+class LenientOnlyVIN(InvalidVIN):
+    """Raised when a VIN breaks a North American rule (check digit, model year) that lenient mode waives."""

@@ -31,10 +31,14 @@ def test_invalid_vin_is_refused_without_changing_the_ledger(run, vin: str) -> No
     assert head(run) == before
 
 
-def test_a_wrong_check_digit_is_refused_with_the_flag_that_accepts_it(run) -> None:
-    r = run("--as", "registrar", "title", "register", "1M8GDM9AXKP042789", "--owner", Account.create().address)
-    assert_one_line_error(r, 1, "check digit (position 9) is 'X' but should be '1'", "pass --lenient")
-    r = run("--as", "registrar", "title", "register", "1M8GDM9AXKP042789", "--lenient", "--owner", Account.create().address)
+@pytest.mark.parametrize(("vin", "reason"), [
+    ("1M8GDM9AXKP042789", "check digit (position 9) is 'X' but should be '1'"),
+    ("WVWZZZ1JZ0W000001", "position 10 (the model year) is '0'"),
+])
+def test_a_vin_only_lenient_mode_admits_is_refused_with_the_flag_that_admits_it(run, vin: str, reason: str) -> None:
+    r = run("--as", "registrar", "title", "register", vin, "--owner", Account.create().address)
+    assert_one_line_error(r, 1, reason, "pass --lenient")
+    r = run("--as", "registrar", "title", "register", vin, "--lenient", "--owner", Account.create().address)
     assert r.code == 0, r.err
 
 

@@ -7,19 +7,55 @@ formatted with the exception's attributes. `LienchainGroup.invoke` renders both 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from .. import errors
 
 __all__ = ["ADVICE", "advice_for", "explain"]
 
 _PROPOSE = "propose it with `lienchain member propose` and have a majority of members vote for it"
+_PROFILE = "or point --profile / LIENCHAIN_HOME at an existing one"
 
-#: exception class -> advice, a template over the exception's attributes.
-ADVICE: dict[type[errors.LienchainError], str] = {
-    errors.ProfileNotFound: "run `lienchain init` first, or point --profile / LIENCHAIN_HOME at an existing one",
+
+def _start_node(error: errors.NodeUnreachable) -> str:
+    """`node start` for the member whose node it is, on its network; with only the network known,
+    for all of the network's nodes."""
+    command = "lienchain node start"
+    if error.member or not error.network:
+        command += f" {error.member or 'MEMBER'}"
+    if error.network:
+        command += f" --network {error.network}"
+    return f"start it with `{command}`"
+
+
+#: exception class -> advice: a template over the exception's attributes, or a function of the
+#: exception where the advice depends on which attributes it has.
+ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
+    errors.ProfileNotFound: f"run `lienchain init` first, {_PROFILE}",
     errors.ProfileExists: "choose another --profile",
+    errors.NotAProfileDirectory: "choose a new or empty directory with --profile",
+    errors.ChainNotFound: f"create a profile with `lienchain init`, {_PROFILE}",
+    errors.ChainBusy: "a running `lienchain watch`, for one, keeps it open",
+    errors.AlreadyDeployed: "create a new profile with `lienchain init` for a new register",
     errors.UnknownAccount: "or create it with `lienchain account new`",
+    errors.BadPassphrase: "set LIENCHAIN_PASSWORD to the profile's passphrase",
+    errors.LenientOnlyVIN: "pass --lenient for a VIN without a check digit or model year (European VINs)",
+    errors.ArtifactNotFound: "run `lienchain contracts build`",
     errors.NetworkNotFound: "create it with `lienchain network init {name} --members ...`",
+    errors.NotJoined: "run `lienchain network join MANIFEST`",
+    errors.DeployerNotMember: "deploy with --as {member}",
+    errors.BinaryNotInstalled: "run `lienchain network install` (it builds it with Go)",
+    errors.WrongBinaryVersion: "build it with `lienchain network install`",
+    errors.GoNotFound: "install Go, or give the path of a {name} binary of that version with --{name}",
+    errors.NodeUnreachable: _start_node,
+    errors.NetworkNotFormed: "see why with `lienchain node logs MEMBER --network {network}`",
+    errors.AdmissionMismatch: "propose the card again with `lienchain member propose --add-card`",
+    errors.StaleManifest: "export one from the chain with `lienchain network manifest {network}`",
+    errors.TransactionNotMined: "check with `lienchain network status`",
     errors.NoSigningAccount: "choose one with --as NAME",
+    errors.NotSeniorLienholder: "see who holds them with `lienchain lien list {vin}`",
+    errors.LienIsPublic: "see it with `lienchain lien list VIN`",
     errors.DeploymentNotFound: (
         "deploy with `lienchain contracts deploy`, or check and install another member's record with "
         "`lienchain contracts verify --deployment FILE`"
@@ -56,9 +92,9 @@ def advice_for(error: errors.LienchainError) -> str | None:
     if isinstance(error, errors.GovernanceCallFailed) and isinstance(cause, errors.LienchainError):
         return advice_for(cause)
     for cls in type(error).__mro__:
-        template = ADVICE.get(cls)
-        if template is not None:
-            return template.format_map(vars(error))
+        advice = ADVICE.get(cls)
+        if advice is not None:
+            return advice(error) if callable(advice) else advice.format_map(vars(error))
     return None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ArtifactNotFound, ConfigError
 from ..files import write_atomic
 
 CONTRACTS_DIR = Path(__file__).resolve().parent
@@ -112,13 +112,13 @@ def load_artifact(name: str) -> Artifact:
         The artifact.
 
     Raises:
-        ConfigError: If the artifact is missing (run `lienchain contracts build`).
+        ArtifactNotFound: If the artifact is missing (it was not built).
     """
     path = ARTIFACTS_DIR / f"{name}.json"
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(f"no compiled artifact {path}: run `lienchain contracts build`") from None
+        raise ArtifactNotFound(str(path)) from None
     return Artifact(
         name=data["contractName"],
         abi=data["abi"],

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BinaryNotFound
+from ..errors import BinaryNotFound, BinaryNotInstalled, GoNotFound, WrongBinaryVersion
 from .process import child_env
 
 
@@ -69,10 +69,7 @@ def locate(binary: Binary, given: Path | None = None) -> Path:
     if given is not None:
         found = version_of(given, binary)
         if found != binary.version:
-            raise BinaryNotFound(
-                f"{given} is {binary.name} {found or '(not runnable)'}, lienchain needs {binary.version}: "
-                f"build it with `lienchain network install`"
-            )
+            raise WrongBinaryVersion(str(given), binary.name, found, binary.version)
         return given
     candidates = [binary.cache_dir / binary.name]
     on_path = shutil.which(binary.name)
@@ -81,9 +78,7 @@ def locate(binary: Binary, given: Path | None = None) -> Path:
     for candidate in candidates:
         if candidate.exists() and version_of(candidate, binary) == binary.version:
             return candidate
-    raise BinaryNotFound(
-        f"{binary.name} {binary.version} is not installed: run `lienchain network install` (it builds it with Go)"
-    )
+    raise BinaryNotInstalled(binary.name, binary.version)
 
 
 def install(binary: Binary, *, given: Path | None = None, progress: Callable[[str], None] = lambda _: None) -> Path:
@@ -99,7 +94,7 @@ def install(binary: Binary, *, given: Path | None = None, progress: Callable[[st
             raise
     go = shutil.which("go")
     if go is None:
-        raise BinaryNotFound(f"building {binary.name} needs Go (https://go.dev/dl/): install it, or pass --{binary.name}")
+        raise GoNotFound(binary.name)
     target = binary.cache_dir
     target.mkdir(parents=True, exist_ok=True)
     progress(f"building {binary.project} {binary.version} with Go (a few minutes, once)")

@@ -132,7 +132,7 @@ class MemberCard:
         if signer is None or signer.lower() != self.account.lower():
             raise InvalidCard(
                 f"the card of {self.name} is not signed by its account {self.account}: it was changed after "
-                f"`lienchain node init` signed it; ask {self.name} for its card again"
+                f"its member signed it; ask {self.name} for its card again"
             )
         return self
 

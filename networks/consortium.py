@@ -13,7 +13,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import ConfigError, InvalidCard, InvalidManifest
+from ..errors import AdmissionMismatch, ConfigError, DeployerNotMember, InvalidCard, StaleManifest
 from ..ledger.registry.deployment import Deployment, deploy, verify_deployment
 from ..ledger.registry.ledger import Ledger
 from ..ledger.registry.records import Proposal
@@ -37,7 +37,7 @@ def deploy_from_manifest(home: MemberHome, profile: Profile, signer: str) -> Dep
         TransactionFailed: If a deployment transaction fails.
     """
     if signer != home.name:
-        raise ConfigError(f"{home.path} holds the keys of {home.name} only: deploy with --as {home.name}")
+        raise DeployerNotMember(str(home.path), home.name)
     if (home.path / DEPLOYMENT_FILE).exists():
         raise ConfigError(f"{home.name} has installed a deployment of {home.network} already: the network has its contracts")
     manifest = home.manifest()
@@ -88,10 +88,7 @@ def check_admission(proposal: Proposal, ledger: Ledger) -> None:
         InvalidCard: If the description shows a card the call does not admit exactly.
     """
     if is_admission(proposal) and parse_admission(proposal, ledger) is None:
-        raise InvalidCard(
-            f"proposal {proposal.id} shows a member card, but its call does not admit exactly that card's account, "
-            "sealer and roles: do not approve it; propose the card again with `member propose --add-card`"
-        )
+        raise AdmissionMismatch(proposal.id)
 
 
 def parse_admission(proposal: Proposal, ledger: Ledger) -> tuple[MemberCard, tuple[str, ...]] | None:
@@ -169,10 +166,7 @@ def check_against_chain(home: MemberHome, profile: Profile, manifest: Manifest) 
     theirs = {c.name: c.to_dict() for c in manifest.members}
     if mine != theirs:
         differ = sorted(set(mine) ^ set(theirs)) or sorted(n for n in mine if mine[n] != theirs.get(n))
-        raise InvalidManifest(
-            f"the manifest's members differ from those the chain admitted ({', '.join(differ)}): do not join with it; "
-            f"export one from the chain with `lienchain network manifest {home.network}`"
-        )
+        raise StaleManifest(home.network, differ)
 
 
 def export_manifest(home: MemberHome, profile: Profile) -> Manifest:

@@ -67,11 +67,11 @@ class Manifest:
         """
         check_name(network, "network")
         if not cards:
-            raise InvalidManifest("a network needs at least one member card: pass --card FILE for each founder")
+            raise InvalidManifest("a network needs at least one member card: give one for each founder")
         if not 1 <= period <= 3600:
-            raise InvalidManifest(f"--period {period} is out of range: give 1 to 3600 seconds")
+            raise InvalidManifest(f"the block period {period} s is out of range: give 1 to 3600 seconds")
         if not 5_000_000 <= gas_limit < 2**63:
-            raise InvalidManifest(f"--gas-limit {gas_limit} is out of range: give at least 5000000")
+            raise InvalidManifest(f"the block gas limit {gas_limit} is out of range: give at least 5000000")
         for card in cards:
             card.verify()
         check_cards(network, cards)
@@ -168,7 +168,7 @@ class Manifest:
             InvalidManifest: If it is malformed or any part of it does not check.
         """
         if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-            raise InvalidManifest(f"{source} is not a lienchain network manifest ({MANIFEST_FORMAT})")
+            raise InvalidManifest(f"{source} is not a network manifest ({MANIFEST_FORMAT})")
         missing = [f for f in _FIELDS if f not in data]
         extra = sorted(set(data) - set(_FIELDS))
         if missing or extra:
@@ -243,7 +243,7 @@ def check_cards(network: str, cards: Sequence[MemberCard]) -> None:
             seen[k] = c.name
     zero = [c.name for c in cards if int(c.sealer, 16) == 0]
     if zero:
-        raise InvalidManifest(f"the card of {zero[0]} names no sealer (the zero address): ask for a card from `node init`")
+        raise InvalidManifest(f"the card of {zero[0]} names no sealer (the zero address): ask for a card made on its node")
     accounts = {c.account for c in cards}
     clash = [c.name for c in cards if c.sealer in accounts]
     if clash:

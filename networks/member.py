@@ -34,7 +34,7 @@ from typing import Any
 
 from eth_account import Account
 
-from ..errors import ConfigError, InvalidManifest, NetworkExists, NetworkNotFound, NodeFailed, PortInUse
+from ..errors import ConfigError, InvalidManifest, NetworkExists, NetworkNotFound, NodeFailed, NotJoined, PortInUse
 from ..files import write_atomic
 from ..ledger.workspace.accounts import AccountBook, AccountInfo, Passphrase, encrypt_key
 from ..storage import document_key, public_key_hex
@@ -206,10 +206,10 @@ class MemberHome:
         """Returns the manifest this member joined with.
 
         Raises:
-            ConfigError: If it has not joined yet.
+            NotJoined: If it has not joined yet.
         """
         if not self.manifest_path.exists():
-            raise ConfigError(f"{self.name} has not joined {self.network} yet: run `lienchain network join MANIFEST`")
+            raise NotJoined(self.name, self.network)
         return Manifest.load(self.manifest_path)
 
     def join(self, manifest: Manifest, *, passphrase: Passphrase, geth_bin: Path, currency: str = "USD") -> None:

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, NetworkExists, NodeFailed, UnknownMember
+from ..errors import ConfigError, NetworkExists, NetworkNotFormed, UnknownMember
 from ..files import write_atomic
 from ..ledger.workspace.accounts import Passphrase
 from ..ledger.registry.deployment import Deployment
@@ -82,7 +82,7 @@ def parse_members(spec: str) -> dict[str, list[str]]:
             raise ConfigError(f"role {unknown[0]!r} of {name} is unknown: choose from {', '.join(ROLES)}")
         members[name] = wanted
     if len(members) < 1:
-        raise ConfigError("a network needs at least one member: pass --members a,b,c")
+        raise ConfigError("a network needs at least one member: list them as a,b,c")
     return members
 
 
@@ -244,10 +244,7 @@ class Network:
 
         if not wait_for(formed, timeout, interval=0.5):
             lagging = [s.name for s in self.status() if (s.peers or 0) < want or (s.ipfs_peers or 0) < want]
-            raise NodeFailed(
-                f"the network did not form within {timeout:.0f} s (not peered: {', '.join(lagging) or 'none'}; "
-                f"no new block: check `lienchain node logs MEMBER --network {self.name}`)"
-            )
+            raise NetworkNotFormed(self.name, timeout, lagging)
         return self.status()
 
     def down(self) -> list[str]:

@@ -165,8 +165,7 @@ class KuboStore(DocumentStore):
             raise tampered
         if self.api in down:
             raise NodeUnreachable(
-                f"the Kubo node at {', '.join(down)} does not answer and no other member's node holds {cid}: "
-                "start it with `lienchain node start MEMBER`"
+                f"the Kubo node at {', '.join(down)} does not answer and no other member's node holds {cid}"
             )
         raise DocumentNotFound(cid)
 
@@ -273,8 +272,6 @@ class KuboStore(DocumentStore):
         try:
             return request()
         except (ipfs_errors.ConnectionError, ipfs_errors.TimeoutError) as exc:
-            raise NodeUnreachable(
-                f"the Kubo node at {url} does not answer ({type(exc).__name__}): start it with `lienchain node start MEMBER`"
-            ) from None
+            raise NodeUnreachable(f"the Kubo node at {url} does not answer ({type(exc).__name__})") from None
         except ipfs_errors.Error as exc:
             raise StorageError(f"the Kubo node at {url} refused the request: {exc}") from None

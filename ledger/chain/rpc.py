@@ -23,7 +23,7 @@ from web3.exceptions import TimeExhausted, Web3RPCError
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
-from ...errors import ChainIdMismatch, NodeUnreachable, TransactionFailed
+from ...errors import ChainIdMismatch, NodeUnreachable, TransactionFailed, TransactionNotMined
 from .base import Sign, Timer, Transaction, untimed
 from .web3reads import Web3Reads, refusal
 
@@ -33,14 +33,16 @@ _BATCH = 500  # transactions signed, and JSON-RPC requests sent, per batch (geth
 class NodeProvider(HTTPProvider):
     """web3's HTTP provider, with a node that does not answer reported as `NodeUnreachable`."""
 
-    def __init__(self, url: str, *, hint: str = "", timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, member: str | None = None, network: str | None = None,
+                 timeout: float = 30.0) -> None:
         """Args:
         url: The node's JSON-RPC URL.
-        hint: What to do if it does not answer (appended to the error).
+        member, network: Whose node it is, and of which network, for the error if it does not answer.
         timeout: Seconds to wait for each answer.
         """
         super().__init__(url, request_kwargs={"timeout": timeout})
-        self._hint = hint
+        self._member = member
+        self._network = network
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         try:
@@ -56,23 +58,24 @@ class NodeProvider(HTTPProvider):
 
     def _unreachable(self, exc: Exception) -> NodeUnreachable:
         kind = "timed out" if isinstance(exc, requests.Timeout) else "does not answer"
-        return NodeUnreachable(f"the node at {self.endpoint_uri} {kind}" + (f": {self._hint}" if self._hint else ""))
+        return NodeUnreachable(f"the node at {self.endpoint_uri} {kind}", member=self._member, network=self._network)
 
 
-def connect(url: str, *, chain_id: int, hint: str = "", timeout: float = 30.0) -> Web3:
+def connect(url: str, *, chain_id: int, member: str | None = None, network: str | None = None,
+            timeout: float = 30.0) -> Web3:
     """Connects to a geth node of a Clique chain and checks that it serves the expected chain.
 
     Args:
         url: The node's JSON-RPC URL.
         chain_id: The chain id the profile expects.
-        hint: What to do if the node does not answer.
+        member, network: Whose node it is, and of which network, for the error if it does not answer.
         timeout: Seconds to wait for each answer.
 
     Raises:
         NodeUnreachable: If the node does not answer.
         ChainIdMismatch: If it serves another chain.
     """
-    w3 = Web3(NodeProvider(url, hint=hint, timeout=timeout))
+    w3 = Web3(NodeProvider(url, member=member, network=network, timeout=timeout))
     w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)  # Clique's 97-byte extra-data
     actual = w3.eth.chain_id
     if actual != chain_id:
@@ -103,20 +106,21 @@ class RpcChain(Web3Reads):
         self._chain_id = chain_id
 
     @classmethod
-    def connect(cls, url: str, *, chain_id: int, hint: str = "", timeout: float = 30.0) -> RpcChain:
+    def connect(cls, url: str, *, chain_id: int, member: str | None = None, network: str | None = None,
+                timeout: float = 30.0) -> RpcChain:
         """Connects to a node and checks that it serves the expected chain.
 
         Args:
             url: The node's JSON-RPC URL.
             chain_id: The chain id expected.
-            hint: What to do if the node does not answer.
+            member, network: Whose node it is, and of which network, for the error if it does not answer.
             timeout: Seconds to wait for each answer.
 
         Raises:
             NodeUnreachable: If the node does not answer.
             ChainIdMismatch: If it serves another chain.
         """
-        return cls(connect(url, chain_id=chain_id, hint=hint, timeout=timeout), chain_id)
+        return cls(connect(url, chain_id=chain_id, member=member, network=network, timeout=timeout), chain_id)
 
     @property
     def chain_id(self) -> int:
@@ -187,10 +191,7 @@ class RpcChain(Web3Reads):
         try:
             return self._w3.eth.wait_for_transaction_receipt(HexBytes(tx_hash), timeout=timeout, poll_latency=poll)
         except TimeExhausted:
-            raise TransactionFailed(
-                f"transaction 0x{bytes(tx_hash).hex()} was not mined within {timeout:.0f} s: the chain may have "
-                "stopped sealing (check `lienchain network status`); it may still be mined later"
-            ) from None
+            raise TransactionNotMined(f"transaction 0x{bytes(tx_hash).hex()}", timeout) from None
 
     def _batch(self, requests: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
         """Sends JSON-RPC requests in batches of at most `_BATCH`; returns the answers in order."""

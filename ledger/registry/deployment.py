@@ -22,7 +22,7 @@ from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFou
 from web3.types import FilterParams
 
 from ...contracts.build import Artifact, load_artifact
-from ...errors import DeploymentMismatch, DeploymentNotFound, TransactionFailed
+from ...errors import DeploymentMismatch, DeploymentNotFound, TransactionFailed, TransactionNotMined
 from ...files import write_atomic
 from .reverts import RevertDecoder
 from .roles import DEFAULT_ADMIN_ROLE, role_id, role_name
@@ -33,6 +33,8 @@ from ..chain.transactions import fees_for, latest_base_fee
 DEPLOYED = ("Governance", "ZkVerifier", "TitleRegistry")
 #: The sealer address of a member that runs no sealer (the embedded single-process chain).
 NO_SEALER = "0x0000000000000000000000000000000000000000"
+#: Seconds a deployment's transaction may wait to be mined.
+_MINED_WITHIN = 120
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,12 @@ def _create(
             }
         )
         signed = account.sign_transaction(tx)
-        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction), timeout=120)
+        sent = w3.eth.send_raw_transaction(signed.raw_transaction)
+        receipt = w3.eth.wait_for_transaction_receipt(sent, timeout=_MINED_WITHIN)
     except ContractLogicError as exc:
         raise _refusal(artifact, exc) from None
     except TimeExhausted:
-        raise TransactionFailed(
-            f"deploying {artifact.name} was not mined within 120 s: check that the chain seals (`lienchain network status`)"
-        ) from None
+        raise TransactionNotMined(f"deploying {artifact.name}", _MINED_WITHIN) from None
     if receipt["status"] != 1 or not receipt["contractAddress"]:
         raise TransactionFailed(f"deploying {artifact.name} failed in block {receipt['blockNumber']}")
     return receipt

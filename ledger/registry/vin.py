@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NewType
 
-from ...errors import InvalidVIN
+from ...errors import InvalidVIN, LenientOnlyVIN
 
 VIN = NewType("VIN", str)
 TokenId = NewType("TokenId", int)
@@ -53,8 +53,8 @@ def normalize_vin(text: str, *, lenient: bool = False) -> VIN:
         The normalized VIN.
 
     Raises:
-        InvalidVIN: If the length, the characters or (unless lenient) the check digit or the
-            model year is wrong.
+        InvalidVIN: If the length or the characters are wrong.
+        LenientOnlyVIN: If (unless lenient) the check digit or the model year is wrong.
     """
     if not text.isascii():  # before upper(), which turns some non-ASCII letters into ASCII ones
         raise InvalidVIN(text, "a VIN has only the characters 0-9 and A-Z")
@@ -65,14 +65,12 @@ def normalize_vin(text: str, *, lenient: bool = False) -> VIN:
     if bad:
         raise InvalidVIN(text, f"characters {''.join(bad)!r} never occur in a VIN (no I, O or Q)")
     if not lenient and vin[9] in _NOT_MODEL_YEARS:
-        raise InvalidVIN(text, f"position 10 (the model year) is {vin[9]!r}, which is never a year code (U, Z and 0 are not)")
+        raise LenientOnlyVIN(
+            text, f"position 10 (the model year) is {vin[9]!r}, which is never a year code (U, Z and 0 are not)"
+        )
     expected = check_digit(vin)
     if not lenient and vin[8] != expected:
-        raise InvalidVIN(
-            text,
-            f"check digit (position 9) is {vin[8]!r} but should be {expected!r}; "
-            "pass --lenient for a VIN without a check digit",
-        )
+        raise LenientOnlyVIN(text, f"check digit (position 9) is {vin[8]!r} but should be {expected!r}")
     return VIN(vin)
 
 

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from web3 import Web3
 
-from ...errors import ConfigError, NodeUnreachable, NotAProfileDirectory, ProfileExists, ProfileNotFound
+from ...errors import (
+    AlreadyDeployed, ConfigError, NodeUnreachable, NotAProfileDirectory, ProfileExists, ProfileNotFound,
+)
 from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
 from ..registry.deployment import NO_SEALER, Deployment, deploy
 from ..chain.base import Chain
@@ -175,14 +177,11 @@ class Profile:
                 account not named runs no sealer, as on the embedded chain].
 
         Raises:
-            ConfigError: If the profile already has a deployment.
+            AlreadyDeployed: If the profile already has a deployment.
         """
         target = self.path / DEPLOYMENT_FILE
         if target.exists():
-            raise ConfigError(
-                f"the contracts of {self.path} are already deployed (registry {self.load_deployment().registry}): "
-                "create a new profile with `lienchain init` for a new register"
-            )
+            raise AlreadyDeployed(str(self.path), self.load_deployment().registry)
         w3 = self._connect(self.accounts.list()[0].name).w3
         roles = roles if roles is not None else {n: [r] for n, r in DEFAULT_ACCOUNTS.items()}
         return _deploy(w3, self.accounts, target, roles, sealers or {}, progress)
@@ -252,9 +251,7 @@ class Profile:
             self._any_node = next((m for m, urls in self.endpoints.items() if answers(urls["rpc"])), None)
         if self._any_node is not None:
             return self._any_node
-        raise NodeUnreachable(
-            f"no member node of {self.network_name} answers: start it with `lienchain node start --network {self.network_name}`"
-        )
+        raise NodeUnreachable(f"no member node of {self.network_name} answers", network=self.network_name)
 
     def connect(self, account: str | None = None) -> Web3:
         """Returns a connection to the chain (see `ledger` for which node), checking its chain id.
@@ -270,8 +267,8 @@ class Profile:
         node = self._node_for(account)
         if node is None:
             return self.chain()
-        hint = f"start it with `lienchain node start {node} --network {self.network_name}`"
-        return RpcChain.connect(self.endpoints[node]["rpc"], chain_id=int(self.config["chain_id"]), hint=hint)
+        return RpcChain.connect(self.endpoints[node]["rpc"], chain_id=int(self.config["chain_id"]), member=node,
+                                network=self.network_name)
 
     def session(self, account: str) -> Session:
         """Returns the named account's session: its ledger and the profile's documents.

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ...errors import NotARecipient, NotSeniorLienholder, ProofError
+from ...errors import LienIsPublic, NotARecipient, NotSeniorLienholder
 from ...storage import CID
 from ...zk.pedersen import Opening
 from ..registry import private
@@ -112,12 +112,12 @@ class Session:
 
         Raises:
             NotARecipient: If the document was not sealed for this account.
-            ProofError: If the lien is public, or the document's opening does not open the
-                commitment on chain.
+            LienIsPublic: If the lien is public.
+            ProofError: If the document's opening does not open the commitment on chain.
         """
         lien = self.ledger.lien(lien_id)
         if not lien.private:
-            raise ProofError(f"lien {lien_id} is public: its amount is on chain (see `lienchain lien list VIN`)")
+            raise LienIsPublic(lien_id)
         commitment = self.ledger.lien_commitment(lien_id)
         try:
             data = self.documents.read(CID(lien.doc_cid), reader=self.account)
@@ -168,10 +168,7 @@ class Session:
         """
         me = self.ledger.address
         if not any(lien.active and lien.lender == me for lien in self.ledger.liens(vin)):
-            raise NotSeniorLienholder(
-                f"{self.account} holds no active lien on {vin}: only the holders of its active liens consent "
-                "to a new one (see `lienchain lien list VIN`)"
-            )
+            raise NotSeniorLienholder(self.account, vin)
         return self.ledger.sign_consent(
             vin, lender=self.accounts.resolve(lender), amount=amount, currency=currency, deadline=deadline
         )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+
 import pytest
 
 from lienchain import errors
@@ -10,6 +14,33 @@ from lienchain.cli.advice import ADVICE, advice_for, explain
 
 def _decoded(cls: type[errors.ContractRevert], **fields: object) -> errors.ContractRevert:
     return cls("what went wrong", name=cls.__name__, args=fields)
+
+
+def _sample(annotation: object) -> object:
+    """A value of a field's type: the first of a union or a container's item type."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return _sample(args[0])
+    if typing.get_origin(annotation) in (list, tuple):
+        return typing.get_origin(annotation)([_sample(args[0])])
+    return {str: "x", int: 7, float: 1.5, bool: True}[annotation]  # type: ignore[index]
+
+
+def _raised(cls: type[errors.LienchainError]) -> errors.LienchainError:
+    """An instance of `cls` as the library raises it: its fields, or a message if it has none."""
+    if not dataclasses.is_dataclass(cls):
+        return cls("what went wrong") if cls.template is None else cls()
+    hints = typing.get_type_hints(cls)
+    fields = [f for f in dataclasses.fields(cls) if f.init]
+    return cls(*(_sample(hints[f.name]) for f in fields if not f.kw_only),
+               **{f.name: _sample(hints[f.name]) for f in fields if f.kw_only})
+
+
+@pytest.mark.parametrize("cls", sorted((c for c in ADVICE if not issubclass(c, errors.ContractRevert)), key=str))
+def test_every_library_advice_renders_after_the_errors_message(cls: type[errors.LienchainError]) -> None:
+    error = _raised(cls)
+    line = explain(error)
+    assert line.startswith(f"{error}; ") and "{" not in line and "\n" not in line
 
 
 @pytest.mark.parametrize("cls", sorted((c for c in ADVICE if issubclass(c, errors.ContractRevert)), key=str))

@@ -31,6 +31,17 @@ def test_invalid_vin_is_refused_without_changing_the_ledger(run, vin: str) -> No
     assert head(run) == before
 
 
+@pytest.mark.parametrize(("vin", "reason"), [
+    ("1M8GDM9AXKP042789", "check digit (position 9) is 'X' but should be '1'"),
+    ("WVWZZZ1JZ0W000001", "position 10 (the model year) is '0'"),
+])
+def test_a_vin_only_lenient_mode_admits_is_refused_with_the_flag_that_admits_it(run, vin: str, reason: str) -> None:
+    r = run("--as", "registrar", "title", "register", vin, "--owner", Account.create().address)
+    assert_one_line_error(r, 1, reason, "pass --lenient")
+    r = run("--as", "registrar", "title", "register", vin, "--lenient", "--owner", Account.create().address)
+    assert r.code == 0, r.err
+
+
 def test_unknown_account_is_refused(run) -> None:
     before = head(run)
     r = run("--as", "mallory", "title", "register", VIN, "--owner", Account.create().address)
@@ -137,7 +148,7 @@ def test_consent_for_other_terms_is_refused_before_sending(run, liened: str, tmp
 
 def test_consent_from_an_account_without_a_lien_is_refused(run, liened: str, tmp_path: Path) -> None:
     r = run("--as", "auditor", "lien", "consent", VIN, "--to", "lender-b", "--amount", "5", "--out", str(tmp_path / "c"))
-    assert_one_line_error(r, 1, "holds no active lien")
+    assert_one_line_error(r, 1, f"auditor holds no active lien on {VIN}", f"`lienchain lien list {VIN}`")
     assert not (tmp_path / "c").exists()
 
 

@@ -219,7 +219,7 @@ def test_second_opener_proceeds_once_the_first_closes(chain_path: Path) -> None:
 def test_open_and_create_refuse_with_typed_errors(tmp_path: Path, chain_path: Path) -> None:
     with pytest.raises(ChainNotFound) as missing:
         EmbeddedChain.open(tmp_path / "nowhere")
-    assert "lienchain init" in str(missing.value)
+    assert str(missing.value) == f"no embedded chain in {tmp_path / 'nowhere'}"
     with pytest.raises(ChainExists):
         EmbeddedChain.create(chain_path, chain_id=CHAIN_ID, alloc={})
 

@@ -118,7 +118,7 @@ def test_with_the_own_node_down_an_unreplicated_document_is_unreachable_not_miss
     cid = KuboStore(author.api).put(b"kept on the author's node only")
     author.stop()
     try:
-        with pytest.raises(NodeUnreachable, match="lienchain node start"):
+        with pytest.raises(NodeUnreachable, match="does not answer and no other member's node holds"):
             KuboStore(author.api, replicas=[other.api]).get(cid)
         with pytest.raises(NodeUnreachable, match=author.api):
             KuboStore(author.api).has(cid)

@@ -1,0 +1,412 @@
+"""One exception class per custom error of the contracts' ABIs (TitleRegistry, Governance, ZkVerifier
+and the OpenZeppelin errors they include), named as the error is, with its arguments as attributes.
+
+Each is one of the kinds of refusal of errors/revert.py. A test builds the list of errors from the
+compiled artifacts and fails on one without a class here.
+"""
+
+from __future__ import annotations
+
+from .revert import (
+    ConsentRejected, ConsentRequired, ContractRevert, CurrencyMismatch, GovernanceRefused, InvalidOperation,
+    LienNotActive, LienNotFound, LtvExceeded, MissingRole, NotLienholder, NotMember, TitleAlreadyRegistered,
+    TitleEncumbered, TitleFrozen, TitleNotActive, TitleNotFound, ValuationStale,
+)
+
+__all__ = [
+    "CUSTOM_ERRORS", "RegistryInvalidVIN", "RegistryInvalidOwner", "RegistryInvalidAmount",
+    "RegistryInvalidMaturity", "RegistryTitleExists", "RegistryUnknownTitle", "RegistryTitleNotActive",
+    "RegistryTitleCancelled", "RegistryStatusUnchanged", "RegistryTitleEncumbered",
+    "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryNotLienholder",
+    "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
+    "RegistryConsentUnexpected", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
+    "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
+    "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
+    "RegistryProofOverdue", "RegistryLienNotPrivate", "RegistryInvalidFoundingRole",
+    "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
+    "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
+    "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
+    "StringTooLong", "GovernanceNotMember", "GovernanceAlreadyMember", "GovernanceLastMember",
+    "GovernanceInvalidMembers", "GovernanceSealerTaken", "GovernanceBatchMismatch", "GovernanceInvalidTarget",
+    "GovernanceUnknownProposal", "GovernanceAlreadyApproved", "GovernanceAlreadyExecuted",
+    "GovernanceOnlySelf", "GovernanceCallFailed", "GovernanceNoMajority", "ZkPrecompileFailed",
+]
+
+
+# TitleRegistry
+
+
+class RegistryInvalidVIN(InvalidOperation):
+    """Raised when the registry is given a VIN that is not normalized."""
+
+    vin: str
+
+
+class RegistryInvalidOwner(InvalidOperation):
+    """Raised when a title would be owned by an address that cannot own one (the zero address)."""
+
+    owner: str
+
+
+class RegistryInvalidAmount(InvalidOperation):
+    """Raised when a lien's amount is zero."""
+
+
+class RegistryInvalidMaturity(InvalidOperation):
+    """Raised when a lien's maturity is not in the future."""
+
+    maturity: int
+
+
+class RegistryTitleExists(TitleAlreadyRegistered):
+    """Raised when a title is registered for a VIN that already has one."""
+
+    token_id: int
+
+
+class RegistryUnknownTitle(TitleNotFound):
+    """Raised when no title is registered under a token id."""
+
+    token_id: int
+
+
+class RegistryTitleNotActive(TitleNotActive):
+    """Raised when a title that is not active is liened or transferred."""
+
+    token_id: int
+    status: int
+
+
+class RegistryTitleCancelled(TitleNotActive):
+    """Raised when a cancelled title would change."""
+
+    token_id: int
+
+
+class RegistryStatusUnchanged(TitleNotActive):
+    """Raised when a title is given the status it already has."""
+
+    token_id: int
+    status: int
+
+
+class RegistryTitleEncumbered(TitleEncumbered):
+    """Raised when a title with active liens would change hands."""
+
+    token_id: int
+    active_liens: int
+
+
+class RegistryDirectTransferDisabled(InvalidOperation):
+    """Raised when a title token is moved by an ERC-721 transfer instead of by a registrar."""
+
+
+class RegistryUnknownLien(LienNotFound):
+    """Raised when no lien has the given id."""
+
+    lien_id: int
+
+
+class RegistryLienNotActive(LienNotActive):
+    """Raised when a released lien is released again."""
+
+    lien_id: int
+
+
+class RegistryNotLienholder(NotLienholder):
+    """Raised when an account other than the lienholder releases a lien."""
+
+    lien_id: int
+    caller: str
+    lienholder: str
+
+
+class RegistryConsentMissing(ConsentRequired):
+    """Raised when a new lien lacks the consent of one of the title's active lienholders."""
+
+    token_id: int
+    senior_lienholder: str
+
+
+class RegistryConsentInvalid(ConsentRejected):
+    """Raised when a consent's signature is malformed."""
+
+    index: int
+
+
+class RegistryConsentExpired(ConsentRejected):
+    """Raised when a consent is used after its deadline."""
+
+    index: int
+    deadline: int
+
+
+class RegistryConsentUsed(ConsentRejected):
+    """Raised when a consent is used a second time."""
+
+    digest: str
+
+
+class RegistryConsentUnexpected(ConsentRejected):
+    """Raised when a consent's signer holds no other active lien on the title (or signed other terms)."""
+
+    index: int
+    signer: str
+
+
+class RegistryInvalidValuation(InvalidOperation):
+    """Raised when a valuation is zero, dated in the future, or older than the oracle's previous one."""
+
+    token_id: int
+    value: int
+    valued_at: int
+
+
+class RegistryCurrencyMismatch(CurrencyMismatch):
+    """Raised when an amount or valuation is in another currency than the title's."""
+
+    token_id: int
+    expected: str
+    actual: str
+
+
+class RegistryTitleFrozen(TitleFrozen):
+    """Raised when a frozen title (over the loan-to-value threshold) is asked for a new lien."""
+
+    token_id: int
+    ltv_bps: int
+    threshold_bps: int
+
+
+class RegistryLtvExceeded(LtvExceeded):
+    """Raised when a new lien would take a title over the loan-to-value threshold."""
+
+    token_id: int
+    ltv_bps: int
+    threshold_bps: int
+
+
+class RegistryValuationStale(ValuationStale):
+    """Raised when a title whose every valuation is stale is asked for a new lien."""
+
+    token_id: int
+    latest_valued_at: int
+
+
+class RegistryInvalidSetting(InvalidOperation):
+    """Raised when a consortium setting (threshold, window) is given a value out of range."""
+
+    value: int
+
+
+class RegistryInvalidProof(InvalidOperation):
+    """Raised when the registry's verifier refuses a private lien's proof."""
+
+    token_id: int
+
+
+class RegistryPrivateLienNotFirst(InvalidOperation):
+    """Raised when a private lien is asked on a title that has active liens."""
+
+    token_id: int
+    active_liens: int
+
+
+class RegistryValuationRequired(ValuationStale):
+    """Raised when a private amount is proved against a title without a fresh valuation."""
+
+    token_id: int
+
+
+class RegistryProofOverdue(TitleFrozen):
+    """Raised when a title whose private lien missed its proof deadline is asked for a new lien."""
+
+    token_id: int
+    lien_id: int
+    deadline: int
+
+
+class RegistryLienNotPrivate(InvalidOperation):
+    """Raised when a public lien is treated as a private one (its commitment, a proof)."""
+
+    lien_id: int
+
+
+class RegistryInvalidFoundingRole(InvalidOperation):
+    """Raised when the registry's constructor is given a founding role that is not a registry role."""
+
+    index: int
+    account: str
+    role: str
+
+
+class AccessControlUnauthorizedAccount(MissingRole):
+    """Raised when the signing account lacks the role an operation needs (OpenZeppelin)."""
+
+    account: str
+    needed_role: str
+
+
+class AccessControlBadConfirmation(InvalidOperation):
+    """Raised when a role is renounced for another account than the caller (OpenZeppelin)."""
+
+
+class ERC721NonexistentToken(TitleNotFound):
+    """Raised when an ERC-721 read names a token id no title has (OpenZeppelin)."""
+
+    token_id: int
+
+
+class ERC721IncorrectOwner(InvalidOperation):
+    """Raised when an ERC-721 transfer names another owner than the token's (OpenZeppelin)."""
+
+    sender: str
+    token_id: int
+    owner: str
+
+
+class ERC721InsufficientApproval(InvalidOperation):
+    """Raised when an ERC-721 transfer is made by an account not approved for the token (OpenZeppelin)."""
+
+    operator: str
+    token_id: int
+
+
+class ERC721InvalidApprover(InvalidOperation):
+    """Raised when an ERC-721 approval comes from an account that may not approve (OpenZeppelin)."""
+
+    approver: str
+
+
+class ERC721InvalidOperator(InvalidOperation):
+    """Raised when an ERC-721 operator approval names an invalid operator (OpenZeppelin)."""
+
+    operator: str
+
+
+class ERC721InvalidOwner(InvalidOperation):
+    """Raised when an ERC-721 read or mint names an invalid owner, such as the zero address (OpenZeppelin)."""
+
+    owner: str
+
+
+class ERC721InvalidReceiver(InvalidOperation):
+    """Raised when an ERC-721 token would go to an invalid receiver (OpenZeppelin)."""
+
+    receiver: str
+
+
+class ERC721InvalidSender(InvalidOperation):
+    """Raised when an ERC-721 transfer comes from an invalid sender (OpenZeppelin)."""
+
+    sender: str
+
+
+class InvalidShortString(InvalidOperation):
+    """Raised when a short string in the registry's EIP-712 domain is malformed (OpenZeppelin)."""
+
+
+class StringTooLong(InvalidOperation):
+    """Raised when the registry's EIP-712 name or version is too long for a short string (OpenZeppelin)."""
+
+    str: str
+
+
+# Governance
+
+
+class GovernanceNotMember(NotMember):
+    """Raised when a non-member proposes, votes or executes."""
+
+    account: str
+
+
+class GovernanceAlreadyMember(GovernanceRefused):
+    """Raised when a member would be added again."""
+
+    account: str
+
+
+class GovernanceLastMember(GovernanceRefused):
+    """Raised when the last member would be removed."""
+
+    account: str
+
+
+class GovernanceInvalidMembers(GovernanceRefused):
+    """Raised when the founding members are not distinct non-zero addresses, each with one sealer."""
+
+
+class GovernanceSealerTaken(GovernanceRefused):
+    """Raised when a member is given a sealer address another member already has."""
+
+    sealer: str
+    member: str
+
+
+class GovernanceBatchMismatch(GovernanceRefused):
+    """Raised when a batch proposal has not one calldata per target."""
+
+    targets: int
+    calls: int
+
+
+class GovernanceInvalidTarget(GovernanceRefused):
+    """Raised when a proposal's target is not a contract."""
+
+    target: str
+
+
+class GovernanceUnknownProposal(GovernanceRefused):
+    """Raised when no proposal has the given id."""
+
+    proposal_id: int
+
+
+class GovernanceAlreadyApproved(GovernanceRefused):
+    """Raised when a member votes twice for a proposal."""
+
+    proposal_id: int
+    member: str
+
+
+class GovernanceAlreadyExecuted(GovernanceRefused):
+    """Raised when an executed proposal is voted for or executed again."""
+
+    proposal_id: int
+
+
+class GovernanceOnlySelf(GovernanceRefused):
+    """Raised when a membership change is called directly instead of through a proposal."""
+
+    caller: str
+
+
+class GovernanceCallFailed(GovernanceRefused):
+    """Raised when a proposal reached a majority but its call reverted; `cause` is that revert, typed."""
+
+    proposal_id: int
+    reason: str  # the call's raw revert data, hex
+    cause: ContractRevert
+
+
+class GovernanceNoMajority(GovernanceRefused):
+    """Raised when a proposal without a majority of the current members' approvals is executed."""
+
+    proposal_id: int
+    approvals: int
+    needed: int
+
+
+# ZkVerifier
+
+
+class ZkPrecompileFailed(ContractRevert):
+    """Raised when an elliptic-curve precompile refuses the verifier's input (a point off the curve)."""
+
+
+#: The exception class of each contract custom error, by the error's name: every class of this module.
+CUSTOM_ERRORS: dict[str, type[ContractRevert]] = {
+    name: value for name, value in list(globals().items())
+    if isinstance(value, type) and issubclass(value, ContractRevert) and value.__module__ == __name__
+}

@@ -1,0 +1,120 @@
+"""The ledger's errors other than contract reverts: the chain connection, embedded chains,
+transactions, deployments, consent files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import LienchainError
+
+__all__ = [
+    "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "NotSeniorLienholder", "InsufficientFunds",
+    "DeploymentNotFound", "DeploymentMismatch", "ChainNotFound", "ChainExists", "ChainBusy", "WrongChainId",
+    "TransactionFailed", "TransactionNotMined",
+]
+
+
+class LedgerError(LienchainError):
+    """Raised when the chain refuses or fails an operation."""
+
+
+@dataclass(eq=False)
+class ChainIdMismatch(LedgerError):
+    """Raised when the node's chain id differs from the deployment's."""
+
+    expected: int
+    actual: int
+    template = (
+        "the node serves chain id {actual}, but the deployment is on chain id {expected}: "
+        "point the client at a node of the right network"
+    )
+
+
+class InvalidConsentFile(LedgerError, ValueError):
+    """Raised when a consent file is unreadable, malformed, forged, or for other terms."""
+
+
+@dataclass(eq=False)
+class NotSeniorLienholder(LedgerError, PermissionError):
+    """Raised when an account that holds no active lien on a title would consent to a new one."""
+
+    account: str
+    vin: str
+    template = "{account} holds no active lien on {vin}: only the holders of its active liens consent to a new one"
+
+
+class InsufficientFunds(LedgerError):
+    """Raised when the signing account cannot pay for the gas of a transaction."""
+
+
+class DeploymentNotFound(LedgerError):
+    """Raised when the profile or network holds no deployment record."""
+
+
+@dataclass(eq=False)
+class DeploymentMismatch(LedgerError):
+    """Raised when the contracts on chain are not exactly the committed artifacts deployed with the
+    agreed founding members, sealers and roles, as a deployment record claims."""
+
+    what: str
+    template = (
+        "the deployment does not match what was agreed: {what}; do not use it: ask the deployer for "
+        "the right record, or deploy again from the founders' manifest"
+    )
+
+
+@dataclass(eq=False)
+class ChainNotFound(LedgerError, FileNotFoundError):
+    """Raised when no embedded chain exists in the directory being opened."""
+
+    path: str
+    template = "no embedded chain in {path}"
+
+
+@dataclass(eq=False)
+class ChainExists(LedgerError, FileExistsError):
+    """Raised when an embedded chain would be created over an existing one."""
+
+    path: str
+    template = "an embedded chain already exists in {path}: open it, or choose another directory"
+
+
+@dataclass(eq=False)
+class ChainBusy(LedgerError):
+    """Raised when another process keeps an embedded chain open past the wait timeout."""
+
+    path: str
+    timeout: float
+    template = (
+        "the embedded chain in {path} is in use by another lienchain process (waited {timeout:g} s): "
+        "wait for it to finish, or stop it"
+    )
+
+
+@dataclass(eq=False)
+class WrongChainId(LedgerError, ValueError):
+    """Raised when a transaction is signed for another chain id than the chain's (EIP-155)."""
+
+    expected: int
+    actual: int | None
+
+    def __str__(self) -> str:
+        signed = "without a chain id" if self.actual is None else f"for chain id {self.actual}"
+        return (
+            f"the transaction is signed {signed}, but this chain's id is {self.expected}: "
+            f"sign it again with chainId {self.expected}"
+        )
+
+
+class TransactionFailed(LedgerError):
+    """Raised when a transaction was mined but failed without a decodable reason."""
+
+
+@dataclass(eq=False)
+class TransactionNotMined(TransactionFailed):
+    """Raised when a node accepted a transaction but no block took it within the wait."""
+
+    what: str
+    timeout: float
+    template = "{what} was not mined within {timeout:.0f} s (it may still be): the chain may have stopped sealing"

@@ -1,0 +1,40 @@
+"""Errors of zero-knowledge proofs."""
+
+from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass
+
+from .base import LienchainError
+
+__all__ = [
+    "ProofError", "NoFreshValuation", "InvalidProof", "LienIsPublic",
+]
+
+
+class ProofError(LienchainError):
+    """Raised when a proof cannot be built, parsed or checked."""
+
+
+@dataclass(eq=False)
+class NoFreshValuation(ProofError):
+    """Raised when a private amount would be proved against a title that has no fresh valuation."""
+
+    subject: str
+    _: KW_ONLY
+    stale: bool
+
+    def __str__(self) -> str:
+        state = "only stale valuations" if self.stale else "no valuation"
+        return f"{self.subject} has {state} to prove an amount against: an oracle must value it first"
+
+
+class InvalidProof(ProofError):
+    """Raised when a proof does not verify against its statement."""
+
+
+@dataclass(eq=False)
+class LienIsPublic(ProofError):
+    """Raised when a private lien's amount is asked of a public lien, whose amount is on chain."""
+
+    lien_id: int
+    template = "lien {lien_id} is public: its amount is on chain"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, Overflow
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from ..ledger.registry.roles import ROLES
 
 #: Amounts are typed in major units with up to this many decimals and kept on chain in minor units.
 MINOR_DIGITS = 2
+#: Amounts and values on chain are below 2**40 minor units (about 11 billion in a two-decimal currency).
+AMOUNT_LIMIT = 2**40
 
 
 class _Parsed(click.ParamType[int, Any]):
@@ -42,16 +44,22 @@ class Amount(_Parsed):
     name = "amount"
 
     def parse(self, text: str) -> int:
-        """Returns the amount in minor units."""
+        """Returns the amount in minor units: above zero and below 2**40, the registry's bound."""
+        too_large = f"is too large: amounts are below {Decimal(AMOUNT_LIMIT).scaleb(-MINOR_DIGITS):,}"
         try:
             amount = Decimal(text.replace(",", "").replace("_", ""))
         except InvalidOperation:
             raise ValueError("is not an amount: write it like 25000 or 18999.99") from None
         if not amount.is_finite() or amount <= 0:
             raise ValueError("is not a positive amount")
-        minor = amount.scaleb(MINOR_DIGITS)
-        if minor != minor.to_integral_value() or minor >= 2**256:
-            raise ValueError(f"must have at most {MINOR_DIGITS} decimals and fit in 256 bits")
+        try:
+            minor = amount.scaleb(MINOR_DIGITS)
+        except Overflow:  # an exponent at the edge of Decimal's range: 1e999999
+            raise ValueError(too_large) from None
+        if minor >= AMOUNT_LIMIT:
+            raise ValueError(too_large)
+        if minor != minor.to_integral_value():
+            raise ValueError(f"has more than {MINOR_DIGITS} decimals")
         return int(minor)
 
 
@@ -64,7 +72,7 @@ class Percent(_Parsed):
         """Returns basis points; anything but 0.01% to 100% in steps of 0.01% is refused."""
         try:
             bps = Decimal(text.strip().removesuffix("%")) * 100
-        except InvalidOperation:
+        except (InvalidOperation, Overflow):
             raise ValueError("is not a percentage: write it as 70% or 62.5%") from None
         if bps != bps.to_integral_value() or not 1 <= bps <= 10_000:
             raise ValueError("is out of range: give 0.01% to 100%, in steps of 0.01%")

@@ -19,7 +19,7 @@ __all__ = [
     "RegistryTitleCancelled", "RegistryStatusUnchanged", "RegistryTitleEncumbered",
     "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryNotLienholder",
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
-    "RegistryConsentUnexpected", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
+    "RegistryConsentUnexpected", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
     "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
     "RegistryProofOverdue", "RegistryLienNotPrivate", "RegistryInvalidFoundingRole",
@@ -49,7 +49,9 @@ class RegistryInvalidOwner(InvalidOperation):
 
 
 class RegistryInvalidAmount(InvalidOperation):
-    """Raised when a lien's amount is zero."""
+    """Raised when a public lien's amount is zero, or 2**40 minor units or more."""
+
+    amount: int
 
 
 class RegistryInvalidMaturity(InvalidOperation):
@@ -154,8 +156,14 @@ class RegistryConsentUnexpected(ConsentRejected):
     signer: str
 
 
+class RegistryInvalidCurrency(InvalidOperation):
+    """Raised when a currency is not three capital letters A-Z."""
+
+    currency: str
+
+
 class RegistryInvalidValuation(InvalidOperation):
-    """Raised when a valuation is zero, dated in the future, or older than the oracle's previous one."""
+    """Raised when a valuation is zero or 2**40 or more, in the future, or older than the oracle's last."""
 
     token_id: int
     value: int

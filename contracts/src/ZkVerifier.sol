@@ -34,12 +34,22 @@ contract ZkVerifier is IZkVerifier {
         uint256 bits,
         bytes calldata proof
     ) external view returns (bool) {
-        if (bits == 0 || bits > MAX_BITS) return false;
+        return _verifyRange(chainId, target, subject, commitment[0], commitment[1], bits, proof);
+    }
+
+    /// @inheritdoc IZkVerifier
+    /// @dev False for bits outside 1-64, and for a commitment equal to G (less G, the identity).
+    function verifyPositiveRange(
+        uint256 chainId,
+        address target,
+        bytes calldata subject,
+        uint256[2] calldata commitment,
+        uint256 bits,
+        bytes calldata proof
+    ) external view returns (bool) {
         if (!_valid(commitment[0], commitment[1])) return false;
-        bytes32 s = _start("lienchain/range/v2", chainId, target, subject);
-        s = _append(s, "C", abi.encodePacked(commitment[0], commitment[1]));
-        // -D = -C (no point of G1 has y = 0: its order would be 2).
-        return _verifyDigits(s, commitment[0], P - commitment[1], 0, bits, proof);
+        (uint256 x, uint256 y) = _add(commitment[0], commitment[1], 1, P - 2); // C + (-G)
+        return _verifyRange(chainId, target, subject, x, y, bits, proof);
     }
 
     /// @inheritdoc IZkVerifier
@@ -100,6 +110,24 @@ contract ZkVerifier is IZkVerifier {
         }
         // -D = sum(C_j) - limit*G.
         return _verifyDigits(s, sx, sy, R - limit, _bitLength(limit), proof);
+    }
+
+    /// @dev `verifyRange` on the commitment (cx, cy).
+    function _verifyRange(
+        uint256 chainId,
+        address target,
+        bytes calldata subject,
+        uint256 cx,
+        uint256 cy,
+        uint256 bits,
+        bytes calldata proof
+    ) internal view returns (bool) {
+        if (bits == 0 || bits > MAX_BITS) return false;
+        if (!_valid(cx, cy)) return false;
+        bytes32 s = _start("lienchain/range/v2", chainId, target, subject);
+        s = _append(s, "C", abi.encodePacked(cx, cy));
+        // -D = -C (no point of G1 has y = 0: its order would be 2).
+        return _verifyDigits(s, cx, P - cy, 0, bits, proof);
     }
 
     /// @dev The range proof of `bits` bits on the commitment D, given as -D = (nx, ny) + ng*G

@@ -30,12 +30,12 @@ GAS = {
     "registerTitle": 400_000,
     "transferTitle": 200_000,
     "setTitleStatus": 100_000,
-    "grantLien": 540_000,  # checks the title's loan-to-value over each of its oracles' valuations
+    "grantLien": 580_000,  # checks the title's loan-to-value over each of its current oracles' valuations
     "grantLien/consent": 60_000,
     "grantPrivateLien": 4_500_000,
     "proveLien": 2_000_000,
-    "setValuation": 360_000,  # an oracle's first valuation of a title stores its document's CID
-    "releaseLien": 140_000,  # reviews the title's loan-to-value over each of its oracles' valuations
+    "setValuation": 380_000,  # an oracle's first valuation of a title stores its document's CID
+    "releaseLien": 160_000,  # reviews the title's loan-to-value over each of its current oracles' valuations
     "propose": 500_000,
     "propose/word": 35_000,  # each 32 bytes of calldata and description a proposal stores
     # The vote that reaches a majority pays for the proposal's call: this covers the largest

@@ -13,7 +13,7 @@ from ..chain.transactions import Call
 from .consent import Consent, currency_code, sign_consent
 from .context import GAS, Hook, LedgerContext
 from .history import History, event_topics
-from .records import Lien, LienId, LienStatus, from_struct
+from .records import Lien, LienId, LienStatus, from_struct, plain
 from .titles import Titles
 from .vin import VIN
 
@@ -131,7 +131,8 @@ class Liens:
         """
         c = self._c
         record = c.reader.call(c.registry.functions.lien(lien_id), titles=c.vins, block=block)
-        return from_struct(Lien, record, lien_id=LienId(lien_id), currency=bytes(record.currency).decode("ascii"),
+        # plain(): a code that is not three letters (from an older registry) shows as hex, never crashes.
+        return from_struct(Lien, record, lien_id=LienId(lien_id), currency=str(plain(bytes(record.currency))),
                            status=LienStatus(record.status))
 
     def of_title(self, vin: VIN) -> list[Lien]:

@@ -1,7 +1,8 @@
 """Private liens: the amount stays off chain, a commitment and two proofs go on.
 
 A private lien's amount a is committed as C = a*G + r*H (lienchain.zk) with a blinding r from
-`secrets`. The grant carries a proof that a is in [0, 2**40) and a proof that a is at most the
+`secrets`. The grant carries a proof that a is in [1, 2**40] (a range proof of C - G, which opens
+to a - 1: no private lien is of zero) and a proof that a is at most the
 consortium's loan-to-value threshold of the title's value; the registry checks both with its
 ZkVerifier. The opening (a, r) travels only sealed, in the lien's document, for the lender and
 the AUDITOR accounts: they alone can open the commitment, prove facts about it, or check it.
@@ -24,7 +25,7 @@ from typing import Any
 from ...errors import NoFreshValuation, ProofError
 from ...zk import ltv
 from ...zk import range as range_proof
-from ...zk.curve import Point
+from ...zk.curve import G, Point
 from ...zk.encoding import range_to_bytes
 from ...zk.ltv import LtvStatement
 from ...zk.pedersen import Opening
@@ -82,7 +83,9 @@ def prove_grant(
     check_within(opening.value, value, threshold_bps, 0)
     ctx = grant_context(d, token_id, lender)
     c = opening.commit()
-    rp = range_proof.prove(RangeStatement(ctx, c, AMOUNT_BITS), opening, rng=rng)
+    # The amount is at least 1: C - G opens to it less 1, in [0, 2**40) (`verifyPositiveRange`).
+    less_one = Opening(opening.value - 1, opening.blinding)
+    rp = range_proof.prove(RangeStatement(ctx, c - G, AMOUNT_BITS), less_one, rng=rng)
     lp = ltv.prove(LtvStatement(ctx, c, value, threshold_bps), opening, rng=rng)
     return GrantProofs(c, range_to_bytes(rp), range_to_bytes(lp))
 

@@ -17,10 +17,10 @@ R = TypeVar("R", bound="DataclassInstance")
 
 
 def plain(value: Any) -> Any:
-    """Returns a decoded ABI value as JSON-ready data: a `bytes3` currency code as its letters,
-    other bytes as 0x-hex, addresses in checksum form."""
+    """Returns a decoded ABI value as JSON-ready data: a `bytes3` currency code (three capital
+    letters) as its letters, other bytes as 0x-hex, addresses in checksum form."""
     if isinstance(value, bytes):
-        if len(value) == 3 and value.isalpha():
+        if len(value) == 3 and value.isalpha() and value.isupper():
             return value.decode("ascii")
         return "0x" + value.hex()
     if isinstance(value, str) and value.startswith("0x") and len(value) == 42:

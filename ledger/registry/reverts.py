@@ -26,7 +26,8 @@ __all__ = ["MESSAGES", "RevertDecoder", "percent"]
 MESSAGES: dict[str, str] = {
     "RegistryInvalidVIN": "the registry refuses VIN {vin!r}: it must be normalized",
     "RegistryInvalidOwner": "{owner} cannot become the title's owner: give another address",
-    "RegistryInvalidAmount": "a lien amount must be greater than zero",
+    "RegistryInvalidAmount": "a lien amount must be greater than zero and below 2**40 minor units, not {amount}",
+    "RegistryInvalidCurrency": "{currency} is no currency code: a currency is three capital letters A-Z",
     "RegistryInvalidMaturity": "maturity {maturity} is not in the future: give a later date",
     "RegistryTitleExists": "title {title} is already registered",
     "RegistryUnknownTitle": "no title registered for {title}: check the VIN, or register it first",
@@ -56,8 +57,8 @@ MESSAGES: dict[str, str] = {
         "title's senior lienholders signed for exactly this lien"
     ),
     "RegistryInvalidValuation": (
-        "valuation {value} dated {valuedAt} of title {title} is refused: a valuation is above zero, not dated in "
-        "the future, and not older than the oracle's previous one"
+        "valuation {value} dated {valuedAt} of title {title} is refused: a valuation is above zero and below "
+        "2**40 minor units, not dated in the future, and not older than the oracle's previous one"
     ),
     "RegistryCurrencyMismatch": (
         "title {title} is valued and liened in {expected}, not {actual}: give the amount in {expected}"

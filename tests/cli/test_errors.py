@@ -158,7 +158,7 @@ def test_unwritable_output_path_is_refused(run, liened: str, tmp_path: Path) -> 
     assert_one_line_error(r, 1, "cannot write", "missing-dir")
 
 
-@pytest.mark.parametrize("amount", ["Infinity", "NaN", "-5", "0", "1.001", "1e80", "ten"])
+@pytest.mark.parametrize("amount", ["Infinity", "NaN", "-5", "0", "1.001", "1e80", "ten", "1e999999", "10995116277.76"])
 def test_bad_amount_is_a_usage_error(run, liened: str, amount: str) -> None:
     r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", amount)
     assert r.code == 2 and "Traceback" not in r.err and "--amount" in r.err

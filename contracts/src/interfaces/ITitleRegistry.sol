@@ -100,7 +100,11 @@ interface ITitleRegistry {
         bytes signature;
     }
 
-    /// @notice A valuation is zero, dated in the future, or older than the oracle's previous one.
+    /// @notice A currency is not three capital letters A-Z (an ISO 4217 code).
+    /// @param currency The currency given.
+    error RegistryInvalidCurrency(bytes3 currency);
+    /// @notice A valuation is zero or 2**40 minor units or more, dated in the future, or older
+    /// than the oracle's previous one.
     /// @param tokenId The title.
     /// @param value The value posted.
     /// @param valuedAt The appraisal date posted.
@@ -168,8 +172,9 @@ interface ITitleRegistry {
     /// @param caller The account that tried.
     /// @param lienholder The lien's holder.
     error RegistryNotLienholder(uint256 lienId, address caller, address lienholder);
-    /// @notice The lien amount is zero.
-    error RegistryInvalidAmount();
+    /// @notice A public lien amount is zero, or 2**40 minor units or more (the bound of private amounts).
+    /// @param amount The amount given.
+    error RegistryInvalidAmount(uint256 amount);
     /// @notice The maturity date is not in the future.
     /// @param maturity The maturity given.
     error RegistryInvalidMaturity(uint64 maturity);

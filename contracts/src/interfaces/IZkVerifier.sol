@@ -18,6 +18,17 @@ interface IZkVerifier {
         bytes calldata proof
     ) external view returns (bool);
 
+    /// @notice Whether `proof` shows that `commitment` opens to an amount in [1, 2**bits]: a range
+    /// proof, as `verifyRange` takes, of `commitment` less G (which opens to the amount less 1).
+    function verifyPositiveRange(
+        uint256 chainId,
+        address target,
+        bytes calldata subject,
+        uint256[2] calldata commitment,
+        uint256 bits,
+        bytes calldata proof
+    ) external view returns (bool);
+
     /// @notice Whether `proof` shows that the amount in `commitment` is at most `thresholdBps`
     /// of `valuation` less `deducted`.
     function verifyLtv(

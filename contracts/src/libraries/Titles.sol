@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
@@ -84,8 +85,13 @@ library Titles {
         "LienConsent(uint256 tokenId,address lender,uint256 amount,bytes3 currency,uint256 nonce,uint64 deadline)"
     );
 
-    /// @dev Range of a private amount: 40 bits of minor units (see lienchain.zk.range).
+    /// @dev Range of a private amount: 1 to 2**40 minor units (see lienchain.zk.range). Public
+    /// amounts and values stay below 2**40 too: sums of a title's liens, their ratio to its value
+    /// and its value times a threshold then stay far from overflowing, whatever a key posts.
     uint256 private constant _AMOUNT_BITS = 40;
+    uint256 private constant _AMOUNT_LIMIT = 2 ** 40;
+    /// @dev The registry's oracle role: only current oracles' valuations count.
+    bytes32 private constant _ORACLE_ROLE = keccak256("ORACLE_ROLE");
 
     // --- liens --------------------------------------------------------------------------------
 
@@ -111,7 +117,7 @@ library Titles {
         string calldata docCid,
         ITitleRegistry.Consent[] calldata consents
     ) external returns (uint256 lienId) {
-        if (terms.amount == 0) revert ITitleRegistry.RegistryInvalidAmount();
+        if (terms.amount == 0 || terms.amount >= _AMOUNT_LIMIT) revert ITitleRegistry.RegistryInvalidAmount(terms.amount);
         if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
         _checkCurrency(t, liens, terms.tokenId, terms.currency);
         _checkLtv(t, liens, s, terms.tokenId, terms.amount);
@@ -218,7 +224,7 @@ library Titles {
         string calldata docCid
     ) external {
         ITitleRegistry.Valuation storage v = t.valuations[msg.sender];
-        if (value == 0 || valuedAt > block.timestamp || valuedAt < v.valuedAt) {
+        if (value == 0 || value >= _AMOUNT_LIMIT || valuedAt > block.timestamp || valuedAt < v.valuedAt) {
             revert ITitleRegistry.RegistryInvalidValuation(tokenId, value, valuedAt);
         }
         _checkCurrency(t, liens, tokenId, currency);
@@ -445,7 +451,7 @@ library Titles {
         ITitleRegistry.Appraisal memory a = _freshAppraisal(t, s, tokenId);
         bytes memory subject = abi.encodePacked("grant:", tokenId, msg.sender);
         IZkVerifier v = IZkVerifier(verifier);
-        bool ok = v.verifyRange(block.chainid, address(this), subject, amount.commitment, _AMOUNT_BITS, amount.rangeProof)
+        bool ok = v.verifyPositiveRange(block.chainid, address(this), subject, amount.commitment, _AMOUNT_BITS, amount.rangeProof)
             && v.verifyLtv(block.chainid, address(this), subject, amount.commitment, a.value, a.thresholdBps, 0, amount.ltvProof);
         if (!ok) revert ITitleRegistry.RegistryInvalidProof(tokenId);
         return a.value * a.thresholdBps / 10_000;
@@ -549,12 +555,17 @@ library Titles {
         }
     }
 
-    /// @dev A title's valuations and active liens share one currency: that of its first
-    /// oracle's valuation, else of its first active lien; a title with neither takes any.
+    /// @dev A currency is three capital letters A-Z; a title's valuations and active liens share
+    /// one: that of its first oracle's valuation, else of its first active lien; a title with
+    /// neither takes any.
     function _checkCurrency(State storage t, LienState[] storage liens, uint256 tokenId, bytes3 currency)
         private
         view
     {
+        for (uint256 i = 0; i < 3; i++) {
+            bytes1 letter = currency[i];
+            if (letter < "A" || letter > "Z") revert ITitleRegistry.RegistryInvalidCurrency(currency);
+        }
         bytes3 expected;
         if (t.valuers.length != 0) {
             expected = t.valuations[t.valuers[0]].currency;
@@ -568,7 +579,7 @@ library Titles {
                 }
             }
         }
-        if (expected != bytes3(0) && expected != currency) {
+        if (expected != bytes3(0) && expected != currency) { // zero: nothing set it yet
             revert ITitleRegistry.RegistryCurrencyMismatch(tokenId, expected, currency);
         }
     }
@@ -583,10 +594,14 @@ library Titles {
         uint256[] memory fresh = new uint256[](valuers.length);
         uint256 n = 0;
         uint64 stalenessWindow = s.stalenessWindow;
+        uint256 current = 0;
         for (uint256 i = 0; i < valuers.length; i++) {
             ITitleRegistry.Valuation storage v = t.valuations[valuers[i]];
-            if (v.valuedAt > latest) latest = v.valuedAt;
             a.currency = v.currency;
+            // A revoked oracle's valuation counts no more: no key keeps its say after its role.
+            if (!IAccessControl(address(this)).hasRole(_ORACLE_ROLE, v.oracle)) continue;
+            current++;
+            if (v.valuedAt > latest) latest = v.valuedAt;
             if (uint256(v.valuedAt) + stalenessWindow < block.timestamp) continue;
             // Insertion sort: a title has a handful of oracles.
             uint256 j = n++;
@@ -597,13 +612,15 @@ library Titles {
             fresh[j] = v.value;
         }
         a.freshOracles = uint32(n);
-        a.staleOracles = uint32(valuers.length - n);
+        a.staleOracles = uint32(current - n);
         a.secured = t.secured;
         a.thresholdBps = s.ltvThresholdBps;
-        a.frozen = t.frozen;
         if (n == 0) return (a, latest);
         a.value = n % 2 == 1 ? fresh[n / 2] : (fresh[n / 2 - 1] + fresh[n / 2]) / 2;
         a.ltvBps = _ratioBps(a.secured, a.value);
+        // As of now, not as of the latest review: a revoked oracle or a valuation ageing out
+        // changes it without any transaction on the title.
+        a.frozen = a.ltvBps > a.thresholdBps;
     }
 
     /// @dev `part` over `whole` in basis points, rounded up (so a ratio just over the threshold

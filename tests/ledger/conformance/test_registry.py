@@ -342,7 +342,7 @@ def test_gas_limits_leave_half_again_the_gas_used(ledgers: dict[str, Ledger]) ->
 
     ledgers["registrar"].register_title(VIN, OWNER, doc_cid=long_cid)
     assert used() * 1.5 <= GAS["registerTitle"]
-    ledgers["lender-a"].grant_lien(VIN, 10**30, currency="USD", maturity=MATURITY, doc_cid=long_cid)
+    ledgers["lender-a"].grant_lien(VIN, 2**40 - 1, currency="USD", maturity=MATURITY, doc_cid=long_cid)  # the largest
     assert used() * 1.5 <= GAS["grantLien"]
     consent = consent_from_a(ledgers, 5)
     ledgers["lender-b"].grant_lien(VIN, 5, currency="USD", maturity=MATURITY, doc_cid=long_cid, consents=[consent])
@@ -385,5 +385,5 @@ def test_the_ledger_decodes_the_errors_of_every_contract_a_write_reaches(ledgers
     from eth_utils.abi import function_signature_to_4byte_selector
 
     decoder = ledgers["reader"]._context.reader._decoder  # noqa: SLF001 - the facade's one decoder
-    for name in ("RegistryInvalidAmount", "GovernanceInvalidMembers", "ZkPrecompileFailed"):
+    for name in ("RegistryDirectTransferDisabled", "GovernanceInvalidMembers", "ZkPrecompileFailed"):
         assert type(decoder.decode(function_signature_to_4byte_selector(f"{name}()"))) is getattr(errors, name)

@@ -1,0 +1,130 @@
+"""Bounds the registry enforces itself, whatever a client sends: currencies are three letters,
+public amounts and values stay below 2**40 minor units (as private amounts do), no private lien is
+of zero, and no oracle — an extreme one, or one whose role was revoked — can lock a title."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from eth_account import Account
+
+from lienchain import errors
+from lienchain.ledger import Ledger, normalize_vin
+from lienchain.ledger.registry import private
+from lienchain.ledger.registry.ledger import GAS
+from lienchain.ledger.registry.records import Lien
+from lienchain.zk.pedersen import Opening
+
+from .conftest import Backend
+from .support import sent
+
+VIN = normalize_vin("1M8GDM9AXKP042788")
+MATURITY = int(time.time()) + 5 * 365 * 86400
+LIMIT = 2**40  # minor units: about 11 billion in a two-decimal currency
+
+
+@pytest.fixture
+def titled(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
+    ledgers["registrar"].register_title(VIN, Account.create().address)
+    return ledgers
+
+
+def _grant(ledger: Ledger, amount: int, currency: bytes) -> None:
+    """A grant as any client could send it: no check of the client's in the way."""
+    fn = ledger.registry.functions.grantLien(ledger._token(VIN), amount, currency, MATURITY, "", [])  # noqa: SLF001
+    ledger._signer.send(fn, gas=GAS["grantLien"])  # noqa: SLF001
+
+
+def _value(ledger: Ledger, value: int, currency: bytes = b"USD") -> None:
+    fn = ledger.registry.functions.setValuation(ledger._token(VIN), value, currency, ledger.chain.time(), "")  # noqa: SLF001
+    ledger._signer.send(fn, gas=GAS["setValuation"])  # noqa: SLF001
+
+
+@pytest.mark.parametrize("currency", [b"\x00\x00\x00", b"\xff\xff\xff", b"usd", b"US1", b"U\x00D"])
+def test_a_currency_that_is_not_three_capital_letters_is_refused(titled: dict[str, Ledger], currency: bytes) -> None:
+    before = sent(titled)
+    with pytest.raises(errors.RegistryInvalidCurrency) as refused:
+        _grant(titled["lender-a"], 1_000, currency)
+    assert refused.value.currency == "0x" + currency.hex()
+    with pytest.raises(errors.RegistryInvalidCurrency):
+        _value(titled["oracle"], 2_000_000, currency)
+    assert sent(titled) == before
+    assert (titled["reader"].liens(VIN), titled["reader"].valuations(VIN)) == ([], [])
+
+
+def test_a_zero_currency_cannot_switch_the_one_currency_rule_off(titled: dict[str, Ledger]) -> None:
+    titled["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    with pytest.raises(errors.RegistryInvalidCurrency):
+        _grant(titled["lender-a"], 1_000, b"\x00\x00\x00")
+    with pytest.raises(errors.CurrencyMismatch):
+        _grant(titled["lender-a"], 1_000, b"JPY")
+    assert titled["reader"].liens(VIN) == []
+
+
+@pytest.mark.parametrize("amount", [LIMIT, 2**255, 2**256 - 1])
+def test_a_public_amount_of_2_40_minor_units_or_more_is_refused(titled: dict[str, Ledger], amount: int) -> None:
+    before = sent(titled)
+    with pytest.raises(errors.RegistryInvalidAmount) as refused:
+        _grant(titled["lender-a"], amount, b"USD")
+    assert refused.value.amount == amount
+    assert sent(titled) == before and titled["reader"].liens(VIN) == []
+    _grant(titled["lender-a"], LIMIT - 1, b"USD")  # the largest there is
+    assert [x.amount for x in titled["reader"].liens(VIN)] == [LIMIT - 1]
+
+
+def test_an_oracles_extreme_value_is_refused_and_locks_nothing(titled: dict[str, Ledger]) -> None:
+    titled["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
+    for value in (LIMIT, 2**256 - 1):
+        with pytest.raises(errors.RegistryInvalidValuation):
+            _value(titled["oracle"], value)
+    assert titled["reader"].valuations(VIN) == []
+    # Nothing was stored that could make the median or the ratio overflow later.
+    titled["oracle"].set_valuation(VIN, LIMIT - 1, currency="USD")
+    lien = titled["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY, consents=[
+        titled["lender-a"].sign_consent(VIN, lender=titled["lender-b"].address, amount=1_000, currency="USD",
+                                        deadline=MATURITY)
+    ])
+    titled["lender-b"].release_lien(lien.lien_id)
+    assert titled["reader"].appraisal(VIN).value == LIMIT - 1
+
+
+def test_a_revoked_oracles_valuation_no_longer_counts(backend: Backend, titled: dict[str, Ledger]) -> None:
+    titled["oracle"].set_valuation(VIN, 1_000_000, currency="USD")
+    titled["lender-a"].grant_lien(VIN, 700_000, currency="USD", maturity=MATURITY)  # 70%: at the threshold
+    with pytest.raises(errors.LtvExceeded):
+        titled["lender-a"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)
+    pid = titled["registrar"].propose_role("ORACLE", titled["oracle"].address, grant=False)
+    titled["lender-a"].approve(pid)
+    assert titled["lender-b"].approve(pid).executed
+    shown = titled["reader"].appraisal(VIN)
+    assert (shown.state, shown.fresh_oracles, shown.value, shown.frozen) == ("unvalued", 0, 0, False)
+    titled["lender-a"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)  # its value binds no one now
+    assert len(titled["reader"].liens(VIN)) == 2
+
+
+def test_a_private_lien_of_zero_is_refused_on_chain(backend: Backend, titled: dict[str, Ledger]) -> None:
+    titled["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    lender = titled["lender-a"]
+    token = lender._token(VIN)  # noqa: SLF001
+    d = lender.deployment
+    zero = Opening.random(0)
+    # Proofs a client that skips its own check would make: the amount 0 is in range and within 70%.
+    ctx = private.grant_context(d, token, lender.address)
+    from lienchain.zk import ltv
+    from lienchain.zk import range as range_proof
+    from lienchain.zk.encoding import range_to_bytes
+    from lienchain.zk.ltv import LtvStatement
+    from lienchain.zk.range import RangeStatement
+
+    c = zero.commit()
+    proofs = private.GrantProofs(
+        c, range_to_bytes(range_proof.prove(RangeStatement(ctx, c, private.AMOUNT_BITS), zero)),
+        range_to_bytes(ltv.prove(LtvStatement(ctx, c, 2_000_000, 7000), zero)),
+    )
+    before = sent(titled)
+    fn = lender.registry.functions.grantPrivateLien(token, proofs.as_argument(), b"USD", MATURITY, "")
+    with pytest.raises(errors.RegistryInvalidProof):
+        lender._signer.send(fn, gas=GAS["grantPrivateLien"])  # noqa: SLF001
+    assert sent(titled) == before and titled["reader"].liens(VIN) == []
+    assert isinstance(backend.session("lender-a").grant_private_lien(VIN, 1, currency="USD", maturity=MATURITY), Lien)

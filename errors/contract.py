@@ -21,7 +21,7 @@ __all__ = [
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
     "RegistryConsentUnexpected", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
-    "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
+    "RegistrySettingUnchanged", "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
     "RegistryProofOverdue", "RegistryLienNotPrivate", "RegistryInvalidFoundingRole",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
@@ -203,6 +203,12 @@ class RegistryValuationStale(ValuationStale):
 
 class RegistryInvalidSetting(InvalidOperation):
     """Raised when a consortium setting (threshold, window) is given a value out of range."""
+
+    value: int
+
+
+class RegistrySettingUnchanged(InvalidOperation):
+    """Raised when a consortium setting (threshold, window) is given the value it already has."""
 
     value: int
 

@@ -169,18 +169,21 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function setLtvThreshold(uint256 thresholdBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (thresholdBps == 0 || thresholdBps > 10_000) revert RegistryInvalidSetting(thresholdBps);
+        if (thresholdBps == _settings.ltvThresholdBps) revert RegistrySettingUnchanged(thresholdBps);
         _setLtvThreshold(uint64(thresholdBps)); // at most 10_000: fits
     }
 
     /// @inheritdoc ITitleRegistry
     function setProofWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (windowSeconds == 0) revert RegistryInvalidSetting(windowSeconds);
+        if (windowSeconds == _settings.proofWindow) revert RegistrySettingUnchanged(windowSeconds);
         _setProofWindow(windowSeconds);
     }
 
     /// @inheritdoc ITitleRegistry
     function setStalenessWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (windowSeconds == 0) revert RegistryInvalidSetting(windowSeconds);
+        if (windowSeconds == _settings.stalenessWindow) revert RegistrySettingUnchanged(windowSeconds);
         _setStalenessWindow(windowSeconds);
     }
 

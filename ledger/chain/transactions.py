@@ -110,8 +110,18 @@ class Transactor:
         """Returns the account's checksum address."""
         return str(self.account.address)
 
-    def call(self, fn: ContractFunction, *, titles: Mapping[int, str] | None = None, block: BlockId = "latest") -> Any:
+    def call(
+        self, fn: ContractFunction, *, titles: Mapping[int, str] | None = None, block: BlockId = "latest",
+        sender: str | None = None,
+    ) -> Any:
         """Runs a view function (on the state of `block`), decoding a revert into its typed exception.
+
+        Args:
+            fn: The bound contract function.
+            titles: Known token ids and VINs, so that error messages name the VIN.
+            block: The block whose state it runs on.
+            sender: The account the call runs as [default: this transactor's]: a write run as
+                another contract would make it, to learn beforehand whether it would be refused.
 
         Returns:
             What the function returns, decoded as web3's `ContractFunction.call` does.
@@ -120,7 +130,7 @@ class Transactor:
             ContractRevert: A subclass naming the contract's custom error.
         """
         try:
-            out = self.chain.call(Transaction(self.address, str(fn.address), calldata(fn)), block)
+            out = self.chain.call(Transaction(sender or self.address, str(fn.address), calldata(fn)), block)
         except Reverted as exc:
             raise self._typed(exc, titles, fn.fn_name) from None
         return format_contract_call_return_data_curried(

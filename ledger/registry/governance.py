@@ -175,6 +175,10 @@ class Governance:
 
         Returns:
             The proposal id.
+
+        Raises:
+            RegistrySettingUnchanged, RegistryInvalidSetting: If the registry would refuse the value
+                now (nothing is proposed).
         """
         description = f"set the loan-to-value threshold to {percent(threshold_bps)}"
         return self._propose_setting("setLtvThreshold", threshold_bps, description)
@@ -184,6 +188,10 @@ class Governance:
 
         Returns:
             The proposal id.
+
+        Raises:
+            RegistrySettingUnchanged, RegistryInvalidSetting: If the registry would refuse the value
+                now (nothing is proposed).
         """
         return self._propose_setting("setStalenessWindow", seconds, f"count valuations for {seconds // 86400} days ({seconds} s)")
 
@@ -193,12 +201,19 @@ class Governance:
 
         Returns:
             The proposal id.
+
+        Raises:
+            RegistrySettingUnchanged, RegistryInvalidSetting: If the registry would refuse the value
+                now (nothing is proposed).
         """
         return self._propose_setting("setProofWindow", seconds, f"give private liens {seconds} s to prove again")
 
     def _propose_setting(self, setter: str, value: int, description: str) -> int:
         # A registry setting changes by governance calling the registry's setter with the new value.
+        # The setter is run first as governance would run it, so that a value the registry refuses
+        # now (its current one, or one out of range) is refused before any proposal is made.
         registry = self._c.registry
+        self._c.reader.call(registry.functions[setter](value), sender=self._c.governance.address)
         return self.propose(registry.address, registry.encode_abi(setter, [value]), description)
 
     def propose(self, target: str, data: str, description: str) -> int:

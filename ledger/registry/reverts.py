@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
         "value it again before it takes a new lien"
     ),
     "RegistryInvalidSetting": "{value} is out of range for this setting",
+    "RegistrySettingUnchanged": "the setting is {value} already: a vote for the value it has would change nothing",
     "RegistryInvalidProof": (
         "the registry refused the proof for title {title}: the title's value or threshold may have changed "
         "while it was made"

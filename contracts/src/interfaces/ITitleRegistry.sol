@@ -131,6 +131,10 @@ interface ITitleRegistry {
     /// @notice A loan-to-value threshold must be 1 to 10000 basis points, a staleness window non-zero.
     /// @param value The value refused.
     error RegistryInvalidSetting(uint256 value);
+    /// @notice A setting is given the value it already has: a vote that changes nothing would still
+    /// count as a change (a new threshold makes private liens' proofs due again).
+    /// @param value The current value.
+    error RegistrySettingUnchanged(uint256 value);
 
     /// @notice A VIN is not 17 characters of 0-9 and A-Z without I, O and Q.
     /// @param vin The VIN given.
@@ -397,10 +401,12 @@ interface ITitleRegistry {
     /// @notice Sets the loan-to-value threshold (governance only). Frozen states follow at each
     /// title's next valuation, grant or release; grants are always checked against the current one.
     /// @param thresholdBps 1 to 10000 basis points (7000 = 70%).
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
     function setLtvThreshold(uint256 thresholdBps) external;
 
     /// @notice Sets how long a valuation counts toward a title's value (governance only).
     /// @param windowSeconds The window, in seconds (default 180 days).
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
     function setStalenessWindow(uint64 windowSeconds) external;
 
     /// @notice Grants the caller (LENDER) a private lien: only the amount's commitment goes on
@@ -435,6 +441,7 @@ interface ITitleRegistry {
     /// @notice Sets how long a private lienholder has to prove its lien again (governance only);
     /// a new window applies to the deadlines of proofs already due too.
     /// @param windowSeconds The window, in seconds (default 7 days).
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
     function setProofWindow(uint64 windowSeconds) external;
 
     /// @notice The title's active private lien and its proof state.

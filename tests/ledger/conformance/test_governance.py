@@ -342,3 +342,48 @@ def test_gas_limits_cover_the_largest_admission_and_removal(ledgers: dict[str, L
     pass_vote(ledgers, ledgers["registrar"].propose_removal(newcomer))
     assert used() * 1.5 <= GAS["approve"], used()
     assert newcomer not in reader.members()
+
+
+# --- settings: no vote that changes nothing -------------------------------------------------------
+
+
+def registry_settings(reader: Ledger) -> tuple[int, int, int]:
+    registry = reader.registry.functions
+    return reader.ltv_threshold(), int(registry.stalenessWindow().call()), reader.proof_window()
+
+
+@pytest.mark.parametrize(("setter", "value"), [
+    ("setLtvThreshold", 7000), ("setStalenessWindow", 180 * 86400), ("setProofWindow", 7 * 86400)])
+def test_a_setting_voted_to_its_current_value_fails_at_execution_and_changes_nothing(
+    ledgers: dict[str, Ledger], setter: str, value: int
+) -> None:
+    reader, registry = ledgers["reader"], ledgers["reader"].registry
+    # Proposed raw, past the client's own refusal: the registry refuses it when the vote carries.
+    pid = ledgers["registrar"]._propose(registry.address, registry.encode_abi(setter, [value]), "no change")  # noqa: SLF001
+    ledgers["lender-a"].approve(pid)
+    before, settings = sent(ledgers), registry_settings(reader)
+    with pytest.raises(errors.GovernanceCallFailed) as refused:
+        ledgers["lender-b"].approve(pid)
+    cause = refused.value.fields["cause"]
+    assert isinstance(cause, errors.RegistrySettingUnchanged) and cause.fields == {"value": value}
+    assert sent(ledgers) == before and registry_settings(reader) == settings
+    assert (reader.proposal(pid).executed, reader.proposal(pid).approvals) == (False, 2)
+
+
+@pytest.mark.parametrize(("propose", "value"), [
+    ("propose_ltv_threshold", 7000), ("propose_staleness_window", 180 * 86400), ("propose_proof_window", 7 * 86400)])
+def test_the_client_refuses_to_propose_a_setting_at_its_current_value(
+    ledgers: dict[str, Ledger], propose: str, value: int
+) -> None:
+    before = sent(ledgers)
+    with pytest.raises(errors.RegistrySettingUnchanged) as refused:
+        getattr(ledgers["registrar"], propose)(value)
+    assert refused.value.fields == {"value": value}
+    assert sent(ledgers) == before and ledgers["reader"].proposals() == []
+
+
+def test_the_client_refuses_to_propose_a_setting_out_of_range(ledgers: dict[str, Ledger]) -> None:
+    before = sent(ledgers)
+    with pytest.raises(errors.RegistryInvalidSetting):
+        ledgers["registrar"].propose_ltv_threshold(10_001)
+    assert sent(ledgers) == before and ledgers["reader"].proposals() == []

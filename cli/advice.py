@@ -74,7 +74,6 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.AccessControlUnauthorizedAccount: _PROPOSE,
     errors.GovernanceOnlySelf: _PROPOSE,
     errors.GovernanceUnknownProposal: "see `lienchain member list`",
-    errors.GovernanceNoMajority: "ask more members to vote for it with `lienchain member vote {proposal_id}`",
 }
 
 

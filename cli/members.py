@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def _proposal_line(p: Proposal, ledger: Ledger) -> str:
     from ..networks.consortium import is_admission, parse_admission
 
-    state = "executed" if p.executed else f"open, {p.approvals} approval(s)"
+    state = "executed" if p.executed else f"open, {p.approvals} of {p.needed} approvals"
     what = p.description
     if is_admission(p):  # its card follows as JSON
         matches = parse_admission(p, ledger) is not None
@@ -28,8 +28,8 @@ def _proposal_line(p: Proposal, ledger: Ledger) -> str:
 
 
 def _checked_ledger(app: App, proposal_id: int) -> Ledger:
-    """Returns the signing ledger for a vote on or the execution of a proposal, once the proposal
-    checks out: an admission whose call does not admit the card it carries is refused."""
+    """Returns the signing ledger for a vote on a proposal, once the proposal checks out: an
+    admission whose call does not admit the card it carries is refused."""
     from ..networks.consortium import check_admission
 
     ledger = app.ledger(signing=True)
@@ -124,23 +124,6 @@ def vote(app: App, proposal_id: int) -> None:
     """
     ledger = _checked_ledger(app, proposal_id)
     p = ledger.approve(proposal_id)
-    app.emit(p.to_dict(), _proposal_line(p, ledger))
-
-
-@member.command("execute")
-@PROPOSAL_ID
-@common_options
-@pass_app
-def execute(app: App, proposal_id: int) -> None:
-    """Execute a proposal that holds a majority of the current members' approvals but has not
-    run yet, as when members left after the votes.
-
-    \b
-    Example:
-      lienchain --as lender-a member execute 6
-    """
-    ledger = _checked_ledger(app, proposal_id)
-    p = ledger.execute(proposal_id)
     app.emit(p.to_dict(), _proposal_line(p, ledger))
 
 

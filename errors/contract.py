@@ -29,7 +29,7 @@ __all__ = [
     "StringTooLong", "GovernanceNotMember", "GovernanceAlreadyMember", "GovernanceLastMember",
     "GovernanceInvalidMembers", "GovernanceSealerTaken", "GovernanceBatchMismatch", "GovernanceInvalidTarget",
     "GovernanceUnknownProposal", "GovernanceAlreadyApproved", "GovernanceAlreadyExecuted",
-    "GovernanceOnlySelf", "GovernanceCallFailed", "GovernanceNoMajority", "ZkPrecompileFailed",
+    "GovernanceOnlySelf", "GovernanceCallFailed", "GovernanceNotVoter", "ZkPrecompileFailed",
 ]
 
 
@@ -404,12 +404,11 @@ class GovernanceCallFailed(GovernanceRefused):
     cause: ContractRevert
 
 
-class GovernanceNoMajority(GovernanceRefused):
-    """Raised when a proposal without a majority of the current members' approvals is executed."""
+class GovernanceNotVoter(GovernanceRefused):
+    """Raised when a member admitted after a proposal was made votes on it."""
 
     proposal_id: int
-    approvals: int
-    needed: int
+    member: str
 
 
 # ZkVerifier

@@ -72,7 +72,7 @@ def _revert(item: dict[str, Any], args: list[Any]) -> bytes:
 
 def test_the_artifacts_declare_custom_errors() -> None:
     assert {"TitleRegistry", "Governance", "ZkVerifier"} <= set(_abis())
-    assert {"RegistryTitleEncumbered", "GovernanceNoMajority", "ZkPrecompileFailed",
+    assert {"RegistryTitleEncumbered", "GovernanceNotVoter", "ZkPrecompileFailed",
             "AccessControlUnauthorizedAccount", "ERC721NonexistentToken"} <= set(CATALOGUE)
 
 

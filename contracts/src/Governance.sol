@@ -10,12 +10,11 @@ contract Governance is IGovernance {
     address[] private _members;
     mapping(address account => bool) private _isMember;
     Proposal[] private _proposals;
-    /// @dev Bumped each time an account joins, so that every membership of an account has its own
-    /// generation (the first is 1). An approval counts only in the generation it was made in: a
-    /// member removed and added again starts with no approvals.
-    mapping(address account => uint256) private _generation;
-    /// @dev The generation of the member's membership in which it approved; 0 if it never did.
-    mapping(uint256 proposalId => mapping(address member => uint256 generation)) private _approvedIn;
+    /// @dev The number of proposals made when the account's current membership began: it votes on
+    /// the proposals made after, whose ids are greater. A member removed and added again has no
+    /// vote on the proposals of its earlier membership, nor do its approvals of them count.
+    mapping(address account => uint256) private _memberSince;
+    mapping(uint256 proposalId => mapping(address member => bool)) private _approved;
     mapping(address member => address) private _sealerOf;
     /// @dev The member a non-zero sealer address belongs to, so that no two members share one.
     mapping(address sealer => address member) private _memberOfSealer;
@@ -58,16 +57,6 @@ contract Governance is IGovernance {
     /// @inheritdoc IGovernance
     function approve(uint256 proposalId) external onlyMember {
         _approve(proposalId, msg.sender);
-    }
-
-    /// @inheritdoc IGovernance
-    function execute(uint256 proposalId) external onlyMember {
-        Proposal storage p = _proposal(proposalId);
-        if (p.executed) revert GovernanceAlreadyExecuted(proposalId);
-        uint256 count = approvals(proposalId);
-        uint256 needed = _majority();
-        if (count < needed) revert GovernanceNoMajority(proposalId, count, needed);
-        _execute(proposalId, p);
     }
 
     /// @inheritdoc IGovernance
@@ -136,16 +125,18 @@ contract Governance is IGovernance {
     /// @inheritdoc IGovernance
     function approvals(uint256 proposalId) public view returns (uint256 count) {
         _proposal(proposalId);
-        // Only current members count, and only with an approval of their current membership: a
-        // removed member's approval no longer counts, nor comes back if the member is added again.
+        // Only current members count, and only those who have been members since before the
+        // proposal was made: a removed member's approval no longer counts, nor comes back if the
+        // member is added again.
         for (uint256 i = 0; i < _members.length; i++) {
-            if (_counts(proposalId, _members[i])) count++;
+            address member = _members[i];
+            if (_isVoter(proposalId, member) && _approved[proposalId][member]) count++;
         }
     }
 
     /// @inheritdoc IGovernance
     function hasApproved(uint256 proposalId, address member) external view returns (bool) {
-        return _isMember[member] && _counts(proposalId, member);
+        return _isMember[member] && _isVoter(proposalId, member) && _approved[proposalId][member];
     }
 
     /// @inheritdoc IGovernance
@@ -169,33 +160,32 @@ contract Governance is IGovernance {
                 description: description,
                 proposer: msg.sender,
                 createdAt: uint64(block.timestamp),
-                executed: false
+                executed: false,
+                memberCount: uint64(_members.length) // fewer than 2**64 members: each takes a transaction
             })
         );
         proposalId = _proposals.length;
         emit ProposalCreated(proposalId, msg.sender, target, data, description);
     }
 
+    /// @dev Callers check that `member` is a member.
     function _approve(uint256 proposalId, address member) private {
         Proposal storage p = _proposal(proposalId);
         if (p.executed) revert GovernanceAlreadyExecuted(proposalId);
-        if (_counts(proposalId, member)) revert GovernanceAlreadyApproved(proposalId, member);
-        _approvedIn[proposalId][member] = _generation[member];
+        if (!_isVoter(proposalId, member)) revert GovernanceNotVoter(proposalId, member);
+        if (_approved[proposalId][member]) revert GovernanceAlreadyApproved(proposalId, member);
+        _approved[proposalId][member] = true;
         uint256 count = approvals(proposalId);
         emit ProposalApproved(proposalId, member, count);
-        if (count >= _majority()) _execute(proposalId, p);
+        // More than half of the members the proposal was made with: members who leave later take
+        // their votes with them, and lower the bar for none of the proposals made before.
+        if (count > p.memberCount / 2) _execute(proposalId, p);
     }
 
-    /// @dev Whether `member`'s approval of the proposal was made in its current membership.
-    /// Callers check membership: a former member's generation still matches its last approval.
-    function _counts(uint256 proposalId, address member) private view returns (bool) {
-        uint256 generation = _approvedIn[proposalId][member];
-        return generation != 0 && generation == _generation[member];
-    }
-
-    /// @dev The number of approvals that is more than half of the current members.
-    function _majority() private view returns (uint256) {
-        return _members.length / 2 + 1;
+    /// @dev Whether a member's current membership began before the proposal was made. Callers
+    /// check membership: a former member keeps the start of its last membership.
+    function _isVoter(uint256 proposalId, address member) private view returns (bool) {
+        return _memberSince[member] < proposalId;
     }
 
     function _execute(uint256 proposalId, Proposal storage p) private {
@@ -216,7 +206,7 @@ contract Governance is IGovernance {
         _members.push(account);
         _isMember[account] = true;
         _sealerOf[account] = sealer;
-        _generation[account] += 1;
+        _memberSince[account] = _proposals.length;
         emit MemberAdded(account, sealer);
     }
 

@@ -36,7 +36,7 @@ GAS = {
     "proveLien": 2_000_000,
     "setValuation": 380_000,  # an oracle's first valuation of a title stores its document's CID
     "releaseLien": 160_000,  # reviews the title's loan-to-value over each of its current oracles' valuations
-    "propose": 500_000,
+    "propose": 550_000,
     "propose/word": 35_000,  # each 32 bytes of calldata and description a proposal stores
     # The vote that reaches a majority pays for the proposal's call: this covers the largest
     # lienchain makes, admitting a member with all four roles or removing one.

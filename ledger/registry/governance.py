@@ -69,6 +69,7 @@ class Governance:
             proposer=Address(p.proposer),
             created_at=int(p.createdAt),
             executed=bool(p.executed),
+            member_count=int(p.memberCount),
             approvals=int(approvals),
         )
 
@@ -240,34 +241,18 @@ class Governance:
     # --- votes ----------------------------------------------------------------------------------
 
     def approve(self, proposal_id: int) -> Proposal:
-        """Votes for a proposal; it executes once a majority of members approved.
+        """Votes for a proposal; it executes once its approvals are more than half of the members
+        it was made with.
 
         Returns:
             The proposal after the vote.
 
         Raises:
-            NotMember, GovernanceRefused: If governance refuses the vote.
+            NotMember, GovernanceRefused: If governance refuses the vote (`GovernanceNotVoter` from a
+                member admitted after the proposal was made; `GovernanceCallFailed`, whose `cause`
+                is the call's own typed error, if the vote carried it but its call failed).
         """
         self._c.signer().send(self._c.governance.functions.approve(proposal_id), gas=GAS["approve"])
-        return self.proposal(proposal_id)
-
-    def execute(self, proposal_id: int) -> Proposal:
-        """Executes a proposal that holds a majority of the current members' approvals but has not
-        run, as when members left after the votes (members only).
-
-        Args:
-            proposal_id: The proposal.
-
-        Returns:
-            The proposal after execution.
-
-        Raises:
-            NotMember: If the signer is not a member.
-            GovernanceRefused: If the proposal lacks a majority, already ran, or its call fails (then
-                `GovernanceCallFailed.cause` holds the call's own typed error).
-        """
-        # An approval's gas covers its execution, so it covers a bare execution too.
-        self._c.signer().send(self._c.governance.functions.execute(proposal_id), gas=GAS["approve"])
         return self.proposal(proposal_id)
 
     def _batch_call(self, calls: Sequence[tuple[str, str]]) -> str:

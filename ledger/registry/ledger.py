@@ -337,9 +337,6 @@ class Ledger:
         """Votes for a proposal: see `Governance.approve`."""
         return self._governance.approve(proposal_id)
 
-    def execute(self, proposal_id: int) -> Proposal:
-        """Executes a proposal that holds a majority but has not run: see `Governance.execute`."""
-        return self._governance.execute(proposal_id)
 
     # --- for tests and benches that send raw calls ----------------------------------------------
 

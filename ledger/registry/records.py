@@ -223,7 +223,7 @@ class Event:
 
 @dataclass(frozen=True)
 class Proposal:
-    """A governance proposal and how many current members approved it."""
+    """A governance proposal and how many of the members who may vote on it approved it."""
 
     id: int
     target: Address
@@ -232,8 +232,14 @@ class Proposal:
     proposer: Address
     created_at: int
     executed: bool
-    approvals: int
+    member_count: int  # the members when it was made
+    approvals: int  # of members since before it was made who still are
+
+    @property
+    def needed(self) -> int:
+        """Returns the approvals that carry it: more than half of the members it was made with."""
+        return self.member_count // 2 + 1
 
     def to_dict(self) -> dict[str, Any]:
-        """Returns the proposal as JSON-ready data."""
-        return asdict(self)
+        """Returns the proposal as JSON-ready data, with the approvals it needs."""
+        return {**asdict(self), "needed": self.needed}

@@ -124,8 +124,8 @@ MESSAGES: dict[str, str] = {
     "GovernanceAlreadyExecuted": "proposal {proposalId} was already executed",
     "GovernanceOnlySelf": "membership changes only by a proposal",
     "GovernanceCallFailed": "proposal {proposalId} reached a majority but its call failed: {reason}",
-    "GovernanceNoMajority": (
-        "proposal {proposalId} has {approvals} of the {needed} approvals a majority of current members takes"
+    "GovernanceNotVoter": (
+        "{member} became a member after proposal {proposalId} was made: only the members of the time vote on it"
     ),
     "ZkPrecompileFailed": "the verifier's elliptic-curve precompile refused its input: the proof is malformed",
 }

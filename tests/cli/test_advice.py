@@ -62,11 +62,10 @@ def test_the_library_message_holds_no_command_and_the_cli_adds_it() -> None:
     assert explain(errors.NoSigningAccount()) == "this operation needs a signing account; choose one with --as NAME"
 
 
-def test_advice_names_the_lien_or_proposal_at_hand() -> None:
+def test_advice_names_the_lien_at_hand() -> None:
     assert advice_for(_decoded(errors.RegistryProofOverdue, tokenId=1, lienId=4, deadline=0)) == (
         "its lender proves it with `lienchain lien prove 4`"
     )
-    assert "`lienchain member vote 9`" in explain(_decoded(errors.GovernanceNoMajority, proposalId=9, approvals=1, needed=3))
 
 
 def test_a_failed_proposal_call_gets_the_advice_of_its_own_error() -> None:

@@ -3,9 +3,11 @@ pragma solidity ^0.8.24;
 
 /// @title Majority-vote governance of a lienchain consortium
 /// @notice Members propose calls (role grants and revocations on the registry, membership changes
-/// of this contract); a proposal is executed as soon as more than half of the current members have
-/// approved it. No single key administers the consortium. An approval counts only while its member
-/// stays a member: a member who is removed and added again starts with no approvals.
+/// of this contract); a proposal is executed as soon as its approvals are more than half of the
+/// members it was made with. No single key administers the consortium. Only the members of the
+/// time vote on a proposal, and an approval counts only while its member stays a member: members
+/// who leave take their votes with them, and lower the bar of no proposal made before; a member
+/// admitted later (or removed and added again) has no vote on the proposals made before.
 ///
 /// Governance is also the record of each member's Clique sealer: the address its node signs blocks
 /// with, or the zero address for a member that runs no sealer. A proposal targeting this contract
@@ -19,6 +21,8 @@ interface IGovernance {
         address proposer;
         uint64 createdAt;
         bool executed;
+        /// @dev The number of members when it was made: it carries with more than half of that.
+        uint64 memberCount;
     }
 
     /// @notice The caller, or the account to remove, is not a member.
@@ -61,11 +65,10 @@ interface IGovernance {
     /// @param proposalId The proposal.
     /// @param reason The call's revert data.
     error GovernanceCallFailed(uint256 proposalId, bytes reason);
-    /// @notice The proposal is not approved by more than half of the current members.
+    /// @notice The member's membership began after the proposal was made: it has no vote on it.
     /// @param proposalId The proposal.
-    /// @param approvals The approvals of current members.
-    /// @param needed The approvals a majority takes.
-    error GovernanceNoMajority(uint256 proposalId, uint256 approvals, uint256 needed);
+    /// @param member The member.
+    error GovernanceNotVoter(uint256 proposalId, address member);
 
     /// @notice A member made a proposal (and approved it).
     /// @param proposalId The proposal.
@@ -79,7 +82,7 @@ interface IGovernance {
     /// @notice A member approved a proposal.
     /// @param proposalId The proposal.
     /// @param member The member who approved it.
-    /// @param approvals The approvals of current members, this one included.
+    /// @param approvals The approvals that count, this one included.
     event ProposalApproved(uint256 indexed proposalId, address indexed member, uint256 approvals);
     /// @notice A proposal reached a majority and its call was executed.
     /// @param proposalId The proposal.
@@ -101,16 +104,13 @@ interface IGovernance {
         external
         returns (uint256 proposalId);
 
-    /// @notice Approves a proposal; executes it when it reaches a majority. Members only.
+    /// @notice Approves a proposal; executes it when its approvals are more than half of the members
+    /// it was made with. Members since before the proposal was made only.
+    /// @dev Reverts with {GovernanceNotVoter} for a member admitted after the proposal was made,
+    /// {GovernanceAlreadyExecuted} if it already ran, and {GovernanceCallFailed} if its call reverts
+    /// (the approval is then undone and the proposal stays open).
     /// @param proposalId The proposal.
     function approve(uint256 proposalId) external;
-
-    /// @notice Executes a proposal that holds a majority of the current members' approvals but has
-    /// not run, for instance because members left after the votes. Members only.
-    /// @dev Reverts with {GovernanceNoMajority} without a majority, {GovernanceAlreadyExecuted} if it
-    /// already ran, and {GovernanceCallFailed} if its call reverts (the proposal then stays open).
-    /// @param proposalId The proposal.
-    function execute(uint256 proposalId) external;
 
     /// @notice Adds a member with its sealer. Only through an executed proposal.
     /// @param account The new member.
@@ -153,13 +153,14 @@ interface IGovernance {
     /// @return The proposal record.
     function proposal(uint256 proposalId) external view returns (Proposal memory);
 
-    /// @notice Returns how many current members approved a proposal during their current membership.
+    /// @notice Returns how many current members, members since before the proposal was made,
+    /// approved it.
     /// @param proposalId The proposal.
     /// @return The number of approvals.
     function approvals(uint256 proposalId) external view returns (uint256);
 
-    /// @notice Returns whether a member's approval of a proposal counts: the account is a member and
-    /// approved during its current membership.
+    /// @notice Returns whether a member's approval of a proposal counts: the account is a member, has
+    /// been since before the proposal was made, and approved it.
     /// @param proposalId The proposal.
     /// @param member The member.
     /// @return True once approved.

@@ -21,6 +21,7 @@ from lienchain.ledger.registry.ledger import GAS
 from lienchain.ledger.registry.reverts import RevertDecoder
 from lienchain.ledger.registry.roles import ROLES
 
+from .conftest import Backend
 from .support import gas_of_last_write, sent
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
@@ -128,58 +129,77 @@ def test_re_added_member_does_not_get_its_old_approvals_back(ledgers: dict[str, 
     pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
     ledgers["auditor"].approve(pid)  # 2 of 5
     remove_member(ledgers, "auditor")
-    assert ledgers["reader"].proposal(pid).approvals == 1  # 1 of 4
+    assert ledgers["reader"].proposal(pid).approvals == 1
     add_member(ledgers, "auditor")
-    assert ledgers["reader"].proposal(pid).approvals == 1  # still 1 of 5: the old vote is void
+    assert ledgers["reader"].proposal(pid).approvals == 1  # the old vote is void
     assert not has_approved(ledgers, pid, "auditor")
+    # Its new membership began after the proposal was made: it has no vote on it.
+    before = sent(ledgers)
+    with pytest.raises(errors.GovernanceNotVoter):
+        ledgers["auditor"].approve(pid)
+    assert sent(ledgers) == before and ledgers["reader"].proposal(pid).approvals == 1
     # With the old vote, lender-a's would make three and execute; without it, it makes two.
     p = ledgers["lender-a"].approve(pid)
     assert (p.executed, p.approvals) == (False, 2)
     assert not ledgers["reader"].has_role("ORACLE", newcomer)
-    # The re-added member votes afresh, and that vote counts.
-    p = ledgers["auditor"].approve(pid)
+    p = ledgers["lender-b"].approve(pid)
     assert (p.executed, p.approvals) == (True, 3)
     assert ledgers["reader"].has_role("ORACLE", newcomer)
 
 
-# --- execution -----------------------------------------------------------------------------------
+# --- the majority of the membership a proposal was made with ----------------------------------
 
 
-def test_execute_runs_a_proposal_whose_votes_became_a_majority_when_members_left(ledgers: dict[str, Ledger]) -> None:
-    newcomer = Account.create().address
-    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
-    ledgers["lender-a"].approve(pid)  # 2 of 5
-    before = sent(ledgers)
-    with pytest.raises(errors.GovernanceRefused, match="2 of the 3 approvals") as refused:
-        ledgers["lender-b"].execute(pid)
-    assert refused.value.fields == {"proposalId": pid, "approvals": 2, "needed": 3}
-    assert sent(ledgers) == before
-    assert (ledgers["reader"].proposal(pid).executed, ledgers["reader"].has_role("ORACLE", newcomer)) == (False, False)
-
+def test_a_proposal_needs_a_majority_of_the_members_it_was_made_with_after_members_leave(
+    ledgers: dict[str, Ledger]
+) -> None:
+    reader, newcomer = ledgers["reader"], Account.create().address
+    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)  # 1 of 5: three approvals carry it
+    assert (reader.proposal(pid).member_count, reader.proposal(pid).needed) == (5, 3)
     remove_member(ledgers, "auditor")
     remove_member(ledgers, "oracle")
-    # 2 of 3 is now a majority, but no vote came to execute the proposal.
-    p = ledgers["reader"].proposal(pid)
-    assert (p.executed, p.approvals, len(ledgers["reader"].members())) == (False, 2, 3)
-    assert not ledgers["reader"].has_role("ORACLE", newcomer)
+    # Two of the three members left would be a majority of today's membership, not of the five.
+    p = ledgers["lender-a"].approve(pid)
+    assert (p.executed, p.approvals, p.needed) == (False, 2, 3)
+    assert not reader.has_role("ORACLE", newcomer)
+    p = ledgers["lender-b"].approve(pid)
+    assert (p.executed, p.approvals) == (True, 3)
+    assert reader.has_role("ORACLE", newcomer)
 
-    p = ledgers["lender-b"].execute(pid)  # any member may, not only those who voted
-    assert p.executed and ledgers["reader"].has_role("ORACLE", newcomer)
+
+def test_a_member_admitted_after_a_proposal_has_no_vote_on_it(ledgers: dict[str, Ledger], backend: Backend) -> None:
+    reader, newcomer = ledgers["reader"], Account.create().address
+    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
+    late = backend.create_account("late")
+    pass_vote(ledgers, ledgers["registrar"].propose_member(late.address))
+    voter = backend.ledger("late")
+    before = sent(ledgers)
+    with pytest.raises(errors.GovernanceNotVoter) as refused:
+        voter.approve(pid)
+    assert refused.value.fields == {"proposalId": pid, "member": late.address}
+    assert sent(ledgers) == before and backend.chain.nonce(late.address) == 0
+    p = reader.proposal(pid)
+    assert (p.approvals, p.needed, p.executed) == (1, 3, False)
+    assert has_approved(ledgers, pid, "registrar")  # the proposer's vote stands
 
 
-def test_execute_fails_if_already_executed_or_not_a_member(ledgers: dict[str, Ledger]) -> None:
+# --- votes on a closed proposal -----------------------------------------------------------------
+
+
+def test_approve_fails_if_already_executed_unknown_or_not_a_member(ledgers: dict[str, Ledger]) -> None:
     pid = ledgers["registrar"].propose_role("ORACLE", Account.create().address)
     ledgers["lender-a"].approve(pid)
     ledgers["lender-b"].approve(pid)
     before = sent(ledgers)
-    with pytest.raises(errors.GovernanceRefused, match="already executed"):
-        ledgers["auditor"].execute(pid)
+    with pytest.raises(errors.GovernanceAlreadyExecuted):
+        ledgers["auditor"].approve(pid)
     outsider = ledgers["reader"].as_account(Account.create())
     with pytest.raises(errors.NotMember):
-        outsider.execute(pid)
-    with pytest.raises(errors.GovernanceRefused, match="no proposal with id 99"):
-        ledgers["auditor"].execute(99)
+        outsider.approve(pid)
+    with pytest.raises(errors.GovernanceUnknownProposal, match="no proposal with id 99"):
+        ledgers["auditor"].approve(99)
     assert sent(ledgers) == before
+    assert ledgers["reader"].proposal(pid).approvals == 3
 
 
 def test_failed_proposal_call_reports_the_inner_error(ledgers: dict[str, Ledger]) -> None:

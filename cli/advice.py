@@ -74,6 +74,7 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.AccessControlUnauthorizedAccount: _PROPOSE,
     errors.GovernanceOnlySelf: _PROPOSE,
     errors.GovernanceUnknownProposal: "see `lienchain member list`",
+    errors.GovernanceProposalExpired: "propose it again with `lienchain member propose`",
 }
 
 

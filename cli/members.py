@@ -9,7 +9,7 @@ import click
 
 from ..ledger.registry.records import Proposal
 from .options import App, common_options, pass_app
-from .params import PERCENT, PROPOSAL_ID, ROLE
+from .params import PERCENT, PROPOSAL_ID, ROLE, format_time
 
 if TYPE_CHECKING:
     from ..ledger.registry.ledger import Ledger
@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 def _proposal_line(p: Proposal, ledger: Ledger) -> str:
     from ..networks.consortium import is_admission, parse_admission
 
-    state = "executed" if p.executed else f"open, {p.approvals} of {p.needed} approvals"
+    if p.state == "open":
+        state = f"open, {p.approvals} of {p.needed} approvals, until {format_time(p.expires_at)}"
+    else:
+        state = {"executed": "executed", "expired": f"expired at {format_time(p.expires_at)}"}[p.state]
     what = p.description
     if is_admission(p):  # its card follows as JSON
         matches = parse_admission(p, ledger) is not None
@@ -55,15 +58,17 @@ def member() -> None:
 @click.option("--staleness-days", type=click.IntRange(1, 36500), help="Propose how many days a valuation counts.")
 @click.option("--proof-days", type=click.IntRange(1, 365),
               help="Propose how many days a private lienholder has to prove its lien again.")
+@click.option("--voting-days", type=click.IntRange(1, 365), help="Propose how many days later proposals can be voted on.")
 @common_options
 @pass_app
 def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
-    threshold: int | None, staleness_days: int | None, proof_days: int | None,
+    threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
 ) -> None:
     """Propose a role grant or revocation, a membership change, or a new loan-to-value threshold,
-    valuation staleness window or private lien proof window. Your vote counts at once.
+    valuation staleness window, private lien proof window or voting period. Your vote counts at
+    once; the proposal can be voted on for the voting period (14 days unless voted otherwise).
 
     \b
     Examples:
@@ -73,16 +78,17 @@ def propose(
       lienchain --network consortium --as dmv member propose --add-card bank-c.card.json
       lienchain --as registrar member propose --remove lender-b
       lienchain --as registrar member propose --ltv-threshold 65%
+      lienchain --as registrar member propose --voting-days 7
     """
     from ..networks.card import MemberCard, check_roles
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days) if x]
+                          proof_days, voting_days) if x]
     if len(chosen) != 1:
         raise click.UsageError(
-            "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days "
-            "or --proof-days"
+            "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
+            "--proof-days or --voting-days"
         )
     if card_roles and not card_file:
         raise click.UsageError("--roles goes with --add-card CARD")
@@ -96,6 +102,8 @@ def propose(
         pid = ledger.propose_staleness_window(staleness_days * 86400)
     elif proof_days:
         pid = ledger.propose_proof_window(proof_days * 86400)
+    elif voting_days:
+        pid = ledger.propose_voting_period(voting_days * 86400)
     elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))
@@ -116,7 +124,8 @@ def propose(
 @common_options
 @pass_app
 def vote(app: App, proposal_id: int) -> None:
-    """Approve a proposal; it executes once a majority of members approved it.
+    """Approve a proposal; it executes once more than half of the members it was made with approved
+    it, unless its voting period ran out first.
 
     \b
     Example:

@@ -29,7 +29,8 @@ __all__ = [
     "StringTooLong", "GovernanceNotMember", "GovernanceAlreadyMember", "GovernanceLastMember",
     "GovernanceInvalidMembers", "GovernanceSealerTaken", "GovernanceBatchMismatch", "GovernanceInvalidTarget",
     "GovernanceUnknownProposal", "GovernanceAlreadyApproved", "GovernanceAlreadyExecuted",
-    "GovernanceOnlySelf", "GovernanceCallFailed", "GovernanceNotVoter", "ZkPrecompileFailed",
+    "GovernanceOnlySelf", "GovernanceCallFailed", "GovernanceNotVoter", "GovernanceProposalExpired",
+    "GovernanceInvalidVotingPeriod", "GovernanceVotingPeriodUnchanged", "ZkPrecompileFailed",
 ]
 
 
@@ -409,6 +410,25 @@ class GovernanceNotVoter(GovernanceRefused):
 
     proposal_id: int
     member: str
+
+
+class GovernanceProposalExpired(GovernanceRefused):
+    """Raised when a proposal is voted for after its voting period."""
+
+    proposal_id: int
+    deadline: int
+
+
+class GovernanceInvalidVotingPeriod(InvalidOperation):
+    """Raised when a voting period outside 1 to 365 days is proposed."""
+
+    period: int
+
+
+class GovernanceVotingPeriodUnchanged(InvalidOperation):
+    """Raised when the voting period is given the value it already has."""
+
+    period: int
 
 
 # ZkVerifier

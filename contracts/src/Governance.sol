@@ -7,6 +7,9 @@ import {IGovernance} from "./interfaces/IGovernance.sol";
 /// @notice Majority-vote governance: the administrator of the registry's roles and of its own
 /// membership. See {IGovernance}.
 contract Governance is IGovernance {
+    uint64 private constant _MIN_VOTING_PERIOD = 1 days;
+    uint64 private constant _MAX_VOTING_PERIOD = 365 days;
+
     address[] private _members;
     mapping(address account => bool) private _isMember;
     Proposal[] private _proposals;
@@ -18,6 +21,7 @@ contract Governance is IGovernance {
     mapping(address member => address) private _sealerOf;
     /// @dev The member a non-zero sealer address belongs to, so that no two members share one.
     mapping(address sealer => address member) private _memberOfSealer;
+    uint64 private _votingPeriod = 14 days;
 
     modifier onlyMember() {
         if (!_isMember[msg.sender]) revert GovernanceNotMember(msg.sender);
@@ -70,6 +74,13 @@ contract Governance is IGovernance {
         if (!_isMember[account]) revert GovernanceNotMember(account);
         if (_members.length == 1) revert GovernanceLastMember(account);
         _removeMember(account);
+    }
+
+    /// @inheritdoc IGovernance
+    function setVotingPeriod(uint64 period) external onlySelf {
+        if (period < _MIN_VOTING_PERIOD || period > _MAX_VOTING_PERIOD) revert GovernanceInvalidVotingPeriod(period);
+        if (period == _votingPeriod) revert GovernanceVotingPeriodUnchanged(period);
+        _setVotingPeriod(period);
     }
 
     /// @inheritdoc IGovernance
@@ -144,6 +155,11 @@ contract Governance is IGovernance {
         return _proposals.length;
     }
 
+    /// @inheritdoc IGovernance
+    function votingPeriod() external view returns (uint64) {
+        return _votingPeriod;
+    }
+
     function _proposal(uint256 proposalId) private view returns (Proposal storage) {
         if (proposalId == 0 || proposalId > _proposals.length) revert GovernanceUnknownProposal(proposalId);
         return _proposals[proposalId - 1];
@@ -161,7 +177,8 @@ contract Governance is IGovernance {
                 proposer: msg.sender,
                 createdAt: uint64(block.timestamp),
                 executed: false,
-                memberCount: uint64(_members.length) // fewer than 2**64 members: each takes a transaction
+                memberCount: uint64(_members.length), // fewer than 2**64 members: each takes a transaction
+                expiresAt: uint64(block.timestamp) + _votingPeriod
             })
         );
         proposalId = _proposals.length;
@@ -172,6 +189,7 @@ contract Governance is IGovernance {
     function _approve(uint256 proposalId, address member) private {
         Proposal storage p = _proposal(proposalId);
         if (p.executed) revert GovernanceAlreadyExecuted(proposalId);
+        if (block.timestamp >= p.expiresAt) revert GovernanceProposalExpired(proposalId, p.expiresAt);
         if (!_isVoter(proposalId, member)) revert GovernanceNotVoter(proposalId, member);
         if (_approved[proposalId][member]) revert GovernanceAlreadyApproved(proposalId, member);
         _approved[proposalId][member] = true;
@@ -195,6 +213,12 @@ contract Governance is IGovernance {
         // A failed call reverts the approval too, so the proposal stays open and the voter sees why.
         if (!ok) revert GovernanceCallFailed(proposalId, returndata);
         emit ProposalExecuted(proposalId);
+    }
+
+    function _setVotingPeriod(uint64 period) private {
+        uint64 previous = _votingPeriod;
+        _votingPeriod = period;
+        emit VotingPeriodChanged(previous, period);
     }
 
     function _addMember(address account, address sealer) private {

@@ -8,6 +8,7 @@ shared between them, so a copy opens no second index file.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,3 +117,8 @@ class LedgerContext:
     def latest_time(self) -> int:
         """Returns the latest block's timestamp (Unix time)."""
         return self.chain.time()
+
+    def now(self) -> int:
+        """Returns the earliest time the next block can carry: the later of the chain's time (its
+        latest block's) and this machine's clock (see `Ledger.now`)."""
+        return max(self.chain.time(), int(time.time()))

@@ -61,6 +61,7 @@ class Governance:
         gov = self._c.governance.functions
         p = self._c.reader.call(gov.proposal(proposal_id))
         approvals = self._c.reader.call(gov.approvals(proposal_id))
+        executed = bool(p.executed)
         return Proposal(
             id=proposal_id,
             target=Address(p.target),
@@ -68,10 +69,17 @@ class Governance:
             description=p.description,
             proposer=Address(p.proposer),
             created_at=int(p.createdAt),
-            executed=bool(p.executed),
+            executed=executed,
             member_count=int(p.memberCount),
             approvals=int(approvals),
+            expires_at=int(p.expiresAt),
+            # Governance refuses a vote in a block of its expiry or later: the next block's time.
+            expired=not executed and self._c.now() >= int(p.expiresAt),
         )
+
+    def voting_period(self) -> int:
+        """Returns how long a proposal made now can be approved, in seconds."""
+        return int(self._c.reader.call(self._c.governance.functions.votingPeriod()))
 
     def proposals(self) -> list[Proposal]:
         """Reads every proposal, oldest first."""
@@ -208,6 +216,22 @@ class Governance:
                 now (nothing is proposed).
         """
         return self._propose_setting("setProofWindow", seconds, f"give private liens {seconds} s to prove again")
+
+    def propose_voting_period(self, seconds: int) -> int:
+        """Proposes how long later proposals can be approved (seconds); the proposer's vote counts
+        at once. Proposals made before keep their expiry.
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            GovernanceVotingPeriodUnchanged, GovernanceInvalidVotingPeriod: If governance would
+                refuse the period now (nothing is proposed).
+        """
+        gov = self._c.governance
+        self._c.reader.call(gov.functions.setVotingPeriod(seconds), sender=gov.address)
+        description = f"let proposals be approved for {seconds / 86400:g} days ({seconds} s)"
+        return self.propose(gov.address, gov.encode_abi("setVotingPeriod", [seconds]), description)
 
     def _propose_setting(self, setter: str, value: int, description: str) -> int:
         # A registry setting changes by governance calling the registry's setter with the new value.

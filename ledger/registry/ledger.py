@@ -9,7 +9,6 @@ else; each method below hands its work to the part that owns it.
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -126,7 +125,7 @@ class Ledger:
         embedded chain's clock runs ahead of the wall clock under load (each block is at least a
         second after its parent), while an idle chain's lags behind it: count deadlines from here.
         """
-        return max(self.chain.time(), int(time.time()))
+        return self._context.now()
 
     def timings(self) -> dict[str, float]:
         """Returns the seconds the signing account's writes spent per phase (see `Transactor.timings`)."""
@@ -332,6 +331,14 @@ class Ledger:
     def propose_proof_window(self, seconds: int) -> int:
         """Proposes how long a private lienholder has to prove again: see `Governance.propose_proof_window`."""
         return self._governance.propose_proof_window(seconds)
+
+    def voting_period(self) -> int:
+        """Returns how long a proposal made now can be approved, in seconds."""
+        return self._governance.voting_period()
+
+    def propose_voting_period(self, seconds: int) -> int:
+        """Proposes the voting period of later proposals: see `Governance.propose_voting_period`."""
+        return self._governance.propose_voting_period(seconds)
 
     def approve(self, proposal_id: int) -> Proposal:
         """Votes for a proposal: see `Governance.approve`."""

@@ -234,12 +234,21 @@ class Proposal:
     executed: bool
     member_count: int  # the members when it was made
     approvals: int  # of members since before it was made who still are
+    expires_at: int  # from then on it can no longer be approved
+    expired: bool  # when it was read: its expiry had come, and it had not run
 
     @property
     def needed(self) -> int:
         """Returns the approvals that carry it: more than half of the members it was made with."""
         return self.member_count // 2 + 1
 
+    @property
+    def state(self) -> str:
+        """Returns "executed", "expired" or "open"."""
+        if self.executed:
+            return "executed"
+        return "expired" if self.expired else "open"
+
     def to_dict(self) -> dict[str, Any]:
-        """Returns the proposal as JSON-ready data, with the approvals it needs."""
-        return {**asdict(self), "needed": self.needed}
+        """Returns the proposal as JSON-ready data, with its state and the approvals it needs."""
+        return {**asdict(self), "needed": self.needed, "state": self.state}

@@ -122,8 +122,13 @@ MESSAGES: dict[str, str] = {
     "GovernanceUnknownProposal": "no proposal with id {proposalId}",
     "GovernanceAlreadyApproved": "{member} already voted for proposal {proposalId}",
     "GovernanceAlreadyExecuted": "proposal {proposalId} was already executed",
-    "GovernanceOnlySelf": "membership changes only by a proposal",
+    "GovernanceOnlySelf": "membership and the voting period change only by a proposal",
     "GovernanceCallFailed": "proposal {proposalId} reached a majority but its call failed: {reason}",
+    "GovernanceProposalExpired": "proposal {proposalId} expired at {deadline}: its voting period is over",
+    "GovernanceInvalidVotingPeriod": "a voting period is 1 to 365 days, not {period} seconds",
+    "GovernanceVotingPeriodUnchanged": (
+        "the voting period is {period} seconds already: a vote for the value it has would change nothing"
+    ),
     "GovernanceNotVoter": (
         "{member} became a member after proposal {proposalId} was made: only the members of the time vote on it"
     ),

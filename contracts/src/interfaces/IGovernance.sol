@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 /// @title Majority-vote governance of a lienchain consortium
 /// @notice Members propose calls (role grants and revocations on the registry, membership changes
 /// of this contract); a proposal is executed as soon as its approvals are more than half of the
-/// members it was made with. No single key administers the consortium. Only the members of the
+/// members it was made with, unless it expired first: a proposal can be approved for the voting
+/// period (14 days unless governance votes another) after it was made, and not from then on. No single key administers the consortium. Only the members of the
 /// time vote on a proposal, and an approval counts only while its member stays a member: members
 /// who leave take their votes with them, and lower the bar of no proposal made before; a member
 /// admitted later (or removed and added again) has no vote on the proposals made before.
@@ -23,6 +24,8 @@ interface IGovernance {
         bool executed;
         /// @dev The number of members when it was made: it carries with more than half of that.
         uint64 memberCount;
+        /// @dev The time from which it can no longer be approved: its creation plus the voting period.
+        uint64 expiresAt;
     }
 
     /// @notice The caller, or the account to remove, is not a member.
@@ -58,7 +61,7 @@ interface IGovernance {
     /// @notice The proposal was already executed.
     /// @param proposalId The proposal.
     error GovernanceAlreadyExecuted(uint256 proposalId);
-    /// @notice Membership changes only through an executed proposal.
+    /// @notice Membership and the voting period change only through an executed proposal.
     /// @param caller The account that tried.
     error GovernanceOnlySelf(address caller);
     /// @notice The proposal's call reverted; `reason` is its revert data.
@@ -69,6 +72,17 @@ interface IGovernance {
     /// @param proposalId The proposal.
     /// @param member The member.
     error GovernanceNotVoter(uint256 proposalId, address member);
+    /// @notice The proposal's voting period is over: it can no longer be approved or carried.
+    /// @param proposalId The proposal.
+    /// @param deadline The time from which it could no longer be approved.
+    error GovernanceProposalExpired(uint256 proposalId, uint64 deadline);
+    /// @notice A voting period must be 1 to 365 days: a shorter one could leave no time to vote on
+    /// any proposal, the one to lengthen it included.
+    /// @param period The period refused, in seconds.
+    error GovernanceInvalidVotingPeriod(uint64 period);
+    /// @notice The voting period is given the value it already has.
+    /// @param period The current period, in seconds.
+    error GovernanceVotingPeriodUnchanged(uint64 period);
 
     /// @notice A member made a proposal (and approved it).
     /// @param proposalId The proposal.
@@ -94,6 +108,10 @@ interface IGovernance {
     /// @notice A member left the consortium.
     /// @param account The former member.
     event MemberRemoved(address indexed account);
+    /// @notice The voting period of the proposals made from now on changed.
+    /// @param previous The previous period, in seconds.
+    /// @param period The new period, in seconds.
+    event VotingPeriodChanged(uint64 previous, uint64 period);
 
     /// @notice Proposes a call and approves it as the proposer. Members only.
     /// @param target The contract to call once a majority approves.
@@ -105,8 +123,9 @@ interface IGovernance {
         returns (uint256 proposalId);
 
     /// @notice Approves a proposal; executes it when its approvals are more than half of the members
-    /// it was made with. Members since before the proposal was made only.
-    /// @dev Reverts with {GovernanceNotVoter} for a member admitted after the proposal was made,
+    /// it was made with. Members since before the proposal was made only, until it expires.
+    /// @dev Reverts with {GovernanceProposalExpired} from its `expiresAt` on, {GovernanceNotVoter}
+    /// for a member admitted after the proposal was made,
     /// {GovernanceAlreadyExecuted} if it already ran, and {GovernanceCallFailed} if its call reverts
     /// (the approval is then undone and the proposal stays open).
     /// @param proposalId The proposal.
@@ -121,6 +140,13 @@ interface IGovernance {
     /// @notice Removes a member and forgets its sealer. Only through an executed proposal.
     /// @param account The member to remove.
     function removeMember(address account) external;
+
+    /// @notice Sets the voting period of the proposals made from now on. Only through an executed
+    /// proposal.
+    /// @dev Reverts with {GovernanceInvalidVotingPeriod} outside 1 to 365 days and
+    /// {GovernanceVotingPeriodUnchanged} for the current period.
+    /// @param period The period, in seconds.
+    function setVotingPeriod(uint64 period) external;
 
     /// @notice Makes several calls in order, all or nothing. Only through an executed proposal.
     /// @dev If a call reverts, reverts with that call's own revert data, which the proposal wraps in
@@ -169,4 +195,8 @@ interface IGovernance {
     /// @notice Returns the number of proposals ever made; ids run from 1 to this number.
     /// @return The number of proposals.
     function proposalCount() external view returns (uint256);
+
+    /// @notice Returns how long a proposal made now can be approved.
+    /// @return The voting period, in seconds.
+    function votingPeriod() external view returns (uint64);
 }

@@ -407,3 +407,57 @@ def test_the_client_refuses_to_propose_a_setting_out_of_range(ledgers: dict[str,
     with pytest.raises(errors.RegistryInvalidSetting):
         ledgers["registrar"].propose_ltv_threshold(10_001)
     assert sent(ledgers) == before and ledgers["reader"].proposals() == []
+
+
+# --- expiry --------------------------------------------------------------------------------------
+
+DAY = 86400
+
+
+def test_a_proposal_expires_the_voting_period_after_it_was_made(ledgers: dict[str, Ledger]) -> None:
+    reader = ledgers["reader"]
+    assert reader.voting_period() == 14 * DAY
+    p = reader.proposal(ledgers["registrar"].propose_role("ORACLE", Account.create().address))
+    assert p.expires_at == p.created_at + 14 * DAY
+    assert (p.expired, p.state) == (False, "open")
+
+
+def test_the_voting_period_changes_only_by_a_vote_and_for_later_proposals(ledgers: dict[str, Ledger]) -> None:
+    reader, gov = ledgers["reader"], ledgers["reader"].governance
+    before = sent(ledgers)
+    with pytest.raises(errors.GovernanceOnlySelf):
+        ledgers["registrar"]._signer.send(gov.functions.setVotingPeriod(DAY), gas=100_000)  # noqa: SLF001
+    assert sent(ledgers) == before and reader.voting_period() == 14 * DAY
+    earlier = ledgers["registrar"].propose_role("ORACLE", Account.create().address)
+    pass_vote(ledgers, ledgers["registrar"].propose_voting_period(3 * DAY))
+    assert reader.voting_period() == 3 * DAY
+    assert reader.proposal(earlier).expires_at == reader.proposal(earlier).created_at + 14 * DAY
+    later = reader.proposal(ledgers["registrar"].propose_role("ORACLE", Account.create().address))
+    assert later.expires_at == later.created_at + 3 * DAY
+
+
+@pytest.mark.parametrize(("seconds", "refusal"), [
+    (14 * DAY, errors.GovernanceVotingPeriodUnchanged),
+    (DAY - 1, errors.GovernanceInvalidVotingPeriod),
+    (365 * DAY + 1, errors.GovernanceInvalidVotingPeriod)])
+def test_the_client_refuses_to_propose_a_voting_period_that_is_unchanged_or_out_of_range(
+    ledgers: dict[str, Ledger], seconds: int, refusal: type[Exception]
+) -> None:
+    before = sent(ledgers)
+    with pytest.raises(refusal) as refused:
+        ledgers["registrar"].propose_voting_period(seconds)
+    assert refused.value.fields == {"period": seconds}  # type: ignore[attr-defined]
+    assert sent(ledgers) == before and ledgers["reader"].proposals() == []
+    assert ledgers["reader"].voting_period() == 14 * DAY
+
+
+def test_a_voting_period_voted_to_its_current_value_fails_at_execution(ledgers: dict[str, Ledger]) -> None:
+    reader, gov = ledgers["reader"], ledgers["reader"].governance
+    pid = ledgers["registrar"]._propose(gov.address, gov.encode_abi("setVotingPeriod", [14 * DAY]), "no change")  # noqa: SLF001
+    ledgers["lender-a"].approve(pid)
+    before = sent(ledgers)
+    with pytest.raises(errors.GovernanceCallFailed) as refused:
+        ledgers["lender-b"].approve(pid)
+    assert isinstance(refused.value.fields["cause"], errors.GovernanceVotingPeriodUnchanged)
+    assert sent(ledgers) == before and reader.voting_period() == 14 * DAY
+    assert (reader.proposal(pid).executed, reader.proposal(pid).approvals) == (False, 2)

@@ -1,0 +1,67 @@
+"""`lienchain member`: what voters see of a proposal, and the votes governance refuses."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import eth._utils.headers
+import pytest
+from eth_account import Account
+
+from .test_errors import assert_one_line_error, head
+
+VIN = "1M8GDM9AXKP042788"
+DAY = 86400
+
+
+def propose(run, *args: str) -> str:
+    r = run("--as", "registrar", "member", "propose", *args, "--json")
+    assert r.code == 0, r.err
+    return str(json.loads(r.out)["id"])
+
+
+def listed(run, pid: str) -> dict[str, Any]:
+    (p,) = [p for p in json.loads(run("member", "list", "--json").out)["proposals"] if str(p["id"]) == pid]
+    return p
+
+
+def test_member_list_shows_an_expired_proposal_and_vote_refuses_it(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    pid = propose(run, "--grant", "ORACLE", "--to", "auditor")
+    assert run("--as", "lender-a", "member", "vote", pid).code == 0
+    assert f"proposal {pid}: grant ORACLE" in run("member", "list").out and "open, 2 of 3 approvals" in run(
+        "member", "list").out
+    # The chain's clock past the voting period: a block mined 15 days ahead.
+    monkeypatch.setattr(eth._utils.headers, "eth_now", lambda: int(time.time()) + 15 * DAY)
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    assert listed(run, pid)["state"] == "expired"
+    assert "expired at" in run("member", "list").out
+    before = head(run)
+    r = run("--as", "lender-b", "member", "vote", pid)
+    assert_one_line_error(r, 1, f"proposal {pid} expired at", "propose it again with `lienchain member propose`")
+    assert head(run) == before
+    assert (listed(run, pid)["approvals"], listed(run, pid)["executed"]) == (2, False)
+    roles = {a["name"]: a["roles"] for a in json.loads(run("account", "list", "--json").out)}
+    assert roles["auditor"] == ["AUDITOR"]
+
+
+@pytest.mark.parametrize(("option", "value", "needle"), [
+    ("--voting-days", "14", "the voting period is 1209600 seconds already"),
+    ("--ltv-threshold", "70%", "the setting is 7000 already"),
+    ("--staleness-days", "180", "the setting is 15552000 already"),
+    ("--proof-days", "7", "the setting is 604800 already"),
+])
+def test_member_propose_refuses_a_setting_at_its_current_value(run, option: str, value: str, needle: str) -> None:
+    before = head(run)
+    r = run("--as", "registrar", "member", "propose", option, value)
+    assert_one_line_error(r, 1, needle)
+    assert head(run) == before and json.loads(run("member", "list", "--json").out)["proposals"] == []
+
+
+def test_member_propose_voting_days_is_carried_by_a_vote(run) -> None:
+    pid = propose(run, "--voting-days", "7")
+    assert run("--as", "lender-a", "member", "vote", pid).code == 0
+    assert json.loads(run("--as", "lender-b", "member", "vote", pid, "--json").out)["executed"]
+    p = listed(run, propose(run, "--grant", "ORACLE", "--to", "auditor"))
+    assert p["expires_at"] - p["created_at"] == 7 * DAY

@@ -75,6 +75,7 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.GovernanceOnlySelf: _PROPOSE,
     errors.GovernanceUnknownProposal: "see `lienchain member list`",
     errors.GovernanceProposalExpired: "propose it again with `lienchain member propose`",
+    errors.GovernanceProposalCancelled: "propose it again with `lienchain member propose`",
 }
 
 

@@ -21,7 +21,8 @@ def _proposal_line(p: Proposal, ledger: Ledger) -> str:
     if p.state == "open":
         state = f"open, {p.approvals} of {p.needed} approvals, until {format_time(p.expires_at)}"
     else:
-        state = {"executed": "executed", "expired": f"expired at {format_time(p.expires_at)}"}[p.state]
+        state = {"executed": "executed", "cancelled": "cancelled by its proposer",
+                 "expired": f"expired at {format_time(p.expires_at)}"}[p.state]
     what = p.description
     if is_admission(p):  # its card follows as JSON
         matches = parse_admission(p, ledger) is not None
@@ -133,6 +134,22 @@ def vote(app: App, proposal_id: int) -> None:
     """
     ledger = _checked_ledger(app, proposal_id)
     p = ledger.approve(proposal_id)
+    app.emit(p.to_dict(), _proposal_line(p, ledger))
+
+
+@member.command("cancel")
+@PROPOSAL_ID
+@common_options
+@pass_app
+def cancel(app: App, proposal_id: int) -> None:
+    """Cancel a proposal you made that has not run: no vote carries it from then on.
+
+    \b
+    Example:
+      lienchain --as registrar member cancel 6
+    """
+    ledger = app.ledger(signing=True)
+    p = ledger.cancel(proposal_id)
     app.emit(p.to_dict(), _proposal_line(p, ledger))
 
 

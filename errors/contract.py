@@ -30,6 +30,7 @@ __all__ = [
     "GovernanceInvalidMembers", "GovernanceSealerTaken", "GovernanceBatchMismatch", "GovernanceInvalidTarget",
     "GovernanceUnknownProposal", "GovernanceAlreadyApproved", "GovernanceAlreadyExecuted",
     "GovernanceOnlySelf", "GovernanceCallFailed", "GovernanceNotVoter", "GovernanceProposalExpired",
+    "GovernanceProposalCancelled", "GovernanceNotProposer",
     "GovernanceInvalidVotingPeriod", "GovernanceVotingPeriodUnchanged", "ZkPrecompileFailed",
 ]
 
@@ -417,6 +418,20 @@ class GovernanceProposalExpired(GovernanceRefused):
 
     proposal_id: int
     deadline: int
+
+
+class GovernanceProposalCancelled(GovernanceRefused):
+    """Raised when a cancelled proposal is voted for or cancelled again."""
+
+    proposal_id: int
+
+
+class GovernanceNotProposer(GovernanceRefused, PermissionError):
+    """Raised when anyone but its proposer cancels a proposal."""
+
+    proposal_id: int
+    caller: str
+    proposer: str
 
 
 class GovernanceInvalidVotingPeriod(InvalidOperation):

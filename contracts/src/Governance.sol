@@ -64,6 +64,15 @@ contract Governance is IGovernance {
     }
 
     /// @inheritdoc IGovernance
+    function cancel(uint256 proposalId) external onlyMember {
+        Proposal storage p = _proposal(proposalId);
+        if (msg.sender != p.proposer) revert GovernanceNotProposer(proposalId, msg.sender, p.proposer);
+        if (p.executed) revert GovernanceAlreadyExecuted(proposalId);
+        if (p.cancelled) revert GovernanceProposalCancelled(proposalId);
+        _cancel(proposalId, p);
+    }
+
+    /// @inheritdoc IGovernance
     function addMember(address account, address sealer) external onlySelf {
         if (account == address(0) || _isMember[account]) revert GovernanceAlreadyMember(account);
         _addMember(account, sealer);
@@ -178,7 +187,8 @@ contract Governance is IGovernance {
                 createdAt: uint64(block.timestamp),
                 executed: false,
                 memberCount: uint64(_members.length), // fewer than 2**64 members: each takes a transaction
-                expiresAt: uint64(block.timestamp) + _votingPeriod
+                expiresAt: uint64(block.timestamp) + _votingPeriod,
+                cancelled: false
             })
         );
         proposalId = _proposals.length;
@@ -189,6 +199,7 @@ contract Governance is IGovernance {
     function _approve(uint256 proposalId, address member) private {
         Proposal storage p = _proposal(proposalId);
         if (p.executed) revert GovernanceAlreadyExecuted(proposalId);
+        if (p.cancelled) revert GovernanceProposalCancelled(proposalId);
         if (block.timestamp >= p.expiresAt) revert GovernanceProposalExpired(proposalId, p.expiresAt);
         if (!_isVoter(proposalId, member)) revert GovernanceNotVoter(proposalId, member);
         if (_approved[proposalId][member]) revert GovernanceAlreadyApproved(proposalId, member);
@@ -213,6 +224,11 @@ contract Governance is IGovernance {
         // A failed call reverts the approval too, so the proposal stays open and the voter sees why.
         if (!ok) revert GovernanceCallFailed(proposalId, returndata);
         emit ProposalExecuted(proposalId);
+    }
+
+    function _cancel(uint256 proposalId, Proposal storage p) private {
+        p.cancelled = true;
+        emit ProposalCancelled(proposalId);
     }
 
     function _setVotingPeriod(uint64 period) private {

@@ -42,6 +42,7 @@ GAS = {
     # The vote that reaches a majority pays for the proposal's call: this covers the largest
     # lienchain makes, admitting a member with all four roles or removing one.
     "approve": 700_000,
+    "cancel": 60_000,
 }
 
 #: Called once the registry accepted a write, before it is final (where its document is stored).

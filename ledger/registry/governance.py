@@ -75,6 +75,7 @@ class Governance:
             expires_at=int(p.expiresAt),
             # Governance refuses a vote in a block of its expiry or later: the next block's time.
             expired=not executed and self._c.now() >= int(p.expiresAt),
+            cancelled=bool(p.cancelled),
         )
 
     def voting_period(self) -> int:
@@ -277,6 +278,20 @@ class Governance:
                 is the call's own typed error, if the vote carried it but its call failed).
         """
         self._c.signer().send(self._c.governance.functions.approve(proposal_id), gas=GAS["approve"])
+        return self.proposal(proposal_id)
+
+    def cancel(self, proposal_id: int) -> Proposal:
+        """Cancels a proposal the signer made, which has not run: no vote carries it from then on.
+
+        Returns:
+            The proposal, cancelled.
+
+        Raises:
+            NotMember: If the signer is not a member.
+            GovernanceRefused: If the signer did not make it (`GovernanceNotProposer`), or it ran or
+                was cancelled already.
+        """
+        self._c.signer().send(self._c.governance.functions.cancel(proposal_id), gas=GAS["cancel"])
         return self.proposal(proposal_id)
 
     def _batch_call(self, calls: Sequence[tuple[str, str]]) -> str:

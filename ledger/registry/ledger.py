@@ -345,6 +345,10 @@ class Ledger:
         return self._governance.approve(proposal_id)
 
 
+    def cancel(self, proposal_id: int) -> Proposal:
+        """Cancels a proposal the signer made: see `Governance.cancel`."""
+        return self._governance.cancel(proposal_id)
+
     # --- for tests and benches that send raw calls ----------------------------------------------
 
     @property

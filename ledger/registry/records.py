@@ -236,6 +236,7 @@ class Proposal:
     approvals: int  # of members since before it was made who still are
     expires_at: int  # from then on it can no longer be approved
     expired: bool  # when it was read: its expiry had come, and it had not run
+    cancelled: bool  # by its proposer
 
     @property
     def needed(self) -> int:
@@ -244,9 +245,11 @@ class Proposal:
 
     @property
     def state(self) -> str:
-        """Returns "executed", "expired" or "open"."""
+        """Returns "executed", "cancelled", "expired" or "open"."""
         if self.executed:
             return "executed"
+        if self.cancelled:
+            return "cancelled"
         return "expired" if self.expired else "open"
 
     def to_dict(self) -> dict[str, Any]:

@@ -125,6 +125,8 @@ MESSAGES: dict[str, str] = {
     "GovernanceOnlySelf": "membership and the voting period change only by a proposal",
     "GovernanceCallFailed": "proposal {proposalId} reached a majority but its call failed: {reason}",
     "GovernanceProposalExpired": "proposal {proposalId} expired at {deadline}: its voting period is over",
+    "GovernanceProposalCancelled": "proposal {proposalId} was cancelled by its proposer",
+    "GovernanceNotProposer": "only its proposer {proposer} may cancel proposal {proposalId}, not {caller}",
     "GovernanceInvalidVotingPeriod": "a voting period is 1 to 365 days, not {period} seconds",
     "GovernanceVotingPeriodUnchanged": (
         "the voting period is {period} seconds already: a vote for the value it has would change nothing"

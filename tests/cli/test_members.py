@@ -65,3 +65,19 @@ def test_member_propose_voting_days_is_carried_by_a_vote(run) -> None:
     assert json.loads(run("--as", "lender-b", "member", "vote", pid, "--json").out)["executed"]
     p = listed(run, propose(run, "--grant", "ORACLE", "--to", "auditor"))
     assert p["expires_at"] - p["created_at"] == 7 * DAY
+
+
+def test_member_cancel_is_for_the_proposer_and_no_vote_carries_a_cancelled_proposal(run) -> None:
+    pid = propose(run, "--grant", "ORACLE", "--to", "auditor")
+    before = head(run)
+    r = run("--as", "lender-a", "member", "cancel", pid)
+    assert_one_line_error(r, 1, f"may cancel proposal {pid}")
+    assert head(run) == before and listed(run, pid)["state"] == "open"
+    r = run("--as", "registrar", "member", "cancel", pid)
+    assert r.code == 0, r.err
+    assert "cancelled by its proposer" in r.out
+    assert listed(run, pid)["state"] == "cancelled"
+    before = head(run)
+    r = run("--as", "lender-a", "member", "vote", pid)
+    assert_one_line_error(r, 1, f"proposal {pid} was cancelled", "propose it again")
+    assert head(run) == before and listed(run, pid)["approvals"] == 1

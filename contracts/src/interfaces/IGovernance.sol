@@ -5,7 +5,8 @@ pragma solidity ^0.8.24;
 /// @notice Members propose calls (role grants and revocations on the registry, membership changes
 /// of this contract); a proposal is executed as soon as its approvals are more than half of the
 /// members it was made with, unless it expired first: a proposal can be approved for the voting
-/// period (14 days unless governance votes another) after it was made, and not from then on. No single key administers the consortium. Only the members of the
+/// period (14 days unless governance votes another) after it was made, and not from then on. Its
+/// proposer may cancel it until it runs. No single key administers the consortium. Only the members of the
 /// time vote on a proposal, and an approval counts only while its member stays a member: members
 /// who leave take their votes with them, and lower the bar of no proposal made before; a member
 /// admitted later (or removed and added again) has no vote on the proposals made before.
@@ -26,6 +27,8 @@ interface IGovernance {
         uint64 memberCount;
         /// @dev The time from which it can no longer be approved: its creation plus the voting period.
         uint64 expiresAt;
+        /// @dev Withdrawn by its proposer: it can no longer be approved.
+        bool cancelled;
     }
 
     /// @notice The caller, or the account to remove, is not a member.
@@ -76,6 +79,14 @@ interface IGovernance {
     /// @param proposalId The proposal.
     /// @param deadline The time from which it could no longer be approved.
     error GovernanceProposalExpired(uint256 proposalId, uint64 deadline);
+    /// @notice The proposal was cancelled by its proposer: it can no longer be approved or cancelled.
+    /// @param proposalId The proposal.
+    error GovernanceProposalCancelled(uint256 proposalId);
+    /// @notice Only a proposal's proposer may cancel it.
+    /// @param proposalId The proposal.
+    /// @param caller The account that tried.
+    /// @param proposer The proposal's proposer.
+    error GovernanceNotProposer(uint256 proposalId, address caller, address proposer);
     /// @notice A voting period must be 1 to 365 days: a shorter one could leave no time to vote on
     /// any proposal, the one to lengthen it included.
     /// @param period The period refused, in seconds.
@@ -101,6 +112,9 @@ interface IGovernance {
     /// @notice A proposal reached a majority and its call was executed.
     /// @param proposalId The proposal.
     event ProposalExecuted(uint256 indexed proposalId);
+    /// @notice A proposal's proposer cancelled it.
+    /// @param proposalId The proposal.
+    event ProposalCancelled(uint256 indexed proposalId);
     /// @notice A member joined the consortium.
     /// @param account The member.
     /// @param sealer Its Clique sealer address, or the zero address if it runs no sealer.
@@ -124,12 +138,20 @@ interface IGovernance {
 
     /// @notice Approves a proposal; executes it when its approvals are more than half of the members
     /// it was made with. Members since before the proposal was made only, until it expires.
-    /// @dev Reverts with {GovernanceProposalExpired} from its `expiresAt` on, {GovernanceNotVoter}
+    /// @dev Reverts with {GovernanceProposalCancelled} once cancelled, {GovernanceProposalExpired}
+    /// from its `expiresAt` on, {GovernanceNotVoter}
     /// for a member admitted after the proposal was made,
     /// {GovernanceAlreadyExecuted} if it already ran, and {GovernanceCallFailed} if its call reverts
     /// (the approval is then undone and the proposal stays open).
     /// @param proposalId The proposal.
     function approve(uint256 proposalId) external;
+
+    /// @notice Cancels a proposal that has not run: no vote can carry it from then on. Its proposer
+    /// only, while a member.
+    /// @dev Reverts with {GovernanceNotProposer} for anyone else, {GovernanceAlreadyExecuted} once
+    /// it ran and {GovernanceProposalCancelled} if it is cancelled already.
+    /// @param proposalId The proposal.
+    function cancel(uint256 proposalId) external;
 
     /// @notice Adds a member with its sealer. Only through an executed proposal.
     /// @param account The new member.

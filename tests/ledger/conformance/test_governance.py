@@ -461,3 +461,43 @@ def test_a_voting_period_voted_to_its_current_value_fails_at_execution(ledgers: 
     assert isinstance(refused.value.fields["cause"], errors.GovernanceVotingPeriodUnchanged)
     assert sent(ledgers) == before and reader.voting_period() == 14 * DAY
     assert (reader.proposal(pid).executed, reader.proposal(pid).approvals) == (False, 2)
+
+
+# --- cancellation --------------------------------------------------------------------------------
+
+
+def test_the_proposer_cancels_its_proposal_and_no_vote_carries_it_then(ledgers: dict[str, Ledger]) -> None:
+    reader, newcomer = ledgers["reader"], Account.create().address
+    pid = ledgers["registrar"].propose_role("ORACLE", newcomer)
+    ledgers["lender-a"].approve(pid)  # 2 of 5: the next approval would carry it
+    p = ledgers["registrar"].cancel(pid)
+    assert (p.cancelled, p.state, p.executed) == (True, "cancelled", False)
+    assert gas_of_last_write(reader) * 1.5 <= GAS["cancel"], gas_of_last_write(reader)
+    before = sent(ledgers)
+    with pytest.raises(errors.GovernanceProposalCancelled) as refused:
+        ledgers["lender-b"].approve(pid)
+    assert refused.value.fields == {"proposalId": pid}
+    with pytest.raises(errors.GovernanceProposalCancelled):
+        ledgers["registrar"].cancel(pid)
+    assert sent(ledgers) == before and not reader.has_role("ORACLE", newcomer)
+    assert (reader.proposal(pid).approvals, reader.proposal(pid).executed) == (2, False)
+
+
+def test_only_the_proposer_cancels_and_only_before_its_proposal_runs(ledgers: dict[str, Ledger]) -> None:
+    reader = ledgers["reader"]
+    pid = ledgers["registrar"].propose_role("ORACLE", Account.create().address)
+    ledgers["lender-a"].approve(pid)
+    before = sent(ledgers)
+    with pytest.raises(errors.GovernanceNotProposer) as refused:
+        ledgers["lender-a"].cancel(pid)  # a voter for it is not its proposer either
+    assert refused.value.fields == {
+        "proposalId": pid, "caller": ledgers["lender-a"].address, "proposer": ledgers["registrar"].address}
+    outsider = reader.as_account(Account.create())
+    with pytest.raises(errors.NotMember):
+        outsider.cancel(pid)
+    assert sent(ledgers) == before and reader.proposal(pid).state == "open"
+    assert ledgers["lender-b"].approve(pid).executed
+    before = sent(ledgers)
+    with pytest.raises(errors.GovernanceAlreadyExecuted):
+        ledgers["registrar"].cancel(pid)
+    assert sent(ledgers) == before and reader.proposal(pid).state == "executed"

@@ -106,8 +106,8 @@ class Governance:
         return self.propose(registry.address, data, what)
 
     def propose_member(self, account: str, *, add: bool = True) -> int:
-        """Proposes adding a member that runs no sealer and gets no role (or removing one, as is,
-        leaving its roles: `propose_removal` revokes them too).
+        """Proposes adding a member that runs no sealer and gets no role, or removing one: a removal
+        revokes its roles too, as `propose_removal` does, so no former member keeps a role.
 
         Returns:
             The proposal id.
@@ -115,13 +115,11 @@ class Governance:
         Raises:
             NotMember: If the signer is not a member.
         """
+        if not add:
+            return self.propose_removal(account)
         gov = self._c.governance
         account = Web3.to_checksum_address(account)
-        if add:
-            data = gov.encode_abi("addMember", [account, NO_SEALER])
-        else:
-            data = gov.encode_abi("removeMember", [account])
-        return self.propose(gov.address, data, f"{'add' if add else 'remove'} member {account}")
+        return self.propose(gov.address, gov.encode_abi("addMember", [account, NO_SEALER]), f"add member {account}")
 
     def propose_admission(self, account: str, sealer: str, roles: Sequence[str], description: str | None = None) -> int:
         """Proposes, in one vote, admitting a member with its sealer and granting it registry roles.

@@ -305,7 +305,7 @@ class Ledger:
         return self._governance.propose_role(role, account, grant=grant)
 
     def propose_member(self, account: str, *, add: bool = True) -> int:
-        """Proposes adding (or removing) a member as is: see `Governance.propose_member`."""
+        """Proposes adding a member, or removing one with its roles: see `Governance.propose_member`."""
         return self._governance.propose_member(account, add=add)
 
     def propose_admission(self, account: str, sealer: str, roles: Sequence[str], description: str | None = None) -> int:

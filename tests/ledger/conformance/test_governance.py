@@ -275,6 +275,20 @@ def test_removal_revokes_every_role_and_the_membership(ledgers: dict[str, Ledger
         ledgers["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
 
 
+def test_removing_a_member_as_a_plain_membership_change_revokes_its_roles_too(ledgers: dict[str, Ledger]) -> None:
+    reader, lender = ledgers["reader"], ledgers["lender-a"].address
+    pid = ledgers["registrar"].propose_member(lender, add=False)
+    assert "revoke its roles (LENDER)" in reader.proposal(pid).description
+    ledgers["lender-b"].approve(pid)
+    assert ledgers["auditor"].approve(pid).executed
+    assert lender not in reader.members() and roles_of(ledgers, lender) == []
+    ledgers["registrar"].register_title(VIN, Account.create().address)
+    nonce = reader.chain.nonce(lender)
+    with pytest.raises(errors.MissingRole):
+        ledgers["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    assert reader.chain.nonce(lender) == nonce and reader.liens(VIN) == []
+
+
 def pass_vote(ledgers: dict[str, Ledger], pid: int) -> None:
     """Has the other founding members approve a proposal until it executes."""
     for name in ("lender-a", "lender-b", "oracle", "auditor"):

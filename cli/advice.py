@@ -74,6 +74,9 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.AccessControlUnauthorizedAccount: _PROPOSE,
     errors.GovernanceOnlySelf: _PROPOSE,
     errors.GovernanceUnknownProposal: "see `lienchain member list`",
+    errors.UndecodableProposal: (
+        "read its calldata with `lienchain member list --json`; to vote for it all the same, pass --raw"
+    ),
     errors.GovernanceProposalExpired: "propose it again with `lienchain member propose`",
     errors.GovernanceProposalCancelled: "propose it again with `lienchain member propose`",
 }

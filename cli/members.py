@@ -1,13 +1,17 @@
-"""`lienchain member propose|vote|list`: governance by majority vote of the members."""
+"""`lienchain member propose|vote|cancel|list`: governance by majority vote of the members.
+
+Every proposal is shown with its call decoded (contract, function, arguments by name), under the
+proposer's description: voters judge the call, which is what runs.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..ledger.registry.records import Proposal
+from ..ledger.registry.records import Proposal, ProposalCall
 from .options import App, common_options, pass_app
 from .params import PERCENT, PROPOSAL_ID, ROLE, format_time
 
@@ -15,7 +19,8 @@ if TYPE_CHECKING:
     from ..ledger.registry.ledger import Ledger
 
 
-def _proposal_line(p: Proposal, ledger: Ledger) -> str:
+def _proposal_lines(p: Proposal, ledger: Ledger, app: App) -> list[str]:
+    """Returns a proposal's line (description and state), then its call's."""
     from ..networks.consortium import is_admission, parse_admission
 
     if p.state == "open":
@@ -28,7 +33,29 @@ def _proposal_line(p: Proposal, ledger: Ledger) -> str:
         matches = parse_admission(p, ledger) is not None
         what = what[: what.index(":")] + (" (the call admits exactly the attached card)" if matches else
                                           " (WARNING: the call does not do what the attached card says: do not approve)")
-    return f"proposal {p.id}: {what} [{state}]"
+    return [f"proposal {p.id}: {what} [{state}]", *_call_lines(p, p.call, app, "  ")]
+
+
+def _call_lines(p: Proposal, call: ProposalCall | None, app: App, indent: str) -> list[str]:
+    if call is None:
+        return [f"{indent}calls {app.label(p.target)} with {(len(p.data) - 2) // 2} bytes lienchain cannot decode: "
+                "UNDECODABLE, its effect is unknown"]
+    if call.function == "batch" and call.contract == "Governance":
+        lines = [f"{indent}calls, in order, all or nothing:"]
+        for inner in call.calls:
+            lines += _call_lines(p, inner, app, indent + "  ")
+        return lines
+    args = ", ".join(f"{name}={_shown(value, app)}" for name, value in call.args.items())
+    return [f"{indent}calls {call.contract}.{call.function}({args})"]
+
+
+def _shown(value: Any, app: App) -> str:
+    """An argument as voters read it: an address with its account name, when it is one of the profile's."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v, app) for v in value) + "]"
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return app.label(value)
+    return str(value)
 
 
 def _checked_ledger(app: App, proposal_id: int) -> Ledger:
@@ -117,24 +144,27 @@ def propose(
     else:
         pid = ledger.propose_removal(accounts.resolve(str(remove_member)))
     p = ledger.proposal(pid)
-    app.emit(p.to_dict(), _proposal_line(p, ledger))
+    app.emit(p.to_dict(), _proposal_lines(p, ledger, app))
 
 
 @member.command("vote")
 @PROPOSAL_ID
+@click.option("--raw", is_flag=True,
+              help="Vote even for a call lienchain cannot decode, once you have read its calldata (member list --json).")
 @common_options
 @pass_app
-def vote(app: App, proposal_id: int) -> None:
+def vote(app: App, proposal_id: int, raw: bool) -> None:
     """Approve a proposal; it executes once more than half of the members it was made with approved
-    it, unless its voting period ran out first.
+    it, unless its voting period ran out first. A call lienchain cannot decode is refused unless
+    --raw is given.
 
     \b
     Example:
       lienchain --as lender-a member vote 6
     """
     ledger = _checked_ledger(app, proposal_id)
-    p = ledger.approve(proposal_id)
-    app.emit(p.to_dict(), _proposal_line(p, ledger))
+    p = ledger.approve(proposal_id, raw=raw)
+    app.emit(p.to_dict(), _proposal_lines(p, ledger, app))
 
 
 @member.command("cancel")
@@ -150,7 +180,7 @@ def cancel(app: App, proposal_id: int) -> None:
     """
     ledger = app.ledger(signing=True)
     p = ledger.cancel(proposal_id)
-    app.emit(p.to_dict(), _proposal_line(p, ledger))
+    app.emit(p.to_dict(), _proposal_lines(p, ledger, app))
 
 
 @member.command("list")
@@ -168,5 +198,5 @@ def list_members(app: App) -> None:
     proposals = ledger.proposals()
     app.emit(
         {"members": members, "proposals": [p.to_dict() for p in proposals]},
-        [f"member  {app.label(m)}" for m in members] + [_proposal_line(p, ledger) for p in proposals],
+        [f"member  {app.label(m)}" for m in members] + [line for p in proposals for line in _proposal_lines(p, ledger, app)],
     )

@@ -11,7 +11,7 @@ from .base import LienchainError
 __all__ = [
     "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "NotSeniorLienholder", "InsufficientFunds",
     "DeploymentNotFound", "DeploymentMismatch", "ChainNotFound", "ChainExists", "ChainBusy", "WrongChainId",
-    "TransactionFailed", "TransactionNotMined",
+    "TransactionFailed", "TransactionNotMined", "UndecodableProposal",
 ]
 
 
@@ -118,3 +118,14 @@ class TransactionNotMined(TransactionFailed):
     what: str
     timeout: float
     template = "{what} was not mined within {timeout:.0f} s (it may still be): the chain may have stopped sealing"
+
+
+@dataclass(eq=False)
+class UndecodableProposal(LedgerError):
+    """Raised when a member would vote for a proposal whose call lienchain cannot decode."""
+
+    proposal_id: int
+    template = (
+        "proposal {proposal_id} makes a call lienchain cannot decode (to a contract other than the registry "
+        "and governance, or a function or arguments they do not have): its effect is unknown"
+    )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 from web3 import Web3
 from web3.logs import DISCARD
 
-from ..chain.transactions import Call
+from ...errors import UndecodableProposal
+from .calls import CallDecoder
 from .context import GAS, LedgerContext
 from .deployment import NO_SEALER
-from .records import Address, Proposal
+from .records import Address, Proposal, from_struct
 from .reverts import percent
 from .roles import ROLES, role_id, role_name
 
@@ -23,6 +25,10 @@ class Governance:
     def __init__(self, context: LedgerContext) -> None:
         """Binds the part to the ledger's shared context."""
         self._c = context
+
+    @cached_property
+    def _calls(self) -> CallDecoder:
+        return CallDecoder({"TitleRegistry": self._c.registry, "Governance": self._c.governance})
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -53,30 +59,12 @@ class Governance:
         return [str(a) for a in self._c.reader.call(self._c.governance.functions.sealers())]
 
     def proposal(self, proposal_id: int) -> Proposal:
-        """Reads a proposal with its current approvals.
+        """Reads a proposal with its current approvals, its call decoded, and whether it expired.
 
         Raises:
             GovernanceUnknownProposal: If there is no proposal with this id.
         """
-        gov = self._c.governance.functions
-        p = self._c.reader.call(gov.proposal(proposal_id))
-        approvals = self._c.reader.call(gov.approvals(proposal_id))
-        executed = bool(p.executed)
-        return Proposal(
-            id=proposal_id,
-            target=Address(p.target),
-            data="0x" + bytes(p.data).hex(),
-            description=p.description,
-            proposer=Address(p.proposer),
-            created_at=int(p.createdAt),
-            executed=executed,
-            member_count=int(p.memberCount),
-            approvals=int(approvals),
-            expires_at=int(p.expiresAt),
-            # Governance refuses a vote in a block of its expiry or later: the next block's time.
-            expired=not executed and self._c.now() >= int(p.expiresAt),
-            cancelled=bool(p.cancelled),
-        )
+        return self._read(proposal_id, self._c.now())
 
     def voting_period(self) -> int:
         """Returns how long a proposal made now can be approved, in seconds."""
@@ -85,7 +73,20 @@ class Governance:
     def proposals(self) -> list[Proposal]:
         """Reads every proposal, oldest first."""
         count = self._c.reader.call(self._c.governance.functions.proposalCount())
-        return [self.proposal(i) for i in range(1, count + 1)]
+        now = self._c.now()
+        return [self._read(i, now) for i in range(1, count + 1)]
+
+    def _read(self, proposal_id: int, now: int) -> Proposal:
+        gov = self._c.governance.functions
+        p = self._c.reader.call(gov.proposal(proposal_id))
+        approvals = self._c.reader.call(gov.approvals(proposal_id))
+        data = "0x" + bytes(p.data).hex()
+        return from_struct(
+            Proposal, p, id=proposal_id, target=Address(p.target), data=data, approvals=int(approvals),
+            # Governance refuses a vote in a block of its expiry or later: the next block's time.
+            expired=not p.executed and now >= p.expiresAt,
+            call=self._calls.decode(p.target, data),
+        )
 
     # --- proposals ------------------------------------------------------------------------------
 
@@ -263,18 +264,27 @@ class Governance:
 
     # --- votes ----------------------------------------------------------------------------------
 
-    def approve(self, proposal_id: int) -> Proposal:
+    def approve(self, proposal_id: int, *, raw: bool = False) -> Proposal:
         """Votes for a proposal; it executes once its approvals are more than half of the members
         it was made with.
+
+        Args:
+            proposal_id: The proposal.
+            raw: Vote even for a call lienchain cannot decode (see `Proposal.call`), whose effect
+                the voter has checked otherwise.
 
         Returns:
             The proposal after the vote.
 
         Raises:
+            UndecodableProposal: If lienchain cannot decode the call and `raw` is not given.
+            GovernanceUnknownProposal: If there is no proposal with this id.
             NotMember, GovernanceRefused: If governance refuses the vote (`GovernanceNotVoter` from a
                 member admitted after the proposal was made; `GovernanceCallFailed`, whose `cause`
                 is the call's own typed error, if the vote carried it but its call failed).
         """
+        if not raw and self.proposal(proposal_id).call is None:
+            raise UndecodableProposal(proposal_id)
         self._c.signer().send(self._c.governance.functions.approve(proposal_id), gas=GAS["approve"])
         return self.proposal(proposal_id)
 

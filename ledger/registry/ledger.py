@@ -340,9 +340,9 @@ class Ledger:
         """Proposes the voting period of later proposals: see `Governance.propose_voting_period`."""
         return self._governance.propose_voting_period(seconds)
 
-    def approve(self, proposal_id: int) -> Proposal:
-        """Votes for a proposal: see `Governance.approve`."""
-        return self._governance.approve(proposal_id)
+    def approve(self, proposal_id: int, *, raw: bool = False) -> Proposal:
+        """Votes for a proposal (one whose call cannot be decoded only if `raw`): see `Governance.approve`."""
+        return self._governance.approve(proposal_id, raw=raw)
 
 
     def cancel(self, proposal_id: int) -> Proposal:

@@ -222,6 +222,22 @@ class Event:
 
 
 @dataclass(frozen=True)
+class ProposalCall:
+    """What a proposal's call does: the contract and function it calls, with the arguments by name."""
+
+    contract: str  # "TitleRegistry" or "Governance"
+    target: Address
+    function: str
+    args: dict[str, Any]  # by parameter name: roles by name, addresses in checksum form, bytes as hex
+    calls: tuple[ProposalCall, ...] = ()  # a governance batch's calls, in order (its `args` are empty)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the call as JSON-ready data."""
+        return {"contract": self.contract, "target": self.target, "function": self.function, "args": self.args,
+                "calls": [c.to_dict() for c in self.calls]}
+
+
+@dataclass(frozen=True)
 class Proposal:
     """A governance proposal and how many of the members who may vote on it approved it."""
 
@@ -237,6 +253,7 @@ class Proposal:
     expires_at: int  # from then on it can no longer be approved
     expired: bool  # when it was read: its expiry had come, and it had not run
     cancelled: bool  # by its proposer
+    call: ProposalCall | None  # its call decoded; None if lienchain cannot decode it
 
     @property
     def needed(self) -> int:
@@ -253,5 +270,7 @@ class Proposal:
         return "expired" if self.expired else "open"
 
     def to_dict(self) -> dict[str, Any]:
-        """Returns the proposal as JSON-ready data, with its state and the approvals it needs."""
-        return {**asdict(self), "needed": self.needed, "state": self.state}
+        """Returns the proposal as JSON-ready data, with its state and the approvals it needs (the
+        call decoded, or None)."""
+        return {**asdict(self), "call": self.call.to_dict() if self.call else None, "needed": self.needed,
+                "state": self.state}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import eth._utils.headers
 import pytest
 from eth_account import Account
 
+from lienchain.ledger import Profile
+
+from .conftest import PASSPHRASE
 from .test_errors import assert_one_line_error, head
 
 VIN = "1M8GDM9AXKP042788"
@@ -81,3 +85,50 @@ def test_member_cancel_is_for_the_proposer_and_no_vote_carries_a_cancelled_propo
     r = run("--as", "lender-a", "member", "vote", pid)
     assert_one_line_error(r, 1, f"proposal {pid} was cancelled", "propose it again")
     assert head(run) == before and listed(run, pid)["approvals"] == 1
+
+
+def raw_proposal(profile_path: Path, target: str, data: str, description: str) -> str:
+    """Makes a proposal as the registrar with any call, as a member's own tool could."""
+    with Profile(profile_path, passphrase=lambda: PASSPHRASE) as profile:
+        ledger = profile.ledger("registrar")
+        return str(ledger._propose(getattr(ledger.deployment, target), data, description))  # noqa: SLF001
+
+
+def test_member_list_shows_the_call_a_proposal_makes_whatever_its_description(run, profile_path: Path) -> None:
+    with Profile(profile_path, passphrase=lambda: PASSPHRASE) as profile:
+        registry = profile.ledger().registry
+        auditor = profile.accounts.get("auditor").address
+        data = registry.encode_abi("grantRole", [registry.functions.REGISTRAR_ROLE().call(), auditor])
+    pid = raw_proposal(profile_path, "registry", data, "set the threshold to 65%")
+    out = run("member", "list").out
+    assert f"proposal {pid}: set the threshold to 65% [open" in out
+    assert f"  calls TitleRegistry.grantRole(role=REGISTRAR, account={auditor} (auditor))" in out
+    call = listed(run, pid)["call"]
+    assert (call["contract"], call["function"], call["args"]) == (
+        "TitleRegistry", "grantRole", {"role": "REGISTRAR", "account": auditor})
+    r = run("--as", "lender-a", "member", "vote", pid)
+    assert r.code == 0 and "calls TitleRegistry.grantRole(role=REGISTRAR" in r.out
+
+
+def test_member_list_shows_each_call_of_a_removal(run, profile_path: Path) -> None:
+    pid = propose(run, "--remove", "lender-b")
+    lines = run("member", "list").out.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith(f"proposal {pid}:")))
+    assert lines[at + 1] == "  calls, in order, all or nothing:"
+    assert [line.split("(")[0] for line in lines[at + 2:at + 7]] == [
+        "    calls TitleRegistry.revokeRole", "    calls TitleRegistry.revokeRole", "    calls TitleRegistry.revokeRole",
+        "    calls TitleRegistry.revokeRole", "    calls Governance.removeMember"]
+    assert "role=LENDER, account=" in lines[at + 3] and "(lender-b))" in lines[at + 3]
+
+
+def test_member_vote_refuses_an_undecodable_call_unless_raw(run, profile_path: Path) -> None:
+    pid = raw_proposal(profile_path, "registry", "0xdeadbeef", "a harmless fix")
+    assert "UNDECODABLE" in run("member", "list").out
+    assert listed(run, pid)["call"] is None
+    before = head(run)
+    r = run("--as", "lender-a", "member", "vote", pid)
+    assert_one_line_error(r, 1, f"proposal {pid} makes a call lienchain cannot decode", "pass --raw")
+    assert head(run) == before and listed(run, pid)["approvals"] == 1
+    r = run("--as", "lender-a", "member", "vote", pid, "--raw", "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["approvals"] == 2

@@ -352,9 +352,10 @@ def test_batch_runs_only_through_a_proposal_and_needs_one_calldata_per_target(le
     assert sent(ledgers) == before
     data = gov.encode_abi("batch", [[gov.address, gov.address], [b""]])
     pid = registrar._propose(gov.address, data, "a malformed batch")  # noqa: SLF001
-    ledgers["lender-a"].approve(pid)
+    assert reader.proposal(pid).call is None  # one calldata for two targets: voted for only raw
+    ledgers["lender-a"].approve(pid, raw=True)
     with pytest.raises(errors.GovernanceRefused) as refused:
-        ledgers["lender-b"].approve(pid)
+        ledgers["lender-b"].approve(pid, raw=True)
     assert refused.value.fields["cause"].fields == {"targets": 2, "calls": 1}
     assert not reader.proposal(pid).executed
 
@@ -515,3 +516,56 @@ def test_only_the_proposer_cancels_and_only_before_its_proposal_runs(ledgers: di
     with pytest.raises(errors.GovernanceAlreadyExecuted):
         ledgers["registrar"].cancel(pid)
     assert sent(ledgers) == before and reader.proposal(pid).state == "executed"
+
+
+# --- what a proposal's call does, decoded --------------------------------------------------------
+
+
+def test_a_proposal_shows_its_call_decoded_by_name(ledgers: dict[str, Ledger]) -> None:
+    reader, oracle = ledgers["reader"], ledgers["oracle"].address
+    p = reader.proposal(ledgers["registrar"].propose_role("lender", oracle))
+    assert p.call is not None
+    assert (p.call.contract, p.call.target, p.call.function) == ("TitleRegistry", reader.deployment.registry, "grantRole")
+    assert p.call.args == {"role": "LENDER", "account": oracle} and p.call.calls == ()
+    assert p.to_dict()["call"] == {"contract": "TitleRegistry", "target": reader.deployment.registry,
+                                   "function": "grantRole", "args": {"role": "LENDER", "account": oracle}, "calls": []}
+    p = reader.proposal(ledgers["registrar"].propose_ltv_threshold(6500))
+    assert p.call is not None and (p.call.function, p.call.args) == ("setLtvThreshold", {"thresholdBps": 6500})
+
+
+def test_a_proposal_shows_the_call_it_makes_whatever_its_description_says(ledgers: dict[str, Ledger]) -> None:
+    reader, registry, outsider = ledgers["reader"], ledgers["reader"].registry, Account.create().address
+    admin = registry.functions.DEFAULT_ADMIN_ROLE().call()
+    data = registry.encode_abi("grantRole", [admin, outsider])
+    p = reader.proposal(ledgers["registrar"]._propose(registry.address, data, "set the threshold to 65%"))  # noqa: SLF001
+    assert p.call is not None
+    assert (p.call.function, p.call.args) == ("grantRole", {"role": "DEFAULT_ADMIN", "account": outsider})
+
+
+def test_a_batch_shows_each_of_its_calls_in_order(ledgers: dict[str, Ledger]) -> None:
+    reader, lender = ledgers["reader"], ledgers["lender-a"].address
+    p = reader.proposal(ledgers["registrar"].propose_removal(lender))
+    assert p.call is not None and (p.call.contract, p.call.function, p.call.args) == ("Governance", "batch", {})
+    assert [(c.contract, c.function, c.args) for c in p.call.calls] == [
+        *[("TitleRegistry", "revokeRole", {"role": r, "account": lender}) for r in ROLES],
+        ("Governance", "removeMember", {"account": lender})]
+
+
+@pytest.mark.parametrize("what", ["unknown selector", "foreign contract", "garbled arguments", "batch of one unknown"])
+def test_a_vote_for_a_call_lienchain_cannot_decode_is_refused_unless_raw(ledgers: dict[str, Ledger], what: str) -> None:
+    reader, registry, gov = ledgers["reader"], ledgers["reader"].registry, ledgers["reader"].governance
+    grant = registry.encode_abi("grantRole", [registry.functions.LENDER_ROLE().call(), Account.create().address])
+    target, data = {
+        "unknown selector": (registry.address, "0xdeadbeef" + "00" * 32),
+        "foreign contract": (reader.deployment.verifier, grant),
+        "garbled arguments": (registry.address, grant[:-2]),  # a byte short
+        "batch of one unknown": (gov.address, gov.encode_abi("batch", [[registry.address], [bytes.fromhex("deadbeef")]])),
+    }[what]
+    pid = ledgers["registrar"]._propose(target, data, "harmless")  # noqa: SLF001
+    assert reader.proposal(pid).call is None and reader.proposal(pid).to_dict()["call"] is None
+    before = sent(ledgers)
+    with pytest.raises(errors.UndecodableProposal) as refused:
+        ledgers["lender-a"].approve(pid)
+    assert refused.value.proposal_id == pid
+    assert sent(ledgers) == before and reader.proposal(pid).approvals == 1
+    assert ledgers["lender-a"].approve(pid, raw=True).approvals == 2

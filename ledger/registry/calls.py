@@ -10,24 +10,16 @@ its calls does. Anything else is undecodable, and members vote for it only on pu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from eth_abi.abi import decode, encode
-from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types
 from web3.contract import Contract
 
 from .records import Address, ProposalCall, plain
+from .reverts import AbiEntry
 from .roles import role_name
 
 __all__ = ["CallDecoder"]
-
-
-@dataclass(frozen=True)
-class _Function:
-    name: str
-    names: tuple[str, ...]
-    types: tuple[str, ...]
 
 
 class CallDecoder:
@@ -40,15 +32,11 @@ class CallDecoder:
             contracts: The deployment's contracts a proposal may call, by name ("TitleRegistry",
                 "Governance"), each bound to its address.
         """
-        self._contracts: dict[str, tuple[str, dict[bytes, _Function]]] = {}
+        self._contracts: dict[str, tuple[str, dict[bytes, AbiEntry]]] = {}
         for name, contract in contracts.items():
             abi: list[Any] = list(contract.abi)  # web3 types each item as a union of ABI kinds
-            functions = {
-                function_abi_to_4byte_selector(item): _Function(
-                    item["name"], tuple(i["name"] for i in item["inputs"]), tuple(get_abi_input_types(item)))
-                for item in abi if item.get("type") == "function"
-            }
-            self._contracts[contract.address.lower()] = (name, functions)
+            functions = [AbiEntry.of(item) for item in abi if item.get("type") == "function"]
+            self._contracts[contract.address.lower()] = (name, {f.selector: f for f in functions})
 
     def decode(self, target: str, data: str) -> ProposalCall | None:
         """Decodes a call.

@@ -19,7 +19,7 @@ from ... import errors
 from .records import TitleStatus, plain
 from .roles import role_name
 
-__all__ = ["MESSAGES", "RevertDecoder", "percent"]
+__all__ = ["MESSAGES", "AbiEntry", "RevertDecoder", "percent"]
 
 # error name -> what went wrong, over the decoded arguments (and `title`, `ltv`, `threshold`, formatted
 # from them). What to do next with the command line is the CLI's to say (cli/advice.py).
@@ -139,10 +139,22 @@ MESSAGES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class _ErrorABI:
+class AbiEntry:
+    """An error or function of a contract ABI: its name, its inputs' names and types, its selector."""
+
     name: str
     names: tuple[str, ...]
     types: tuple[str, ...]
+
+    @classmethod
+    def of(cls, item: Mapping[str, Any]) -> AbiEntry:
+        """Returns the entry of an ABI item (an error or a function)."""
+        return cls(item["name"], tuple(i["name"] for i in item["inputs"]), tuple(_abi_type(i) for i in item["inputs"]))
+
+    @property
+    def selector(self) -> bytes:
+        """Returns the first four bytes of the keccak of its signature, as calldata and revert data carry."""
+        return bytes(function_signature_to_4byte_selector(f"{self.name}({','.join(self.types)})"))
 
 
 class RevertDecoder:
@@ -154,14 +166,13 @@ class RevertDecoder:
         Args:
             abis: The ABIs of every contract a call may reach.
         """
-        self._errors: dict[bytes, _ErrorABI] = {}
+        self._errors: dict[bytes, AbiEntry] = {}
         for abi in abis:
             for item in abi:
                 if item.get("type") != "error":
                     continue
-                types = tuple(_abi_type(i) for i in item["inputs"])
-                selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
-                self._errors[selector] = _ErrorABI(item["name"], tuple(i["name"] for i in item["inputs"]), types)
+                entry = AbiEntry.of(item)
+                self._errors[entry.selector] = entry
 
     def decode(
         self, data: bytes, *, titles: Mapping[int, str] | None = None, operation: str | None = None
@@ -262,7 +273,7 @@ def percent(bps: int) -> str:
     return f"{bps / 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
-def _abi_type(item: dict[str, Any]) -> str:
+def _abi_type(item: Mapping[str, Any]) -> str:
     if item["type"].startswith("tuple"):
         inner = ",".join(_abi_type(c) for c in item["components"])
         return f"({inner}){item['type'][5:]}"

@@ -17,7 +17,8 @@ __all__ = [
     "CUSTOM_ERRORS", "RegistryInvalidVIN", "RegistryInvalidOwner", "RegistryInvalidAmount",
     "RegistryInvalidMaturity", "RegistryTitleExists", "RegistryUnknownTitle", "RegistryTitleNotActive",
     "RegistryTitleCancelled", "RegistryStatusUnchanged", "RegistryTitleEncumbered",
-    "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryNotLienholder",
+    "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryLienNotLapsed",
+    "RegistryEvidenceRequired", "RegistryNotLienholder",
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
     "RegistryConsentUnexpected", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
@@ -111,6 +112,19 @@ class RegistryUnknownLien(LienNotFound):
 
 class RegistryLienNotActive(LienNotActive):
     """Raised when a released lien is released again."""
+
+    lien_id: int
+
+
+class RegistryLienNotLapsed(LienNotActive):
+    """Raised when a lien is marked lapsed before its maturity and the grace period after it passed."""
+
+    lien_id: int
+    lapses_at: int
+
+
+class RegistryEvidenceRequired(InvalidOperation):
+    """Raised when governance would release a lien without the CID of its evidence document."""
 
     lien_id: int
 

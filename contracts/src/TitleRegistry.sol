@@ -66,7 +66,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
             ltvThresholdBps: 7000,
             stalenessWindow: 180 days,
             proofWindow: 7 days,
-            thresholdChangedAt: 0
+            thresholdChangedAt: 0,
+            lapseGrace: 90 days
         });
         uint256 count = foundingAccounts.length;
         if (foundingRoles.length != count) {
@@ -153,7 +154,20 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function releaseLien(uint256 lienId) external {
         Lien storage l = _activeLien(lienId).lien;
         if (l.lender != msg.sender) revert RegistryNotLienholder(lienId, msg.sender, l.lender);
-        Titles.releaseLien(_titles[l.tokenId], _liens, _settings, lienId);
+        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.Release, "");
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function markLapsed(uint256 lienId) external {
+        Lien storage l = _activeLien(lienId).lien;
+        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.Lapse, "");
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function forceReleaseLien(uint256 lienId, string calldata evidenceCid) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Lien storage l = _activeLien(lienId).lien;
+        if (bytes(evidenceCid).length == 0) revert RegistryEvidenceRequired(lienId);
+        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.ForceRelease, evidenceCid);
     }
 
     // --- valuations and settings --------------------------------------------------------------
@@ -176,6 +190,11 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function setProofWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (windowSeconds == 0) revert RegistryInvalidSetting(windowSeconds);
         _setProofWindow(windowSeconds);
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function setLapseGrace(uint64 graceSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setLapseGrace(graceSeconds);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -249,6 +268,11 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         Titles.Proof storage p = _existingLien(lienId).proof;
         if (p.provenAt == 0) revert RegistryLienNotPrivate(lienId);
         return p.nonce;
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function lapseGrace() external view returns (uint64) {
+        return _settings.lapseGrace;
     }
 
     /// @inheritdoc ITitleRegistry
@@ -362,6 +386,12 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         uint64 previous = _settings.proofWindow;
         _settings.proofWindow = windowSeconds;
         emit ProofWindowChanged(previous, windowSeconds);
+    }
+
+    function _setLapseGrace(uint64 graceSeconds) private {
+        uint64 previous = _settings.lapseGrace;
+        _settings.lapseGrace = graceSeconds;
+        emit LapseGraceChanged(previous, graceSeconds);
     }
 
     function _setStalenessWindow(uint64 windowSeconds) private {

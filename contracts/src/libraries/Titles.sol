@@ -70,6 +70,18 @@ library Titles {
         uint64 stalenessWindow;
         uint64 proofWindow;
         uint64 thresholdChangedAt;
+        /// @dev How long after its maturity a lien lapses (the second slot: read only then).
+        uint64 lapseGrace;
+    }
+
+    /// @notice How an active lien ends.
+    enum Closing {
+        /// @dev Its holder released it.
+        Release,
+        /// @dev Past its maturity and the grace period, anyone marked it lapsed.
+        Lapse,
+        /// @dev Governance released it, with evidence.
+        ForceRelease
     }
 
     /// @notice The terms of a new lien of the caller.
@@ -191,14 +203,32 @@ library Titles {
         _recordProof(p, lienId, tokenId, a.value * a.thresholdBps / 10_000 - deducted);
     }
 
-    /// @notice Releases an active lien, then reviews its title's loan-to-value.
+    /// @notice Ends an active lien — released by its holder, lapsed, or released by governance —
+    /// then reviews its title's loan-to-value. The registry checked who may.
     /// @param t The lien's title.
     /// @param liens The registry's liens, by id - 1.
     /// @param s The registry's settings.
-    /// @param lienId The lien, active and the caller's.
-    function releaseLien(State storage t, LienState[] storage liens, Settings storage s, uint256 lienId) external {
+    /// @param lienId The lien, active.
+    /// @param how How it ends; a lapse is refused before the maturity and the grace period passed.
+    /// @param evidenceCid A forced release's evidence document; empty otherwise.
+    function closeLien(
+        State storage t,
+        LienState[] storage liens,
+        Settings storage s,
+        uint256 lienId,
+        Closing how,
+        string calldata evidenceCid
+    ) external {
         ITitleRegistry.Lien storage l = liens[lienId - 1].lien;
-        _releaseLien(t, l, lienId);
+        if (how == Closing.Release) {
+            _releaseLien(t, l, lienId);
+        } else if (how == Closing.Lapse) {
+            uint256 lapsesAt = uint256(l.maturity) + s.lapseGrace;
+            if (block.timestamp <= lapsesAt) revert ITitleRegistry.RegistryLienNotLapsed(lienId, lapsesAt);
+            _lapseLien(t, l, lienId);
+        } else {
+            _forceReleaseLien(t, l, lienId, evidenceCid);
+        }
         _review(t, liens, s, l.tokenId);
     }
 
@@ -331,12 +361,33 @@ library Titles {
     }
 
     function _releaseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId) private {
-        l.status = ITitleRegistry.LienStatus.Released;
+        _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
+        emit ITitleRegistry.LienReleased(lienId, l.tokenId, msg.sender);
+        emit IERC4906.MetadataUpdate(l.tokenId); // its active liens
+    }
+
+    function _lapseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId) private {
+        _endLien(t, l, lienId, ITitleRegistry.LienStatus.Lapsed);
+        emit ITitleRegistry.LienLapsed(lienId, l.tokenId, msg.sender);
+        emit IERC4906.MetadataUpdate(l.tokenId);
+    }
+
+    function _forceReleaseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId, string calldata evidenceCid)
+        private
+    {
+        _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
+        emit ITitleRegistry.LienForceReleased(lienId, l.tokenId, evidenceCid);
+        emit IERC4906.MetadataUpdate(l.tokenId);
+    }
+
+    /// @dev The writes every end of a lien makes; its caller emits the event of how it ended.
+    function _endLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId, ITitleRegistry.LienStatus status)
+        private
+    {
+        l.status = status;
         if (t.privateLienId == lienId) delete t.privateLienId;
         t.activeLiens -= 1;
         t.secured -= l.amount;
-        emit ITitleRegistry.LienReleased(lienId, l.tokenId, msg.sender);
-        emit IERC4906.MetadataUpdate(l.tokenId); // its active liens
     }
 
     function _spendConsent(

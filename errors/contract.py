@@ -18,7 +18,7 @@ __all__ = [
     "RegistryInvalidMaturity", "RegistryTitleExists", "RegistryUnknownTitle", "RegistryTitleNotActive",
     "RegistryTitleCancelled", "RegistryStatusUnchanged", "RegistryTitleEncumbered",
     "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryLienNotLapsed",
-    "RegistryEvidenceRequired", "RegistryNotLienholder",
+    "RegistryEvidenceRequired", "RegistryTooManyLiens", "RegistryTooManyValuers", "RegistryNotLienholder",
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
     "RegistryConsentUnexpected", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
@@ -121,6 +121,20 @@ class RegistryLienNotLapsed(LienNotActive):
 
     lien_id: int
     lapses_at: int
+
+
+class RegistryTooManyLiens(InvalidOperation):
+    """Raised when a title already carries as many active liens as a title may."""
+
+    token_id: int
+    max: int
+
+
+class RegistryTooManyValuers(InvalidOperation):
+    """Raised when as many current oracles as a title keeps valuations of have valued it."""
+
+    token_id: int
+    max: int
 
 
 class RegistryEvidenceRequired(InvalidOperation):

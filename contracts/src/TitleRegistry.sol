@@ -101,7 +101,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function transferTitle(uint256 tokenId, address to, string calldata docCid) external onlyRole(REGISTRAR_ROLE) {
         Titles.State storage t = _activeTitle(tokenId);
-        uint256 active = t.activeLiens;
+        uint256 active = t.activeLienIds.length;
         if (active != 0) revert RegistryTitleEncumbered(tokenId, active);
         address from = _ownerOf(tokenId);
         if (to == address(0) || to == from) revert RegistryInvalidOwner(to);
@@ -208,7 +208,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function title(uint256 tokenId) external view returns (Title memory, address owner, uint256 activeLiens) {
         Titles.State storage t = _existingTitle(tokenId);
-        return (t.title, _ownerOf(tokenId), t.activeLiens);
+        return (t.title, _ownerOf(tokenId), t.activeLienIds.length);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -223,7 +223,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @inheritdoc ITitleRegistry
     function activeLienCount(uint256 tokenId) external view returns (uint256) {
-        return _existingTitle(tokenId).activeLiens;
+        return _existingTitle(tokenId).activeLienIds.length;
     }
 
     /// @inheritdoc ITitleRegistry
@@ -319,7 +319,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function tokenURI(uint256 tokenId) public view override returns (string memory) {
         _requireOwned(tokenId);
         Titles.State storage t = _titles[tokenId];
-        return TitleMetadata.tokenURI(t.title.vin, t.title.status, t.activeLiens, Titles.appraisal(t, _settings));
+        return TitleMetadata.tokenURI(t.title.vin, t.title.status, t.activeLienIds.length, Titles.appraisal(t, _settings));
     }
 
     /// @inheritdoc IERC5192

@@ -105,6 +105,14 @@ interface ITitleRegistry {
     /// @param lienId The lien.
     /// @param lapsesAt The time after which it lapses (unix time).
     error RegistryLienNotLapsed(uint256 lienId, uint256 lapsesAt);
+    /// @notice A title carries as many active liens as a title may (16): release one first.
+    /// @param tokenId The title.
+    /// @param max The most active liens a title carries.
+    error RegistryTooManyLiens(uint256 tokenId, uint256 max);
+    /// @notice As many current oracles as a title keeps valuations of (16) have valued it.
+    /// @param tokenId The title.
+    /// @param max The most oracles whose valuations a title keeps.
+    error RegistryTooManyValuers(uint256 tokenId, uint256 max);
     /// @notice A forced release needs the CID of its evidence document.
     /// @param lienId The lien.
     error RegistryEvidenceRequired(uint256 lienId);

@@ -196,6 +196,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @inheritdoc ITitleRegistry
     function setLapseGrace(uint64 graceSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (graceSeconds == _settings.lapseGrace) revert RegistrySettingUnchanged(graceSeconds);
         _setLapseGrace(graceSeconds);
     }
 

@@ -55,6 +55,7 @@ def test_member_list_shows_an_expired_proposal_and_vote_refuses_it(run, monkeypa
     ("--ltv-threshold", "70%", "the setting is 7000 already"),
     ("--staleness-days", "180", "the setting is 15552000 already"),
     ("--proof-days", "7", "the setting is 604800 already"),
+    ("--lapse-grace-days", "90", "the setting is 7776000 already"),
 ])
 def test_member_propose_refuses_a_setting_at_its_current_value(run, option: str, value: str, needle: str) -> None:
     before = head(run)

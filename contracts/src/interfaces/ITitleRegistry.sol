@@ -531,6 +531,7 @@ interface ITitleRegistry {
 
     /// @notice Sets how long after its maturity a lien lapses (governance only).
     /// @param graceSeconds The grace period, in seconds (default 90 days).
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
     function setLapseGrace(uint64 graceSeconds) external;
 
     /// @notice How long after its maturity a lien lapses.

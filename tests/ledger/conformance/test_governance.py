@@ -382,13 +382,15 @@ def test_gas_limits_cover_the_largest_admission_and_removal(ledgers: dict[str, L
 # --- settings: no vote that changes nothing -------------------------------------------------------
 
 
-def registry_settings(reader: Ledger) -> tuple[int, int, int]:
+def registry_settings(reader: Ledger) -> tuple[int, int, int, int]:
     registry = reader.registry.functions
-    return reader.ltv_threshold(), int(registry.stalenessWindow().call()), reader.proof_window()
+    return (reader.ltv_threshold(), int(registry.stalenessWindow().call()), reader.proof_window(),
+            int(registry.lapseGrace().call()))
 
 
 @pytest.mark.parametrize(("setter", "value"), [
-    ("setLtvThreshold", 7000), ("setStalenessWindow", 180 * 86400), ("setProofWindow", 7 * 86400)])
+    ("setLtvThreshold", 7000), ("setStalenessWindow", 180 * 86400), ("setProofWindow", 7 * 86400),
+    ("setLapseGrace", 90 * 86400)])
 def test_a_setting_voted_to_its_current_value_fails_at_execution_and_changes_nothing(
     ledgers: dict[str, Ledger], setter: str, value: int
 ) -> None:
@@ -406,7 +408,8 @@ def test_a_setting_voted_to_its_current_value_fails_at_execution_and_changes_not
 
 
 @pytest.mark.parametrize(("propose", "value"), [
-    ("propose_ltv_threshold", 7000), ("propose_staleness_window", 180 * 86400), ("propose_proof_window", 7 * 86400)])
+    ("propose_ltv_threshold", 7000), ("propose_staleness_window", 180 * 86400), ("propose_proof_window", 7 * 86400),
+    ("propose_lapse_grace", 90 * 86400)])
 def test_the_client_refuses_to_propose_a_setting_at_its_current_value(
     ledgers: dict[str, Ledger], propose: str, value: int
 ) -> None:

@@ -388,11 +388,16 @@ def registry_settings(reader: Ledger) -> tuple[int, int, int, int]:
             int(registry.lapseGrace().call()))
 
 
-@pytest.mark.parametrize(("setter", "value"), [
-    ("setLtvThreshold", 7000), ("setStalenessWindow", 180 * 86400), ("setProofWindow", 7 * 86400),
-    ("setLapseGrace", 90 * 86400)])
+#: Each registry setting's setter, the client's proposal of it, and its value at deployment.
+SETTINGS = [("setLtvThreshold", "propose_ltv_threshold", 7000),
+            ("setStalenessWindow", "propose_staleness_window", 180 * 86400),
+            ("setProofWindow", "propose_proof_window", 7 * 86400),
+            ("setLapseGrace", "propose_lapse_grace", 90 * 86400)]
+
+
+@pytest.mark.parametrize(("setter", "propose", "value"), SETTINGS)
 def test_a_setting_voted_to_its_current_value_fails_at_execution_and_changes_nothing(
-    ledgers: dict[str, Ledger], setter: str, value: int
+    ledgers: dict[str, Ledger], setter: str, propose: str, value: int
 ) -> None:
     reader, registry = ledgers["reader"], ledgers["reader"].registry
     # Proposed raw, past the client's own refusal: the registry refuses it when the vote carries.
@@ -407,11 +412,9 @@ def test_a_setting_voted_to_its_current_value_fails_at_execution_and_changes_not
     assert (reader.proposal(pid).executed, reader.proposal(pid).approvals) == (False, 2)
 
 
-@pytest.mark.parametrize(("propose", "value"), [
-    ("propose_ltv_threshold", 7000), ("propose_staleness_window", 180 * 86400), ("propose_proof_window", 7 * 86400),
-    ("propose_lapse_grace", 90 * 86400)])
+@pytest.mark.parametrize(("setter", "propose", "value"), SETTINGS)
 def test_the_client_refuses_to_propose_a_setting_at_its_current_value(
-    ledgers: dict[str, Ledger], propose: str, value: int
+    ledgers: dict[str, Ledger], setter: str, propose: str, value: int
 ) -> None:
     before = sent(ledgers)
     with pytest.raises(errors.RegistrySettingUnchanged) as refused:

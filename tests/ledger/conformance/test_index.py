@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from typing import Any
 
+import pytest
 from eth_account import Account
 
 from lienchain.ledger import Ledger, normalize_vin
@@ -65,11 +67,79 @@ def test_a_deleted_index_is_rebuilt_from_the_chain(backend: Backend, ledgers: di
     assert backend.index_path.exists()
 
 
-def test_a_replaced_last_block_is_indexed_again_without_duplicates(backend: Backend, ledgers: dict[str, Ledger]) -> None:
+def test_the_walk_back_stops_at_the_newest_block_whose_stored_hash_is_still_the_chains(
+    backend: Backend, ledgers: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
     story(ledgers)
     before = ledgers["reader"].history(VIN)
+    granted = next(e.block for e in before if e.name == "LienGranted")
     db = sqlite3.connect(backend.index_path)
-    db.execute("UPDATE meta SET value = '0xdead' WHERE key = 'synced_hash'")  # as after a reorg
+    kept = max(n for (n,) in db.execute("SELECT number FROM blocks WHERE number < ?", (granted,)))
+    db.execute("UPDATE blocks SET hash = '0xdead' WHERE number >= ?", (granted,))  # as if a reorg had replaced them
     db.commit()
     db.close()
-    assert ledgers["reader"].history(VIN) == before
+    read_from = recorded_log_reads(backend, monkeypatch)
+    assert ledgers["reader"].history(VIN) == before  # indexed again, none twice
+    assert read_from == [kept + 1]
+
+
+def recorded_log_reads(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Records the first block of every log read from the chain from now on."""
+    read_from: list[int] = []
+    logs = backend.chain.logs
+
+    def recorded(**kwargs: Any) -> Any:
+        read_from.append(kwargs["from_block"])
+        return logs(**kwargs)
+
+    monkeypatch.setattr(backend.chain, "logs", recorded)
+    return read_from
+
+
+def values(reader: Ledger, vin: str) -> list[int]:
+    return [int(e.args["value"]) for e in reader.history(vin) if e.name == "ValuationSet"]
+
+
+def test_after_a_reorg_deeper_than_64_blocks_the_index_holds_the_new_branch_only(
+    backend: Backend, ledgers: dict[str, Ledger]
+) -> None:
+    story(ledgers)
+    reader = ledgers["reader"]
+    fork = backend.fork()
+    ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")  # replaced by the reorg
+    backend.pad(70)
+    assert values(reader, VIN) == [3_000_000, 2_000_000]
+    backend.reorg(fork, lambda branch: branch.ledger("oracle").set_valuation(VIN, 2_500_000, currency="USD"))
+    assert values(reader, VIN) == [3_000_000, 2_500_000]
+    assert same_history(reader, VIN)
+
+
+def test_after_a_reorg_the_index_reads_the_chain_again_from_the_fork_point_on(
+    backend: Backend, ledgers: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story(ledgers)
+    reader = ledgers["reader"]
+    reader.history(VIN)
+    fork = backend.fork()
+    ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    assert values(reader, VIN) == [3_000_000, 2_000_000]
+    backend.reorg(fork, lambda branch: branch.ledger("oracle").set_valuation(VIN, 2_500_000, currency="USD"))
+    read_from = recorded_log_reads(backend, monkeypatch)
+    assert values(reader, VIN) == [3_000_000, 2_500_000]
+    assert read_from == [fork + 1]  # not a block before the fork point, and once
+
+
+def test_a_node_behind_the_index_keeps_its_later_events_unless_its_own_blocks_were_replaced(
+    backend: Backend, ledgers: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story(ledgers)
+    reader = ledgers["reader"]
+    before = reader.history(VIN)
+    granted, released = (e.block for e in before if e.name in ("LienGranted", "LienReleased"))
+    monkeypatch.setattr(backend.chain, "head", lambda: released - 1)  # a node catching up after a restart
+    assert reader.history(VIN) == before  # the same blocks up to its head: the release above it is kept
+    db = sqlite3.connect(backend.index_path)
+    db.execute("UPDATE blocks SET hash = '0xdead' WHERE number >= ?", (granted,))  # its blocks are another branch's
+    db.commit()
+    db.close()
+    assert [e.name for e in reader.history(VIN)] == ["TitleRegistered", "ValuationSet", "LienGranted"]

@@ -143,3 +143,25 @@ def test_a_node_behind_the_index_keeps_its_later_events_unless_its_own_blocks_we
     db.commit()
     db.close()
     assert [e.name for e in reader.history(VIN)] == ["TitleRegistered", "ValuationSet", "LienGranted"]
+
+
+def test_a_range_read_while_a_reorg_replaces_its_blocks_is_read_again(
+    backend: Backend, ledgers: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story(ledgers)
+    reader = ledgers["reader"]
+    reader.history(VIN)
+    fork = backend.fork()
+    ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    logs, reorged = backend.chain.logs, []
+
+    def logs_then_reorg(**kwargs: Any) -> Any:
+        found = logs(**kwargs)
+        if not reorged:  # the logs are the old branch's; the blocks' headers will be the new one's
+            reorged.append(True)
+            backend.reorg(fork, lambda branch: branch.ledger("oracle").set_valuation(VIN, 2_500_000, currency="USD"))
+        return found
+
+    monkeypatch.setattr(backend.chain, "logs", logs_then_reorg)
+    assert values(reader, VIN) == [3_000_000, 2_500_000]
+    assert reorged

@@ -113,10 +113,10 @@ class Watch:
         holds with the same hash, if a reorg replaced the cursor's block."""
         if not self._hashes:
             return
-        stored = self.index.block_hashes(self._hashes)
         newest = max(self._hashes)
-        if stored.get(newest) == self._hashes[newest]:
+        if self.index.block_hashes([newest]).get(newest) == self._hashes[newest]:
             return  # the cursor's block is still the chain's, and so is every block before it
+        stored = self.index.block_hashes(self._hashes)
         kept = [block for block, h in self._hashes.items() if stored.get(block) == h]
         fork = max(kept) if kept else min(self._hashes) - 1
         self.position = min(self.position, (fork, _END, _END))

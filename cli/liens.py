@@ -177,6 +177,21 @@ def release(app: App, lien_id: int) -> None:
     app.emit(released.to_dict(), f"released {lien_line(app, released)}")
 
 
+@lien.command("lapse")
+@LIEN_ID
+@common_options
+@pass_app
+def lapse(app: App, lien_id: int) -> None:
+    """Mark a lien lapsed: past its maturity and the lapse grace period, any account may.
+
+    \b
+    Example:
+      lienchain --as registrar lien lapse 1
+    """
+    lapsed = app.ledger(signing=True).mark_lapsed(lien_id)
+    app.emit(lapsed.to_dict(), f"lapsed {lien_line(app, lapsed)}")
+
+
 @lien.command("list")
 @click.argument("vin")
 @click.option("--active", "only_active", is_flag=True, help="Show active liens only.")

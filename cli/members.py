@@ -55,15 +55,23 @@ def member() -> None:
 @click.option("--staleness-days", type=click.IntRange(1, 36500), help="Propose how many days a valuation counts.")
 @click.option("--proof-days", type=click.IntRange(1, 365),
               help="Propose how many days a private lienholder has to prove its lien again.")
+@click.option("--lapse-grace-days", type=click.IntRange(0, 3650),
+              help="Propose how many days after its maturity a lien lapses.")
+@click.option("--force-release", "force_release", type=click.IntRange(1), metavar="LIEN_ID",
+              help="Propose releasing this lien against its holder's will (needs --evidence).")
+@click.option("--evidence", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="With --force-release: the evidence document (court order, proof of payoff), sealed and anchored.")
 @common_options
 @pass_app
 def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
-    threshold: int | None, staleness_days: int | None, proof_days: int | None,
+    threshold: int | None, staleness_days: int | None, proof_days: int | None, lapse_grace_days: int | None,
+    force_release: int | None, evidence: Path | None,
 ) -> None:
-    """Propose a role grant or revocation, a membership change, or a new loan-to-value threshold,
-    valuation staleness window or private lien proof window. Your vote counts at once.
+    """Propose a role grant or revocation, a membership change, a new loan-to-value threshold,
+    valuation staleness window, private lien proof window or lapse grace period, or the release of
+    a lien on evidence. Your vote counts at once.
 
     \b
     Examples:
@@ -73,17 +81,20 @@ def propose(
       lienchain --network consortium --as dmv member propose --add-card bank-c.card.json
       lienchain --as registrar member propose --remove lender-b
       lienchain --as registrar member propose --ltv-threshold 65%
+      lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
     """
     from ..networks.card import MemberCard, check_roles
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days) if x]
+                          proof_days, force_release) if x] + ([lapse_grace_days] if lapse_grace_days is not None else [])
     if len(chosen) != 1:
         raise click.UsageError(
-            "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days "
-            "or --proof-days"
+            "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
+            "--proof-days, --lapse-grace-days or --force-release"
         )
+    if bool(force_release) != bool(evidence):
+        raise click.UsageError("--force-release LIEN_ID and --evidence FILE go together")
     if card_roles and not card_file:
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
@@ -96,6 +107,10 @@ def propose(
         pid = ledger.propose_staleness_window(staleness_days * 86400)
     elif proof_days:
         pid = ledger.propose_proof_window(proof_days * 86400)
+    elif lapse_grace_days is not None:
+        pid = ledger.propose_lapse_grace(lapse_grace_days * 86400)
+    elif force_release and evidence:
+        pid = app.session().propose_force_release(force_release, evidence.read_bytes())
     elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))

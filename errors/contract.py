@@ -17,7 +17,8 @@ __all__ = [
     "CUSTOM_ERRORS", "RegistryInvalidVIN", "RegistryInvalidOwner", "RegistryInvalidAmount",
     "RegistryInvalidMaturity", "RegistryTitleExists", "RegistryUnknownTitle", "RegistryTitleNotActive",
     "RegistryTitleCancelled", "RegistryStatusUnchanged", "RegistryTitleEncumbered",
-    "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryNotLienholder",
+    "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryLienNotLapsed",
+    "RegistryEvidenceRequired", "RegistryTooManyLiens", "RegistryTooManyValuers", "RegistryNotLienholder",
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
     "RegistryConsentUnexpected", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
@@ -111,6 +112,33 @@ class RegistryUnknownLien(LienNotFound):
 
 class RegistryLienNotActive(LienNotActive):
     """Raised when a released lien is released again."""
+
+    lien_id: int
+
+
+class RegistryLienNotLapsed(LienNotActive):
+    """Raised when a lien is marked lapsed before its maturity and the grace period after it passed."""
+
+    lien_id: int
+    lapses_at: int
+
+
+class RegistryTooManyLiens(InvalidOperation):
+    """Raised when a title already carries as many active liens as a title may."""
+
+    token_id: int
+    max: int
+
+
+class RegistryTooManyValuers(InvalidOperation):
+    """Raised when as many current oracles as a title keeps valuations of have valued it."""
+
+    token_id: int
+    max: int
+
+
+class RegistryEvidenceRequired(InvalidOperation):
+    """Raised when governance would release a lien without the CID of its evidence document."""
 
     lien_id: int
 

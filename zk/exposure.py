@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from ..errors import ProofError
 from .curve import G, ORDER, Point
 from .pedersen import Opening
-from .range import RangeProof
+from .range import RangeProof, check_points
 from .slack import prove_slack, slack_bits, verify_slack
 from .transcript import Context, Transcript
 
@@ -102,4 +102,5 @@ def prove(statement: ExposureStatement, witnesses: list[Opening], *, rng: random
 def verify(statement: ExposureStatement, proof: RangeProof) -> None:
     """Checks an exposure proof: raises `InvalidProof` if it does not verify, `ProofError` if the
     statement itself is malformed."""
+    check_points(statement.commitments)
     verify_slack(_transcript(statement), statement, proof)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from ..errors import ProofError
 from .curve import G, ORDER, Point
 from .pedersen import Opening
-from .range import BITS, RangeProof
+from .range import BITS, RangeProof, check_points
 from .slack import prove_slack, slack_bits, verify_slack
 from .transcript import Context, Transcript
 
@@ -111,4 +111,5 @@ def prove(statement: LtvStatement, witness: Opening, *, rng: random.Random | Non
 def verify(statement: LtvStatement, proof: RangeProof) -> None:
     """Checks a loan-to-value proof: raises `InvalidProof` if it does not verify, `ProofError` if
     the statement itself is malformed."""
+    check_points([statement.commitment])
     verify_slack(_transcript(statement), statement, proof)

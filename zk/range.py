@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import InvalidProof, ProofError
@@ -119,10 +120,23 @@ def verify(statement: RangeStatement, proof: RangeProof) -> None:
     """Checks a range proof.
 
     Raises:
-        InvalidProof: If it does not verify, or its digits do not fit the statement's bits.
+        InvalidProof: If it does not verify, its digits do not fit the statement's bits, or the
+            statement's commitment is no point of the curve's group other than the identity.
         ProofError: If the statement's number of bits is not 1 to MAX_BITS.
     """
+    check_points([statement.commitment])
     verify_bits(_transcript(statement), [(1, statement.commitment)], statement.bits, proof)
+
+
+def check_points(points: Sequence[Point]) -> None:
+    """Checks a statement's points as the on-chain verifier does, before any arithmetic: a point
+    read from a node may be anything, and an invalid-curve point must not reach the group law.
+
+    Raises:
+        InvalidProof: If one is not a canonical curve point other than the identity.
+    """
+    for p in points:
+        Point.checked(p.x, p.y)
 
 
 def prove_bits(t: Transcript, witness: Opening, bits: int, *, rng: random.Random | None = None) -> RangeProof:

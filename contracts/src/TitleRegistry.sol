@@ -66,7 +66,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
             ltvThresholdBps: 7000,
             stalenessWindow: 180 days,
             proofWindow: 7 days,
-            thresholdChangedAt: 0
+            thresholdChangedAt: 0,
+            lapseGrace: 90 days
         });
         uint256 count = foundingAccounts.length;
         if (foundingRoles.length != count) {
@@ -100,7 +101,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function transferTitle(uint256 tokenId, address to, string calldata docCid) external onlyRole(REGISTRAR_ROLE) {
         Titles.State storage t = _activeTitle(tokenId);
-        uint256 active = t.activeLiens;
+        uint256 active = t.activeLienIds.length;
         if (active != 0) revert RegistryTitleEncumbered(tokenId, active);
         address from = _ownerOf(tokenId);
         if (to == address(0) || to == from) revert RegistryInvalidOwner(to);
@@ -153,7 +154,20 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function releaseLien(uint256 lienId) external {
         Lien storage l = _activeLien(lienId).lien;
         if (l.lender != msg.sender) revert RegistryNotLienholder(lienId, msg.sender, l.lender);
-        Titles.releaseLien(_titles[l.tokenId], _liens, _settings, lienId);
+        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.Release, "");
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function markLapsed(uint256 lienId) external {
+        Lien storage l = _activeLien(lienId).lien;
+        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.Lapse, "");
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function forceReleaseLien(uint256 lienId, string calldata evidenceCid) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Lien storage l = _activeLien(lienId).lien;
+        if (bytes(evidenceCid).length == 0) revert RegistryEvidenceRequired(lienId);
+        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.ForceRelease, evidenceCid);
     }
 
     // --- valuations and settings --------------------------------------------------------------
@@ -179,6 +193,11 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
+    function setLapseGrace(uint64 graceSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setLapseGrace(graceSeconds);
+    }
+
+    /// @inheritdoc ITitleRegistry
     function setStalenessWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (windowSeconds == 0) revert RegistryInvalidSetting(windowSeconds);
         _setStalenessWindow(windowSeconds);
@@ -189,7 +208,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function title(uint256 tokenId) external view returns (Title memory, address owner, uint256 activeLiens) {
         Titles.State storage t = _existingTitle(tokenId);
-        return (t.title, _ownerOf(tokenId), t.activeLiens);
+        return (t.title, _ownerOf(tokenId), t.activeLienIds.length);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -204,7 +223,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @inheritdoc ITitleRegistry
     function activeLienCount(uint256 tokenId) external view returns (uint256) {
-        return _existingTitle(tokenId).activeLiens;
+        return _existingTitle(tokenId).activeLienIds.length;
     }
 
     /// @inheritdoc ITitleRegistry
@@ -252,6 +271,11 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
+    function lapseGrace() external view returns (uint64) {
+        return _settings.lapseGrace;
+    }
+
+    /// @inheritdoc ITitleRegistry
     function proofWindow() external view returns (uint64) {
         return _settings.proofWindow;
     }
@@ -295,7 +319,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function tokenURI(uint256 tokenId) public view override returns (string memory) {
         _requireOwned(tokenId);
         Titles.State storage t = _titles[tokenId];
-        return TitleMetadata.tokenURI(t.title.vin, t.title.status, t.activeLiens, Titles.appraisal(t, _settings));
+        return TitleMetadata.tokenURI(t.title.vin, t.title.status, t.activeLienIds.length, Titles.appraisal(t, _settings));
     }
 
     /// @inheritdoc IERC5192
@@ -362,6 +386,12 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         uint64 previous = _settings.proofWindow;
         _settings.proofWindow = windowSeconds;
         emit ProofWindowChanged(previous, windowSeconds);
+    }
+
+    function _setLapseGrace(uint64 graceSeconds) private {
+        uint64 previous = _settings.lapseGrace;
+        _settings.lapseGrace = graceSeconds;
+        emit LapseGraceChanged(previous, graceSeconds);
     }
 
     function _setStalenessWindow(uint64 windowSeconds) private {

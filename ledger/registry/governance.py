@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from web3 import Web3
 from web3.logs import DISCARD
 
+from ...errors import RegistryEvidenceRequired
 from ..chain.transactions import Call
 from .context import GAS, LedgerContext
 from .deployment import NO_SEALER
@@ -195,6 +196,37 @@ class Governance:
             The proposal id.
         """
         return self._propose_setting("setProofWindow", seconds, f"give private liens {seconds} s to prove again")
+
+    def propose_lapse_grace(self, seconds: int) -> int:
+        """Proposes how long after its maturity a lien lapses (seconds); the proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+        """
+        return self._propose_setting("setLapseGrace", seconds, f"let liens lapse {seconds // 86400} days ({seconds} s) after maturity")
+
+    def propose_force_release(self, lien_id: int, evidence_cid: str) -> int:
+        """Proposes that governance releases a lien on the evidence of a document (a court order, a
+        proof of payoff); the proposer's vote counts at once.
+
+        Args:
+            lien_id: The lien, active.
+            evidence_cid: The CID of the sealed evidence document, anchored before.
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            RegistryEvidenceRequired: If no evidence CID is given (checked before anything is sent).
+        """
+        if not evidence_cid:  # as the registry would refuse it once the vote passed
+            raise RegistryEvidenceRequired(
+                f"releasing lien {lien_id} against its holder's will needs the CID of the evidence",
+                name="RegistryEvidenceRequired", args={"lienId": lien_id},
+            )
+        registry = self._c.registry
+        data = registry.encode_abi("forceReleaseLien", [lien_id, evidence_cid])
+        return self.propose(registry.address, data, f"release lien {lien_id} on the evidence of {evidence_cid}")
 
     def _propose_setting(self, setter: str, value: int, description: str) -> int:
         # A registry setting changes by governance calling the registry's setter with the new value.

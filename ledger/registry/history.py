@@ -19,7 +19,8 @@ __all__ = ["LIEN_EVENTS", "TITLE_EVENTS", "History"]
 #: The events that name a title in their first indexed argument.
 TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "ValuationSet", "LtvAlert", "LtvRecovered")
 #: The events of a title's liens, which name the title in their second indexed argument.
-LIEN_EVENTS = ("LienGranted", "LienReleased", "LienCommitted", "LienProved", "LienProofDue")
+LIEN_EVENTS = ("LienGranted", "LienReleased", "LienLapsed", "LienForceReleased", "LienCommitted", "LienProved",
+               "LienProofDue")
 
 
 class History:

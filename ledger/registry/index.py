@@ -142,9 +142,9 @@ class EventIndex:
 
     def liens(self, token_id: int) -> list[Lien]:
         """Returns every lien granted on a title, from its events, in priority order."""
-        events = self.events(token_id=token_id, names=("LienGranted", "LienReleased"))
-        released = {int(e.args["lienId"]) for e in events if e.name == "LienReleased"}
-        return [_lien(e, int(e.args["lienId"]) not in released) for e in events if e.name == "LienGranted"]
+        events = self.events(token_id=token_id, names=("LienGranted", *_ENDS))
+        ended = {int(e.args["lienId"]): _ENDS[e.name] for e in events if e.name in _ENDS}
+        return [_lien(e, ended.get(int(e.args["lienId"]), LienStatus.ACTIVE)) for e in events if e.name == "LienGranted"]
 
     def close(self) -> None:
         """Closes the file."""
@@ -267,7 +267,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _lien(e: Event, active: bool) -> Lien:
+#: The events that end a lien, and the status each leaves it in.
+_ENDS = {"LienReleased": LienStatus.RELEASED, "LienForceReleased": LienStatus.RELEASED, "LienLapsed": LienStatus.LAPSED}
+
+
+def _lien(e: Event, status: LienStatus) -> Lien:
     """A lien as its `LienGranted` event describes it."""
     return Lien(
         lien_id=LienId(int(e.args["lienId"])),
@@ -279,5 +283,5 @@ def _lien(e: Event, active: bool) -> Lien:
         granted_at=e.time,
         priority=int(e.args["priority"]),
         doc_cid=str(e.args["docCid"]),
-        status=LienStatus.ACTIVE if active else LienStatus.RELEASED,
+        status=status,
     )

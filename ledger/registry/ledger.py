@@ -193,6 +193,10 @@ class Ledger:
         """Releases a lien (its lienholder only): see `Liens.release`."""
         return self._liens.release(lien_id)
 
+    def mark_lapsed(self, lien_id: int) -> Lien:
+        """Marks a lien lapsed, past its maturity and grace period (anyone): see `Liens.mark_lapsed`."""
+        return self._liens.mark_lapsed(lien_id)
+
     def lien(self, lien_id: int, *, block: BlockIdentifier = "latest") -> Lien:
         """Reads a lien: see `Liens.get`."""
         return self._liens.get(lien_id, block=block)
@@ -265,6 +269,10 @@ class Ledger:
         """Returns how long a private lienholder has to prove its lien again, in seconds."""
         return self._valuations.proof_window()
 
+    def lapse_grace(self) -> int:
+        """Returns how long after its maturity a lien lapses, in seconds."""
+        return self._valuations.lapse_grace()
+
     # --- history (see `History`) ----------------------------------------------------------------
 
     def history(self, vin: VIN) -> list[Event]:
@@ -328,6 +336,14 @@ class Ledger:
     def propose_staleness_window(self, seconds: int) -> int:
         """Proposes how long a valuation counts: see `Governance.propose_staleness_window`."""
         return self._governance.propose_staleness_window(seconds)
+
+    def propose_lapse_grace(self, seconds: int) -> int:
+        """Proposes how long after its maturity a lien lapses: see `Governance.propose_lapse_grace`."""
+        return self._governance.propose_lapse_grace(seconds)
+
+    def propose_force_release(self, lien_id: int, evidence_cid: str) -> int:
+        """Proposes releasing a lien on evidence: see `Governance.propose_force_release`."""
+        return self._governance.propose_force_release(lien_id, evidence_cid)
 
     def propose_proof_window(self, seconds: int) -> int:
         """Proposes how long a private lienholder has to prove again: see `Governance.propose_proof_window`."""

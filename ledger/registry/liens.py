@@ -116,6 +116,20 @@ class Liens:
         c.signer().send(c.registry.functions.releaseLien(lien_id), gas=GAS["releaseLien"], titles=c.vins)
         return self.get(LienId(lien_id))
 
+    def mark_lapsed(self, lien_id: int) -> Lien:
+        """Marks a lien lapsed: past its maturity and the lapse grace period, anyone may.
+
+        Returns:
+            The lien, lapsed.
+
+        Raises:
+            RegistryLienNotLapsed: If its maturity and grace period have not passed (chain time).
+            LienNotActive, LienNotFound: If it is not an active lien.
+        """
+        c = self._c
+        c.signer().send(c.registry.functions.markLapsed(lien_id), gas=GAS["releaseLien"], titles=c.vins)
+        return self.get(LienId(lien_id))
+
     def get(self, lien_id: int, *, block: BlockIdentifier = "latest") -> Lien:
         """Reads a lien.
 

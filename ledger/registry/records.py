@@ -74,6 +74,7 @@ class LienStatus(_Status):
     NONE = 0
     ACTIVE = 1
     RELEASED = 2
+    LAPSED = 3
 
 
 @dataclass(frozen=True)
@@ -205,8 +206,8 @@ class Event:
 
     @property
     def doc_cid(self) -> str | None:
-        """Returns the document CID the event anchors, if it anchors one."""
-        cid = self.args.get("docCid")
+        """Returns the document CID the event anchors, if it anchors one (a forced release's evidence too)."""
+        cid = self.args.get("docCid") or self.args.get("evidenceCid")
         return str(cid) if cid else None
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,6 +27,10 @@ MESSAGES: dict[str, str] = {
     "RegistryInvalidVIN": "the registry refuses VIN {vin!r}: it must be normalized",
     "RegistryInvalidOwner": "{owner} cannot become the title's owner: give another address",
     "RegistryInvalidAmount": "a lien amount must be greater than zero and below 2**40 minor units, not {amount}",
+    "RegistryLienNotLapsed": "lien {lienId} has not lapsed: it lapses after {lapsesAt}, its maturity and grace period",
+    "RegistryEvidenceRequired": "releasing lien {lienId} against its holder's will needs the CID of the evidence",
+    "RegistryTooManyLiens": "title {title} carries {max} active liens, the most a title may: one must end first",
+    "RegistryTooManyValuers": "{max} current oracles have valued title {title}, the most a title keeps valuations of",
     "RegistryInvalidCurrency": "{currency} is no currency code: a currency is three capital letters A-Z",
     "RegistryInvalidMaturity": "maturity {maturity} is not in the future: give a later date",
     "RegistryTitleExists": "title {title} is already registered",
@@ -199,8 +203,9 @@ class RevertDecoder:
         for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
             if key in fields:
                 render[name] = percent(int(fields[key]))
-        if "deadline" in fields:
-            render["deadline"] = _utc(int(fields["deadline"]))
+        for key in ("deadline", "lapsesAt"):
+            if key in fields:
+                render[key] = _utc(int(fields[key]))
         if "neededRole" in fields:
             render["neededRole"] = role_name(bytes.fromhex(str(fields["neededRole"])[2:]))
         if "role" in fields:

@@ -93,3 +93,7 @@ class Valuations:
     def proof_window(self) -> int:
         """Returns how long a private lienholder has to prove its lien again, in seconds."""
         return int(self._c.reader.call(self._c.registry.functions.proofWindow()))
+
+    def lapse_grace(self) -> int:
+        """Returns how long after its maturity a lien lapses, in seconds."""
+        return int(self._c.reader.call(self._c.registry.functions.lapseGrace()))

@@ -173,6 +173,17 @@ class Session:
             vin, lender=self.accounts.resolve(lender), amount=amount, currency=currency, deadline=deadline
         )
 
+    def propose_force_release(self, lien_id: int, evidence: bytes) -> int:
+        """Proposes that governance releases a lien, with its evidence (a court order, a proof of
+        payoff) sealed for every account of the profile and stored first, so that voters can read it.
+
+        Returns:
+            The proposal id.
+        """
+        sealed = self._seal(evidence, self._everyone(), "forced-release-evidence", lien=lien_id)
+        self.documents.put(sealed)  # before the proposal that names it: the voters read it
+        return self.ledger.propose_force_release(lien_id, sealed.cid)
+
     def _seal(self, document: bytes | None, readers: list[str], kind: str, **fields: Any) -> SealedDocument:
         # A step that came without a document anchors a generated record of itself instead.
         return self.documents.seal(document if document is not None else _record(kind, **fields), readers=readers)

@@ -9,10 +9,13 @@ import pytest
 
 from lienchain.errors import InvalidProof, ProofError
 from lienchain.zk import exposure, ltv
+from lienchain.zk import range as zk_range
+from lienchain.zk.curve import FIELD, Point
 from lienchain.zk.encoding import range_size, range_to_bytes
 from lienchain.zk.exposure import ExposureStatement
 from lienchain.zk.ltv import LtvStatement
 from lienchain.zk.pedersen import Opening
+from lienchain.zk.range import RangeStatement
 from lienchain.zk.transcript import Context
 
 CONTEXT = Context(1_234_567, "0x" + "ab" * 20, b"lien:7")
@@ -122,3 +125,28 @@ def test_exposure_statement_with_a_limit_outside_48_bits_is_malformed(limit: int
     statement = ExposureStatement(CONTEXT, (Opening.random(0).commit(),), limit)
     with pytest.raises(ProofError, match="a limit in"):
         statement.check()
+
+
+def _off_curve(p: Point) -> Point:
+    return Point(p.x, (p.y + 1) % FIELD)
+
+
+@pytest.mark.parametrize("bad", ["off the curve", "the identity", "a coordinate past the field"])
+def test_every_verifier_refuses_a_statement_point_that_is_no_curve_point(bad: str) -> None:
+    # Points read from a node (a lien's commitment) are checked as the Solidity verifier checks them,
+    # whatever the proof: an invalid-curve point must never reach the arithmetic.
+    opening = Opening(1_000, 77)
+    c = opening.commit()
+    point = {"off the curve": _off_curve(c), "the identity": Point(0, 0), "a coordinate past the field": Point(c.x + FIELD, c.y)}[bad]
+    ltv_statement = LtvStatement(CONTEXT, c, 2_000_000, 7000)
+    ltv_proof = ltv.prove(ltv_statement, opening)
+    with pytest.raises(InvalidProof, match="point"):
+        ltv.verify(dataclasses.replace(ltv_statement, commitment=point), ltv_proof)
+    exposure_statement = ExposureStatement(CONTEXT, (c,), 5_000)
+    exposure_proof = exposure.prove(exposure_statement, [opening])
+    with pytest.raises(InvalidProof, match="point"):
+        exposure.verify(dataclasses.replace(exposure_statement, commitments=(c, point)), exposure_proof)
+    range_statement = RangeStatement(CONTEXT, c, 40)
+    range_proof = zk_range.prove(range_statement, opening)
+    with pytest.raises(InvalidProof, match="point"):
+        zk_range.verify(dataclasses.replace(range_statement, commitment=point), range_proof)

@@ -19,7 +19,8 @@ interface ITitleRegistry {
     enum LienStatus {
         None,
         Active,
-        Released
+        Released,
+        Lapsed
     }
 
     /// @notice A title as stored on chain; the owner is the ERC-721 owner of the token.
@@ -100,6 +101,21 @@ interface ITitleRegistry {
         bytes signature;
     }
 
+    /// @notice The lien has not lapsed yet: its maturity and the grace period after it are still ahead.
+    /// @param lienId The lien.
+    /// @param lapsesAt The time after which it lapses (unix time).
+    error RegistryLienNotLapsed(uint256 lienId, uint256 lapsesAt);
+    /// @notice A title carries as many active liens as a title may (16): release one first.
+    /// @param tokenId The title.
+    /// @param max The most active liens a title carries.
+    error RegistryTooManyLiens(uint256 tokenId, uint256 max);
+    /// @notice As many current oracles as a title keeps valuations of (16) have valued it.
+    /// @param tokenId The title.
+    /// @param max The most oracles whose valuations a title keeps.
+    error RegistryTooManyValuers(uint256 tokenId, uint256 max);
+    /// @notice A forced release needs the CID of its evidence document.
+    /// @param lienId The lien.
+    error RegistryEvidenceRequired(uint256 lienId);
     /// @notice A currency is not three capital letters A-Z (an ISO 4217 code).
     /// @param currency The currency given.
     error RegistryInvalidCurrency(bytes3 currency);
@@ -290,6 +306,21 @@ interface ITitleRegistry {
     /// @param tokenId The title.
     /// @param lender The lienholder who released it.
     event LienReleased(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender);
+    /// @notice A lien past its maturity and the lapse grace period was marked lapsed: it no longer
+    /// encumbers its title.
+    /// @param lienId The lien.
+    /// @param tokenId The title.
+    /// @param by The account that marked it (anyone may).
+    event LienLapsed(uint256 indexed lienId, uint256 indexed tokenId, address indexed by);
+    /// @notice Governance released a lien, on the evidence of a document (a court order, a proof of payoff).
+    /// @param lienId The lien.
+    /// @param tokenId The title.
+    /// @param evidenceCid The CID of the sealed evidence document.
+    event LienForceReleased(uint256 indexed lienId, uint256 indexed tokenId, string evidenceCid);
+    /// @notice Governance changed how long after its maturity a lien lapses.
+    /// @param previousSeconds The grace period before.
+    /// @param graceSeconds The grace period now.
+    event LapseGraceChanged(uint64 previousSeconds, uint64 graceSeconds);
     /// @notice A senior lienholder's consent was used to grant a junior lien.
     /// @param digest The consent's EIP-712 digest.
     /// @param signer The senior lienholder who signed it.
@@ -480,6 +511,24 @@ interface ITitleRegistry {
     /// @notice Releases a lien. Only its lienholder may.
     /// @param lienId The lien.
     function releaseLien(uint256 lienId) external;
+
+    /// @notice Marks a lien lapsed once its maturity and the lapse grace period after it have
+    /// passed (chain time). Anyone may: a revoked or vanished lender's lien ends all the same.
+    /// @param lienId The lien, active.
+    function markLapsed(uint256 lienId) external;
+
+    /// @notice Releases a lien on governance's decision, with the CID of its evidence (governance only).
+    /// @param lienId The lien, active.
+    /// @param evidenceCid The CID of the sealed evidence document: a court order, a proof of payoff.
+    function forceReleaseLien(uint256 lienId, string calldata evidenceCid) external;
+
+    /// @notice Sets how long after its maturity a lien lapses (governance only).
+    /// @param graceSeconds The grace period, in seconds (default 90 days).
+    function setLapseGrace(uint64 graceSeconds) external;
+
+    /// @notice How long after its maturity a lien lapses.
+    /// @return Seconds.
+    function lapseGrace() external view returns (uint64);
 
     /// @notice Returns a registered title with its owner and number of active liens.
     /// @param tokenId The title.

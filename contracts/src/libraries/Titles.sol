@@ -29,16 +29,19 @@ library Titles {
     /// @notice Everything the registry keeps about one title.
     struct State {
         ITitleRegistry.Title title;
-        /// @dev Every lien ever granted on the title, in priority order.
+        /// @dev Every lien ever granted on the title, in priority order (for reading only: no write
+        /// loops over it, so no history, however long, makes an operation cost more).
         uint256[] lienIds;
-        uint256 activeLiens;
+        /// @dev The active liens, in priority order; at most `_MAX_ACTIVE_LIENS`.
+        uint256[] activeLienIds;
         /// @dev The total of the active public liens (a private one counts 0 here).
         uint256 secured;
         /// @dev The title's active private lien; 0 if none.
         uint256 privateLienId;
         /// @dev Whether the latest review found the loan-to-value over the threshold.
         bool frozen;
-        /// @dev The oracles that valued the title, in the order they first did.
+        /// @dev The oracles that valued the title, in the order they first did, less those pruned
+        /// when their role was gone; at most `_MAX_VALUERS`.
         address[] valuers;
         mapping(address oracle => ITitleRegistry.Valuation) valuations;
     }
@@ -70,6 +73,18 @@ library Titles {
         uint64 stalenessWindow;
         uint64 proofWindow;
         uint64 thresholdChangedAt;
+        /// @dev How long after its maturity a lien lapses (the second slot: read only then).
+        uint64 lapseGrace;
+    }
+
+    /// @notice How an active lien ends.
+    enum Closing {
+        /// @dev Its holder released it.
+        Release,
+        /// @dev Past its maturity and the grace period, anyone marked it lapsed.
+        Lapse,
+        /// @dev Governance released it, with evidence.
+        ForceRelease
     }
 
     /// @notice The terms of a new lien of the caller.
@@ -92,6 +107,10 @@ library Titles {
     uint256 private constant _AMOUNT_LIMIT = 2 ** 40;
     /// @dev The registry's oracle role: only current oracles' valuations count.
     bytes32 private constant _ORACLE_ROLE = keccak256("ORACLE_ROLE");
+    /// @dev Bounds on what a write loops over, so that its gas has a ceiling the client's limits
+    /// cover whatever a title's history: its active liens, and the oracles that valued it.
+    uint256 internal constant MAX_ACTIVE_LIENS = 16;
+    uint256 internal constant MAX_VALUERS = 16;
 
     // --- liens --------------------------------------------------------------------------------
 
@@ -121,7 +140,7 @@ library Titles {
         if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
         _checkCurrency(t, liens, terms.tokenId, terms.currency);
         _checkLtv(t, liens, s, terms.tokenId, terms.amount);
-        if (t.activeLiens != 0) _useConsents(t, liens, consentUsed, domainSeparator, terms, consents);
+        if (t.activeLienIds.length != 0) _useConsents(t, liens, consentUsed, domainSeparator, terms, consents);
         lienId = _addLien(t, liens, terms, docCid);
         // Clears a freeze that a threshold change made stale; a private lien may owe a proof.
         _review(t, liens, s, terms.tokenId);
@@ -148,7 +167,9 @@ library Titles {
         string calldata docCid
     ) external returns (uint256 lienId) {
         if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
-        if (t.activeLiens != 0) revert ITitleRegistry.RegistryPrivateLienNotFirst(terms.tokenId, t.activeLiens);
+        if (t.activeLienIds.length != 0) {
+            revert ITitleRegistry.RegistryPrivateLienNotFirst(terms.tokenId, t.activeLienIds.length);
+        }
         _checkCurrency(t, liens, terms.tokenId, terms.currency);
         uint256 limit = _verifyGrant(t, s, verifier, terms.tokenId, amount);
         terms.amount = 0;
@@ -191,14 +212,32 @@ library Titles {
         _recordProof(p, lienId, tokenId, a.value * a.thresholdBps / 10_000 - deducted);
     }
 
-    /// @notice Releases an active lien, then reviews its title's loan-to-value.
+    /// @notice Ends an active lien — released by its holder, lapsed, or released by governance —
+    /// then reviews its title's loan-to-value. The registry checked who may.
     /// @param t The lien's title.
     /// @param liens The registry's liens, by id - 1.
     /// @param s The registry's settings.
-    /// @param lienId The lien, active and the caller's.
-    function releaseLien(State storage t, LienState[] storage liens, Settings storage s, uint256 lienId) external {
+    /// @param lienId The lien, active.
+    /// @param how How it ends; a lapse is refused before the maturity and the grace period passed.
+    /// @param evidenceCid A forced release's evidence document; empty otherwise.
+    function closeLien(
+        State storage t,
+        LienState[] storage liens,
+        Settings storage s,
+        uint256 lienId,
+        Closing how,
+        string calldata evidenceCid
+    ) external {
         ITitleRegistry.Lien storage l = liens[lienId - 1].lien;
-        _releaseLien(t, l, lienId);
+        if (how == Closing.Release) {
+            _releaseLien(t, l, lienId);
+        } else if (how == Closing.Lapse) {
+            uint256 lapsesAt = uint256(l.maturity) + s.lapseGrace;
+            if (block.timestamp <= lapsesAt) revert ITitleRegistry.RegistryLienNotLapsed(lienId, lapsesAt);
+            _lapseLien(t, l, lienId);
+        } else {
+            _forceReleaseLien(t, l, lienId, evidenceCid);
+        }
         _review(t, liens, s, l.tokenId);
     }
 
@@ -283,8 +322,12 @@ library Titles {
         private
         returns (uint256 lienId)
     {
+        if (t.activeLienIds.length >= MAX_ACTIVE_LIENS) {
+            revert ITitleRegistry.RegistryTooManyLiens(terms.tokenId, MAX_ACTIVE_LIENS);
+        }
         lienId = liens.length + 1;
         t.lienIds.push(lienId);
+        t.activeLienIds.push(lienId);
         uint32 priority = uint32(t.lienIds.length);
         liens.push().lien = ITitleRegistry.Lien({
             tokenId: terms.tokenId,
@@ -297,7 +340,6 @@ library Titles {
             amount: terms.amount,
             docCid: docCid
         });
-        t.activeLiens += 1;
         t.secured += terms.amount;
         emit ITitleRegistry.LienGranted(
             lienId, terms.tokenId, msg.sender, terms.amount, terms.currency, terms.maturity, priority, docCid
@@ -331,12 +373,39 @@ library Titles {
     }
 
     function _releaseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId) private {
-        l.status = ITitleRegistry.LienStatus.Released;
-        if (t.privateLienId == lienId) delete t.privateLienId;
-        t.activeLiens -= 1;
-        t.secured -= l.amount;
+        _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
         emit ITitleRegistry.LienReleased(lienId, l.tokenId, msg.sender);
         emit IERC4906.MetadataUpdate(l.tokenId); // its active liens
+    }
+
+    function _lapseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId) private {
+        _endLien(t, l, lienId, ITitleRegistry.LienStatus.Lapsed);
+        emit ITitleRegistry.LienLapsed(lienId, l.tokenId, msg.sender);
+        emit IERC4906.MetadataUpdate(l.tokenId);
+    }
+
+    function _forceReleaseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId, string calldata evidenceCid)
+        private
+    {
+        _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
+        emit ITitleRegistry.LienForceReleased(lienId, l.tokenId, evidenceCid);
+        emit IERC4906.MetadataUpdate(l.tokenId);
+    }
+
+    /// @dev The writes every end of a lien makes; its caller emits the event of how it ended.
+    function _endLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId, ITitleRegistry.LienStatus status)
+        private
+    {
+        l.status = status;
+        if (t.privateLienId == lienId) delete t.privateLienId;
+        // Out of the active list, the others keeping their order (priority): at most 16 moves.
+        uint256[] storage active = t.activeLienIds;
+        uint256 n = active.length;
+        uint256 i = 0;
+        while (active[i] != lienId) i++; // it is there: the registry checked it is active
+        for (; i + 1 < n; i++) active[i] = active[i + 1];
+        active.pop();
+        t.secured -= l.amount;
     }
 
     function _spendConsent(
@@ -355,7 +424,10 @@ library Titles {
         uint256 tokenId,
         ITitleRegistry.Valuation memory valuation
     ) private {
-        if (v.oracle == address(0)) t.valuers.push(valuation.oracle);
+        if (v.oracle == address(0)) {
+            if (t.valuers.length >= MAX_VALUERS) _pruneValuers(t, tokenId);
+            t.valuers.push(valuation.oracle);
+        }
         v.oracle = valuation.oracle;
         v.value = valuation.value;
         v.currency = valuation.currency;
@@ -365,6 +437,20 @@ library Titles {
             tokenId, valuation.oracle, valuation.value, valuation.currency, valuation.valuedAt, valuation.docCid
         );
         emit IERC4906.MetadataUpdate(tokenId); // its value state
+    }
+
+    /// @dev Forgets the valuations of oracles whose role is gone (they count no more), to make
+    /// room for a new oracle's; refuses if every one of them is still an oracle.
+    function _pruneValuers(State storage t, uint256 tokenId) private {
+        address[] storage valuers = t.valuers;
+        for (uint256 i = valuers.length; i > 0; i--) {
+            address oracle = valuers[i - 1];
+            if (IAccessControl(address(this)).hasRole(_ORACLE_ROLE, oracle)) continue;
+            delete t.valuations[oracle];
+            valuers[i - 1] = valuers[valuers.length - 1];
+            valuers.pop();
+        }
+        if (valuers.length >= MAX_VALUERS) revert ITitleRegistry.RegistryTooManyValuers(tokenId, MAX_VALUERS);
     }
 
     function _setFrozen(State storage t, uint256 tokenId, bool frozen, ITitleRegistry.Appraisal memory a) private {
@@ -541,12 +627,12 @@ library Titles {
         view
         returns (address[] memory seniors)
     {
-        uint256[] storage ids = t.lienIds;
+        uint256[] storage ids = t.activeLienIds;
         seniors = new address[](ids.length);
         uint256 n = 0;
         for (uint256 i = 0; i < ids.length; i++) {
             ITitleRegistry.Lien storage senior = liens[ids[i] - 1].lien;
-            if (senior.status != ITitleRegistry.LienStatus.Active || senior.lender == msg.sender) continue;
+            if (senior.lender == msg.sender) continue;
             seniors[n++] = senior.lender;
         }
         assembly ("memory-safe") {
@@ -569,15 +655,8 @@ library Titles {
         bytes3 expected;
         if (t.valuers.length != 0) {
             expected = t.valuations[t.valuers[0]].currency;
-        } else if (t.activeLiens != 0) {
-            uint256[] storage ids = t.lienIds;
-            for (uint256 i = 0; i < ids.length; i++) {
-                ITitleRegistry.Lien storage l = liens[ids[i] - 1].lien;
-                if (l.status == ITitleRegistry.LienStatus.Active) {
-                    expected = l.currency;
-                    break;
-                }
-            }
+        } else if (t.activeLienIds.length != 0) {
+            expected = liens[t.activeLienIds[0] - 1].lien.currency;
         }
         if (expected != bytes3(0) && expected != currency) { // zero: nothing set it yet
             revert ITitleRegistry.RegistryCurrencyMismatch(tokenId, expected, currency);

@@ -95,6 +95,28 @@ def history(app: App, vin: str, lenient: bool) -> None:
     app.emit([e.to_dict() for e in events], lines or ["no events"])
 
 
+@title.command("review")
+@click.argument("vin")
+@LENIENT
+@common_options
+@pass_app
+def review(app: App, vin: str, lenient: bool) -> None:
+    """Review a title as of now (any account): record what time alone changed, such as a private
+    lien's proof falling due as its valuations aged out, so that watchers see it.
+
+    \b
+    Example:
+      lienchain --as auditor title review 1M8GDM9AXKP042788
+    """
+    ledger = app.ledger(signing=True)
+    v = normalize_vin(vin, lenient=lenient)
+    head = ledger.chain.head()
+    ledger.review_title(v)
+    told = [e for e in ledger.history(v) if e.block > head]
+    app.emit([e.to_dict() for e in told],
+             [f"reviewed {v}: " + (", ".join(e.name for e in told) if told else "nothing changed")])
+
+
 @title.command("transfer")
 @click.argument("vin")
 @click.option("--to", "to", required=True, help="The new owner: an address or a profile account name.")

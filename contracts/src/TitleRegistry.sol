@@ -158,6 +158,11 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
+    function reviewTitle(uint256 tokenId) external {
+        Titles.review(_existingTitle(tokenId), _liens, _settings, tokenId);
+    }
+
+    /// @inheritdoc ITitleRegistry
     function markLapsed(uint256 lienId) external {
         Lien storage l = _activeLien(lienId).lien;
         Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.Lapse, "");

@@ -163,6 +163,10 @@ class Ledger:
         """Marks a title stolen, salvage, cancelled or active again (REGISTRAR): see `Titles.set_status`."""
         return self._titles.set_status(vin, status)
 
+    def review_title(self, vin: VIN) -> None:
+        """Reviews a title as of now (anyone): see `Titles.review`."""
+        self._titles.review(vin)
+
     def vin_of(self, token: int) -> VIN:
         """Returns the VIN of a title by token id: see `Titles.vin_of`."""
         return self._titles.vin_of(token)

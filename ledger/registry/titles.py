@@ -104,6 +104,16 @@ class Titles:
         c.signer().send(fn, gas=GAS["setTitleStatus"], titles=c.vins)
         return self.get(vin)
 
+    def review(self, vin: VIN) -> None:
+        """Reviews a title as of now (anyone): emits what time alone changed since its last
+        operation, such as a private lien's proof falling due as its valuations age out.
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        c = self._c
+        c.signer().send(c.registry.functions.reviewTitle(c.token(vin)), gas=GAS["releaseLien"], titles=c.vins)
+
     def vin_of(self, token: int) -> VIN:
         """Returns the VIN of a title by token id.
 

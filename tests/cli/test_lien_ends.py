@@ -35,3 +35,10 @@ def test_a_lien_is_released_by_vote_on_evidence_that_every_member_can_read(run, 
     r = run("--as", "oracle", "doc", "get", last["args"]["evidenceCid"])
     assert r.code == 0 and r.out == order.read_text()
     assert run("doc", "verify", VIN).code == 0  # the evidence is among the title's documents
+
+
+def test_title_review_says_what_time_alone_changed(run) -> None:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    r = run("--as", "auditor", "title", "review", VIN)
+    assert r.code == 0 and r.out.strip() == f"reviewed {VIN}: nothing changed"
+    assert_one_line_error(run("--as", "auditor", "title", "review", "1HGCM82633A004352"), 1, "1HGCM82633A004352")

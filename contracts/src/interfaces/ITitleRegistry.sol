@@ -297,6 +297,12 @@ interface ITitleRegistry {
     /// @param limit What the threshold allows the lien now.
     /// @param deadline When the new proof is due (unix time).
     event LienProofDue(uint256 indexed lienId, uint256 indexed tokenId, uint256 limit, uint64 deadline);
+    /// @notice What the threshold allows a title's private lien rose back to what its proof showed
+    /// (a new valuation, a release): the proof that was due no longer is.
+    /// @param lienId The private lien.
+    /// @param tokenId The title.
+    /// @param limit What the threshold allows the lien now.
+    event LienProofSettled(uint256 indexed lienId, uint256 indexed tokenId, uint256 limit);
     /// @notice Governance changed how long a private lienholder has to prove its lien again.
     /// @param previousSeconds The window before.
     /// @param windowSeconds The window now.
@@ -511,6 +517,12 @@ interface ITitleRegistry {
     /// @notice Releases a lien. Only its lienholder may.
     /// @param lienId The lien.
     function releaseLien(uint256 lienId) external;
+
+    /// @notice Reviews a title as of now, emitting what time alone changed since its last operation
+    /// (a valuation ageing out, an oracle's role revoked): `LienProofDue`, `LtvAlert` or
+    /// `LtvRecovered`. Anyone may; it changes nothing else.
+    /// @param tokenId The title.
+    function reviewTitle(uint256 tokenId) external;
 
     /// @notice Marks a lien lapsed once its maturity and the lapse grace period after it have
     /// passed (chain time). Anyone may: a revoked or vanished lender's lien ends all the same.

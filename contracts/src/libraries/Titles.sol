@@ -243,6 +243,15 @@ library Titles {
 
     // --- valuations and loan-to-value ---------------------------------------------------------
 
+    /// @notice Reviews a title's loan-to-value and its private lien's proof state as of now.
+    /// @param t The title.
+    /// @param liens The registry's liens, by id - 1.
+    /// @param s The registry's settings.
+    /// @param tokenId The title's token id.
+    function review(State storage t, LienState[] storage liens, Settings storage s, uint256 tokenId) external {
+        _review(t, liens, s, tokenId);
+    }
+
     /// @notice Records the caller's valuation of a title, then reviews its loan-to-value.
     /// @param t The title.
     /// @param liens The registry's liens, by id - 1.
@@ -459,6 +468,11 @@ library Titles {
         else emit ITitleRegistry.LtvRecovered(tokenId, a.ltvBps, a.thresholdBps);
     }
 
+    function _settleProof(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit) private {
+        p.dueSince = 0;
+        emit ITitleRegistry.LienProofSettled(lienId, tokenId, limit);
+    }
+
     function _setProofDue(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit, uint64 window) private {
         p.dueSince = uint64(block.timestamp);
         emit ITitleRegistry.LienProofDue(lienId, tokenId, limit, uint64(block.timestamp) + window);
@@ -565,9 +579,9 @@ library Titles {
         Proof storage p = liens[lienId - 1].proof;
         uint256 limit = _privateLimit(a);
         if (limit >= p.provenLimit) {
-            // No event: the mark only dates a due spell; whether a proof is due is always
-            // computed from the appraisal (see `privateLien`).
-            if (p.dueSince != 0) p.dueSince = 0;
+            // Whether a proof is due is always computed from the appraisal (see `privateLien`);
+            // the mark dates a due spell, and its end is told.
+            if (p.dueSince != 0) _settleProof(p, lienId, tokenId, limit);
         } else if (p.dueSince == 0) {
             _setProofDue(p, lienId, tokenId, limit, s.proofWindow);
         }

@@ -235,3 +235,28 @@ def test_an_auditors_proof_file_cannot_be_sent_to_the_registry_as_a_lien_proof(
     with pytest.raises(errors.InvalidOperation, match="refused the proof"):
         valued["lender-b"]._signer.send(fn, gas=GAS["proveLien"])  # noqa: SLF001
     assert valued["reader"].private_lien(VIN) == before
+
+
+def test_a_proof_due_by_age_is_told_by_a_review_and_its_end_by_the_next_valuation(
+    backend: Backend, valued: dict[str, Ledger]
+) -> None:
+    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    pid = valued["registrar"].propose_staleness_window(2)
+    valued["lender-a"].approve(pid)
+    assert valued["lender-b"].approve(pid).executed
+    valued_at = valued["reader"].valuations(VIN)[0].valued_at
+    while valued["reader"].chain.time() <= valued_at + 2:  # the valuation ages out: no transaction on the title
+        time.sleep(max(0.0, valued_at + 3 - time.time()))
+        valued["registrar"].send_value(Account.create().address, 1)
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.due and state.limit == 0
+    assert "LienProofDue" not in [e.name for e in valued["reader"].history(VIN)]
+
+    valued["auditor"].review_title(VIN)  # anyone
+    due = valued["reader"].history(VIN)[-1]
+    assert (due.name, due.args["lienId"], due.args["limit"]) == ("LienProofDue", lien.lien_id, 0)
+    valued["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    settled = [e for e in valued["reader"].history(VIN) if e.name == "LienProofSettled"]
+    assert [(e.args["lienId"], e.args["limit"]) for e in settled] == [(lien.lien_id, 1_400_000)]
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and not state.due

@@ -4,28 +4,38 @@ The index is an SQLite file in the profile. Each read first brings it up to the 
 (`sync`): it fetches the registry's logs from the block after the last one indexed, decodes them and
 stores them in one SQLite transaction per range, so a crash leaves it at a range boundary, never
 half-way. A missing or deleted file is rebuilt from the deployment block; an index of another
-deployment is rebuilt too. If the last indexed block is no longer on the chain (a short reorg of
-the Clique chain), the last `REWIND` blocks are dropped and indexed again.
+deployment, or of an older layout, is rebuilt too.
+
+Beside the events it stores the hash of each block that held one, and of the last block of each
+range it read. After a reorg (a node that fell behind on a branch the others abandoned, or that lost
+its last blocks in a power loss, then took other ones) a stored hash is no longer the chain's:
+`sync` then walks back over the stored hashes, newest first, to the newest block whose hash the
+chain still has, drops every event after that block and indexes again from there. That block is
+the fork point or one before it with no event in between, so only events of replaced blocks are
+dropped, however deep the reorg went; the walk reads one block header per stored hash it passes.
+A node whose head is below the last block indexed (catching up after a restart) is checked up to
+its head: events of the blocks it does not have yet are kept until it has them or others.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
 from eth_utils.abi import event_abi_to_log_topic
 from web3.contract import Contract
+from web3.exceptions import BlockNotFound
 
-from ..chain.base import Chain
+from ..chain.base import Block, Chain
 from .records import Address, Event, Lien, LienId, LienStatus, plain
 from .vin import TokenId
 
-REWIND = 64  # blocks re-indexed after a reorg: far deeper than a Clique reorg goes
 _RANGE = 2_000  # blocks per eth_getLogs request
-_VERSION = 1  # of the file's layout: an index of another version is rebuilt
+_VERSION = 2  # of the file's layout: an index of another version is rebuilt (1 kept no block hashes)
+_ATTEMPTS = 3  # syncs in a row when a reorg replaces blocks while they are read
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +45,7 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (block, tx_index, log_index)
 );
 CREATE INDEX IF NOT EXISTS events_by_token ON events (token_id, block, tx_index, log_index);
+CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 """
 
 
@@ -63,7 +74,7 @@ class EventIndex:
         }
         identity = f"v{_VERSION}:{registry.address.lower()}@{start_block}"
         if self._meta("identity") != identity:  # a new file, or an index of another deployment or layout
-            self._db.executescript("DROP TABLE events; DROP TABLE meta;" + _SCHEMA)
+            self._db.executescript("DROP TABLE events; DROP TABLE blocks; DROP TABLE meta;" + _SCHEMA)
             with self._transaction():
                 self._set_meta("identity", identity)
                 self._set_meta("synced", str(start_block - 1))
@@ -73,33 +84,38 @@ class EventIndex:
         return int(self._meta("synced") or self._start - 1)
 
     def sync(self) -> int:
-        """Indexes the registry's events up to the chain's head.
+        """Indexes the registry's events up to the chain's head, first dropping those of blocks a
+        reorg replaced (see the module's docstring).
 
         Returns:
-            The number of events added.
+            The number of events added (those indexed again after a reorg included).
         """
-        synced = self.read_synced_block()
-        head = self.chain.head()
-        if head < synced:  # a node still catching up (just restarted): nothing new to read from it
-            return 0
-        if synced >= self._start and self._meta("synced_hash") != self._block_hash(synced):
-            synced = max(self._start - 1, synced - REWIND)
-            with self._transaction():
-                self._db.execute("DELETE FROM events WHERE block > ?", (synced,))
-                self._set_meta("synced", str(synced))
         added = 0
-        for first in range(synced + 1, head + 1, _RANGE):
-            last = min(head, first + _RANGE - 1)
-            # The hash is read before the logs: if a reorg replaces `last` in between, the next
-            # sync sees a hash that no longer matches and indexes the range again.
-            last_hash = self._block_hash(last)
-            rows = list(self._rows(first, last))
-            with self._transaction():
-                self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                self._set_meta("synced", str(last))
-                self._set_meta("synced_hash", last_hash)
-            added += len(rows)
+        for _ in range(_ATTEMPTS):
+            head = self.chain.head()
+            try:
+                synced = self._drop_replaced(head)  # above `head` when the node is catching up: nothing to read
+                for first in range(synced + 1, head + 1, _RANGE):
+                    added += self._index_range(first, min(head, first + _RANGE - 1))
+                return added
+            except _Replaced:
+                continue  # a reorg while reading: nothing of the range was stored; look for the fork point again
         return added
+
+    def block_hashes(self, numbers: Iterable[int]) -> dict[int, str]:
+        """Returns the stored hashes of blocks: those that held indexed events, and the last of
+        each range read (call `sync` first: then each is the chain's).
+
+        Args:
+            numbers: Block numbers; those the index stored no hash of are left out of the answer.
+        """
+        wanted = sorted(set(numbers))
+        found: dict[int, str] = {}
+        for i in range(0, len(wanted), 500):  # SQLite's bound on parameters
+            chunk = wanted[i:i + 500]
+            found.update(self._db.execute(
+                f"SELECT number, hash FROM blocks WHERE number IN ({', '.join('?' * len(chunk))})", chunk))  # noqa: S608
+        return found
 
     def events(self, *, token_id: int | None = None, names: Iterable[str] | None = None,
                after: tuple[int, int, int] = (-1, -1, -1)) -> list[Event]:
@@ -134,23 +150,89 @@ class EventIndex:
         """Closes the file."""
         self._db.close()
 
-    def _rows(self, first: int, last: int) -> Iterator[tuple[Any, ...]]:
+    def _drop_replaced(self, head: int) -> int:
+        """Walks back over the stored block hashes, newest first (up to the chain's head), to the
+        newest the chain still has; if one before it was replaced, drops everything after it.
+
+        Returns:
+            The last block indexed, after the walk.
+
+        Raises:
+            _Replaced: If the chain's head went below a stored block while it was read.
+        """
+        synced = self.read_synced_block()
+        kept, replaced = self._start - 1, False
+        stored = self._db.execute("SELECT number, hash FROM blocks WHERE number <= ? ORDER BY number DESC",
+                                  (min(synced, head),))
+        try:
+            for number, block_hash in stored:
+                if self._block_hash(number) == block_hash:
+                    kept = number
+                    break
+                replaced = True
+        finally:
+            stored.close()
+        if not replaced:
+            return synced
+        with self._transaction():
+            self._db.execute("DELETE FROM events WHERE block > ?", (kept,))
+            self._db.execute("DELETE FROM blocks WHERE number > ?", (kept,))
+            self._set_meta("synced", str(kept))
+        return kept
+
+    def _index_range(self, first: int, last: int) -> int:
+        """Indexes the events of blocks `first` to `last`, with their blocks' hashes, in one transaction.
+
+        Raises:
+            _Replaced: If a reorg replaced some of the blocks while they were read (nothing stored).
+        """
+        # The hash is read before the logs: if a reorg replaces `last` after it, the next sync
+        # sees a hash that no longer matches and walks back.
+        last_hash = self._block_hash(last)
+        rows, hashes = self._read(first, last)
+        if hashes.setdefault(last, last_hash) != last_hash:
+            raise _Replaced
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?)", hashes.items())
+            self._set_meta("synced", str(last))
+        return len(rows)
+
+    def _read(self, first: int, last: int) -> tuple[list[tuple[Any, ...]], dict[int, str]]:
+        """Returns the rows of the registry's events in blocks `first` to `last`, and the hash of
+        each block that held one.
+
+        Raises:
+            _Replaced: If a log's block is not the block of that number the chain has now.
+        """
         logs = self.chain.logs(address=self.registry.address, from_block=first, to_block=last)
-        times: dict[int, int] = {}
+        blocks: dict[int, Block] = {}
+        rows = []
         for log in logs:
             name = self._topics.get(bytes(log["topics"][0]))
             if name is None:
                 continue
-            block = int(log["blockNumber"])
-            if block not in times:
-                times[block] = self.chain.block(block).timestamp
+            number = int(log["blockNumber"])
+            if number not in blocks:
+                blocks[number] = self._block(number)
+            block = blocks[number]
+            if "0x" + bytes(log["blockHash"]).hex() != block.hash:  # the logs of a block a reorg replaced since
+                raise _Replaced
             args = {k: _jsonable(plain(v)) for k, v in getattr(self.registry.events, name)().process_log(log)["args"].items()}
             token = args.get("tokenId")
-            yield (block, int(log["transactionIndex"]), int(log["logIndex"]), times[block], "0x" + bytes(log["transactionHash"]).hex(), name,
-                   None if token is None else str(token), json.dumps(args))
+            rows.append((number, int(log["transactionIndex"]), int(log["logIndex"]), block.timestamp,
+                         "0x" + bytes(log["transactionHash"]).hex(), name, None if token is None else str(token),
+                         json.dumps(args)))
+        return rows, {n: b.hash for n, b in blocks.items()}
+
+    def _block(self, number: int) -> Block:
+        try:
+            return self.chain.block(number)
+        except BlockNotFound:  # the node's head went below it since: its blocks are being replaced
+            raise _Replaced from None
 
     def _block_hash(self, number: int) -> str:
-        return self.chain.block(number).hash
+        return self._block(number).hash
 
     def _meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -161,6 +243,10 @@ class EventIndex:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+class _Replaced(Exception):
+    """Blocks being indexed were replaced by a reorg while they were read."""
 
 
 class _Transaction:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
 from eth_account import Account
 
+from lienchain.cli.main import cli
+from lienchain.ledger.chain.embedded import EmbeddedChain
+
+from ..ledger.reorg import adopt_embedded
 from .test_import import vin, write
 
 VIN = "1M8GDM9AXKP042788"
@@ -68,3 +74,29 @@ def test_a_watch_stopped_while_printing_resumes_with_no_event_twice_and_none_mis
     assert stops >= 3  # 300 events, 41 or more a run: it was stopped while printing, several times
     everything = events(run, "--from-block", "0")
     assert [(e["block"], e["event"], e["vin"]) for e in printed] == [(e["block"], e["event"], e["vin"]) for e in everything]
+
+
+def test_watch_prints_an_event_a_reorg_moved_before_its_cursor_and_nothing_twice(
+    run, env, profile_path: Path, tmp_path: Path
+) -> None:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    assert events(run)[-1]["event"] == "TitleRegistered"
+    branch = tmp_path / "branch"  # a copy of the profile at the fork point, to write the new branch with
+    shutil.copytree(profile_path, branch)
+    with EmbeddedChain.open(profile_path / "chain") as chain:
+        fork = chain.head()
+    assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "6000").code == 0
+    assert [e["event"] for e in events(run)] == ["ValuationSet", "LienGranted"]
+
+    other = "1HGCM82633A004352"
+    r = CliRunner().invoke(cli, ["--as", "registrar", "title", "register", other, "--owner", Account.create().address],
+                           env={**env, "LIENCHAIN_HOME": str(branch)}, catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    with EmbeddedChain.open(profile_path / "chain") as chain, EmbeddedChain.open(branch / "chain") as fork_chain:
+        adopt_embedded(chain, fork_chain, fork)  # the branch's registration, then the valuation and the lien again
+    moved = events(run)
+    assert [(e["event"], e["vin"], e["block"]) for e in moved] == [("TitleRegistered", other, fork + 1)]
+    assert events(run) == []
+    replay = [e["event"] for e in events(run, "--from-block", str(fork + 1))]
+    assert replay == ["TitleRegistered", "ValuationSet", "LienGranted"]

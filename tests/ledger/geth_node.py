@@ -38,6 +38,7 @@ class GethNode:
     url: str
     chain_id: int
     process: Process
+    ipc: Path  # its IPC socket, which serves every API (`debug_setHead` for the reorg tests)
 
 
 def geth_binary() -> Path:
@@ -88,7 +89,7 @@ def start_geth(root: Path, geth: Path, *, chain_id: int, alloc: dict[str, int]) 
     url = f"http://127.0.0.1:{http}"
     await_ready(process, lambda: answers(url) and (datadir / CLIQUE.ipc_name).exists(), 60)
     CLIQUE.start_sealing(datadir / CLIQUE.ipc_name, sealer.address)
-    return GethNode(url, chain_id, process)
+    return GethNode(url, chain_id, process, datadir / CLIQUE.ipc_name)
 
 
 def deploy_founders(chain: Chain, accounts: AccountBook) -> Deployment:

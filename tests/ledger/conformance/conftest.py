@@ -13,10 +13,11 @@ so the two halves always hold the same tests.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from web3.types import RPCEndpoint
 
 from lienchain.ledger import AccountBook, AccountInfo, Deployment, Documents, Ledger
 from lienchain.ledger.chain.base import Chain
@@ -29,18 +30,21 @@ from lienchain.storage import EmbeddedStore
 from ...conftest import PASSPHRASE
 from ..conftest import BACKENDS
 from ..geth_node import GethNode, deploy_founders
+from ..reorg import adopt_embedded, copy_embedded, reorg_geth
 
 
 class Backend:
     """One backend's deployment, seen as a profile shows it: ledgers by account, sessions with a
     document store, accounts created and funded, one event index file."""
 
-    def __init__(self, name: str, chain: Chain, deployment: Deployment, accounts: AccountBook, root: Path) -> None:
+    def __init__(self, name: str, chain: Chain, deployment: Deployment, accounts: AccountBook, root: Path,
+                 node: GethNode | None = None) -> None:
         self.name = name
         self.chain = chain
         self.deployment = deployment
         self.accounts = accounts
         self.root = root
+        self.node = node
         self._reader: Ledger | None = None
 
     @property
@@ -64,6 +68,45 @@ class Backend:
         self.ledger(self.accounts.list()[0].name).send_value(str(account.address), FUNDING // 100)
         return self.accounts.get(name)
 
+    def pad(self, blocks: int) -> None:
+        """Adds `blocks` blocks without registry events: empty ones on the embedded chain, payments
+        on geth (which seals only blocks with transactions)."""
+        if isinstance(self.chain, EmbeddedChain):
+            self.chain.w3.provider.make_request(RPCEndpoint("evm_mine"), [blocks])
+            return
+        payer = self.ledger(self.accounts.list()[0].name)
+        for _ in range(blocks):
+            payer.send_value(payer.address, 1)
+
+    def fork(self) -> int:
+        """Marks the head as a fork point for `reorg` (the embedded chain is copied as it is now).
+
+        Returns:
+            The head's number.
+        """
+        fork = self.chain.head()
+        if isinstance(self.chain, EmbeddedChain):
+            copy_embedded(self.chain, self.root / f"fork-{fork}" / "chain")
+        return fork
+
+    def reorg(self, fork: int, build: Callable[[Backend], object]) -> None:
+        """Replaces every block after `fork` (marked by `fork()`) with a branch: what `build` writes
+        through the ledgers of the backend it is given, then the replaced blocks' transactions that
+        the branch did not take, then blocks until the branch is longer than the chain was (see
+        tests/ledger/reorg.py)."""
+        if isinstance(self.chain, EmbeddedChain):
+            branch = Backend(self.name, EmbeddedChain.open(self.root / f"fork-{fork}" / "chain"), self.deployment,
+                             self.accounts, self.root / f"fork-{fork}")
+            try:
+                build(branch)
+                assert isinstance(branch.chain, EmbeddedChain)
+                adopt_embedded(self.chain, branch.chain, fork)
+            finally:
+                branch.close()
+        else:
+            assert self.node is not None
+            reorg_geth(self.chain, self.node.ipc, fork, lambda: build(self), lambda: self.pad(1))
+
     def reopen(self) -> Ledger:
         """Closes the event index and returns a new reader (which opens it again)."""
         self.close_index()
@@ -84,14 +127,15 @@ def backend(request: pytest.FixtureRequest, template_profile: Path, tmp_path: Pa
     root = tmp_path / "backend"
     shutil.copytree(template_profile, root)
     accounts = AccountBook(root, lambda: PASSPHRASE)
+    node: GethNode | None = None
     if request.param == "embedded":
         chain: Chain = EmbeddedChain.open(root / "chain")
         deployment = Deployment.load(root / DEPLOYMENT_FILE)
     else:
-        node: GethNode = request.getfixturevalue("geth_node")
+        node = request.getfixturevalue("geth_node")
         chain = RpcChain.connect(node.url, chain_id=node.chain_id)
         deployment = deploy_founders(chain, accounts)
-    b = Backend(str(request.param), chain, deployment, accounts, root)
+    b = Backend(str(request.param), chain, deployment, accounts, root, node)
     try:
         yield b
     finally:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from contextlib import closing
+from typing import Any
 
+import pytest
 from eth_account import Account
 
 from lienchain.ledger import Ledger, normalize_vin
@@ -65,11 +68,109 @@ def test_a_deleted_index_is_rebuilt_from_the_chain(backend: Backend, ledgers: di
     assert backend.index_path.exists()
 
 
-def test_a_replaced_last_block_is_indexed_again_without_duplicates(backend: Backend, ledgers: dict[str, Ledger]) -> None:
+def test_the_walk_back_stops_at_the_newest_block_whose_stored_hash_is_still_the_chains(
+    backend: Backend, ledgers: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
     story(ledgers)
     before = ledgers["reader"].history(VIN)
-    db = sqlite3.connect(backend.index_path)
-    db.execute("UPDATE meta SET value = '0xdead' WHERE key = 'synced_hash'")  # as after a reorg
-    db.commit()
-    db.close()
-    assert ledgers["reader"].history(VIN) == before
+    granted = next(e.block for e in before if e.name == "LienGranted")
+    with closing(sqlite3.connect(backend.index_path)) as db:
+        kept = max(n for (n,) in db.execute("SELECT number FROM blocks WHERE number < ?", (granted,)))
+    replace_stored_hashes(backend, granted)
+    read_from = recorded_log_reads(backend, monkeypatch)
+    assert ledgers["reader"].history(VIN) == before  # indexed again, none twice
+    assert read_from == [kept + 1]
+
+
+def replace_stored_hashes(backend: Backend, first: int) -> None:
+    """Changes the index's hashes of blocks from `first` on, as if a reorg had replaced them."""
+    with closing(sqlite3.connect(backend.index_path)) as db, db:
+        db.execute("UPDATE blocks SET hash = '0xdead' WHERE number >= ?", (first,))
+
+
+def recorded_log_reads(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Records the first block of every log read from the chain from now on."""
+    read_from: list[int] = []
+    logs = backend.chain.logs
+
+    def recorded(**kwargs: Any) -> Any:
+        read_from.append(kwargs["from_block"])
+        return logs(**kwargs)
+
+    monkeypatch.setattr(backend.chain, "logs", recorded)
+    return read_from
+
+
+def values(reader: Ledger, vin: str) -> list[int]:
+    return [int(e.args["value"]) for e in reader.history(vin) if e.name == "ValuationSet"]
+
+
+def valued_after_a_fork_point(backend: Backend, ledgers: dict[str, Ledger]) -> int:
+    """The story, indexed; then a fork point, after which the oracle values VIN at 2,000,000.
+
+    Returns:
+        The fork point.
+    """
+    story(ledgers)
+    ledgers["reader"].history(VIN)
+    fork = backend.fork()
+    ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    return fork
+
+
+def valued_otherwise(branch: Backend) -> None:
+    """The branch that replaces it: the oracle values VIN at 2,500,000 instead."""
+    branch.ledger("oracle").set_valuation(VIN, 2_500_000, currency="USD")
+
+
+def test_after_a_reorg_deeper_than_64_blocks_the_index_holds_the_new_branch_only(
+    backend: Backend, ledgers: dict[str, Ledger]
+) -> None:
+    fork = valued_after_a_fork_point(backend, ledgers)
+    backend.pad(70)
+    assert values(ledgers["reader"], VIN) == [3_000_000, 2_000_000]
+    backend.reorg(fork, valued_otherwise)
+    assert values(ledgers["reader"], VIN) == [3_000_000, 2_500_000]
+    assert same_history(ledgers["reader"], VIN)
+
+
+def test_after_a_reorg_the_index_reads_the_chain_again_from_the_fork_point_on(
+    backend: Backend, ledgers: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fork = valued_after_a_fork_point(backend, ledgers)
+    assert values(ledgers["reader"], VIN) == [3_000_000, 2_000_000]
+    backend.reorg(fork, valued_otherwise)
+    read_from = recorded_log_reads(backend, monkeypatch)
+    assert values(ledgers["reader"], VIN) == [3_000_000, 2_500_000]
+    assert read_from == [fork + 1]  # not a block before the fork point, and once
+
+
+def test_a_range_read_while_a_reorg_replaces_its_blocks_is_read_again(
+    backend: Backend, ledgers: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fork = valued_after_a_fork_point(backend, ledgers)
+    logs, reorged = backend.chain.logs, []
+
+    def logs_then_reorg(**kwargs: Any) -> Any:
+        found = logs(**kwargs)
+        if not reorged:  # the logs are the old branch's; the blocks' headers will be the new one's
+            reorged.append(True)
+            backend.reorg(fork, valued_otherwise)
+        return found
+
+    monkeypatch.setattr(backend.chain, "logs", logs_then_reorg)
+    assert values(ledgers["reader"], VIN) == [3_000_000, 2_500_000]
+    assert reorged
+
+
+def test_a_node_behind_the_index_keeps_its_later_events_unless_its_own_blocks_were_replaced(
+    backend: Backend, ledgers: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story(ledgers)
+    reader = ledgers["reader"]
+    before = reader.history(VIN)
+    granted, released = (e.block for e in before if e.name in ("LienGranted", "LienReleased"))
+    monkeypatch.setattr(backend.chain, "head", lambda: released - 1)  # a node catching up after a restart
+    assert reader.history(VIN) == before  # the same blocks up to its head: the release above it is kept
+    replace_stored_hashes(backend, granted)  # its blocks are another branch's
+    assert [e.name for e in reader.history(VIN)] == ["TitleRegistered", "ValuationSet", "LienGranted"]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from functools import cached_property
 
 from web3 import Web3
 from web3.logs import DISCARD
 
-from ...errors import RegistryEvidenceRequired, UndecodableProposal
+from ...errors import UndecodableProposal
 from .calls import CallDecoder
-from .context import GAS, LedgerContext
+from .context import GAS, Hook, LedgerContext
 from .deployment import NO_SEALER
 from .records import Address, Proposal, from_struct
 from .reverts import percent
@@ -245,44 +246,45 @@ class Governance:
         """
         return self._propose_setting("setLapseGrace", seconds, f"let liens lapse {seconds // 86400} days ({seconds} s) after maturity")
 
-    def propose_force_release(self, lien_id: int, evidence_cid: str) -> int:
+    def propose_force_release(self, lien_id: int, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes that governance releases a lien on the evidence of a document (a court order, a
         proof of payoff); the proposer's vote counts at once.
 
         Args:
             lien_id: The lien, active.
-            evidence_cid: The CID of the sealed evidence document, anchored before.
+            evidence_cid: The CID of the sealed evidence document.
+            on_accepted: Called once governance accepted the proposal and before it is final: the
+                place to store the evidence the proposal names.
 
         Returns:
             The proposal id.
 
         Raises:
-            RegistryEvidenceRequired: If no evidence CID is given (checked before anything is sent).
+            RegistryEvidenceRequired, LienNotActive, LienNotFound: If the registry would refuse the
+                release now (nothing is proposed).
         """
-        if not evidence_cid:  # as the registry would refuse it once the vote passed
-            raise RegistryEvidenceRequired(
-                f"releasing lien {lien_id} against its holder's will needs the CID of the evidence",
-                name="RegistryEvidenceRequired", args={"lienId": lien_id},
-            )
-        registry = self._c.registry
-        data = registry.encode_abi("forceReleaseLien", [lien_id, evidence_cid])
-        return self.propose(registry.address, data, f"release lien {lien_id} on the evidence of {evidence_cid}")
+        return self._propose_registry_call("forceReleaseLien", [lien_id, evidence_cid],
+                                           f"release lien {lien_id} on the evidence of {evidence_cid}", on_accepted)
 
     def _propose_setting(self, setter: str, value: int, description: str) -> int:
-        # A registry setting changes by governance calling the registry's setter with the new value.
-        # The setter is run first as governance would run it, so that a value the registry refuses
-        # now (its current one, or one out of range) is refused before any proposal is made.
-        registry = self._c.registry
-        self._c.reader.call(registry.functions[setter](value), sender=self._c.governance.address)
-        return self.propose(registry.address, registry.encode_abi(setter, [value]), description)
+        return self._propose_registry_call(setter, [value], description)
 
-    def propose(self, target: str, data: str, description: str) -> int:
+    def _propose_registry_call(self, function: str, args: list[Any], description: str, on_accepted: Hook = None) -> int:
+        # The call is run first as governance would run it once the vote passed, so that what the
+        # registry refuses now (a setting's current value, a lien without evidence) is refused
+        # before any proposal is made.
+        registry = self._c.registry
+        self._c.reader.call(registry.functions[function](*args), sender=self._c.governance.address)
+        return self.propose(registry.address, registry.encode_abi(function, args), description, on_accepted=on_accepted)
+
+    def propose(self, target: str, data: str, description: str, *, on_accepted: Hook = None) -> int:
         """Proposes that governance calls `target` with `data`; the proposer's vote counts at once.
 
         Args:
             target: The contract governance calls once a majority approved.
             data: The calldata, hex.
             description: What the proposal does, for the other members.
+            on_accepted: As for `Transactor.send`: called once governance accepted the proposal.
 
         Returns:
             The proposal id.
@@ -293,7 +295,8 @@ class Governance:
         words = (len(data) // 2 + len(description.encode()) + 31) // 32
         gas = GAS["propose"] + GAS["propose/word"] * words
         gov = self._c.governance
-        receipt = self._c.signer().send(gov.functions.propose(target, data, description), gas=gas)
+        receipt = self._c.signer().send(gov.functions.propose(target, data, description), gas=gas,
+                                        on_accepted=on_accepted)
         (log,) = gov.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)
         return int(log["args"]["proposalId"])
 

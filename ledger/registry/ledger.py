@@ -344,9 +344,9 @@ class Ledger:
         """Proposes how long after its maturity a lien lapses: see `Governance.propose_lapse_grace`."""
         return self._governance.propose_lapse_grace(seconds)
 
-    def propose_force_release(self, lien_id: int, evidence_cid: str) -> int:
+    def propose_force_release(self, lien_id: int, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes releasing a lien on evidence: see `Governance.propose_force_release`."""
-        return self._governance.propose_force_release(lien_id, evidence_cid)
+        return self._governance.propose_force_release(lien_id, evidence_cid, on_accepted=on_accepted)
 
     def propose_proof_window(self, seconds: int) -> int:
         """Proposes how long a private lienholder has to prove again: see `Governance.propose_proof_window`."""

@@ -175,14 +175,18 @@ class Session:
 
     def propose_force_release(self, lien_id: int, evidence: bytes) -> int:
         """Proposes that governance releases a lien, with its evidence (a court order, a proof of
-        payoff) sealed for every account of the profile and stored first, so that voters can read it.
+        payoff) sealed for every account of the profile and stored once governance accepted the
+        proposal, before it is final, so that voters can read it.
 
         Returns:
             The proposal id.
+
+        Raises:
+            ContractRevert: If the registry would refuse the release, or governance the proposal
+                (nothing is stored).
         """
         sealed = self._seal(evidence, self._everyone(), "forced-release-evidence", lien=lien_id)
-        self.documents.put(sealed)  # before the proposal that names it: the voters read it
-        return self.ledger.propose_force_release(lien_id, sealed.cid)
+        return self.ledger.propose_force_release(lien_id, sealed.cid, on_accepted=self._storing(sealed))
 
     def _seal(self, document: bytes | None, readers: list[str], kind: str, **fields: Any) -> SealedDocument:
         # A step that came without a document anchors a generated record of itself instead.

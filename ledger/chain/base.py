@@ -78,7 +78,8 @@ def untimed(_phase: str) -> Iterator[None]:
 
 class Reverted(ContractRevert):
     """A call or transaction was refused by the contract; `data` holds its custom error (selector
-    and ABI-encoded arguments), for the caller to decode into the typed exception it stands for."""
+    and ABI-encoded arguments), for the caller to decode into the typed exception it stands for.
+    Without data (a bare revert, a `require` without message), the message is the node's words."""
 
     def __init__(self, data: bytes, message: str = "") -> None:
         super().__init__(message or f"the contract refused the operation (error data 0x{data.hex()[:8]})")

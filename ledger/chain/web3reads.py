@@ -15,7 +15,7 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
 from web3.types import FilterParams, LogReceipt, TxParams
 
-from ...errors import ContractRevert, InsufficientFunds, TransactionFailed
+from ...errors import InsufficientFunds, TransactionFailed
 from .base import Block, BlockId, Chain, Reverted, StaleNonce, Transaction
 
 
@@ -40,8 +40,8 @@ def refusal(error: Any, sender: str, *, sent: int | None = None) -> Exception:
     message = str(error.get("message")) if isinstance(error, dict) else str(error)
     if any(m in message for m in ("afford", "insufficient funds", "enough balance")):  # py-evm's, geth's
         return InsufficientFunds(f"{sender} cannot pay for the gas: fund it from another account of the profile")
-    if "revert" in message:
-        return ContractRevert(f"the contract refused the operation: {message}")
+    if "revert" in message:  # a revert without data: the transactor names the operation it stopped
+        return Reverted(b"", message)
     after = f" (after {sent} sent)" if sent else ""
     if "nonce too low" in message or "Invalid transaction nonce" in message:  # geth's, py-evm's
         return StaleNonce(f"the chain refused the transaction{after}: {message}", sent=sent or 0)
@@ -89,7 +89,7 @@ class Web3Reads(Chain):
         except ContractLogicError as exc:
             data = revert_data(exc.data)
             if data is None:  # a plain `revert()` or a require without message
-                raise Reverted(b"", f"the contract refused the operation: {exc.message or 'no reason given'}") from None
+                raise Reverted(b"", exc.message or "no reason given") from None
             raise Reverted(data) from None
         except Web3RPCError as exc:  # out of gas, invalid opcode: an RPC error without revert data
             raise TransactionFailed(f"the call failed: {exc}") from None

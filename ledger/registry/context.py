@@ -41,6 +41,7 @@ GAS = {
     "proveLien": 2_000_000,
     "setValuation": 640_000,  # an oracle's first valuation of a title stores its document's CID
     "releaseLien": 560_000,  # reviews the title's loan-to-value over each of its current oracles' valuations
+    "reviewTitle": 560_000,  # the review alone: at most a release's
     "propose": 550_000,
     "propose/word": 35_000,  # each 32 bytes of calldata and description a proposal stores
     # The vote that reaches a majority pays for the proposal's call: this covers the largest

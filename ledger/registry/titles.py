@@ -112,7 +112,7 @@ class Titles:
             TitleNotFound: If no title is registered for the VIN.
         """
         c = self._c
-        c.signer().send(c.registry.functions.reviewTitle(c.token(vin)), gas=GAS["releaseLien"], titles=c.vins)
+        c.signer().send(c.registry.functions.reviewTitle(c.token(vin)), gas=GAS["reviewTitle"], titles=c.vins)
 
     def vin_of(self, token: int) -> VIN:
         """Returns the VIN of a title by token id.

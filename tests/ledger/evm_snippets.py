@@ -26,3 +26,6 @@ REVERTER_CONTRACT = reverter(bytes.fromhex("deadbeef"), 7)
 REVERTER_DATA = bytes.fromhex("deadbeef") + (7).to_bytes(32, "big")
 #: A contract that always panics with an arithmetic overflow, as checked arithmetic does.
 PANIC_CONTRACT = reverter(bytes.fromhex("4e487b71"), 0x11)
+#: A contract that always reverts with no data (PUSH1 0 PUSH1 0 REVERT), as a `require` without a message does.
+_BARE_RUNTIME = bytes.fromhex("60006000fd")
+BARE_REVERTER_CONTRACT = bytes.fromhex(f"60{len(_BARE_RUNTIME):02x}600c600039" f"60{len(_BARE_RUNTIME):02x}6000f3") + _BARE_RUNTIME

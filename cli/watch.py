@@ -33,7 +33,6 @@ def _line(app: App, e: Event, vin: str | None) -> str:
         "LienReleased": lambda: f"lien {a['lienId']} released by {app.label(str(a['lender']))}",
         "LienCommitted": lambda: f"lien {a['lienId']} is private: amount proved at most {a['provenLimit']} minor units",
         "LienProved": lambda: f"lien {a['lienId']} proved again: at most {a['provenLimit']} minor units",
-        "LienProofOverdue": lambda: f"PROOF OVERDUE for private lien {a['lienId']}: {app.label(str(a['lender']))} grants no new lien",
         "LienProofSettled": lambda: f"lien {a['lienId']} owes no proof any more: the threshold allows {a['limit']} minor units",
         "LienProofDue": lambda: f"PROOF DUE for private lien {a['lienId']} by {format_time(int(a['deadline']))}: "
                                 f"the threshold now allows {a['limit']} minor units",

@@ -18,7 +18,7 @@ __all__ = [
     "RegistryInvalidMaturity", "RegistryTitleExists", "RegistryUnknownTitle", "RegistryTitleNotActive",
     "RegistryTitleCancelled", "RegistryStatusUnchanged", "RegistryTitleEncumbered",
     "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryLienNotLapsed",
-    "RegistryEvidenceRequired", "RegistryLenderOverdue", "RegistryTooManyLiens", "RegistryTooManyValuers", "RegistryNotLienholder",
+    "RegistryEvidenceRequired", "RegistryTooManyLiens", "RegistryTooManyValuers", "RegistryNotLienholder",
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
     "RegistryConsentUnexpected", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
@@ -123,13 +123,6 @@ class RegistryLienNotLapsed(LienNotActive):
 
     lien_id: int
     lapses_at: int
-
-
-class RegistryLenderOverdue(TitleFrozen):
-    """Raised when a lender with a private lien's proof found overdue would grant a new lien."""
-
-    lender: str
-    overdue: int
 
 
 class RegistryTooManyLiens(InvalidOperation):

@@ -62,11 +62,13 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     ) ERC721("lienchain vehicle title", "VTITLE") EIP712("lienchain TitleRegistry", "1") {
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _verifier = zkVerifier;
-        // Field by field: the struct holds a mapping, so it cannot be assigned whole.
-        _settings.ltvThresholdBps = 7000;
-        _settings.stalenessWindow = 180 days;
-        _settings.proofWindow = 7 days;
-        _settings.lapseGrace = 90 days;
+        _settings = Titles.Settings({
+            ltvThresholdBps: 7000,
+            stalenessWindow: 180 days,
+            proofWindow: 7 days,
+            thresholdChangedAt: 0,
+            lapseGrace: 90 days
+        });
         uint256 count = foundingAccounts.length;
         if (foundingRoles.length != count) {
             // The first entry that lacks its other half.

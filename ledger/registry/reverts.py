@@ -29,10 +29,6 @@ MESSAGES: dict[str, str] = {
     "RegistryInvalidAmount": "a lien amount must be greater than zero and below 2**40 minor units, not {amount}",
     "RegistryLienNotLapsed": "lien {lienId} has not lapsed: it lapses after {lapsesAt}, its maturity and grace period",
     "RegistryEvidenceRequired": "releasing lien {lienId} against its holder's will needs the CID of the evidence",
-    "RegistryLenderOverdue": (
-        "{lender} owes {overdue} overdue private lien proof(s): it grants no new lien until it proves them again "
-        "or they end"
-    ),
     "RegistryTooManyLiens": "title {title} carries {max} active liens, the most a title may: one must end first",
     "RegistryTooManyValuers": "{max} current oracles have valued title {title}, the most a title keeps valuations of",
     "RegistryInvalidCurrency": "{currency} is no currency code: a currency is three capital letters A-Z",

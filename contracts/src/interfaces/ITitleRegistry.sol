@@ -105,11 +105,6 @@ interface ITitleRegistry {
     /// @param lienId The lien.
     /// @param lapsesAt The time after which it lapses (unix time).
     error RegistryLienNotLapsed(uint256 lienId, uint256 lapsesAt);
-    /// @notice The lender has private liens whose proofs were found overdue: it grants no new lien
-    /// until it proves them again or they end.
-    /// @param lender The lender.
-    /// @param overdue How many of its private liens owe an overdue proof.
-    error RegistryLenderOverdue(address lender, uint256 overdue);
     /// @notice A title carries as many active liens as a title may (16): release one first.
     /// @param tokenId The title.
     /// @param max The most active liens a title carries.
@@ -306,13 +301,6 @@ interface ITitleRegistry {
     /// @param limit What the threshold allows the lien now.
     /// @param deadline When the new proof is due (unix time).
     event LienProofDue(uint256 indexed lienId, uint256 indexed tokenId, uint256 limit, uint64 deadline);
-    /// @notice A private lien's proof was found overdue: until it is proved or ends, its lender
-    /// grants no new lien.
-    /// @param lienId The private lien.
-    /// @param tokenId The title.
-    /// @param lender The lienholder.
-    /// @param deadline When the proof was due (unix time).
-    event LienProofOverdue(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender, uint64 deadline);
     /// @notice What the threshold allows a title's private lien rose back to what its proof showed
     /// (a new valuation, a release): the proof that was due no longer is.
     /// @param lienId The private lien.

@@ -64,8 +64,6 @@ library Titles {
         /// @dev How many times the lien was proved again since its grant: each new proof is bound
         /// to it, so that no earlier proof (nor an auditor's) can be sent again.
         uint64 nonce;
-        /// @dev Whether a review found the proof overdue and counted it against its lender.
-        bool overdueCounted;
     }
 
     /// @notice The registry's settings, changed by governance. One storage slot: every appraisal
@@ -77,9 +75,6 @@ library Titles {
         uint64 thresholdChangedAt;
         /// @dev How long after its maturity a lien lapses (the second slot: read only then).
         uint64 lapseGrace;
-        /// @dev Per lender, its private liens a review found overdue and not yet proved or ended:
-        /// while any is, the lender grants no new lien.
-        mapping(address lender => uint256) overdueProofs;
     }
 
     /// @notice How an active lien ends.
@@ -142,7 +137,6 @@ library Titles {
         ITitleRegistry.Consent[] calldata consents
     ) external returns (uint256 lienId) {
         if (terms.amount == 0 || terms.amount >= _AMOUNT_LIMIT) revert ITitleRegistry.RegistryInvalidAmount(terms.amount);
-        _checkNotOverdue(s);
         if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
         _checkCurrency(t, liens, terms.tokenId, terms.currency);
         _checkLtv(t, liens, s, terms.tokenId, terms.amount);
@@ -173,7 +167,6 @@ library Titles {
         string calldata docCid
     ) external returns (uint256 lienId) {
         if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
-        _checkNotOverdue(s);
         if (t.activeLienIds.length != 0) {
             revert ITitleRegistry.RegistryPrivateLienNotFirst(terms.tokenId, t.activeLienIds.length);
         }
@@ -216,7 +209,6 @@ library Titles {
             block.chainid, address(this), abi.encodePacked("lien:", lienId, uint256(p.nonce)), commitment, a.value,
             a.thresholdBps, deducted, ltvProof
         )) revert ITitleRegistry.RegistryInvalidProof(tokenId);
-        _uncountOverdue(s, p, l.lien.lender);
         _recordProof(p, lienId, tokenId, a.value * a.thresholdBps / 10_000 - deducted);
     }
 
@@ -237,7 +229,6 @@ library Titles {
         string calldata evidenceCid
     ) external {
         ITitleRegistry.Lien storage l = liens[lienId - 1].lien;
-        _uncountOverdue(s, liens[lienId - 1].proof, l.lender);
         if (how == Closing.Release) {
             _releaseLien(t, l, lienId);
         } else if (how == Closing.Lapse) {
@@ -477,26 +468,6 @@ library Titles {
         else emit ITitleRegistry.LtvRecovered(tokenId, a.ltvBps, a.thresholdBps);
     }
 
-    function _countOverdue(
-        Settings storage s,
-        Proof storage p,
-        address lender,
-        uint256 lienId,
-        uint256 tokenId,
-        uint64 deadline
-    ) private {
-        p.overdueCounted = true;
-        s.overdueProofs[lender] += 1;
-        emit ITitleRegistry.LienProofOverdue(lienId, tokenId, lender, deadline);
-    }
-
-    /// @dev Takes an overdue proof off its lender's count: the lien was proved again, or ended.
-    function _uncountOverdue(Settings storage s, Proof storage p, address lender) private {
-        if (!p.overdueCounted) return;
-        p.overdueCounted = false;
-        s.overdueProofs[lender] -= 1;
-    }
-
     function _settleProof(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit) private {
         p.dueSince = 0;
         emit ITitleRegistry.LienProofSettled(lienId, tokenId, limit);
@@ -611,19 +582,9 @@ library Titles {
             // Whether a proof is due is always computed from the appraisal (see `privateLien`);
             // the mark dates a due spell, and its end is told.
             if (p.dueSince != 0) _settleProof(p, lienId, tokenId, limit);
-            return;
+        } else if (p.dueSince == 0) {
+            _setProofDue(p, lienId, tokenId, limit, s.proofWindow);
         }
-        if (p.dueSince == 0) _setProofDue(p, lienId, tokenId, limit, s.proofWindow);
-        if (!p.overdueCounted) {
-            ITitleRegistry.PrivateLien memory state = _privateState(t, liens, s, a);
-            if (state.overdue) _countOverdue(s, p, liens[lienId - 1].lien.lender, lienId, tokenId, state.deadline);
-        }
-    }
-
-    /// @dev Refuses a new lien of a lender with a private lien's proof overdue.
-    function _checkNotOverdue(Settings storage s) private view {
-        uint256 overdue = s.overdueProofs[msg.sender];
-        if (overdue != 0) revert ITitleRegistry.RegistryLenderOverdue(msg.sender, overdue);
     }
 
     /// @dev The title's appraisal, refused without a fresh valuation.

@@ -260,39 +260,3 @@ def test_a_proof_due_by_age_is_told_by_a_review_and_its_end_by_the_next_valuatio
     assert [(e.args["lienId"], e.args["limit"]) for e in settled] == [(lien.lien_id, 1_400_000)]
     state = valued["reader"].private_lien(VIN)
     assert state is not None and not state.due
-
-
-def test_a_lender_with_an_overdue_proof_grants_no_new_lien_until_it_proves(backend: Backend, valued: dict[str, Ledger]) -> None:
-    other = normalize_vin("1HGCM82633A004352")
-    valued["registrar"].register_title(other, Account.create().address)
-    pid = valued["registrar"].propose_proof_window(1)
-    valued["lender-a"].approve(pid)
-    assert valued["lender-b"].approve(pid).executed
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
-    valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")  # a proof is due within a second
-    state = valued["reader"].private_lien(VIN)
-    assert state is not None
-    while valued["reader"].chain.time() <= state.deadline:
-        time.sleep(max(0.0, state.deadline + 1 - time.time()))
-        valued["registrar"].send_value(Account.create().address, 1)
-    valued["lender-a"].grant_lien(other, 1_000, currency="USD", maturity=MATURITY)  # not yet counted: no review
-
-    valued["auditor"].review_title(VIN)  # anyone finds it overdue
-    overdue = valued["reader"].history(VIN)[-1]
-    assert (overdue.name, overdue.args["lienId"], overdue.args["lender"]) == ("LienProofOverdue", lien.lien_id,
-                                                                               valued["lender-a"].address)
-    before = sent(valued)
-    with pytest.raises(errors.RegistryLenderOverdue) as refused:
-        valued["lender-a"].grant_lien(other, 2_000, currency="USD", maturity=MATURITY)  # on another title too
-    assert refused.value.overdue == 1 and sent(valued) == before
-    assert len(valued["reader"].liens(other)) == 1
-    valued["lender-b"].grant_lien(other, 1_000, currency="USD", maturity=MATURITY, consents=[  # others are not held up
-        valued["lender-a"].sign_consent(other, lender=valued["lender-b"].address, amount=1_000, currency="USD",
-                                        deadline=MATURITY)
-    ])
-    session(backend, "lender-a").prove_lien(lien.lien_id)
-    valued["lender-a"].grant_lien(other, 2_000, currency="USD", maturity=MATURITY, consents=[
-        valued["lender-b"].sign_consent(other, lender=valued["lender-a"].address, amount=2_000, currency="USD",
-                                        deadline=MATURITY)
-    ])
-    assert len(valued["reader"].liens(other)) == 3

@@ -58,7 +58,7 @@ class RegistryInvalidAmount(InvalidOperation):
 
 
 class RegistryInvalidMaturity(InvalidOperation):
-    """Raised when a lien's maturity is not in the future."""
+    """Raised when a lien's maturity is not in the future, or more than 30 years ahead."""
 
     maturity: int
 

@@ -109,11 +109,15 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
-    function setTitleStatus(uint256 tokenId, TitleStatus status) external onlyRole(REGISTRAR_ROLE) {
+    function setTitleStatus(uint256 tokenId, TitleStatus status) external {
+        bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        if (!governance) _checkRole(REGISTRAR_ROLE);
         Titles.State storage t = _existingTitle(tokenId);
         TitleStatus previous = t.title.status;
         if (previous == TitleStatus.Cancelled) revert RegistryTitleCancelled(tokenId);
         if (previous == status) revert RegistryStatusUnchanged(tokenId, status);
+        uint256 active = t.activeLienIds.length;
+        if (status == TitleStatus.Cancelled && active != 0 && !governance) revert RegistryTitleEncumbered(tokenId, active);
         _setTitleStatus(t, tokenId, status);
     }
 

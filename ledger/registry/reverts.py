@@ -32,7 +32,7 @@ MESSAGES: dict[str, str] = {
     "RegistryTooManyLiens": "title {title} carries {max} active liens, the most a title may: one must end first",
     "RegistryTooManyValuers": "{max} current oracles have valued title {title}, the most a title keeps valuations of",
     "RegistryInvalidCurrency": "{currency} is no currency code: a currency is three capital letters A-Z",
-    "RegistryInvalidMaturity": "maturity {maturity} is not in the future: give a later date",
+    "RegistryInvalidMaturity": "maturity {maturity} is not in the future, or more than 30 years ahead",
     "RegistryTitleExists": "title {title} is already registered",
     "RegistryUnknownTitle": "no title registered for {title}: check the VIN, or register it first",
     "RegistryTitleNotActive": (

@@ -195,7 +195,8 @@ interface ITitleRegistry {
     /// @notice A public lien amount is zero, or 2**40 minor units or more (the bound of private amounts).
     /// @param amount The amount given.
     error RegistryInvalidAmount(uint256 amount);
-    /// @notice The maturity date is not in the future.
+    /// @notice The maturity date is not in the future, or more than 30 years ahead (a lien that
+    /// never matures would never lapse).
     /// @param maturity The maturity given.
     error RegistryInvalidMaturity(uint64 maturity);
     /// @notice A senior active lienholder has not consented to the new lien.
@@ -399,7 +400,9 @@ interface ITitleRegistry {
     /// @param docCid The CID of the sealed transfer document, which becomes the title's document.
     function transferTitle(uint256 tokenId, address to, string calldata docCid) external;
 
-    /// @notice Changes a title's status (stolen, salvage, cancelled, or back to active). REGISTRAR only.
+    /// @notice Changes a title's status (stolen, salvage, cancelled, or back to active): a REGISTRAR,
+    /// or governance. Cancelling a title with active liens, which can never be undone, takes a
+    /// member vote: no one registrar's key can end what lienholders rely on.
     /// @param tokenId The title.
     /// @param status The new status; a cancelled title never changes again.
     function setTitleStatus(uint256 tokenId, TitleStatus status) external;

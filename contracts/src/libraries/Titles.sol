@@ -111,6 +111,8 @@ library Titles {
     /// cover whatever a title's history: its active liens, and the oracles that valued it.
     uint256 internal constant MAX_ACTIVE_LIENS = 16;
     uint256 internal constant MAX_VALUERS = 16;
+    /// @dev The longest a lien may run: well beyond any vehicle loan.
+    uint256 private constant _MAX_TERM = 30 * 365 days;
 
     // --- liens --------------------------------------------------------------------------------
 
@@ -137,7 +139,7 @@ library Titles {
         ITitleRegistry.Consent[] calldata consents
     ) external returns (uint256 lienId) {
         if (terms.amount == 0 || terms.amount >= _AMOUNT_LIMIT) revert ITitleRegistry.RegistryInvalidAmount(terms.amount);
-        if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
+        _checkMaturity(terms.maturity);
         _checkCurrency(t, liens, terms.tokenId, terms.currency);
         _checkLtv(t, liens, s, terms.tokenId, terms.amount);
         if (t.activeLienIds.length != 0) _useConsents(t, liens, consentUsed, domainSeparator, terms, consents);
@@ -166,7 +168,7 @@ library Titles {
         ITitleRegistry.PrivateAmount calldata amount,
         string calldata docCid
     ) external returns (uint256 lienId) {
-        if (terms.maturity <= block.timestamp) revert ITitleRegistry.RegistryInvalidMaturity(terms.maturity);
+        _checkMaturity(terms.maturity);
         if (t.activeLienIds.length != 0) {
             revert ITitleRegistry.RegistryPrivateLienNotFirst(terms.tokenId, t.activeLienIds.length);
         }
@@ -249,6 +251,17 @@ library Titles {
     /// @param s The registry's settings.
     /// @param tokenId The title's token id.
     function review(State storage t, LienState[] storage liens, Settings storage s, uint256 tokenId) external {
+        uint256 lienId = t.privateLienId;
+        if (lienId != 0 && liens[lienId - 1].proof.dueSince == 0) {
+            // Due by time alone (a valuation aged out, an oracle's role revoked): the view already
+            // counts its deadline from the proof or the last threshold change. The review records
+            // that spell as it is: it never gives the lienholder a new window.
+            (ITitleRegistry.Appraisal memory a,) = _appraise(t, s);
+            ITitleRegistry.PrivateLien memory state = _privateState(t, liens, s, a);
+            if (state.due) {
+                _setProofDue(liens[lienId - 1].proof, lienId, tokenId, state.limit, state.deadline - s.proofWindow, s.proofWindow);
+            }
+        }
         _review(t, liens, s, tokenId);
     }
 
@@ -473,12 +486,22 @@ library Titles {
         emit ITitleRegistry.LienProofSettled(lienId, tokenId, limit);
     }
 
-    function _setProofDue(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit, uint64 window) private {
-        p.dueSince = uint64(block.timestamp);
-        emit ITitleRegistry.LienProofDue(lienId, tokenId, limit, uint64(block.timestamp) + window);
+    function _setProofDue(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit, uint64 since, uint64 window)
+        private
+    {
+        p.dueSince = since;
+        emit ITitleRegistry.LienProofDue(lienId, tokenId, limit, since + window);
     }
 
     // --- internals ----------------------------------------------------------------------------
+
+    /// @dev A lien matures in the future and within `_MAX_TERM`: one that never matured would never
+    /// lapse, and would hold its title for good.
+    function _checkMaturity(uint64 maturity) private view {
+        if (maturity <= block.timestamp || maturity > block.timestamp + _MAX_TERM) {
+            revert ITitleRegistry.RegistryInvalidMaturity(maturity);
+        }
+    }
 
     /// @dev Refuses a new lien of `amount` on a frozen title, one that would cross the threshold
     /// (counting a private lien at its proven limit), any on a title whose valuations are all
@@ -583,7 +606,7 @@ library Titles {
             // the mark dates a due spell, and its end is told.
             if (p.dueSince != 0) _settleProof(p, lienId, tokenId, limit);
         } else if (p.dueSince == 0) {
-            _setProofDue(p, lienId, tokenId, limit, s.proofWindow);
+            _setProofDue(p, lienId, tokenId, limit, uint64(block.timestamp), s.proofWindow);
         }
     }
 

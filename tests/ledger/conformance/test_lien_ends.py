@@ -10,7 +10,7 @@ import pytest
 from eth_account import Account
 
 from lienchain import errors
-from lienchain.ledger import Ledger, LienStatus, normalize_vin
+from lienchain.ledger import Ledger, LienStatus, TitleStatus, normalize_vin
 
 from .conftest import Backend
 from .support import sent
@@ -100,3 +100,25 @@ def test_a_lapse_grace_vote_keeps_the_default_until_it_passes(titled: dict[str, 
     pid = titled["registrar"].propose_lapse_grace(30 * 86400)
     titled["lender-a"].approve(pid)
     assert titled["reader"].lapse_grace() == 90 * 86400
+
+
+def test_a_lien_matures_within_30_years_so_no_lender_holds_a_title_for_good(titled: dict[str, Ledger]) -> None:
+    before = sent(titled)
+    for maturity in (2**64 - 1, titled["reader"].now() + 31 * 366 * 86400):
+        with pytest.raises(errors.RegistryInvalidMaturity):
+            titled["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=maturity)
+    assert sent(titled) == before and titled["reader"].liens(VIN) == []
+    titled["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=titled["reader"].now() + 29 * 365 * 86400)
+
+
+def test_one_registrar_cannot_cancel_a_liened_title_but_a_vote_can(titled: dict[str, Ledger]) -> None:
+    titled["lender-a"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)
+    before = sent(titled)
+    with pytest.raises(errors.TitleEncumbered):
+        titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED)
+    assert sent(titled) == before and titled["reader"].title(VIN).status == TitleStatus.ACTIVE
+    registry = titled["registrar"].registry
+    pid = titled["registrar"]._propose(registry.address, registry.encode_abi(  # noqa: SLF001
+        "setTitleStatus", [titled["registrar"]._token(VIN), int(TitleStatus.CANCELLED)]), "cancel: vehicle destroyed")  # noqa: SLF001
+    vote(titled, pid)
+    assert titled["reader"].title(VIN).status == TitleStatus.CANCELLED

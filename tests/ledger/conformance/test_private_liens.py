@@ -260,3 +260,24 @@ def test_a_proof_due_by_age_is_told_by_a_review_and_its_end_by_the_next_valuatio
     assert [(e.args["lienId"], e.args["limit"]) for e in settled] == [(lien.lien_id, 1_400_000)]
     state = valued["reader"].private_lien(VIN)
     assert state is not None and not state.due
+
+
+def test_a_review_never_moves_the_deadline_of_a_proof_due_by_age(backend: Backend, valued: dict[str, Ledger]) -> None:
+    pid = valued["registrar"].propose_proof_window(1)
+    valued["lender-a"].approve(pid)
+    assert valued["lender-b"].approve(pid).executed
+    session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    pid = valued["registrar"].propose_staleness_window(2)
+    valued["lender-a"].approve(pid)
+    assert valued["lender-b"].approve(pid).executed
+    for _ in range(30):  # the valuation ages out, then the proof window passes, on the chain's clock
+        before = valued["reader"].private_lien(VIN)
+        assert before is not None
+        if before.due and valued["reader"].chain.time() > before.deadline:
+            break
+        time.sleep(1)
+        valued["registrar"].send_value(Account.create().address, 1)
+    assert before.overdue
+    valued["lender-a"].review_title(VIN)  # the lienholder itself reviews: the deadline stays
+    after = valued["reader"].private_lien(VIN)
+    assert after is not None and after.overdue and after.deadline == before.deadline

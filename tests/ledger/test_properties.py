@@ -89,6 +89,8 @@ class Model:
         t = self.titles.get(vin)
         if ROLE[actor] != "REGISTRAR" or t is None or t.status in (TitleStatus.CANCELLED, status):
             return False
+        if status == TitleStatus.CANCELLED and self.active_lenders(vin):
+            return False  # for good: a liened title is cancelled by a member vote, not one registrar
         t.status = status
         return True
 

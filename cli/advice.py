@@ -56,6 +56,14 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.NoSigningAccount: "choose one with --as NAME",
     errors.NotSeniorLienholder: "see who holds them with `lienchain lien list {vin}`",
     errors.LienIsPublic: "see it with `lienchain lien list VIN`",
+    errors.NotAuthorizer: "see its owner with `lienchain title show {vin}`",
+    errors.AuthorizationRequired: (
+        "its owner or a registrar signs one with `lienchain lien authorize` (a lien) or `lienchain title authorize` "
+        "(a transfer)"
+    ),
+    errors.RegistryNotAuthorized: (
+        "its owner or another registrar signs one with `lienchain lien authorize` or `lienchain title authorize`"
+    ),
     errors.DeploymentNotFound: (
         "deploy with `lienchain contracts deploy`, or check and install another member's record with "
         "`lienchain contracts verify --deployment FILE`"

@@ -17,6 +17,7 @@ from ..errors import ContractRevert, StorageError
 from ..ledger.workspace import audit
 from .advice import explain
 from ..ledger.workspace.profile import Profile
+from ..ledger.registry.authorization import LienAuthorization
 from ..ledger.registry.vin import VIN, normalize_vin
 
 DEMO_VIN = "1M8GDM9AXKP042788"
@@ -58,7 +59,7 @@ def run_demo(emit: Callable[[Step], None], *, workdir: Path | None = None) -> li
         root = Path(workdir) if workdir else Path(tmp)
         profile = Profile.create(root / "profile", passphrase=lambda: passphrase, light_kdf=True)
         with profile:
-            step("lienchain", "init", f"profile with 5 accounts, chain id {profile.config['chain_id']}, "
+            step("lienchain", "init", f"profile with {len(profile.accounts.list())} accounts, chain id {profile.config['chain_id']}, "
                  "contracts deployed with the founding roles")
             _story(profile, step)
     return steps
@@ -67,32 +68,46 @@ def run_demo(emit: Callable[[Step], None], *, workdir: Path | None = None) -> li
 def _story(profile: Profile, step: Callable[..., None]) -> None:
     vin = normalize_vin(DEMO_VIN)
     alice, bob = Account.create().address, Account.create().address
-    registrar = profile.session("registrar")
+    registrar, registrar_b = profile.session("registrar"), profile.session("registrar-b")
     lender_a, lender_b = profile.session("lender-a"), profile.session("lender-b")
     maturity = registrar.ledger.now() + 5 * _YEAR
+    week = registrar.ledger.now() + 7 * 86400
+
+    def authorize(lender: str, amount: int) -> LienAuthorization:
+        auth = registrar.authorize_lien(vin, lender=lender, amount=amount, currency="USD", maturity=maturity,
+                                        deadline=week)
+        step("registrar", f"lien authorize {vin} --to {lender} --amount {amount // 100}",
+             f"EIP-712 authorization of the lien signed by {auth.signer} (Alice has no key: the policy admits a "
+             "registrar)")
+        return auth
 
     t = registrar.register_title(vin, alice, document=b"Certificate of title " + vin.encode() + b", owner Alice")
     step("registrar", f"title register {vin} --owner {alice}", f"title registered, document {t.doc_cid}")
 
-    first = lender_a.grant_lien(vin, 1_800_000, currency="USD", maturity=maturity, document=b"Loan A-1: 18,000.00 USD")
-    step("lender-a", f"lien grant {vin} --amount 18000", f"lien {first.lien_id}, priority {first.priority}, "
-         f"loan document {first.doc_cid} sealed for lender-a and the auditor")
+    first = lender_a.grant_lien(vin, 1_800_000, currency="USD", maturity=maturity, document=b"Loan A-1: 18,000.00 USD",
+                                authorization=authorize("lender-a", 1_800_000))
+    step("lender-a", f"lien grant {vin} --amount 18000 --authorization FILE", f"lien {first.lien_id}, priority "
+         f"{first.priority}, loan document {first.doc_cid} sealed for lender-a and the auditor")
 
+    auth_b = authorize("lender-b", 600_000)
     try:
-        lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity)
-        step("lender-b", f"lien grant {vin} --amount 6000", "granted without consent: THIS IS A BUG", ok=False)
+        lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity, authorization=auth_b)
+        step("lender-b", f"lien grant {vin} --amount 6000 --authorization FILE", "granted without consent: THIS IS A BUG", ok=False)
     except ContractRevert as exc:
-        step("lender-b", f"lien grant {vin} --amount 6000", f"refused ({type(exc).__name__}): {explain(exc)}")
+        step("lender-b", f"lien grant {vin} --amount 6000 --authorization FILE", f"refused ({type(exc).__name__}): {explain(exc)}")
 
     consent = lender_a.sign_consent(vin, lender="lender-b", amount=600_000, currency="USD",
                                     deadline=lender_a.ledger.now() + 7 * 86400)
     step("lender-a", f"lien consent {vin} --to lender-b --amount 6000", f"EIP-712 consent signed by {consent.signer}")
 
-    second = lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity, consents=[consent])
-    step("lender-b", f"lien grant {vin} --amount 6000 --consent FILE", f"lien {second.lien_id}, priority {second.priority}")
+    second = lender_b.grant_lien(vin, 600_000, currency="USD", maturity=maturity, consents=[consent], authorization=auth_b)
+    step("lender-b", f"lien grant {vin} --amount 6000 --authorization FILE --consent FILE",
+         f"lien {second.lien_id}, priority {second.priority}")
 
+    own = registrar.authorize_transfer(vin, bob, deadline=week)  # one registrar's key alone
     for actor, action, attempt in (
-        ("registrar", f"title transfer {vin} --to {bob}", lambda: registrar.transfer_title(vin, bob)),
+        ("registrar", f"title transfer {vin} --to {bob} --authorization OWN-FILE",
+         lambda: registrar.transfer_title(vin, bob, authorization=own)),
         ("lender-b", f"lien release {first.lien_id}", lambda: lender_b.ledger.release_lien(first.lien_id)),
     ):
         try:
@@ -115,8 +130,11 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     lender_b.ledger.release_lien(second.lien_id)
     step("lender-b", f"lien release {second.lien_id}", "released")
 
-    t = registrar.transfer_title(vin, bob, document=b"Bill of sale: Alice to Bob")
-    step("registrar", f"title transfer {vin} --to {bob}", f"owner is now {t.owner}, document {t.doc_cid}")
+    second_key = registrar_b.authorize_transfer(vin, bob, deadline=week)
+    step("registrar-b", f"title authorize {vin} --to {bob}", f"EIP-712 authorization signed by {second_key.signer}")
+    t = registrar.transfer_title(vin, bob, authorization=second_key, document=b"Bill of sale: Alice to Bob")
+    step("registrar", f"title transfer {vin} --to {bob} --authorization FILE",
+         f"owner is now {t.owner}, document {t.doc_cid}")
 
     _private_lien(profile, vin, step)
 
@@ -130,9 +148,14 @@ def _private_lien(profile: Profile, vin: VIN, step: Callable[..., None]) -> None
     profile.session("oracle").set_valuation(vin, 2_000_000, currency="USD")
     step("oracle", f"valuation set {vin} --value 20000", "title valued 20,000.00 USD")
     lender = profile.session("lender-a")
-    lien = lender.grant_private_lien(vin, 1_300_000, currency="USD", maturity=lender.ledger.now() + _YEAR)
+    maturity = lender.ledger.now() + _YEAR
+    auth = profile.session("registrar").authorize_lien(vin, lender="lender-a", amount=1_300_000, currency="USD",
+                                                       maturity=maturity, deadline=maturity, private_amount=True)
+    step("registrar", f"lien authorize {vin} --to lender-a --amount 13000 --private",
+         "authorization binding the amount's commitment, its opening sealed for lender-a")
+    lien = lender.grant_private_lien(vin, 1_300_000, currency="USD", maturity=maturity, authorization=auth)
     commitment = profile.ledger().lien_commitment(lien.lien_id)
-    step("lender-a", f"lien grant {vin} --amount 13000 --private",
+    step("lender-a", f"lien grant {vin} --amount 13000 --private --authorization FILE",
          f"lien {lien.lien_id}: on chain only the commitment ({commitment.x:#x}, ...) and two verified proofs")
     document = audit.prove_ltv(profile.session("lender-a"), lien.lien_id)
     checked = audit.verify(profile.ledger(), document, on_chain=True)

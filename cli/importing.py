@@ -15,7 +15,8 @@ from .options import App, common_options, pass_app
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
               help="The file's format [default: from its extension].")
-@click.option("--registrar", metavar="NAME", help="The account that registers the titles [default: --as].")
+@click.option("--registrar", metavar="NAME",
+              help="The account that registers the titles and authorizes the liens [default: --as].")
 @click.option("--lender", metavar="NAME", help="The account that takes the liens [default: --as].")
 @click.option("--batch", type=click.IntRange(1, 2000), default=200, show_default=True, help="Rows per batch.")
 @common_options
@@ -31,7 +32,7 @@ def import_cmd(app: App, file: Path, fmt: str | None, registrar: str | None, len
     \b
     Examples:
       lienchain import titles.csv --registrar registrar
-      lienchain --as lender-a import book.json --format json
+      lienchain --as lender-a import book.json --format json --registrar registrar
     """
     from ..ledger.workspace import importer
 
@@ -39,12 +40,14 @@ def import_cmd(app: App, file: Path, fmt: str | None, registrar: str | None, len
     registrar, lender = registrar or app.account, lender or app.account
     rows = importer.read_rows(file, fmt=fmt or ("json" if file.suffix.lower() == ".json" else "csv"),
                               accounts=profile.accounts, currency=profile.currency, now=app.ledger().now())
-    if any(r.owner for r in rows) and not registrar:
-        raise ConfigError("the file registers titles: name the registering account with --registrar or --as")
+    if rows and not registrar:
+        raise ConfigError("the file registers titles or grants liens a registrar authorizes: name the registrar "
+                          "with --registrar or --as")
     if any(r.amount is not None for r in rows) and not lender:
         raise ConfigError("the file grants liens: name the lending account with --lender or --as")
     lender_ledger = profile.ledger(lender) if lender and any(r.amount is not None for r in rows) else None
-    registrar_ledger = profile.ledger(registrar) if registrar and any(r.owner for r in rows) else None
+    # Liens need a registrar too: it authorizes them for owners without keys.
+    registrar_ledger = profile.ledger(registrar) if registrar and rows else None
     plan = importer.plan(rows, profile.ledger(), lender_ledger.address if lender_ledger else "")
     total = len(plan.titles) + len(plan.liens)
     with click.progressbar(length=total, label=f"importing {file.name}", file=sys.stderr,

@@ -1,4 +1,4 @@
-"""`lienchain lien grant|consent|release|list`."""
+"""`lienchain lien authorize|grant|consent|release|list`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 from ..ledger.registry.records import Lien
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, LIEN_ID, format_amount, format_time
+from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, LIEN_ID, VALID_DAYS, format_amount, format_time
 
 _DEFAULT_TERM_YEARS = 5
 
@@ -43,6 +43,8 @@ def lien() -> None:
 @click.option("--maturity", type=DATE, help=f"Maturity date YYYY-MM-DD [default: in {_DEFAULT_TERM_YEARS} years].")
 @click.option("--consent", "consents", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A senior lienholder's consent file (repeat for each senior lienholder).")
+@click.option("--authorization", "authorization", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The title owner's or a registrar's authorization of this lien (see `lien authorize`).")
 @click.option("--private", "is_private", is_flag=True,
               help="Keep the amount off chain: only its commitment and proofs go on (first lien only).")
 @DOC
@@ -51,10 +53,11 @@ def lien() -> None:
 @pass_app
 def grant(
     app: App, vin: str, amount: int, currency: str | None, maturity: int | None,
-    consents: tuple[Path, ...], is_private: bool, doc: Path | None, lenient: bool,
+    consents: tuple[Path, ...], authorization: Path, is_private: bool, doc: Path | None, lenient: bool,
 ) -> None:
-    """Take a lien on a title (as a LENDER). A title that already has active liens needs the
-    signed consent of each of their holders.
+    """Take a lien on a title (as a LENDER), with the authorization of the title's owner (or,
+    where the consortium's policy admits it, of a registrar). A title that already has active
+    liens needs the signed consent of each of their holders too.
 
     With --private the amount stays off chain: the registry gets a commitment to it and proofs
     that it is within the loan-to-value threshold of the title's value; the amount is sealed for
@@ -62,25 +65,30 @@ def grant(
 
     \b
     Examples:
-      lienchain --as lender-b lien grant 1M8GDM9AXKP042788 --amount 8000 --consent consent-a.json
-      lienchain --as lender-a lien grant 1M8GDM9AXKP042788 --amount 13000 --private
+      lienchain --as lender-b lien grant 1M8GDM9AXKP042788 --amount 8000 --authorization auth.json \\
+          --consent consent-a.json
+      lienchain --as lender-a lien grant 1M8GDM9AXKP042788 --amount 13000 --private --authorization auth.json
     """
+    # here: they need eth-account, --help does not
+    from ..ledger.registry.authorization import LienAuthorization
+    from ..ledger.registry.consent import Consent
+
     v = normalize_vin(vin, lenient=lenient)
     document = doc.read_bytes() if doc else None
+    signed = LienAuthorization.load(authorization)
     if is_private:
         if consents:
             raise click.UsageError("a private lien is a title's first lien: it takes no consent")
         granted = app.session().grant_private_lien(
             v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(), document=document,
+            authorization=signed,
         )
         app.emit(granted.to_dict(), f"granted {lien_line(app, granted)} (amount sealed for the lender and the auditors)")
         return
-    from ..ledger.registry.consent import Consent  # here: it needs eth-account, --help does not
-
     loaded = [Consent.load(p) for p in consents]
     granted = app.session().grant_lien(
         v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(),
-        document=document, consents=loaded,
+        document=document, consents=loaded, authorization=signed,
     )
     app.emit(granted.to_dict(), f"granted {lien_line(app, granted)}")
 
@@ -126,13 +134,54 @@ def open_lien(app: App, lien_id: int) -> None:
              f"lien {lien_id}: {format_amount(opening.value, lien_.currency)} (opens its commitment on chain)")
 
 
+@lien.command("authorize")
+@click.argument("vin")
+@click.option("--to", "to", required=True, help="The lender who will take the lien (address or account name).")
+@click.option("--amount", type=AMOUNT, required=True, help="The lien's amount, e.g. 8000.")
+@CURRENCY
+@click.option("--maturity", type=DATE, help=f"Maturity date YYYY-MM-DD [default: in {_DEFAULT_TERM_YEARS} years].")
+@click.option("--private", "is_private", is_flag=True,
+              help="A private lien: bind the amount's commitment, and seal its opening for the lender.")
+@VALID_DAYS
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write the authorization file.")
+@LENIENT
+@common_options
+@pass_app
+def authorize(
+    app: App, vin: str, to: str, amount: int, currency: str | None, maturity: int | None, is_private: bool,
+    valid_days: int, out: Path, lenient: bool,
+) -> None:
+    """Authorize, as the title's owner (or a registrar, where the consortium's policy admits it),
+    one new lien of exactly these terms; the lender grants it with the file.
+
+    \b
+    Example:
+      lienchain --as registrar lien authorize 1M8GDM9AXKP042788 --to lender-a --amount 13000 --out auth.json
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    session = app.session()
+    signed = session.authorize_lien(
+        v, lender=to, amount=amount, currency=app.currency(currency), maturity=maturity or _default_maturity(),
+        deadline=session.ledger.now() + valid_days * 86400, private_amount=is_private,  # checked in chain time
+    )
+    signed.save(out)
+    what = f"a private lien of {format_amount(amount, signed.currency)} (sealed for the lender)" if is_private else (
+        f"a lien of {format_amount(amount, signed.currency)}")
+    app.emit(
+        {"authorization": str(out), "signer": signed.signer, "lender": signed.lender, "amount": str(amount),
+         "currency": signed.currency, "maturity": signed.maturity, "private": is_private, "deadline": signed.deadline},
+        f"{app.label(signed.signer)} authorizes {what} on {v} for {app.label(signed.lender)} "
+        f"until {format_time(signed.deadline)}: wrote {out}",
+    )
+
+
 @lien.command("consent")
 @click.argument("vin")
 @click.option("--to", "to", required=True, help="The lender who will take the new lien (address or account name).")
 @click.option("--amount", type=AMOUNT, required=True, help="The new lien's amount, e.g. 8000.")
 @CURRENCY
-@click.option("--valid-days", type=click.IntRange(1, 365), default=7, show_default=True,
-              help="Days until the consent expires.")
+@VALID_DAYS
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Where to write the consent file.")
 @LENIENT

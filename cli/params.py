@@ -113,6 +113,9 @@ LENIENT = click.option("--lenient", is_flag=True, help="Accept a VIN without a v
 #: --doc, for commands that anchor a document.
 DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                    help="The document to seal and anchor [default: a generated record of the step].")
+#: --valid-days, for commands that sign a consent or an authorization (counted in chain time).
+VALID_DAYS = click.option("--valid-days", type=click.IntRange(1, 365), default=7, show_default=True,
+                          help="Days until it expires.")
 #: --currency, for commands that take an amount.
 CURRENCY = click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
 #: LIEN_ID, for commands that act on one lien.

@@ -1,4 +1,4 @@
-"""`lienchain title register|show|history|transfer|set-status`."""
+"""`lienchain title register|show|history|authorize|transfer|set-status`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 from ..ledger.registry.records import Title, TitleStatus
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import DOC, LENIENT, TITLE_STATUS, format_time
+from .params import DOC, LENIENT, TITLE_STATUS, VALID_DAYS, format_time
 from .valuations import appraisal_lines, private_lines
 
 
@@ -120,20 +120,56 @@ def review(app: App, vin: str, lenient: bool) -> None:
 @title.command("transfer")
 @click.argument("vin")
 @click.option("--to", "to", required=True, help="The new owner: an address or a profile account name.")
+@click.option("--authorization", "authorization", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The owner's or a second registrar's authorization file (see `title authorize`).")
 @DOC
 @LENIENT
 @common_options
 @pass_app
-def transfer(app: App, vin: str, to: str, doc: Path | None, lenient: bool) -> None:
-    """Record a title's transfer to a new owner (as a REGISTRAR); refused while liened.
+def transfer(app: App, vin: str, to: str, authorization: Path, doc: Path | None, lenient: bool) -> None:
+    """Record a title's transfer to a new owner (as a REGISTRAR), with the owner's authorization
+    or a second registrar's: no one registrar moves a title. Refused while liened.
 
     \b
     Example:
-      lienchain --as registrar title transfer 1M8GDM9AXKP042788 --to 0xDeF... --doc bill-of-sale.pdf
+      lienchain --as registrar-b title authorize 1M8GDM9AXKP042788 --to 0xDeF... --out transfer.json
+      lienchain --as registrar title transfer 1M8GDM9AXKP042788 --to 0xDeF... --authorization transfer.json
+    """
+    from ..ledger.registry.authorization import TransferAuthorization  # here: it needs eth-account
+
+    v = normalize_vin(vin, lenient=lenient)
+    signed = TransferAuthorization.load(authorization)
+    t = app.session().transfer_title(v, to, authorization=signed, document=doc.read_bytes() if doc else None)
+    app.emit(t.to_dict(), [f"transferred {t.vin} to {app.label(t.owner)} (authorized by {app.label(signed.signer)})",
+                           *title_lines(app, t)[1:]])
+
+
+@title.command("authorize")
+@click.argument("vin")
+@click.option("--to", "to", required=True, help="The new owner: an address or a profile account name.")
+@VALID_DAYS
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write the authorization file.")
+@LENIENT
+@common_options
+@pass_app
+def authorize(app: App, vin: str, to: str, valid_days: int, out: Path, lenient: bool) -> None:
+    """Authorize, as the title's owner or a registrar, its transfer to a new owner; a registrar
+    other than the signer records it with the file.
+
+    \b
+    Example:
+      lienchain --as registrar-b title authorize 1M8GDM9AXKP042788 --to 0xDeF... --out transfer.json
     """
     v = normalize_vin(vin, lenient=lenient)
-    t = app.session().transfer_title(v, to, document=doc.read_bytes() if doc else None)
-    app.emit(t.to_dict(), [f"transferred {t.vin} to {app.label(t.owner)}", *title_lines(app, t)[1:]])
+    session = app.session()
+    signed = session.authorize_transfer(v, to, deadline=session.ledger.now() + valid_days * 86400)
+    signed.save(out)
+    app.emit({"authorization": str(out), "signer": signed.signer, "vin": v, "to": signed.to,
+              "deadline": signed.deadline},
+             f"{app.label(signed.signer)} authorizes the transfer of {v} to {app.label(signed.to)} "
+             f"until {format_time(signed.deadline)}: wrote {out}")
 
 
 @title.command("set-status")

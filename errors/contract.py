@@ -8,7 +8,7 @@ compiled artifacts and fails on one without a class here.
 from __future__ import annotations
 
 from .revert import (
-    ConsentRejected, ConsentRequired, ContractRevert, CurrencyMismatch, GovernanceRefused, InvalidOperation,
+    AuthorizationRejected, ConsentRejected, ConsentRequired, ContractRevert, CurrencyMismatch, GovernanceRefused, InvalidOperation,
     LienNotActive, LienNotFound, LtvExceeded, MissingRole, NotLienholder, NotMember, TitleAlreadyRegistered,
     TitleEncumbered, TitleFrozen, TitleNotActive, TitleNotFound, ValuationStale,
 )
@@ -20,7 +20,8 @@ __all__ = [
     "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryLienNotLapsed",
     "RegistryEvidenceRequired", "RegistryTooManyLiens", "RegistryTooManyValuers", "RegistryNotLienholder",
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
-    "RegistryConsentUnexpected", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
+    "RegistryConsentUnexpected", "RegistryAuthorizationInvalid", "RegistryAuthorizationExpired",
+    "RegistryAuthorizationUsed", "RegistryNotAuthorized", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
     "RegistrySettingUnchanged", "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
     "RegistryProofOverdue", "RegistryLienNotPrivate", "RegistryInvalidFoundingRole",
@@ -183,6 +184,29 @@ class RegistryConsentUnexpected(ConsentRejected):
     """Raised when a consent's signer holds no other active lien on the title (or signed other terms)."""
 
     index: int
+    signer: str
+
+
+class RegistryAuthorizationInvalid(AuthorizationRejected):
+    """Raised when an authorization carries no valid signature."""
+
+
+class RegistryAuthorizationExpired(AuthorizationRejected):
+    """Raised when an authorization is used after its deadline."""
+
+    deadline: int
+
+
+class RegistryAuthorizationUsed(AuthorizationRejected):
+    """Raised when an authorization is used a second time."""
+
+    digest: str
+
+
+class RegistryNotAuthorized(AuthorizationRejected):
+    """Raised when an authorization's signer may not authorize the lien or transfer (or signed other terms)."""
+
+    token_id: int
     signer: str
 
 

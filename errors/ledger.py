@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from .base import LienchainError
 
 __all__ = [
-    "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "NotSeniorLienholder", "InsufficientFunds",
+    "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "InvalidAuthorizationFile", "NotAuthorizer",
+    "AuthorizationRequired", "NotSeniorLienholder", "InsufficientFunds",
     "DeploymentNotFound", "DeploymentMismatch", "ChainNotFound", "ChainExists", "ChainBusy", "WrongChainId",
     "TransactionFailed", "TransactionNotMined", "UndecodableProposal",
 ]
@@ -35,6 +36,10 @@ class InvalidConsentFile(LedgerError, ValueError):
     """Raised when a consent file is unreadable, malformed, forged, or for other terms."""
 
 
+class InvalidAuthorizationFile(LedgerError, ValueError):
+    """Raised when an authorization file is unreadable, malformed, forged, or for other terms."""
+
+
 @dataclass(eq=False)
 class NotSeniorLienholder(LedgerError, PermissionError):
     """Raised when an account that holds no active lien on a title would consent to a new one."""
@@ -42,6 +47,23 @@ class NotSeniorLienholder(LedgerError, PermissionError):
     account: str
     vin: str
     template = "{account} holds no active lien on {vin}: only the holders of its active liens consent to a new one"
+
+
+@dataclass(eq=False)
+class NotAuthorizer(LedgerError, PermissionError):
+    """Raised when an account that may not authorize a lien or a transfer on a title would."""
+
+    account: str
+    vin: str
+    template = "{account} may not authorize this on {vin}: only its owner, or a registrar other than the sender"
+
+
+@dataclass(eq=False)
+class AuthorizationRequired(LedgerError, PermissionError):
+    """Raised when a lien or a transfer is sent without its authorization."""
+
+    vin: str
+    template = "a lien or a transfer on {vin} needs the authorization of its owner or of a (second) registrar"
 
 
 class InsufficientFunds(LedgerError):

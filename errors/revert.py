@@ -9,6 +9,7 @@ from .ledger import LedgerError
 __all__ = [
     "ContractRevert", "InvalidOperation", "CurrencyMismatch", "TitleFrozen", "LtvExceeded", "ValuationStale",
     "TitleAlreadyRegistered", "TitleNotActive", "TitleEncumbered", "ConsentRequired", "ConsentRejected",
+    "AuthorizationRejected",
     "NotLienholder", "LienNotActive", "MissingRole", "NotMember", "GovernanceRefused", "TitleNotFound",
     "LienNotFound",
 ]
@@ -77,6 +78,11 @@ class ConsentRequired(ContractRevert, PermissionError):
 
 class ConsentRejected(ContractRevert):
     """Raised when a consent is malformed, expired or already used."""
+
+
+class AuthorizationRejected(ContractRevert, PermissionError):
+    """Raised when a lien's or a transfer's authorization is missing, malformed, expired, used,
+    or signed by someone who may not give it."""
 
 
 class NotLienholder(ContractRevert, PermissionError):

@@ -38,9 +38,6 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     bytes32 public constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
 
-    /// @dev Bit c is set for each byte value c that may occur in a normalized VIN: 0-9, A-Z without I, O, Q.
-    uint256 private constant _VIN_ALPHABET = 0x7fd7dfe03ff000000000000;
-
     mapping(uint256 tokenId => Titles.State) private _titles;
     /// @dev By lien id - 1: ids run from 1, so that 0 means "none".
     Titles.LienState[] private _liens;
@@ -67,7 +64,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
             stalenessWindow: 180 days,
             proofWindow: 7 days,
             thresholdChangedAt: 0,
-            lapseGrace: 90 days
+            lapseGrace: 90 days,
+            authorizationPolicy: AuthorizationPolicy.OwnerOrRegistrar
         });
         uint256 count = foundingAccounts.length;
         if (foundingRoles.length != count) {
@@ -91,20 +89,20 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         onlyRole(REGISTRAR_ROLE)
         returns (uint256 tokenId)
     {
-        if (!_isNormalizedVin(bytes(vin))) revert RegistryInvalidVIN(vin);
-        if (owner == address(0)) revert RegistryInvalidOwner(owner);
+        Titles.checkRegistration(vin, owner);
         tokenId = uint256(keccak256(bytes(vin)));
         if (_titles[tokenId].title.registeredAt != 0) revert RegistryTitleExists(tokenId);
         _registerTitle(tokenId, vin, owner, docCid);
     }
 
     /// @inheritdoc ITitleRegistry
-    function transferTitle(uint256 tokenId, address to, string calldata docCid) external onlyRole(REGISTRAR_ROLE) {
+    function transferTitle(uint256 tokenId, address to, string calldata docCid, Authorization calldata authorization)
+        external
+        onlyRole(REGISTRAR_ROLE)
+    {
         Titles.State storage t = _activeTitle(tokenId);
-        uint256 active = t.activeLienIds.length;
-        if (active != 0) revert RegistryTitleEncumbered(tokenId, active);
         address from = _ownerOf(tokenId);
-        if (to == address(0) || to == from) revert RegistryInvalidOwner(to);
+        Titles.authorizeTransfer(t, _consentUsed, _domainSeparatorV4(), tokenId, from, to, authorization);
         _transferTitle(t, tokenId, from, to, docCid);
     }
 
@@ -113,11 +111,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
         if (!governance) _checkRole(REGISTRAR_ROLE);
         Titles.State storage t = _existingTitle(tokenId);
-        TitleStatus previous = t.title.status;
-        if (previous == TitleStatus.Cancelled) revert RegistryTitleCancelled(tokenId);
-        if (previous == status) revert RegistryStatusUnchanged(tokenId, status);
-        uint256 active = t.activeLienIds.length;
-        if (status == TitleStatus.Cancelled && active != 0 && !governance) revert RegistryTitleEncumbered(tokenId, active);
+        Titles.checkStatusChange(t, tokenId, status, governance);
         _setTitleStatus(t, tokenId, status);
     }
 
@@ -130,9 +124,10 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         bytes3 currency,
         uint64 maturity,
         string calldata docCid,
-        Consent[] calldata consents
+        Consent[] calldata consents,
+        Authorization calldata authorization
     ) external onlyRole(LENDER_ROLE) returns (uint256 lienId) {
-        return _grantLien(Titles.Terms(tokenId, amount, currency, maturity), docCid, consents);
+        return _grantLien(Titles.Terms(tokenId, amount, currency, maturity), docCid, consents, authorization);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -141,11 +136,12 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         PrivateAmount calldata amount,
         bytes3 currency,
         uint64 maturity,
-        string calldata docCid
+        string calldata docCid,
+        Authorization calldata authorization
     ) external onlyRole(LENDER_ROLE) returns (uint256 lienId) {
-        return Titles.grantPrivateLien(
-            _activeTitle(tokenId), _liens, _settings, _verifier, Titles.Terms(tokenId, 0, currency, maturity), amount, docCid
-        );
+        Titles.Terms memory terms = Titles.Terms(tokenId, 0, currency, maturity);
+        _authorizePrivateLien(terms, amount, authorization);
+        return Titles.grantPrivateLien(_titles[tokenId], _liens, _settings, _verifier, terms, amount, docCid);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -158,7 +154,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function releaseLien(uint256 lienId) external {
         Lien storage l = _activeLien(lienId).lien;
         if (l.lender != msg.sender) revert RegistryNotLienholder(lienId, msg.sender, l.lender);
-        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.Release, "");
+        _closeLien(l, lienId, Titles.Closing.Release, "");
     }
 
     /// @inheritdoc ITitleRegistry
@@ -168,15 +164,14 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @inheritdoc ITitleRegistry
     function markLapsed(uint256 lienId) external {
-        Lien storage l = _activeLien(lienId).lien;
-        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.Lapse, "");
+        _closeLien(_activeLien(lienId).lien, lienId, Titles.Closing.Lapse, "");
     }
 
     /// @inheritdoc ITitleRegistry
     function forceReleaseLien(uint256 lienId, string calldata evidenceCid) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Lien storage l = _activeLien(lienId).lien;
         if (bytes(evidenceCid).length == 0) revert RegistryEvidenceRequired(lienId);
-        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, Titles.Closing.ForceRelease, evidenceCid);
+        _closeLien(l, lienId, Titles.Closing.ForceRelease, evidenceCid);
     }
 
     // --- valuations and settings --------------------------------------------------------------
@@ -207,6 +202,12 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function setLapseGrace(uint64 graceSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (graceSeconds == _settings.lapseGrace) revert RegistrySettingUnchanged(graceSeconds);
         _setLapseGrace(graceSeconds);
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function setAuthorizationPolicy(AuthorizationPolicy policy) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (policy == _settings.authorizationPolicy) revert RegistrySettingUnchanged(uint256(policy));
+        _setAuthorizationPolicy(policy);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -265,6 +266,21 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
+    function proofWindow() external view returns (uint64) {
+        return _settings.proofWindow;
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function lapseGrace() external view returns (uint64) {
+        return _settings.lapseGrace;
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function authorizationPolicy() external view returns (AuthorizationPolicy) {
+        return _settings.authorizationPolicy;
+    }
+
+    /// @inheritdoc ITitleRegistry
     function privateLien(uint256 tokenId) external view returns (PrivateLien memory) {
         return Titles.privateLien(_existingTitle(tokenId), _liens, _settings);
     }
@@ -284,16 +300,6 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
-    function lapseGrace() external view returns (uint64) {
-        return _settings.lapseGrace;
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function proofWindow() external view returns (uint64) {
-        return _settings.proofWindow;
-    }
-
-    /// @inheritdoc ITitleRegistry
     function verifier() external view returns (address) {
         return _verifier;
     }
@@ -301,18 +307,6 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function lienCount() external view returns (uint256) {
         return _liens.length;
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function consentDigest(
-        uint256 tokenId,
-        address lender,
-        uint256 amount,
-        bytes3 currency,
-        uint256 nonce,
-        uint64 deadline
-    ) external view returns (bytes32) {
-        return _hashTypedDataV4(Titles.consentHash(tokenId, lender, amount, currency, nonce, deadline));
     }
 
     /// @inheritdoc ITitleRegistry
@@ -407,6 +401,12 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         emit LapseGraceChanged(previous, graceSeconds);
     }
 
+    function _setAuthorizationPolicy(AuthorizationPolicy policy) private {
+        AuthorizationPolicy previous = _settings.authorizationPolicy;
+        _settings.authorizationPolicy = policy;
+        emit AuthorizationPolicyChanged(previous, policy);
+    }
+
     function _setStalenessWindow(uint64 windowSeconds) private {
         uint64 previous = _settings.stalenessWindow;
         _settings.stalenessWindow = windowSeconds;
@@ -417,13 +417,32 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     // --- internals ----------------------------------------------------------------------------
 
     /// @dev Apart from `grantLien`, whose arguments leave no stack slot for this call's.
-    function _grantLien(Titles.Terms memory terms, string calldata docCid, Consent[] calldata consents)
-        private
-        returns (uint256)
-    {
-        return Titles.grantLien(
-            _activeTitle(terms.tokenId), _liens, _settings, _consentUsed, _domainSeparatorV4(), terms, docCid, consents
-        );
+    function _grantLien(
+        Titles.Terms memory terms,
+        string calldata docCid,
+        Consent[] calldata consents,
+        Authorization calldata authorization
+    ) private returns (uint256) {
+        Titles.State storage t = _activeTitle(terms.tokenId);
+        bytes32 domainSeparator = _domainSeparatorV4();
+        Titles.authorizeLien(_consentUsed, domainSeparator, _settings, terms, bytes32(0), authorization);
+        return Titles.grantLien(t, _liens, _settings, _consentUsed, domainSeparator, terms, docCid, consents);
+    }
+
+    /// @dev Apart from `grantPrivateLien`, whose arguments leave no stack slot for this call's:
+    /// checks that the title is active, then the authorization of the lien's commitment.
+    function _authorizePrivateLien(
+        Titles.Terms memory terms,
+        PrivateAmount calldata amount,
+        Authorization calldata authorization
+    ) private {
+        _activeTitle(terms.tokenId);
+        bytes32 commitment = keccak256(abi.encode(amount.commitment));
+        Titles.authorizeLien(_consentUsed, _domainSeparatorV4(), _settings, terms, commitment, authorization);
+    }
+
+    function _closeLien(Lien storage l, uint256 lienId, Titles.Closing how, string memory evidenceCid) private {
+        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, how, evidenceCid);
     }
 
     function _existingTitle(uint256 tokenId) private view returns (Titles.State storage t) {
@@ -445,21 +464,5 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function _activeLien(uint256 lienId) private view returns (Titles.LienState storage l) {
         l = _existingLien(lienId);
         if (l.lien.status != LienStatus.Active) revert RegistryLienNotActive(lienId);
-    }
-
-    /// @dev 17 characters of 0-9 and A-Z without I, O and Q: the VIN alphabet, upper case only, so
-    /// that one vehicle has exactly one token id. The check digit is verified off chain, where
-    /// European VINs without one can be admitted on purpose.
-    function _isNormalizedVin(bytes calldata vin) private pure returns (bool ok) {
-        if (vin.length != 17) return false;
-        assembly ("memory-safe") {
-            // The 17 bytes sit at the top of one word; calldataload pads past the end with zeros.
-            let word := calldataload(vin.offset)
-            ok := 1
-            for { let i := 0 } lt(i, 17) { i := add(i, 1) } {
-                ok := and(ok, shr(byte(i, word), _VIN_ALPHABET))
-            }
-            ok := and(ok, 1)
-        }
     }
 }

@@ -13,7 +13,7 @@ from ...errors import UndecodableProposal
 from .calls import CallDecoder
 from .context import GAS, Hook, LedgerContext
 from .deployment import NO_SEALER
-from .records import Address, Proposal, from_struct
+from .records import Address, AuthorizationPolicy, Proposal, from_struct
 from .reverts import percent
 from .roles import ROLES, role_id, role_name
 
@@ -245,6 +245,19 @@ class Governance:
                 now (nothing is proposed).
         """
         return self._propose_setting("setLapseGrace", seconds, f"let liens lapse {seconds // 86400} days ({seconds} s) after maturity")
+
+    def propose_authorization_policy(self, policy: AuthorizationPolicy) -> int:
+        """Proposes who, besides a title's owner, may authorize a new lien; the proposer's vote
+        counts at once.
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            RegistrySettingUnchanged: If it is the policy now (nothing is proposed).
+        """
+        who = "the owner alone" if policy == AuthorizationPolicy.OWNER_ONLY else "the owner or a registrar"
+        return self._propose_setting("setAuthorizationPolicy", int(policy), f"let {who} authorize a new lien")
 
     def propose_force_release(self, lien_id: int, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes that governance releases a lien on the evidence of a document (a court order, a

@@ -23,6 +23,7 @@ from ...contracts.build import load_artifact
 from ...errors import ChainIdMismatch
 from ..chain.base import Chain
 from ..chain.transactions import Transactor
+from .authorization import NO_COMMITMENT, LienAuthorization, TransferAuthorization
 from .consent import Consent
 from .context import GAS, Hook, IndexFile, LedgerContext
 from .deployment import Deployment
@@ -31,7 +32,10 @@ from .history import History
 from .index import EventIndex
 from .liens import Liens, LienTerms
 from .private_liens import PrivateLiens
-from .records import Address, Appraisal, Event, Lien, LienId, PrivateLienState, Proposal, Title, TitleStatus, Valuation
+from .records import (
+    Address, Appraisal, AuthorizationPolicy, Event, Lien, LienId, PrivateLienState, Proposal, Title, TitleStatus,
+    Valuation,
+)
 from .reverts import RevertDecoder
 from .titles import Titles
 from .valuations import Valuations
@@ -154,9 +158,17 @@ class Ledger:
         """Registers many titles in a row, all or nothing (REGISTRAR): see `Titles.register_many`."""
         return self._titles.register_many(items)
 
-    def transfer_title(self, vin: VIN, to: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
-        """Records a title's transfer to a new owner (REGISTRAR): see `Titles.transfer`."""
-        return self._titles.transfer(vin, to, doc_cid=doc_cid, on_accepted=on_accepted)
+    def transfer_title(
+        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, doc_cid: str = "",
+        on_accepted: Hook = None,
+    ) -> Title:
+        """Records a title's transfer to a new owner (REGISTRAR), authorized: see `Titles.transfer`."""
+        return self._titles.transfer(vin, to, authorization=authorization, doc_cid=doc_cid, on_accepted=on_accepted)
+
+    def authorize_transfer(self, vin: VIN, to: str, *, deadline: int) -> TransferAuthorization:
+        """Signs, as a title's owner or a registrar, the authorization of its transfer: see
+        `Titles.authorize_transfer`."""
+        return self._titles.authorize_transfer(vin, to, deadline=deadline)
 
     def set_title_status(self, vin: VIN, status: TitleStatus) -> Title:
         """Marks a title stolen, salvage, cancelled or active again (REGISTRAR): see `Titles.set_status`."""
@@ -178,11 +190,28 @@ class Ledger:
 
     def grant_lien(
         self, vin: VIN, amount: int, *, currency: str, maturity: int, doc_cid: str = "",
-        consents: Iterable[Consent] = (), on_accepted: Hook = None,
+        consents: Iterable[Consent] = (), authorization: LienAuthorization | None = None, on_accepted: Hook = None,
     ) -> Lien:
-        """Grants the signing lender a lien (LENDER): see `Liens.grant`."""
-        terms = LienTerms(vin, amount, currency, maturity, doc_cid, tuple(consents))
+        """Grants the signing lender a lien (LENDER), authorized: see `Liens.grant`."""
+        terms = LienTerms(vin, amount, currency, maturity, doc_cid, tuple(consents), authorization)
         return self._liens.grant(terms, on_accepted=on_accepted)
+
+    def authorize_lien(
+        self, vin: VIN, *, lender: str, amount: int, currency: str, maturity: int, deadline: int,
+        commitment: str = NO_COMMITMENT, opening: str = "",
+    ) -> LienAuthorization:
+        """Signs, as a title's owner or a registrar, the authorization of one new lien: see
+        `Liens.authorize`."""
+        return self._liens.authorize(vin, lender=lender, amount=amount, currency=currency, maturity=maturity,
+                                     deadline=deadline, commitment=commitment, opening=opening)
+
+    def authorize_liens(self, items: Sequence[LienTerms], *, lender: str, deadline: int) -> list[LienTerms]:
+        """Signs, as a registrar, the authorization of many liens of `lender`: see `Liens.authorize_many`."""
+        return self._liens.authorize_many(items, lender=lender, deadline=deadline)
+
+    def authorization_policy(self) -> AuthorizationPolicy:
+        """Returns who, besides a title's owner, may authorize a new lien: see `Liens.policy`."""
+        return self._liens.policy()
 
     def grant_liens(self, items: Sequence[LienTerms]) -> list[LienId]:
         """Grants the signing lender many liens in a row, all or nothing (LENDER): see `Liens.grant_many`."""
@@ -219,12 +248,12 @@ class Ledger:
     # --- private liens (see `PrivateLiens`) -----------------------------------------------------
 
     def grant_private_lien(
-        self, vin: VIN, opening: Opening, *, currency: str, maturity: int, doc_cid: str = "",
-        on_accepted: Hook = None,
+        self, vin: VIN, opening: Opening, *, currency: str, maturity: int,
+        authorization: LienAuthorization | None = None, doc_cid: str = "", on_accepted: Hook = None,
     ) -> Lien:
-        """Grants the signing lender a private lien (LENDER): see `PrivateLiens.grant`."""
-        return self._private.grant(vin, opening, currency=currency, maturity=maturity, doc_cid=doc_cid,
-                                   on_accepted=on_accepted)
+        """Grants the signing lender a private lien (LENDER), authorized: see `PrivateLiens.grant`."""
+        return self._private.grant(vin, opening, currency=currency, maturity=maturity, authorization=authorization,
+                                   doc_cid=doc_cid, on_accepted=on_accepted)
 
     def prove_lien(self, lien_id: int, opening: Opening, *, reserve: int = 0) -> PrivateLienState:
         """Proves a private lien's amount within what the threshold allows now: see `PrivateLiens.prove`."""
@@ -343,6 +372,10 @@ class Ledger:
     def propose_lapse_grace(self, seconds: int) -> int:
         """Proposes how long after its maturity a lien lapses: see `Governance.propose_lapse_grace`."""
         return self._governance.propose_lapse_grace(seconds)
+
+    def propose_authorization_policy(self, policy: AuthorizationPolicy) -> int:
+        """Proposes who may authorize a new lien: see `Governance.propose_authorization_policy`."""
+        return self._governance.propose_authorization_policy(policy)
 
     def propose_force_release(self, lien_id: int, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes releasing a lien on evidence: see `Governance.propose_force_release`."""

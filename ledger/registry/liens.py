@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from web3 import Web3
 from web3.logs import DISCARD
 from web3.types import BlockIdentifier
 
+from ...errors import AuthorizationRequired, NotAuthorizer
 from ..chain.transactions import Call
+from .authorization import NO_COMMITMENT, LienAuthorization
 from .consent import Consent, currency_code, sign_consent
 from .context import GAS, Hook, LedgerContext
 from .history import History, event_topics
-from .records import Lien, LienId, LienStatus, from_struct, plain
+from .records import AuthorizationPolicy, Lien, LienId, LienStatus, from_struct, plain
 from .titles import Titles
 from .vin import VIN
 
@@ -30,6 +32,8 @@ class LienTerms:
     maturity: int
     doc_cid: str = ""
     consents: tuple[Consent, ...] = ()
+    #: The title owner's or a registrar's authorization of this lien (required).
+    authorization: LienAuthorization | None = None
 
 
 class Liens:
@@ -52,8 +56,11 @@ class Liens:
             The new lien.
 
         Raises:
+            AuthorizationRequired: If the terms carry no authorization.
+            InvalidAuthorizationFile: If the authorization is for other terms.
             ConsentRequired: If a senior lienholder's consent is missing.
-            ConsentRejected, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
+            ConsentRejected, AuthorizationRejected, TitleNotActive, MissingRole, InvalidOperation: If
+                the registry refuses.
         """
         c = self._c
         call = self._grant_call(terms)
@@ -220,10 +227,84 @@ class Liens:
             deadline=deadline,
         )
 
+    def authorize(
+        self, vin: VIN, *, lender: str, amount: int, currency: str, maturity: int, deadline: int,
+        commitment: str = NO_COMMITMENT, opening: str = "",
+    ) -> LienAuthorization:
+        """Signs, as the title's owner or a registrar, the authorization of one new lien.
+
+        Args:
+            vin: The title.
+            lender: The lender who will hold the lien.
+            amount: Its amount in minor units; 0 for a private lien.
+            currency: Its ISO 4217 code.
+            maturity: Its maturity (unix time).
+            deadline: Unix time (chain time) after which the authorization is void.
+            commitment: A private lien's commitment hash (see `commitment_hash`).
+            opening: A private lien's opening sealed for the lender (hex), carried in the file.
+
+        Returns:
+            The authorization, to hand to the lender.
+
+        Raises:
+            NotAuthorizer: If the signing account is neither the title's owner nor, where the
+                policy admits registrars, a registrar other than the lender.
+        """
+        c = self._c
+        signer = c.signer()
+        owner = self._titles.get(vin).owner
+        registrar = (self.policy() == AuthorizationPolicy.OWNER_OR_REGISTRAR
+                     and signer.address.lower() != lender.lower() and self._titles.is_registrar(signer.address))
+        if signer.address.lower() != owner.lower() and not registrar:
+            raise NotAuthorizer(signer.address, vin)
+        currency_code(currency)
+        return LienAuthorization.sign(
+            signer.account, chain_id=c.deployment.chain_id, registry=c.deployment.registry, vin=vin,
+            token_id=c.token(vin), lender=Web3.to_checksum_address(lender), amount=amount, commitment=commitment,
+            currency=currency.upper(), maturity=maturity, deadline=deadline, opening=opening,
+        )
+
+    def authorize_many(self, items: Sequence[LienTerms], *, lender: str, deadline: int) -> list[LienTerms]:
+        """Signs, as a registrar, the authorization of each of many liens of `lender` (an import
+        of existing liens, whose owners have no keys), checking once that this registrar may.
+
+        Returns:
+            The terms, each with its authorization.
+
+        Raises:
+            NotAuthorizer: If the policy admits no registrar, the signer is no registrar, or it is
+                the lender itself.
+        """
+        c = self._c
+        signer = c.signer()
+        if (self.policy() != AuthorizationPolicy.OWNER_OR_REGISTRAR or signer.address.lower() == lender.lower()
+                or not self._titles.is_registrar(signer.address)):
+            raise NotAuthorizer(signer.address, items[0].vin if items else "these titles")
+        d = c.deployment
+        return [
+            replace(t, authorization=LienAuthorization.sign(
+                signer.account, chain_id=d.chain_id, registry=d.registry, vin=t.vin, token_id=c.token(t.vin),
+                lender=Web3.to_checksum_address(lender), amount=t.amount, commitment=NO_COMMITMENT,
+                currency=t.currency.upper(), maturity=t.maturity, deadline=deadline,
+            ))
+            for t in items
+        ]
+
+    def policy(self) -> AuthorizationPolicy:
+        """Returns who, besides a title's owner, may authorize a new lien."""
+        return AuthorizationPolicy(int(self._c.reader.call(self._c.registry.functions.authorizationPolicy())))
+
     def _grant_call(self, t: LienTerms) -> Call:
+        c = self._c
+        if t.authorization is None:
+            raise AuthorizationRequired(t.vin)
+        t.authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.deployment.registry,
+                                    token_id=c.token(t.vin), lender=c.signer().address, amount=t.amount,
+                                    currency=t.currency, maturity=t.maturity)
         args = [consent.as_argument() for consent in t.consents]
         fn = self._c.registry.functions.grantLien(
-            self._c.token(t.vin), t.amount, currency_code(t.currency), t.maturity, t.doc_cid, args
+            self._c.token(t.vin), t.amount, currency_code(t.currency), t.maturity, t.doc_cid, args,
+            t.authorization.as_argument(),
         )
         return Call(fn, GAS["grantLien"] + GAS["grantLien/consent"] * len(args))
 

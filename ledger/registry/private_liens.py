@@ -14,7 +14,8 @@ from web3.logs import DISCARD
 from web3.types import BlockIdentifier
 
 from ...contracts.build import load_artifact
-from ...errors import ProofError
+from ...errors import AuthorizationRequired, ProofError
+from .authorization import LienAuthorization, commitment_hash
 from .consent import currency_code
 from .context import GAS, Hook, LedgerContext
 from .liens import Liens
@@ -39,8 +40,8 @@ class PrivateLiens:
         self._valuations = valuations
 
     def grant(
-        self, vin: VIN, opening: Opening, *, currency: str, maturity: int, doc_cid: str = "",
-        on_accepted: Hook = None,
+        self, vin: VIN, opening: Opening, *, currency: str, maturity: int, authorization: LienAuthorization | None,
+        doc_cid: str = "", on_accepted: Hook = None,
     ) -> Lien:
         """Grants the signing lender a private lien (LENDER): only the commitment of `opening`
         goes on chain, with a range proof and a loan-to-value proof against the title's value now.
@@ -50,6 +51,8 @@ class PrivateLiens:
             opening: The amount (minor units) and its blinding factor.
             currency: ISO 4217 code.
             maturity: Unix time at which the loan matures.
+            authorization: The title owner's or a registrar's authorization of the lien, which
+                binds the commitment of `opening`.
             doc_cid: The CID of the lien's sealed document (which must carry the opening).
             on_accepted: Called once the registry accepted the grant, before it is final.
 
@@ -57,20 +60,28 @@ class PrivateLiens:
             The new lien (its `amount` is 0: see `private`).
 
         Raises:
+            AuthorizationRequired: If `authorization` is None.
+            InvalidAuthorizationFile: If it is for other terms or another commitment.
             ProofError: If the title has no fresh valuation, or the amount is over what the
                 threshold allows.
-            InvalidOperation, TitleNotActive, MissingRole: If the registry refuses.
+            InvalidOperation, AuthorizationRejected, TitleNotActive, MissingRole: If the registry refuses.
         """
         from . import private
 
         c = self._c
         signer = c.signer()
         token = c.token(vin)
+        if authorization is None:
+            raise AuthorizationRequired(vin)
+        authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.deployment.registry, token_id=token,
+                                  lender=signer.address, amount=0, currency=currency, maturity=maturity)
+        point = opening.commit()
+        authorization.check(commitment=(authorization.commitment, commitment_hash(point.x, point.y)))
         a = self._valuations.appraisal(vin)
         private.require_valued(a, f"title {vin}")
         proofs = private.prove_grant(c.deployment, token, signer.address, opening, a.value, a.threshold_bps)
         fn = c.registry.functions.grantPrivateLien(
-            token, proofs.as_argument(), currency_code(currency), maturity, doc_cid
+            token, proofs.as_argument(), currency_code(currency), maturity, doc_cid, authorization.as_argument()
         )
         receipt = signer.send(fn, gas=GAS["grantPrivateLien"], titles=c.vins, on_accepted=on_accepted)
         (log,) = c.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)

@@ -77,6 +77,18 @@ class LienStatus(_Status):
     LAPSED = 3
 
 
+class AuthorizationPolicy(_Status):
+    """Who, besides a title's owner, may authorize a new lien (mirrors `ITitleRegistry.AuthorizationPolicy`)."""
+
+    OWNER_OR_REGISTRAR = 0
+    OWNER_ONLY = 1
+
+    @property
+    def label(self) -> str:
+        """Returns the name users type and read: owner-or-registrar, owner-only."""
+        return self.name.lower().replace("_", "-")
+
+
 @dataclass(frozen=True)
 class Valuation:
     """One oracle's latest valuation of a title."""

@@ -52,6 +52,14 @@ MESSAGES: dict[str, str] = {
     "RegistryConsentMissing": (
         "title {title} already has an active lien, and its holder {seniorLienholder} has not consented"
     ),
+    "RegistryAuthorizationInvalid": "the authorization carries no valid signature: ask for a new one",
+    "RegistryAuthorizationExpired": "the authorization expired at {deadline}: ask for a new one",
+    "RegistryAuthorizationUsed": "this authorization was already used: each authorizes one lien or one transfer",
+    "RegistryNotAuthorized": (
+        "the authorization recovers to {signer}, who may not authorize this on title {tokenId}: it must be "
+        "signed for exactly these terms by the title's owner, or by a registrar other than the sender (for a "
+        "lien, only where the consortium's policy admits registrars)"
+    ),
     "RegistryConsentInvalid": "consent #{index} carries no valid signature: ask for a new consent",
     "RegistryConsentExpired": "consent #{index} expired at {deadline}: ask for a new consent",
     "RegistryConsentUsed": "this consent was already used for another lien: ask for a new consent",

@@ -6,9 +6,12 @@ from collections.abc import Sequence
 
 from web3 import Web3
 
+from ...errors import AuthorizationRequired, NotAuthorizer
 from ..chain.transactions import Call
+from .authorization import TransferAuthorization
 from .context import GAS, Hook, LedgerContext
 from .records import Address, Title, TitleStatus
+from .roles import role_id
 from .vin import VIN, TokenId, token_id
 
 __all__ = ["Titles"]
@@ -66,12 +69,17 @@ class Titles:
         c.signer().send_many(calls, titles=c.vins, receipts=False)
         return [token_id(v) for v, _, _ in items]
 
-    def transfer(self, vin: VIN, to: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
-        """Records a title's transfer to a new owner (REGISTRAR); refused while liened.
+    def transfer(
+        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, doc_cid: str = "",
+        on_accepted: Hook = None,
+    ) -> Title:
+        """Records a title's transfer to a new owner (REGISTRAR), with the owner's authorization
+        or a second registrar's; refused while liened.
 
         Args:
             vin: The title.
             to: The new owner's address.
+            authorization: The owner's or a second registrar's authorization of this transfer.
             doc_cid: The CID of the sealed transfer document; it becomes the title's document.
             on_accepted: As for `register`.
 
@@ -79,12 +87,51 @@ class Titles:
             The title after the transfer.
 
         Raises:
-            TitleEncumbered, TitleNotActive, MissingRole, InvalidOperation: If the registry refuses.
+            AuthorizationRequired: If `authorization` is None.
+            InvalidAuthorizationFile: If it is for another transfer.
+            TitleEncumbered, TitleNotActive, MissingRole, AuthorizationRejected, InvalidOperation: If
+                the registry refuses.
         """
         c = self._c
-        fn = c.registry.functions.transferTitle(c.token(vin), Web3.to_checksum_address(to), doc_cid)
+        if authorization is None:
+            raise AuthorizationRequired(vin)
+        to = Web3.to_checksum_address(to)
+        authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.deployment.registry,
+                                  token_id=c.token(vin), owner=self.get(vin).owner, to=to)
+        fn = c.registry.functions.transferTitle(c.token(vin), to, doc_cid, authorization.as_argument())
         c.signer().send(fn, gas=GAS["transferTitle"], titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)
+
+    def authorize_transfer(self, vin: VIN, to: str, *, deadline: int) -> TransferAuthorization:
+        """Signs, as the title's owner or a registrar, the authorization of its transfer to `to`
+        (which a registrar other than a signing one records).
+
+        Args:
+            vin: The title.
+            to: The new owner's address.
+            deadline: Unix time (chain time) after which the authorization is void.
+
+        Returns:
+            The authorization, to hand to the registrar who records the transfer.
+
+        Raises:
+            NotAuthorizer: If the signing account is neither the title's owner nor a registrar.
+        """
+        c = self._c
+        signer = c.signer()
+        owner = self.get(vin).owner
+        if signer.address.lower() != owner.lower() and not self.is_registrar(signer.address):
+            raise NotAuthorizer(signer.address, vin)
+        return TransferAuthorization.sign(
+            signer.account, chain_id=c.deployment.chain_id, registry=c.deployment.registry, vin=vin,
+            token_id=c.token(vin), owner=owner, to=Web3.to_checksum_address(to), deadline=deadline,
+        )
+
+    def is_registrar(self, account: str) -> bool:
+        """Returns whether `account` holds REGISTRAR now."""
+        c = self._c
+        return bool(c.reader.call(c.registry.functions.hasRole(role_id("REGISTRAR"),
+                                                               Web3.to_checksum_address(account))))
 
     def set_status(self, vin: VIN, status: TitleStatus) -> Title:
         """Marks a title stolen, salvage, cancelled or active again (REGISTRAR).

@@ -24,11 +24,17 @@ from ...files import write_atomic
 #: The accounts `lienchain init` creates, with the founding registry role each receives at deployment.
 DEFAULT_ACCOUNTS = {
     "registrar": "REGISTRAR",
+    "registrar-b": "REGISTRAR",
     "lender-a": "LENDER",
     "lender-b": "LENDER",
     "oracle": "ORACLE",
+    "oracle-b": "ORACLE",
     "auditor": "AUDITOR",
 }
+#: Accounts of `DEFAULT_ACCOUNTS` that are second keys of an organisation, not members of their
+#: own: a transfer takes the owner's or a second registrar's authorization, and a value more than
+#: one oracle's valuation. They hold their role and vote through their organisation's first key.
+SECOND_KEYS = frozenset({"registrar-b", "oracle-b"})
 
 # scrypt work factors: the standard one, and geth's --lightkdf one for throwaway profiles (demo, tests).
 _SCRYPT_N = 2**18

@@ -70,7 +70,15 @@ class Documents:
             CIDMismatch: If the stored bytes are not the ones the CID names (tampering).
             NotARecipient: If the document was not sealed for the reader.
         """
-        envelope = self.store.get(cid)
+        return self.open(self.store.get(cid), reader=reader)
+
+    def open(self, envelope: bytes, *, reader: str) -> bytes:
+        """Opens a sealed document held in hand (not fetched from the store).
+
+        Raises:
+            NotARecipient: If the document was not sealed for the reader.
+            StorageError: If the envelope is malformed.
+        """
         return unseal(envelope, document_key(bytes(self.accounts.unlock(reader).key)))
 
     def verify(self, cid: CID) -> int:

@@ -140,7 +140,8 @@ def run(plan: Plan, registrar: Ledger | None, lender: Ledger | None, *, batch: i
 
     Args:
         plan: From `plan`.
-        registrar: Signs the registrations (REGISTRAR); needed if the plan has titles.
+        registrar: Signs the registrations and authorizes each lien (REGISTRAR, other than the
+            lender; the imported titles' owners have no keys here).
         lender: Signs the grants (LENDER); needed if the plan has liens.
         batch: Rows per batch.
         progress: Called with the number of rows each batch wrote.
@@ -148,15 +149,17 @@ def run(plan: Plan, registrar: Ledger | None, lender: Ledger | None, *, batch: i
     Raises:
         ContractRevert: If the registry refuses a batch (earlier batches stay written).
     """
-    if (plan.titles and registrar is None) or (plan.liens and lender is None):
-        raise ConfigError("the import registers titles and grants liens: give both a registrar and a lender")
+    if ((plan.titles or plan.liens) and registrar is None) or (plan.liens and lender is None):
+        raise ConfigError("the import registers titles and grants liens a registrar authorizes: give both a "
+                          "registrar and a lender")
     for chunk in _chunks(plan.titles, batch):
         assert registrar is not None  # checked above
         registrar.register_titles([(r.vin, Web3.to_checksum_address(str(r.owner)), "") for r in chunk])
         progress(len(chunk))
     for chunk in _chunks(plan.liens, batch):
-        assert lender is not None  # checked above
-        lender.grant_liens([LienTerms(r.vin, int(r.amount or 0), r.currency, r.maturity) for r in chunk])
+        assert lender is not None and registrar is not None  # checked above
+        terms = [LienTerms(r.vin, int(r.amount or 0), r.currency, r.maturity) for r in chunk]
+        lender.grant_liens(registrar.authorize_liens(terms, lender=lender.address, deadline=registrar.now() + 86400))
         progress(len(chunk))
 
 

@@ -24,7 +24,7 @@ from web3 import Web3
 from ...errors import (
     AlreadyDeployed, ConfigError, NodeUnreachable, NotAProfileDirectory, ProfileExists, ProfileNotFound,
 )
-from .accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo, Passphrase
+from .accounts import DEFAULT_ACCOUNTS, SECOND_KEYS, AccountBook, AccountInfo, Passphrase
 from ..registry.deployment import NO_SEALER, Deployment, deploy
 from ..chain.base import Chain
 from ..chain.embedded import EmbeddedChain
@@ -167,7 +167,8 @@ class Profile:
         *,
         sealers: dict[str, str] | None = None,
     ) -> Deployment:
-        """Deploys the contracts with every account as a founding member and the founding roles
+        """Deploys the contracts with every account (but the second keys, `SECOND_KEYS`) as a
+        founding member and the founding roles
         fixed in the registry's constructor (no vote is cast).
 
         Args:
@@ -324,9 +325,11 @@ def _deploy(
     sealers: dict[str, str],
     progress: Callable[[str], None],
 ) -> Deployment:
-    """Deploys with every account of the book as a founding member and `roles` as founding roles."""
+    """Deploys with every account of the book but the second keys as a founding member and
+    `roles` as founding roles."""
     infos = book.list()
     names = [info.name for info in infos]
+    members = [n for n in names if n not in SECOND_KEYS]
     unknown = [n for n in [*roles, *sealers] if n not in names]
     if unknown:
         raise ConfigError(f"founding roles or sealers name {unknown[0]!r}, which is no account of the profile")
@@ -334,9 +337,9 @@ def _deploy(
     grants = [(name, role) for name, rs in roles.items() for role in rs]
     deployment = deploy(
         w3,
-        book.unlock(names[0]),
-        [address[n] for n in names],
-        [sealers.get(n, NO_SEALER) for n in names],
+        book.unlock(members[0]),
+        [address[n] for n in members],
+        [sealers.get(n, NO_SEALER) for n in members],
         [(address[n], role) for n, role in grants],
     )
     progress(f"deployed governance {deployment.governance} and registry {deployment.registry}")

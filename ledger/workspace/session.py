@@ -12,11 +12,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ...errors import LienIsPublic, NotARecipient, NotSeniorLienholder
+from ...errors import (
+    AuthorizationRequired, InvalidAuthorizationFile, LienchainError, LienIsPublic, NotARecipient, NotSeniorLienholder,
+)
 from ...storage import CID
 from ...zk.pedersen import Opening
 from ..registry import private
 from .accounts import AccountBook
+from ..registry.authorization import LienAuthorization, TransferAuthorization, commitment_hash
 from ..registry.consent import Consent
 from .documents import Documents, SealedDocument
 from ..registry.ledger import Ledger
@@ -56,7 +59,9 @@ class Session:
         sealed = self._seal(document, self._everyone(), "title-registration", vin=vin, owner=owner_address)
         return self.ledger.register_title(vin, owner_address, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
-    def transfer_title(self, vin: VIN, to: str, *, document: bytes | None = None) -> Title:
+    def transfer_title(
+        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, document: bytes | None = None
+    ) -> Title:
         """Records a transfer with its document, sealed for every account of the profile.
 
         Raises:
@@ -64,11 +69,12 @@ class Session:
         """
         to_address = self.accounts.resolve(to)
         sealed = self._seal(document, self._everyone(), "title-transfer", vin=vin, to=to_address)
-        return self.ledger.transfer_title(vin, to_address, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        return self.ledger.transfer_title(vin, to_address, authorization=authorization, doc_cid=sealed.cid,
+                                          on_accepted=self._storing(sealed))
 
     def grant_lien(
         self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None,
-        consents: Iterable[Consent] = (),
+        consents: Iterable[Consent] = (), authorization: LienAuthorization | None = None,
     ) -> Lien:
         """Grants a lien with its loan document, sealed for the lender and the AUDITOR accounts.
 
@@ -85,26 +91,78 @@ class Session:
                             amount=amount, currency=currency)
         return self.ledger.grant_lien(
             vin, amount, currency=currency, maturity=maturity, doc_cid=sealed.cid, consents=consents,
-            on_accepted=self._storing(sealed),
+            authorization=authorization, on_accepted=self._storing(sealed),
         )
 
     def grant_private_lien(
-        self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None
+        self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None,
+        authorization: LienAuthorization | None = None,
     ) -> Lien:
         """Grants a private lien: the amount's commitment and proofs go on chain; its opening,
-        with the loan document if any, is sealed for the lender and the AUDITOR accounts.
+        with the loan document if any, is sealed for the lender and the AUDITOR accounts. The
+        commitment is the one `authorization` binds, opened from the opening it carries sealed
+        for this lender.
 
         Raises:
+            AuthorizationRequired: If `authorization` is None.
+            InvalidAuthorizationFile: If it authorizes another amount, or carries no opening for this lender.
             ProofError: If the amount is over what the loan-to-value threshold allows.
             ContractRevert: If the registry refuses (nothing is stored).
         """
-        opening = Opening.random(amount)
+        if authorization is None:
+            raise AuthorizationRequired(vin)
+        opening = self._authorized_opening(authorization, amount)
         record = private.opening_record(opening, vin=vin, lender=self.ledger.address, currency=currency,
                                         document=document)
         sealed = self.documents.seal(record, readers=[self.account, *self._auditors()])
         return self.ledger.grant_private_lien(
-            vin, opening, currency=currency, maturity=maturity, doc_cid=sealed.cid, on_accepted=self._storing(sealed)
+            vin, opening, currency=currency, maturity=maturity, authorization=authorization, doc_cid=sealed.cid,
+            on_accepted=self._storing(sealed),
         )
+
+    def authorize_lien(
+        self, vin: VIN, *, lender: str, amount: int, currency: str, maturity: int, deadline: int,
+        private_amount: bool = False,
+    ) -> LienAuthorization:
+        """Signs, as the title's owner or a registrar, the authorization of one new lien. For a
+        private lien it makes the amount's commitment and seals its opening for the lender inside
+        the authorization, which then binds the commitment (the amount never goes on chain).
+
+        Args:
+            vin: The title.
+            lender: The lender: an address or a profile account name (for a private lien, an
+                account whose document key the profile knows).
+            amount: The amount agreed, in minor units.
+            currency: Its ISO 4217 code.
+            maturity: Its maturity (unix time).
+            deadline: Unix time (chain time) after which the authorization is void.
+            private_amount: Authorize a private lien of `amount`.
+
+        Raises:
+            NotAuthorizer: If this account may not authorize liens on the title.
+            UnknownAccount: If a private lien's lender has no document key in the profile.
+        """
+        lender_address = self.accounts.resolve(lender)
+        if not private_amount:
+            return self.ledger.authorize_lien(vin, lender=lender_address, amount=amount, currency=currency,
+                                              maturity=maturity, deadline=deadline)
+        opening = Opening.random(amount)
+        record = private.opening_record(opening, vin=vin, lender=lender_address, currency=currency, document=None)
+        reader = self.accounts.name_of(lender_address) or lender
+        sealed = self.documents.seal(record, readers=[reader])
+        point = opening.commit()
+        return self.ledger.authorize_lien(vin, lender=lender_address, amount=0, currency=currency, maturity=maturity,
+                                          deadline=deadline, commitment=commitment_hash(point.x, point.y),
+                                          opening=sealed.envelope.hex())
+
+    def authorize_transfer(self, vin: VIN, to: str, *, deadline: int) -> TransferAuthorization:
+        """Signs, as the title's owner or a registrar, the authorization of its transfer to `to`
+        (an address or a profile account name).
+
+        Raises:
+            NotAuthorizer: If this account is neither the title's owner nor a registrar.
+        """
+        return self.ledger.authorize_transfer(vin, self.accounts.resolve(to), deadline=deadline)
 
     def open_lien(self, lien_id: int) -> Opening:
         """Opens a private lien's amount commitment from its sealed document (its lender and the
@@ -187,6 +245,27 @@ class Session:
         """
         sealed = self._seal(evidence, self._everyone(), "forced-release-evidence", lien=lien_id)
         return self.ledger.propose_force_release(lien_id, sealed.cid, on_accepted=self._storing(sealed))
+
+    def _authorized_opening(self, authorization: LienAuthorization, amount: int) -> Opening:
+        """The opening a private lien's authorization carries for this lender, checked against
+        the commitment it binds and the amount the lender expects."""
+        if not authorization.private or not authorization.opening:
+            raise InvalidAuthorizationFile(
+                f"the authorization of {authorization.signer} is for a public lien: ask for one of a private lien"
+            )
+        try:
+            data = self.documents.open(bytes.fromhex(authorization.opening), reader=self.account)
+            record = json.loads(data)
+            opening = Opening(int(record["amount"]), int(record["blinding"], 16))
+        except (LienchainError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidAuthorizationFile(
+                f"the authorization of {authorization.signer} carries no opening {self.account} can read ({exc}): "
+                "ask for one made for this lender"
+            ) from None
+        point = opening.commit()
+        authorization.check(commitment=(authorization.commitment, commitment_hash(point.x, point.y)),
+                            amount=(opening.value, amount))
+        return opening
 
     def _seal(self, document: bytes | None, readers: list[str], kind: str, **fields: Any) -> SealedDocument:
         # A step that came without a document anchors a generated record of itself instead.

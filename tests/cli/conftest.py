@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,3 +69,21 @@ def run_in(tmp_path: Path) -> Run:
         return Result(r.exit_code, r.stdout, r.stderr)
 
     return invoke
+
+
+def authorization(run: Run, lender: str, vin: str, amount: str, *extra: str, by: str = "registrar") -> str:
+    """Has `by` (a registrar, as the default policy admits for owners without keys) authorize a
+    lien of `lender` with `lien authorize`, and returns the file's path for `lien grant`."""
+    path = Path(tempfile.mkdtemp(prefix="lienchain-auth-")) / "authorization.json"
+    r = run("--as", by, "lien", "authorize", vin, "--to", lender, "--amount", amount, *extra, "--out", str(path))
+    assert r.code == 0, r.err
+    return str(path)
+
+
+def transfer_authorization(run: Run, vin: str, to: str, *, by: str = "registrar-b") -> str:
+    """Has `by` (a second registrar) authorize a transfer with `title authorize`, and returns the
+    file's path for `title transfer`."""
+    path = Path(tempfile.mkdtemp(prefix="lienchain-auth-")) / "transfer.json"
+    r = run("--as", by, "title", "authorize", vin, "--to", to, "--out", str(path))
+    assert r.code == 0, r.err
+    return str(path)

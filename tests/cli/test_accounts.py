@@ -8,6 +8,8 @@ from pathlib import Path
 
 from eth_account import Account
 
+from .conftest import authorization
+
 VIN = "1M8GDM9AXKP042788"
 
 
@@ -27,7 +29,7 @@ def test_new_account_can_act_after_a_role_vote(run, profile_path: Path) -> None:
     assert roles["lender-c"] == ["LENDER"]
 
     run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address)
-    r = run("--as", "lender-c", "lien", "grant", VIN, "--amount", "100", "--json")
+    r = run("--as", "lender-c", "lien", "grant", VIN, "--amount", "100", "--authorization", authorization(run, "lender-c", VIN, "100"), "--json")
     assert r.code == 0, r.err
     assert json.loads(r.out)["lender"] == address
 
@@ -60,8 +62,8 @@ def test_init_without_deploy_then_contracts_deploy(run, tmp_path: Path) -> None:
     r = run("contracts", "deploy", "--profile", path)
     assert r.code == 0, r.err
     roles = {a["name"]: a["roles"] for a in json.loads(run("account", "list", "--json", "--profile", path).out)}
-    assert roles == {"registrar": ["REGISTRAR"], "lender-a": ["LENDER"], "lender-b": ["LENDER"],
-                     "oracle": ["ORACLE"], "auditor": ["AUDITOR"]}
+    assert roles == {"registrar": ["REGISTRAR"], "registrar-b": ["REGISTRAR"], "lender-a": ["LENDER"],
+                     "lender-b": ["LENDER"], "oracle": ["ORACLE"], "oracle-b": ["ORACLE"], "auditor": ["AUDITOR"]}
     r = run("contracts", "deploy", "--profile", path)
     assert r.code == 1 and "already deployed" in r.err
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
+from .conftest import authorization
+
 VIN = "1M8GDM9AXKP042788"
 
 
@@ -92,7 +94,7 @@ def test_revoked_role_is_refused_without_changing_the_ledger(run) -> None:
     assert run("--as", "lender-b", "member", "vote", pid).code == 0
     assert run("--as", "auditor", "member", "vote", pid).code == 0
     before = head(run)
-    r = run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000")
+    r = run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000", "--authorization", authorization(run, "lender-a", VIN, "1000"))
     assert_one_line_error(r, 1, "does not hold the LENDER role")
     assert head(run) == before
     assert json.loads(run("lien", "list", VIN, "--json").out) == []
@@ -100,9 +102,9 @@ def test_revoked_role_is_refused_without_changing_the_ledger(run) -> None:
 
 def test_refused_grant_stores_no_document(run, profile_path: Path) -> None:
     run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address)
-    run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000")
+    run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000", "--authorization", authorization(run, "lender-a", VIN, "1000"))
     before = sorted(p.name for p in (profile_path / "store").rglob("*") if p.is_file())
-    assert run("--as", "lender-b", "lien", "grant", VIN, "--amount", "500").code == 1
+    assert run("--as", "lender-b", "lien", "grant", VIN, "--amount", "500", "--authorization", authorization(run, "lender-b", VIN, "500")).code == 1
     assert sorted(p.name for p in (profile_path / "store").rglob("*") if p.is_file()) == before
 
 
@@ -114,7 +116,7 @@ def test_init_refuses_existing_profile(run, profile_path: Path) -> None:
 @pytest.fixture
 def liened(run) -> str:
     assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
-    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000").code == 0
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000", "--authorization", authorization(run, "lender-a", VIN, "1000")).code == 0
     return VIN
 
 
@@ -132,7 +134,7 @@ def test_malformed_consent_file_is_refused(run, liened: str, tmp_path: Path, con
         content = json.dumps({**data, "amount": "abc"})
     bad = tmp_path / "bad.json"
     bad.write_text(content)
-    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "500", "--consent", str(bad))
+    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "500", "--authorization", authorization(run, "lender-b", VIN, "500"), "--consent", str(bad))
     assert_one_line_error(r, 1, "consent")
     assert len(json.loads(run("lien", "list", VIN, "--json").out)) == 1
 
@@ -141,7 +143,7 @@ def test_consent_for_other_terms_is_refused_before_sending(run, liened: str, tmp
     consent = tmp_path / "consent.json"
     run("--as", "lender-a", "lien", "consent", VIN, "--to", "lender-b", "--amount", "500", "--out", str(consent))
     before = head(run)
-    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "600", "--consent", str(consent))
+    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "600", "--authorization", authorization(run, "lender-b", VIN, "600"), "--consent", str(consent))
     assert_one_line_error(r, 1, "is for amount 50000, not 60000")
     assert head(run) == before
 
@@ -160,7 +162,7 @@ def test_unwritable_output_path_is_refused(run, liened: str, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("amount", ["Infinity", "NaN", "-5", "0", "1.001", "1e80", "ten", "1e999999", "10995116277.76"])
 def test_bad_amount_is_a_usage_error(run, liened: str, amount: str) -> None:
-    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", amount)
+    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", amount, "--authorization", "unused.json")  # the amount is refused first
     assert r.code == 2 and "Traceback" not in r.err and "--amount" in r.err
 
 

@@ -9,12 +9,14 @@ from eth_account import Account
 
 from .test_errors import assert_one_line_error
 
+from .conftest import authorization
+
 VIN = "1M8GDM9AXKP042788"
 
 
 def test_a_lien_is_released_by_vote_on_evidence_that_every_member_can_read(run, tmp_path: Path) -> None:
     assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
-    lien_id = json.loads(run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000", "--json").out)["lien_id"]
+    lien_id = json.loads(run("--as", "lender-a", "lien", "grant", VIN, "--amount", "1000", "--authorization", authorization(run, "lender-a", VIN, "1000"), "--json").out)["lien_id"]
     r = run("--as", "auditor", "lien", "lapse", str(lien_id))
     assert_one_line_error(r, 1, f"lien {lien_id} has not lapsed", "maturity and grace period")
 

@@ -17,7 +17,7 @@ from trie.iter import NodeIterator
 from lienchain.ledger import Ledger, Profile
 
 from ..search import occurs
-from .conftest import PASSPHRASE
+from .conftest import PASSPHRASE, authorization
 from .test_errors import assert_one_line_error
 
 VIN = "1M8GDM9AXKP042788"
@@ -46,7 +46,7 @@ def chain_contents(profile_path: Path) -> tuple[list[bytes], list[bytes], list[i
 def private_lien(run) -> int:
     assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "20000").code == 0  # 70%: 14,000.00
-    r = run("--as", "lender-a", "lien", "grant", VIN, "--amount", f"{AMOUNT / 100:.2f}", "--private", "--json")
+    r = run("--as", "lender-a", "lien", "grant", VIN, "--amount", f"{AMOUNT / 100:.2f}", "--authorization", authorization(run, "lender-a", VIN, f"{AMOUNT / 100:.2f}", "--private"), "--private", "--json")
     assert r.code == 0, r.err
     granted = json.loads(r.out)
     assert (granted["private"], granted["amount"]) == (True, None)
@@ -62,7 +62,7 @@ def test_a_private_lien_amount_is_nowhere_on_chain(run, private_lien: int, profi
     assert AMOUNT not in storage and not occurs(AMOUNT, [v.to_bytes(32, "big") for v in storage])
     # ... while a public lien's amount is found by the same search: it can find one.
     assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
-    assert run("--as", "lender-b", "lien", "grant", OTHER_VIN, "--amount", "13374.22").code == 0
+    assert run("--as", "lender-b", "lien", "grant", OTHER_VIN, "--amount", "13374.22", "--authorization", authorization(run, "lender-b", OTHER_VIN, "13374.22")).code == 0
     inputs, logs, storage = chain_contents(profile_path)
     assert occurs(AMOUNT + 1, inputs) and occurs(AMOUNT + 1, logs) and AMOUNT + 1 in storage
 
@@ -79,7 +79,7 @@ def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, priv
     # Another private lien, on another title: a proof moved to it must fail.
     assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
     assert run("--as", "oracle", "valuation", "set", OTHER_VIN, "--value", "20000").code == 0
-    other = json.loads(run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "13374.21", "--private", "--json").out)
+    other = json.loads(run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "13374.21", "--authorization", authorization(run, "lender-a", OTHER_VIN, "13374.21", "--private"), "--private", "--json").out)
     out = tmp_path / "ltv.json"
     r = run("--as", "lender-a", "proof", "ltv", str(private_lien), "--threshold", "70%", "--out", str(out))
     assert r.code == 0, r.err
@@ -120,7 +120,7 @@ def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, priv
 
 def test_an_exposure_proof_counts_public_and_private_liens(run, private_lien: int, tmp_path: Path, profile_path: Path) -> None:
     assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
-    assert run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "5000").code == 0  # 18,374.21 in all
+    assert run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "5000", "--authorization", authorization(run, "lender-a", OTHER_VIN, "5000")).code == 0  # 18,374.21 in all
     out = tmp_path / "exposure.json"
     r = run("--as", "auditor", "proof", "exposure", "--lender", "lender-a", "--limit", "18374.21", "--out", str(out))
     assert r.code == 0, r.err
@@ -168,7 +168,7 @@ def test_an_exposure_proof_is_checked_against_the_chain_not_the_local_index(
     run, private_lien: int, tmp_path: Path, profile_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
-    assert run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "5000").code == 0  # 18,374.21 in all
+    assert run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "5000", "--authorization", authorization(run, "lender-a", OTHER_VIN, "5000")).code == 0  # 18,374.21 in all
     # The index is a hint: a row deleted from it must neither hide a lien from a proof nor from its check.
     assert run("title", "history", OTHER_VIN).code == 0  # the index is up to date
     index = sqlite3.connect(profile_path / "index.sqlite")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from eth_account import Account
 
+from .conftest import authorization, transfer_authorization
+
 VIN = "1M8GDM9AXKP042788"
 
 
@@ -21,10 +23,10 @@ def test_full_story_across_processes(run_process, tmp_path: Path) -> None:
     shown = json.loads(r.out)
     assert (shown["owner"], shown["status"], shown["active_liens"]) == (owner, "active", 0)
 
-    r = run_process("--as", "lender-a", "lien", "grant", VIN, "--amount", "18000")
+    r = run_process("--as", "lender-a", "lien", "grant", VIN, "--amount", "18000", "--authorization", authorization(run_process, "lender-a", VIN, "18000"))
     assert r.code == 0, r.err
 
-    r = run_process("--as", "lender-b", "lien", "grant", VIN, "--amount", "6000")
+    r = run_process("--as", "lender-b", "lien", "grant", VIN, "--amount", "6000", "--authorization", authorization(run_process, "lender-b", VIN, "6000"))
     assert r.code == 1
     assert r.err.count("\n") == 1 and "consent" in r.err and "Traceback" not in r.err
     assert len(json.loads(run_process("lien", "list", VIN, "--json").out)) == 1
@@ -32,11 +34,11 @@ def test_full_story_across_processes(run_process, tmp_path: Path) -> None:
     consent = tmp_path / "consent.json"
     r = run_process("--as", "lender-a", "lien", "consent", VIN, "--to", "lender-b", "--amount", "6000", "--out", str(consent))
     assert r.code == 0, r.err
-    r = run_process("--as", "lender-b", "lien", "grant", VIN, "--amount", "6000", "--consent", str(consent), "--json")
+    r = run_process("--as", "lender-b", "lien", "grant", VIN, "--amount", "6000", "--authorization", authorization(run_process, "lender-b", VIN, "6000"), "--consent", str(consent), "--json")
     assert r.code == 0, r.err
     assert json.loads(r.out)["priority"] == 2
 
-    r = run_process("--as", "registrar", "title", "transfer", VIN, "--to", buyer)
+    r = run_process("--as", "registrar", "title", "transfer", VIN, "--to", buyer, "--authorization", transfer_authorization(run_process, VIN, buyer))
     assert r.code == 1 and "active lien" in r.err
 
     r = run_process("--as", "lender-b", "lien", "release", "1")
@@ -44,7 +46,7 @@ def test_full_story_across_processes(run_process, tmp_path: Path) -> None:
 
     assert run_process("--as", "lender-a", "lien", "release", "1").code == 0
     assert run_process("--as", "lender-b", "lien", "release", "2").code == 0
-    r = run_process("--as", "registrar", "title", "transfer", VIN, "--to", buyer)
+    r = run_process("--as", "registrar", "title", "transfer", VIN, "--to", buyer, "--authorization", transfer_authorization(run_process, VIN, buyer))
     assert r.code == 0, r.err
 
     history = json.loads(run_process("title", "history", VIN, "--json").out)

@@ -8,6 +8,8 @@ from eth_account import Account
 
 from .test_errors import assert_one_line_error
 
+from .conftest import authorization
+
 VIN = "1M8GDM9AXKP042788"
 
 
@@ -19,9 +21,9 @@ def test_valuation_sets_the_value_and_a_drop_freezes_the_title(run) -> None:
     r = run("--as", "oracle", "valuation", "set", VIN, "--value", "20000")
     assert r.code == 0, r.err
     assert "20,000.00 USD (median of 1 oracle(s))" in r.out
-    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "13000").code == 0
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "13000", "--authorization", authorization(run, "lender-a", VIN, "13000")).code == 0
 
-    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "2000")  # 75% with it
+    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "2000", "--authorization", authorization(run, "lender-b", VIN, "2000"))  # 75% with it
     assert_one_line_error(r, 1, "would take title 1M8GDM9AXKP042788 to 75%", "70% loan-to-value threshold")
 
     r = run("--as", "oracle", "valuation", "set", VIN, "--value", "15000", "--json")
@@ -31,7 +33,7 @@ def test_valuation_sets_the_value_and_a_drop_freezes_the_title(run) -> None:
     history = json.loads(run("title", "history", VIN, "--json").out)
     assert [e["event"] for e in history][-2:] == ["ValuationSet", "LtvAlert"]
 
-    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "1")
+    r = run("--as", "lender-b", "lien", "grant", VIN, "--amount", "1", "--authorization", authorization(run, "lender-b", VIN, "1"))
     assert_one_line_error(r, 1, "is frozen", "86.67%")
 
 
@@ -43,7 +45,7 @@ def test_the_threshold_moves_by_member_vote(run) -> None:
     assert run("--as", "lender-b", "member", "vote", pid).code == 0
     assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
-    r = run("--as", "lender-a", "lien", "grant", VIN, "--amount", "7900")
+    r = run("--as", "lender-a", "lien", "grant", VIN, "--amount", "7900", "--authorization", authorization(run, "lender-a", VIN, "7900"))
     assert r.code == 0, r.err
     assert "79% of the 80% threshold" in run("valuation", "show", VIN).out
 

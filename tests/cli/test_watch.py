@@ -19,6 +19,8 @@ from lienchain.ledger.chain.embedded import EmbeddedChain
 from ..ledger.reorg import adopt_embedded
 from .test_import import vin, write
 
+from .conftest import authorization
+
 VIN = "1M8GDM9AXKP042788"
 
 
@@ -36,17 +38,17 @@ def test_watch_prints_each_event_once_and_resumes_after_the_last(run) -> None:
     assert events(run) == []  # nothing new: nothing printed again
 
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
-    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "6000").code == 0
-    assert [e["event"] for e in events(run)] == ["ValuationSet", "LienGranted"]
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "6000", "--authorization", authorization(run, "lender-a", VIN, "6000")).code == 0
+    assert [e["event"] for e in events(run)] == ["ValuationSet", "AuthorizationUsed", "LienGranted"]
 
     replay = [e for e in events(run, "--from-block", "0") if e["event"] != "RoleGranted"]
-    assert [e["event"] for e in replay] == ["TitleRegistered", "ValuationSet", "LienGranted"]
+    assert [e["event"] for e in replay] == ["TitleRegistered", "ValuationSet", "AuthorizationUsed", "LienGranted"]
 
 
 def test_watch_alerts_shows_only_alerts_and_recoveries(run) -> None:
     assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
-    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "7000").code == 0
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "7000", "--authorization", authorization(run, "lender-a", VIN, "7000")).code == 0
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "9000").code == 0  # 77.78%
     alerts = events(run, "--alerts")
     assert [(e["event"], e["vin"], e["args"]["ltvBps"]) for e in alerts] == [("LtvAlert", VIN, 7778)]
@@ -86,8 +88,8 @@ def test_watch_prints_an_event_a_reorg_moved_before_its_cursor_and_nothing_twice
     with EmbeddedChain.open(profile_path / "chain") as chain:
         fork = chain.head()
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
-    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "6000").code == 0
-    assert [e["event"] for e in events(run)] == ["ValuationSet", "LienGranted"]
+    assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "6000", "--authorization", authorization(run, "lender-a", VIN, "6000")).code == 0
+    assert [e["event"] for e in events(run)] == ["ValuationSet", "AuthorizationUsed", "LienGranted"]
 
     other = "1HGCM82633A004352"
     r = CliRunner().invoke(cli, ["--as", "registrar", "title", "register", other, "--owner", Account.create().address],
@@ -99,4 +101,4 @@ def test_watch_prints_an_event_a_reorg_moved_before_its_cursor_and_nothing_twice
     assert [(e["event"], e["vin"], e["block"]) for e in moved] == [("TitleRegistered", other, fork + 1)]
     assert events(run) == []
     replay = [e["event"] for e in events(run, "--from-block", str(fork + 1))]
-    assert replay == ["TitleRegistered", "ValuationSet", "LienGranted"]
+    assert replay == ["TitleRegistered", "ValuationSet", "AuthorizationUsed", "LienGranted"]

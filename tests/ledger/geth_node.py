@@ -21,6 +21,7 @@ from eth_account import Account
 
 from lienchain.errors import BinaryNotFound
 from lienchain.ledger import DEFAULT_ACCOUNTS, NO_SEALER, AccountBook, Deployment, deploy
+from lienchain.ledger.workspace.accounts import SECOND_KEYS
 from lienchain.ledger.chain.base import Chain
 from lienchain.ledger.chain.rpc import answers
 from lienchain.ledger.workspace.accounts import encrypt_key
@@ -95,7 +96,7 @@ def start_geth(root: Path, geth: Path, *, chain_id: int, alloc: dict[str, int]) 
 def deploy_founders(chain: Chain, accounts: AccountBook) -> Deployment:
     """Deploys the contracts as `Profile.create` does for an embedded profile: every account of
     the book a founding member running no sealer, the first paying, the default founding roles."""
-    infos = accounts.list()
-    address = {i.name: str(i.address) for i in infos}
+    infos = [i for i in accounts.list() if i.name not in SECOND_KEYS]
+    address = {i.name: str(i.address) for i in accounts.list()}
     return deploy(chain.w3, accounts.unlock(infos[0].name), [address[i.name] for i in infos],
                   [NO_SEALER] * len(infos), [(address[n], r) for n, r in DEFAULT_ACCOUNTS.items()])

@@ -18,6 +18,7 @@ from lienchain.contracts import load_artifact
 from lienchain.ledger import DEFAULT_ACCOUNTS, Deployment, Ledger, Profile, deploy
 from lienchain.ledger.registry.deployment import NO_SEALER, deploy_contract, verify_deployment
 from lienchain.ledger.registry.roles import ROLES, role_id
+from lienchain.ledger.workspace.accounts import SECOND_KEYS
 
 Manifest = dict[str, list]
 
@@ -25,9 +26,10 @@ Manifest = dict[str, list]
 def manifest(profile: Profile) -> Manifest:
     """The founders' manifest the template profile was deployed from."""
     address = {a.name: str(a.address) for a in profile.accounts.list()}
+    members = [a for n, a in address.items() if n not in SECOND_KEYS]
     return {
-        "members": list(address.values()),
-        "sealers": [NO_SEALER] * len(address),
+        "members": members,
+        "sealers": [NO_SEALER] * len(members),
         "roles": [(address[name], role) for name, role in DEFAULT_ACCOUNTS.items()],
     }
 

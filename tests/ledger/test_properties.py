@@ -2,7 +2,9 @@
 
 After every operation the contract's state must equal the model's, and whether the operation
 succeeded must be what the model predicts. The invariants follow: no transfer while liened, no
-second lien without consent, a released lien stays released, only role holders change state.
+second lien without consent, no lien and no transfer without the authorization of someone other
+than the sender who may give it (a registrar, as the default policy admits for owners without
+keys), a released lien stays released, only role holders change state.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 import time
 from dataclasses import dataclass, field
+from typing import TypeVar
 from pathlib import Path
 
 from eth_account import Account
@@ -19,10 +22,15 @@ from hypothesis import strategies as st
 
 from lienchain import errors
 from lienchain.ledger import Ledger, LienStatus, Profile, TitleStatus, normalize_vin
+from lienchain.ledger.registry.authorization import NO_COMMITMENT, LienAuthorization, TransferAuthorization
+from lienchain.ledger.registry.signed import Signed
+from lienchain.ledger.registry.vin import token_id
 
+S = TypeVar("S", bound=Signed)
 VINS = [normalize_vin(v) for v in ("1M8GDM9AXKP042788", "1HGCM82633A004352")]
-ACTORS = ["registrar", "lender-a", "lender-b", "oracle", "auditor"]
-ROLE = {"registrar": "REGISTRAR", "lender-a": "LENDER", "lender-b": "LENDER", "oracle": "ORACLE", "auditor": "AUDITOR"}
+ACTORS = ["registrar", "registrar-b", "lender-a", "lender-b", "oracle", "auditor"]
+ROLE = {"registrar": "REGISTRAR", "registrar-b": "REGISTRAR", "lender-a": "LENDER", "lender-b": "LENDER",
+        "oracle": "ORACLE", "auditor": "AUDITOR"}
 OWNERS = [Account.create().address for _ in range(3)]
 MATURITY = int(time.time()) + 10 * 365 * 86400
 
@@ -58,9 +66,17 @@ class Model:
         self.titles[vin] = ModelTitle(owner)
         return True
 
-    def grant(self, actor: str, vin: str, amount: int, consenting: bool) -> bool:
+    @staticmethod
+    def authorizes(by: str, actor: str) -> bool:
+        """Whether `by`'s authorization admits `actor`'s operation: the owners have no keys here,
+        so a registrar's other than the sender's."""
+        return ROLE[by] == "REGISTRAR" and by != actor
+
+    def grant(self, actor: str, vin: str, amount: int, consenting: bool, by: str) -> bool:
         t = self.titles.get(vin)
         if ROLE[actor] != "LENDER" or t is None or t.status != TitleStatus.ACTIVE:
+            return False
+        if not self.authorizes(by, actor):
             return False
         if self.active_lenders(vin) - {actor} and not consenting:
             return False
@@ -76,9 +92,11 @@ class Model:
         lien.active = False
         return True
 
-    def transfer(self, actor: str, vin: str, to: str) -> bool:
+    def transfer(self, actor: str, vin: str, to: str, by: str) -> bool:
         t = self.titles.get(vin)
         if ROLE[actor] != "REGISTRAR" or t is None or t.status != TitleStatus.ACTIVE:
+            return False
+        if not self.authorizes(by, actor):
             return False
         if self.active_lenders(vin) or to == t.owner:
             return False
@@ -99,15 +117,17 @@ class Model:
 # the sequences that get far enough to exercise consent, release and transfer.
 actors = st.sampled_from(ACTORS)
 registrars = st.one_of(st.just("registrar"), st.just("registrar"), actors)
+# Mostly a second registrar, sometimes anyone (the sender itself, a lender, an oracle).
+authorizers = st.one_of(st.just("registrar-b"), st.just("registrar-b"), st.just("registrar"), actors)
 lenders = st.one_of(st.sampled_from(["lender-a", "lender-b"]), st.sampled_from(["lender-a", "lender-b"]), actors)
 vins = st.sampled_from(VINS)
 operations = st.one_of(
     st.tuples(st.just("register"), registrars, vins, st.sampled_from(OWNERS)),
-    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 10**12), st.booleans()),
-    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 10**12), st.booleans()),
+    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 2**40 - 1), st.booleans(), authorizers),
+    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 2**40 - 1), st.booleans(), authorizers),
     # None stands for "the lienholder itself", so that releases get accepted often enough.
     st.tuples(st.just("release"), st.one_of(st.none(), st.none(), actors), st.integers(1, 4)),
-    st.tuples(st.just("transfer"), registrars, vins, st.sampled_from(OWNERS)),
+    st.tuples(st.just("transfer"), registrars, vins, st.sampled_from(OWNERS), authorizers),
     st.tuples(st.just("set_status"), registrars, vins, st.sampled_from(list(TitleStatus))),
 )
 
@@ -122,21 +142,27 @@ def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type:
         expected = model.register(actor, *args)
         run = lambda: ledger.register_title(args[0], args[1])  # noqa: E731
     elif kind == "grant":
-        vin, amount, consenting = args
+        vin, amount, consenting, by = args
         seniors = model.active_lenders(vin) - {actor} if vin in model.titles else set()
-        expected = model.grant(actor, vin, amount, consenting)
+        expected = model.grant(actor, vin, amount, consenting, by)
         consents = [
             ledgers[s].sign_consent(vin, lender=ledger.address, amount=amount, currency="USD",
                                     deadline=MATURITY)
             for s in sorted(seniors)
         ] if consenting and ROLE[actor] == "LENDER" else []
-        run = lambda: ledger.grant_lien(vin, amount, currency="USD", maturity=MATURITY, consents=consents)  # noqa: E731
+        auth = _signed(LienAuthorization, ledgers, by, vin, lender=ledger.address, amount=amount,
+                       commitment=NO_COMMITMENT, currency="USD", maturity=MATURITY)
+        run = lambda: ledger.grant_lien(vin, amount, currency="USD", maturity=MATURITY,  # noqa: E731
+                                        consents=consents, authorization=auth)
     elif kind == "release":
         expected = model.release(actor, args[0])
         run = lambda: ledger.release_lien(args[0])  # noqa: E731
     elif kind == "transfer":
-        expected = model.transfer(actor, *args)
-        run = lambda: ledger.transfer_title(args[0], args[1])  # noqa: E731
+        vin, to, by = args
+        owner = model.titles[vin].owner if vin in model.titles else to
+        expected = model.transfer(actor, vin, to, by)
+        transfer_auth = _signed(TransferAuthorization, ledgers, by, vin, owner=owner, to=to)
+        run = lambda: ledger.transfer_title(vin, to, authorization=transfer_auth)  # noqa: E731
     else:
         expected = model.set_status(actor, *args)
         run = lambda: ledger.set_title_status(args[0], args[1])  # noqa: E731
@@ -147,6 +173,15 @@ def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type:
         succeeded = False
     event(f"{kind} {'accepted' if succeeded else 'refused'}")
     assert succeeded == expected, f"{op}: chain {'accepted' if succeeded else 'refused'}, model says otherwise"
+
+
+def _signed(kind: type[S], ledgers: dict[str, Ledger], by: str, vin: str, **terms: object) -> S:
+    """`by`'s authorization of these terms, signed as any key could sign it (no client check of
+    who may), so that the registry's own refusal is what the model is held to."""
+    signer = ledgers[by]
+    d = signer.deployment
+    return kind.sign(signer._signer.account, chain_id=d.chain_id, registry=d.registry, vin=vin,  # noqa: SLF001
+                     token_id=token_id(vin), deadline=MATURITY, **terms)
 
 
 def assert_matches(reader: Ledger, model: Model, addresses: dict[str, str]) -> None:

@@ -4,8 +4,10 @@ pragma solidity ^0.8.24;
 /// @title The vehicle title and lien register of a lienchain consortium
 /// @notice Titles are ERC-721 tokens with `tokenId = uint256(keccak256(bytes(normalizedVin)))`.
 /// Liens rank by priority in the order they were granted; a lien on an encumbered title needs the
-/// EIP-712 consent of every senior active lienholder. Titles change hands only through a registrar,
-/// and never while a lien is active.
+/// EIP-712 consent of every senior active lienholder, and every lien the authorization of the
+/// title's owner (or, where the consortium's policy allows, of a registrar other than the lender).
+/// Titles change hands only through a registrar, with the owner's authorization or a second
+/// registrar's, and never while a lien is active.
 interface ITitleRegistry {
     /// @notice The life-cycle state of a title.
     enum TitleStatus {
@@ -100,6 +102,37 @@ interface ITitleRegistry {
         uint64 deadline;
         bytes signature;
     }
+
+    /// @notice A title owner's or a registrar's signed authorization of one new lien (EIP-712
+    /// `LienAuthorization`) or of one transfer (`TransferAuthorization`).
+    struct Authorization {
+        uint256 nonce;
+        uint64 deadline;
+        bytes signature;
+    }
+
+    /// @notice Who, besides a title's owner, may authorize a new lien on it (set by member vote).
+    enum AuthorizationPolicy {
+        /// @dev The owner, or a registrar other than the lender (for owners without keys).
+        OwnerOrRegistrar,
+        /// @dev The owner alone.
+        OwnerOnly
+    }
+
+    /// @notice An authorization's signature is malformed.
+    error RegistryAuthorizationInvalid();
+    /// @notice The authorization was already used: each authorizes one lien or one transfer.
+    /// @param digest Its EIP-712 digest.
+    error RegistryAuthorizationUsed(bytes32 digest);
+    /// @notice An authorization's deadline has passed.
+    /// @param deadline Its deadline (unix time).
+    error RegistryAuthorizationExpired(uint64 deadline);
+    /// @notice The authorization was signed by someone who may not authorize this lien or
+    /// transfer (not the owner; not a registrar, or one the policy does not admit, or the caller
+    /// itself), or it was signed for other terms (it then recovers to an unrelated address).
+    /// @param tokenId The title.
+    /// @param signer The address the signature recovers to.
+    error RegistryNotAuthorized(uint256 tokenId, address signer);
 
     /// @notice The lien has not lapsed yet: its maturity and the grace period after it are still ahead.
     /// @param lienId The lien.
@@ -253,6 +286,15 @@ interface ITitleRegistry {
     /// @param owner Its first owner.
     /// @param docCid The CID of the sealed title document.
     event TitleRegistered(uint256 indexed tokenId, string vin, address indexed owner, string docCid);
+    /// @notice An authorization of a lien or a transfer was used (each counts once).
+    /// @param digest Its EIP-712 digest.
+    /// @param signer The owner or registrar who signed it.
+    /// @param tokenId The title.
+    event AuthorizationUsed(bytes32 indexed digest, address indexed signer, uint256 indexed tokenId);
+    /// @notice Governance changed who may authorize a new lien.
+    /// @param previous The policy before.
+    /// @param policy The policy now.
+    event AuthorizationPolicyChanged(AuthorizationPolicy previous, AuthorizationPolicy policy);
     /// @notice A registrar recorded the transfer of a title to a new owner.
     /// @param tokenId The title.
     /// @param from The previous owner.
@@ -393,12 +435,16 @@ interface ITitleRegistry {
         external
         returns (uint256 tokenId);
 
-    /// @notice Records the transfer of a title to a new owner. REGISTRAR only; refused while any
-    /// lien is active or the title is not active.
+    /// @notice Records the transfer of a title to a new owner. REGISTRAR only, with the owner's
+    /// authorization of this transfer or a second registrar's (EIP-712 `TransferAuthorization`:
+    /// title, from, to, nonce, deadline): no one registrar's key moves a title. Refused while
+    /// any lien is active or the title is not active.
     /// @param tokenId The title.
     /// @param to The new owner.
     /// @param docCid The CID of the sealed transfer document, which becomes the title's document.
-    function transferTitle(uint256 tokenId, address to, string calldata docCid) external;
+    /// @param authorization The owner's or a second registrar's authorization.
+    function transferTitle(uint256 tokenId, address to, string calldata docCid, Authorization calldata authorization)
+        external;
 
     /// @notice Changes a title's status (stolen, salvage, cancelled, or back to active): a REGISTRAR,
     /// or governance. Cancelling a title with active liens, which can never be undone, takes a
@@ -410,13 +456,17 @@ interface ITitleRegistry {
     /// @notice Grants the caller a lien on an active title. LENDER only. If the title already has
     /// active liens, `consents` must hold a consent signed by each of their holders (other than the
     /// caller) for exactly this title, lender, amount and currency, and nothing else: a consent
-    /// from anyone but those holders is refused with {RegistryConsentUnexpected}.
+    /// from anyone but those holders is refused with {RegistryConsentUnexpected}. Every lien needs
+    /// `authorization`: the title owner's EIP-712 `LienAuthorization` of exactly these terms
+    /// (commitment zero), or, under {AuthorizationPolicy-OwnerOrRegistrar}, a registrar's other
+    /// than the caller.
     /// @param tokenId The title.
     /// @param amount The amount secured, in minor units of `currency`.
     /// @param currency The ISO 4217 code of the amount's currency, e.g. "EUR".
     /// @param maturity The unix time at which the loan matures.
     /// @param docCid The CID of the sealed loan document.
     /// @param consents The senior lienholders' consents.
+    /// @param authorization The owner's or a registrar's authorization of the lien.
     /// @return lienId The new lien's id.
     function grantLien(
         uint256 tokenId,
@@ -424,8 +474,14 @@ interface ITitleRegistry {
         bytes3 currency,
         uint64 maturity,
         string calldata docCid,
-        Consent[] calldata consents
+        Consent[] calldata consents,
+        Authorization calldata authorization
     ) external returns (uint256 lienId);
+
+    /// @notice Sets who, besides a title's owner, may authorize a new lien (governance only).
+    /// @param policy The policy.
+    /// @dev The current policy is refused with {RegistrySettingUnchanged}.
+    function setAuthorizationPolicy(AuthorizationPolicy policy) external;
 
     /// @notice Posts the caller's valuation of a title (ORACLE_ROLE), then re-evaluates its
     /// loan-to-value: crossing the threshold emits {LtvAlert} and freezes the title, coming back
@@ -458,13 +514,16 @@ interface ITitleRegistry {
     /// @param currency ISO 4217 code, e.g. "USD".
     /// @param maturity Unix time at which the loan matures.
     /// @param docCid The CID of the lien's sealed document, which carries the opening.
+    /// @param authorization The owner's or a registrar's authorization of the lien, as for
+    /// {grantLien} with amount 0 and `commitment` = keccak256(abi.encode(x, y)) of the commitment.
     /// @return lienId The new lien's id; its `Lien.amount` is 0.
     function grantPrivateLien(
         uint256 tokenId,
         PrivateAmount calldata amount,
         bytes3 currency,
         uint64 maturity,
-        string calldata docCid
+        string calldata docCid,
+        Authorization calldata authorization
     ) external returns (uint256 lienId);
 
     /// @notice Proves a private lien's amount within what the threshold allows now (the title's
@@ -500,9 +559,6 @@ interface ITitleRegistry {
     /// @return The nonce: how many times the lien was proved since its grant.
     function proofNonce(uint256 lienId) external view returns (uint64);
 
-    /// @notice How long a private lienholder has to prove its lien again, in seconds.
-    function proofWindow() external view returns (uint64);
-
     /// @notice The zero-knowledge verifier the registry checks private liens with.
     function verifier() external view returns (address);
 
@@ -523,6 +579,16 @@ interface ITitleRegistry {
     /// @notice How long a valuation counts toward a title's value.
     /// @return Seconds.
     function stalenessWindow() external view returns (uint64);
+
+    /// @notice How long a private lienholder has to prove its lien again, in seconds.
+    function proofWindow() external view returns (uint64);
+
+    /// @notice How long after its maturity a lien lapses.
+    /// @return Seconds.
+    function lapseGrace() external view returns (uint64);
+
+    /// @notice Who, besides a title's owner, may authorize a new lien.
+    function authorizationPolicy() external view returns (AuthorizationPolicy);
 
     /// @notice Releases a lien. Only its lienholder may.
     /// @param lienId The lien.
@@ -548,10 +614,6 @@ interface ITitleRegistry {
     /// @param graceSeconds The grace period, in seconds (default 90 days).
     /// @dev The current value is refused with {RegistrySettingUnchanged}.
     function setLapseGrace(uint64 graceSeconds) external;
-
-    /// @notice How long after its maturity a lien lapses.
-    /// @return Seconds.
-    function lapseGrace() external view returns (uint64);
 
     /// @notice Returns a registered title with its owner and number of active liens.
     /// @param tokenId The title.
@@ -579,25 +641,8 @@ interface ITitleRegistry {
     /// @return The number of liens.
     function lienCount() external view returns (uint256);
 
-    /// @notice Returns the EIP-712 digest a senior lienholder signs to consent to a new lien.
-    /// @param tokenId The title.
-    /// @param lender The lender who will hold the new lien.
-    /// @param amount The new lien's amount.
-    /// @param currency The new lien's currency.
-    /// @param nonce A number the signer chooses so that two consents differ.
-    /// @param deadline The unix time after which the consent is void.
-    /// @return The digest.
-    function consentDigest(
-        uint256 tokenId,
-        address lender,
-        uint256 amount,
-        bytes3 currency,
-        uint256 nonce,
-        uint64 deadline
-    ) external view returns (bytes32);
-
-    /// @notice Returns whether a consent digest was already used.
-    /// @param digest The consent's EIP-712 digest.
-    /// @return True once the consent has been used.
+    /// @notice Returns whether a consent's or an authorization's digest was already used.
+    /// @param digest Its EIP-712 digest.
+    /// @return True once it has been used.
     function consentUsed(bytes32 digest) external view returns (bool);
 }

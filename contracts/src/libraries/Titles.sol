@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
@@ -75,6 +76,8 @@ library Titles {
         uint64 thresholdChangedAt;
         /// @dev How long after its maturity a lien lapses (the second slot: read only then).
         uint64 lapseGrace;
+        /// @dev Who besides a title's owner may authorize a new lien (read only at a grant).
+        ITitleRegistry.AuthorizationPolicy authorizationPolicy;
     }
 
     /// @notice How an active lien ends.
@@ -100,6 +103,19 @@ library Titles {
         "LienConsent(uint256 tokenId,address lender,uint256 amount,bytes3 currency,uint256 nonce,uint64 deadline)"
     );
 
+    /// @dev The EIP-712 type a title's owner (or a registrar) signs to authorize a new lien; a
+    /// public lien's commitment is zero, a private one's amount is zero.
+    bytes32 private constant _LIEN_AUTHORIZATION_TYPEHASH = keccak256(
+        "LienAuthorization(uint256 tokenId,address lender,uint256 amount,bytes32 commitment,bytes3 currency,"
+        "uint64 maturity,uint256 nonce,uint64 deadline)"
+    );
+    /// @dev The EIP-712 type a title's owner (or a second registrar) signs to authorize a transfer.
+    bytes32 private constant _TRANSFER_AUTHORIZATION_TYPEHASH =
+        keccak256("TransferAuthorization(uint256 tokenId,address from,address to,uint256 nonce,uint64 deadline)");
+    bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+
+    /// @dev Bit c is set for each byte value c that may occur in a normalized VIN: 0-9, A-Z without I, O, Q.
+    uint256 private constant _VIN_ALPHABET = 0x7fd7dfe03ff000000000000;
     /// @dev Range of a private amount: 1 to 2**40 minor units (see lienchain.zk.range). Public
     /// amounts and values stay below 2**40 too: sums of a title's liens, their ratio to its value
     /// and its value times a threshold then stay far from overflowing, whatever a key posts.
@@ -113,6 +129,90 @@ library Titles {
     uint256 internal constant MAX_VALUERS = 16;
     /// @dev The longest a lien may run: well beyond any vehicle loan.
     uint256 private constant _MAX_TERM = 30 * 365 days;
+
+    // --- authorizations -----------------------------------------------------------------------
+
+    /// @notice Checks and spends the authorization of a new lien of the caller: signed for these
+    /// terms by the title's owner or, under {ITitleRegistry-AuthorizationPolicy-OwnerOrRegistrar},
+    /// by a registrar other than the caller; unexpired and unused.
+    /// @param used The registry's spent consents and authorizations, by digest.
+    /// @param domainSeparator The registry's EIP-712 domain separator.
+    /// @param s The registry's settings.
+    /// @param terms The lien's terms.
+    /// @param commitment A private lien's keccak256(abi.encode(x, y)) of its commitment; zero for a public one.
+    /// @param authorization The authorization.
+    function authorizeLien(
+        mapping(bytes32 digest => bool) storage used,
+        bytes32 domainSeparator,
+        Settings storage s,
+        Terms memory terms,
+        bytes32 commitment,
+        ITitleRegistry.Authorization calldata authorization
+    ) external {
+        bytes32 structHash = keccak256(abi.encode(
+            _LIEN_AUTHORIZATION_TYPEHASH, terms.tokenId, msg.sender, terms.amount, commitment, terms.currency,
+            terms.maturity, authorization.nonce, authorization.deadline
+        ));
+        bool registrarMay = s.authorizationPolicy == ITitleRegistry.AuthorizationPolicy.OwnerOrRegistrar;
+        address owner = IERC721(address(this)).ownerOf(terms.tokenId);
+        _useAuthorization(used, domainSeparator, terms.tokenId, owner, structHash, authorization, registrarMay);
+    }
+
+    /// @notice Checks a transfer the caller (a registrar) records — the title has no active lien,
+    /// the new owner is another, real address — and spends its authorization: signed for it by
+    /// the title's owner or by a second registrar; unexpired and unused.
+    /// @param t The title, active.
+    /// @param used The registry's spent consents and authorizations, by digest.
+    /// @param domainSeparator The registry's EIP-712 domain separator.
+    /// @param tokenId The title.
+    /// @param from Its owner.
+    /// @param to The new owner.
+    /// @param authorization The authorization.
+    function authorizeTransfer(
+        State storage t,
+        mapping(bytes32 digest => bool) storage used,
+        bytes32 domainSeparator,
+        uint256 tokenId,
+        address from,
+        address to,
+        ITitleRegistry.Authorization calldata authorization
+    ) external {
+        uint256 active = t.activeLienIds.length;
+        if (active != 0) revert ITitleRegistry.RegistryTitleEncumbered(tokenId, active);
+        if (to == address(0) || to == from) revert ITitleRegistry.RegistryInvalidOwner(to);
+        bytes32 structHash = keccak256(abi.encode(
+            _TRANSFER_AUTHORIZATION_TYPEHASH, tokenId, from, to, authorization.nonce, authorization.deadline
+        ));
+        _useAuthorization(used, domainSeparator, tokenId, from, structHash, authorization, true);
+    }
+
+    /// @notice Checks a new title's VIN and first owner.
+    /// @param vin The VIN: 17 characters of the VIN alphabet, upper case (see `_isNormalizedVin`).
+    /// @param owner The first owner: not the zero address.
+    function checkRegistration(string calldata vin, address owner) external pure {
+        if (!_isNormalizedVin(bytes(vin))) revert ITitleRegistry.RegistryInvalidVIN(vin);
+        if (owner == address(0)) revert ITitleRegistry.RegistryInvalidOwner(owner);
+    }
+
+    /// @notice Checks a change of a title's status by a registrar or governance: a cancelled
+    /// title never changes again, the status must change, and cancelling a title with active
+    /// liens, which can never be undone, takes a member vote.
+    /// @param t The title.
+    /// @param tokenId The title's token id.
+    /// @param status The new status.
+    /// @param governance Whether governance calls.
+    function checkStatusChange(State storage t, uint256 tokenId, ITitleRegistry.TitleStatus status, bool governance)
+        external
+        view
+    {
+        ITitleRegistry.TitleStatus previous = t.title.status;
+        if (previous == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
+        if (previous == status) revert ITitleRegistry.RegistryStatusUnchanged(tokenId, status);
+        uint256 active = t.activeLienIds.length;
+        if (status == ITitleRegistry.TitleStatus.Cancelled && active != 0 && !governance) {
+            revert ITitleRegistry.RegistryTitleEncumbered(tokenId, active);
+        }
+    }
 
     // --- liens --------------------------------------------------------------------------------
 
@@ -228,7 +328,7 @@ library Titles {
         Settings storage s,
         uint256 lienId,
         Closing how,
-        string calldata evidenceCid
+        string memory evidenceCid
     ) external {
         ITitleRegistry.Lien storage l = liens[lienId - 1].lien;
         if (how == Closing.Release) {
@@ -406,7 +506,7 @@ library Titles {
         emit IERC4906.MetadataUpdate(l.tokenId);
     }
 
-    function _forceReleaseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId, string calldata evidenceCid)
+    function _forceReleaseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId, string memory evidenceCid)
         private
     {
         _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
@@ -428,6 +528,16 @@ library Titles {
         for (; i + 1 < n; i++) active[i] = active[i + 1];
         active.pop();
         t.secured -= l.amount;
+    }
+
+    function _spendAuthorization(
+        mapping(bytes32 digest => bool) storage used,
+        bytes32 digest,
+        address signer,
+        uint256 tokenId
+    ) private {
+        used[digest] = true;
+        emit ITitleRegistry.AuthorizationUsed(digest, signer, tokenId);
     }
 
     function _spendConsent(
@@ -523,6 +633,31 @@ library Titles {
         // and none fits while its proof is due (the limit allowed it fell below the proven one).
         uint256 ltvAfter = _ratioBps(a.secured + amount + p.provenLimit, a.value);
         if (ltvAfter > a.thresholdBps) revert ITitleRegistry.RegistryLtvExceeded(tokenId, ltvAfter, a.thresholdBps);
+    }
+
+    /// @dev Checks and spends an authorization of `structHash` signed by `owner` or, if
+    /// `registrarMay`, by a registrar other than the caller.
+    function _useAuthorization(
+        mapping(bytes32 digest => bool) storage used,
+        bytes32 domainSeparator,
+        uint256 tokenId,
+        address owner,
+        bytes32 structHash,
+        ITitleRegistry.Authorization calldata authorization,
+        bool registrarMay
+    ) private {
+        if (authorization.deadline < block.timestamp) {
+            revert ITitleRegistry.RegistryAuthorizationExpired(authorization.deadline);
+        }
+        bytes32 digest = MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
+        if (used[digest]) revert ITitleRegistry.RegistryAuthorizationUsed(digest);
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, authorization.signature);
+        if (err != ECDSA.RecoverError.NoError) revert ITitleRegistry.RegistryAuthorizationInvalid();
+        // One key never authorizes its own lien or transfer as a registrar: that takes a second one.
+        bool ok = signer == owner
+            || (registrarMay && signer != msg.sender && IAccessControl(address(this)).hasRole(_REGISTRAR_ROLE, signer));
+        if (!ok) revert ITitleRegistry.RegistryNotAuthorized(tokenId, signer);
+        _spendAuthorization(used, digest, signer, tokenId);
     }
 
     /// @dev Checks and spends the consents to a new lien of the caller on an encumbered title:
@@ -750,5 +885,21 @@ library Titles {
             if (list[i] == item) return true;
         }
         return false;
+    }
+
+    /// @dev 17 characters of 0-9 and A-Z without I, O and Q: the VIN alphabet, upper case only, so
+    /// that one vehicle has exactly one token id. The check digit is verified off chain, where
+    /// European VINs without one can be admitted on purpose.
+    function _isNormalizedVin(bytes calldata vin) private pure returns (bool ok) {
+        if (vin.length != 17) return false;
+        assembly ("memory-safe") {
+            // The 17 bytes sit at the top of one word; calldataload pads past the end with zeros.
+            let word := calldataload(vin.offset)
+            ok := 1
+            for { let i := 0 } lt(i, 17) { i := add(i, 1) } {
+                ok := and(ok, shr(byte(i, word), _VIN_ALPHABET))
+            }
+            ok := and(ok, 1)
+        }
     }
 }

@@ -1,8 +1,16 @@
-"""Checks the conformance tests share: what a refusal must leave unchanged, the gas a write used."""
+"""What the conformance tests share: what a refusal must leave unchanged, the gas a write used, and
+authorized grants and transfers (a registrar authorizes, as the default policy admits)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from lienchain.ledger import Ledger
+from lienchain.ledger.registry.authorization import LienAuthorization
+from lienchain.ledger.registry.liens import LienTerms
+from lienchain.ledger.registry.records import Lien, Title
+from lienchain.ledger.workspace.session import Session
 
 
 def sent(ledgers: dict[str, Ledger]) -> dict[str, int]:
@@ -17,3 +25,43 @@ def gas_of_last_write(ledger: Ledger) -> int:
     for its receipt and the chain seals only blocks with transactions (the embedded chain, and the
     suite's geth node, which seals on demand)."""
     return ledger.chain.block("latest").gas_used
+
+
+def authorize(ledgers: dict[str, Ledger], lender: str, vin: str, amount: int, *, currency: str = "USD",
+              maturity: int, by: str = "registrar") -> LienAuthorization:
+    """Returns `by`'s authorization (a registrar's, under the default policy) of a lien of
+    `lender` (an account name of `ledgers`, or an address)."""
+    address = ledgers[lender].address if lender in ledgers else lender
+    return ledgers[by].authorize_lien(vin, lender=address, amount=amount, currency=currency, maturity=maturity,
+                                      deadline=ledgers[by].now() + 86400)
+
+
+def grant(ledgers: dict[str, Ledger], lender: str, vin: str, amount: int, *, currency: str = "USD", maturity: int,
+          by: str = "registrar", **kwargs: Any) -> Lien:
+    """Grants `lender` a lien, authorized by `by` (see `authorize`)."""
+    auth = authorize(ledgers, lender, vin, amount, currency=currency, maturity=maturity, by=by)
+    return ledgers[lender].grant_lien(vin, amount, currency=currency, maturity=maturity, authorization=auth, **kwargs)
+
+
+def terms(ledgers: dict[str, Ledger], lender: str, vin: str, amount: int, currency: str, maturity: int,
+          **kwargs: Any) -> LienTerms:
+    """The terms of a lien of `lender` for `Ledger.grant_liens`, authorized by the registrar."""
+    auth = authorize(ledgers, lender, vin, amount, currency=currency, maturity=maturity)
+    return LienTerms(vin, amount, currency, maturity, authorization=auth, **kwargs)
+
+
+def transfer(ledgers: dict[str, Ledger], vin: str, to: str, *, by: str = "registrar-b", **kwargs: Any) -> Title:
+    """Records a transfer by the registrar, authorized by `by` (a second registrar by default)."""
+    auth = ledgers[by].authorize_transfer(vin, to, deadline=ledgers[by].now() + 86400)
+    return ledgers["registrar"].transfer_title(vin, to, authorization=auth, **kwargs)
+
+
+def grant_private(sessions: Callable[[str], Session], lender: str, vin: str, amount: int, *, currency: str = "USD",
+                  maturity: int, by: str = "registrar") -> Lien:
+    """Grants `lender` a private lien through sessions, authorized by `by` (who seals the opening
+    for the lender)."""
+    lender_session = sessions(lender)
+    auth = sessions(by).authorize_lien(vin, lender=lender_session.ledger.address, amount=amount, currency=currency,
+                                       maturity=maturity, deadline=lender_session.ledger.now() + 86400,
+                                       private_amount=True)
+    return lender_session.grant_private_lien(vin, amount, currency=currency, maturity=maturity, authorization=auth)

@@ -12,12 +12,13 @@ from eth_account import Account
 from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry import private
+from lienchain.ledger.registry.authorization import NO_COMMITMENT, LienAuthorization, commitment_hash
 from lienchain.ledger.registry.ledger import GAS
 from lienchain.ledger.registry.records import Lien
 from lienchain.zk.pedersen import Opening
 
 from .conftest import Backend
-from .support import sent
+from .support import grant, grant_private, sent
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -30,9 +31,17 @@ def titled(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
     return ledgers
 
 
-def _grant(ledger: Ledger, amount: int, currency: bytes) -> None:
-    """A grant as any client could send it: no check of the client's in the way."""
-    fn = ledger.registry.functions.grantLien(ledger._token(VIN), amount, currency, MATURITY, "", [])  # noqa: SLF001
+def _grant(ledgers: dict[str, Ledger], amount: int, currency: bytes) -> None:
+    """A grant as any client could send it, authorized for exactly these terms by the registrar:
+    no check of the client's in the way."""
+    ledger, registrar = ledgers["lender-a"], ledgers["registrar"]
+    token = ledger._token(VIN)  # noqa: SLF001
+    auth = LienAuthorization.sign(
+        registrar._signer.account, chain_id=ledger.deployment.chain_id, registry=ledger.deployment.registry,  # noqa: SLF001
+        vin=VIN, token_id=token, lender=ledger.address, amount=amount, commitment=NO_COMMITMENT,
+        currency=currency.decode("latin-1"), maturity=MATURITY, deadline=MATURITY,
+    )
+    fn = ledger.registry.functions.grantLien(token, amount, currency, MATURITY, "", [], auth.as_argument())
     ledger._signer.send(fn, gas=GAS["grantLien"])  # noqa: SLF001
 
 
@@ -45,7 +54,7 @@ def _value(ledger: Ledger, value: int, currency: bytes = b"USD") -> None:
 def test_a_currency_that_is_not_three_capital_letters_is_refused(titled: dict[str, Ledger], currency: bytes) -> None:
     before = sent(titled)
     with pytest.raises(errors.RegistryInvalidCurrency) as refused:
-        _grant(titled["lender-a"], 1_000, currency)
+        _grant(titled, 1_000, currency)
     assert refused.value.currency == "0x" + currency.hex()
     with pytest.raises(errors.RegistryInvalidCurrency):
         _value(titled["oracle"], 2_000_000, currency)
@@ -56,9 +65,9 @@ def test_a_currency_that_is_not_three_capital_letters_is_refused(titled: dict[st
 def test_a_zero_currency_cannot_switch_the_one_currency_rule_off(titled: dict[str, Ledger]) -> None:
     titled["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
     with pytest.raises(errors.RegistryInvalidCurrency):
-        _grant(titled["lender-a"], 1_000, b"\x00\x00\x00")
+        _grant(titled, 1_000, b"\x00\x00\x00")
     with pytest.raises(errors.CurrencyMismatch):
-        _grant(titled["lender-a"], 1_000, b"JPY")
+        _grant(titled, 1_000, b"JPY")
     assert titled["reader"].liens(VIN) == []
 
 
@@ -66,22 +75,22 @@ def test_a_zero_currency_cannot_switch_the_one_currency_rule_off(titled: dict[st
 def test_a_public_amount_of_2_40_minor_units_or_more_is_refused(titled: dict[str, Ledger], amount: int) -> None:
     before = sent(titled)
     with pytest.raises(errors.RegistryInvalidAmount) as refused:
-        _grant(titled["lender-a"], amount, b"USD")
+        _grant(titled, amount, b"USD")
     assert refused.value.amount == amount
     assert sent(titled) == before and titled["reader"].liens(VIN) == []
-    _grant(titled["lender-a"], LIMIT - 1, b"USD")  # the largest there is
+    _grant(titled, LIMIT - 1, b"USD")  # the largest there is
     assert [x.amount for x in titled["reader"].liens(VIN)] == [LIMIT - 1]
 
 
 def test_an_oracles_extreme_value_is_refused_and_locks_nothing(titled: dict[str, Ledger]) -> None:
-    titled["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
+    grant(titled, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)
     for value in (LIMIT, 2**256 - 1):
         with pytest.raises(errors.RegistryInvalidValuation):
             _value(titled["oracle"], value)
     assert titled["reader"].valuations(VIN) == []
     # Nothing was stored that could make the median or the ratio overflow later.
     titled["oracle"].set_valuation(VIN, LIMIT - 1, currency="USD")
-    lien = titled["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY, consents=[
+    lien = grant(titled, "lender-b", VIN, 1_000, currency="USD", maturity=MATURITY, consents=[
         titled["lender-a"].sign_consent(VIN, lender=titled["lender-b"].address, amount=1_000, currency="USD",
                                         deadline=MATURITY)
     ])
@@ -91,15 +100,15 @@ def test_an_oracles_extreme_value_is_refused_and_locks_nothing(titled: dict[str,
 
 def test_a_revoked_oracles_valuation_no_longer_counts(backend: Backend, titled: dict[str, Ledger]) -> None:
     titled["oracle"].set_valuation(VIN, 1_000_000, currency="USD")
-    titled["lender-a"].grant_lien(VIN, 700_000, currency="USD", maturity=MATURITY)  # 70%: at the threshold
+    grant(titled, "lender-a", VIN, 700_000, currency="USD", maturity=MATURITY)  # 70%: at the threshold
     with pytest.raises(errors.LtvExceeded):
-        titled["lender-a"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)
+        grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)
     pid = titled["registrar"].propose_role("ORACLE", titled["oracle"].address, grant=False)
     titled["lender-a"].approve(pid)
     assert titled["lender-b"].approve(pid).executed
     shown = titled["reader"].appraisal(VIN)
     assert (shown.state, shown.fresh_oracles, shown.value, shown.frozen) == ("unvalued", 0, 0, False)
-    titled["lender-a"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)  # its value binds no one now
+    grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)  # its value binds no one now
     assert len(titled["reader"].liens(VIN)) == 2
 
 
@@ -123,8 +132,11 @@ def test_a_private_lien_of_zero_is_refused_on_chain(backend: Backend, titled: di
         range_to_bytes(ltv.prove(LtvStatement(ctx, c, 2_000_000, 7000), zero)),
     )
     before = sent(titled)
-    fn = lender.registry.functions.grantPrivateLien(token, proofs.as_argument(), b"USD", MATURITY, "")
+    auth = titled["registrar"].authorize_lien(VIN, lender=lender.address, amount=0, currency="USD", maturity=MATURITY,
+                                              deadline=MATURITY, commitment=commitment_hash(c.x, c.y))
+    fn = lender.registry.functions.grantPrivateLien(token, proofs.as_argument(), b"USD", MATURITY, "",
+                                                    auth.as_argument())
     with pytest.raises(errors.RegistryInvalidProof):
         lender._signer.send(fn, gas=GAS["grantPrivateLien"])  # noqa: SLF001
     assert sent(titled) == before and titled["reader"].liens(VIN) == []
-    assert isinstance(backend.session("lender-a").grant_private_lien(VIN, 1, currency="USD", maturity=MATURITY), Lien)
+    assert isinstance(grant_private(backend.session, "lender-a", VIN, 1, currency="USD", maturity=MATURITY), Lien)

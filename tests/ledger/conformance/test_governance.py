@@ -22,7 +22,7 @@ from lienchain.ledger.registry.reverts import RevertDecoder
 from lienchain.ledger.registry.roles import ROLES
 
 from .conftest import Backend
-from .support import gas_of_last_write, sent
+from .support import gas_of_last_write, grant, sent
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -78,7 +78,7 @@ def test_revoked_role_refuses_operations(ledgers: dict[str, Ledger]) -> None:
     ledgers["lender-b"].approve(pid)
     ledgers["auditor"].approve(pid)
     with pytest.raises(errors.MissingRole, match="LENDER"):
-        ledgers["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(ledgers, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     assert ledgers["reader"].liens(VIN) == []
 
 
@@ -272,7 +272,7 @@ def test_removal_revokes_every_role_and_the_membership(ledgers: dict[str, Ledger
     assert lender not in reader.members() and roles_of(ledgers, lender) == []
     ledgers["registrar"].register_title(VIN, Account.create().address)
     with pytest.raises(errors.MissingRole):
-        ledgers["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(ledgers, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
 
 
 def test_removing_a_member_as_a_plain_membership_change_revokes_its_roles_too(ledgers: dict[str, Ledger]) -> None:
@@ -285,7 +285,7 @@ def test_removing_a_member_as_a_plain_membership_change_revokes_its_roles_too(le
     ledgers["registrar"].register_title(VIN, Account.create().address)
     nonce = reader.chain.nonce(lender)
     with pytest.raises(errors.MissingRole):
-        ledgers["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(ledgers, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     assert reader.chain.nonce(lender) == nonce and reader.liens(VIN) == []
 
 

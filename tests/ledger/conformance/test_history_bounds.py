@@ -15,7 +15,7 @@ from lienchain.ledger.chain.transactions import Call
 from lienchain.ledger.registry.ledger import GAS
 
 from .conftest import Backend
-from .support import gas_of_last_write, sent
+from .support import gas_of_last_write, grant, sent, terms, transfer
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -35,7 +35,7 @@ def test_a_title_with_200_released_liens_and_10_oracles_still_grants_releases_an
     ledgers["registrar"].register_title(VIN, Account.create().address)
     lender = ledgers["lender-a"]
     for _ in range(20):  # a lender inflating the title's history on purpose: 10 liens at a time
-        ids = lender.grant_liens([LienTerms(VIN, 1, "USD", MATURITY) for _ in range(10)])
+        ids = lender.grant_liens([terms(ledgers, "lender-a", VIN, 1, "USD", MATURITY) for _ in range(10)])
         lender._signer.send_many(  # noqa: SLF001
             [Call(lender.registry.functions.releaseLien(i), GAS["releaseLien"]) for i in ids], receipts=False)
     oracles = [ledgers["oracle"]] + [vote_oracle(backend, ledgers, f"oracle-{n}") for n in range(2, 11)]
@@ -44,23 +44,23 @@ def test_a_title_with_200_released_liens_and_10_oracles_still_grants_releases_an
         assert gas_of_last_write(ledgers["reader"]) * 1.5 <= GAS["setValuation"]
     assert (len(ledgers["reader"].liens(VIN)), ledgers["reader"].appraisal(VIN).fresh_oracles) == (200, 10)
 
-    lien = lender.grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
+    lien = grant(ledgers, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)
     assert gas_of_last_write(ledgers["reader"]) * 1.5 <= GAS["grantLien"]
     lender.release_lien(lien.lien_id)
     assert gas_of_last_write(ledgers["reader"]) * 1.5 <= GAS["releaseLien"]
-    ledgers["registrar"].transfer_title(VIN, Account.create().address)
+    transfer(ledgers, VIN, Account.create().address)
     assert gas_of_last_write(ledgers["reader"]) * 1.5 <= GAS["transferTitle"]
 
 
 def test_a_title_carries_at_most_16_active_liens(ledgers: dict[str, Ledger]) -> None:
     ledgers["registrar"].register_title(VIN, Account.create().address)
     lender = ledgers["lender-a"]
-    ids = lender.grant_liens([LienTerms(VIN, 1, "USD", MATURITY) for _ in range(16)])  # its own: no consent
+    ids = lender.grant_liens([terms(ledgers, "lender-a", VIN, 1, "USD", MATURITY) for _ in range(16)])  # its own: no consent
     before = sent(ledgers)
     with pytest.raises(errors.RegistryTooManyLiens) as refused:
-        lender.grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(ledgers, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     assert refused.value.max == 16 and sent(ledgers) == before
     lender.release_lien(ids[3])
-    lender.grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    grant(ledgers, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     active = [x.lien_id for x in ledgers["reader"].liens(VIN) if x.active]
     assert active == [*ids[:3], *ids[4:], ids[-1] + 1]  # priority order kept

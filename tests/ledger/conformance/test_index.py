@@ -13,6 +13,7 @@ from eth_account import Account
 from lienchain.ledger import Ledger, normalize_vin
 
 from .conftest import Backend
+from .support import grant
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 OTHER = normalize_vin("1HGCM82633A004352")
@@ -27,8 +28,8 @@ def chain_only(ledger: Ledger) -> Ledger:
 def story(ledgers: dict[str, Ledger]) -> None:
     ledgers["registrar"].register_titles([(VIN, Account.create().address, "bafkreia"), (OTHER, Account.create().address, "")])
     ledgers["oracle"].set_valuation(VIN, 3_000_000, currency="USD")
-    first = ledgers["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
-    ledgers["lender-a"].grant_lien(OTHER, 5, currency="USD", maturity=MATURITY)
+    first = grant(ledgers, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)
+    grant(ledgers, "lender-a", OTHER, 5, currency="USD", maturity=MATURITY)
     ledgers["lender-a"].release_lien(first.lien_id)
 
 
@@ -51,7 +52,7 @@ def same_history(reader: Ledger, vin: str) -> bool:
 def test_the_index_catches_up_with_new_events(ledgers: dict[str, Ledger]) -> None:
     story(ledgers)
     assert len(ledgers["reader"].liens(OTHER)) == 1
-    ledgers["lender-b"].grant_lien(OTHER, 7, currency="USD", maturity=MATURITY,
+    grant(ledgers, "lender-b", OTHER, 7, currency="USD", maturity=MATURITY,
                                    consents=[ledgers["lender-a"].sign_consent(OTHER, lender=ledgers["lender-b"].address,
                                                                               amount=7, currency="USD",
                                                                               deadline=int(time.time()) + 600)])

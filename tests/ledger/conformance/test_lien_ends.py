@@ -13,7 +13,7 @@ from lienchain import errors
 from lienchain.ledger import Ledger, LienStatus, TitleStatus, normalize_vin
 
 from .conftest import Backend
-from .support import sent
+from .support import grant, sent, transfer
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 BUYER = Account.create().address
@@ -44,7 +44,7 @@ def test_a_lien_lapses_its_grace_period_after_maturity_and_anyone_may_mark_it(ti
     vote(titled, pid)
     assert titled["reader"].lapse_grace() == 2
     maturity = titled["reader"].now() + 3
-    lien = titled["lender-a"].grant_lien(VIN, 1_000, currency="USD", maturity=maturity)
+    lien = grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=maturity)
     before = sent(titled)
     with pytest.raises(errors.RegistryLienNotLapsed) as refused:
         titled["auditor"].mark_lapsed(lien.lien_id)  # not yet: maturity and grace still ahead
@@ -55,7 +55,7 @@ def test_a_lien_lapses_its_grace_period_after_maturity_and_anyone_may_mark_it(ti
     lapsed = titled["auditor"].mark_lapsed(lien.lien_id)  # anyone: here an auditor
     assert lapsed.status == LienStatus.LAPSED and titled["reader"].title(VIN).active_liens == 0
     assert [e.name for e in titled["reader"].history(VIN)][-1] == "LienLapsed"
-    titled["registrar"].transfer_title(VIN, BUYER)  # the title is free
+    transfer(titled, VIN, BUYER)  # the title is free
     with pytest.raises(errors.LienNotActive):
         titled["auditor"].mark_lapsed(lien.lien_id)
 
@@ -64,20 +64,20 @@ def test_a_revoked_lenders_liens_lapse_and_free_the_titles(titled: dict[str, Led
     pid = titled["registrar"].propose_lapse_grace(1)
     vote(titled, pid)
     maturity = titled["reader"].now() + 2
-    lien = titled["lender-b"].grant_lien(VIN, 1, currency="USD", maturity=maturity)  # 0.01
+    lien = grant(titled, "lender-b", VIN, 1, currency="USD", maturity=maturity)  # 0.01
     pid = titled["registrar"].propose_role("LENDER", titled["lender-b"].address, grant=False)
     titled["lender-a"].approve(pid)
     assert titled["auditor"].approve(pid).executed  # lender-b's role is gone; its lien stays
     with pytest.raises(errors.TitleEncumbered):
-        titled["registrar"].transfer_title(VIN, BUYER)
+        transfer(titled, VIN, BUYER)
     wait_for_chain_time(titled, maturity + 1)
     titled["registrar"].mark_lapsed(lien.lien_id)
-    titled["registrar"].transfer_title(VIN, BUYER)
+    transfer(titled, VIN, BUYER)
     assert titled["reader"].title(VIN).owner == BUYER
 
 
 def test_governance_releases_a_lien_with_its_evidence(titled: dict[str, Ledger]) -> None:
-    lien = titled["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
+    lien = grant(titled, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)
     before = sent(titled)
     with pytest.raises(errors.MissingRole, match="DEFAULT_ADMIN"):  # no single key: not even a registrar's
         titled["registrar"]._signer.send(  # noqa: SLF001
@@ -92,7 +92,7 @@ def test_governance_releases_a_lien_with_its_evidence(titled: dict[str, Ledger])
     assert released.status == LienStatus.RELEASED and titled["reader"].title(VIN).active_liens == 0
     last = titled["reader"].history(VIN)[-1]
     assert (last.name, last.args["evidenceCid"]) == ("LienForceReleased", "bafkreicourtorder")
-    titled["registrar"].transfer_title(VIN, BUYER)
+    transfer(titled, VIN, BUYER)
 
 
 def test_a_lapse_grace_vote_keeps_the_default_until_it_passes(titled: dict[str, Ledger]) -> None:
@@ -106,13 +106,13 @@ def test_a_lien_matures_within_30_years_so_no_lender_holds_a_title_for_good(titl
     before = sent(titled)
     for maturity in (2**64 - 1, titled["reader"].now() + 31 * 366 * 86400):
         with pytest.raises(errors.RegistryInvalidMaturity):
-            titled["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=maturity)
+            grant(titled, "lender-a", VIN, 1, currency="USD", maturity=maturity)
     assert sent(titled) == before and titled["reader"].liens(VIN) == []
-    titled["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=titled["reader"].now() + 29 * 365 * 86400)
+    grant(titled, "lender-a", VIN, 1, currency="USD", maturity=titled["reader"].now() + 29 * 365 * 86400)
 
 
 def test_one_registrar_cannot_cancel_a_liened_title_but_a_vote_can(titled: dict[str, Ledger]) -> None:
-    titled["lender-a"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)
+    grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)
     before = sent(titled)
     with pytest.raises(errors.TitleEncumbered):
         titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED)

@@ -11,12 +11,13 @@ from eth_account import Account
 from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry import private
+from lienchain.ledger.registry.authorization import commitment_hash
 from lienchain.ledger.registry.ledger import GAS
 from lienchain.ledger.workspace.session import Session
 from lienchain.zk.pedersen import Opening
 
 from .conftest import Backend
-from .support import gas_of_last_write, sent
+from .support import gas_of_last_write, grant, grant_private, sent
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -35,7 +36,7 @@ def session(backend: Backend, name: str) -> Session:
 
 
 def test_a_private_lien_puts_only_a_commitment_on_chain(backend: Backend, valued: dict[str, Ledger]) -> None:
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     assert lien.private and lien.amount == 0 and lien.active
     state = valued["reader"].private_lien(VIN)
     assert state is not None and (state.lien_id, state.proven_limit, state.due) == (lien.lien_id, 1_400_000, False)
@@ -43,7 +44,7 @@ def test_a_private_lien_puts_only_a_commitment_on_chain(backend: Backend, valued
 
 
 def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(backend: Backend, valued: dict[str, Ledger]) -> None:
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     assert session(backend, "auditor").open_lien(lien.lien_id).value == AMOUNT
     assert session(backend, "lender-a").open_lien(lien.lien_id).value == AMOUNT
     with pytest.raises(errors.NotARecipient, match="sealed for its lender and the auditors"):
@@ -53,7 +54,7 @@ def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(backend: Back
 def test_an_amount_over_the_threshold_is_refused_before_anything_is_sent(backend: Backend, valued: dict[str, Ledger]) -> None:
     before = sent(valued)
     with pytest.raises(errors.ProofError, match="1400000 minor units"):
-        session(backend, "lender-a").grant_private_lien(VIN, 1_400_001, currency="USD", maturity=MATURITY)
+        grant_private(lambda n: session(backend, n), "lender-a", VIN, 1_400_001, currency="USD", maturity=MATURITY)
     assert sent(valued) == before
     assert valued["reader"].private_lien(VIN) is None
 
@@ -61,16 +62,16 @@ def test_an_amount_over_the_threshold_is_refused_before_anything_is_sent(backend
 def test_a_private_lien_must_be_the_first_and_needs_a_valuation(backend: Backend, ledgers: dict[str, Ledger]) -> None:
     ledgers["registrar"].register_title(VIN, Account.create().address)
     with pytest.raises(errors.ProofError, match="has no valuation to prove an amount against"):
-        session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+        grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
-    ledgers["lender-b"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY)
+    grant(ledgers, "lender-b", VIN, 100_000, currency="USD", maturity=MATURITY)
     with pytest.raises(errors.InvalidOperation, match="must be a title's first lien"):
-        session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+        grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     assert ledgers["reader"].private_lien(VIN) is None
 
 
 def test_a_lower_valuation_makes_a_proof_due_and_a_new_proof_settles_it(backend: Backend, valued: dict[str, Ledger]) -> None:
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")  # allows 1,365,000: still above the amount
     state = valued["reader"].private_lien(VIN)
     assert state is not None and state.due and not state.overdue and state.limit == 1_365_000
@@ -87,7 +88,7 @@ def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(backend: Ba
     pid = valued["registrar"].propose_proof_window(1)
     valued["lender-a"].approve(pid)
     assert valued["lender-b"].approve(pid).executed
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     valued["oracle"].set_valuation(VIN, 1_950_000, currency="USD")
     state = valued["reader"].private_lien(VIN)
     assert state is not None and state.due and not state.overdue
@@ -99,10 +100,10 @@ def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(backend: Ba
     state = valued["reader"].private_lien(VIN)
     assert state is not None and state.overdue
     with pytest.raises(errors.TitleFrozen, match=f"private lien {lien.lien_id} owed a new loan-to-value proof"):
-        valued["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY)
+        grant(valued, "lender-b", VIN, 1_000, currency="USD", maturity=MATURITY)
     assert valued["reader"].liens(VIN)[-1].lien_id == lien.lien_id  # the refused grant left nothing
     session(backend, "lender-a").prove_lien(lien.lien_id, reserve=1_000)  # room for a junior lien of 1,000
-    valued["lender-b"].grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY, consents=[
+    grant(valued, "lender-b", VIN, 1_000, currency="USD", maturity=MATURITY, consents=[
         valued["lender-a"].sign_consent(VIN, lender=valued["lender-b"].address, amount=1_000, currency="USD",
                                         deadline=MATURITY)
     ])
@@ -111,7 +112,7 @@ def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(backend: Ba
 
 
 def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(backend: Backend, valued: dict[str, Ledger]) -> None:
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     valued["oracle"].set_valuation(VIN, 1_500_000, currency="USD")  # allows 1,050,000 < the amount
     with pytest.raises(errors.ProofError, match="over what the loan-to-value threshold allows"):
         session(backend, "lender-a").prove_lien(lien.lien_id)
@@ -125,7 +126,7 @@ def test_gas_limits_leave_half_again_the_gas_of_the_largest_proofs(backend: Back
 
     ledgers["registrar"].register_title(VIN, Account.create().address)
     ledgers["oracle"].set_valuation(VIN, 2**40 - 1, currency="USD")  # the largest: a 40-bit limit
-    lien = session(backend, "lender-a").grant_private_lien(VIN, 2**40 // 2, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, 2**40 // 2, currency="USD", maturity=MATURITY)
     assert used() * 1.5 <= GAS["grantPrivateLien"], used()
     ledgers["oracle"].set_valuation(VIN, 2**40 - 2, currency="USD")
     session(backend, "lender-a").prove_lien(lien.lien_id)
@@ -133,23 +134,27 @@ def test_gas_limits_leave_half_again_the_gas_of_the_largest_proofs(backend: Back
 
 
 def test_a_private_lien_counts_at_its_proven_limit_for_every_new_lien(backend: Backend, valued: dict[str, Ledger]) -> None:
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     # Its own lender cannot add a public lien beside it either: the private one takes the whole 70%.
     with pytest.raises(errors.LtvExceeded, match="to 70.1% of its value"):
-        valued["lender-a"].grant_lien(VIN, 2_000, currency="USD", maturity=MATURITY)
+        grant(valued, "lender-a", VIN, 2_000, currency="USD", maturity=MATURITY)
     assert [x.lien_id for x in valued["reader"].liens(VIN)] == [lien.lien_id]
     session(backend, "lender-a").prove_lien(lien.lien_id, reserve=50_000)
     with pytest.raises(errors.LtvExceeded):
-        valued["lender-a"].grant_lien(VIN, 50_001, currency="USD", maturity=MATURITY)
-    valued["lender-a"].grant_lien(VIN, 50_000, currency="USD", maturity=MATURITY)
+        grant(valued, "lender-a", VIN, 50_001, currency="USD", maturity=MATURITY)
+    grant(valued, "lender-a", VIN, 50_000, currency="USD", maturity=MATURITY)
     state = valued["reader"].private_lien(VIN)
     assert state is not None and (state.proven_limit, state.limit, state.due) == (1_350_000, 1_350_000, False)
     with pytest.raises(errors.ProofError, match="over what the loan-to-value threshold allows"):
         session(backend, "lender-a").prove_lien(lien.lien_id, reserve=20_000)  # 1,330,000 < the amount
 
 
-def _send_grant(ledger: Ledger, proofs: private.GrantProofs) -> None:
-    fn = ledger.registry.functions.grantPrivateLien(ledger._token(VIN), proofs.as_argument(), b"USD", MATURITY, "")  # noqa: SLF001
+def _send_grant(ledger: Ledger, proofs: private.GrantProofs, registrar: Ledger) -> None:
+    c = proofs.commitment
+    auth = registrar.authorize_lien(VIN, lender=ledger.address, amount=0, currency="USD", maturity=MATURITY,
+                                    deadline=MATURITY, commitment=commitment_hash(c.x, c.y))
+    fn = ledger.registry.functions.grantPrivateLien(ledger._token(VIN), proofs.as_argument(), b"USD", MATURITY, "",  # noqa: SLF001
+                                                    auth.as_argument())
     ledger._signer.send(fn, gas=GAS["grantPrivateLien"])  # noqa: SLF001
 
 
@@ -165,16 +170,16 @@ def test_the_registry_refuses_proofs_made_for_anything_else(valued: dict[str, Le
     for bad in (other_lender, other_title, old_value, tampered, swapped,
                 private.GrantProofs(Opening.random(AMOUNT).commit(), good.range_proof, good.ltv_proof)):
         with pytest.raises(errors.InvalidOperation, match="refused the proof"):
-            _send_grant(lender, bad)
+            _send_grant(lender, bad, valued["registrar"])
     assert valued["reader"].private_lien(VIN) is None and valued["reader"].liens(VIN) == []
     with pytest.raises(errors.MissingRole):
-        _send_grant(valued["oracle"], good)
-    _send_grant(lender, good)  # and the right one passes
+        _send_grant(valued["oracle"], good, valued["registrar"])
+    _send_grant(lender, good, valued["registrar"])  # and the right one passes
     assert valued["reader"].private_lien(VIN) is not None
 
 
 def test_a_lower_threshold_makes_a_proof_due_from_the_change(backend: Backend, valued: dict[str, Ledger]) -> None:
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     pid = valued["registrar"].propose_ltv_threshold(6900)  # allows 1,380,000: still above the amount
     valued["lender-a"].approve(pid)
     assert valued["lender-b"].approve(pid).executed
@@ -200,7 +205,7 @@ def _replay(ledger: Ledger, calldata: bytes) -> None:
 
 def test_an_earlier_proof_replayed_cannot_undo_a_reserve(backend: Backend, valued: dict[str, Ledger]) -> None:
     lender = session(backend, "lender-a")
-    lien = lender.grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(backend.session, "lender-a", VIN, AMOUNT, maturity=MATURITY)
     lender.prove_lien(lien.lien_id)  # no reserve: the lien counts at the whole 1,400,000
     w3 = backend.chain.w3
     last = w3.eth.get_block("latest", full_transactions=True)["transactions"][-1]
@@ -214,7 +219,7 @@ def test_an_earlier_proof_replayed_cannot_undo_a_reserve(backend: Backend, value
     with pytest.raises(errors.InvalidOperation, match="refused the proof"):
         _replay(valued["lender-a"], first)  # the lender's own too
     assert valued["reader"].private_lien(VIN) == before
-    valued["lender-b"].grant_lien(VIN, 50_000, currency="USD", maturity=MATURITY, consents=[
+    grant(valued, "lender-b", VIN, 50_000, currency="USD", maturity=MATURITY, consents=[
         valued["lender-a"].sign_consent(VIN, lender=valued["lender-b"].address, amount=50_000, currency="USD",
                                         deadline=MATURITY)
     ])
@@ -226,7 +231,7 @@ def test_an_auditors_proof_file_cannot_be_sent_to_the_registry_as_a_lien_proof(
     from lienchain.ledger.workspace import audit
 
     lender = session(backend, "lender-a")
-    lien = lender.grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(backend.session, "lender-a", VIN, AMOUNT, maturity=MATURITY)
     lender.prove_lien(lien.lien_id, reserve=50_000)
     before = valued["reader"].private_lien(VIN)
     document = audit.prove_ltv(session(backend, "auditor"), lien.lien_id, threshold_bps=7000)  # no deduction
@@ -240,7 +245,7 @@ def test_an_auditors_proof_file_cannot_be_sent_to_the_registry_as_a_lien_proof(
 def test_a_proof_due_by_age_is_told_by_a_review_and_its_end_by_the_next_valuation(
     backend: Backend, valued: dict[str, Ledger]
 ) -> None:
-    lien = session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     pid = valued["registrar"].propose_staleness_window(2)
     valued["lender-a"].approve(pid)
     assert valued["lender-b"].approve(pid).executed
@@ -266,7 +271,7 @@ def test_a_review_never_moves_the_deadline_of_a_proof_due_by_age(backend: Backen
     pid = valued["registrar"].propose_proof_window(1)
     valued["lender-a"].approve(pid)
     assert valued["lender-b"].approve(pid).executed
-    session(backend, "lender-a").grant_private_lien(VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     pid = valued["registrar"].propose_staleness_window(2)
     valued["lender-a"].approve(pid)
     assert valued["lender-b"].approve(pid).executed

@@ -9,8 +9,9 @@ from eth_account import Account
 
 from lienchain import errors
 from lienchain.ledger import Consent, Ledger, LienStatus, LienTerms, TitleStatus, normalize_vin
+from lienchain.ledger.registry.signed import Signed
 
-from .support import gas_of_last_write, sent
+from .support import authorize, gas_of_last_write, grant, sent, terms, transfer
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 OTHER_VIN = normalize_vin("1HGCM82633A004352")
@@ -19,7 +20,7 @@ BUYER = Account.create().address
 MATURITY = int(time.time()) + 5 * 365 * 86400
 
 
-def used(ledgers: dict[str, Ledger], consent: Consent) -> bool:
+def used(ledgers: dict[str, Ledger], consent: Signed) -> bool:
     return bool(ledgers["reader"].registry.functions.consentUsed(consent.digest()).call())
 
 
@@ -38,7 +39,7 @@ def titled(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
 
 @pytest.fixture
 def liened(titled: dict[str, Ledger]) -> dict[str, Ledger]:
-    titled["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloana")
+    grant(titled, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloana")
     return titled
 
 
@@ -87,7 +88,7 @@ def test_title_fails_if_not_registered(ledgers: dict[str, Ledger]) -> None:
 def test_owner_cannot_transfer_the_token_directly(titled: dict[str, Ledger]) -> None:
     t = titled["reader"].title(VIN)
     owner = titled["oracle"]  # any account with a key and gas money will do
-    titled["registrar"].transfer_title(VIN, owner.address)
+    transfer(titled, VIN, owner.address)
     token = titled["reader"].registry.functions
     for attempt in (token.transferFrom(owner.address, BUYER, t.token_id), token.approve(BUYER, t.token_id)):
         with pytest.raises(errors.InvalidOperation, match="only through a registrar"):
@@ -96,14 +97,14 @@ def test_owner_cannot_transfer_the_token_directly(titled: dict[str, Ledger]) -> 
 
 
 def test_transfer_title_changes_owner_and_document(titled: dict[str, Ledger]) -> None:
-    t = titled["registrar"].transfer_title(VIN, BUYER, doc_cid="bafkreitransfer")
+    t = transfer(titled, VIN, BUYER, doc_cid="bafkreitransfer")
     assert (t.owner, t.doc_cid) == (BUYER, "bafkreitransfer")
 
 
 def test_transfer_title_fails_while_liened(liened: dict[str, Ledger]) -> None:
     before = sent(liened)
     with pytest.raises(errors.TitleEncumbered, match="1 active lien"):
-        liened["registrar"].transfer_title(VIN, BUYER)
+        transfer(liened, VIN, BUYER)
     assert liened["reader"].title(VIN).owner == OWNER
     assert sent(liened) == before
 
@@ -111,7 +112,7 @@ def test_transfer_title_fails_while_liened(liened: dict[str, Ledger]) -> None:
 def test_transfer_title_fails_if_title_not_active(titled: dict[str, Ledger]) -> None:
     titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN)
     with pytest.raises(errors.TitleNotActive, match="stolen"):
-        titled["registrar"].transfer_title(VIN, BUYER)
+        transfer(titled, VIN, BUYER)
     assert titled["reader"].title(VIN).owner == OWNER
 
 
@@ -140,42 +141,45 @@ def test_grant_lien_records_lender_amount_and_priority(liened: dict[str, Ledger]
 def test_grant_lien_fails_if_title_not_active(titled: dict[str, Ledger]) -> None:
     titled["registrar"].set_title_status(VIN, TitleStatus.SALVAGE)
     with pytest.raises(errors.TitleNotActive, match="salvage"):
-        titled["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(titled, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     assert titled["reader"].liens(VIN) == []
 
 
 def test_grant_lien_fails_without_lender_role(titled: dict[str, Ledger]) -> None:
     with pytest.raises(errors.MissingRole, match="LENDER"):
-        titled["oracle"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(titled, "oracle", VIN, 1, currency="USD", maturity=MATURITY)
     assert titled["reader"].liens(VIN) == []
 
 
 @pytest.mark.parametrize(("amount", "maturity", "match"), [(0, MATURITY, "greater than zero"), (1, 1, "future")])
 def test_grant_lien_fails_for_bad_terms(titled: dict[str, Ledger], amount: int, maturity: int, match: str) -> None:
     with pytest.raises(errors.InvalidOperation, match=match):
-        titled["lender-a"].grant_lien(VIN, amount, currency="USD", maturity=maturity)
+        grant(titled, "lender-a", VIN, amount, currency="USD", maturity=maturity)
 
 
 def test_second_lien_fails_without_consent_of_senior_lienholder(liened: dict[str, Ledger]) -> None:
     before = sent(liened)
     with pytest.raises(errors.ConsentRequired, match=liened["lender-a"].address):
-        liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY)
+        grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY)
     assert len(liened["reader"].liens(VIN)) == 1
     assert sent(liened) == before
 
 
 def test_second_lien_with_consent_ranks_second(liened: dict[str, Ledger]) -> None:
     consent = consent_from_a(liened)
-    lien = liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
+    lien = grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
     assert (lien.priority, lien.lender) == (2, liened["lender-b"].address)
     assert liened["reader"].registry.functions.consentUsed(consent.digest()).call()
 
 
-def test_python_consent_digest_matches_the_contract(liened: dict[str, Ledger]) -> None:
-    c = consent_from_a(liened)
-    on_chain = liened["reader"].registry.functions.consentDigest(
-        c.token_id, c.lender, c.amount, b"USD", c.nonce, c.deadline).call()
-    assert bytes(on_chain) == c.digest()
+def test_python_digests_match_the_contracts(liened: dict[str, Ledger]) -> None:
+    # The registry marks used the digest it computed itself: the same as the client's.
+    consent = consent_from_a(liened)
+    auth = authorize(liened, "lender-b", VIN, 500_000, maturity=MATURITY)
+    assert not used(liened, consent) and not used(liened, auth)
+    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent],
+                                  authorization=auth)
+    assert used(liened, consent) and used(liened, auth)
 
 
 @pytest.mark.parametrize(("change", "match"), [("amount", "recovers to"), ("lender", "recovers to"), ("expired", "expired")])
@@ -186,40 +190,40 @@ def test_consent_is_bound_to_lender_amount_and_deadline(liened: dict[str, Ledger
     }
     consent = consent_from_a(liened, **terms[change])  # type: ignore[arg-type]
     with pytest.raises(errors.ConsentRejected, match=match):
-        liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
+        grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
     assert len(liened["reader"].liens(VIN)) == 1
     assert not liened["reader"].registry.functions.consentUsed(consent.digest()).call()
 
 
 def test_consent_is_usable_once(liened: dict[str, Ledger]) -> None:
     consent = consent_from_a(liened)
-    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
+    grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
     with pytest.raises(errors.ConsentRejected, match="already used"):
-        liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
+        grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent])
     assert len(liened["reader"].liens(VIN)) == 2
 
 
 def test_third_lien_needs_consent_of_every_senior_lienholder(liened: dict[str, Ledger]) -> None:
-    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_from_a(liened)])
+    grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_from_a(liened)])
     # lender-a takes a third lien: its own lien needs no consent, lender-b's does.
     with pytest.raises(errors.ConsentRequired, match=liened["lender-b"].address):
-        liened["lender-a"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY)
+        grant(liened, "lender-a", VIN, 100_000, currency="USD", maturity=MATURITY)
     consent_b = liened["lender-b"].sign_consent(
         VIN, lender=liened["lender-a"].address, amount=100_000, currency="USD", deadline=int(time.time()) + 60)
     # Nor may lender-a add a consent of its own: only the other seniors' consents are expected.
     own = liened["lender-a"].sign_consent(
         VIN, lender=liened["lender-a"].address, amount=100_000, currency="USD", deadline=int(time.time()) + 60)
     with pytest.raises(errors.ConsentRejected, match=liened["lender-a"].address):
-        liened["lender-a"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY, consents=[consent_b, own])
+        grant(liened, "lender-a", VIN, 100_000, currency="USD", maturity=MATURITY, consents=[consent_b, own])
     assert not used(liened, consent_b) and not used(liened, own)
-    third = liened["lender-a"].grant_lien(VIN, 100_000, currency="USD", maturity=MATURITY, consents=[consent_b])
+    third = grant(liened, "lender-a", VIN, 100_000, currency="USD", maturity=MATURITY, consents=[consent_b])
     assert third.priority == 3
 
 
 def test_lien_by_a_third_lender_needs_consent_of_both_seniors(liened: dict[str, Ledger]) -> None:
     oracle = liened["oracle"]
     vote_lender_role(liened, oracle.address)
-    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_from_a(liened)])
+    grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_from_a(liened)])
     consent_a, consent_b = (
         liened[s].sign_consent(VIN, lender=oracle.address, amount=250_000, currency="USD",
                                deadline=int(time.time()) + 3600)
@@ -228,12 +232,12 @@ def test_lien_by_a_third_lender_needs_consent_of_both_seniors(liened: dict[str, 
     for given, missing in (([consent_a], "lender-b"), ([consent_b], "lender-a")):
         before = sent(liened)
         with pytest.raises(errors.ConsentRequired, match=liened[missing].address) as refused:
-            oracle.grant_lien(VIN, 250_000, currency="USD", maturity=MATURITY, consents=given)
+            grant(liened, "oracle", VIN, 250_000, currency="USD", maturity=MATURITY, consents=given)
         assert refused.value.fields["seniorLienholder"] == liened[missing].address
         assert sent(liened) == before
         assert len(liened["reader"].liens(VIN)) == 2
         assert not used(liened, consent_a) and not used(liened, consent_b)
-    third = oracle.grant_lien(VIN, 250_000, currency="USD", maturity=MATURITY, consents=[consent_b, consent_a])
+    third = grant(liened, "oracle", VIN, 250_000, currency="USD", maturity=MATURITY, consents=[consent_b, consent_a])
     assert (third.priority, third.lender, third.currency) == (3, oracle.address, "USD")
     assert used(liened, consent_a) and used(liened, consent_b)
     assert liened["reader"].title(VIN).active_liens == 3
@@ -244,7 +248,7 @@ def test_lien_in_another_currency_than_the_titles_is_refused(liened: dict[str, L
                                               deadline=int(time.time()) + 3600)
     before = sent(liened)
     with pytest.raises(errors.CurrencyMismatch, match="USD") as refused:
-        liened["lender-b"].grant_lien(VIN, 250_000, currency="EUR", maturity=MATURITY, consents=[consent])
+        grant(liened, "lender-b", VIN, 250_000, currency="EUR", maturity=MATURITY, consents=[consent])
     assert (refused.value.fields["expected"], refused.value.fields["actual"]) == ("USD", "EUR")
     assert sent(liened) == before and len(liened["reader"].liens(VIN)) == 1
 
@@ -255,14 +259,14 @@ def test_consent_from_a_non_senior_is_refused_and_not_spent(liened: dict[str, Le
         VIN, lender=liened["lender-b"].address, amount=500_000, currency="USD", deadline=int(time.time()) + 3600)
     before = sent(liened)
     with pytest.raises(errors.ConsentRejected, match="consent #1 recovers to " + liened["auditor"].address) as refused:
-        liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_a, stranger])
+        grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_a, stranger])
     assert refused.value.name == "RegistryConsentUnexpected"
     assert refused.value.fields == {"index": 1, "signer": liened["auditor"].address}
     assert sent(liened) == before
     assert len(liened["reader"].liens(VIN)) == 1
     assert not used(liened, stranger) and not used(liened, consent_a)
     # The senior's own consent was not spent by the refusal: it still grants the lien.
-    lien = liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_a])
+    lien = grant(liened, "lender-b", VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent_a])
     assert lien.priority == 2 and not used(liened, stranger)
 
 
@@ -287,13 +291,13 @@ def test_release_unknown_lien_fails(liened: dict[str, Ledger]) -> None:
 
 def test_after_release_a_new_lien_needs_no_consent_and_title_transfers(liened: dict[str, Ledger]) -> None:
     liened["lender-a"].release_lien(1)
-    assert liened["registrar"].transfer_title(VIN, BUYER).owner == BUYER
-    assert liened["lender-b"].grant_lien(VIN, 5, currency="USD", maturity=MATURITY).priority == 2
+    assert transfer(liened, VIN, BUYER).owner == BUYER
+    assert grant(liened, "lender-b", VIN, 5, currency="USD", maturity=MATURITY).priority == 2
 
 
 def test_history_lists_every_step_in_order_with_documents(liened: dict[str, Ledger]) -> None:
     liened["lender-a"].release_lien(1)
-    liened["registrar"].transfer_title(VIN, BUYER, doc_cid="bafkreitransfer")
+    transfer(liened, VIN, BUYER, doc_cid="bafkreitransfer")
     events = liened["reader"].history(VIN)
     assert [e.name for e in events] == ["TitleRegistered", "LienGranted", "LienReleased", "TitleTransferred"]
     assert [e.doc_cid for e in events] == ["bafkreititle", "bafkreiloana", None, "bafkreitransfer"]
@@ -314,18 +318,19 @@ def test_register_titles_is_all_or_nothing(titled: dict[str, Ledger]) -> None:
 
 def test_grant_liens_returns_ids_and_is_all_or_nothing(ledgers: dict[str, Ledger]) -> None:
     ledgers["registrar"].register_titles([(VIN, OWNER, ""), (OTHER_VIN, OWNER, "")])
-    ids = ledgers["lender-a"].grant_liens([LienTerms(VIN, 100, "USD", MATURITY), LienTerms(OTHER_VIN, 200, "USD", MATURITY)])
+    ids = ledgers["lender-a"].grant_liens([terms(ledgers, "lender-a", VIN, 100, "USD", MATURITY),
+                                          terms(ledgers, "lender-a", OTHER_VIN, 200, "USD", MATURITY)])
     assert [(x, ledgers["reader"].lien(x).amount) for x in ids] == [(1, 100), (2, 200)]
     # lender-b's second lien on OTHER_VIN lacks consent: its lien on VIN is not granted either.
     with pytest.raises(errors.ConsentRequired):
-        ledgers["lender-b"].grant_liens([LienTerms(VIN, 5, "USD", MATURITY, consents=(consent_from_a(ledgers, 5),)),
-                                         LienTerms(OTHER_VIN, 5, "USD", MATURITY)])
+        ledgers["lender-b"].grant_liens([terms(ledgers, "lender-b", VIN, 5, "USD", MATURITY, consents=(consent_from_a(ledgers, 5),)),
+                                         terms(ledgers, "lender-b", OTHER_VIN, 5, "USD", MATURITY)])
     assert [len(ledgers["reader"].liens(v)) for v in (VIN, OTHER_VIN)] == [1, 1]
 
 
 def test_a_batch_reports_where_its_time_went(ledgers: dict[str, Ledger]) -> None:
     ledgers["registrar"].register_titles([(VIN, OWNER, ""), (OTHER_VIN, OWNER, "")])
-    ledgers["lender-a"].grant_liens([LienTerms(v, 100, "USD", MATURITY) for v in (VIN, OTHER_VIN)])
+    ledgers["lender-a"].grant_liens([terms(ledgers, "lender-a", v, 100, "USD", MATURITY) for v in (VIN, OTHER_VIN)])
     timings = ledgers["lender-a"].timings()  # what bench/network.py prints, phase by phase
     assert {"build calls", "encode", "sign", "send", "wait for receipts", "decode receipts"} <= set(timings)
     assert all(seconds >= 0 for seconds in timings.values())
@@ -342,15 +347,15 @@ def test_gas_limits_leave_half_again_the_gas_used(ledgers: dict[str, Ledger]) ->
 
     ledgers["registrar"].register_title(VIN, OWNER, doc_cid=long_cid)
     assert used() * 1.5 <= GAS["registerTitle"]
-    ledgers["lender-a"].grant_lien(VIN, 2**40 - 1, currency="USD", maturity=MATURITY, doc_cid=long_cid)  # the largest
+    grant(ledgers, "lender-a", VIN, 2**40 - 1, currency="USD", maturity=MATURITY, doc_cid=long_cid)  # the largest
     assert used() * 1.5 <= GAS["grantLien"]
     consent = consent_from_a(ledgers, 5)
-    ledgers["lender-b"].grant_lien(VIN, 5, currency="USD", maturity=MATURITY, doc_cid=long_cid, consents=[consent])
+    grant(ledgers, "lender-b", VIN, 5, currency="USD", maturity=MATURITY, doc_cid=long_cid, consents=[consent])
     assert used() * 1.5 <= GAS["grantLien"] + GAS["grantLien/consent"]
     ledgers["lender-b"].release_lien(2)
     assert used() * 1.5 <= GAS["releaseLien"]
     ledgers["lender-a"].release_lien(1)
-    ledgers["registrar"].transfer_title(VIN, BUYER, doc_cid=long_cid)
+    transfer(ledgers, VIN, BUYER, doc_cid=long_cid)
     assert used() * 1.5 <= GAS["transferTitle"]
     ledgers["registrar"].set_title_status(VIN, TitleStatus.STOLEN)
     assert used() * 1.5 <= GAS["setTitleStatus"]
@@ -376,7 +381,7 @@ def test_a_write_without_a_signing_account_is_refused_and_changes_nothing(ledger
 def test_a_refusal_is_the_contract_errors_own_class_with_its_arguments(liened: dict[str, Ledger]) -> None:
     before = sent(liened)
     with pytest.raises(errors.RegistryTitleEncumbered) as refused:
-        liened["registrar"].transfer_title(VIN, BUYER)
+        transfer(liened, VIN, BUYER)
     assert (refused.value.token_id, refused.value.active_liens) == (liened["reader"].title(VIN).token_id, 1)
     assert sent(liened) == before and liened["reader"].title(VIN).owner == OWNER
 

@@ -11,7 +11,7 @@ from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 
 from .conftest import Backend
-from .support import sent
+from .support import grant, sent
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -36,7 +36,7 @@ def oracles(backend: Backend, ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
 
 def test_a_title_never_valued_is_not_frozen_and_takes_liens(oracles: dict[str, Ledger]) -> None:
     assert oracles["reader"].appraisal(VIN).state == "unvalued"
-    oracles["lender-a"].grant_lien(VIN, 10**9, currency="USD", maturity=MATURITY)
+    grant(oracles, "lender-a", VIN, 10**9, currency="USD", maturity=MATURITY)
     shown = oracles["reader"].appraisal(VIN)
     assert (shown.state, shown.frozen, shown.value, shown.secured) == ("unvalued", False, 0, 10**9)
 
@@ -54,7 +54,7 @@ def test_one_oracles_outlier_does_not_move_the_titles_value(oracles: dict[str, L
 
 def test_a_valuation_drop_freezes_the_title_and_a_release_unfreezes_it(oracles: dict[str, Ledger]) -> None:
     oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
-    lien = oracles["lender-a"].grant_lien(VIN, 1_300_000, currency="USD", maturity=MATURITY)  # 65%
+    lien = grant(oracles, "lender-a", VIN, 1_300_000, currency="USD", maturity=MATURITY)  # 65%
     assert oracles["reader"].appraisal(VIN).state == "healthy"
 
     dropped = oracles["oracle"].set_valuation(VIN, 1_600_000, currency="USD")  # 81.25% > 70%
@@ -64,27 +64,27 @@ def test_a_valuation_drop_freezes_the_title_and_a_release_unfreezes_it(oracles: 
 
     before = sent(oracles)
     with pytest.raises(errors.TitleFrozen, match="81.25%"):
-        oracles["lender-b"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(oracles, "lender-b", VIN, 1, currency="USD", maturity=MATURITY)
     assert sent(oracles) == before and oracles["reader"].appraisal(VIN).secured == 1_300_000
 
     oracles["lender-a"].release_lien(lien.lien_id)
     recovered = oracles["reader"].appraisal(VIN)
     assert (recovered.state, recovered.ltv_bps, recovered.frozen) == ("healthy", 0, False)
     assert names(oracles["reader"].history(VIN))[-2:] == ["LienReleased", "LtvRecovered"]
-    oracles["lender-b"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
+    grant(oracles, "lender-b", VIN, 1_000_000, currency="USD", maturity=MATURITY)
 
 
 def test_a_lien_that_would_cross_the_threshold_is_refused_with_the_ratio_it_would_reach(
     oracles: dict[str, Ledger],
 ) -> None:
     oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
-    oracles["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY)
+    grant(oracles, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)
     before = sent(oracles)
     with pytest.raises(errors.LtvExceeded, match="70.01%") as refused:
-        oracles["lender-a"].grant_lien(VIN, 400_200, currency="USD", maturity=MATURITY)
+        grant(oracles, "lender-a", VIN, 400_200, currency="USD", maturity=MATURITY)
     assert (refused.value.fields["ltvBps"], refused.value.fields["thresholdBps"]) == (7001, 7000)
     assert sent(oracles) == before
-    oracles["lender-a"].grant_lien(VIN, 400_000, currency="USD", maturity=MATURITY)  # exactly 70% is allowed
+    grant(oracles, "lender-a", VIN, 400_000, currency="USD", maturity=MATURITY)  # exactly 70% is allowed
     assert oracles["reader"].appraisal(VIN).ltv_bps == 7000
 
 
@@ -94,9 +94,9 @@ def test_a_title_whose_valuations_are_all_stale_takes_no_lien(oracles: dict[str,
     assert (appraisal.state, appraisal.value, appraisal.stale_oracles) == ("stale", 0, 1)
     assert oracles["reader"].valuations(VIN)[0].stale
     with pytest.raises(errors.RegistryValuationStale, match="an oracle must value it again"):
-        oracles["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(oracles, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     oracles["oracle-2"].set_valuation(VIN, 2_000_000, currency="USD")
-    oracles["lender-a"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+    grant(oracles, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
 
 
 def test_a_non_oracle_cannot_set_a_valuation(oracles: dict[str, Ledger]) -> None:
@@ -119,14 +119,14 @@ def test_the_threshold_changes_only_by_a_governance_vote(oracles: dict[str, Ledg
     assert oracles["reader"].ltv_threshold() == 7000
 
     oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
-    oracles["lender-a"].grant_lien(VIN, 1_300_000, currency="USD", maturity=MATURITY)
+    grant(oracles, "lender-a", VIN, 1_300_000, currency="USD", maturity=MATURITY)
     pid = oracles["registrar"].propose_ltv_threshold(6000)
     assert not oracles["lender-a"].approve(pid).executed
     assert oracles["reader"].ltv_threshold() == 7000
     assert oracles["lender-b"].approve(pid).executed  # three of five members
     assert oracles["reader"].ltv_threshold() == 6000
     with pytest.raises(errors.TitleFrozen, match="over the 60% threshold"):
-        oracles["lender-b"].grant_lien(VIN, 1, currency="USD", maturity=MATURITY)
+        grant(oracles, "lender-b", VIN, 1, currency="USD", maturity=MATURITY)
 
 
 def test_gas_limits_leave_half_again_the_gas_used_on_a_title_with_three_oracles(oracles: dict[str, Ledger]) -> None:
@@ -142,11 +142,11 @@ def test_gas_limits_leave_half_again_the_gas_used_on_a_title_with_three_oracles(
     for name in ("oracle", "oracle-2", "oracle-3"):  # each oracle's first valuation stores its document
         oracles[name].set_valuation(VIN, 2_000_000, currency="USD", doc_cid=long_cid)
         measure("setValuation")
-    oracles["lender-a"].grant_lien(VIN, 700_000, currency="USD", maturity=MATURITY, doc_cid=long_cid)
+    grant(oracles, "lender-a", VIN, 700_000, currency="USD", maturity=MATURITY, doc_cid=long_cid)
     measure("grantLien")
     consent = oracles["lender-a"].sign_consent(VIN, lender=oracles["lender-b"].address, amount=600_000,
                                                currency="USD", deadline=int(time.time()) + 3600)
-    oracles["lender-b"].grant_lien(VIN, 600_000, currency="USD", maturity=MATURITY, doc_cid=long_cid,
+    grant(oracles, "lender-b", VIN, 600_000, currency="USD", maturity=MATURITY, doc_cid=long_cid,
                                    consents=[consent])
     oracles["oracle"].set_valuation(VIN, 1_000_000, currency="USD", doc_cid=long_cid)
     oracles["oracle-2"].set_valuation(VIN, 1_000_000, currency="USD", doc_cid=long_cid)  # the title freezes

@@ -15,6 +15,7 @@ from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry.vin import token_id
 
 from .conftest import Backend
+from .support import grant, transfer
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 OWNER = Account.create().address
@@ -68,7 +69,7 @@ def test_a_wallet_reads_a_title_through_the_standard_interfaces(backend: Backend
     assert _metadata(uri)["name"] == f"Vehicle title {VIN}"
     assert _traits(uri) == {"VIN": VIN, "Status": "active", "Active liens": 0, "Value": "unvalued"}
     ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
-    ledgers["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloan")
+    grant(ledgers, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloan")
     assert _traits(wallet.tokenURI(token).call()) == {"VIN": VIN, "Status": "active", "Active liens": 1, "Value": "healthy"}
 
 
@@ -79,9 +80,9 @@ def test_a_title_is_locked_from_its_registration_and_each_change_a_wallet_shows_
     start = backend.chain.head() + 1
     ledgers["registrar"].register_title(VIN, OWNER, doc_cid="bafkreititle")
     ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
-    lien = ledgers["lender-a"].grant_lien(VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloan")
+    lien = grant(ledgers, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloan")
     ledgers["lender-a"].release_lien(lien.lien_id)
-    ledgers["registrar"].transfer_title(VIN, Account.create().address, doc_cid="bafkreisale")
+    transfer(ledgers, VIN, Account.create().address, doc_cid="bafkreisale")
 
     def logged(event: str) -> list[tuple[int, ...]]:
         logs = getattr(registry.events, event)().get_logs(from_block=start)

@@ -11,6 +11,7 @@ from lienchain.ledger.workspace.watch import Watch
 
 from .conftest import Backend
 from .test_index import MATURITY, OTHER, VIN, story
+from .support import grant
 
 THIRD = normalize_vin("5YJSA1E27HF000337")
 
@@ -42,7 +43,8 @@ def test_a_watch_hands_out_once_the_events_a_reorg_moved_before_its_cursor(
     assert names(before) == ["ValuationSet", "ValuationSet", "TitleRegistered"]
 
     # The new branch starts with a lien; the three transactions above are mined again after it.
-    backend.reorg(fork, lambda branch: branch.ledger("lender-b").grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY))
+    backend.reorg(fork, lambda branch: grant(
+        {n: branch.ledger(n) for n in ("lender-b", "registrar")}, "lender-b", VIN, 1_000, maturity=MATURITY))
     other = Ledger(backend.chain, backend.deployment, index_path=backend.index_path)  # another reader syncs the index
     try:
         moved = [e for e in other.history(VIN) if e.name == "LienGranted"][-1]
@@ -52,7 +54,7 @@ def test_a_watch_hands_out_once_the_events_a_reorg_moved_before_its_cursor(
     backend.ledger("lender-a").release_lien(  # and one event after the reorg
         next(lien.lien_id for lien in ledgers["reader"].liens(OTHER) if lien.status.name == "ACTIVE"))
 
-    expected = ["LienGranted", "LienReleased"]
+    expected = ["AuthorizationUsed", "LienGranted", "LienReleased"]
     assert [e.name for e in running.poll()] == expected  # the watch that ran through the reorg
     restarted = Watch(ledgers["reader"], cursor)  # and one started after it, from the cursor file
     assert names(handle(restarted)) == expected

@@ -24,7 +24,7 @@ from ...errors import ChainIdMismatch
 from ..chain.base import Chain
 from ..chain.transactions import Transactor
 from .consent import Consent
-from .context import GAS, Hook, IndexFile, LedgerContext
+from .context import Hook, IndexFile, LedgerContext
 from .deployment import Deployment
 from .governance import Governance
 from .history import History
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # the proofs are imported where private liens need them: read
     from ...zk.curve import Point
     from ...zk.pedersen import Opening
 
-__all__ = ["GAS", "Ledger", "LienTerms"]
+__all__ = ["Ledger", "LienTerms"]
 
 
 class Ledger:

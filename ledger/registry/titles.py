@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from web3 import Web3
 
 from ..chain.transactions import Call
-from .context import GAS, Hook, LedgerContext
+from .context import Hook, LedgerContext
 from .records import Address, Title, TitleStatus
 from .vin import VIN, TokenId, token_id
 
@@ -40,7 +40,7 @@ class Titles:
         c = self._c
         c.token(vin)
         fn = c.registry.functions.registerTitle(vin, Web3.to_checksum_address(owner), doc_cid)
-        c.signer().send(fn, gas=GAS["registerTitle"], titles=c.vins, on_accepted=on_accepted)
+        c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)
 
     def register_many(self, items: Sequence[tuple[VIN, str, str]]) -> list[TokenId]:
@@ -60,7 +60,7 @@ class Titles:
         for vin, _, _ in items:
             c.token(vin)
         calls = [
-            Call(c.registry.functions.registerTitle(v, Web3.to_checksum_address(o), d), GAS["registerTitle"])
+            Call(c.registry.functions.registerTitle(v, Web3.to_checksum_address(o), d))
             for v, o, d in items
         ]
         c.signer().send_many(calls, titles=c.vins, receipts=False)
@@ -83,7 +83,7 @@ class Titles:
         """
         c = self._c
         fn = c.registry.functions.transferTitle(c.token(vin), Web3.to_checksum_address(to), doc_cid)
-        c.signer().send(fn, gas=GAS["transferTitle"], titles=c.vins, on_accepted=on_accepted)
+        c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)
 
     def set_status(self, vin: VIN, status: TitleStatus) -> Title:
@@ -101,7 +101,7 @@ class Titles:
         """
         c = self._c
         fn = c.registry.functions.setTitleStatus(c.token(vin), int(status))
-        c.signer().send(fn, gas=GAS["setTitleStatus"], titles=c.vins)
+        c.signer().send(fn, titles=c.vins)
         return self.get(vin)
 
     def review(self, vin: VIN) -> None:
@@ -112,7 +112,7 @@ class Titles:
             TitleNotFound: If no title is registered for the VIN.
         """
         c = self._c
-        c.signer().send(c.registry.functions.reviewTitle(c.token(vin)), gas=GAS["reviewTitle"], titles=c.vins)
+        c.signer().send(c.registry.functions.reviewTitle(c.token(vin)), titles=c.vins)
 
     def vin_of(self, token: int) -> VIN:
         """Returns the VIN of a title by token id.

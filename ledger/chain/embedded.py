@@ -55,7 +55,7 @@ from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
 from ...errors import ChainExists, ChainNotFound, InsufficientFunds, WrongChainId
 from ...errors import TransactionFailed as WriteFailed
-from .base import Sign, StaleNonce, Timer, Transaction, gas_limit, untimed
+from .base import Reverted, Sign, StaleNonce, Timer, Transaction, gas_limit, untimed
 from .kvstore import SQLiteKV
 from .web3reads import Web3Reads, refusal
 
@@ -228,6 +228,10 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
             difficulty=context.difficulty, mix_hash=context.mix_hash, gas_limit=context.gas_limit,
             prev_hashes=context.prev_hashes, chain_id=context.chain_id, base_fee_per_gas=0,
         )
+        # As the VM does before each transaction: the storage as the block's earlier transactions
+        # left it becomes the "original" values that EIP-2200 prices a write against (a write to a
+        # slot an earlier transaction changed would otherwise be priced as a second write, cheap).
+        state.lock_changes()
         snapshot = state.snapshot()
         try:
             computation = state.apply_transaction(cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=origin)))
@@ -553,12 +557,14 @@ class EmbeddedChain(Web3Reads):
                         t = replace(t, gas=gas_limit(estimate, available))
                 try:
                     hashes.append(self._send_raw(sign(i, [t])[0], t.sender, timed))
-                except WriteFailed as exc:
-                    if isinstance(exc, (StaleNonce, InsufficientFunds)) or not t.gas or t.gas >= available:
+                except (WriteFailed, Reverted) as exc:
+                    if (isinstance(exc, (StaleNonce, InsufficientFunds)) or (isinstance(exc, Reverted) and exc.data)
+                            or not t.gas or t.gas >= available):
                         raise
                     # The estimate and its margin fell short (deeply nested calls, each keeping
-                    # 1/64 of its gas): the write ran with all the block's gas when measured, so
-                    # it passes with that. Unused gas is not charged.
+                    # 1/64 of its gas; out of gas in a library's call reverts without data): the
+                    # write ran with all the block's gas when measured, so it passes with that.
+                    # Unused gas is not charged.
                     hashes.append(self._send_raw(sign(i, [replace(t, gas=available)])[0], t.sender, timed))
             if on_accepted is not None:
                 on_accepted()

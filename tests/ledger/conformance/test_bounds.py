@@ -12,7 +12,6 @@ from eth_account import Account
 from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry import private
-from lienchain.ledger.registry.ledger import GAS
 from lienchain.ledger.registry.records import Lien
 from lienchain.zk.pedersen import Opening
 
@@ -33,12 +32,12 @@ def titled(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
 def _grant(ledger: Ledger, amount: int, currency: bytes) -> None:
     """A grant as any client could send it: no check of the client's in the way."""
     fn = ledger.registry.functions.grantLien(ledger._token(VIN), amount, currency, MATURITY, "", [])  # noqa: SLF001
-    ledger._signer.send(fn, gas=GAS["grantLien"])  # noqa: SLF001
+    ledger._signer.send(fn)  # noqa: SLF001
 
 
 def _value(ledger: Ledger, value: int, currency: bytes = b"USD") -> None:
     fn = ledger.registry.functions.setValuation(ledger._token(VIN), value, currency, ledger.chain.time(), "")  # noqa: SLF001
-    ledger._signer.send(fn, gas=GAS["setValuation"])  # noqa: SLF001
+    ledger._signer.send(fn)  # noqa: SLF001
 
 
 @pytest.mark.parametrize("currency", [b"\x00\x00\x00", b"\xff\xff\xff", b"usd", b"US1", b"U\x00D"])
@@ -125,6 +124,6 @@ def test_a_private_lien_of_zero_is_refused_on_chain(backend: Backend, titled: di
     before = sent(titled)
     fn = lender.registry.functions.grantPrivateLien(token, proofs.as_argument(), b"USD", MATURITY, "")
     with pytest.raises(errors.RegistryInvalidProof):
-        lender._signer.send(fn, gas=GAS["grantPrivateLien"])  # noqa: SLF001
+        lender._signer.send(fn)  # noqa: SLF001
     assert sent(titled) == before and titled["reader"].liens(VIN) == []
     assert isinstance(backend.session("lender-a").grant_private_lien(VIN, 1, currency="USD", maturity=MATURITY), Lien)

@@ -4,8 +4,8 @@ Two implementations: the embedded chain (`embedded.EmbeddedChain`, py-evm in thi
 member's node over JSON-RPC (`rpc.RpcChain`, geth). The ledger signs (keys never leave it), counts
 nonces, sets fees and decodes reverts into typed errors (`transactions.Transactor`); everything that
 reads or writes the chain goes through a `Chain`. What only one kind of chain needs stays inside
-its implementation: a node dry-runs every write before sending it and collects receipts a block at
-a time; the embedded chain puts a send into one block, all or nothing, and refuses a failing
+its implementation: a node estimates every write before sending it (the estimate is its dry run)
+and collects receipts a block at a time; the embedded chain puts a send into one block, all or nothing, and refuses a failing
 transaction itself. A write names no gas limit: the chain estimates it against the state it will
 run on, and the estimate doubles as the dry run (see `gas_limit` for the margin). Both pass one
 conformance suite (tests/ledger/test_chain_conformance.py), and the

@@ -36,6 +36,7 @@ from eth.exceptions import Revert as EVMRevert
 from eth_utils.exceptions import ValidationError
 from eth.exceptions import TransactionNotFound as EVMTransactionNotFound
 from eth.vm.forks.london import LondonVM
+from eth.vm.forks.london.transactions import LondonTransactionBuilder
 from eth.vm.execution_context import ExecutionContext
 from eth.vm.spoof import SpoofTransaction
 from eth_tester import EthereumTester
@@ -218,7 +219,8 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
         state, header = vm.state, self.chain.header
         available = int(header.gas_limit - header.gas_used)
         origin = to_canonical_address(sender)
-        unsigned = vm.get_transaction_builder().new_unsigned_dynamic_fee_transaction(
+        builder = cast(type[LondonTransactionBuilder], vm.get_transaction_builder())  # the chain runs London
+        unsigned = builder.new_unsigned_dynamic_fee_transaction(
             chain_id=self.chain.chain_id, nonce=state.get_nonce(origin), max_priority_fee_per_gas=0, max_fee_per_gas=0,
             gas=available, to=to_canonical_address(to), value=value, data=data, access_list=(),
         )

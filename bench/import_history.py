@@ -24,7 +24,6 @@ from pathlib import Path
 from eth_account import Account
 
 from lienchain.ledger import Ledger, Profile, normalize_vin
-from lienchain.ledger.registry.ledger import GAS
 from lienchain.ledger.chain.transactions import Call
 from lienchain.ledger.registry.vin import check_digit
 from lienchain.networks import GETH, IPFS, Network, locate
@@ -66,8 +65,7 @@ def history_figures(profile_path: Path, env: dict[str, str], events: int) -> Non
         token = oracle.sync_index().events(names=("TitleRegistered",))[-1].args["tokenId"]
         for i in range(0, events - 1, 200):  # a valuation a day, sent 200 to a block
             oracle._signer.send_many([  # noqa: SLF001 - a bench filling the chain fast
-                Call(oracle.registry.functions.setValuation(int(token), 2_000_000 + j, b"USD", now - 86400 * (events - j), ""),
-                     GAS["setValuation"])
+                Call(oracle.registry.functions.setValuation(int(token), 2_000_000 + j, b"USD", now - 86400 * (events - j), ""))
                 for j in range(i, min(i + 200, events - 1))
             ])
         reader = profile.ledger()

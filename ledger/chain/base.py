@@ -4,9 +4,11 @@ Two implementations: the embedded chain (`embedded.EmbeddedChain`, py-evm in thi
 member's node over JSON-RPC (`rpc.RpcChain`, geth). The ledger signs (keys never leave it), counts
 nonces, sets fees and decodes reverts into typed errors (`transactions.Transactor`); everything that
 reads or writes the chain goes through a `Chain`. What only one kind of chain needs stays inside
-its implementation: a node dry-runs every write before sending it and collects receipts a block at
-a time; the embedded chain puts a send into one block, all or nothing, and refuses a failing
-transaction itself. Both pass one conformance suite (tests/ledger/test_chain_conformance.py), and the
+its implementation: a node estimates every write before sending it (the estimate is its dry run)
+and collects receipts a block at a time; the embedded chain puts a send into one block, all or nothing, and refuses a failing
+transaction itself. A write names no gas limit: the chain estimates it against the state it will
+run on, and the estimate doubles as the dry run (see `gas_limit` for the margin). Both pass one
+conformance suite (tests/ledger/test_chain_conformance.py), and the
 ledger's own suite runs on both (tests/ledger/conformance/).
 
 Modelled on eth-tester's `BaseChainBackend`: every operation abstract, grouped by concern.
@@ -25,6 +27,35 @@ from web3.types import BlockIdentifier, LogReceipt, TxReceipt
 
 from ...errors import ContractRevert, TransactionFailed
 
+#: The margin a write's gas limit keeps over its estimate (see `gas_limit`).
+GAS_MARGIN = 1.25
+GAS_HEADROOM = 20_000
+
+
+def gas_limit(estimate: int, cap: int) -> int:
+    """Returns the gas limit a write is sent with: its estimate, plus a quarter, plus 20,000 gas.
+
+    The estimate is exact for the state it ran on (geth's `eth_estimateGas` searches for the least
+    limit with which the write succeeds; the embedded chain measures it on the state of the block
+    the write joins, after the batch's earlier writes), so the margin is not for the estimate's
+    error: it is for the state the write finds when it is mined, which other members' writes may
+    have changed in between. A title's loops grow by one step per valuer or active lien (about
+    13,000 gas each) and a storage slot written for the first time costs 20,000 more: a quarter
+    covers a few steps on the writes that loop (hundreds of thousands of gas), the constant one
+    new slot on the small ones. Unused gas is not charged, so the margin costs nothing but room in
+    the block.
+
+    Args:
+        estimate: The gas the write needs on the state it was estimated on.
+        cap: The most a transaction may carry: the block's gas limit (on the embedded chain, what
+            is left of the block the batch fills).
+
+    Returns:
+        The limit: at least the estimate, at most `cap` unless the estimate itself exceeds it.
+    """
+    return max(estimate, min(cap, int(estimate * GAS_MARGIN) + GAS_HEADROOM))
+
+
 #: A block: by number, or "latest" (the head), "pending" (the head and what waits to be mined).
 BlockId = BlockIdentifier
 
@@ -37,8 +68,16 @@ class Transaction:
         sender: The sending account's checksum address.
         to: The checksum address called (or paid).
         data: The calldata, as 0x-prefixed hex.
-        gas: The gas limit; None for a call, which may then use what the chain allows.
+        gas: The gas limit. None for a write: the chain estimates it when it is sent (see
+            `gas_limit`); None for a call: it may use what the chain allows.
         value: Wei sent along.
+        gas_bound: For a write estimated on a node: the most it can need whatever the earlier
+            writes of its send do to the state, set where they can make it dearer (a grant after
+            another grant on the same title in one batch). A node estimates every write of a send
+            on the state before all of them, as it has no way to run one after the others without
+            mining them (no debug or simulation API is open on a member's endpoint), so it sends
+            such a write with at least this; the embedded chain estimates each write after the
+            earlier ones and needs no bound. None: no earlier write of the send makes it dearer.
     """
 
     sender: str
@@ -46,6 +85,7 @@ class Transaction:
     data: str = "0x"
     gas: int | None = None
     value: int = 0
+    gas_bound: int | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +239,24 @@ class Chain(ABC):
             TransactionFailed: If the call failed otherwise (out of gas, invalid opcode).
         """
 
+    @abstractmethod
+    def estimate_gas(self, transaction: Transaction, block: BlockId = "latest") -> int:
+        """Returns the gas a write needs on the state of `block` (`eth_estimateGas`), without margin.
+
+        Runs at gas price 0, as a call does, so the sender's balance does not bound it.
+
+        Args:
+            transaction: The write; its `gas`, if given, bounds the search.
+            block: The block whose state it runs on.
+
+        Returns:
+            A gas limit with which the write succeeds on that state.
+
+        Raises:
+            Reverted: If the contract would refuse the write, with its revert data.
+            TransactionFailed: If it fails otherwise (it needs more gas than a block holds).
+        """
+
     # --- writes -------------------------------------------------------------------------------
 
     @abstractmethod
@@ -212,17 +270,22 @@ class Chain(ABC):
     ) -> list[bytes]:
         """Signs (through `sign`) and sends writes of one account with consecutive nonces.
 
-        A write the contract would refuse is never sent, and then none of them is: a node first
-        dry-runs each against the current state (not against the effects of the others); the
-        embedded chain runs them all in one block, which it discards if one is refused.
+        A write without gas limit is estimated (`estimate_gas`) and signed with `gas_limit` of the
+        estimate; the estimate is also its dry run. A write the contract would refuse is never
+        sent, and then none of them is: a node first estimates (or, with a gas limit given,
+        dry-runs) each against the current state, not against the effects of the others, so the
+        writes of one send must not depend on each other; the embedded chain estimates each on the
+        state of the block they share, after the earlier ones, and discards the block if one is
+        refused.
 
         Args:
             transactions: The writes, all from one sender.
-            sign: Signs them (see `Sign`); not called for any if the chain refuses one beforehand.
+            sign: Signs them (see `Sign`), with their gas limits filled in; not called for any if
+                a node refuses one beforehand.
             on_accepted: Called once every write is known to be accepted and before any is final
                 (a node: after the dry runs, before sending; the embedded chain: before mining).
                 If it raises, nothing is sent (or committed) and the exception propagates.
-            timed: Times the phases ("dry run", "sign", "send").
+            timed: Times the phases ("dry run" or "estimate", "sign", "send").
 
         Returns:
             The transaction hashes, in order.
@@ -231,7 +294,8 @@ class Chain(ABC):
             Reverted: If the contract refuses one (nothing is sent).
             StaleNonce: If the chain has seen a later nonce of the sender (`sent` tells how many went out).
             InsufficientFunds: If the sender cannot pay for the gas.
-            TransactionFailed: If the chain refuses a transaction otherwise.
+            TransactionFailed: If the chain refuses a transaction otherwise (one needs more gas
+                than a block holds).
         """
 
     @abstractmethod

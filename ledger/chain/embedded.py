@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -35,6 +36,8 @@ from eth.exceptions import Revert as EVMRevert
 from eth_utils.exceptions import ValidationError
 from eth.exceptions import TransactionNotFound as EVMTransactionNotFound
 from eth.vm.forks.london import LondonVM
+from eth.vm.forks.london.transactions import LondonTransactionBuilder
+from eth.vm.execution_context import ExecutionContext
 from eth.vm.spoof import SpoofTransaction
 from eth_tester import EthereumTester
 from eth_tester.backends.pyevm import PyEVMBackend
@@ -51,8 +54,9 @@ from web3.providers.eth_tester import EthereumTesterProvider
 from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
 from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
-from ...errors import ChainExists, ChainNotFound, WrongChainId
-from .base import Sign, Timer, Transaction, untimed
+from ...errors import ChainExists, ChainNotFound, InsufficientFunds, WrongChainId
+from ...errors import TransactionFailed as WriteFailed
+from .base import Reverted, Sign, StaleNonce, Timer, Transaction, gas_limit, untimed
 from .kvstore import SQLiteKV
 from .web3reads import Web3Reads, refusal
 
@@ -160,16 +164,10 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
         # py-evm does not check the signed chain id against the chain's; geth refuses a mismatch.
         if transaction.chain_id != self.chain.chain_id:
             raise WrongChainId(self.chain.chain_id, transaction.chain_id)
-        if not self.pending:
-            # The empty pending block was built when the last block was mined or the chain opened,
-            # possibly long ago: rebuild it so block.timestamp is the time of the first transaction.
-            parent = self.chain.get_block_header_by_hash(self.chain.header.parent_hash)
-            self.chain.header = self._base = self.chain.create_header_from_parent(parent)
-            self._vm = self.chain.get_vm(self._base)
-        assert self._vm is not None
+        vm = self._pending_vm()
         header = self.chain.header
         try:
-            receipt, computation = self._vm.apply_transaction(header, transaction)  # validates first
+            receipt, computation = vm.apply_transaction(header, transaction)  # validates first
         except ValidationError as exc:  # bad nonce, no gas money: the chain cannot take it at all
             # If the contract would refuse it anyway, that is the more useful reason to give.
             with contextlib.suppress(ValidationError):  # a call cannot pay the value either
@@ -185,9 +183,71 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
             if isinstance(computation.error, EVMRevert):
                 raise _Reverted(bytes(computation.error.args[0]) if computation.error.args else b"")
             raise _Failed(str(computation.error) or type(computation.error).__name__)
-        self.chain.header = self._vm.add_receipt_to_header(header, receipt)
+        self.chain.header = vm.add_receipt_to_header(header, receipt)
         self.pending.append((transaction, receipt))
         return transaction.hash
+
+    def _pending_vm(self) -> VirtualMachineAPI:
+        """Returns the VM of the pending block, which holds the transactions sent into it so far."""
+        if not self.pending or self._vm is None:
+            # The empty pending block was built when the last block was mined or the chain opened,
+            # possibly long ago: rebuild it so block.timestamp is the time of the first transaction.
+            parent = self.chain.get_block_header_by_hash(self.chain.header.parent_hash)
+            self.chain.header = self._base = self.chain.create_header_from_parent(parent)
+            self._vm = self.chain.get_vm(self._base)
+        return self._vm
+
+    def gas_needed(self, sender: str, to: str, data: bytes, value: int) -> tuple[int, int]:
+        """Measures a write on the pending block's state, after the transactions already in it (an
+        open batch's earlier writes), as `eth_estimateGas` would on the block the write joins.
+
+        The write runs once, with all the gas left in the block, at gas price 0 (as geth runs an
+        estimate, so the balance does not bound it), and its effects are thrown away. What it used
+        before refunds, with room for the 1/64 of the gas left that each call withholds (EIP-150),
+        is the estimate: `estimate_gas` runs it once more to check that this suffices; a send
+        spares that run, as the write then runs with the estimate and a margin over it, and runs
+        again with all the gas left if even that falls short (see `EmbeddedChain.send`).
+
+        Returns:
+            The estimate, and the gas left in the pending block (the most a transaction may carry).
+
+        Raises:
+            _Reverted: If the contract refuses the write, with its revert data.
+            _Failed: If it fails otherwise (it needs more gas than the block has left).
+        """
+        vm = self._pending_vm()
+        state, header = vm.state, self.chain.header
+        available = int(header.gas_limit - header.gas_used)
+        origin = to_canonical_address(sender)
+        builder = cast(type[LondonTransactionBuilder], vm.get_transaction_builder())  # the chain runs London
+        unsigned = builder.new_unsigned_dynamic_fee_transaction(
+            chain_id=self.chain.chain_id, nonce=state.get_nonce(origin), max_priority_fee_per_gas=0, max_fee_per_gas=0,
+            gas=available, to=to_canonical_address(to), value=value, data=data, access_list=(),
+        )
+        context = state.execution_context
+        state.execution_context = ExecutionContext(  # the block as it is, but with base fee 0
+            coinbase=context.coinbase, timestamp=context.timestamp, block_number=context.block_number,
+            difficulty=context.difficulty, mix_hash=context.mix_hash, gas_limit=context.gas_limit,
+            prev_hashes=context.prev_hashes, chain_id=context.chain_id, base_fee_per_gas=0,
+        )
+        # As the VM does before each transaction: the storage as the block's earlier transactions
+        # left it becomes the "original" values that EIP-2200 prices a write against (a write to a
+        # slot an earlier transaction changed would otherwise be priced as a second write, cheap).
+        state.lock_changes()
+        snapshot = state.snapshot()
+        try:
+            computation = state.apply_transaction(cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=origin)))
+        except ValidationError as exc:  # it cannot pay the value it sends
+            raise _Failed(str(exc)) from None
+        finally:
+            state.revert(snapshot)
+            state.execution_context = context
+        if computation.is_error:
+            if isinstance(computation.error, EVMRevert):
+                raise _Reverted(bytes(computation.error.args[0]) if computation.error.args else b"")
+            raise _Failed(str(computation.error) or type(computation.error).__name__)
+        used = available - int(computation.get_gas_remaining())
+        return min(available, used * 64 // 63 + 2_300), available
 
     def get_nonce(self, account: bytes, block_number: Any = "latest") -> int:
         if block_number == "pending" and self._vm is not None:  # the unmined batch's own state
@@ -484,24 +544,50 @@ class EmbeddedChain(Web3Reads):
     ) -> list[bytes]:
         """Runs the transactions in one block, mined and committed once all passed (see `Chain.send`).
 
-        Each is executed as it is sent, so a refusal names the transaction that caused it, and
+        Each is estimated (if it has no gas limit) on the block's state after the earlier ones, so a
+        write may depend on an earlier write of the same send (a grant on a title registered just
+        before), then signed and executed; a refusal names the transaction that caused it, and
         nothing of the block is kept. Inside an open `batch`, they join it instead.
         """
         with self.batch():
-            raws = sign(0, transactions)
             hashes: list[bytes] = []
-            with timed("send"):
-                for i, raw in enumerate(raws):
-                    try:
-                        hashes.append(bytes(self._w3.eth.send_raw_transaction(raw)))
-                    except Web3RPCError as exc:
-                        error = (exc.rpc_response or {}).get("error")
-                        # The batch discards the block on the way out: none of the send went out.
-                        sender = transactions[i].sender
-                        raise refusal(error if isinstance(error, dict) else {"message": str(exc)}, sender) from None
+            for i, t in enumerate(transactions):
+                available = 0
+                if t.gas is None:
+                    with timed("estimate"):
+                        estimate, available = self._estimate(t)
+                        t = replace(t, gas=gas_limit(estimate, available))
+                try:
+                    hashes.append(self._send_raw(sign(i, [t])[0], t.sender, timed))
+                except (WriteFailed, Reverted) as exc:
+                    if (isinstance(exc, (StaleNonce, InsufficientFunds)) or (isinstance(exc, Reverted) and exc.data)
+                            or not t.gas or t.gas >= available):
+                        raise
+                    # The estimate and its margin fell short (deeply nested calls, each keeping
+                    # 1/64 of its gas; out of gas in a library's call reverts without data): the
+                    # write ran with all the block's gas when measured, so it passes with that.
+                    # Unused gas is not charged.
+                    hashes.append(self._send_raw(sign(i, [replace(t, gas=available)])[0], t.sender, timed))
             if on_accepted is not None:
                 on_accepted()
         return hashes
+
+    def _estimate(self, t: Transaction) -> tuple[int, int]:
+        try:
+            return self._backend.gas_needed(t.sender, t.to, bytes(HexBytes(t.data)), t.value)
+        except (_Reverted, _Failed) as exc:  # answered as the provider answers it: one refusal for both paths
+            error = ({"code": 3, "message": "execution reverted", "data": encode_hex(exc.data)}
+                     if isinstance(exc, _Reverted) else {"code": -32000, "message": f"transaction failed: {exc}"})
+            raise refusal(error, t.sender) from None
+
+    def _send_raw(self, raw: bytes, sender: str, timed: Timer) -> bytes:
+        with timed("send"):
+            try:
+                return bytes(self._w3.eth.send_raw_transaction(raw))
+            except Web3RPCError as exc:
+                error = (exc.rpc_response or {}).get("error")
+                # The batch discards the block on the way out: none of the send went out.
+                raise refusal(error if isinstance(error, dict) else {"message": str(exc)}, sender) from None
 
     def receipts(self, hashes: Sequence[bytes], *, timeout: float) -> list[TxReceipt]:
         """Returns the receipts of mined transactions: `send` returns once its block is mined."""
@@ -544,9 +630,13 @@ def _endpoints(chain_id: int) -> dict[str, dict[str, Any]]:
 def _default_from(endpoint: Any) -> Any:
     # geth runs a call without `from` as the zero address; eth-tester refuses it, and web3 fills
     # `from` only from node-held accounts, which this chain has none of.
+    # web3 passes a block number as hex, which eth-tester's call formats for it but its estimate
+    # does not: it takes an int.
     def with_from(tester: EthereumTester, params: Any) -> Any:
         if params and params[0].get("from") is None:
             params = [{**params[0], "from": "0x" + "00" * 20}, *params[1:]]
+        if len(params) > 1 and isinstance(params[1], str) and params[1].startswith("0x"):
+            params = [params[0], int(params[1], 16), *params[2:]]
         return endpoint(tester, params)
 
     return with_from

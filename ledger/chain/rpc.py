@@ -3,15 +3,19 @@
 A node that stops answering surfaces as one typed error (`NodeUnreachable`) naming the endpoint,
 whichever call noticed it; a node of another chain is refused when the connection opens.
 
-Writes go out in JSON-RPC batches: every write is first dry-run (`eth_call`, from its sender, with
-its gas) so that one the contract would refuse is never sent, then the signed transactions follow
-in batches of 500, the node working on the first while the next are signed. Receipts are collected
+Writes go out in JSON-RPC batches: every write is first estimated (`eth_estimateGas`, from its
+sender; a write given a gas limit is dry-run with `eth_call` instead), in the same batch as the
+latest block's header, whose gas limit caps the margin: a write the contract would refuse is
+never sent, and one round trip serves as dry run and estimate. Each write is estimated on the state
+before the send, so one that earlier writes of the send make dearer goes with its `gas_bound`. The
+signed transactions follow in batches of 500, the node working on the first while the next are signed. Receipts are collected
 a block at a time (`eth_getBlockReceipts`) once the last transaction is mined.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, cast
 
 import requests
@@ -24,7 +28,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
 from ...errors import ChainIdMismatch, NodeUnreachable, TransactionFailed, TransactionNotMined
-from .base import Sign, Timer, Transaction, untimed
+from .base import Sign, Timer, Transaction, gas_limit, untimed
 from .web3reads import Web3Reads, refusal
 
 _BATCH = 500  # transactions signed, and JSON-RPC requests sent, per batch (geth serves 1,000 by default)
@@ -135,10 +139,21 @@ class RpcChain(Web3Reads):
         timed: Timer = untimed,
     ) -> list[bytes]:
         with timed("dry run"):  # nothing is sent unless every write passes
-            answers = self._batch([("eth_call", [_call_params(t), "latest"]) for t in transactions])
+            dry_runs = [
+                ("eth_estimateGas", [_call_params(t), "latest"]) if t.gas is None
+                else ("eth_call", [_call_params(t), "latest"])
+                for t in transactions
+            ]
+            latest, *answers = self._batch([("eth_getBlockByNumber", ["latest", False]), *dry_runs])
             for answer in answers:
                 if "error" in answer:
                     raise refusal(answer["error"], transactions[0].sender if transactions else "")
+            cap = int(latest["result"]["gasLimit"], 16)
+            transactions = [
+                replace(t, gas=min(cap, max(gas_limit(int(answer["result"], 16), cap), t.gas_bound or 0)))
+                if t.gas is None else t
+                for t, answer in zip(transactions, answers, strict=True)
+            ]
         if on_accepted is not None:
             on_accepted()
         hashes: list[bytes] = []

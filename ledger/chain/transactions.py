@@ -1,8 +1,8 @@
 """Signing and sending transactions for one account: local keys, local nonces, typed reverts.
 
 Transactions are signed locally with eth-account (coincurve underneath), so no key ever reaches a
-node, and go to a `Chain` (see base.py), which sends nothing if the contract would refuse any of
-them. The refusal surfaces as the contract's custom error, decoded into a typed exception.
+node, and go to a `Chain` (see base.py), which estimates the gas of each (with a margin: see
+`gas_limit`) and sends nothing if the contract would refuse any of them. The refusal surfaces as the contract's custom error, decoded into a typed exception.
 """
 
 from __future__ import annotations
@@ -48,10 +48,15 @@ def fees_for(base_fee: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Call:
-    """One contract function call to send, with the gas it may use."""
+    """One contract function call to send; the chain estimates its gas unless `gas` is given.
+
+    `gas_bound`: see `Transaction.gas_bound` (the most the call can need whatever the calls before
+    it in the same send did; set where those can make it dearer).
+    """
 
     fn: ContractFunction
-    gas: int
+    gas: int | None = None
+    gas_bound: int | None = None
 
 
 @functools.lru_cache(maxsize=64)
@@ -142,7 +147,7 @@ class Transactor:
         self,
         fn: ContractFunction,
         *,
-        gas: int,
+        gas: int | None = None,
         titles: Mapping[int, str] | None = None,
         on_accepted: Callable[[], object] | None = None,
     ) -> TxReceipt:
@@ -150,7 +155,8 @@ class Transactor:
 
         Args:
             fn: The bound contract function.
-            gas: The gas limit (explicit, so no estimation round trip is made).
+            gas: The gas limit; None (the default) to have the chain estimate it, in the round trip
+                that also checks the call would not be refused.
             titles: Known token ids and VINs, so that error messages name the VIN.
             on_accepted: Called once the contract accepted the call and before it is final: the
                 place to store the document the transaction anchors, so that a refusal stores
@@ -193,7 +199,9 @@ class Transactor:
             TransactionFailed: If the chain refuses a transaction, or one was mined but failed.
         """
         with self.timed("encode"):
-            transactions = [Transaction(self.address, str(c.fn.address), calldata(c.fn), c.gas) for c in calls]
+            transactions = [
+                Transaction(self.address, str(c.fn.address), calldata(c.fn), c.gas, gas_bound=c.gas_bound) for c in calls
+            ]
         hashes = self._send(transactions, titles, on_accepted, _operation(calls))
         with self.timed("wait for receipts"):
             if receipts:
@@ -233,7 +241,7 @@ class Transactor:
         Raises:
             InsufficientFunds, TransactionFailed: If the chain refuses the transaction.
         """
-        hashes = self._send([Transaction(self.address, to, "0x", 21_000, value)], None, None, "a payment")
+        hashes = self._send([Transaction(self.address, to, "0x", None, value)], None, None, "a payment")
         (receipt,) = self.chain.receipts(hashes, timeout=self._receipt_timeout)
         return receipt
 
@@ -303,8 +311,9 @@ class Transactor:
             self.chain.call(Transaction(self.address, str(c.fn.address), calldata(c.fn)), receipt["blockNumber"] - 1)
         except Reverted as exc:
             return self._typed(exc, titles, _operation([c]))
-        used = receipt["gasUsed"]
-        hint = " (it ran out of gas)" if used >= c.gas else ""
+        # The limit the chain chose is in the transaction, not in its receipt.
+        limit = int(self.chain.w3.eth.get_transaction(receipt["transactionHash"])["gas"])
+        hint = " (it ran out of gas)" if receipt["gasUsed"] >= limit else ""
         return TransactionFailed(
             f"transaction {receipt['transactionHash'].hex()} failed in block {receipt['blockNumber']}{hint}"
         )

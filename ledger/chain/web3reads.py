@@ -2,12 +2,13 @@
 
 The embedded chain's in-process provider answers as geth does (reverts as code 3 with the revert
 data, a call without `from` from the zero address, at gas price 0), so identity, blocks, accounts,
-calls and logs are one implementation over a `Web3`; writes and receipts are each chain's own.
+calls, gas estimates and logs are one implementation over a `Web3`; writes and receipts are each chain's own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from hexbytes import HexBytes
@@ -48,6 +49,29 @@ def refusal(error: Any, sender: str, *, sent: int | None = None) -> Exception:
     return TransactionFailed(f"the chain refused the transaction{after}: {message}")
 
 
+def _params(transaction: Transaction) -> TxParams:
+    params: dict[str, Any] = {"from": transaction.sender, "to": transaction.to, "data": transaction.data}
+    if transaction.gas is not None:
+        params["gas"] = transaction.gas
+    if transaction.value:
+        params["value"] = transaction.value
+    return cast(TxParams, params)
+
+
+@contextlib.contextmanager
+def _refusals(what: str) -> Iterator[None]:
+    """Turns web3's answer to a call or estimate that failed into `Reverted` or `TransactionFailed`."""
+    try:
+        yield
+    except ContractLogicError as exc:
+        data = revert_data(exc.data)
+        if data is None:  # a plain `revert()` or a require without message
+            raise Reverted(b"", exc.message or "no reason given") from None
+        raise Reverted(data) from None
+    except Web3RPCError as exc:  # out of gas, invalid opcode: an RPC error without revert data
+        raise TransactionFailed(f"the {what} failed: {exc}") from None
+
+
 class Web3Reads(Chain):
     """A chain whose reads go through `self._w3`, web3's connection to it."""
 
@@ -79,20 +103,12 @@ class Web3Reads(Chain):
         return int(self._w3.eth.get_balance(Web3.to_checksum_address(address), block))
 
     def call(self, transaction: Transaction, block: BlockId = "latest") -> bytes:
-        params: dict[str, Any] = {"from": transaction.sender, "to": transaction.to, "data": transaction.data}
-        if transaction.gas is not None:
-            params["gas"] = transaction.gas
-        if transaction.value:
-            params["value"] = transaction.value
-        try:
-            return bytes(self._w3.eth.call(cast(TxParams, params), block))
-        except ContractLogicError as exc:
-            data = revert_data(exc.data)
-            if data is None:  # a plain `revert()` or a require without message
-                raise Reverted(b"", exc.message or "no reason given") from None
-            raise Reverted(data) from None
-        except Web3RPCError as exc:  # out of gas, invalid opcode: an RPC error without revert data
-            raise TransactionFailed(f"the call failed: {exc}") from None
+        with _refusals("call"):
+            return bytes(self._w3.eth.call(_params(transaction), block))
+
+    def estimate_gas(self, transaction: Transaction, block: BlockId = "latest") -> int:
+        with _refusals("estimate"):
+            return int(self._w3.eth.estimate_gas(_params(transaction), block))
 
     def logs(
         self, *, address: str, from_block: int, to_block: BlockId = "latest",

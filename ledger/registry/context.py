@@ -23,32 +23,7 @@ from .deployment import Deployment
 from .index import EventIndex
 from .vin import VIN, TokenId, token_id
 
-__all__ = ["GAS", "Hook", "IndexFile", "LedgerContext"]
-
-# Gas limits per operation: at least 1.5 times the measured use (a test holds them to it). Explicit
-# limits spare an estimation round trip; unused gas is not charged.
-GAS = {
-    "registerTitle": 400_000,
-    "transferTitle": 200_000,
-    "setTitleStatus": 100_000,
-    # A write loops over at most 16 valuers and 16 active liens (Titles.MAX_VALUERS,
-    # MAX_ACTIVE_LIENS), each valuer about 13k gas: these cover that worst case half again
-    # (measured: a grant 656k, a new oracle's valuation 413k, a release 358k), whatever the
-    # title's history (tests/ledger/conformance/test_history_bounds.py).
-    "grantLien": 1_000_000,
-    "grantLien/consent": 60_000,
-    "grantPrivateLien": 4_500_000,
-    "proveLien": 2_000_000,
-    "setValuation": 640_000,  # an oracle's first valuation of a title stores its document's CID
-    "releaseLien": 560_000,  # reviews the title's loan-to-value over each of its current oracles' valuations
-    "reviewTitle": 560_000,  # the review alone: at most a release's
-    "propose": 550_000,
-    "propose/word": 35_000,  # each 32 bytes of calldata and description a proposal stores
-    # The vote that reaches a majority pays for the proposal's call: this covers the largest
-    # lienchain makes, admitting a member with all four roles or removing one.
-    "approve": 700_000,
-    "cancel": 60_000,
-}
+__all__ = ["Hook", "IndexFile", "LedgerContext"]
 
 #: Called once the registry accepted a write, before it is final (where its document is stored).
 Hook = Callable[[], object] | None

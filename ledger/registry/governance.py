@@ -11,7 +11,7 @@ from web3.logs import DISCARD
 
 from ...errors import UndecodableProposal
 from .calls import CallDecoder
-from .context import GAS, Hook, LedgerContext
+from .context import Hook, LedgerContext
 from .deployment import NO_SEALER
 from .records import Address, AuthorizationPolicy, Proposal, from_struct
 from .reverts import percent
@@ -305,11 +305,8 @@ class Governance:
         Raises:
             NotMember, GovernanceInvalidTarget: If governance refuses the proposal.
         """
-        words = (len(data) // 2 + len(description.encode()) + 31) // 32
-        gas = GAS["propose"] + GAS["propose/word"] * words
         gov = self._c.governance
-        receipt = self._c.signer().send(gov.functions.propose(target, data, description), gas=gas,
-                                        on_accepted=on_accepted)
+        receipt = self._c.signer().send(gov.functions.propose(target, data, description), on_accepted=on_accepted)
         (log,) = gov.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)
         return int(log["args"]["proposalId"])
 
@@ -336,7 +333,7 @@ class Governance:
         """
         if not raw and self.proposal(proposal_id).call is None:
             raise UndecodableProposal(proposal_id)
-        self._c.signer().send(self._c.governance.functions.approve(proposal_id), gas=GAS["approve"])
+        self._c.signer().send(self._c.governance.functions.approve(proposal_id))
         return self.proposal(proposal_id)
 
     def cancel(self, proposal_id: int) -> Proposal:
@@ -350,7 +347,7 @@ class Governance:
             GovernanceRefused: If the signer did not make it (`GovernanceNotProposer`), or it ran or
                 was cancelled already.
         """
-        self._c.signer().send(self._c.governance.functions.cancel(proposal_id), gas=GAS["cancel"])
+        self._c.signer().send(self._c.governance.functions.cancel(proposal_id))
         return self.proposal(proposal_id)
 
     def _batch_call(self, calls: Sequence[tuple[str, str]]) -> str:

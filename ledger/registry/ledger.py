@@ -25,7 +25,7 @@ from ..chain.base import Chain
 from ..chain.transactions import Transactor
 from .authorization import NO_COMMITMENT, LienAuthorization, TransferAuthorization
 from .consent import Consent
-from .context import GAS, Hook, IndexFile, LedgerContext
+from .context import Hook, IndexFile, LedgerContext
 from .deployment import Deployment
 from .governance import Governance
 from .history import History
@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # the proofs are imported where private liens need them: read
     from ...zk.curve import Point
     from ...zk.pedersen import Opening
 
-__all__ = ["GAS", "Ledger", "LienTerms"]
+__all__ = ["Ledger", "LienTerms"]
 
 
 class Ledger:

@@ -17,7 +17,7 @@ from ...contracts.build import load_artifact
 from ...errors import AuthorizationRequired, ProofError
 from .authorization import LienAuthorization, commitment_hash
 from .consent import currency_code
-from .context import GAS, Hook, LedgerContext
+from .context import Hook, LedgerContext
 from .liens import Liens
 from .records import Lien, LienId, PrivateLienState, from_struct
 from .valuations import Valuations
@@ -83,7 +83,7 @@ class PrivateLiens:
         fn = c.registry.functions.grantPrivateLien(
             token, proofs.as_argument(), currency_code(currency), maturity, doc_cid, authorization.as_argument()
         )
-        receipt = signer.send(fn, gas=GAS["grantPrivateLien"], titles=c.vins, on_accepted=on_accepted)
+        receipt = signer.send(fn, titles=c.vins, on_accepted=on_accepted)
         (log,) = c.registry.events.LienGranted().process_receipt(receipt, errors=DISCARD)
         return self._liens.get(LienId(log["args"]["lienId"]))
 
@@ -125,7 +125,7 @@ class PrivateLiens:
                                  a.threshold_bps, deducted)
         proof = range_to_bytes(ltv.prove(statement, opening))
         fn = c.registry.functions.proveLien(lien_id, reserve, proof)
-        c.signer().send(fn, gas=GAS["proveLien"], titles=c.vins)
+        c.signer().send(fn, titles=c.vins)
         state = self._state(lien.token_id)
         if state is None:  # released between the proof and now
             raise ProofError(f"lien {lien_id} was released meanwhile: there is nothing to prove about it")

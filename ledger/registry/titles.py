@@ -9,7 +9,7 @@ from web3 import Web3
 from ...errors import AuthorizationRequired, NotAuthorizer
 from ..chain.transactions import Call
 from .authorization import TransferAuthorization
-from .context import GAS, Hook, LedgerContext
+from .context import Hook, LedgerContext
 from .records import Address, Title, TitleStatus
 from .roles import role_id
 from .vin import VIN, TokenId, token_id
@@ -43,7 +43,7 @@ class Titles:
         c = self._c
         c.token(vin)
         fn = c.registry.functions.registerTitle(vin, Web3.to_checksum_address(owner), doc_cid)
-        c.signer().send(fn, gas=GAS["registerTitle"], titles=c.vins, on_accepted=on_accepted)
+        c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)
 
     def register_many(self, items: Sequence[tuple[VIN, str, str]]) -> list[TokenId]:
@@ -63,7 +63,7 @@ class Titles:
         for vin, _, _ in items:
             c.token(vin)
         calls = [
-            Call(c.registry.functions.registerTitle(v, Web3.to_checksum_address(o), d), GAS["registerTitle"])
+            Call(c.registry.functions.registerTitle(v, Web3.to_checksum_address(o), d))
             for v, o, d in items
         ]
         c.signer().send_many(calls, titles=c.vins, receipts=False)
@@ -99,7 +99,7 @@ class Titles:
         authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.deployment.registry,
                                   token_id=c.token(vin), owner=self.get(vin).owner, to=to)
         fn = c.registry.functions.transferTitle(c.token(vin), to, doc_cid, authorization.as_argument())
-        c.signer().send(fn, gas=GAS["transferTitle"], titles=c.vins, on_accepted=on_accepted)
+        c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)
 
     def authorize_transfer(self, vin: VIN, to: str, *, deadline: int) -> TransferAuthorization:
@@ -148,7 +148,7 @@ class Titles:
         """
         c = self._c
         fn = c.registry.functions.setTitleStatus(c.token(vin), int(status))
-        c.signer().send(fn, gas=GAS["setTitleStatus"], titles=c.vins)
+        c.signer().send(fn, titles=c.vins)
         return self.get(vin)
 
     def review(self, vin: VIN) -> None:
@@ -159,7 +159,7 @@ class Titles:
             TitleNotFound: If no title is registered for the VIN.
         """
         c = self._c
-        c.signer().send(c.registry.functions.reviewTitle(c.token(vin)), gas=GAS["reviewTitle"], titles=c.vins)
+        c.signer().send(c.registry.functions.reviewTitle(c.token(vin)), titles=c.vins)
 
     def vin_of(self, token: int) -> VIN:
         """Returns the VIN of a title by token id.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from web3.types import BlockIdentifier
 
 from .consent import currency_code
-from .context import GAS, Hook, LedgerContext
+from .context import Hook, LedgerContext
 from .records import Address, Appraisal, Valuation, from_struct, plain
 from .vin import VIN
 
@@ -43,7 +43,7 @@ class Valuations:
         c = self._c
         when = valued_at if valued_at is not None else c.latest_time()
         fn = c.registry.functions.setValuation(c.token(vin), value, currency_code(currency), when, doc_cid)
-        c.signer().send(fn, gas=GAS["setValuation"], titles=c.vins, on_accepted=on_accepted)
+        c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.appraisal(vin)
 
     def appraisal(self, vin: VIN) -> Appraisal:

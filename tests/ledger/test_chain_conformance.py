@@ -19,7 +19,7 @@ from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 
 from lienchain.errors import InsufficientFunds, LedgerError
-from lienchain.ledger.chain.base import Chain, Reverted, StaleNonce, Transaction
+from lienchain.ledger.chain.base import Chain, Reverted, StaleNonce, Transaction, gas_limit
 from lienchain.ledger.chain.embedded import EmbeddedChain
 from lienchain.ledger.chain.rpc import RpcChain
 
@@ -160,6 +160,27 @@ def test_call_returns_output_on_the_state_of_the_block_asked_for(chain: Chain) -
     nobody = Account.create().address  # a call names no fee: an account without funds may read
     assert int.from_bytes(chain.call(Transaction(nobody, store)), "big") == 2
     assert int.from_bytes(chain.call(Transaction(nobody, store), first["blockNumber"]), "big") == 1
+
+
+def test_a_write_without_gas_limit_goes_with_its_estimate_and_the_margin(chain: Chain) -> None:
+    store = create(chain, STORE_CONTRACT)
+    write = Transaction(SENDER.address, store, word(7))
+    estimate = chain.estimate_gas(write)
+    (receipt,) = chain.receipts(chain.send([write], signer(chain)), timeout=30)
+    limit = int(chain.w3.eth.get_transaction(receipt["transactionHash"])["gas"])
+    assert receipt["status"] == 1 and receipt["gasUsed"] <= estimate < limit
+    assert limit == gas_limit(estimate, chain.block(receipt["blockNumber"]).gas_limit)
+    assert int.from_bytes(chain.call(Transaction(SENDER.address, store)), "big") == 7
+
+
+def test_an_estimate_of_a_refused_write_carries_the_contracts_error_data(chain: Chain) -> None:
+    reverter, nonce = create(chain, REVERTER_CONTRACT), chain.nonce(SENDER.address)
+    with pytest.raises(Reverted) as refused:
+        chain.estimate_gas(Transaction(SENDER.address, reverter))
+    assert refused.value.data == REVERTER_DATA
+    with pytest.raises(Reverted) as refused:  # estimated when sent: the estimate is the dry run
+        chain.send([Transaction(SENDER.address, reverter)], signer(chain))
+    assert refused.value.data == REVERTER_DATA and chain.nonce(SENDER.address) == nonce
 
 
 def test_a_reverted_call_carries_the_contracts_error_data(chain: Chain) -> None:

@@ -1,5 +1,6 @@
-"""What the conformance tests share: what a refusal must leave unchanged, the gas a write used, and
-authorized grants and transfers (a registrar authorizes, as the default policy admits)."""
+"""What the conformance tests share: what a refusal must leave unchanged, the gas a write used and
+the limit it was sent with, and authorized grants and transfers (a registrar authorizes, as the
+default policy admits)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lienchain.ledger import Ledger
+from lienchain.ledger.chain.base import Transaction, gas_limit
 from lienchain.ledger.registry.authorization import LienAuthorization
 from lienchain.ledger.registry.liens import LienTerms
 from lienchain.ledger.registry.records import Lien, Title
@@ -25,6 +27,20 @@ def gas_of_last_write(ledger: Ledger) -> int:
     for its receipt and the chain seals only blocks with transactions (the embedded chain, and the
     suite's geth node, which seals on demand)."""
     return ledger.chain.block("latest").gas_used
+
+
+def limit_of_last_write(ledger: Ledger) -> tuple[int, int]:
+    """Checks that the last write (the latest block's last transaction) was sent on its estimate:
+    with a gas limit above the gas it used, and exactly the margin over what the chain estimates
+    for it on the state it ran on (the block before). Returns (its gas limit, the gas it used)."""
+    block = ledger.chain.block("latest")
+    tx = ledger.w3.eth.get_transaction(block.transactions[-1])
+    used = int(ledger.w3.eth.get_transaction_receipt(block.transactions[-1])["gasUsed"])
+    write = Transaction(str(tx["from"]), str(tx["to"]), "0x" + bytes(tx["input"]).hex(), value=int(tx["value"]))
+    estimate = ledger.chain.estimate_gas(write, block.number - 1)
+    limit = int(tx["gas"])
+    assert used <= estimate < limit == gas_limit(estimate, block.gas_limit), (used, estimate, limit)
+    return limit, used
 
 
 def authorize(ledgers: dict[str, Ledger], lender: str, vin: str, amount: int, *, currency: str = "USD",

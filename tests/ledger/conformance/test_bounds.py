@@ -13,7 +13,6 @@ from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry import private
 from lienchain.ledger.registry.authorization import NO_COMMITMENT, LienAuthorization, commitment_hash
-from lienchain.ledger.registry.ledger import GAS
 from lienchain.ledger.registry.records import Lien
 from lienchain.zk.pedersen import Opening
 
@@ -42,12 +41,12 @@ def _grant(ledgers: dict[str, Ledger], amount: int, currency: bytes) -> None:
         currency=currency.decode("latin-1"), maturity=MATURITY, deadline=MATURITY,
     )
     fn = ledger.registry.functions.grantLien(token, amount, currency, MATURITY, "", [], auth.as_argument())
-    ledger._signer.send(fn, gas=GAS["grantLien"])  # noqa: SLF001
+    ledger._signer.send(fn)  # noqa: SLF001
 
 
 def _value(ledger: Ledger, value: int, currency: bytes = b"USD") -> None:
     fn = ledger.registry.functions.setValuation(ledger._token(VIN), value, currency, ledger.chain.time(), "")  # noqa: SLF001
-    ledger._signer.send(fn, gas=GAS["setValuation"])  # noqa: SLF001
+    ledger._signer.send(fn)  # noqa: SLF001
 
 
 @pytest.mark.parametrize("currency", [b"\x00\x00\x00", b"\xff\xff\xff", b"usd", b"US1", b"U\x00D"])
@@ -137,6 +136,6 @@ def test_a_private_lien_of_zero_is_refused_on_chain(backend: Backend, titled: di
     fn = lender.registry.functions.grantPrivateLien(token, proofs.as_argument(), b"USD", MATURITY, "",
                                                     auth.as_argument())
     with pytest.raises(errors.RegistryInvalidProof):
-        lender._signer.send(fn, gas=GAS["grantPrivateLien"])  # noqa: SLF001
+        lender._signer.send(fn)  # noqa: SLF001
     assert sent(titled) == before and titled["reader"].liens(VIN) == []
     assert isinstance(grant_private(backend.session, "lender-a", VIN, 1, currency="USD", maturity=MATURITY), Lien)

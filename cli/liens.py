@@ -74,19 +74,20 @@ def grant(
     from ..ledger.registry.consent import Consent
 
     v = normalize_vin(vin, lenient=lenient)
+    if is_private and consents:
+        raise click.UsageError("a private lien is a title's first lien: it takes no consent")
     document = doc.read_bytes() if doc else None
+    session = app.session()  # first: whether this account may sign here at all
     signed = LienAuthorization.load(authorization)
     if is_private:
-        if consents:
-            raise click.UsageError("a private lien is a title's first lien: it takes no consent")
-        granted = app.session().grant_private_lien(
+        granted = session.grant_private_lien(
             v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(), document=document,
             authorization=signed,
         )
         app.emit(granted.to_dict(), f"granted {lien_line(app, granted)} (amount sealed for the lender and the auditors)")
         return
     loaded = [Consent.load(p) for p in consents]
-    granted = app.session().grant_lien(
+    granted = session.grant_lien(
         v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(),
         document=document, consents=loaded, authorization=signed,
     )

@@ -30,6 +30,7 @@ from lienchain.networks.process import port_free, wait_for
 from lienchain.networks.rpc import call, node_facts
 from lienchain.storage import document_key
 
+from .authorizations import lien_authorization, owner_authorization
 from .conftest import Result
 
 NETWORK = "trust"
@@ -156,32 +157,38 @@ def _vin(n: int) -> str:
 
 def test_story_each_step_signed_by_the_member_whose_role_it_is(orgs: dict[str, Org], tmp_path: Path) -> None:
     dmv, a, b = orgs["dmv"], orgs["bank-a"], orgs["bank-b"]
-    vin, owner, buyer = _vin(1), Account.create().address, Account.create().address
+    vin, owner_key, buyer = _vin(1), Account.create(), Account.create().address
+    owner = owner_key.address
     doc = tmp_path / "title.txt"
     doc.write_text(f"certificate of title {vin}")
     r = dmv.on("title", "register", vin, "--owner", owner, "--doc", str(doc), "--json")
     assert r.code == 0, r.err
-    r = a.on("lien", "grant", vin, "--amount", "18000", "--json")
+    r = a.on("lien", "grant", vin, "--amount", "18000", "--json",
+             "--authorization", a.receive(Path(lien_authorization(dmv.on, "bank-a", vin, "18000"))))
     assert r.code == 0, r.err
     first = str(r.json()["lien_id"])  # type: ignore[index]
-    r = b.on("lien", "grant", vin, "--amount", "6000")
+    auth_b = str(b.receive(Path(lien_authorization(dmv.on, "bank-b", vin, "6000"))))
+    r = b.on("lien", "grant", vin, "--amount", "6000", "--authorization", auth_b)
     assert r.code == 1 and "consent" in r.err and r.err.count("\n") == 1
     assert len(b.on("lien", "list", vin, "--json").json()) == 1  # type: ignore[arg-type]
 
     consent = a.root / "consent.json"
     r = a.on("lien", "consent", vin, "--to", "bank-b", "--amount", "6000", "--out", str(consent))
     assert r.code == 0, r.err
-    r = b.on("lien", "grant", vin, "--amount", "6000", "--consent", str(b.receive(consent)), "--json")
+    r = b.on("lien", "grant", vin, "--amount", "6000", "--consent", str(b.receive(consent)), "--json",
+             "--authorization", auth_b)
     assert r.code == 0, r.err
     second = str(r.json()["lien_id"])  # type: ignore[index]
-    assert dmv.on("title", "transfer", vin, "--to", buyer).code == 1
+    sale = owner_authorization(dmv.on, owner_key, vin, buyer)  # the owner signs with its own wallet
+    assert dmv.on("title", "transfer", vin, "--to", buyer, "--authorization", sale).code == 1
     assert a.on("lien", "release", first).code == 0
     assert b.on("lien", "release", second).code == 0
-    r = dmv.on("title", "transfer", vin, "--to", buyer)
+    r = dmv.on("title", "transfer", vin, "--to", buyer, "--authorization", sale)
     assert r.code == 0, r.err
     history = a.on("title", "history", vin, "--json").json()
     assert [e["event"] for e in history] == [  # type: ignore[attr-defined]
-        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "TitleTransferred"]
+        "TitleRegistered", "AuthorizationUsed", "LienGranted", "AuthorizationUsed", "LienGranted", "LienReleased",
+        "LienReleased", "AuthorizationUsed", "TitleTransferred"]
     # The title document was sealed for every member: bank-b reads it from its own node.
     cid = history[0]["args"]["docCid"]  # type: ignore[index]
     assert wait_for(lambda: b.on("doc", "get", cid).code == 0, 30, interval=1.0)
@@ -192,7 +199,8 @@ def test_a_member_cannot_sign_as_another(orgs: dict[str, Org]) -> None:
     b = orgs["bank-b"]
     vin = _vin(2)
     assert orgs["dmv"].on("title", "register", vin, "--owner", Account.create().address).code == 0
-    r = b.run("lien", "grant", vin, "--amount", "100", "--network", NETWORK, "--as", "bank-a")
+    r = b.run("lien", "grant", vin, "--amount", "100", "--network", NETWORK, "--as", "bank-a",
+              "--authorization", "unused.json")  # refused before it is read
     assert r.code == 1 and "another member's account" in r.err and r.err.count("\n") == 1
     r = b.run("title", "register", _vin(3), "--owner", Account.create().address, "--network", NETWORK, "--as", "dmv")
     assert r.code == 1 and "another member's account" in r.err
@@ -265,7 +273,8 @@ def test_chain_keeps_sealing_with_one_sealer_down_and_it_catches_up(orgs: dict[s
         assert before is not None
         vin = _vin(4)
         assert dmv.on("title", "register", vin, "--owner", Account.create().address).code == 0
-        assert a.on("lien", "grant", vin, "--amount", "5000").code == 0
+        auth = a.receive(Path(lien_authorization(dmv.on, "bank-a", vin, "5000")))
+        assert a.on("lien", "grant", vin, "--amount", "5000", "--authorization", str(auth)).code == 0
         r = b.on("lien", "list", vin)
         assert r.code == 1 and "does not answer" in r.err
     finally:
@@ -362,7 +371,8 @@ def test_the_network_admits_a_fourth_member_and_removes_a_founder(orgs: dict[str
     assert wait_for(c_sealed, 60, interval=1.0)
     vin = _vin(6)
     assert dmv.on("title", "register", vin, "--owner", Account.create().address).code == 0
-    r = c.on("lien", "grant", vin, "--amount", "900")
+    r = c.on("lien", "grant", vin, "--amount", "900",
+             "--authorization", str(c.receive(Path(lien_authorization(dmv.on, c.home.card.account, vin, "900")))))
     assert r.code == 0, r.err  # its LENDER role came with the admission
 
     # Four members: removing bank-b takes three approvals.
@@ -386,11 +396,12 @@ def test_the_network_admits_a_fourth_member_and_removes_a_founder(orgs: dict[str
     assert later is not None and later.block >= dropped.block + 3
     assert all(_signer_of(dmv, n) != sealer_b for n in range(dropped.block + 1, later.block + 1))
     # Its roles are gone: it can no longer take a lien, nor vote.
-    r = b.on("lien", "grant", _vin(7), "--amount", "100")
+    r = b.on("lien", "grant", _vin(7), "--amount", "100", "--authorization", "unused.json")
     assert r.code == 1
     vin = _vin(7)
     assert dmv.on("title", "register", vin, "--owner", Account.create().address).code == 0
-    r = b.on("lien", "grant", vin, "--amount", "100")
+    r = b.on("lien", "grant", vin, "--amount", "100",
+             "--authorization", str(b.receive(Path(lien_authorization(dmv.on, b.home.card.account, vin, "100")))))
     assert r.code == 1 and "LENDER" in r.err
     r = b.on("member", "propose", "--ltv-threshold", "60%")
     assert r.code == 1 and "member" in r.err

@@ -20,6 +20,7 @@ from lienchain.networks import Network, kubo
 from lienchain.networks.process import wait_for
 from lienchain.networks.rpc import call, node_facts
 
+from .authorizations import lien_authorization
 from .conftest import PASSPHRASE, Run
 
 
@@ -49,7 +50,8 @@ def test_chain_keeps_sealing_with_one_sealer_stopped_and_the_sealer_catches_up(
         vin = _vins(1, 1)[0]
         r = on_story("--as", "dmv", "title", "register", vin, "--owner", Account.create().address)
         assert r.code == 0, r.err
-        r = on_story("--as", "bank-a", "lien", "grant", vin, "--amount", "5000")
+        auth = lien_authorization(lambda *a: on_story("--as", "dmv", *a), "bank-a", vin, "5000")
+        r = on_story("--as", "bank-a", "lien", "grant", vin, "--amount", "5000", "--authorization", auth)
         assert r.code == 0, r.err
         after = node_facts(consortium.member("dmv").rpc_url)
         assert after is not None and after.block > before.block
@@ -120,7 +122,9 @@ def test_killing_a_node_mid_batch_loses_no_acknowledged_operation(on_story: Run,
             try:
                 for i in range(0, len(vins), 10):
                     chunk = [LienTerms(v, 1000 + j, "USD", 2_000_000_000) for j, v in enumerate(vins[i : i + 10])]
-                    acknowledged.extend(lender.grant_liens(chunk))
+                    # The registrar authorizes each (the owners have no keys), then bank-a grants.
+                    acknowledged.extend(lender.grant_liens(
+                        registrar.authorize_liens(chunk, lender=lender.address, deadline=2_000_000_000)))
             except NodeUnreachable as exc:
                 failure.append(exc)
 

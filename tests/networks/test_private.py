@@ -12,6 +12,7 @@ from eth_account import Account
 from lienchain.networks import Network
 from lienchain.networks.rpc import call
 
+from .authorizations import lien_authorization
 from ..search import occurs
 from .conftest import Run
 
@@ -22,7 +23,9 @@ AMOUNT = 1_337_421  # 13,374.21 USD in minor units
 def test_a_private_lien_on_the_network(on_story: Run, consortium: Network, tmp_path: Path) -> None:
     assert on_story("--as", "dmv", "title", "register", VIN, "--owner", Account.create().address).code == 0
     assert on_story("--as", "dmv", "valuation", "set", VIN, "--value", "20000").code == 0
-    r = on_story("--as", "bank-a", "lien", "grant", VIN, "--amount", f"{AMOUNT / 100:.2f}", "--private", "--json")
+    amount = f"{AMOUNT / 100:.2f}"
+    auth = lien_authorization(lambda *a: on_story("--as", "dmv", *a), "bank-a", VIN, amount, "--private")
+    r = on_story("--as", "bank-a", "lien", "grant", VIN, "--amount", amount, "--private", "--json", "--authorization", auth)
     assert r.code == 0, r.err
     lien_id = int(r.json()["lien_id"])  # type: ignore[index]
 

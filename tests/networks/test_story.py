@@ -14,6 +14,7 @@ from lienchain.networks import Network, kubo
 from lienchain.networks.process import wait_for
 from lienchain.networks.rpc import call
 
+from .authorizations import lien_authorization, owner_authorization
 from .conftest import Run
 
 VIN = "1M8GDM9AXKP042788"
@@ -36,7 +37,9 @@ def test_status_reports_every_member_sealing_and_peered(on_story: Run) -> None:
 
 
 def test_full_story_through_the_cli(on_story: Run, consortium: Network, tmp_path: Path) -> None:
-    owner, buyer = Account.create().address, Account.create().address
+    owner_key, buyer = Account.create(), Account.create().address
+    owner = owner_key.address
+    dmv = lambda *args: on_story("--as", "dmv", *args)  # noqa: E731
     doc = tmp_path / "title.txt"
     doc.write_text("certificate of title, 1M8GDM9AXKP042788")
 
@@ -45,31 +48,37 @@ def test_full_story_through_the_cli(on_story: Run, consortium: Network, tmp_path
     shown = on_story("title", "show", VIN, "--json").json()
     assert (shown["owner"], shown["status"], shown["active_liens"]) == (owner, "active", 0)  # type: ignore[index]
 
-    r = on_story("--as", "bank-a", "lien", "grant", VIN, "--amount", "18000", "--json")
+    r = on_story("--as", "bank-a", "lien", "grant", VIN, "--amount", "18000", "--json",
+                 "--authorization", lien_authorization(dmv, "bank-a", VIN, "18000"))
     assert r.code == 0, r.err
     first = str(r.json()["lien_id"])  # type: ignore[index]
-    r = on_story("--as", "bank-b", "lien", "grant", VIN, "--amount", "6000")
+    auth_b = lien_authorization(dmv, "bank-b", VIN, "6000")
+    r = on_story("--as", "bank-b", "lien", "grant", VIN, "--amount", "6000", "--authorization", auth_b)
     assert r.code == 1 and "consent" in r.err and "Traceback" not in r.err
     assert len(on_story("lien", "list", VIN, "--json").json()) == 1  # type: ignore[arg-type]
 
     consent = tmp_path / "consent.json"
     r = on_story("--as", "bank-a", "lien", "consent", VIN, "--to", "bank-b", "--amount", "6000", "--out", str(consent))
     assert r.code == 0, r.err
-    r = on_story("--as", "bank-b", "lien", "grant", VIN, "--amount", "6000", "--consent", str(consent), "--json")
+    r = on_story("--as", "bank-b", "lien", "grant", VIN, "--amount", "6000", "--consent", str(consent), "--json",
+                 "--authorization", auth_b)
     assert r.code == 0, r.err
     assert r.json()["priority"] == 2  # type: ignore[index]
     second = str(r.json()["lien_id"])  # type: ignore[index]
 
-    r = on_story("--as", "dmv", "title", "transfer", VIN, "--to", buyer)
+    r = on_story("--as", "dmv", "title", "transfer", VIN, "--to", buyer,
+                 "--authorization", owner_authorization(on_story, owner_key, VIN, buyer))
     assert r.code == 1 and "active lien" in r.err
     assert on_story("--as", "bank-a", "lien", "release", first).code == 0
     assert on_story("--as", "bank-b", "lien", "release", second).code == 0
-    r = on_story("--as", "dmv", "title", "transfer", VIN, "--to", buyer)
+    r = on_story("--as", "dmv", "title", "transfer", VIN, "--to", buyer,
+                 "--authorization", owner_authorization(on_story, owner_key, VIN, buyer))
     assert r.code == 0, r.err
 
     history = on_story("title", "history", VIN, "--json").json()
     assert [e["event"] for e in history] == [  # type: ignore[attr-defined]
-        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "TitleTransferred"]
+        "TitleRegistered", "AuthorizationUsed", "LienGranted", "AuthorizationUsed", "LienGranted", "LienReleased",
+        "LienReleased", "AuthorizationUsed", "TitleTransferred"]
     anchored = [e["args"]["docCid"] for e in history if "docCid" in e["args"]]  # type: ignore[attr-defined]
     assert len(anchored) == 4 and all(c.startswith("bafk") for c in anchored)
 

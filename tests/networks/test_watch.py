@@ -14,6 +14,7 @@ from eth_account import Account
 
 from lienchain.networks import Network
 
+from .authorizations import lien_authorization
 from .conftest import Run, cli_env
 
 VIN = "5YJSA1E27HF000337"
@@ -61,7 +62,8 @@ def test_watch_prints_an_alert_within_two_seconds_and_resumes_after_a_stop(
 ) -> None:
     assert on_story("--as", "dmv", "title", "register", VIN, "--owner", Account.create().address).code == 0
     assert on_story("--as", "dmv", "valuation", "set", VIN, "--value", "10000").code == 0
-    assert on_story("--as", "bank-a", "lien", "grant", VIN, "--amount", "7000").code == 0
+    auth = lien_authorization(lambda *a: on_story("--as", "dmv", *a), "bank-a", VIN, "7000")
+    assert on_story("--as", "bank-a", "lien", "grant", VIN, "--amount", "7000", "--authorization", auth).code == 0
 
     follower = Follower(networks_root, "--alerts")
     try:
@@ -93,7 +95,8 @@ def test_watch_waits_for_its_node_and_catches_up(on_story: Run, consortium: Netw
     vin = "2T1BURHE5JC034461"
     assert on_story("--as", "dmv", "title", "register", vin, "--owner", Account.create().address).code == 0
     assert on_story("--as", "dmv", "valuation", "set", vin, "--value", "10000").code == 0
-    assert on_story("--as", "bank-b", "lien", "grant", vin, "--amount", "6000").code == 0
+    auth = lien_authorization(lambda *a: on_story("--as", "dmv", *a), "bank-b", vin, "6000")
+    assert on_story("--as", "bank-b", "lien", "grant", vin, "--amount", "6000", "--authorization", auth).code == 0
 
     follower = Follower(networks_root, "--alerts", "--as", "bank-a")  # reads through bank-a's node
     try:

@@ -145,8 +145,11 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
 
 def _private_lien(profile: Profile, vin: VIN, step: Callable[..., None]) -> None:
     """A private lien on the title, and an auditor checking it without anyone seeing the amount."""
-    profile.session("oracle").set_valuation(vin, 2_000_000, currency="USD")
-    step("oracle", f"valuation set {vin} --value 20000", "title valued 20,000.00 USD")
+    appraisal = profile.session("oracle").set_valuation(vin, 2_000_000, currency="USD")
+    step("oracle", f"valuation set {vin} --value 20000", f"title {appraisal.state}: one oracle's valuation, and a "
+         f"value needs {appraisal.min_valuations}")
+    profile.session("oracle-b").set_valuation(vin, 2_000_000, currency="USD")
+    step("oracle-b", f"valuation set {vin} --value 20000", "title valued 20,000.00 USD (median of 2 oracles)")
     lender = profile.session("lender-a")
     maturity = lender.ledger.now() + _YEAR
     auth = profile.session("registrar").authorize_lien(vin, lender="lender-a", amount=1_300_000, currency="USD",

@@ -89,6 +89,8 @@ def member() -> None:
 @click.option("--voting-days", type=click.IntRange(1, 365), help="Propose how many days later proposals can be voted on.")
 @click.option("--lapse-grace-days", type=click.IntRange(0, 3650),
               help="Propose how many days after its maturity a lien lapses.")
+@click.option("--min-valuations", type=click.IntRange(1, 16),
+              help="Propose how many oracles' fresh valuations a title's value needs.")
 @click.option("--authorization-policy", "policy", type=click.Choice(["owner-or-registrar", "owner-only"]),
               help="Propose who may authorize a new lien: the owner or a registrar, or the owner alone.")
 @click.option("--force-release", "force_release", type=click.IntRange(1), metavar="LIEN_ID",
@@ -101,11 +103,11 @@ def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
-    lapse_grace_days: int | None, policy: str | None, force_release: int | None, evidence: Path | None,
+    lapse_grace_days: int | None, min_valuations: int | None, policy: str | None, force_release: int | None, evidence: Path | None,
 ) -> None:
     """Propose a role grant or revocation, a membership change, a new loan-to-value threshold,
-    valuation staleness window, private lien proof window, lapse grace period, voting period or
-    policy on who authorizes liens, or the release of a lien on evidence. Your vote counts at once; the proposal can be voted on for
+    valuation staleness window, minimum of valuations, private lien proof window, lapse grace
+    period, voting period or policy on who authorizes liens, or the release of a lien on evidence. Your vote counts at once; the proposal can be voted on for
     the voting period (14 days unless voted otherwise).
 
     \b
@@ -118,18 +120,20 @@ def propose(
       lienchain --as registrar member propose --ltv-threshold 65%
       lienchain --as registrar member propose --voting-days 7
       lienchain --as registrar member propose --authorization-policy owner-only
+      lienchain --as registrar member propose --min-valuations 3
       lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
     """
     from ..networks.card import MemberCard, check_roles
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days, voting_days, policy, force_release) if x] + (
+                          proof_days, voting_days, min_valuations, policy, force_release) if x] + (
                               [lapse_grace_days] if lapse_grace_days is not None else [])
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
-            "--proof-days, --voting-days, --lapse-grace-days, --authorization-policy or --force-release"
+            "--proof-days, --voting-days, --lapse-grace-days, --min-valuations, --authorization-policy or "
+            "--force-release"
         )
     if bool(force_release) != bool(evidence):
         raise click.UsageError("--force-release LIEN_ID and --evidence FILE go together")
@@ -149,6 +153,8 @@ def propose(
         pid = ledger.propose_voting_period(voting_days * 86400)
     elif lapse_grace_days is not None:
         pid = ledger.propose_lapse_grace(lapse_grace_days * 86400)
+    elif min_valuations:
+        pid = ledger.propose_min_valuations(min_valuations)
     elif policy:
         from ..ledger.registry.records import AuthorizationPolicy
 

@@ -21,11 +21,16 @@ class NoFreshValuation(ProofError):
 
     subject: str
     _: KW_ONLY
-    stale: bool
+    state: str  # the appraisal's: "unvalued", "under-valued" or "stale"
+    needed: int = 1  # how many fresh valuations a value needs
 
     def __str__(self) -> str:
-        state = "only stale valuations" if self.stale else "no valuation"
-        return f"{self.subject} has {state} to prove an amount against: an oracle must value it first"
+        if self.state == "stale":
+            return f"{self.subject} has only stale valuations to prove an amount against: oracles must value it again"
+        if self.state == "under-valued":
+            return (f"{self.subject} is under-valued: its value counts once {self.needed} oracles have valued it, "
+                    "so there is nothing to prove an amount against yet")
+        return f"{self.subject} has no valuation to prove an amount against: oracles must value it first"
 
 
 class InvalidProof(ProofError):

@@ -65,7 +65,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
             proofWindow: 7 days,
             thresholdChangedAt: 0,
             lapseGrace: 90 days,
-            authorizationPolicy: AuthorizationPolicy.OwnerOrRegistrar
+            authorizationPolicy: AuthorizationPolicy.OwnerOrRegistrar,
+            minValuations: 2
         });
         uint256 count = foundingAccounts.length;
         if (foundingRoles.length != count) {
@@ -186,35 +187,32 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @inheritdoc ITitleRegistry
     function setLtvThreshold(uint256 thresholdBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (thresholdBps == 0 || thresholdBps > 10_000) revert RegistryInvalidSetting(thresholdBps);
-        if (thresholdBps == _settings.ltvThresholdBps) revert RegistrySettingUnchanged(thresholdBps);
-        _setLtvThreshold(uint64(thresholdBps)); // at most 10_000: fits
+        Titles.changeSetting(_settings, Titles.Setting.LtvThreshold, thresholdBps);
     }
 
     /// @inheritdoc ITitleRegistry
     function setProofWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (windowSeconds == 0) revert RegistryInvalidSetting(windowSeconds);
-        if (windowSeconds == _settings.proofWindow) revert RegistrySettingUnchanged(windowSeconds);
-        _setProofWindow(windowSeconds);
+        Titles.changeSetting(_settings, Titles.Setting.ProofWindow, windowSeconds);
     }
 
     /// @inheritdoc ITitleRegistry
     function setLapseGrace(uint64 graceSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (graceSeconds == _settings.lapseGrace) revert RegistrySettingUnchanged(graceSeconds);
-        _setLapseGrace(graceSeconds);
+        Titles.changeSetting(_settings, Titles.Setting.LapseGrace, graceSeconds);
     }
 
     /// @inheritdoc ITitleRegistry
     function setAuthorizationPolicy(AuthorizationPolicy policy) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (policy == _settings.authorizationPolicy) revert RegistrySettingUnchanged(uint256(policy));
-        _setAuthorizationPolicy(policy);
+        Titles.changeSetting(_settings, Titles.Setting.AuthorizationPolicy, uint256(policy));
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function setMinValuations(uint8 count) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Titles.changeSetting(_settings, Titles.Setting.MinValuations, count);
     }
 
     /// @inheritdoc ITitleRegistry
     function setStalenessWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (windowSeconds == 0) revert RegistryInvalidSetting(windowSeconds);
-        if (windowSeconds == _settings.stalenessWindow) revert RegistrySettingUnchanged(windowSeconds);
-        _setStalenessWindow(windowSeconds);
+        Titles.changeSetting(_settings, Titles.Setting.StalenessWindow, windowSeconds);
     }
 
     // --- views --------------------------------------------------------------------------------
@@ -273,6 +271,11 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function lapseGrace() external view returns (uint64) {
         return _settings.lapseGrace;
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function minValuations() external view returns (uint8) {
+        return _settings.minValuations;
     }
 
     /// @inheritdoc ITitleRegistry
@@ -379,39 +382,6 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         t.title.status = status;
         emit TitleStatusChanged(tokenId, previous, status);
         emit MetadataUpdate(tokenId);
-    }
-
-    function _setLtvThreshold(uint64 thresholdBps) private {
-        uint256 previous = _settings.ltvThresholdBps;
-        _settings.ltvThresholdBps = thresholdBps;
-        _settings.thresholdChangedAt = uint64(block.timestamp); // private liens it puts over their proof owe one from now
-        emit LtvThresholdChanged(previous, thresholdBps);
-        emit BatchMetadataUpdate(0, type(uint256).max); // every title's value state reads it
-    }
-
-    function _setProofWindow(uint64 windowSeconds) private {
-        uint64 previous = _settings.proofWindow;
-        _settings.proofWindow = windowSeconds;
-        emit ProofWindowChanged(previous, windowSeconds);
-    }
-
-    function _setLapseGrace(uint64 graceSeconds) private {
-        uint64 previous = _settings.lapseGrace;
-        _settings.lapseGrace = graceSeconds;
-        emit LapseGraceChanged(previous, graceSeconds);
-    }
-
-    function _setAuthorizationPolicy(AuthorizationPolicy policy) private {
-        AuthorizationPolicy previous = _settings.authorizationPolicy;
-        _settings.authorizationPolicy = policy;
-        emit AuthorizationPolicyChanged(previous, policy);
-    }
-
-    function _setStalenessWindow(uint64 windowSeconds) private {
-        uint64 previous = _settings.stalenessWindow;
-        _settings.stalenessWindow = windowSeconds;
-        emit StalenessWindowChanged(previous, windowSeconds);
-        emit BatchMetadataUpdate(0, type(uint256).max); // every title's value state reads it
     }
 
     // --- internals ----------------------------------------------------------------------------

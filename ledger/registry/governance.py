@@ -259,6 +259,19 @@ class Governance:
         who = "the owner alone" if policy == AuthorizationPolicy.OWNER_ONLY else "the owner or a registrar"
         return self._propose_setting("setAuthorizationPolicy", int(policy), f"let {who} authorize a new lien")
 
+    def propose_min_valuations(self, count: int) -> int:
+        """Proposes how many fresh valuations of current oracles a title's value needs; the
+        proposer's vote counts at once.
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            RegistrySettingUnchanged, RegistryInvalidSetting: If the registry would refuse the value
+                now (nothing is proposed).
+        """
+        return self._propose_setting("setMinValuations", count, f"let a title's value need {count} fresh valuation(s)")
+
     def propose_force_release(self, lien_id: int, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes that governance releases a lien on the evidence of a document (a court order, a
         proof of payoff); the proposer's vote counts at once.

@@ -373,6 +373,10 @@ class Ledger:
         """Proposes how long after its maturity a lien lapses: see `Governance.propose_lapse_grace`."""
         return self._governance.propose_lapse_grace(seconds)
 
+    def propose_min_valuations(self, count: int) -> int:
+        """Proposes how many fresh valuations a value needs: see `Governance.propose_min_valuations`."""
+        return self._governance.propose_min_valuations(count)
+
     def propose_authorization_policy(self, policy: AuthorizationPolicy) -> int:
         """Proposes who may authorize a new lien: see `Governance.propose_authorization_policy`."""
         return self._governance.propose_authorization_policy(policy)

@@ -91,13 +91,13 @@ def prove_grant(
 
 
 def require_valued(a: Appraisal, subject: str) -> None:
-    """Refuses to prove against a title without a fresh valuation.
+    """Refuses to prove against a title whose value does not count.
 
     Raises:
-        NoFreshValuation: If every valuation is stale, or there is none.
+        NoFreshValuation: If it is unvalued, under-valued or stale.
     """
-    if a.fresh_oracles == 0:
-        raise NoFreshValuation(subject, stale=bool(a.stale_oracles))
+    if a.value == 0:
+        raise NoFreshValuation(subject, state=a.state, needed=a.min_valuations)
 
 
 def check_within(amount: int, value: int, threshold_bps: int, deducted: int, *, remedy: str = "lend less") -> None:

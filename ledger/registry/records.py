@@ -109,10 +109,11 @@ class Valuation:
 class Appraisal:
     """A title's value and loan-to-value as the registry sees them now."""
 
-    value: int  # the median of the fresh valuations, 0 if there is none
+    value: int  # the median of the fresh valuations, once there are `min_valuations`; else 0
     currency: str
     fresh_oracles: int
     stale_oracles: int
+    min_valuations: int  # how many fresh valuations a value needs
     secured: int  # the active liens' total
     ltv_bps: int
     threshold_bps: int
@@ -120,9 +121,14 @@ class Appraisal:
 
     @property
     def state(self) -> str:
-        """Returns "unvalued", "stale", "frozen" or "healthy"."""
-        if self.fresh_oracles == 0:
-            return "stale" if self.stale_oracles else "unvalued"
+        """Returns "unvalued", "under-valued" (fewer current oracles valued it than a value
+        needs), "stale" (enough did, but too many of their valuations aged out), "frozen" or
+        "healthy" (as the registry's `tokenURI` says)."""
+        if self.value == 0:
+            current = self.fresh_oracles + self.stale_oracles
+            if current == 0:
+                return "unvalued"
+            return "under-valued" if current < self.min_valuations else "stale"
         return "frozen" if self.frozen else "healthy"
 
     def to_dict(self) -> dict[str, Any]:

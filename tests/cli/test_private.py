@@ -45,6 +45,7 @@ def chain_contents(profile_path: Path) -> tuple[list[bytes], list[bytes], list[i
 @pytest.fixture
 def private_lien(run) -> int:
     assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "oracle-b", "valuation", "set", VIN, "--value", "20000").code == 0  # a value needs two
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "20000").code == 0  # 70%: 14,000.00
     r = run("--as", "lender-a", "lien", "grant", VIN, "--amount", f"{AMOUNT / 100:.2f}", "--authorization", authorization(run, "lender-a", VIN, f"{AMOUNT / 100:.2f}", "--private"), "--private", "--json")
     assert r.code == 0, r.err
@@ -78,6 +79,7 @@ def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(run, private_
 def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, private_lien: int, tmp_path: Path) -> None:
     # Another private lien, on another title: a proof moved to it must fail.
     assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "oracle-b", "valuation", "set", OTHER_VIN, "--value", "20000").code == 0  # a value needs two
     assert run("--as", "oracle", "valuation", "set", OTHER_VIN, "--value", "20000").code == 0
     other = json.loads(run("--as", "lender-a", "lien", "grant", OTHER_VIN, "--amount", "13374.21", "--authorization", authorization(run, "lender-a", OTHER_VIN, "13374.21", "--private"), "--private", "--json").out)
     out = tmp_path / "ltv.json"
@@ -149,9 +151,11 @@ def test_an_exposure_proof_counts_public_and_private_liens(run, private_lien: in
 
 def test_a_lower_valuation_asks_for_a_new_proof_and_lien_prove_gives_it(run, private_lien: int) -> None:
     assert run("watch", "--alerts").code == 0  # the watch's position: after what happened so far
+    assert run("--as", "oracle-b", "valuation", "set", VIN, "--value", "19500").code == 0  # a value needs two
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "19500").code == 0  # allows 13,650.00
     alerts = [json.loads(line) for line in run("watch", "--alerts", "--json").out.splitlines()]
-    assert [(e["event"], e["args"]["limit"]) for e in alerts] == [("LienProofDue", 1365000)]
+    # Due from the first lower valuation: the median of 19,500 and 20,000 allows 13,825.00.
+    assert [(e["event"], e["args"]["limit"]) for e in alerts] == [("LienProofDue", 1382500)]
     assert "a new proof is due by" in run("title", "show", VIN).out
 
     r = run("--as", "lender-b", "lien", "prove", str(private_lien))

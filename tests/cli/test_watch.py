@@ -37,23 +37,26 @@ def test_watch_prints_each_event_once_and_resumes_after_the_last(run) -> None:
     assert first[-1]["event"] == "TitleRegistered" and first[-1]["vin"] == VIN
     assert events(run) == []  # nothing new: nothing printed again
 
+    assert run("--as", "oracle-b", "valuation", "set", VIN, "--value", "10000").code == 0  # a value needs two
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
     assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "6000", "--authorization", authorization(run, "lender-a", VIN, "6000")).code == 0
-    assert [e["event"] for e in events(run)] == ["ValuationSet", "AuthorizationUsed", "LienGranted"]
+    assert [e["event"] for e in events(run)] == ["ValuationSet", "ValuationSet", "AuthorizationUsed", "LienGranted"]
 
     replay = [e for e in events(run, "--from-block", "0") if e["event"] != "RoleGranted"]
-    assert [e["event"] for e in replay] == ["TitleRegistered", "ValuationSet", "AuthorizationUsed", "LienGranted"]
+    assert [e["event"] for e in replay] == ["TitleRegistered", "ValuationSet", "ValuationSet", "AuthorizationUsed", "LienGranted"]
 
 
 def test_watch_alerts_shows_only_alerts_and_recoveries(run) -> None:
     assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    assert run("--as", "oracle-b", "valuation", "set", VIN, "--value", "10000").code == 0  # a value needs two
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
     assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "7000", "--authorization", authorization(run, "lender-a", VIN, "7000")).code == 0
+    assert run("--as", "oracle-b", "valuation", "set", VIN, "--value", "9000").code == 0  # a value needs two
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "9000").code == 0  # 77.78%
-    alerts = events(run, "--alerts")
-    assert [(e["event"], e["vin"], e["args"]["ltvBps"]) for e in alerts] == [("LtvAlert", VIN, 7778)]
+    alerts = events(run, "--alerts")  # the first drop crossed it: the median of 9,000 and 10,000
+    assert [(e["event"], e["vin"], e["args"]["ltvBps"]) for e in alerts] == [("LtvAlert", VIN, 7369)]
     r = run("watch", "--alerts", "--from-block", "0")
-    assert "ALERT loan-to-value 77.78% over 70%: frozen" in r.out and VIN in r.out
+    assert "ALERT loan-to-value 73.69% over 70%: frozen" in r.out and VIN in r.out
 
 
 def test_a_watch_stopped_while_printing_resumes_with_no_event_twice_and_none_missed(run, env, tmp_path: Path) -> None:
@@ -87,9 +90,10 @@ def test_watch_prints_an_event_a_reorg_moved_before_its_cursor_and_nothing_twice
     shutil.copytree(profile_path, branch)
     with EmbeddedChain.open(profile_path / "chain") as chain:
         fork = chain.head()
+    assert run("--as", "oracle-b", "valuation", "set", VIN, "--value", "10000").code == 0  # a value needs two
     assert run("--as", "oracle", "valuation", "set", VIN, "--value", "10000").code == 0
     assert run("--as", "lender-a", "lien", "grant", VIN, "--amount", "6000", "--authorization", authorization(run, "lender-a", VIN, "6000")).code == 0
-    assert [e["event"] for e in events(run)] == ["ValuationSet", "AuthorizationUsed", "LienGranted"]
+    assert [e["event"] for e in events(run)] == ["ValuationSet", "ValuationSet", "AuthorizationUsed", "LienGranted"]
 
     other = "1HGCM82633A004352"
     r = CliRunner().invoke(cli, ["--as", "registrar", "title", "register", other, "--owner", Account.create().address],
@@ -101,4 +105,4 @@ def test_watch_prints_an_event_a_reorg_moved_before_its_cursor_and_nothing_twice
     assert [(e["event"], e["vin"], e["block"]) for e in moved] == [("TitleRegistered", other, fork + 1)]
     assert events(run) == []
     replay = [e["event"] for e in events(run, "--from-block", str(fork + 1))]
-    assert replay == ["TitleRegistered", "ValuationSet", "AuthorizationUsed", "LienGranted"]
+    assert replay == ["TitleRegistered", "ValuationSet", "ValuationSet", "AuthorizationUsed", "LienGranted"]

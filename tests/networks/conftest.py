@@ -92,6 +92,11 @@ def consortium(cli: Run, networks_root: Path) -> Iterator[Network]:
         assert r.code == 0, r.err
         r = cli("contracts", "deploy", "--network", "story")
         assert r.code == 0, r.err
+        # One appraiser (the dmv): the members vote that a title's value needs one valuation.
+        r = cli("member", "propose", "--min-valuations", "1", "--network", "story", "--as", "dmv", "--json")
+        assert r.code == 0, r.err
+        r = cli("member", "vote", str(r.json()["id"]), "--network", "story", "--as", "bank-a", "--json")  # type: ignore[index]
+        assert r.code == 0 and r.json()["executed"], r.err  # type: ignore[index]
         yield Network(networks_root / "story")
     finally:
         r = cli("network", "down", "story")

@@ -57,14 +57,19 @@ interface ITitleRegistry {
     }
 
     /// @notice A title's value and loan-to-value as the registry sees them now.
-    /// @dev `value` is the median of the latest valuation of each oracle valued within the
-    /// staleness window (the mean of the two middle ones for an even count); zero when there is
-    /// none. `ltvBps` is the active liens' total over `value`, in basis points, rounded up.
+    /// @dev `value` is the median of the latest valuation of each current oracle valued within
+    /// the staleness window (the mean of the two middle ones for an even count), once there are
+    /// at least `minValuations` of them; zero otherwise: no one oracle sets a title's value.
+    /// Below the minimum, a title that at least `minValuations` current oracles valued is stale
+    /// (it takes no lien until valued again); one that fewer did is under-valued (its value does
+    /// not count yet, and it takes liens as an unvalued one does). `ltvBps` is the active liens'
+    /// total over `value`, in basis points, rounded up.
     struct Appraisal {
         uint256 value;
         bytes3 currency;
         uint32 freshOracles;
         uint32 staleOracles;
+        uint32 minValuations;
         uint256 secured;
         uint256 ltvBps;
         uint256 thresholdBps;
@@ -261,7 +266,8 @@ interface ITitleRegistry {
     /// @param tokenId The title.
     /// @param activeLiens The number of its active liens.
     error RegistryPrivateLienNotFirst(uint256 tokenId, uint256 activeLiens);
-    /// @notice A private lien needs a fresh valuation of the title to prove its loan-to-value against.
+    /// @notice A private lien needs a value of the title to prove its loan-to-value against: at
+    /// least the minimum of fresh valuations.
     /// @param tokenId The title.
     error RegistryValuationRequired(uint256 tokenId);
     /// @notice The title's private lien owes a new loan-to-value proof since `deadline`: the title
@@ -291,6 +297,10 @@ interface ITitleRegistry {
     /// @param signer The owner or registrar who signed it.
     /// @param tokenId The title.
     event AuthorizationUsed(bytes32 indexed digest, address indexed signer, uint256 indexed tokenId);
+    /// @notice Governance changed how many fresh valuations a title's value needs.
+    /// @param previous The minimum before.
+    /// @param count The minimum now.
+    event MinValuationsChanged(uint8 previous, uint8 count);
     /// @notice Governance changed who may authorize a new lien.
     /// @param previous The policy before.
     /// @param policy The policy now.
@@ -589,6 +599,14 @@ interface ITitleRegistry {
 
     /// @notice Who, besides a title's owner, may authorize a new lien.
     function authorizationPolicy() external view returns (AuthorizationPolicy);
+
+    /// @notice How many fresh valuations of current oracles a title's value needs.
+    function minValuations() external view returns (uint8);
+
+    /// @notice Sets how many fresh valuations of current oracles a title's value needs (governance only).
+    /// @param count 1 to 16 (the most oracles a title keeps valuations of); default 2.
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
+    function setMinValuations(uint8 count) external;
 
     /// @notice Releases a lien. Only its lienholder may.
     /// @param lienId The lien.

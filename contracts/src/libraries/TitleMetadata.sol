@@ -35,10 +35,15 @@ library TitleMetadata {
         return string.concat("data:application/json;base64,", Base64.encode(json));
     }
 
-    /// @dev As `Appraisal.state` in the Python client: no fresh valuation, and none at all or only
-    /// stale ones; over the threshold; or within it.
+    /// @dev As `Appraisal.state` in the Python client: no value counts, and no current oracle
+    /// valued the title, fewer than the minimum did, or at least the minimum did but too many of
+    /// their valuations aged out; over the threshold; or within it.
     function _valueState(ITitleRegistry.Appraisal memory a) private pure returns (string memory) {
-        if (a.freshOracles == 0) return a.staleOracles == 0 ? "unvalued" : "stale";
+        if (a.value == 0) {
+            uint256 current = uint256(a.freshOracles) + a.staleOracles;
+            if (current == 0) return "unvalued";
+            return current < a.minValuations ? "under-valued" : "stale";
+        }
         return a.frozen ? "frozen" : "healthy";
     }
 

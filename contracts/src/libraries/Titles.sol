@@ -78,6 +78,8 @@ library Titles {
         uint64 lapseGrace;
         /// @dev Who besides a title's owner may authorize a new lien (read only at a grant).
         ITitleRegistry.AuthorizationPolicy authorizationPolicy;
+        /// @dev How many fresh valuations of current oracles a title's value needs.
+        uint8 minValuations;
     }
 
     /// @notice How an active lien ends.
@@ -88,6 +90,16 @@ library Titles {
         Lapse,
         /// @dev Governance released it, with evidence.
         ForceRelease
+    }
+
+    /// @notice A setting governance changes.
+    enum Setting {
+        LtvThreshold,
+        StalenessWindow,
+        ProofWindow,
+        LapseGrace,
+        AuthorizationPolicy,
+        MinValuations
     }
 
     /// @notice The terms of a new lien of the caller.
@@ -129,6 +141,30 @@ library Titles {
     uint256 internal constant MAX_VALUERS = 16;
     /// @dev The longest a lien may run: well beyond any vehicle loan.
     uint256 private constant _MAX_TERM = 30 * 365 days;
+
+    // --- settings -----------------------------------------------------------------------------
+
+    /// @notice Changes a setting (the registry checked that governance calls), refusing a value
+    /// out of its range or equal to the current one (a no-op vote would still reset deadlines
+    /// and tell wallets that every title changed).
+    /// @param s The registry's settings.
+    /// @param which The setting.
+    /// @param value Its new value: basis points 1-10000 for the threshold, seconds (not zero but
+    /// for the lapse grace) for windows, an {ITitleRegistry-AuthorizationPolicy}, a count 1-16.
+    function changeSetting(Settings storage s, Setting which, uint256 value) external {
+        uint256 previous;
+        uint256 max = type(uint64).max;
+        if (which == Setting.LtvThreshold) (previous, max) = (s.ltvThresholdBps, 10_000);
+        else if (which == Setting.StalenessWindow) previous = s.stalenessWindow;
+        else if (which == Setting.ProofWindow) previous = s.proofWindow;
+        else if (which == Setting.LapseGrace) previous = s.lapseGrace;
+        else if (which == Setting.AuthorizationPolicy) (previous, max) = (uint256(s.authorizationPolicy), 1);
+        else (previous, max) = (s.minValuations, MAX_VALUERS);
+        bool zeroAllowed = which == Setting.LapseGrace || which == Setting.AuthorizationPolicy;
+        if ((value == 0 && !zeroAllowed) || value > max) revert ITitleRegistry.RegistryInvalidSetting(value);
+        if (value == previous) revert ITitleRegistry.RegistrySettingUnchanged(value);
+        _writeSetting(s, which, previous, value);
+    }
 
     // --- authorizations -----------------------------------------------------------------------
 
@@ -439,6 +475,38 @@ library Titles {
 
     // --- state changes: one function each, its event right after the write -------------------
 
+    /// @dev Writes a setting checked by `changeSetting` (`value` fits its field: at most `max`).
+    function _writeSetting(Settings storage s, Setting which, uint256 previous, uint256 value) private {
+        if (which == Setting.LtvThreshold) {
+            s.ltvThresholdBps = uint64(value);
+            s.thresholdChangedAt = uint64(block.timestamp); // private liens it puts over their proof owe one from now
+            emit ITitleRegistry.LtvThresholdChanged(previous, value);
+        } else if (which == Setting.StalenessWindow) {
+            s.stalenessWindow = uint64(value);
+            emit ITitleRegistry.StalenessWindowChanged(uint64(previous), uint64(value));
+        } else if (which == Setting.ProofWindow) {
+            s.proofWindow = uint64(value);
+            emit ITitleRegistry.ProofWindowChanged(uint64(previous), uint64(value));
+            return;
+        } else if (which == Setting.LapseGrace) {
+            s.lapseGrace = uint64(value);
+            emit ITitleRegistry.LapseGraceChanged(uint64(previous), uint64(value));
+            return;
+        } else if (which == Setting.AuthorizationPolicy) {
+            s.authorizationPolicy = ITitleRegistry.AuthorizationPolicy(value);
+            emit ITitleRegistry.AuthorizationPolicyChanged(
+                ITitleRegistry.AuthorizationPolicy(previous), ITitleRegistry.AuthorizationPolicy(value)
+            );
+            return;
+        } else {
+            s.minValuations = uint8(value);
+            emit ITitleRegistry.MinValuationsChanged(uint8(previous), uint8(value));
+        }
+        // The threshold, the staleness window and the minimum of valuations change every title's
+        // value state, which wallets show.
+        emit IERC4906.BatchMetadataUpdate(0, type(uint256).max);
+    }
+
     /// @dev Records a new active lien of the caller (amount 0 for a private one).
     function _addLien(State storage t, LienState[] storage liens, Terms memory terms, string calldata docCid)
         private
@@ -614,9 +682,10 @@ library Titles {
     }
 
     /// @dev Refuses a new lien of `amount` on a frozen title, one that would cross the threshold
-    /// (counting a private lien at its proven limit), any on a title whose valuations are all
-    /// stale, and any on a title whose private lien's proof is overdue. A title never valued
-    /// takes any lien.
+    /// (counting a private lien at its proven limit), any on a stale title (see {_stale}), and
+    /// any on a title whose private lien's proof is overdue. A title whose value does not count
+    /// (never valued, or by fewer oracles than the minimum) takes any lien: no one oracle's
+    /// valuation, however low or high, decides alone.
     function _checkLtv(State storage t, LienState[] storage liens, Settings storage s, uint256 tokenId, uint256 amount)
         private
         view
@@ -624,8 +693,8 @@ library Titles {
         (ITitleRegistry.Appraisal memory a, uint64 latest) = _appraise(t, s);
         ITitleRegistry.PrivateLien memory p = _privateState(t, liens, s, a);
         if (p.overdue) revert ITitleRegistry.RegistryProofOverdue(tokenId, p.lienId, p.deadline);
-        if (a.freshOracles == 0) {
-            if (a.staleOracles != 0) revert ITitleRegistry.RegistryValuationStale(tokenId, latest);
+        if (a.value == 0) { // no value counts: stale, or unvalued or under-valued
+            if (_stale(a)) revert ITitleRegistry.RegistryValuationStale(tokenId, latest);
             return;
         }
         if (a.ltvBps > a.thresholdBps) revert ITitleRegistry.RegistryTitleFrozen(tokenId, a.ltvBps, a.thresholdBps);
@@ -718,7 +787,7 @@ library Titles {
     function _review(State storage t, LienState[] storage liens, Settings storage s, uint256 tokenId) private {
         (ITitleRegistry.Appraisal memory a,) = _appraise(t, s);
         _reviewPrivate(t, liens, s, tokenId, a);
-        if (a.freshOracles == 0) return;
+        if (a.value == 0) return;
         bool over = a.ltvBps > a.thresholdBps;
         if (over != t.frozen) _setFrozen(t, tokenId, over, a);
     }
@@ -745,7 +814,7 @@ library Titles {
         }
     }
 
-    /// @dev The title's appraisal, refused without a fresh valuation.
+    /// @dev The title's appraisal, refused without a value that counts.
     function _freshAppraisal(State storage t, Settings storage s, uint256 tokenId)
         private
         view
@@ -753,8 +822,8 @@ library Titles {
     {
         uint64 latest;
         (a, latest) = _appraise(t, s);
-        if (a.freshOracles == 0) {
-            if (a.staleOracles != 0) revert ITitleRegistry.RegistryValuationStale(tokenId, latest);
+        if (a.value == 0) {
+            if (_stale(a)) revert ITitleRegistry.RegistryValuationStale(tokenId, latest);
             revert ITitleRegistry.RegistryValuationRequired(tokenId);
         }
     }
@@ -786,10 +855,17 @@ library Titles {
     }
 
     /// @dev What the threshold allows a title's private lien: its value's threshold less the
-    /// public liens; zero without a fresh valuation.
+    /// public liens; zero without a value that counts.
     function _privateLimit(ITitleRegistry.Appraisal memory a) private pure returns (uint256) {
         uint256 allowed = a.value * a.thresholdBps / 10_000;
-        return a.freshOracles == 0 || a.secured >= allowed ? 0 : allowed - a.secured;
+        return a.secured >= allowed ? 0 : allowed - a.secured;
+    }
+
+    /// @dev Whether a title without a value that counts is stale: at least the minimum of current
+    /// oracles valued it, and too many of those valuations aged out. (Fewer: under-valued, or
+    /// unvalued; a lone oracle can never make a title stale.)
+    function _stale(ITitleRegistry.Appraisal memory a) private pure returns (bool) {
+        return uint256(a.freshOracles) + a.staleOracles >= a.minValuations;
     }
 
     /// @dev The holders of the title's active liens other than the caller, in priority order; a
@@ -864,9 +940,10 @@ library Titles {
         }
         a.freshOracles = uint32(n);
         a.staleOracles = uint32(current - n);
+        a.minValuations = s.minValuations;
         a.secured = t.secured;
         a.thresholdBps = s.ltvThresholdBps;
-        if (n == 0) return (a, latest);
+        if (n == 0 || n < a.minValuations) return (a, latest); // no value counts yet
         a.value = n % 2 == 1 ? fresh[n / 2] : (fresh[n / 2 - 1] + fresh[n / 2]) / 2;
         a.ltvBps = _ratioBps(a.secured, a.value);
         // As of now, not as of the latest review: a revoked oracle or a valuation ageing out

@@ -11,7 +11,7 @@ from lienchain.ledger import Ledger
 from lienchain.ledger.chain.base import Transaction, gas_limit
 from lienchain.ledger.registry.authorization import LienAuthorization
 from lienchain.ledger.registry.liens import LienTerms
-from lienchain.ledger.registry.records import Lien, Title
+from lienchain.ledger.registry.records import Appraisal, Lien, Title
 from lienchain.ledger.workspace.session import Session
 
 
@@ -81,3 +81,10 @@ def grant_private(sessions: Callable[[str], Session], lender: str, vin: str, amo
                                        maturity=maturity, deadline=lender_session.ledger.now() + 86400,
                                        private_amount=True)
     return lender_session.grant_private_lien(vin, amount, currency=currency, maturity=maturity, authorization=auth)
+
+
+def value(ledgers: dict[str, Ledger], vin: str, amount: int, *, currency: str = "USD", **kwargs: Any) -> Appraisal:
+    """Has both founding oracles value a title at `amount` (a value needs two fresh valuations by
+    default), and returns the appraisal after the second."""
+    ledgers["oracle"].set_valuation(vin, amount, currency=currency, **kwargs)
+    return ledgers["oracle-b"].set_valuation(vin, amount, currency=currency, **kwargs)

@@ -378,14 +378,17 @@ def test_the_largest_admission_and_removal_are_sent_on_their_estimates(ledgers: 
 def registry_settings(reader: Ledger) -> tuple[int, int, int, int]:
     registry = reader.registry.functions
     return (reader.ltv_threshold(), int(registry.stalenessWindow().call()), reader.proof_window(),
-            int(registry.lapseGrace().call()))
+            int(registry.lapseGrace().call()), int(registry.minValuations().call()),
+            int(registry.authorizationPolicy().call()))
 
 
 #: Each registry setting's setter, the client's proposal of it, and its value at deployment.
 SETTINGS = [("setLtvThreshold", "propose_ltv_threshold", 7000),
             ("setStalenessWindow", "propose_staleness_window", 180 * 86400),
             ("setProofWindow", "propose_proof_window", 7 * 86400),
-            ("setLapseGrace", "propose_lapse_grace", 90 * 86400)]
+            ("setLapseGrace", "propose_lapse_grace", 90 * 86400),
+            ("setMinValuations", "propose_min_valuations", 2),
+            ("setAuthorizationPolicy", "propose_authorization_policy", 0)]
 
 
 @pytest.mark.parametrize(("setter", "propose", "value"), SETTINGS)

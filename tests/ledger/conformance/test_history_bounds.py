@@ -15,7 +15,7 @@ from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.chain.transactions import Call
 
 from .conftest import Backend
-from .support import authorize, grant, limit_of_last_write, sent, terms, transfer
+from .support import authorize, grant, limit_of_last_write, sent, terms, transfer, value
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -59,7 +59,7 @@ def test_a_write_whose_cost_grew_with_the_title_runs_on_its_estimate_where_a_you
     lender, reader = ledgers["lender-a"], ledgers["reader"]
     for vin in (young, old):
         ledgers["registrar"].register_title(vin, Account.create().address)
-        ledgers["oracle"].set_valuation(vin, 2_000_000, currency="USD")
+        value(ledgers, vin, 2_000_000, currency="USD")
     lender.grant_liens([terms(ledgers, "lender-a", young, 1, "USD", MATURITY)])
     grant(ledgers, "lender-a", young, 1, currency="USD", maturity=MATURITY)
     _, young_grant = limit_of_last_write(reader)  # what a grant needs on a title with one lien

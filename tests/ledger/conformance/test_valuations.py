@@ -11,7 +11,7 @@ from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 
 from .conftest import Backend
-from .support import grant, limit_of_last_write, sent
+from .support import grant, limit_of_last_write, sent, value
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
@@ -53,14 +53,15 @@ def test_one_oracles_outlier_does_not_move_the_titles_value(oracles: dict[str, L
 
 
 def test_a_valuation_drop_freezes_the_title_and_a_release_unfreezes_it(oracles: dict[str, Ledger]) -> None:
-    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    value(oracles, VIN, 2_000_000)
     lien = grant(oracles, "lender-a", VIN, 1_300_000, currency="USD", maturity=MATURITY)  # 65%
     assert oracles["reader"].appraisal(VIN).state == "healthy"
 
-    dropped = oracles["oracle"].set_valuation(VIN, 1_600_000, currency="USD")  # 81.25% > 70%
+    dropped = value(oracles, VIN, 1_600_000)  # 81.25% > 70%
     assert (dropped.state, dropped.ltv_bps, dropped.threshold_bps) == ("frozen", 8125, 7000)
-    alert = oracles["reader"].history(VIN)[-1]
-    assert (alert.name, alert.args["ltvBps"], alert.args["thresholdBps"]) == ("LtvAlert", 8125, 7000)
+    # The first oracle's drop (the median of 1,600,000 and 2,000,000) crossed it: 72.23%.
+    (alert,) = [e for e in oracles["reader"].history(VIN) if e.name == "LtvAlert"]
+    assert (alert.args["ltvBps"], alert.args["thresholdBps"]) == (7223, 7000)
 
     before = sent(oracles)
     with pytest.raises(errors.TitleFrozen, match="81.25%"):
@@ -77,7 +78,7 @@ def test_a_valuation_drop_freezes_the_title_and_a_release_unfreezes_it(oracles: 
 def test_a_lien_that_would_cross_the_threshold_is_refused_with_the_ratio_it_would_reach(
     oracles: dict[str, Ledger],
 ) -> None:
-    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    value(oracles, VIN, 2_000_000)
     grant(oracles, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)
     before = sent(oracles)
     with pytest.raises(errors.LtvExceeded, match="70.01%") as refused:
@@ -88,15 +89,49 @@ def test_a_lien_that_would_cross_the_threshold_is_refused_with_the_ratio_it_woul
     assert oracles["reader"].appraisal(VIN).ltv_bps == 7000
 
 
-def test_a_title_whose_valuations_are_all_stale_takes_no_lien(oracles: dict[str, Ledger]) -> None:
+def test_a_title_whose_valuations_went_stale_takes_no_lien_until_enough_are_fresh(oracles: dict[str, Ledger]) -> None:
     long_ago = int(time.time()) - 200 * 86400  # beyond the 180-day window
-    appraisal = oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD", valued_at=long_ago)
-    assert (appraisal.state, appraisal.value, appraisal.stale_oracles) == ("stale", 0, 1)
+    appraisal = value(oracles, VIN, 2_000_000, valued_at=long_ago)
+    assert (appraisal.state, appraisal.value, appraisal.stale_oracles) == ("stale", 0, 2)
     assert oracles["reader"].valuations(VIN)[0].stale
     with pytest.raises(errors.RegistryValuationStale, match="an oracle must value it again"):
         grant(oracles, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
-    oracles["oracle-2"].set_valuation(VIN, 2_000_000, currency="USD")
+    # One fresh valuation of the two a value needs: still stale.
+    assert oracles["oracle-2"].set_valuation(VIN, 2_000_000, currency="USD").state == "stale"
+    with pytest.raises(errors.RegistryValuationStale):
+        grant(oracles, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
+    assert oracles["oracle-3"].set_valuation(VIN, 2_000_000, currency="USD").state == "healthy"
     grant(oracles, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
+
+
+def test_one_oracle_alone_neither_values_freezes_nor_stales_a_title(oracles: dict[str, Ledger]) -> None:
+    lone = oracles["oracle-3"].set_valuation(VIN, 1, currency="USD")  # absurdly low, and alone
+    assert (lone.state, lone.value, lone.fresh_oracles, lone.min_valuations, lone.frozen) == (
+        "under-valued", 0, 1, 2, False)
+    grant(oracles, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)  # its value does not count
+    long_ago = int(time.time()) - 200 * 86400
+    aged = oracles["oracle"].set_valuation(VIN, 3_000_000, currency="USD", valued_at=long_ago)
+    assert aged.state == "stale"  # two current oracles valued it, and one of them aged out
+    assert oracles["oracle-2"].set_valuation(VIN, 3_000_000, currency="USD").state == "healthy"  # median 1.5M
+    assert oracles["reader"].appraisal(VIN).value == 1_500_000
+
+
+def test_the_minimum_of_valuations_changes_only_by_a_governance_vote(oracles: dict[str, Ledger]) -> None:
+    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    assert oracles["reader"].appraisal(VIN).state == "under-valued"
+    before = sent(oracles)
+    with pytest.raises(errors.MissingRole, match="DEFAULT_ADMIN"):
+        oracles["oracle"]._signer.send(oracles["oracle"].registry.functions.setMinValuations(1))  # noqa: SLF001
+    with pytest.raises(errors.RegistryInvalidSetting):
+        oracles["registrar"].propose_min_valuations(17)
+    with pytest.raises(errors.RegistrySettingUnchanged):
+        oracles["registrar"].propose_min_valuations(2)
+    assert sent(oracles) == before
+    pid = oracles["registrar"].propose_min_valuations(1)  # a consortium with one appraiser may vote so
+    oracles["lender-a"].approve(pid)
+    assert oracles["lender-b"].approve(pid).executed
+    shown = oracles["reader"].appraisal(VIN)
+    assert (shown.state, shown.value, shown.min_valuations) == ("healthy", 2_000_000, 1)
 
 
 def test_a_non_oracle_cannot_set_a_valuation(oracles: dict[str, Ledger]) -> None:
@@ -118,7 +153,7 @@ def test_the_threshold_changes_only_by_a_governance_vote(oracles: dict[str, Ledg
         oracles["oracle"]._signer.send(oracles["oracle"].registry.functions.setLtvThreshold(9000), gas=100_000)
     assert oracles["reader"].ltv_threshold() == 7000
 
-    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    value(oracles, VIN, 2_000_000)
     grant(oracles, "lender-a", VIN, 1_300_000, currency="USD", maturity=MATURITY)
     pid = oracles["registrar"].propose_ltv_threshold(6000)
     assert not oracles["lender-a"].approve(pid).executed

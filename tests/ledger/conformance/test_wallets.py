@@ -15,7 +15,7 @@ from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry.vin import token_id
 
 from .conftest import Backend
-from .support import grant, transfer
+from .support import grant, transfer, value
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
 OWNER = Account.create().address
@@ -68,7 +68,7 @@ def test_a_wallet_reads_a_title_through_the_standard_interfaces(backend: Backend
     uri = wallet.tokenURI(token).call()
     assert _metadata(uri)["name"] == f"Vehicle title {VIN}"
     assert _traits(uri) == {"VIN": VIN, "Status": "active", "Active liens": 0, "Value": "unvalued"}
-    ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    value(ledgers, VIN, 2_000_000, currency="USD")
     grant(ledgers, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloan")
     assert _traits(wallet.tokenURI(token).call()) == {"VIN": VIN, "Status": "active", "Active liens": 1, "Value": "healthy"}
 
@@ -79,7 +79,7 @@ def test_a_title_is_locked_from_its_registration_and_each_change_a_wallet_shows_
     registry = backend.chain.w3.eth.contract(address=backend.deployment.registry, abi=WALLET_ABI)
     start = backend.chain.head() + 1
     ledgers["registrar"].register_title(VIN, OWNER, doc_cid="bafkreititle")
-    ledgers["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    value(ledgers, VIN, 2_000_000, currency="USD")
     lien = grant(ledgers, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloan")
     ledgers["lender-a"].release_lien(lien.lien_id)
     transfer(ledgers, VIN, Account.create().address, doc_cid="bafkreisale")
@@ -90,7 +90,7 @@ def test_a_title_is_locked_from_its_registration_and_each_change_a_wallet_shows_
 
     token = token_id(VIN)
     assert logged("Locked") == [(token,)]
-    assert logged("MetadataUpdate") == [(token,)] * 4  # valuation, grant, release, transfer
+    assert logged("MetadataUpdate") == [(token,)] * 5  # two valuations, grant, release, transfer
     assert logged("BatchMetadataUpdate") == []
 
 

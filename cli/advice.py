@@ -79,6 +79,10 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.RegistryValuationRequired: "an oracle values it with `lienchain valuation set`",
     errors.RegistryInvalidProof: "run the command again",
     errors.RegistryProofOverdue: "its lender proves it with `lienchain lien prove {lien_id}`",
+    errors.RegistryLienUnacknowledged: (
+        "an auditor opens and acknowledges it with `lienchain lien acknowledge {lien_id}`; if none can, its lender "
+        "sealed the amount for itself alone"
+    ),
     errors.AccessControlUnauthorizedAccount: _PROPOSE,
     errors.GovernanceOnlySelf: _PROPOSE,
     errors.GovernanceUnknownProposal: "see `lienchain member list`",

@@ -166,6 +166,9 @@ def _private_lien(profile: Profile, vin: VIN, step: Callable[..., None]) -> None
     step("auditor", "proof verify FILE --on-chain", f"valid: {checked.claim} (on chain too: gas estimate {checked.gas:,})")
     amount = profile.session("auditor").open_lien(lien.lien_id).value
     step("auditor", f"lien open {lien.lien_id}", f"{amount / 100:,.2f} USD, matching the commitment on chain")
+    profile.session("auditor").acknowledge_lien(lien.lien_id)
+    step("auditor", f"lien acknowledge {lien.lien_id}", "on chain: an auditor can open its amount (else, after the "
+         "proof window, the title would take no new lien)")
     try:
         profile.session("lender-b").open_lien(lien.lien_id)
         step("lender-b", f"lien open {lien.lien_id}", "opened a competitor's private amount: THIS IS A BUG", ok=False)

@@ -1,4 +1,4 @@
-"""`lienchain lien authorize|grant|consent|release|list`."""
+"""`lienchain lien authorize|grant|consent|acknowledge|release|list`."""
 
 from __future__ import annotations
 
@@ -175,6 +175,23 @@ def authorize(
         f"{app.label(signed.signer)} authorizes {what} on {v} for {app.label(signed.lender)} "
         f"until {format_time(signed.deadline)}: wrote {out}",
     )
+
+
+@lien.command("acknowledge")
+@LIEN_ID
+@common_options
+@pass_app
+def acknowledge(app: App, lien_id: int) -> None:
+    """Open a private lien's amount and acknowledge on chain that it opens the commitment (as an
+    AUDITOR): a private lien no auditor acknowledged within the proof window after its grant stops
+    its title from taking new liens.
+
+    \b
+    Example:
+      lienchain --as auditor lien acknowledge 3
+    """
+    state = app.session().acknowledge_lien(lien_id)
+    app.emit(state.to_dict(), f"lien {lien_id}: amount opened against its commitment, acknowledged by {app.account}")
 
 
 @lien.command("consent")

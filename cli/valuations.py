@@ -40,6 +40,8 @@ def private_lines(s: PrivateLienState | None, currency: str) -> list[str]:
     line = (f"private   lien {s.lien_id}: amount proved at most {format_amount(s.proven_limit, currency)} "
             f"on {format_time(s.proven_at)}; the threshold allows {format_amount(s.limit, currency)} now "
             "(the ltv above counts public liens only)")
+    if not s.acknowledged:
+        line += "; no auditor has acknowledged opening its amount yet (`lienchain lien acknowledge`)"
     if s.overdue:
         return [line, f"          FROZEN: a new proof was due by {format_time(s.deadline)} (`lienchain lien prove {s.lien_id}`)"]
     if s.due:

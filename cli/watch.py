@@ -36,6 +36,8 @@ def _line(app: App, e: Event, vin: str | None) -> str:
         "LienProofSettled": lambda: f"lien {a['lienId']} owes no proof any more: the threshold allows {a['limit']} minor units",
         "LienProofDue": lambda: f"PROOF DUE for private lien {a['lienId']} by {format_time(int(a['deadline']))}: "
                                 f"the threshold now allows {a['limit']} minor units",
+        "LienAcknowledged": lambda: f"lien {a['lienId']}'s amount opened and acknowledged by {app.label(str(a['auditor']))}",
+        "AuthorizationUsed": lambda: f"authorization by {app.label(str(a['signer']))} used",
         "ValuationSet": lambda: f"valued {format_amount(int(a['value']), str(a['currency']))} by {app.label(str(a['oracle']))}",
         "LtvAlert": lambda: f"ALERT loan-to-value {percent(int(a['ltvBps']))} over {percent(int(a['thresholdBps']))}: frozen",
         "LtvRecovered": lambda: f"recovered: loan-to-value {percent(int(a['ltvBps']))} within {percent(int(a['thresholdBps']))}",

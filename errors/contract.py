@@ -24,7 +24,8 @@ __all__ = [
     "RegistryAuthorizationUsed", "RegistryNotAuthorized", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
     "RegistrySettingUnchanged", "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
-    "RegistryProofOverdue", "RegistryLienNotPrivate", "RegistryInvalidFoundingRole",
+    "RegistryProofOverdue", "RegistryLienUnacknowledged",
+    "RegistryLienAcknowledged", "RegistryLienNotPrivate", "RegistryInvalidFoundingRole",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
@@ -292,6 +293,20 @@ class RegistryProofOverdue(TitleFrozen):
     token_id: int
     lien_id: int
     deadline: int
+
+
+class RegistryLienUnacknowledged(TitleFrozen):
+    """Raised when a title whose private lien no auditor acknowledged in time is asked for a new lien."""
+
+    token_id: int
+    lien_id: int
+    deadline: int
+
+
+class RegistryLienAcknowledged(InvalidOperation):
+    """Raised when a private lien is acknowledged a second time."""
+
+    lien_id: int
 
 
 class RegistryLienNotPrivate(InvalidOperation):

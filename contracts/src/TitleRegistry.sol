@@ -146,6 +146,11 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
+    function acknowledgeLien(uint256 lienId) external onlyRole(AUDITOR_ROLE) {
+        Titles.acknowledge(_activeLien(lienId), lienId);
+    }
+
+    /// @inheritdoc ITitleRegistry
     function proveLien(uint256 lienId, uint256 reserve, bytes calldata ltvProof) external {
         Titles.LienState storage l = _activeLien(lienId);
         Titles.proveLien(_titles[l.lien.tokenId], l, _settings, _verifier, lienId, reserve, ltvProof);

@@ -255,6 +255,10 @@ class Ledger:
         return self._private.grant(vin, opening, currency=currency, maturity=maturity, authorization=authorization,
                                    doc_cid=doc_cid, on_accepted=on_accepted)
 
+    def acknowledge_lien(self, lien_id: int) -> PrivateLienState:
+        """Acknowledges, as an AUDITOR, having opened a private lien's amount: see `PrivateLiens.acknowledge`."""
+        return self._private.acknowledge(lien_id)
+
     def prove_lien(self, lien_id: int, opening: Opening, *, reserve: int = 0) -> PrivateLienState:
         """Proves a private lien's amount within what the threshold allows now: see `PrivateLiens.prove`."""
         return self._private.prove(lien_id, opening, reserve=reserve)

@@ -131,6 +131,24 @@ class PrivateLiens:
             raise ProofError(f"lien {lien_id} was released meanwhile: there is nothing to prove about it")
         return state
 
+    def acknowledge(self, lien_id: int) -> PrivateLienState:
+        """Acknowledges, as an AUDITOR, that the signing account opened a private lien's amount
+        (see `Session.acknowledge_lien`, which opens it first).
+
+        Returns:
+            The lien's state after.
+
+        Raises:
+            RegistryLienAcknowledged, RegistryLienNotPrivate, LienNotActive, MissingRole: If the
+                registry refuses.
+        """
+        c = self._c
+        lien = self._liens.get(lien_id)
+        c.signer().send(c.registry.functions.acknowledgeLien(lien_id), titles=c.vins)
+        state = self._state(lien.token_id)
+        assert state is not None  # acknowledged: it is active
+        return state
+
     def state(self, vin: VIN) -> PrivateLienState | None:
         """Reads a title's active private lien and whether it owes a proof (None if it has none).
 

@@ -148,6 +148,7 @@ class PrivateLienState:
     deadline: int  # when `due`: the time by which a new proof must be on chain
     due: bool
     overdue: bool
+    acknowledged: bool  # whether an auditor acknowledged that it opened the amount
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the state as JSON-ready data (amounts as strings, the commitment in hex, a deadline

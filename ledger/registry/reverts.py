@@ -104,6 +104,11 @@ MESSAGES: dict[str, str] = {
         "title {title} is frozen: its private lien {lienId} owed a new loan-to-value proof by {deadline}"
     ),
     "RegistryLienNotPrivate": "lien {lienId} is public: its amount needs no proof",
+    "RegistryLienUnacknowledged": (
+        "title {title} is frozen: no auditor acknowledged by {deadline} that it can open its private lien "
+        "{lienId}'s amount"
+    ),
+    "RegistryLienAcknowledged": "lien {lienId} is already acknowledged by an auditor",
     "RegistryInvalidFoundingRole": (
         "founding role #{index} ({role} to {account}) is refused: each founding role is REGISTRAR, LENDER, "
         "ORACLE or AUDITOR, given to a non-zero account"

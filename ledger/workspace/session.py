@@ -185,6 +185,18 @@ class Session:
             ) from None
         return private.parse_opening(data, (commitment.x, commitment.y))
 
+    def acknowledge_lien(self, lien_id: int) -> PrivateLienState:
+        """Opens a private lien's amount from its sealed document, checked against its commitment on
+        chain (see `open_lien`), and only then acknowledges on chain, as an AUDITOR, that it could:
+        the check that the lender sealed the amount for the auditors.
+
+        Raises:
+            As `open_lien` (nothing is sent if the amount cannot be opened), and
+            `Ledger.acknowledge_lien`.
+        """
+        self.open_lien(lien_id)
+        return self.ledger.acknowledge_lien(lien_id)
+
     def prove_lien(self, lien_id: int, *, reserve: int = 0) -> PrivateLienState:
         """Opens a private lien (see `open_lien`) and proves it within what the threshold allows
         now, less `reserve` (see `Ledger.prove_lien`).

@@ -76,6 +76,18 @@ def test_an_auditor_opens_a_private_lien_and_another_lender_cannot(run, private_
     assert_one_line_error(r, 1, "lender-b cannot open lien 1", "sealed for its lender and the auditors")
 
 
+def test_an_auditor_acknowledges_a_private_lien_it_opened_and_another_lender_cannot(run, private_lien: int) -> None:
+    assert "no auditor has acknowledged opening its amount yet" in run("title", "show", VIN).out
+    r = run("--as", "lender-b", "lien", "acknowledge", str(private_lien))
+    assert_one_line_error(r, 1, "lender-b cannot open lien 1", "sealed for its lender and the auditors")
+    r = run("--as", "auditor", "lien", "acknowledge", str(private_lien), "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["acknowledged"] is True
+    assert "no auditor has acknowledged" not in run("title", "show", VIN).out
+    r = run("--as", "auditor", "lien", "acknowledge", str(private_lien))
+    assert_one_line_error(r, 1, "already acknowledged")
+
+
 def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, private_lien: int, tmp_path: Path) -> None:
     # Another private lien, on another title: a proof moved to it must fail.
     assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0

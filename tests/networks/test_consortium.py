@@ -187,8 +187,7 @@ def test_story_each_step_signed_by_the_member_whose_role_it_is(orgs: dict[str, O
     assert r.code == 0, r.err
     history = a.on("title", "history", vin, "--json").json()
     assert [e["event"] for e in history] == [  # type: ignore[attr-defined]
-        "TitleRegistered", "AuthorizationUsed", "LienGranted", "AuthorizationUsed", "LienGranted", "LienReleased",
-        "LienReleased", "AuthorizationUsed", "TitleTransferred"]
+        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "TitleTransferred"]
     # The title document was sealed for every member: bank-b reads it from its own node.
     cid = history[0]["args"]["docCid"]  # type: ignore[index]
     assert wait_for(lambda: b.on("doc", "get", cid).code == 0, 30, interval=1.0)

@@ -77,8 +77,7 @@ def test_full_story_through_the_cli(on_story: Run, consortium: Network, tmp_path
 
     history = on_story("title", "history", VIN, "--json").json()
     assert [e["event"] for e in history] == [  # type: ignore[attr-defined]
-        "TitleRegistered", "AuthorizationUsed", "LienGranted", "AuthorizationUsed", "LienGranted", "LienReleased",
-        "LienReleased", "AuthorizationUsed", "TitleTransferred"]
+        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "TitleTransferred"]
     anchored = [e["args"]["docCid"] for e in history if "docCid" in e["args"]]  # type: ignore[attr-defined]
     assert len(anchored) == 4 and all(c.startswith("bafk") for c in anchored)
 

@@ -99,6 +99,8 @@ interface ITitleRegistry {
         uint64 deadline;
         bool due;
         bool overdue;
+        /// @dev Whether an auditor acknowledged that it opened the lien's amount (see {acknowledgeLien}).
+        bool acknowledged;
     }
 
     /// @notice A senior lienholder's signed consent to one new lien (EIP-712 `LienConsent`).
@@ -139,6 +141,16 @@ interface ITitleRegistry {
     /// @param signer The address the signature recovers to.
     error RegistryNotAuthorized(uint256 tokenId, address signer);
 
+    /// @notice The title's private lien was not acknowledged by an auditor within the proof window
+    /// after its grant: no one checked that the auditors can open its amount, so the title takes
+    /// no new lien until one does.
+    /// @param tokenId The title.
+    /// @param lienId The private lien.
+    /// @param deadline When its acknowledgement was due (unix time).
+    error RegistryLienUnacknowledged(uint256 tokenId, uint256 lienId, uint64 deadline);
+    /// @notice The private lien was already acknowledged.
+    /// @param lienId The lien.
+    error RegistryLienAcknowledged(uint256 lienId);
     /// @notice The lien has not lapsed yet: its maturity and the grace period after it are still ahead.
     /// @param lienId The lien.
     /// @param lapsesAt The time after which it lapses (unix time).
@@ -292,6 +304,12 @@ interface ITitleRegistry {
     /// @param owner Its first owner.
     /// @param docCid The CID of the sealed title document.
     event TitleRegistered(uint256 indexed tokenId, string vin, address indexed owner, string docCid);
+    /// @notice An auditor opened a private lien's sealed amount, checked it against the commitment,
+    /// and acknowledged so.
+    /// @param lienId The private lien.
+    /// @param tokenId The title.
+    /// @param auditor The auditor.
+    event LienAcknowledged(uint256 indexed lienId, uint256 indexed tokenId, address indexed auditor);
     /// @notice An authorization of a lien or a transfer was used (each counts once).
     /// @param digest Its EIP-712 digest.
     /// @param signer The owner or registrar who signed it.
@@ -431,8 +449,9 @@ interface ITitleRegistry {
     /// @return The role's identifier for {AccessControl}.
     function ORACLE_ROLE() external view returns (bytes32);
 
-    /// @notice The role of auditors: `keccak256("AUDITOR_ROLE")`. No registry function requires it;
-    /// loan documents are sealed off chain for the accounts that hold it.
+    /// @notice The role of auditors: `keccak256("AUDITOR_ROLE")`. Loan documents and private
+    /// liens' amounts are sealed off chain for the accounts that hold it; it acknowledges private
+    /// liens ({acknowledgeLien}).
     /// @return The role's identifier for {AccessControl}.
     function AUDITOR_ROLE() external view returns (bytes32);
 
@@ -535,6 +554,13 @@ interface ITitleRegistry {
         string calldata docCid,
         Authorization calldata authorization
     ) external returns (uint256 lienId);
+
+    /// @notice Acknowledges, as an AUDITOR, that the caller opened a private lien's amount from its
+    /// sealed document and found it opens the commitment: the check that the lender sealed it for
+    /// the auditors. A private lien not acknowledged within the proof window after its grant
+    /// stops its title from taking new liens ({RegistryLienUnacknowledged}) until an auditor does.
+    /// @param lienId The private lien, active and not yet acknowledged.
+    function acknowledgeLien(uint256 lienId) external;
 
     /// @notice Proves a private lien's amount within what the threshold allows now (the title's
     /// value's threshold less its public liens) less `reserve`, for the subject

@@ -65,6 +65,8 @@ library Titles {
         /// @dev How many times the lien was proved again since its grant: each new proof is bound
         /// to it, so that no earlier proof (nor an auditor's) can be sent again.
         uint64 nonce;
+        /// @dev Whether an auditor acknowledged that it opened the amount.
+        bool acknowledged;
     }
 
     /// @notice The registry's settings, changed by governance. One storage slot: every appraisal
@@ -379,6 +381,16 @@ library Titles {
         _review(t, liens, s, l.tokenId);
     }
 
+    /// @notice Records an auditor's acknowledgement that it opened a private lien's amount.
+    /// @param l The lien, active.
+    /// @param lienId The lien's id.
+    function acknowledge(LienState storage l, uint256 lienId) external {
+        Proof storage p = l.proof;
+        if (p.provenAt == 0) revert ITitleRegistry.RegistryLienNotPrivate(lienId);
+        if (p.acknowledged) revert ITitleRegistry.RegistryLienAcknowledged(lienId);
+        _acknowledge(p, lienId, l.lien.tokenId);
+    }
+
     // --- valuations and loan-to-value ---------------------------------------------------------
 
     /// @notice Reviews a title's loan-to-value and its private lien's proof state as of now.
@@ -554,6 +566,11 @@ library Titles {
         emit ITitleRegistry.LienCommitted(lienId, tokenId, commitment, limit);
     }
 
+    function _acknowledge(Proof storage p, uint256 lienId, uint256 tokenId) private {
+        p.acknowledged = true;
+        emit ITitleRegistry.LienAcknowledged(lienId, tokenId, msg.sender);
+    }
+
     function _recordProof(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit) private {
         p.provenLimit = limit;
         p.provenAt = uint64(block.timestamp);
@@ -683,7 +700,8 @@ library Titles {
 
     /// @dev Refuses a new lien of `amount` on a frozen title, one that would cross the threshold
     /// (counting a private lien at its proven limit), any on a stale title (see {_stale}), and
-    /// any on a title whose private lien's proof is overdue. A title whose value does not count
+    /// any on a title whose private lien's proof is overdue, or which no auditor acknowledged
+    /// within the proof window after its grant. A title whose value does not count
     /// (never valued, or by fewer oracles than the minimum) takes any lien: no one oracle's
     /// valuation, however low or high, decides alone.
     function _checkLtv(State storage t, LienState[] storage liens, Settings storage s, uint256 tokenId, uint256 amount)
@@ -693,6 +711,10 @@ library Titles {
         (ITitleRegistry.Appraisal memory a, uint64 latest) = _appraise(t, s);
         ITitleRegistry.PrivateLien memory p = _privateState(t, liens, s, a);
         if (p.overdue) revert ITitleRegistry.RegistryProofOverdue(tokenId, p.lienId, p.deadline);
+        if (p.lienId != 0 && !p.acknowledged) {
+            uint64 due = liens[p.lienId - 1].lien.grantedAt + s.proofWindow;
+            if (block.timestamp > due) revert ITitleRegistry.RegistryLienUnacknowledged(tokenId, p.lienId, due);
+        }
         if (a.value == 0) { // no value counts: stale, or unvalued or under-valued
             if (_stale(a)) revert ITitleRegistry.RegistryValuationStale(tokenId, latest);
             return;
@@ -839,6 +861,7 @@ library Titles {
         if (out.lienId == 0) return out;
         Proof storage p = liens[out.lienId - 1].proof;
         out.commitment = [p.cx, p.cy];
+        out.acknowledged = p.acknowledged;
         out.provenLimit = p.provenLimit;
         out.provenAt = p.provenAt;
         out.limit = _privateLimit(a);

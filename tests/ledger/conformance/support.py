@@ -73,14 +73,18 @@ def transfer(ledgers: dict[str, Ledger], vin: str, to: str, *, by: str = "regist
 
 
 def grant_private(sessions: Callable[[str], Session], lender: str, vin: str, amount: int, *, currency: str = "USD",
-                  maturity: int, by: str = "registrar") -> Lien:
+                  maturity: int, by: str = "registrar", acknowledged: bool = True) -> Lien:
     """Grants `lender` a private lien through sessions, authorized by `by` (who seals the opening
-    for the lender)."""
+    for the lender), then, unless told not to, has the auditor open and acknowledge it (as an
+    auditor does after each private grant)."""
     lender_session = sessions(lender)
     auth = sessions(by).authorize_lien(vin, lender=lender_session.ledger.address, amount=amount, currency=currency,
                                        maturity=maturity, deadline=lender_session.ledger.now() + 86400,
                                        private_amount=True)
-    return lender_session.grant_private_lien(vin, amount, currency=currency, maturity=maturity, authorization=auth)
+    lien = lender_session.grant_private_lien(vin, amount, currency=currency, maturity=maturity, authorization=auth)
+    if acknowledged:
+        sessions("auditor").acknowledge_lien(lien.lien_id)
+    return lien
 
 
 def value(ledgers: dict[str, Ledger], vin: str, amount: int, *, currency: str = "USD", **kwargs: Any) -> Appraisal:

@@ -123,7 +123,8 @@ def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(backen
 def test_the_largest_proofs_are_sent_on_their_estimates(backend: Backend, ledgers: dict[str, Ledger]) -> None:
     ledgers["registrar"].register_title(VIN, Account.create().address)
     value(ledgers, VIN, 2**40 - 1, currency="USD")  # the largest: a 40-bit limit
-    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, 2**40 // 2, currency="USD", maturity=MATURITY)
+    lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, 2**40 // 2, currency="USD", maturity=MATURITY,
+                         acknowledged=False)  # the grant is the last write
     limit_of_last_write(ledgers["reader"])
     value(ledgers, VIN, 2**40 - 2, currency="USD")
     session(backend, "lender-a").prove_lien(lien.lien_id)
@@ -283,3 +284,58 @@ def test_a_review_never_moves_the_deadline_of_a_proof_due_by_age(backend: Backen
     valued["lender-a"].review_title(VIN)  # the lienholder itself reviews: the deadline stays
     after = valued["reader"].private_lien(VIN)
     assert after is not None and after.overdue and after.deadline == before.deadline
+
+
+# --- the auditors' acknowledgement -----------------------------------------------------------------
+
+
+def test_an_auditor_acknowledges_a_private_lien_it_opened_once(backend: Backend, valued: dict[str, Ledger]) -> None:
+    lien = grant_private(backend.session, "lender-a", VIN, AMOUNT, maturity=MATURITY, acknowledged=False)
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and not state.acknowledged
+    before = sent(valued)
+    with pytest.raises(errors.MissingRole, match="AUDITOR"):
+        valued["lender-b"].acknowledge_lien(lien.lien_id)
+    assert sent(valued) == before
+
+    state = session(backend, "auditor").acknowledge_lien(lien.lien_id)
+    assert state.acknowledged
+    last = valued["reader"].history(VIN)[-1]
+    assert (last.name, last.args["lienId"], last.args["auditor"]) == ("LienAcknowledged", lien.lien_id,
+                                                                       valued["auditor"].address)
+    before = sent(valued)
+    with pytest.raises(errors.RegistryLienAcknowledged):
+        valued["auditor"].acknowledge_lien(lien.lien_id)
+    assert sent(valued) == before
+
+
+def test_a_private_lien_sealed_for_its_lender_alone_is_never_acknowledged_and_stops_new_liens(
+    backend: Backend, valued: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = valued["registrar"].propose_proof_window(1)
+    valued["lender-a"].approve(pid)
+    assert valued["lender-b"].approve(pid).executed
+    lender = session(backend, "lender-a")
+    monkeypatch.setattr(lender, "_auditors", lambda: [])  # a client that seals the amount for its lender alone
+    lien = grant_private(lambda n: lender if n == "lender-a" else session(backend, n), "lender-a", VIN, AMOUNT,
+                         maturity=MATURITY, acknowledged=False)
+
+    before = sent(valued)
+    with pytest.raises(errors.NotARecipient):  # no auditor can open it, so none acknowledges it
+        session(backend, "auditor").acknowledge_lien(lien.lien_id)
+    assert sent(valued) == before
+
+    # The proof window after the grant passes on the chain's clock (it moves with its blocks).
+    due = valued["reader"].lien(lien.lien_id).granted_at + 1
+    while valued["reader"].chain.time() <= due:
+        time.sleep(max(0.0, due + 1 - time.time()))
+        value(valued, VIN, 2_000_000, currency="USD")
+    consent = valued["lender-a"].sign_consent(VIN, lender=valued["lender-b"].address, amount=1_000, currency="USD",
+                                              deadline=MATURITY)
+    before = sent(valued)
+    with pytest.raises(errors.RegistryLienUnacknowledged) as refused:
+        grant(valued, "lender-b", VIN, 1_000, currency="USD", maturity=MATURITY, consents=[consent])
+    assert isinstance(refused.value, errors.TitleFrozen) and refused.value.lien_id == lien.lien_id
+    assert sent(valued) == before and [x.lien_id for x in valued["reader"].liens(VIN)] == [lien.lien_id]
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and not state.acknowledged

@@ -4,7 +4,10 @@ After every operation the contract's state must equal the model's, and whether t
 succeeded must be what the model predicts. The invariants follow: no transfer while liened, no
 second lien without consent, no lien and no transfer without the authorization of someone other
 than the sender who may give it (a registrar, as the default policy admits for owners without
-keys), a released lien stays released, only role holders change state.
+keys), a released lien stays released, only role holders change state; a title's value is the
+median of its current oracles' valuations once two are there, a grant never takes it past the
+70% threshold, and a frozen title takes no lien; no title stays frozen by a revoked oracle's
+valuation; every accepted operation emits its event.
 """
 
 from __future__ import annotations
@@ -28,9 +31,14 @@ from lienchain.ledger.registry.vin import token_id
 
 S = TypeVar("S", bound=Signed)
 VINS = [normalize_vin(v) for v in ("1M8GDM9AXKP042788", "1HGCM82633A004352")]
-ACTORS = ["registrar", "registrar-b", "lender-a", "lender-b", "oracle", "auditor"]
+ACTORS = ["registrar", "registrar-b", "lender-a", "lender-b", "oracle", "oracle-b", "auditor"]
 ROLE = {"registrar": "REGISTRAR", "registrar-b": "REGISTRAR", "lender-a": "LENDER", "lender-b": "LENDER",
-        "oracle": "ORACLE", "auditor": "AUDITOR"}
+        "oracle": "ORACLE", "oracle-b": "ORACLE", "auditor": "AUDITOR"}
+THRESHOLD_BPS = 7000
+MIN_VALUATIONS = 2
+#: The event each accepted operation must emit.
+EVENT = {"register": "TitleRegistered", "grant": "LienGranted", "release": "LienReleased",
+         "transfer": "TitleTransferred", "set_status": "TitleStatusChanged", "value": "ValuationSet"}
 OWNERS = [Account.create().address for _ in range(3)]
 MATURITY = int(time.time()) + 10 * 365 * 86400
 
@@ -51,11 +59,46 @@ class ModelLien:
 
 
 class Model:
-    """What the registry should hold, in a dozen lines of Python."""
+    """What the registry should hold, in a few dozen lines of Python."""
 
     def __init__(self) -> None:
         self.titles: dict[str, ModelTitle] = {}
         self.liens: dict[int, ModelLien] = {}
+        self.valuations: dict[str, dict[str, int]] = {}  # by VIN, by oracle
+        self.revoked: set[str] = set()
+
+    def role(self, actor: str) -> str:
+        return "" if actor in self.revoked else ROLE[actor]
+
+    def value(self, vin: str) -> int:
+        """The median of the current oracles' valuations once there are enough; 0 otherwise."""
+        values = sorted(v for o, v in self.valuations.get(vin, {}).items() if o not in self.revoked)
+        if len(values) < MIN_VALUATIONS:
+            return 0
+        n = len(values)
+        return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) // 2
+
+    def secured(self, vin: str) -> int:
+        return sum(self.liens[i].amount for i in self.titles[vin].liens if self.liens[i].active)
+
+    def ltv_bps(self, vin: str, extra: int = 0) -> int:
+        value = self.value(vin)
+        return -(-(self.secured(vin) + extra) * 10_000 // value) if value else 0
+
+    def frozen(self, vin: str) -> bool:
+        return self.value(vin) > 0 and self.ltv_bps(vin) > THRESHOLD_BPS
+
+    def set_valuation(self, actor: str, vin: str, value: int) -> bool:
+        if self.role(actor) != "ORACLE" or vin not in self.titles:
+            return False
+        self.valuations.setdefault(vin, {})[actor] = value
+        return True
+
+    def revoke(self, oracle: str) -> bool:
+        if oracle in self.revoked:
+            return False
+        self.revoked.add(oracle)
+        return True
 
     def active_lenders(self, vin: str) -> set[str]:
         return {self.liens[i].lender for i in self.titles[vin].liens if self.liens[i].active}
@@ -79,6 +122,8 @@ class Model:
         if not self.authorizes(by, actor):
             return False
         if self.active_lenders(vin) - {actor} and not consenting:
+            return False
+        if self.value(vin) and (self.frozen(vin) or self.ltv_bps(vin, amount) > THRESHOLD_BPS):
             return False
         lien_id = len(self.liens) + 1
         self.liens[lien_id] = ModelLien(vin, actor, amount)
@@ -123,8 +168,13 @@ lenders = st.one_of(st.sampled_from(["lender-a", "lender-b"]), st.sampled_from([
 vins = st.sampled_from(VINS)
 operations = st.one_of(
     st.tuples(st.just("register"), registrars, vins, st.sampled_from(OWNERS)),
-    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 2**40 - 1), st.booleans(), authorizers),
-    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 2**40 - 1), st.booleans(), authorizers),
+    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 2_000_000), st.booleans(), authorizers),
+    st.tuples(st.just("grant"), lenders, vins, st.integers(1, 2_000_000), st.booleans(), authorizers),
+    st.tuples(st.just("value"), st.one_of(st.sampled_from(["oracle", "oracle-b"]), actors), vins,
+              st.integers(1, 3_000_000)),
+    st.tuples(st.just("value"), st.sampled_from(["oracle", "oracle-b"]), vins, st.integers(1, 3_000_000)),
+    # Rarely: governance revokes an oracle (a vote of three members).
+    st.tuples(st.just("revoke"), st.just("registrar"), st.sampled_from(["oracle", "oracle-b"])),
     # None stands for "the lienholder itself", so that releases get accepted often enough.
     st.tuples(st.just("release"), st.one_of(st.none(), st.none(), actors), st.integers(1, 4)),
     st.tuples(st.just("transfer"), registrars, vins, st.sampled_from(OWNERS), authorizers),
@@ -154,6 +204,16 @@ def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type:
                        commitment=NO_COMMITMENT, currency="USD", maturity=MATURITY)
         run = lambda: ledger.grant_lien(vin, amount, currency="USD", maturity=MATURITY,  # noqa: E731
                                         consents=consents, authorization=auth)
+    elif kind == "value":
+        vin, amount = args
+        expected = model.set_valuation(actor, vin, amount)
+        run = lambda: ledger.set_valuation(vin, amount, currency="USD")  # noqa: E731
+    elif kind == "revoke":
+        (oracle,) = args
+        expected = model.revoke(oracle)
+        if not expected:
+            return  # its role is gone already: the client would refuse to propose the no-op
+        run = lambda: _vote_revocation(ledgers, ledgers[oracle].address)  # noqa: E731
     elif kind == "release":
         expected = model.release(actor, args[0])
         run = lambda: ledger.release_lien(args[0])  # noqa: E731
@@ -173,6 +233,19 @@ def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type:
         succeeded = False
     event(f"{kind} {'accepted' if succeeded else 'refused'}")
     assert succeeded == expected, f"{op}: chain {'accepted' if succeeded else 'refused'}, model says otherwise"
+    if succeeded and kind in EVENT:  # every accepted state change emits its event, in its own block
+        reader = ledgers["registrar"]
+        vin = args[0] if kind != "release" else model.liens[args[0]].vin
+        head = reader.chain.head()
+        assert EVENT[kind] in [e.name for e in reader.history(vin) if e.block == head], op
+    if succeeded and kind == "grant" and model.value(args[0]):  # no grant takes a title past the threshold
+        assert model.ltv_bps(args[0]) <= THRESHOLD_BPS
+
+
+def _vote_revocation(ledgers: dict[str, Ledger], oracle: str) -> None:
+    pid = ledgers["registrar"].propose_role("ORACLE", oracle, grant=False)
+    ledgers["lender-a"].approve(pid)
+    assert ledgers["lender-b"].approve(pid).executed
 
 
 def _signed(kind: type[S], ledgers: dict[str, Ledger], by: str, vin: str, **terms: object) -> S:
@@ -197,6 +270,10 @@ def assert_matches(reader: Ledger, model: Model, addresses: dict[str, str]) -> N
             m = model.liens[lien.lien_id]
             assert (lien.lender, lien.amount, lien.status == LienStatus.ACTIVE) == (addresses[m.lender], m.amount, m.active)
         assert actual.active_liens == sum(model.liens[i].active for i in expected.liens)
+        shown = reader.appraisal(vin)
+        assert (shown.value, shown.frozen) == (model.value(vin), model.frozen(vin))
+        # No title is frozen by a revoked oracle: its valuation counts no more, whatever it was.
+        assert not shown.frozen or model.value(vin) > 0
 
 
 def _registered(reader: Ledger, vin: str) -> bool:

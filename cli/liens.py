@@ -10,7 +10,7 @@ import click
 from ..ledger.registry.records import Lien
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, LIEN_ID, VALID_DAYS, format_amount, format_time
+from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, LIEN_ID, VALID_DAYS, format_amount, format_time, out_file
 
 _DEFAULT_TERM_YEARS = 5
 
@@ -144,8 +144,7 @@ def open_lien(app: App, lien_id: int) -> None:
 @click.option("--private", "is_private", is_flag=True,
               help="A private lien: bind the amount's commitment, and seal its opening for the lender.")
 @VALID_DAYS
-@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write the authorization file.")
+@out_file("authorization")
 @LENIENT
 @common_options
 @pass_app
@@ -200,8 +199,7 @@ def acknowledge(app: App, lien_id: int) -> None:
 @click.option("--amount", type=AMOUNT, required=True, help="The new lien's amount, e.g. 8000.")
 @CURRENCY
 @VALID_DAYS
-@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write the consent file.")
+@out_file("consent")
 @LENIENT
 @common_options
 @pass_app

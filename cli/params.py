@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation, Overflow
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from ..ledger.registry.roles import ROLES
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Amounts are typed in major units with up to this many decimals and kept on chain in minor units.
 MINOR_DIGITS = 2
@@ -116,6 +119,14 @@ DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_ty
 #: --valid-days, for commands that sign a consent or an authorization (counted in chain time).
 VALID_DAYS = click.option("--valid-days", type=click.IntRange(1, 365), default=7, show_default=True,
                           help="Days until it expires.")
+
+
+def out_file(what: str) -> Callable[[F], F]:
+    """--out FILE, for commands that write a signed file (a consent, an authorization)."""
+    return click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                        help=f"Where to write the {what} file.")
+
+
 #: --currency, for commands that take an amount.
 CURRENCY = click.option("--currency", help="ISO 4217 code [default: the profile's currency].")
 #: LIEN_ID, for commands that act on one lien.

@@ -9,7 +9,7 @@ import click
 from ..ledger.registry.records import Title, TitleStatus
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import DOC, LENIENT, TITLE_STATUS, VALID_DAYS, format_time
+from .params import DOC, LENIENT, TITLE_STATUS, VALID_DAYS, format_time, out_file
 from .valuations import appraisal_lines, private_lines
 
 
@@ -149,8 +149,7 @@ def transfer(app: App, vin: str, to: str, authorization: Path, doc: Path | None,
 @click.argument("vin")
 @click.option("--to", "to", required=True, help="The new owner: an address or a profile account name.")
 @VALID_DAYS
-@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write the authorization file.")
+@out_file("authorization")
 @LENIENT
 @common_options
 @pass_app

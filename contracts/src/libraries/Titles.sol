@@ -41,8 +41,10 @@ library Titles {
         uint256 privateLienId;
         /// @dev Whether the latest review found the loan-to-value over the threshold.
         bool frozen;
-        /// @dev The oracles that valued the title, in the order they first did, less those pruned
-        /// when their role was gone; at most `_MAX_VALUERS`.
+        /// @dev The oracles that valued the title, in the order they first did until a pruning
+        /// (which moves the last ones into the places of those whose role was gone, and forgets
+        /// their valuations); at most `MAX_VALUERS`. The order matters to nothing: the value is
+        /// a median, and the currency every valuation shares.
         address[] valuers;
         mapping(address oracle => ITitleRegistry.Valuation) valuations;
     }

@@ -59,7 +59,7 @@ def timed_import(env: dict[str, str], book: Path, *args: str) -> float:
 def history_figures(profile_path: Path, env: dict[str, str], events: int) -> None:
     target = normalize_vin(vin(99_999))
     with Profile(profile_path, passphrase=lambda: PASSPHRASE) as profile:
-        profile.ledger("registrar").register_title(target, Account.create().address)
+        profile.ledger("registrar").register_title(target, Account.create().address, doc_cid="bafkreititle")
         oracle = profile.ledger("oracle")
         now = int(time.time())
         token = oracle.sync_index().events(names=("TitleRegistered",))[-1].args["tokenId"]

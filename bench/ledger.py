@@ -62,18 +62,19 @@ def main() -> None:
 
             started = time.perf_counter()
             for n in range(args.ops):
-                registrar.register_title(vin(n), owner)
+                registrar.register_title(vin(n), owner, doc_cid="bafkreititle")
             rate("title registrations, one per call", args.ops, time.perf_counter() - started)
 
             # The registrar's authorizations are signed before the clock starts: the lender's work is timed.
             def authorized(amounts: list[tuple[int, int]]) -> list[LienTerms]:
-                return registrar.authorize_liens([LienTerms(vin(n), a, "USD", MATURITY) for n, a in amounts],
+                return registrar.authorize_liens([LienTerms(vin(n), a, "USD", MATURITY, "bafkreiloan") for n, a in amounts],
                                                  lender=lender.address, deadline=MATURITY)
 
             first = authorized([(n, 1_000_000 + n) for n in range(args.ops)])
             started = time.perf_counter()
             for t in first:
-                lender.grant_lien(t.vin, t.amount, currency="USD", maturity=MATURITY, authorization=t.authorization)
+                lender.grant_lien(t.vin, t.amount, currency="USD", maturity=MATURITY, authorization=t.authorization,
+                                 doc_cid="bafkreiloan")
             estimated = time.perf_counter() - started
             rate("lien grants, one per call", args.ops, estimated)
             # The same grants (second liens) sent with the fixed limit the client used before it
@@ -82,7 +83,7 @@ def main() -> None:
             started = time.perf_counter()
             for t in second:
                 assert t.authorization is not None
-                fn = lender.registry.functions.grantLien(lender._token(t.vin), t.amount, b"USD", MATURITY, "", [],  # noqa: SLF001
+                fn = lender.registry.functions.grantLien(lender._token(t.vin), t.amount, b"USD", MATURITY, "bafkreiloan", [],  # noqa: SLF001
                                                          t.authorization.as_argument())
                 lender._signer.send(fn, gas=FIXED_GRANT_GAS)  # noqa: SLF001
             fixed = time.perf_counter() - started
@@ -99,7 +100,7 @@ def main() -> None:
             done = args.ops
             while done < args.titles:
                 size = min(batch, args.titles - done)
-                registrar.register_titles([(vin(n), owner, "") for n in range(done, done + size)])
+                registrar.register_titles([(vin(n), owner, "bafkreititle") for n in range(done, done + size)])
                 done += size
             if args.titles > args.ops:
                 rate(f"title registrations, batches of {batch}", args.titles - args.ops, time.perf_counter() - started)

@@ -111,12 +111,12 @@ def measure(profiles: dict[str, Profile], net: Network, args: argparse.Namespace
     total = args.ops + args.samples
     started = time.perf_counter()
     for i in range(0, total, args.batch):
-        registrar.register_titles([(vin(n), owner, "") for n in range(i, min(total, i + args.batch))])
+        registrar.register_titles([(vin(n), owner, "bafkreititle") for n in range(i, min(total, i + args.batch))])
     line(f"title registrations, batches of {args.batch}", f"{total / (time.perf_counter() - started):8.1f} /s")
 
     def authorized(lender, numbers: range, base: int) -> list[LienTerms]:  # type: ignore[no-untyped-def]
         """The registrar's authorizations, signed before the clock starts: the lenders' work is timed."""
-        terms = [LienTerms(vin(n), base + n, "USD", MATURITY) for n in numbers]
+        terms = [LienTerms(vin(n), base + n, "USD", MATURITY, "bafkreiloan") for n in numbers]
         return registrar.authorize_liens(terms, lender=lender.address, deadline=MATURITY)
 
     def grant(lender, items: list[LienTerms]) -> None:  # type: ignore[no-untyped-def]

@@ -54,7 +54,8 @@ def get(app: App, cid: str, out: Path | None) -> None:
 def verify(app: App, vin: str, lenient: bool) -> None:
     """Check every document a title's history anchors: present in the store and matching its CID.
 
-    Exits 1 if any document is missing or tampered with.
+    Exits 1 if any document is missing or tampered with, or a step that anchors a document (a
+    registration, transfer, status change, lien, valuation or forced release) anchored none.
 
     \b
     Example:
@@ -65,6 +66,9 @@ def verify(app: App, vin: str, lenient: bool) -> None:
     results = []
     for e in events:
         if not e.doc_cid:
+            if "docCid" in e.args or "evidenceCid" in e.args:  # a step that anchors one anchored none
+                results.append({"event": e.name, "block": e.block, "cid": "-", "ok": False,
+                                "error": "no document anchored"})
             continue
         try:
             size = docs.verify(CID(e.doc_cid))
@@ -79,4 +83,5 @@ def verify(app: App, vin: str, lenient: bool) -> None:
     app.emit(results, lines or ["no documents"])
     bad = [r for r in results if not r["ok"]]
     if bad:
-        raise StorageError(f"{len(bad)} of {len(results)} documents of {vin} failed verification: fetch them again from another member")
+        raise StorageError(f"{len(bad)} of {len(results)} documents of {vin} failed verification (missing, altered, or "
+                           "never anchored): fetch a missing or altered one again from another member")

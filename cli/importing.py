@@ -45,14 +45,14 @@ def import_cmd(app: App, file: Path, fmt: str | None, registrar: str | None, len
                           "with --registrar or --as")
     if any(r.amount is not None for r in rows) and not lender:
         raise ConfigError("the file grants liens: name the lending account with --lender or --as")
-    lender_ledger = profile.ledger(lender) if lender and any(r.amount is not None for r in rows) else None
+    lender_session = profile.session(lender) if lender and any(r.amount is not None for r in rows) else None
     # Liens need a registrar too: it authorizes them for owners without keys.
-    registrar_ledger = profile.ledger(registrar) if registrar and rows else None
-    plan = importer.plan(rows, profile.ledger(), lender_ledger.address if lender_ledger else "")
+    registrar_session = profile.session(registrar) if registrar and rows else None
+    plan = importer.plan(rows, profile.ledger(), lender_session.ledger.address if lender_session else "")
     total = len(plan.titles) + len(plan.liens)
     with click.progressbar(length=total, label=f"importing {file.name}", file=sys.stderr,
                            show_pos=True) as bar:
-        importer.run(plan, registrar_ledger, lender_ledger, batch=batch, progress=bar.update)
+        importer.run(plan, registrar_session, lender_session, batch=batch, progress=bar.update)
     app.emit({"file": str(file), "titles": len(plan.titles), "liens": len(plan.liens), "skipped": plan.skipped},
              f"imported {len(plan.titles)} title(s) and {len(plan.liens)} lien(s) from {file.name}"
              f" ({plan.skipped} already on chain, skipped)")

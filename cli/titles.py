@@ -174,16 +174,18 @@ def authorize(app: App, vin: str, to: str, valid_days: int, out: Path, lenient: 
 @title.command("set-status")
 @click.argument("vin")
 @click.argument("status", type=TITLE_STATUS)
+@DOC
 @LENIENT
 @common_options
 @pass_app
-def set_status(app: App, vin: str, status: str, lenient: bool) -> None:
-    """Mark a title stolen, salvage or cancelled, or active again (as a REGISTRAR).
+def set_status(app: App, vin: str, status: str, doc: Path | None, lenient: bool) -> None:
+    """Mark a title stolen, salvage or cancelled, or active again (as a REGISTRAR), anchoring the
+    change's document (a police report; a generated record of the change by default).
 
     \b
     Example:
-      lienchain --as registrar title set-status 1M8GDM9AXKP042788 stolen
+      lienchain --as registrar title set-status 1M8GDM9AXKP042788 stolen --doc police-report.pdf
     """
-    app.signer_name()
-    t = app.ledger(signing=True).set_title_status(normalize_vin(vin, lenient=lenient), TitleStatus[status.upper()])
+    t = app.session().set_title_status(normalize_vin(vin, lenient=lenient), TitleStatus[status.upper()],
+                                       document=doc.read_bytes() if doc else None)
     app.emit(t.to_dict(), f"title {t.vin} is now {t.status.label}")

@@ -20,7 +20,7 @@ __all__ = [
     "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryLienNotLapsed",
     "RegistryEvidenceRequired", "RegistryTooManyLiens", "RegistryTooManyValuers", "RegistryNotLienholder",
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
-    "RegistryConsentUnexpected", "RegistryAuthorizationInvalid", "RegistryAuthorizationExpired",
+    "RegistryConsentUnexpected", "RegistryDocumentRequired", "RegistryAuthorizationInvalid", "RegistryAuthorizationExpired",
     "RegistryAuthorizationUsed", "RegistryNotAuthorized", "RegistryInvalidCurrency", "RegistryInvalidValuation", "RegistryCurrencyMismatch",
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
     "RegistrySettingUnchanged", "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
@@ -186,6 +186,10 @@ class RegistryConsentUnexpected(ConsentRejected):
 
     index: int
     signer: str
+
+
+class RegistryDocumentRequired(InvalidOperation):
+    """Raised when a step that anchors a document is sent without one (an empty CID)."""
 
 
 class RegistryAuthorizationInvalid(AuthorizationRejected):

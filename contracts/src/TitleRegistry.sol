@@ -90,7 +90,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         onlyRole(REGISTRAR_ROLE)
         returns (uint256 tokenId)
     {
-        Titles.checkRegistration(vin, owner);
+        Titles.checkRegistration(vin, owner, docCid);
         tokenId = uint256(keccak256(bytes(vin)));
         if (_titles[tokenId].title.registeredAt != 0) revert RegistryTitleExists(tokenId);
         _registerTitle(tokenId, vin, owner, docCid);
@@ -103,17 +103,18 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     {
         Titles.State storage t = _activeTitle(tokenId);
         address from = _ownerOf(tokenId);
+        if (bytes(docCid).length == 0) revert RegistryDocumentRequired();
         Titles.authorizeTransfer(t, _consentUsed, _domainSeparatorV4(), tokenId, from, to, authorization);
         _transferTitle(t, tokenId, from, to, docCid);
     }
 
     /// @inheritdoc ITitleRegistry
-    function setTitleStatus(uint256 tokenId, TitleStatus status) external {
+    function setTitleStatus(uint256 tokenId, TitleStatus status, string calldata docCid) external {
         bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
         if (!governance) _checkRole(REGISTRAR_ROLE);
         Titles.State storage t = _existingTitle(tokenId);
-        Titles.checkStatusChange(t, tokenId, status, governance);
-        _setTitleStatus(t, tokenId, status);
+        Titles.checkStatusChange(t, tokenId, status, governance, docCid);
+        _setTitleStatus(t, tokenId, status, docCid);
     }
 
     // --- liens --------------------------------------------------------------------------------
@@ -382,10 +383,12 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         emit MetadataUpdate(tokenId);
     }
 
-    function _setTitleStatus(Titles.State storage t, uint256 tokenId, TitleStatus status) private {
+    function _setTitleStatus(Titles.State storage t, uint256 tokenId, TitleStatus status, string calldata docCid)
+        private
+    {
         TitleStatus previous = t.title.status;
         t.title.status = status;
-        emit TitleStatusChanged(tokenId, previous, status);
+        emit TitleStatusChanged(tokenId, previous, status, docCid);
         emit MetadataUpdate(tokenId);
     }
 

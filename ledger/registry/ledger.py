@@ -150,7 +150,7 @@ class Ledger:
 
     # --- titles (see `Titles`) ------------------------------------------------------------------
 
-    def register_title(self, vin: VIN, owner: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
+    def register_title(self, vin: VIN, owner: str, *, doc_cid: str, on_accepted: Hook = None) -> Title:
         """Registers a title (REGISTRAR): see `Titles.register`."""
         return self._titles.register(vin, owner, doc_cid=doc_cid, on_accepted=on_accepted)
 
@@ -159,7 +159,7 @@ class Ledger:
         return self._titles.register_many(items)
 
     def transfer_title(
-        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, doc_cid: str = "",
+        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, doc_cid: str,
         on_accepted: Hook = None,
     ) -> Title:
         """Records a title's transfer to a new owner (REGISTRAR), authorized: see `Titles.transfer`."""
@@ -170,9 +170,9 @@ class Ledger:
         `Titles.authorize_transfer`."""
         return self._titles.authorize_transfer(vin, to, deadline=deadline)
 
-    def set_title_status(self, vin: VIN, status: TitleStatus) -> Title:
+    def set_title_status(self, vin: VIN, status: TitleStatus, *, doc_cid: str, on_accepted: Hook = None) -> Title:
         """Marks a title stolen, salvage, cancelled or active again (REGISTRAR): see `Titles.set_status`."""
-        return self._titles.set_status(vin, status)
+        return self._titles.set_status(vin, status, doc_cid=doc_cid, on_accepted=on_accepted)
 
     def review_title(self, vin: VIN) -> None:
         """Reviews a title as of now (anyone): see `Titles.review`."""
@@ -189,7 +189,7 @@ class Ledger:
     # --- liens and consents (see `Liens`) -------------------------------------------------------
 
     def grant_lien(
-        self, vin: VIN, amount: int, *, currency: str, maturity: int, doc_cid: str = "",
+        self, vin: VIN, amount: int, *, currency: str, maturity: int, doc_cid: str,
         consents: Iterable[Consent] = (), authorization: LienAuthorization | None = None, on_accepted: Hook = None,
     ) -> Lien:
         """Grants the signing lender a lien (LENDER), authorized: see `Liens.grant`."""
@@ -249,7 +249,7 @@ class Ledger:
 
     def grant_private_lien(
         self, vin: VIN, opening: Opening, *, currency: str, maturity: int,
-        authorization: LienAuthorization | None = None, doc_cid: str = "", on_accepted: Hook = None,
+        authorization: LienAuthorization | None = None, doc_cid: str, on_accepted: Hook = None,
     ) -> Lien:
         """Grants the signing lender a private lien (LENDER), authorized: see `PrivateLiens.grant`."""
         return self._private.grant(vin, opening, currency=currency, maturity=maturity, authorization=authorization,
@@ -278,7 +278,7 @@ class Ledger:
     # --- valuations and loan-to-value (see `Valuations`) ----------------------------------------
 
     def set_valuation(
-        self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, doc_cid: str = "",
+        self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, doc_cid: str,
         on_accepted: Hook = None,
     ) -> Appraisal:
         """Posts the signing oracle's valuation of a title (ORACLE): see `Valuations.post`."""

@@ -41,7 +41,7 @@ class PrivateLiens:
 
     def grant(
         self, vin: VIN, opening: Opening, *, currency: str, maturity: int, authorization: LienAuthorization | None,
-        doc_cid: str = "", on_accepted: Hook = None,
+        doc_cid: str, on_accepted: Hook = None,
     ) -> Lien:
         """Grants the signing lender a private lien (LENDER): only the commitment of `opening`
         goes on chain, with a range proof and a loan-to-value proof against the title's value now.

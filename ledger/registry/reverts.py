@@ -52,6 +52,7 @@ MESSAGES: dict[str, str] = {
     "RegistryConsentMissing": (
         "title {title} already has an active lien, and its holder {seniorLienholder} has not consented"
     ),
+    "RegistryDocumentRequired": "the step anchors no document (an empty CID): every registration, transfer, status change, lien and valuation anchors one",
     "RegistryAuthorizationInvalid": "the authorization carries no valid signature: ask for a new one",
     "RegistryAuthorizationExpired": "the authorization expired at {deadline}: ask for a new one",
     "RegistryAuthorizationUsed": "this authorization was already used: each authorizes one lien or one transfer",

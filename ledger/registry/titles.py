@@ -24,7 +24,7 @@ class Titles:
         """Binds the part to the ledger's shared context."""
         self._c = context
 
-    def register(self, vin: VIN, owner: str, *, doc_cid: str = "", on_accepted: Hook = None) -> Title:
+    def register(self, vin: VIN, owner: str, *, doc_cid: str, on_accepted: Hook = None) -> Title:
         """Registers a title (REGISTRAR).
 
         Args:
@@ -70,7 +70,7 @@ class Titles:
         return [token_id(v) for v, _, _ in items]
 
     def transfer(
-        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, doc_cid: str = "",
+        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, doc_cid: str,
         on_accepted: Hook = None,
     ) -> Title:
         """Records a title's transfer to a new owner (REGISTRAR), with the owner's authorization
@@ -133,12 +133,14 @@ class Titles:
         return bool(c.reader.call(c.registry.functions.hasRole(role_id("REGISTRAR"),
                                                                Web3.to_checksum_address(account))))
 
-    def set_status(self, vin: VIN, status: TitleStatus) -> Title:
+    def set_status(self, vin: VIN, status: TitleStatus, *, doc_cid: str, on_accepted: Hook = None) -> Title:
         """Marks a title stolen, salvage, cancelled or active again (REGISTRAR).
 
         Args:
             vin: The title.
             status: Its new status; a cancelled title never changes again.
+            doc_cid: The CID of the change's sealed document.
+            on_accepted: As for `register`.
 
         Returns:
             The title after the change.
@@ -147,8 +149,8 @@ class Titles:
             TitleNotActive, MissingRole: If the registry refuses.
         """
         c = self._c
-        fn = c.registry.functions.setTitleStatus(c.token(vin), int(status))
-        c.signer().send(fn, titles=c.vins)
+        fn = c.registry.functions.setTitleStatus(c.token(vin), int(status), doc_cid)
+        c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)
 
     def review(self, vin: VIN) -> None:

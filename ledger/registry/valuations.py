@@ -20,7 +20,7 @@ class Valuations:
         self._c = context
 
     def post(
-        self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, doc_cid: str = "",
+        self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, doc_cid: str,
         on_accepted: Hook = None,
     ) -> Appraisal:
         """Posts the signing oracle's valuation of a title (ORACLE); the registry then re-evaluates

@@ -27,6 +27,7 @@ from ...errors import ConfigError, ImportRejected, InvalidVIN, LienchainError
 from .accounts import AccountBook
 from ..registry.ledger import Ledger, LienTerms
 from ..registry.vin import VIN, normalize_vin, token_id
+from .session import Session
 
 COLUMNS = ("vin", "owner", "amount", "currency", "maturity")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -134,9 +135,10 @@ def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
     return Plan(titles, liens, skipped)
 
 
-def run(plan: Plan, registrar: Ledger | None, lender: Ledger | None, *, batch: int = 200,
+def run(plan: Plan, registrar: Session | None, lender: Session | None, *, batch: int = 200,
         progress: Callable[[int], None] = lambda _: None) -> None:
-    """Writes a plan in batches: the titles first, then the liens.
+    """Writes a plan in batches: the titles first, then the liens, each row anchoring a generated
+    record of itself (see `Session.register_titles`, `Session.grant_liens`).
 
     Args:
         plan: From `plan`.
@@ -154,12 +156,13 @@ def run(plan: Plan, registrar: Ledger | None, lender: Ledger | None, *, batch: i
                           "registrar and a lender")
     for chunk in _chunks(plan.titles, batch):
         assert registrar is not None  # checked above
-        registrar.register_titles([(r.vin, Web3.to_checksum_address(str(r.owner)), "") for r in chunk])
+        registrar.register_titles([(r.vin, Web3.to_checksum_address(str(r.owner))) for r in chunk])
         progress(len(chunk))
     for chunk in _chunks(plan.liens, batch):
         assert lender is not None and registrar is not None  # checked above
         terms = [LienTerms(r.vin, int(r.amount or 0), r.currency, r.maturity) for r in chunk]
-        lender.grant_liens(registrar.authorize_liens(terms, lender=lender.address, deadline=registrar.now() + 86400))
+        r_ledger = registrar.ledger
+        lender.grant_liens(r_ledger.authorize_liens(terms, lender=lender.ledger.address, deadline=r_ledger.now() + 86400))
         progress(len(chunk))
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ...errors import (
@@ -21,9 +22,10 @@ from ..registry import private
 from .accounts import AccountBook
 from ..registry.authorization import LienAuthorization, TransferAuthorization, commitment_hash
 from ..registry.consent import Consent
+from ..registry.liens import LienTerms
 from .documents import Documents, SealedDocument
 from ..registry.ledger import Ledger
-from ..registry.records import Appraisal, Lien, PrivateLienState, Title
+from ..registry.records import Appraisal, Lien, PrivateLienState, Title, TitleStatus
 from ..registry.vin import VIN, token_id
 
 
@@ -71,6 +73,51 @@ class Session:
         sealed = self._seal(document, self._everyone(), "title-transfer", vin=vin, to=to_address)
         return self.ledger.transfer_title(vin, to_address, authorization=authorization, doc_cid=sealed.cid,
                                           on_accepted=self._storing(sealed))
+
+    def register_titles(self, items: Sequence[tuple[VIN, str]]) -> None:
+        """Registers many titles in a row (see `Ledger.register_titles`), each with a generated
+        record of its registration sealed for every account of the profile, stored once the
+        registry accepted the batch.
+
+        Args:
+            items: Each title's VIN and owner (an address or a profile account name).
+
+        Raises:
+            ContractRevert: If the registry refuses (then none is registered, nothing stored).
+        """
+        everyone = self._everyone()
+        rows = [(vin, self.accounts.resolve(owner)) for vin, owner in items]
+        sealed = [self._seal(None, everyone, "title-registration", vin=vin, owner=owner) for vin, owner in rows]
+        self.ledger.register_titles([(vin, owner, s.cid) for (vin, owner), s in zip(rows, sealed, strict=True)])
+        self._store(sealed)
+
+    def grant_liens(self, items: Sequence[LienTerms]) -> None:
+        """Grants many authorized liens in a row (see `Ledger.grant_liens`), each with a generated
+        record of its loan sealed for the lender and the AUDITOR accounts, stored once the registry
+        accepted the batch.
+
+        Raises:
+            ContractRevert: If the registry refuses (then none is granted, nothing stored).
+        """
+        readers = [self.account, *self._auditors()]
+        sealed = [self._seal(None, readers, "loan", vin=t.vin, lender=self.ledger.address, amount=t.amount,
+                             currency=t.currency) for t in items]
+        self.ledger.grant_liens([replace(t, doc_cid=s.cid) for t, s in zip(items, sealed, strict=True)])
+        self._store(sealed)
+
+    def _store(self, sealed: Sequence[SealedDocument]) -> None:
+        for s in sealed:
+            self.documents.put(s)
+
+    def set_title_status(self, vin: VIN, status: TitleStatus, *, document: bytes | None = None) -> Title:
+        """Changes a title's status with the change's document (a police report; a generated record
+        of the change by default), sealed for every account of the profile.
+
+        Raises:
+            ContractRevert: If the registry refuses (nothing is stored).
+        """
+        sealed = self._seal(document, self._everyone(), "title-status", vin=vin, status=status.label)
+        return self.ledger.set_title_status(vin, status, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
     def grant_lien(
         self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None,

@@ -32,13 +32,13 @@ def test_refused_transaction_inside_a_batch_leaves_the_others_intact(profile: Pr
     fns = registrar.registry.functions
     signer = registrar._signer  # noqa: SLF001 - raw sends inside one open batch
     with profile.chain().batch():
-        signer.submit(Call(fns.registerTitle(VIN, OWNER, ""), 400_000))
+        signer.submit(Call(fns.registerTitle(VIN, OWNER, "bafkreititle"), 400_000))
         with pytest.raises(errors.TitleAlreadyRegistered):
-            signer.submit(Call(fns.registerTitle(VIN, BUYER, ""), 400_000))
-        signer.submit(Call(fns.registerTitle(OTHER_VIN, BUYER, ""), 400_000))
+            signer.submit(Call(fns.registerTitle(VIN, BUYER, "bafkreititle"), 400_000))
+        signer.submit(Call(fns.registerTitle(OTHER_VIN, BUYER, "bafkreititle"), 400_000))
     assert (ledgers["reader"].title(VIN).owner, ledgers["reader"].title(OTHER_VIN).owner) == (OWNER, BUYER)
     assert len(profile.chain().block("latest").transactions) == 2
-    assert registrar.register_title(normalize_vin("5YJSA1E27HF000337"), OWNER).owner == OWNER  # nonces in step
+    assert registrar.register_title(normalize_vin("5YJSA1E27HF000337"), OWNER, doc_cid="bafkreititle").owner == OWNER  # nonces in step
 
 
 def test_a_write_in_a_batch_is_estimated_after_the_earlier_writes_of_the_batch(ledgers: dict[str, Ledger]) -> None:
@@ -54,8 +54,8 @@ def test_a_write_in_a_batch_is_estimated_after_the_earlier_writes_of_the_batch(l
                                           deadline=registrar.now() + 3600).as_argument()
 
     receipts = registrar._signer.send_many([  # noqa: SLF001
-        Call(fns.registerTitle(VIN, OWNER, "")), Call(fns.transferTitle(token, BUYER, "", authorized(OWNER, BUYER))),
-        Call(fns.transferTitle(token, OWNER, "", authorized(BUYER, OWNER))),
+        Call(fns.registerTitle(VIN, OWNER, "bafkreititle")), Call(fns.transferTitle(token, BUYER, "bafkreisale", authorized(OWNER, BUYER))),
+        Call(fns.transferTitle(token, OWNER, "bafkreisale", authorized(BUYER, OWNER))),
     ])
     assert len({r["blockNumber"] for r in receipts}) == 1 and ledgers["reader"].title(VIN).owner == OWNER
     for receipt in receipts:  # each limit is the margin over what the write used, after the ones before it

@@ -23,7 +23,7 @@ DAY = 86400
 def move_clock(monkeypatch: pytest.MonkeyPatch, ledgers: dict[str, Ledger], seconds: int) -> None:
     """Moves the embedded chain's clock `seconds` ahead and has a block mined at the new time."""
     monkeypatch.setattr(eth._utils.headers, "eth_now", lambda: int(time.time()) + seconds)
-    ledgers["registrar"].register_title(normalize_vin("1M8GDM9AXKP042788"), Account.create().address)
+    ledgers["registrar"].register_title(normalize_vin("1M8GDM9AXKP042788"), Account.create().address, doc_cid="bafkreititle")
 
 
 def test_an_expired_proposal_can_be_neither_approved_nor_carried(

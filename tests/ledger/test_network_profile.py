@@ -46,7 +46,7 @@ def test_a_network_profile_writes_and_reads_through_its_node(geth_node: GethNode
         registrar.register_title(VIN, owner, doc_cid="bafkreititle")
         before = registrar.chain.nonce(registrar.address)
         with pytest.raises(errors.TitleAlreadyRegistered):
-            registrar.register_title(VIN, owner)
+            registrar.register_title(VIN, owner, doc_cid="bafkreititle")
         assert registrar.chain.nonce(registrar.address) == before
         assert profile.ledger().title(VIN).owner == owner
         assert [e.name for e in profile.ledger().history(VIN)] == ["TitleRegistered"]

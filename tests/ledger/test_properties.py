@@ -190,7 +190,7 @@ def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type:
     ledger = ledgers[actor]
     if kind == "register":
         expected = model.register(actor, *args)
-        run = lambda: ledger.register_title(args[0], args[1])  # noqa: E731
+        run = lambda: ledger.register_title(args[0], args[1], doc_cid="bafkreititle")  # noqa: E731
     elif kind == "grant":
         vin, amount, consenting, by = args
         seniors = model.active_lenders(vin) - {actor} if vin in model.titles else set()
@@ -202,12 +202,12 @@ def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type:
         ] if consenting and ROLE[actor] == "LENDER" else []
         auth = _signed(LienAuthorization, ledgers, by, vin, lender=ledger.address, amount=amount,
                        commitment=NO_COMMITMENT, currency="USD", maturity=MATURITY)
-        run = lambda: ledger.grant_lien(vin, amount, currency="USD", maturity=MATURITY,  # noqa: E731
+        run = lambda: ledger.grant_lien(vin, amount, currency="USD", maturity=MATURITY, doc_cid="bafkreiloan",  # noqa: E731
                                         consents=consents, authorization=auth)
     elif kind == "value":
         vin, amount = args
         expected = model.set_valuation(actor, vin, amount)
-        run = lambda: ledger.set_valuation(vin, amount, currency="USD")  # noqa: E731
+        run = lambda: ledger.set_valuation(vin, amount, currency="USD", doc_cid="bafkreivaluation")  # noqa: E731
     elif kind == "revoke":
         (oracle,) = args
         expected = model.revoke(oracle)
@@ -222,10 +222,10 @@ def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type:
         owner = model.titles[vin].owner if vin in model.titles else to
         expected = model.transfer(actor, vin, to, by)
         transfer_auth = _signed(TransferAuthorization, ledgers, by, vin, owner=owner, to=to)
-        run = lambda: ledger.transfer_title(vin, to, authorization=transfer_auth)  # noqa: E731
+        run = lambda: ledger.transfer_title(vin, to, authorization=transfer_auth, doc_cid="bafkreisale")  # noqa: E731
     else:
         expected = model.set_status(actor, *args)
-        run = lambda: ledger.set_title_status(args[0], args[1])  # noqa: E731
+        run = lambda: ledger.set_title_status(args[0], args[1], doc_cid="bafkreistatus")  # noqa: E731
     try:
         run()
         succeeded = True

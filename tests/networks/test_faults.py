@@ -112,7 +112,7 @@ def test_killing_a_node_mid_batch_loses_no_acknowledged_operation(on_story: Run,
         owner = Account.create().address
         registrar = profiles["dmv"].ledger("dmv")
         for i in range(0, len(vins), 100):
-            registrar.register_titles([(v, owner, "") for v in vins[i : i + 100]])
+            registrar.register_titles([(v, owner, "bafkreititle") for v in vins[i : i + 100]])
 
         lender = profiles["bank-a"].ledger("bank-a")  # talks to bank-a's node, the one that will be killed
         acknowledged: list[int] = []
@@ -121,7 +121,7 @@ def test_killing_a_node_mid_batch_loses_no_acknowledged_operation(on_story: Run,
         def grant() -> None:
             try:
                 for i in range(0, len(vins), 10):
-                    chunk = [LienTerms(v, 1000 + j, "USD", 2_000_000_000) for j, v in enumerate(vins[i : i + 10])]
+                    chunk = [LienTerms(v, 1000 + j, "USD", 2_000_000_000, "bafkreiloan") for j, v in enumerate(vins[i : i + 10])]
                     # The registrar authorizes each (the owners have no keys), then bank-a grants.
                     acknowledged.extend(lender.grant_liens(
                         registrar.authorize_liens(chunk, lender=lender.address, deadline=2_000_000_000)))

@@ -126,6 +126,8 @@ interface ITitleRegistry {
         OwnerOnly
     }
 
+    /// @notice Every step that anchors a document needs one: its CID is empty.
+    error RegistryDocumentRequired();
     /// @notice An authorization's signature is malformed.
     error RegistryAuthorizationInvalid();
     /// @notice The authorization was already used: each authorizes one lien or one transfer.
@@ -333,7 +335,8 @@ interface ITitleRegistry {
     /// @param tokenId The title.
     /// @param previous The status it had.
     /// @param status The status it has now.
-    event TitleStatusChanged(uint256 indexed tokenId, TitleStatus previous, TitleStatus status);
+    /// @param docCid The CID of the sealed document of the change (a police report, a record of it).
+    event TitleStatusChanged(uint256 indexed tokenId, TitleStatus previous, TitleStatus status, string docCid);
     /// @notice A lender was granted a lien on a title.
     /// @param lienId The new lien.
     /// @param tokenId The title.
@@ -480,7 +483,8 @@ interface ITitleRegistry {
     /// member vote: no one registrar's key can end what lienholders rely on.
     /// @param tokenId The title.
     /// @param status The new status; a cancelled title never changes again.
-    function setTitleStatus(uint256 tokenId, TitleStatus status) external;
+    /// @param docCid The CID of the sealed document of the change.
+    function setTitleStatus(uint256 tokenId, TitleStatus status, string calldata docCid) external;
 
     /// @notice Grants the caller a lien on an active title. LENDER only. If the title already has
     /// active liens, `consents` must hold a consent signed by each of their holders (other than the

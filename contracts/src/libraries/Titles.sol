@@ -226,12 +226,14 @@ library Titles {
         _useAuthorization(used, domainSeparator, tokenId, from, structHash, authorization, true);
     }
 
-    /// @notice Checks a new title's VIN and first owner.
+    /// @notice Checks a new title's VIN, first owner and document.
     /// @param vin The VIN: 17 characters of the VIN alphabet, upper case (see `_isNormalizedVin`).
     /// @param owner The first owner: not the zero address.
-    function checkRegistration(string calldata vin, address owner) external pure {
+    /// @param docCid The CID of its sealed title document: not empty.
+    function checkRegistration(string calldata vin, address owner, string calldata docCid) external pure {
         if (!_isNormalizedVin(bytes(vin))) revert ITitleRegistry.RegistryInvalidVIN(vin);
         if (owner == address(0)) revert ITitleRegistry.RegistryInvalidOwner(owner);
+        _checkDocument(docCid);
     }
 
     /// @notice Checks a change of a title's status by a registrar or governance: a cancelled
@@ -241,10 +243,15 @@ library Titles {
     /// @param tokenId The title's token id.
     /// @param status The new status.
     /// @param governance Whether governance calls.
-    function checkStatusChange(State storage t, uint256 tokenId, ITitleRegistry.TitleStatus status, bool governance)
-        external
-        view
-    {
+    /// @param docCid The CID of the change's sealed document: not empty.
+    function checkStatusChange(
+        State storage t,
+        uint256 tokenId,
+        ITitleRegistry.TitleStatus status,
+        bool governance,
+        string calldata docCid
+    ) external view {
+        _checkDocument(docCid);
         ITitleRegistry.TitleStatus previous = t.title.status;
         if (previous == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
         if (previous == status) revert ITitleRegistry.RegistryStatusUnchanged(tokenId, status);
@@ -439,6 +446,7 @@ library Titles {
             revert ITitleRegistry.RegistryInvalidValuation(tokenId, value, valuedAt);
         }
         _checkCurrency(t, liens, tokenId, currency);
+        _checkDocument(docCid);
         _recordValuation(t, v, tokenId, ITitleRegistry.Valuation(msg.sender, value, currency, valuedAt, docCid));
         _review(t, liens, s, tokenId);
     }
@@ -529,6 +537,7 @@ library Titles {
         if (t.activeLienIds.length >= MAX_ACTIVE_LIENS) {
             revert ITitleRegistry.RegistryTooManyLiens(terms.tokenId, MAX_ACTIVE_LIENS);
         }
+        _checkDocument(docCid);
         lienId = liens.length + 1;
         t.lienIds.push(lienId);
         t.activeLienIds.push(lienId);
@@ -691,6 +700,12 @@ library Titles {
     }
 
     // --- internals ----------------------------------------------------------------------------
+
+    /// @dev Every step that anchors a document anchors one: a history whose documents are all
+    /// present can be told from one with steps nobody documented.
+    function _checkDocument(string calldata docCid) private pure {
+        if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+    }
 
     /// @dev A lien matures in the future and within `_MAX_TERM`: one that never matured would never
     /// lapse, and would hold its title for good.

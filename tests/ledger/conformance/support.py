@@ -56,6 +56,7 @@ def grant(ledgers: dict[str, Ledger], lender: str, vin: str, amount: int, *, cur
           by: str = "registrar", **kwargs: Any) -> Lien:
     """Grants `lender` a lien, authorized by `by` (see `authorize`)."""
     auth = authorize(ledgers, lender, vin, amount, currency=currency, maturity=maturity, by=by)
+    kwargs.setdefault("doc_cid", "bafkreiloan")
     return ledgers[lender].grant_lien(vin, amount, currency=currency, maturity=maturity, authorization=auth, **kwargs)
 
 
@@ -63,12 +64,14 @@ def terms(ledgers: dict[str, Ledger], lender: str, vin: str, amount: int, curren
           **kwargs: Any) -> LienTerms:
     """The terms of a lien of `lender` for `Ledger.grant_liens`, authorized by the registrar."""
     auth = authorize(ledgers, lender, vin, amount, currency=currency, maturity=maturity)
+    kwargs.setdefault("doc_cid", "bafkreiloan")
     return LienTerms(vin, amount, currency, maturity, authorization=auth, **kwargs)
 
 
 def transfer(ledgers: dict[str, Ledger], vin: str, to: str, *, by: str = "registrar-b", **kwargs: Any) -> Title:
     """Records a transfer by the registrar, authorized by `by` (a second registrar by default)."""
     auth = ledgers[by].authorize_transfer(vin, to, deadline=ledgers[by].now() + 86400)
+    kwargs.setdefault("doc_cid", "bafkreisale")
     return ledgers["registrar"].transfer_title(vin, to, authorization=auth, **kwargs)
 
 
@@ -90,5 +93,6 @@ def grant_private(sessions: Callable[[str], Session], lender: str, vin: str, amo
 def value(ledgers: dict[str, Ledger], vin: str, amount: int, *, currency: str = "USD", **kwargs: Any) -> Appraisal:
     """Has both founding oracles value a title at `amount` (a value needs two fresh valuations by
     default), and returns the appraisal after the second."""
+    kwargs.setdefault("doc_cid", "bafkreivaluation")
     ledgers["oracle"].set_valuation(vin, amount, currency=currency, **kwargs)
     return ledgers["oracle-b"].set_valuation(vin, amount, currency=currency, **kwargs)

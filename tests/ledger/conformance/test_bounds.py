@@ -26,7 +26,7 @@ LIMIT = 2**40  # minor units: about 11 billion in a two-decimal currency
 
 @pytest.fixture
 def titled(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     return ledgers
 
 
@@ -40,7 +40,7 @@ def _grant(ledgers: dict[str, Ledger], amount: int, currency: bytes) -> None:
         vin=VIN, token_id=token, lender=ledger.address, amount=amount, commitment=NO_COMMITMENT,
         currency=currency.decode("latin-1"), maturity=MATURITY, deadline=MATURITY,
     )
-    fn = ledger.registry.functions.grantLien(token, amount, currency, MATURITY, "", [], auth.as_argument())
+    fn = ledger.registry.functions.grantLien(token, amount, currency, MATURITY, "bafkreiloan", [], auth.as_argument())
     ledger._signer.send(fn)  # noqa: SLF001
 
 
@@ -134,7 +134,7 @@ def test_a_private_lien_of_zero_is_refused_on_chain(backend: Backend, titled: di
     before = sent(titled)
     auth = titled["registrar"].authorize_lien(VIN, lender=lender.address, amount=0, currency="USD", maturity=MATURITY,
                                               deadline=MATURITY, commitment=commitment_hash(c.x, c.y))
-    fn = lender.registry.functions.grantPrivateLien(token, proofs.as_argument(), b"USD", MATURITY, "",
+    fn = lender.registry.functions.grantPrivateLien(token, proofs.as_argument(), b"USD", MATURITY, "bafkreiloan",
                                                     auth.as_argument())
     with pytest.raises(errors.RegistryInvalidProof):
         lender._signer.send(fn)  # noqa: SLF001

@@ -72,7 +72,7 @@ def test_role_changes_only_after_a_majority_votes(ledgers: dict[str, Ledger]) ->
 
 
 def test_revoked_role_refuses_operations(ledgers: dict[str, Ledger]) -> None:
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     pid = ledgers["registrar"].propose_role("LENDER", ledgers["lender-a"].address, grant=False)
     ledgers["lender-b"].approve(pid)
     ledgers["auditor"].approve(pid)
@@ -269,7 +269,7 @@ def test_removal_revokes_every_role_and_the_membership(ledgers: dict[str, Ledger
     assert lender in reader.members() and roles_of(ledgers, lender) == ["LENDER", "ORACLE"]
     assert ledgers["auditor"].approve(pid).executed
     assert lender not in reader.members() and roles_of(ledgers, lender) == []
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     with pytest.raises(errors.MissingRole):
         grant(ledgers, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
 
@@ -281,7 +281,7 @@ def test_removing_a_member_as_a_plain_membership_change_revokes_its_roles_too(le
     ledgers["lender-b"].approve(pid)
     assert ledgers["auditor"].approve(pid).executed
     assert lender not in reader.members() and roles_of(ledgers, lender) == []
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     nonce = reader.chain.nonce(lender)
     with pytest.raises(errors.MissingRole):
         grant(ledgers, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)

@@ -32,7 +32,7 @@ def vote_oracle(backend: Backend, ledgers: dict[str, Ledger], name: str) -> Ledg
 def test_a_title_with_200_released_liens_and_10_oracles_still_grants_releases_and_transfers(
     backend: Backend, ledgers: dict[str, Ledger]
 ) -> None:
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     lender = ledgers["lender-a"]
     for _ in range(20):  # a lender inflating the title's history on purpose: 10 liens at a time
         ids = lender.grant_liens([terms(ledgers, "lender-a", VIN, 1, "USD", MATURITY) for _ in range(10)])
@@ -40,7 +40,7 @@ def test_a_title_with_200_released_liens_and_10_oracles_still_grants_releases_an
             [Call(lender.registry.functions.releaseLien(i)) for i in ids], receipts=False)
     oracles = [ledgers["oracle"]] + [vote_oracle(backend, ledgers, f"oracle-{n}") for n in range(2, 11)]
     for n, oracle in enumerate(oracles):
-        oracle.set_valuation(VIN, 2_000_000 + n, currency="USD")
+        oracle.set_valuation(VIN, 2_000_000 + n, currency="USD", doc_cid="bafkreivaluation")
         limit_of_last_write(ledgers["reader"])
     assert (len(ledgers["reader"].liens(VIN)), ledgers["reader"].appraisal(VIN).fresh_oracles) == (200, 10)
 
@@ -58,14 +58,14 @@ def test_a_write_whose_cost_grew_with_the_title_runs_on_its_estimate_where_a_you
     young, old = VIN, normalize_vin("1HGCM82633A004352")
     lender, reader = ledgers["lender-a"], ledgers["reader"]
     for vin in (young, old):
-        ledgers["registrar"].register_title(vin, Account.create().address)
+        ledgers["registrar"].register_title(vin, Account.create().address, doc_cid="bafkreititle")
         value(ledgers, vin, 2_000_000, currency="USD")
     lender.grant_liens([terms(ledgers, "lender-a", young, 1, "USD", MATURITY)])
     grant(ledgers, "lender-a", young, 1, currency="USD", maturity=MATURITY)
     _, young_grant = limit_of_last_write(reader)  # what a grant needs on a title with one lien
     lender.grant_liens([terms(ledgers, "lender-a", old, 1, "USD", MATURITY) for _ in range(15)])
     auth = authorize(ledgers, "lender-a", old, 1, maturity=MATURITY)
-    grant_call = lender.registry.functions.grantLien(lender._token(old), 1, b"USD", MATURITY, "", [],  # noqa: SLF001
+    grant_call = lender.registry.functions.grantLien(lender._token(old), 1, b"USD", MATURITY, "bafkreiloan", [],  # noqa: SLF001
                                                      auth.as_argument())
 
     # A fixed limit fitted to the young title runs out on the old one: the grant loops over 15 liens.
@@ -82,7 +82,7 @@ def test_a_write_whose_cost_grew_with_the_title_runs_on_its_estimate_where_a_you
 
 
 def test_a_title_carries_at_most_16_active_liens(ledgers: dict[str, Ledger]) -> None:
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     lender = ledgers["lender-a"]
     ids = lender.grant_liens([terms(ledgers, "lender-a", VIN, 1, "USD", MATURITY) for _ in range(16)])  # its own: no consent
     before = sent(ledgers)

@@ -26,7 +26,7 @@ def chain_only(ledger: Ledger) -> Ledger:
 
 
 def story(ledgers: dict[str, Ledger]) -> None:
-    ledgers["registrar"].register_titles([(VIN, Account.create().address, "bafkreia"), (OTHER, Account.create().address, "")])
+    ledgers["registrar"].register_titles([(VIN, Account.create().address, "bafkreia"), (OTHER, Account.create().address, "bafkreititle")])
     value(ledgers, VIN, 3_000_000, currency="USD")
     first = grant(ledgers, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)
     grant(ledgers, "lender-a", OTHER, 5, currency="USD", maturity=MATURITY)

@@ -28,7 +28,7 @@ def vote(ledgers: dict[str, Ledger], pid: int) -> None:
 
 @pytest.fixture
 def titled(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     return ledgers
 
 
@@ -115,10 +115,10 @@ def test_one_registrar_cannot_cancel_a_liened_title_but_a_vote_can(titled: dict[
     grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)
     before = sent(titled)
     with pytest.raises(errors.TitleEncumbered):
-        titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED)
+        titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED, doc_cid="bafkreistatus")
     assert sent(titled) == before and titled["reader"].title(VIN).status == TitleStatus.ACTIVE
     registry = titled["registrar"].registry
     pid = titled["registrar"]._propose(registry.address, registry.encode_abi(  # noqa: SLF001
-        "setTitleStatus", [titled["registrar"]._token(VIN), int(TitleStatus.CANCELLED)]), "cancel: vehicle destroyed")  # noqa: SLF001
+        "setTitleStatus", [titled["registrar"]._token(VIN), int(TitleStatus.CANCELLED), "bafkreicancel"]), "cancel: vehicle destroyed")  # noqa: SLF001
     vote(titled, pid)
     assert titled["reader"].title(VIN).status == TitleStatus.CANCELLED

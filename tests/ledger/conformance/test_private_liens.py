@@ -25,7 +25,7 @@ AMOUNT = 1_337_421  # 13,374.21: a figure that occurs nowhere else on this chain
 
 @pytest.fixture
 def valued(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     value(ledgers, VIN, 2_000_000, currency="USD")  # 70% of it: 1,400,000
     return ledgers
 
@@ -59,7 +59,7 @@ def test_an_amount_over_the_threshold_is_refused_before_anything_is_sent(backend
 
 
 def test_a_private_lien_must_be_the_first_and_needs_a_valuation(backend: Backend, ledgers: dict[str, Ledger]) -> None:
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     with pytest.raises(errors.ProofError, match="has no valuation to prove an amount against"):
         grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     value(ledgers, VIN, 2_000_000, currency="USD")
@@ -121,7 +121,7 @@ def test_a_lien_that_no_longer_fits_cannot_be_proved_until_it_is_released(backen
 
 
 def test_the_largest_proofs_are_sent_on_their_estimates(backend: Backend, ledgers: dict[str, Ledger]) -> None:
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     value(ledgers, VIN, 2**40 - 1, currency="USD")  # the largest: a 40-bit limit
     lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, 2**40 // 2, currency="USD", maturity=MATURITY,
                          acknowledged=False)  # the grant is the last write
@@ -151,7 +151,7 @@ def _send_grant(ledger: Ledger, proofs: private.GrantProofs, registrar: Ledger) 
     c = proofs.commitment
     auth = registrar.authorize_lien(VIN, lender=ledger.address, amount=0, currency="USD", maturity=MATURITY,
                                     deadline=MATURITY, commitment=commitment_hash(c.x, c.y))
-    fn = ledger.registry.functions.grantPrivateLien(ledger._token(VIN), proofs.as_argument(), b"USD", MATURITY, "",  # noqa: SLF001
+    fn = ledger.registry.functions.grantPrivateLien(ledger._token(VIN), proofs.as_argument(), b"USD", MATURITY, "bafkreiloan",  # noqa: SLF001
                                                     auth.as_argument())
     ledger._signer.send(fn)  # noqa: SLF001
 

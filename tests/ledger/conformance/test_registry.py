@@ -63,21 +63,21 @@ def test_register_title_mints_token_to_owner_with_document(titled: dict[str, Led
 def test_register_title_fails_if_already_registered(titled: dict[str, Ledger]) -> None:
     before = sent(titled)
     with pytest.raises(errors.TitleAlreadyRegistered, match=VIN):
-        titled["registrar"].register_title(VIN, BUYER)
+        titled["registrar"].register_title(VIN, BUYER, doc_cid="bafkreititle")
     assert sent(titled) == before
     assert titled["reader"].title(VIN).owner == OWNER
 
 
 def test_register_title_fails_without_registrar_role(ledgers: dict[str, Ledger]) -> None:
     with pytest.raises(errors.MissingRole, match="REGISTRAR"):
-        ledgers["lender-a"].register_title(VIN, OWNER)
+        ledgers["lender-a"].register_title(VIN, OWNER, doc_cid="bafkreititle")
     with pytest.raises(errors.TitleNotFound):
         ledgers["reader"].title(VIN)
 
 
 def test_register_title_fails_for_unnormalized_vin(ledgers: dict[str, Ledger]) -> None:
     with pytest.raises(errors.InvalidOperation, match="normalized"):
-        ledgers["registrar"].register_title("1m8gdm9axkp042788", OWNER)  # type: ignore[arg-type]
+        ledgers["registrar"].register_title("1m8gdm9axkp042788", OWNER, doc_cid="bafkreititle")  # type: ignore[arg-type]
 
 
 def test_title_fails_if_not_registered(ledgers: dict[str, Ledger]) -> None:
@@ -110,22 +110,22 @@ def test_transfer_title_fails_while_liened(liened: dict[str, Ledger]) -> None:
 
 
 def test_transfer_title_fails_if_title_not_active(titled: dict[str, Ledger]) -> None:
-    titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN)
+    titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN, doc_cid="bafkreistatus")
     with pytest.raises(errors.TitleNotActive, match="stolen"):
         transfer(titled, VIN, BUYER)
     assert titled["reader"].title(VIN).owner == OWNER
 
 
 def test_cancelled_title_never_changes_again(titled: dict[str, Ledger]) -> None:
-    titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED)
+    titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED, doc_cid="bafkreistatus")
     with pytest.raises(errors.TitleNotActive, match="cancelled"):
-        titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE)
+        titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE, doc_cid="bafkreistatus")
     assert titled["reader"].title(VIN).status == TitleStatus.CANCELLED
 
 
 def test_stolen_title_can_be_restored(titled: dict[str, Ledger]) -> None:
-    titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN)
-    assert titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE).status == TitleStatus.ACTIVE
+    titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN, doc_cid="bafkreistatus")
+    assert titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE, doc_cid="bafkreistatus").status == TitleStatus.ACTIVE
 
 
 # --- liens -------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def test_grant_lien_records_lender_amount_and_priority(liened: dict[str, Ledger]
 
 
 def test_grant_lien_fails_if_title_not_active(titled: dict[str, Ledger]) -> None:
-    titled["registrar"].set_title_status(VIN, TitleStatus.SALVAGE)
+    titled["registrar"].set_title_status(VIN, TitleStatus.SALVAGE, doc_cid="bafkreistatus")
     with pytest.raises(errors.TitleNotActive, match="salvage"):
         grant(titled, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     assert titled["reader"].liens(VIN) == []
@@ -177,7 +177,7 @@ def test_python_digests_match_the_contracts(liened: dict[str, Ledger]) -> None:
     consent = consent_from_a(liened)
     auth = authorize(liened, "lender-b", VIN, 500_000, maturity=MATURITY)
     assert not used(liened, consent) and not used(liened, auth)
-    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent],
+    liened["lender-b"].grant_lien(VIN, 500_000, currency="USD", maturity=MATURITY, consents=[consent], doc_cid="bafkreiloan",
                                   authorization=auth)
     assert used(liened, consent) and used(liened, auth)
 
@@ -310,14 +310,14 @@ def test_history_lists_every_step_in_order_with_documents(liened: dict[str, Ledg
 def test_register_titles_is_all_or_nothing(titled: dict[str, Ledger]) -> None:
     before = sent(titled)
     with pytest.raises(errors.TitleAlreadyRegistered):
-        titled["registrar"].register_titles([(OTHER_VIN, OWNER, ""), (VIN, OWNER, "")])
+        titled["registrar"].register_titles([(OTHER_VIN, OWNER, "bafkreititle"), (VIN, OWNER, "bafkreititle")])
     with pytest.raises(errors.TitleNotFound):
         titled["reader"].title(OTHER_VIN)
     assert sent(titled) == before
 
 
 def test_grant_liens_returns_ids_and_is_all_or_nothing(ledgers: dict[str, Ledger]) -> None:
-    ledgers["registrar"].register_titles([(VIN, OWNER, ""), (OTHER_VIN, OWNER, "")])
+    ledgers["registrar"].register_titles([(VIN, OWNER, "bafkreititle"), (OTHER_VIN, OWNER, "bafkreititle")])
     ids = ledgers["lender-a"].grant_liens([terms(ledgers, "lender-a", VIN, 100, "USD", MATURITY),
                                           terms(ledgers, "lender-a", OTHER_VIN, 200, "USD", MATURITY)])
     assert [(x, ledgers["reader"].lien(x).amount) for x in ids] == [(1, 100), (2, 200)]
@@ -329,7 +329,7 @@ def test_grant_liens_returns_ids_and_is_all_or_nothing(ledgers: dict[str, Ledger
 
 
 def test_a_batch_reports_where_its_time_went(ledgers: dict[str, Ledger]) -> None:
-    ledgers["registrar"].register_titles([(VIN, OWNER, ""), (OTHER_VIN, OWNER, "")])
+    ledgers["registrar"].register_titles([(VIN, OWNER, "bafkreititle"), (OTHER_VIN, OWNER, "bafkreititle")])
     ledgers["lender-a"].grant_liens([terms(ledgers, "lender-a", v, 100, "USD", MATURITY) for v in (VIN, OTHER_VIN)])
     timings = ledgers["lender-a"].timings()  # what bench/network.py prints, phase by phase
     assert {"build calls", "encode", "sign", "send", "wait for receipts", "decode receipts"} <= set(timings)
@@ -352,7 +352,7 @@ def test_each_write_is_sent_on_its_estimate_with_the_margin(ledgers: dict[str, L
     ledgers["lender-a"].release_lien(1)
     transfer(ledgers, VIN, BUYER, doc_cid=long_cid)
     limit_of_last_write(reader)
-    ledgers["registrar"].set_title_status(VIN, TitleStatus.STOLEN)
+    ledgers["registrar"].set_title_status(VIN, TitleStatus.STOLEN, doc_cid="bafkreistatus")
     limit_of_last_write(reader)
     pid = ledgers["registrar"].propose_role("LENDER", ledgers["oracle"].address)
     limit_of_last_write(reader)
@@ -367,7 +367,7 @@ def test_each_write_is_sent_on_its_estimate_with_the_margin(ledgers: dict[str, L
 def test_a_write_without_a_signing_account_is_refused_and_changes_nothing(ledgers: dict[str, Ledger]) -> None:
     before = sent(ledgers)
     with pytest.raises(errors.NoSigningAccount):
-        ledgers["reader"].register_title(VIN, OWNER)
+        ledgers["reader"].register_title(VIN, OWNER, doc_cid="bafkreititle")
     assert sent(ledgers) == before
     with pytest.raises(errors.RegistryUnknownTitle):
         ledgers["reader"].title(VIN)
@@ -387,3 +387,20 @@ def test_the_ledger_decodes_the_errors_of_every_contract_a_write_reaches(ledgers
     decoder = ledgers["reader"]._context.reader._decoder  # noqa: SLF001 - the facade's one decoder
     for name in ("RegistryDirectTransferDisabled", "GovernanceInvalidMembers", "ZkPrecompileFailed"):
         assert type(decoder.decode(function_signature_to_4byte_selector(f"{name}()"))) is getattr(errors, name)
+
+
+@pytest.mark.parametrize("step", ["register", "transfer", "status", "grant", "valuation"])
+def test_every_step_that_anchors_a_document_anchors_one(titled: dict[str, Ledger], step: str) -> None:
+    # An empty CID would leave a step in the history that no document stands behind.
+    steps = {
+        "register": lambda: titled["registrar"].register_title(OTHER_VIN, OWNER, doc_cid=""),
+        "transfer": lambda: transfer(titled, VIN, BUYER, doc_cid=""),
+        "status": lambda: titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN, doc_cid=""),
+        "grant": lambda: grant(titled, "lender-a", VIN, 1_000, maturity=MATURITY, doc_cid=""),
+        "valuation": lambda: titled["oracle"].set_valuation(VIN, 1_000, currency="USD", doc_cid=""),
+    }
+    reader = titled["reader"]
+    before, history = sent(titled), reader.history(VIN)
+    with pytest.raises(errors.RegistryDocumentRequired):
+        steps[step]()
+    assert sent(titled) == before and reader.history(VIN) == history

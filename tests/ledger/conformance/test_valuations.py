@@ -30,7 +30,7 @@ def oracles(backend: Backend, ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
         ledgers["lender-a"].approve(pid)
         assert ledgers["lender-b"].approve(pid).executed
         ledgers[name] = backend.ledger(name)
-    ledgers["registrar"].register_title(VIN, Account.create().address)
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
     return ledgers
 
 
@@ -42,12 +42,12 @@ def test_a_title_never_valued_is_not_frozen_and_takes_liens(oracles: dict[str, L
 
 
 def test_one_oracles_outlier_does_not_move_the_titles_value(oracles: dict[str, Ledger]) -> None:
-    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
-    oracles["oracle-2"].set_valuation(VIN, 2_100_000, currency="USD")
-    appraisal = oracles["oracle-3"].set_valuation(VIN, 50_000_000, currency="USD")  # an outlier
+    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD", doc_cid="bafkreivaluation")
+    oracles["oracle-2"].set_valuation(VIN, 2_100_000, currency="USD", doc_cid="bafkreivaluation")
+    appraisal = oracles["oracle-3"].set_valuation(VIN, 50_000_000, currency="USD", doc_cid="bafkreivaluation")  # an outlier
 
     assert (appraisal.value, appraisal.fresh_oracles) == (2_100_000, 3)
-    oracles["oracle-3"].set_valuation(VIN, 1, currency="USD")  # the same oracle, now far too low
+    oracles["oracle-3"].set_valuation(VIN, 1, currency="USD", doc_cid="bafkreivaluation")  # the same oracle, now far too low
     assert oracles["reader"].appraisal(VIN).value == 2_000_000
     assert [v.value for v in oracles["reader"].valuations(VIN)] == [2_000_000, 2_100_000, 1]
 
@@ -97,27 +97,27 @@ def test_a_title_whose_valuations_went_stale_takes_no_lien_until_enough_are_fres
     with pytest.raises(errors.RegistryValuationStale, match="an oracle must value it again"):
         grant(oracles, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     # One fresh valuation of the two a value needs: still stale.
-    assert oracles["oracle-2"].set_valuation(VIN, 2_000_000, currency="USD").state == "stale"
+    assert oracles["oracle-2"].set_valuation(VIN, 2_000_000, currency="USD", doc_cid="bafkreivaluation").state == "stale"
     with pytest.raises(errors.RegistryValuationStale):
         grant(oracles, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
-    assert oracles["oracle-3"].set_valuation(VIN, 2_000_000, currency="USD").state == "healthy"
+    assert oracles["oracle-3"].set_valuation(VIN, 2_000_000, currency="USD", doc_cid="bafkreivaluation").state == "healthy"
     grant(oracles, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
 
 
 def test_one_oracle_alone_neither_values_freezes_nor_stales_a_title(oracles: dict[str, Ledger]) -> None:
-    lone = oracles["oracle-3"].set_valuation(VIN, 1, currency="USD")  # absurdly low, and alone
+    lone = oracles["oracle-3"].set_valuation(VIN, 1, currency="USD", doc_cid="bafkreivaluation")  # absurdly low, and alone
     assert (lone.state, lone.value, lone.fresh_oracles, lone.min_valuations, lone.frozen) == (
         "under-valued", 0, 1, 2, False)
     grant(oracles, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY)  # its value does not count
     long_ago = int(time.time()) - 200 * 86400
-    aged = oracles["oracle"].set_valuation(VIN, 3_000_000, currency="USD", valued_at=long_ago)
+    aged = oracles["oracle"].set_valuation(VIN, 3_000_000, currency="USD", valued_at=long_ago, doc_cid="bafkreivaluation")
     assert aged.state == "stale"  # two current oracles valued it, and one of them aged out
-    assert oracles["oracle-2"].set_valuation(VIN, 3_000_000, currency="USD").state == "healthy"  # median 1.5M
+    assert oracles["oracle-2"].set_valuation(VIN, 3_000_000, currency="USD", doc_cid="bafkreivaluation").state == "healthy"  # median 1.5M
     assert oracles["reader"].appraisal(VIN).value == 1_500_000
 
 
 def test_the_minimum_of_valuations_changes_only_by_a_governance_vote(oracles: dict[str, Ledger]) -> None:
-    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD")
+    oracles["oracle"].set_valuation(VIN, 2_000_000, currency="USD", doc_cid="bafkreivaluation")
     assert oracles["reader"].appraisal(VIN).state == "under-valued"
     before = sent(oracles)
     with pytest.raises(errors.MissingRole, match="DEFAULT_ADMIN"):
@@ -137,14 +137,14 @@ def test_the_minimum_of_valuations_changes_only_by_a_governance_vote(oracles: di
 def test_a_non_oracle_cannot_set_a_valuation(oracles: dict[str, Ledger]) -> None:
     before = sent(oracles)
     with pytest.raises(errors.MissingRole, match="ORACLE"):
-        oracles["lender-a"].set_valuation(VIN, 100, currency="USD")
+        oracles["lender-a"].set_valuation(VIN, 100, currency="USD", doc_cid="bafkreivaluation")
     assert sent(oracles) == before and oracles["reader"].valuations(VIN) == []
 
 
 @pytest.mark.parametrize(("value", "valued_at"), [(0, None), (1, 2**40)])
 def test_an_invalid_valuation_is_refused(oracles: dict[str, Ledger], value: int, valued_at: int | None) -> None:
     with pytest.raises(errors.InvalidOperation):
-        oracles["oracle"].set_valuation(VIN, value, currency="USD", valued_at=valued_at)
+        oracles["oracle"].set_valuation(VIN, value, currency="USD", valued_at=valued_at, doc_cid="bafkreivaluation")
     assert oracles["reader"].valuations(VIN) == []
 
 

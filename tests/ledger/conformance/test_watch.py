@@ -38,7 +38,7 @@ def test_a_watch_hands_out_once_the_events_a_reorg_moved_before_its_cursor(
     fork = backend.fork()
     value(ledgers, VIN, 2_900_000, currency="USD")
     value(ledgers, OTHER, 40, currency="USD")
-    ledgers["registrar"].register_titles([(THIRD, ledgers["oracle"].address, "")])
+    ledgers["registrar"].register_titles([(THIRD, ledgers["oracle"].address, "bafkreititle")])
     before = handle(running)
     assert names(before) == ["ValuationSet"] * 4 + ["TitleRegistered"]
 

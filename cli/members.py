@@ -83,7 +83,7 @@ def member() -> None:
 @click.option("--roles", "card_roles", metavar="ROLE[+ROLE]", help="With --add-card: the roles to grant [default: the card's].")
 @click.option("--remove", "remove_member", metavar="ACCOUNT", help="Propose removing this member and revoking its roles.")
 @click.option("--ltv-threshold", "threshold", type=PERCENT, help="Propose a loan-to-value threshold, e.g. 65%.")
-@click.option("--staleness-days", type=click.IntRange(1, 36500), help="Propose how many days a valuation counts.")
+@click.option("--staleness-days", type=click.IntRange(1, 3650), help="Propose how many days a valuation counts.")
 @click.option("--proof-days", type=click.IntRange(1, 365),
               help="Propose how many days a private lienholder has to prove its lien again.")
 @click.option("--voting-days", type=click.IntRange(1, 365), help="Propose how many days later proposals can be voted on.")

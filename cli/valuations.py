@@ -22,9 +22,9 @@ def appraisal_lines(a: Appraisal) -> list[str]:
         return [f"value     under-valued: {a.fresh_oracles + a.stale_oracles} of the {a.min_valuations} oracles' "
                 "valuations a value needs; no loan-to-value limit applies until it counts"]
     if a.state == "stale":
-        return [f"value     stale: {a.stale_oracles} of its {a.fresh_oracles + a.stale_oracles} valuations are older "
-                f"than the staleness window, and a value needs {a.min_valuations} fresh ones; no new lien until "
-                "oracles value it again"]
+        return [f"value     stale: {a.fresh_oracles} fresh valuation(s) of current oracles ({a.stale_oracles} older "
+                f"than the staleness window), and a value needs {a.min_valuations}; no new lien until oracles value "
+                "it again"]
     return [
         f"value     {format_amount(a.value, a.currency)} (median of {a.fresh_oracles} oracle(s)"
         + (f", {a.stale_oracles} stale" if a.stale_oracles else "") + ")",

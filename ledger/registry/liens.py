@@ -9,7 +9,7 @@ from web3 import Web3
 from web3.logs import DISCARD
 from web3.types import BlockIdentifier
 
-from ...errors import AuthorizationRequired, NotAuthorizer
+from ...errors import AuthorizationRequired, InvalidAuthorizationFile, NotAuthorizer
 from ..chain.transactions import Call
 from .authorization import NO_COMMITMENT, LienAuthorization
 from .consent import Consent, currency_code, sign_consent
@@ -314,6 +314,10 @@ class Liens:
         c = self._c
         if t.authorization is None:
             raise AuthorizationRequired(t.vin)
+        if t.authorization.private:
+            raise InvalidAuthorizationFile(
+                f"the authorization of {t.authorization.signer} is for a private lien: grant it as one (--private)"
+            )
         t.authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.deployment.registry,
                                     token_id=c.token(t.vin), lender=c.signer().address, amount=t.amount,
                                     currency=t.currency, maturity=t.maturity)

@@ -14,7 +14,7 @@ from web3.logs import DISCARD
 from web3.types import BlockIdentifier
 
 from ...contracts.build import load_artifact
-from ...errors import AuthorizationRequired, ProofError
+from ...errors import AuthorizationRequired, InvalidAuthorizationFile, ProofError
 from .authorization import LienAuthorization, commitment_hash
 from .consent import currency_code
 from .context import Hook, LedgerContext
@@ -73,6 +73,10 @@ class PrivateLiens:
         token = c.token(vin)
         if authorization is None:
             raise AuthorizationRequired(vin)
+        if not authorization.private:
+            raise InvalidAuthorizationFile(
+                f"the authorization of {authorization.signer} is for a public lien: ask for one of a private lien"
+            )
         authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.deployment.registry, token_id=token,
                                   lender=signer.address, amount=0, currency=currency, maturity=maturity)
         point = opening.commit()

@@ -114,6 +114,7 @@ class Appraisal:
     fresh_oracles: int
     stale_oracles: int
     min_valuations: int  # how many fresh valuations a value needs
+    counted: bool  # whether its value ever counted: then it is never unlimited again
     secured: int  # the active liens' total
     ltv_bps: int
     threshold_bps: int
@@ -122,13 +123,14 @@ class Appraisal:
     @property
     def state(self) -> str:
         """Returns "unvalued", "under-valued" (fewer current oracles valued it than a value
-        needs), "stale" (enough did, but too many of their valuations aged out), "frozen" or
-        "healthy" (as the registry's `tokenURI` says)."""
+        needs, and its value never counted), "stale" (its value counted before, or enough oracles
+        valued it, and too few fresh valuations of current oracles are left), "frozen" or "healthy"
+        (as the registry's `tokenURI` says)."""
         if self.value == 0:
             current = self.fresh_oracles + self.stale_oracles
-            if current == 0:
-                return "unvalued"
-            return "under-valued" if current < self.min_valuations else "stale"
+            if self.counted or current >= self.min_valuations:
+                return "stale"
+            return "unvalued" if current == 0 else "under-valued"
         return "frozen" if self.frozen else "healthy"
 
     def to_dict(self) -> dict[str, Any]:

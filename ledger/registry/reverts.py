@@ -57,7 +57,7 @@ MESSAGES: dict[str, str] = {
     "RegistryAuthorizationExpired": "the authorization expired at {deadline}: ask for a new one",
     "RegistryAuthorizationUsed": "this authorization was already used: each authorizes one lien or one transfer",
     "RegistryNotAuthorized": (
-        "the authorization recovers to {signer}, who may not authorize this on title {tokenId}: it must be "
+        "the authorization recovers to {signer}, who may not authorize this on title {title}: it must be "
         "signed for exactly these terms by the title's owner, or by a registrar other than the sender (for a "
         "lien, only where the consortium's policy admits registrars)"
     ),
@@ -85,8 +85,9 @@ MESSAGES: dict[str, str] = {
         "proved within), over the {threshold} loan-to-value threshold: lend less"
     ),
     "RegistryValuationStale": (
-        "every valuation of title {title} is stale (the latest dates from {latestValuedAt}): an oracle must "
-        "value it again before it takes a new lien"
+        "title {title} has too few fresh valuations of current oracles for its value to count (the latest "
+        "dates from {latestValuedAt}), and its value counted before: an oracle must value it again before it "
+        "takes a new lien"
     ),
     "RegistryInvalidSetting": "{value} is out of range for this setting",
     "RegistrySettingUnchanged": "the setting is {value} already: a vote for the value it has would change nothing",
@@ -99,7 +100,8 @@ MESSAGES: dict[str, str] = {
         "seniors could not consent to an amount they cannot see); grant a public lien with their consent"
     ),
     "RegistryValuationRequired": (
-        "title {title} has no fresh valuation to prove a private amount against: an oracle must value it first"
+        "title {title} has no value that counts (too few fresh valuations of current oracles) to prove a "
+        "private amount against: oracles must value it first"
     ),
     "RegistryProofOverdue": (
         "title {title} is frozen: its private lien {lienId} owed a new loan-to-value proof by {deadline}"

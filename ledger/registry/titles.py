@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from web3 import Web3
 
-from ...errors import AuthorizationRequired, NotAuthorizer
+from ...errors import AuthorizationRequired, InvalidAuthorizationFile, NotAuthorizer
 from ..chain.transactions import Call
 from .authorization import TransferAuthorization
 from .context import Hook, LedgerContext
@@ -96,8 +96,15 @@ class Titles:
         if authorization is None:
             raise AuthorizationRequired(vin)
         to = Web3.to_checksum_address(to)
+        owner = self.get(vin).owner
         authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.deployment.registry,
-                                  token_id=c.token(vin), owner=self.get(vin).owner, to=to)
+                                  token_id=c.token(vin), owner=owner, to=to)
+        sender = c.signer().address.lower()
+        if authorization.signer.lower() == sender != owner.lower():
+            raise InvalidAuthorizationFile(
+                f"the transfer authorization was signed by {authorization.signer}, the registrar sending it: a "
+                "transfer needs the owner's authorization or a second registrar's"
+            )
         fn = c.registry.functions.transferTitle(c.token(vin), to, doc_cid, authorization.as_argument())
         c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)

@@ -66,6 +66,7 @@ class Model:
         self.liens: dict[int, ModelLien] = {}
         self.valuations: dict[str, dict[str, int]] = {}  # by VIN, by oracle
         self.revoked: set[str] = set()
+        self.counted: set[str] = set()  # titles whose value counted once: never unlimited again
 
     def role(self, actor: str) -> str:
         return "" if actor in self.revoked else ROLE[actor]
@@ -92,6 +93,8 @@ class Model:
         if self.role(actor) != "ORACLE" or vin not in self.titles:
             return False
         self.valuations.setdefault(vin, {})[actor] = value
+        if self.value(vin):
+            self.counted.add(vin)
         return True
 
     def revoke(self, oracle: str) -> bool:
@@ -124,6 +127,8 @@ class Model:
         if self.active_lenders(vin) - {actor} and not consenting:
             return False
         if self.value(vin) and (self.frozen(vin) or self.ltv_bps(vin, amount) > THRESHOLD_BPS):
+            return False
+        if not self.value(vin) and vin in self.counted:  # stale: an oracle left a valued title
             return False
         lien_id = len(self.liens) + 1
         self.liens[lien_id] = ModelLien(vin, actor, amount)
@@ -229,7 +234,7 @@ def apply(op: tuple, ledgers: dict[str, Ledger], model: Model) -> None:  # type:
     try:
         run()
         succeeded = True
-    except errors.ContractRevert:
+    except (errors.ContractRevert, errors.InvalidAuthorizationFile):  # the client refuses a self-signed transfer first
         succeeded = False
     event(f"{kind} {'accepted' if succeeded else 'refused'}")
     assert succeeded == expected, f"{op}: chain {'accepted' if succeeded else 'refused'}, model says otherwise"

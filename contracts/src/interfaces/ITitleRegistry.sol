@@ -60,9 +60,10 @@ interface ITitleRegistry {
     /// @dev `value` is the median of the latest valuation of each current oracle valued within
     /// the staleness window (the mean of the two middle ones for an even count), once there are
     /// at least `minValuations` of them; zero otherwise: no one oracle sets a title's value.
-    /// Below the minimum, a title that at least `minValuations` current oracles valued is stale
-    /// (it takes no lien until valued again); one that fewer did is under-valued (its value does
-    /// not count yet, and it takes liens as an unvalued one does). `ltvBps` is the active liens'
+    /// Below the minimum, a title whose value counted before, or that at least `minValuations`
+    /// current oracles valued, is stale (it takes no lien until valued again: no oracle leaving,
+    /// renouncing or being revoked lifts a title's limit); one that fewer did and whose value never
+    /// counted is under-valued (it takes liens as an unvalued one does). `ltvBps` is the active liens'
     /// total over `value`, in basis points, rounded up.
     struct Appraisal {
         uint256 value;
@@ -70,6 +71,9 @@ interface ITitleRegistry {
         uint32 freshOracles;
         uint32 staleOracles;
         uint32 minValuations;
+        /// @dev Whether the title's value ever counted: then it never goes back to taking liens
+        /// without a limit, whatever oracles come and go (it is stale until valued again).
+        bool counted;
         uint256 secured;
         uint256 ltvBps;
         uint256 thresholdBps;

@@ -41,8 +41,8 @@ library TitleMetadata {
     function _valueState(ITitleRegistry.Appraisal memory a) private pure returns (string memory) {
         if (a.value == 0) {
             uint256 current = uint256(a.freshOracles) + a.staleOracles;
-            if (current == 0) return "unvalued";
-            return current < a.minValuations ? "under-valued" : "stale";
+            if (a.counted || current >= a.minValuations) return "stale";
+            return current == 0 ? "unvalued" : "under-valued";
         }
         return a.frozen ? "frozen" : "healthy";
     }

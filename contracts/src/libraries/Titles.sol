@@ -41,6 +41,8 @@ library Titles {
         uint256 privateLienId;
         /// @dev Whether the latest review found the loan-to-value over the threshold.
         bool frozen;
+        /// @dev Whether a review found a value that counted: the title is never unlimited again.
+        bool valued;
         /// @dev The oracles that valued the title, in the order they first did until a pruning
         /// (which moves the last ones into the places of those whose role was gone, and forgets
         /// their valuations); at most `MAX_VALUERS`. The order matters to nothing: the value is
@@ -145,6 +147,9 @@ library Titles {
     uint256 internal constant MAX_VALUERS = 16;
     /// @dev The longest a lien may run: well beyond any vehicle loan.
     uint256 private constant _MAX_TERM = 30 * 365 days;
+    /// @dev The longest window a setting may give (staleness, proof, lapse grace): ten years, so
+    /// no date plus a window can overflow.
+    uint256 private constant _MAX_WINDOW = 3650 days;
 
     // --- settings -----------------------------------------------------------------------------
 
@@ -153,11 +158,12 @@ library Titles {
     /// and tell wallets that every title changed).
     /// @param s The registry's settings.
     /// @param which The setting.
-    /// @param value Its new value: basis points 1-10000 for the threshold, seconds (not zero but
-    /// for the lapse grace) for windows, an {ITitleRegistry-AuthorizationPolicy}, a count 1-16.
+    /// @param value Its new value: basis points 1-10000 for the threshold, seconds up to ten years
+    /// (not zero but for the lapse grace) for windows, an {ITitleRegistry-AuthorizationPolicy}, a
+    /// count 1-16.
     function changeSetting(Settings storage s, Setting which, uint256 value) external {
         uint256 previous;
-        uint256 max = type(uint64).max;
+        uint256 max = _MAX_WINDOW;
         if (which == Setting.LtvThreshold) (previous, max) = (s.ltvThresholdBps, 10_000);
         else if (which == Setting.StalenessWindow) previous = s.stalenessWindow;
         else if (which == Setting.ProofWindow) previous = s.proofWindow;
@@ -827,6 +833,7 @@ library Titles {
         (ITitleRegistry.Appraisal memory a,) = _appraise(t, s);
         _reviewPrivate(t, liens, s, tokenId, a);
         if (a.value == 0) return;
+        if (!t.valued) t.valued = true;
         bool over = a.ltvBps > a.thresholdBps;
         if (over != t.frozen) _setFrozen(t, tokenId, over, a);
     }
@@ -901,11 +908,12 @@ library Titles {
         return a.secured >= allowed ? 0 : allowed - a.secured;
     }
 
-    /// @dev Whether a title without a value that counts is stale: at least the minimum of current
-    /// oracles valued it, and too many of those valuations aged out. (Fewer: under-valued, or
-    /// unvalued; a lone oracle can never make a title stale.)
+    /// @dev Whether a title without a value that counts is stale: its value counted before (an
+    /// oracle left, or the minimum rose), or at least the minimum of current oracles valued it and
+    /// too many of those valuations aged out. (Otherwise under-valued, or unvalued: a lone oracle
+    /// can never make a title stale, and no oracle leaving makes a valued title unlimited.)
     function _stale(ITitleRegistry.Appraisal memory a) private pure returns (bool) {
-        return uint256(a.freshOracles) + a.staleOracles >= a.minValuations;
+        return a.counted || uint256(a.freshOracles) + a.staleOracles >= a.minValuations;
     }
 
     /// @dev The holders of the title's active liens other than the caller, in priority order; a
@@ -981,10 +989,12 @@ library Titles {
         a.freshOracles = uint32(n);
         a.staleOracles = uint32(current - n);
         a.minValuations = s.minValuations;
+        a.counted = t.valued;
         a.secured = t.secured;
         a.thresholdBps = s.ltvThresholdBps;
         if (n == 0 || n < a.minValuations) return (a, latest); // no value counts yet
         a.value = n % 2 == 1 ? fresh[n / 2] : (fresh[n / 2 - 1] + fresh[n / 2]) / 2;
+        a.counted = true;
         a.ltvBps = _ratioBps(a.secured, a.value);
         // As of now, not as of the latest review: a revoked oracle or a valuation ageing out
         // changes it without any transaction on the title.

@@ -14,6 +14,7 @@ from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry import private
 from lienchain.ledger.registry.authorization import NO_COMMITMENT, LienAuthorization, commitment_hash
 from lienchain.ledger.registry.records import Lien
+from lienchain.ledger.registry.roles import role_id
 from lienchain.zk.pedersen import Opening
 
 from .conftest import Backend
@@ -97,19 +98,35 @@ def test_an_oracles_extreme_value_is_refused_and_locks_nothing(titled: dict[str,
     assert titled["reader"].appraisal(VIN).value == LIMIT - 1
 
 
-def test_a_revoked_oracles_valuation_no_longer_counts(backend: Backend, titled: dict[str, Ledger]) -> None:
+@pytest.mark.parametrize("leaves", ["revoked", "renounced"])
+def test_an_oracle_leaving_neither_keeps_a_title_frozen_nor_lifts_its_limit(
+    backend: Backend, titled: dict[str, Ledger], leaves: str
+) -> None:
     value(titled, VIN, 1_000_000, currency="USD")
     grant(titled, "lender-a", VIN, 700_000, currency="USD", maturity=MATURITY)  # 70%: at the threshold
-    with pytest.raises(errors.LtvExceeded):
-        grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)
-    pid = titled["registrar"].propose_role("ORACLE", titled["oracle"].address, grant=False)
+    titled["oracle"].set_valuation(VIN, 900_000, currency="USD", doc_cid="bafkreilow")  # the median: 950,000
+    assert titled["reader"].appraisal(VIN).frozen
+    oracle = titled["oracle"]
+    if leaves == "revoked":
+        pid = titled["registrar"].propose_role("ORACLE", oracle.address, grant=False)
+        titled["lender-a"].approve(pid)
+        assert titled["lender-b"].approve(pid).executed
+    else:  # its own key gives its role up
+        oracle._signer.send(oracle.registry.functions.renounceRole(role_id("ORACLE"), oracle.address))  # noqa: SLF001
+    # Its valuation counts no more: the title is not frozen by it, and, one valuation being fewer
+    # than a value needs, stale: it takes no lien until oracles value it again (no limit lifted).
+    shown = titled["reader"].appraisal(VIN)
+    assert (shown.state, shown.fresh_oracles, shown.value, shown.frozen) == ("stale", 1, 0, False)
+    before = sent(titled)
+    with pytest.raises(errors.RegistryValuationStale):
+        grant(titled, "lender-a", VIN, 10**9, currency="USD", maturity=MATURITY)
+    assert sent(titled) == before and len(titled["reader"].liens(VIN)) == 1
+    pid = titled["registrar"].propose_min_valuations(1)  # the members may vote one appraiser enough
     titled["lender-a"].approve(pid)
     assert titled["lender-b"].approve(pid).executed
-    # One current oracle's valuation is left: fewer than a value needs, so none binds anyone now.
-    shown = titled["reader"].appraisal(VIN)
-    assert (shown.state, shown.fresh_oracles, shown.value, shown.frozen) == ("under-valued", 1, 0, False)
-    grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)
-    assert len(titled["reader"].liens(VIN)) == 2
+    assert titled["reader"].appraisal(VIN).state == "healthy"  # oracle-b's 1,000,000: 70%
+    with pytest.raises(errors.LtvExceeded):
+        grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)
 
 
 def test_a_private_lien_of_zero_is_refused_on_chain(backend: Backend, titled: dict[str, Ledger]) -> None:

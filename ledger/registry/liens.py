@@ -316,7 +316,7 @@ class Liens:
             raise AuthorizationRequired(t.vin)
         if t.authorization.private:
             raise InvalidAuthorizationFile(
-                f"the authorization of {t.authorization.signer} is for a private lien: grant it as one (--private)"
+                f"the authorization of {t.authorization.signer} is for a private lien: grant it as a private lien"
             )
         t.authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.deployment.registry,
                                     token_id=c.token(t.vin), lender=c.signer().address, amount=t.amount,

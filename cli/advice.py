@@ -70,6 +70,9 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     ),
     errors.NoFreshValuation: "an oracle values it with `lienchain valuation set`",
     errors.RegistryTitleExists: "see it with `lienchain title show`",
+    errors.RegistryCancellationNeedsVote: (
+        "propose it with `lienchain member propose --cancel-title VIN --evidence FILE`"
+    ),
     errors.RegistryDirectTransferDisabled: "use `lienchain title transfer` as a registrar",
     errors.RegistryUnknownLien: "list a title's liens with `lienchain lien list VIN`",
     errors.RegistryConsentMissing: (
@@ -78,7 +81,11 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.RegistryValuationStale: "an oracle values it with `lienchain valuation set`",
     errors.RegistryValuationRequired: "an oracle values it with `lienchain valuation set`",
     errors.RegistryInvalidProof: "run the command again",
-    errors.RegistryProofOverdue: "its lender proves it with `lienchain lien prove {lien_id}`",
+    errors.RegistryProofOverdue: (
+        "its lender proves it with `lienchain lien prove {lien_id}`, or reveals it with `lienchain lien reveal "
+        "{lien_id}`; an auditor may reveal it too"
+    ),
+    errors.RegistryRevealNotAllowed: "see whether its proof is overdue with `lienchain title show` of its title",
     errors.RegistryLienUnacknowledged: (
         "an auditor opens and acknowledges it with `lienchain lien acknowledge {lien_id}`; if none can, its lender "
         "sealed the amount for itself alone"

@@ -193,6 +193,24 @@ def acknowledge(app: App, lien_id: int) -> None:
     app.emit(state.to_dict(), f"lien {lien_id}: amount opened against its commitment, acknowledged by {app.account}")
 
 
+@lien.command("reveal")
+@LIEN_ID
+@common_options
+@pass_app
+def reveal(app: App, lien_id: int) -> None:
+    """Reveal a private lien's amount on chain, checked against its commitment: the lien is public
+    from then on. Its lender may at any time; an auditor once the lien's loan-to-value proof is
+    overdue, which ends the overdue proof's hold on the title (the title follows the public
+    loan-to-value rules: frozen if the amount is over the threshold).
+
+    \b
+    Example:
+      lienchain --as auditor lien reveal 3
+    """
+    revealed = app.session().reveal_lien(lien_id)
+    app.emit(revealed.to_dict(), f"revealed {lien_line(app, revealed)}: public from now on")
+
+
 @lien.command("consent")
 @click.argument("vin")
 @click.option("--to", "to", required=True, help="The lender who will take the new lien (address or account name).")

@@ -13,7 +13,7 @@ import click
 
 from ..ledger.registry.records import Proposal, ProposalCall
 from .options import App, common_options, pass_app
-from .params import PERCENT, PROPOSAL_ID, ROLE, format_time
+from .params import LENIENT, PERCENT, PROPOSAL_ID, ROLE, format_time
 
 if TYPE_CHECKING:
     from ..ledger.registry.ledger import Ledger
@@ -95,19 +95,25 @@ def member() -> None:
               help="Propose who may authorize a new lien: the owner or a registrar, or the owner alone.")
 @click.option("--force-release", "force_release", type=click.IntRange(1), metavar="LIEN_ID",
               help="Propose releasing this lien against its holder's will (needs --evidence).")
+@click.option("--cancel-title", "cancel_title", metavar="VIN",
+              help="Propose cancelling this title for good, e.g. a vehicle destroyed or exported (needs --evidence).")
 @click.option("--evidence", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="With --force-release: the evidence document (court order, proof of payoff), sealed and anchored.")
+              help="With --force-release or --cancel-title: the evidence document (court order, proof of payoff, "
+                   "certificate of destruction), sealed and anchored.")
+@LENIENT
 @common_options
 @pass_app
 def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
-    lapse_grace_days: int | None, min_valuations: int | None, policy: str | None, force_release: int | None, evidence: Path | None,
+    lapse_grace_days: int | None, min_valuations: int | None, policy: str | None, force_release: int | None,
+    cancel_title: str | None, evidence: Path | None, lenient: bool,
 ) -> None:
     """Propose a role grant or revocation, a membership change, a new loan-to-value threshold,
     valuation staleness window, minimum of valuations, private lien proof window, lapse grace
-    period, voting period or policy on who authorizes liens, or the release of a lien on evidence. Your vote counts at once; the proposal can be voted on for
+    period, voting period or policy on who authorizes liens, or the release of a lien or the
+    cancellation of a title on evidence. Your vote counts at once; the proposal can be voted on for
     the voting period (14 days unless voted otherwise).
 
     \b
@@ -122,21 +128,22 @@ def propose(
       lienchain --as registrar member propose --authorization-policy owner-only
       lienchain --as registrar member propose --min-valuations 3
       lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
+      lienchain --as registrar member propose --cancel-title 1M8GDM9AXKP042788 --evidence destruction.pdf
     """
     from ..networks.card import MemberCard, check_roles
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days, voting_days, min_valuations, policy, force_release) if x] + (
+                          proof_days, voting_days, min_valuations, policy, force_release, cancel_title) if x] + (
                               [lapse_grace_days] if lapse_grace_days is not None else [])
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
-            "--proof-days, --voting-days, --lapse-grace-days, --min-valuations, --authorization-policy or "
-            "--force-release"
+            "--proof-days, --voting-days, --lapse-grace-days, --min-valuations, --authorization-policy, "
+            "--force-release or --cancel-title"
         )
-    if bool(force_release) != bool(evidence):
-        raise click.UsageError("--force-release LIEN_ID and --evidence FILE go together")
+    if bool(force_release or cancel_title) != bool(evidence):
+        raise click.UsageError("--evidence FILE goes with --force-release LIEN_ID or --cancel-title VIN, and they need it")
     if card_roles and not card_file:
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
@@ -161,6 +168,10 @@ def propose(
         pid = ledger.propose_authorization_policy(AuthorizationPolicy[policy.upper().replace("-", "_")])
     elif force_release and evidence:
         pid = app.session().propose_force_release(force_release, evidence.read_bytes())
+    elif cancel_title and evidence:
+        from ..ledger.registry.vin import normalize_vin
+
+        pid = app.session().propose_cancellation(normalize_vin(cancel_title, lenient=lenient), evidence.read_bytes())
     elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))

@@ -179,8 +179,9 @@ def authorize(app: App, vin: str, to: str, valid_days: int, out: Path, lenient: 
 @common_options
 @pass_app
 def set_status(app: App, vin: str, status: str, doc: Path | None, lenient: bool) -> None:
-    """Mark a title stolen, salvage or cancelled, or active again (as a REGISTRAR), anchoring the
-    change's document (a police report; a generated record of the change by default).
+    """Mark a title stolen or salvage, or active again (as a REGISTRAR), anchoring the change's
+    document (a police report; a generated record of the change by default). Cancelling a title,
+    which can never be undone, takes a member vote: `member propose --cancel-title VIN --evidence FILE`.
 
     \b
     Example:

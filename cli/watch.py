@@ -37,6 +37,8 @@ def _line(app: App, e: Event, vin: str | None) -> str:
         "LienProofDue": lambda: f"PROOF DUE for private lien {a['lienId']} by {format_time(int(a['deadline']))}: "
                                 f"the threshold now allows {a['limit']} minor units",
         "LienAcknowledged": lambda: f"lien {a['lienId']}'s amount opened and acknowledged by {app.label(str(a['auditor']))}",
+        "LienRevealed": lambda: f"lien {a['lienId']} revealed by {app.label(str(a['by']))}: "
+                                f"{a['amount']} minor units, public from now on",
         "AuthorizationUsed": lambda: f"authorization by {app.label(str(a['signer']))} used",
         "ValuationSet": lambda: f"valued {format_amount(int(a['value']), str(a['currency']))} by {app.label(str(a['oracle']))}",
         "LtvAlert": lambda: f"ALERT loan-to-value {percent(int(a['ltvBps']))} over {percent(int(a['thresholdBps']))}: frozen",

@@ -26,7 +26,7 @@ SHIM = CONTRACTS_DIR / "solc-shim.js"
 
 #: The contracts lienchain deploys, and the libraries they link (under src/libraries); each gets an
 #: artifact file of its own.
-CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles", "TitleMetadata")
+CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles", "Authorizations", "TitleMetadata")
 
 SETTINGS: dict[str, Any] = {
     "evmVersion": "london",

@@ -16,7 +16,7 @@ from .revert import (
 __all__ = [
     "CUSTOM_ERRORS", "RegistryInvalidVIN", "RegistryInvalidOwner", "RegistryInvalidAmount",
     "RegistryInvalidMaturity", "RegistryTitleExists", "RegistryUnknownTitle", "RegistryTitleNotActive",
-    "RegistryTitleCancelled", "RegistryStatusUnchanged", "RegistryTitleEncumbered",
+    "RegistryTitleCancelled", "RegistryStatusUnchanged", "RegistryTitleEncumbered", "RegistryCancellationNeedsVote",
     "RegistryDirectTransferDisabled", "RegistryUnknownLien", "RegistryLienNotActive", "RegistryLienNotLapsed",
     "RegistryEvidenceRequired", "RegistryTooManyLiens", "RegistryTooManyValuers", "RegistryNotLienholder",
     "RegistryConsentMissing", "RegistryConsentInvalid", "RegistryConsentExpired", "RegistryConsentUsed",
@@ -25,7 +25,8 @@ __all__ = [
     "RegistryTitleFrozen", "RegistryLtvExceeded", "RegistryValuationStale", "RegistryInvalidSetting",
     "RegistrySettingUnchanged", "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
     "RegistryProofOverdue", "RegistryLienUnacknowledged",
-    "RegistryLienAcknowledged", "RegistryLienNotPrivate", "RegistryInvalidFoundingRole",
+    "RegistryLienAcknowledged", "RegistryLienNotPrivate", "RegistryRevealNotAllowed", "RegistryInvalidOpening",
+    "RegistryInvalidFoundingRole",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
@@ -102,6 +103,12 @@ class RegistryTitleEncumbered(TitleEncumbered):
 
     token_id: int
     active_liens: int
+
+
+class RegistryCancellationNeedsVote(InvalidOperation):
+    """Raised when a registrar cancels a title: a cancellation, never undone, takes a member vote."""
+
+    token_id: int
 
 
 class RegistryDirectTransferDisabled(InvalidOperation):
@@ -315,6 +322,20 @@ class RegistryLienAcknowledged(InvalidOperation):
 
 class RegistryLienNotPrivate(InvalidOperation):
     """Raised when a public lien is treated as a private one (its commitment, a proof)."""
+
+    lien_id: int
+
+
+class RegistryRevealNotAllowed(NotLienholder):
+    """Raised when neither a private lien's holder nor, once its proof is overdue, an auditor reveals it."""
+
+    lien_id: int
+    caller: str
+    deadline: int
+
+
+class RegistryInvalidOpening(InvalidOperation):
+    """Raised when an amount and blinding factor do not open a private lien's commitment."""
 
     lien_id: int
 

@@ -9,6 +9,7 @@ import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IERC5192} from "./interfaces/IERC5192.sol";
 import {ITitleRegistry} from "./interfaces/ITitleRegistry.sol";
+import {Authorizations} from "./libraries/Authorizations.sol";
 import {TitleMetadata} from "./libraries/TitleMetadata.sol";
 import {Titles} from "./libraries/Titles.sol";
 
@@ -104,7 +105,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         Titles.State storage t = _activeTitle(tokenId);
         address from = _ownerOf(tokenId);
         if (bytes(docCid).length == 0) revert RegistryDocumentRequired();
-        Titles.authorizeTransfer(t, _consentUsed, _domainSeparatorV4(), tokenId, from, to, authorization);
+        Authorizations.authorizeTransfer(t, _consentUsed, _domainSeparatorV4(), tokenId, from, to, authorization);
         _transferTitle(t, tokenId, from, to, docCid);
     }
 
@@ -158,10 +159,14 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
+    function revealLien(uint256 lienId, uint256 amount, uint256 blinding) external {
+        Titles.LienState storage l = _activeLien(lienId);
+        Titles.revealLien(_titles[l.lien.tokenId], _liens, _settings, _verifier, lienId, amount, blinding);
+    }
+
+    /// @inheritdoc ITitleRegistry
     function releaseLien(uint256 lienId) external {
-        Lien storage l = _activeLien(lienId).lien;
-        if (l.lender != msg.sender) revert RegistryNotLienholder(lienId, msg.sender, l.lender);
-        _closeLien(l, lienId, Titles.Closing.Release, "");
+        _closeLien(_activeLien(lienId).lien, lienId, Titles.Closing.Release, "");
     }
 
     /// @inheritdoc ITitleRegistry
@@ -176,9 +181,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @inheritdoc ITitleRegistry
     function forceReleaseLien(uint256 lienId, string calldata evidenceCid) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Lien storage l = _activeLien(lienId).lien;
-        if (bytes(evidenceCid).length == 0) revert RegistryEvidenceRequired(lienId);
-        _closeLien(l, lienId, Titles.Closing.ForceRelease, evidenceCid);
+        _closeLien(_activeLien(lienId).lien, lienId, Titles.Closing.ForceRelease, evidenceCid);
     }
 
     // --- valuations and settings --------------------------------------------------------------
@@ -237,11 +240,6 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function liensOf(uint256 tokenId) external view returns (uint256[] memory) {
         return _existingTitle(tokenId).lienIds;
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function activeLienCount(uint256 tokenId) external view returns (uint256) {
-        return _existingTitle(tokenId).activeLienIds.length;
     }
 
     /// @inheritdoc ITitleRegistry
@@ -403,7 +401,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     ) private returns (uint256) {
         Titles.State storage t = _activeTitle(terms.tokenId);
         bytes32 domainSeparator = _domainSeparatorV4();
-        Titles.authorizeLien(_consentUsed, domainSeparator, _settings, terms, bytes32(0), authorization);
+        Authorizations.authorizeLien(_consentUsed, domainSeparator, _settings, terms, bytes32(0), authorization);
         return Titles.grantLien(t, _liens, _settings, _consentUsed, domainSeparator, terms, docCid, consents);
     }
 
@@ -416,7 +414,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     ) private {
         _activeTitle(terms.tokenId);
         bytes32 commitment = keccak256(abi.encode(amount.commitment));
-        Titles.authorizeLien(_consentUsed, _domainSeparatorV4(), _settings, terms, commitment, authorization);
+        Authorizations.authorizeLien(_consentUsed, _domainSeparatorV4(), _settings, terms, commitment, authorization);
     }
 
     function _closeLien(Lien storage l, uint256 lienId, Titles.Closing how, string memory evidenceCid) private {

@@ -25,6 +25,16 @@ contract ZkVerifier is IZkVerifier {
     uint256 internal constant MAX_BITS = 64;
 
     /// @inheritdoc IZkVerifier
+    /// @dev False for a commitment that is not a canonical curve point.
+    function opens(uint256[2] calldata commitment, uint256 amount, uint256 blinding) external view returns (bool) {
+        if (amount >= 2 ** 40 || blinding >= R || !_valid(commitment[0], commitment[1])) return false;
+        (uint256 ax, uint256 ay) = _mul(1, 2, amount);
+        (uint256 bx, uint256 by) = _mul(HX, HY, blinding);
+        (uint256 x, uint256 y) = _add(ax, ay, bx, by);
+        return x == commitment[0] && y == commitment[1];
+    }
+
+    /// @inheritdoc IZkVerifier
     /// @dev False for bits outside 1-64.
     function verifyRange(
         uint256 chainId,
@@ -319,6 +329,18 @@ contract ZkVerifier is IZkVerifier {
     function _valid(uint256 x, uint256 y) internal pure returns (bool) {
         if (x >= P || y >= P || (x == 0 && y == 0)) return false;
         return mulmod(y, y, P) == addmod(mulmod(mulmod(x, x, P), x, P), 3, P);
+    }
+
+    function _mul(uint256 px, uint256 py, uint256 k) internal view returns (uint256 x, uint256 y) {
+        uint256[3] memory input = [px, py, k];
+        uint256[2] memory out;
+        bool ok;
+        assembly ("memory-safe") {
+            ok := staticcall(gas(), 0x07, input, 0x60, out, 0x40)
+            ok := and(ok, eq(returndatasize(), 0x40)) // see `addMul` in `_batch`
+        }
+        if (!ok) revert ZkPrecompileFailed();
+        return (out[0], out[1]);
     }
 
     function _add(uint256 x1, uint256 y1, uint256 x2, uint256 y2) internal view returns (uint256 x, uint256 y) {

@@ -13,9 +13,10 @@ from ...errors import UndecodableProposal
 from .calls import CallDecoder
 from .context import Hook, LedgerContext
 from .deployment import NO_SEALER
-from .records import Address, AuthorizationPolicy, Proposal, from_struct
+from .records import Address, AuthorizationPolicy, Proposal, TitleStatus, from_struct
 from .reverts import percent
 from .roles import ROLES, role_id, role_name
+from .vin import VIN
 
 __all__ = ["Governance"]
 
@@ -292,6 +293,27 @@ class Governance:
         return self._propose_registry_call("forceReleaseLien", [lien_id, evidence_cid],
                                            f"release lien {lien_id} on the evidence of {evidence_cid}", on_accepted)
 
+    def propose_cancellation(self, vin: VIN, evidence_cid: str, *, on_accepted: Hook = None) -> int:
+        """Proposes that governance cancels a title, which can never be undone (a vehicle destroyed
+        or exported), on the evidence of a document; the proposer's vote counts at once.
+
+        Args:
+            vin: The title.
+            evidence_cid: The CID of the sealed evidence document.
+            on_accepted: Called once governance accepted the proposal and before it is final: the
+                place to store the evidence the proposal names.
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            RegistryTitleCancelled, RegistryDocumentRequired, TitleNotFound: If the registry would
+                refuse the cancellation now (nothing is proposed).
+        """
+        args = [self._c.token(vin), int(TitleStatus.CANCELLED), evidence_cid]
+        return self._propose_registry_call("setTitleStatus", args,
+                                           f"cancel title {vin} on the evidence of {evidence_cid}", on_accepted)
+
     def _propose_setting(self, setter: str, value: int, description: str) -> int:
         return self._propose_registry_call(setter, [value], description)
 
@@ -300,7 +322,7 @@ class Governance:
         # registry refuses now (a setting's current value, a lien without evidence) is refused
         # before any proposal is made.
         registry = self._c.registry
-        self._c.reader.call(registry.functions[function](*args), sender=self._c.governance.address)
+        self._c.reader.call(registry.functions[function](*args), sender=self._c.governance.address, titles=self._c.vins)
         return self.propose(registry.address, registry.encode_abi(function, args), description, on_accepted=on_accepted)
 
     def propose(self, target: str, data: str, description: str, *, on_accepted: Hook = None) -> int:

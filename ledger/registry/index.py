@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -141,10 +142,13 @@ class EventIndex:
         return [Event(name, b, tx, i, json.loads(args), t, txi) for name, b, txi, tx, i, args, t in rows]
 
     def liens(self, token_id: int) -> list[Lien]:
-        """Returns every lien granted on a title, from its events, in priority order."""
-        events = self.events(token_id=token_id, names=("LienGranted", *_ENDS))
+        """Returns every lien granted on a title, from its events, in priority order (a revealed
+        private lien with its amount)."""
+        events = self.events(token_id=token_id, names=("LienGranted", "LienRevealed", *_ENDS))
         ended = {int(e.args["lienId"]): _ENDS[e.name] for e in events if e.name in _ENDS}
-        return [_lien(e, ended.get(int(e.args["lienId"]), LienStatus.ACTIVE)) for e in events if e.name == "LienGranted"]
+        revealed = {int(e.args["lienId"]): int(e.args["amount"]) for e in events if e.name == "LienRevealed"}
+        liens = [_lien(e, ended.get(int(e.args["lienId"]), LienStatus.ACTIVE)) for e in events if e.name == "LienGranted"]
+        return [replace(x, amount=revealed[x.lien_id]) if x.lien_id in revealed else x for x in liens]
 
     def close(self) -> None:
         """Closes the file."""

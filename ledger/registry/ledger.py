@@ -263,6 +263,10 @@ class Ledger:
         """Proves a private lien's amount within what the threshold allows now: see `PrivateLiens.prove`."""
         return self._private.prove(lien_id, opening, reserve=reserve)
 
+    def reveal_lien(self, lien_id: int, opening: Opening) -> Lien:
+        """Reveals a private lien's amount on chain, making it public: see `PrivateLiens.reveal`."""
+        return self._private.reveal(lien_id, opening)
+
     def private_lien(self, vin: VIN) -> PrivateLienState | None:
         """Reads a title's active private lien, if any: see `PrivateLiens.state`."""
         return self._private.state(vin)
@@ -384,6 +388,10 @@ class Ledger:
     def propose_authorization_policy(self, policy: AuthorizationPolicy) -> int:
         """Proposes who may authorize a new lien: see `Governance.propose_authorization_policy`."""
         return self._governance.propose_authorization_policy(policy)
+
+    def propose_cancellation(self, vin: VIN, evidence_cid: str, *, on_accepted: Hook = None) -> int:
+        """Proposes cancelling a title for good on evidence: see `Governance.propose_cancellation`."""
+        return self._governance.propose_cancellation(vin, evidence_cid, on_accepted=on_accepted)
 
     def propose_force_release(self, lien_id: int, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes releasing a lien on evidence: see `Governance.propose_force_release`."""

@@ -14,7 +14,7 @@ from web3.logs import DISCARD
 from web3.types import BlockIdentifier
 
 from ...contracts.build import load_artifact
-from ...errors import AuthorizationRequired, InvalidAuthorizationFile, ProofError
+from ...errors import AuthorizationRequired, InvalidAuthorizationFile, LienIsPublic, ProofError
 from .authorization import LienAuthorization, commitment_hash
 from .consent import currency_code
 from .context import Hook, LedgerContext
@@ -152,6 +152,35 @@ class PrivateLiens:
         state = self._state(lien.token_id)
         assert state is not None  # acknowledged: it is active
         return state
+
+    def reveal(self, lien_id: int, opening: Opening) -> Lien:
+        """Reveals a private lien's amount on chain, checked there against its commitment: the
+        lien is public from then on and counts at its amount. Its holder may at any time (to sell
+        the loan, or at disposition); an AUDITOR once its loan-to-value proof is overdue, which
+        frees its title from the overdue proof (the title is frozen instead if the amount is over
+        the threshold). Nothing is sent unless `opening` opens the commitment.
+
+        Args:
+            lien_id: The lien.
+            opening: Its amount and blinding factor.
+
+        Returns:
+            The lien, public.
+
+        Raises:
+            ProofError: If `opening` does not open the lien's commitment.
+            RegistryRevealNotAllowed: If the signer is neither its holder nor, once its proof is
+                overdue, an auditor.
+            RegistryLienNotPrivate, LienNotActive: If the registry refuses.
+        """
+        c = self._c
+        lien = self._liens.get(lien_id)
+        if not lien.private:
+            raise LienIsPublic(lien_id)
+        if opening.commit() != self.commitment(lien_id):
+            raise ProofError(f"the opening given does not open lien {lien_id}'s commitment: nothing was sent")
+        c.signer().send(c.registry.functions.revealLien(lien_id, opening.value, opening.blinding), titles=c.vins)
+        return self._liens.get(lien_id)
 
     def state(self, vin: VIN) -> PrivateLienState | None:
         """Reads a title's active private lien and whether it owes a proof (None if it has none).

@@ -43,6 +43,9 @@ MESSAGES: dict[str, str] = {
     "RegistryTitleEncumbered": (
         "title {title} has {activeLiens} active lien(s): every lienholder must release its lien before a transfer"
     ),
+    "RegistryCancellationNeedsVote": (
+        "cancelling title {title} can never be undone, so it takes a member vote, not one registrar"
+    ),
     "RegistryDirectTransferDisabled": "titles change hands only through a registrar",
     "RegistryUnknownLien": "no lien with id {lienId}",
     "RegistryLienNotActive": "lien {lienId} is already released: nothing to release",
@@ -112,6 +115,11 @@ MESSAGES: dict[str, str] = {
         "{lienId}'s amount"
     ),
     "RegistryLienAcknowledged": "lien {lienId} is already acknowledged by an auditor",
+    "RegistryRevealNotAllowed": (
+        "{caller} may not reveal lien {lienId}'s amount: only its holder may, or an auditor once its "
+        "loan-to-value proof is overdue"
+    ),
+    "RegistryInvalidOpening": "the amount and blinding factor given do not open lien {lienId}'s commitment",
     "RegistryInvalidFoundingRole": (
         "founding role #{index} ({role} to {account}) is refused: each founding role is REGISTRAR, LENDER, "
         "ORACLE or AUDITOR, given to a non-zero account"

@@ -253,6 +253,15 @@ class Session:
         """
         return self.ledger.prove_lien(lien_id, self.open_lien(lien_id), reserve=reserve)
 
+    def reveal_lien(self, lien_id: int) -> Lien:
+        """Opens a private lien (see `open_lien`) and reveals its amount on chain, making it public
+        (see `Ledger.reveal_lien`): its holder at any time, an auditor once its proof is overdue.
+
+        Raises:
+            As `open_lien` and `Ledger.reveal_lien`.
+        """
+        return self.ledger.reveal_lien(lien_id, self.open_lien(lien_id))
+
     def set_valuation(
         self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, document: bytes | None = None
     ) -> Appraisal:
@@ -304,6 +313,18 @@ class Session:
         """
         sealed = self._seal(evidence, self._everyone(), "forced-release-evidence", lien=lien_id)
         return self.ledger.propose_force_release(lien_id, sealed.cid, on_accepted=self._storing(sealed))
+
+    def propose_cancellation(self, vin: VIN, evidence: bytes) -> int:
+        """Proposes that governance cancels a title for good, with its evidence (a certificate of
+        destruction, an export record) sealed for every account of the profile and stored once
+        governance accepted the proposal, as `propose_force_release` does.
+
+        Raises:
+            ContractRevert: If the registry would refuse the cancellation, or governance the
+                proposal (nothing is stored).
+        """
+        sealed = self._seal(evidence, self._everyone(), "cancellation-evidence", vin=vin)
+        return self.ledger.propose_cancellation(vin, sealed.cid, on_accepted=self._storing(sealed))
 
     def _authorized_opening(self, authorization: LienAuthorization, amount: int) -> Opening:
         """The opening a private lien's authorization carries for this lender, checked against

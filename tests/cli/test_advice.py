@@ -64,7 +64,8 @@ def test_the_library_message_holds_no_command_and_the_cli_adds_it() -> None:
 
 def test_advice_names_the_lien_at_hand() -> None:
     assert advice_for(_decoded(errors.RegistryProofOverdue, tokenId=1, lienId=4, deadline=0)) == (
-        "its lender proves it with `lienchain lien prove 4`"
+        "its lender proves it with `lienchain lien prove 4`, or reveals it with `lienchain lien reveal 4`; an auditor "
+        "may reveal it too"
     )
 
 

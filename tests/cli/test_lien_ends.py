@@ -44,3 +44,27 @@ def test_title_review_says_what_time_alone_changed(run) -> None:
     r = run("--as", "auditor", "title", "review", VIN)
     assert r.code == 0 and r.out.strip() == f"reviewed {VIN}: nothing changed"
     assert_one_line_error(run("--as", "auditor", "title", "review", "1HGCM82633A004352"), 1, "1HGCM82633A004352")
+
+
+def test_a_title_is_cancelled_by_vote_on_evidence_not_by_one_registrar(run, tmp_path: Path) -> None:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    r = run("--as", "registrar", "title", "set-status", VIN, "cancelled")
+    assert_one_line_error(r, 1, f"cancelling title {VIN} can never be undone", "member propose --cancel-title")
+    assert json.loads(run("title", "show", VIN, "--json").out)["status"] == "active"
+
+    r = run("--as", "registrar", "member", "propose", "--cancel-title", VIN)
+    assert r.code == 2 and "--evidence" in r.err
+    certificate = tmp_path / "destruction.pdf"
+    certificate.write_bytes(b"Certificate of destruction: crushed at the yard")
+    r = run("--as", "registrar", "member", "propose", "--cancel-title", VIN, "--evidence", str(certificate), "--json")
+    assert r.code == 0, r.err
+    pid = str(json.loads(r.out)["id"])
+    assert "setTitleStatus" in run("member", "list").out
+    assert run("--as", "lender-b", "member", "vote", pid).code == 0
+    assert run("--as", "auditor", "member", "vote", pid).code == 0  # three of five: executed
+
+    assert json.loads(run("title", "show", VIN, "--json").out)["status"] == "cancelled"
+    last = json.loads(run("title", "history", VIN, "--json").out)[-1]
+    assert last["event"] == "TitleStatusChanged"
+    r = run("--as", "oracle", "doc", "get", last["args"]["docCid"])
+    assert r.code == 0 and r.out == certificate.read_text()

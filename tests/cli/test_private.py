@@ -88,6 +88,19 @@ def test_an_auditor_acknowledges_a_private_lien_it_opened_and_another_lender_can
     assert_one_line_error(r, 1, "already acknowledged")
 
 
+def test_its_lender_reveals_a_private_lien_and_an_auditor_may_not_before_its_proof_is_overdue(
+    run, private_lien: int
+) -> None:
+    r = run("--as", "auditor", "lien", "reveal", str(private_lien))
+    assert_one_line_error(r, 1, "may not reveal lien 1's amount", "auditor once its loan-to-value proof is overdue")
+    assert "private USD" in run("lien", "list", VIN).out
+    r = run("--as", "lender-a", "lien", "reveal", str(private_lien), "--json")
+    assert r.code == 0, r.err
+    assert (json.loads(r.out)["private"], json.loads(r.out)["amount"]) == (False, str(AMOUNT))
+    assert "13,374.21 USD" in run("lien", "list", VIN).out
+    assert "LienRevealed" in run("title", "history", VIN).out
+
+
 def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, private_lien: int, tmp_path: Path) -> None:
     # Another private lien, on another title: a proof moved to it must fail.
     assert run("--as", "registrar", "title", "register", OTHER_VIN, "--owner", Account.create().address).code == 0

@@ -21,7 +21,8 @@ from lienchain.ledger import Profile
 from lienchain.ledger.registry.deployment import deploy_contract
 from lienchain.zk import exposure, ltv
 from lienchain.zk import range as range_proof
-from lienchain.zk.curve import Point
+from lienchain.zk.curve import ORDER, Point
+from lienchain.zk.pedersen import Opening
 from lienchain.zk.encoding import range_from_bytes
 from lienchain.zk.exposure import ExposureStatement
 from lienchain.zk.ltv import LtvStatement
@@ -116,3 +117,19 @@ def test_a_chain_without_the_curve_precompiles_accepts_no_proof(verifier: Any, m
             assert exc.data == selector, v["name"]
             failed += 1
     assert failed >= sum(v["valid"] for v in VECTORS)  # each valid proof reaches the curve arithmetic
+
+
+def test_the_chain_accepts_exactly_the_opening_of_a_commitment(verifier: Any) -> None:
+    opening = Opening.random(1_337_421)
+    c = opening.commit()
+    assert verifier.opens([c.x, c.y], opening.value, opening.blinding).call()
+    for amount, blinding in ((opening.value + 1, opening.blinding), (opening.value, opening.blinding + 1),
+                             (0, opening.blinding)):
+        assert not verifier.opens([c.x, c.y], amount, blinding).call(), (amount, blinding)
+    # An amount of 2**40 or more never opens one, even where the arithmetic would agree (the same
+    # commitment opens to v and to v + ORDER with the same blinding: the registry takes the small one).
+    big = Opening(2**40, 7).commit()
+    assert not verifier.opens([big.x, big.y], 2**40, 7).call()
+    assert not verifier.opens([c.x, c.y], opening.value + ORDER, opening.blinding).call()
+    assert not verifier.opens([c.x, c.y + 1], opening.value, opening.blinding).call()  # not on the curve
+    assert not verifier.opens([c.x, c.y], opening.value, opening.blinding + ORDER).call()

@@ -232,6 +232,9 @@ interface ITitleRegistry {
     /// @param tokenId The title.
     /// @param activeLiens The number of its active liens.
     error RegistryTitleEncumbered(uint256 tokenId, uint256 activeLiens);
+    /// @notice Only governance cancels a title: a cancellation can never be undone.
+    /// @param tokenId The title.
+    error RegistryCancellationNeedsVote(uint256 tokenId);
     /// @notice The new owner is the zero address or already owns the title.
     /// @param owner The owner given.
     error RegistryInvalidOwner(address owner);
@@ -297,6 +300,14 @@ interface ITitleRegistry {
     /// @notice The lien is not private: its amount is public and needs no proof.
     /// @param lienId The lien.
     error RegistryLienNotPrivate(uint256 lienId);
+    /// @notice Only a private lien's holder may reveal its amount, or an auditor once its proof is overdue.
+    /// @param lienId The private lien.
+    /// @param caller Who tried.
+    /// @param deadline When its proof was due; 0 if none is due.
+    error RegistryRevealNotAllowed(uint256 lienId, address caller, uint64 deadline);
+    /// @notice The amount and blinding factor do not open the private lien's commitment.
+    /// @param lienId The private lien.
+    error RegistryInvalidOpening(uint256 lienId);
     /// @notice A founding role given to the constructor is not one of the registry's four roles
     /// (REGISTRAR, LENDER, ORACLE, AUDITOR), names the zero address, or has no account beside it.
     /// @param index The position of the refused entry in the constructor's arrays.
@@ -372,6 +383,12 @@ interface ITitleRegistry {
     /// @param tokenId The title.
     /// @param provenLimit The limit the new proof showed the amount within.
     event LienProved(uint256 indexed lienId, uint256 indexed tokenId, uint256 provenLimit);
+    /// @notice A private lien's amount was revealed against its commitment: the lien is public from now on.
+    /// @param lienId The lien.
+    /// @param tokenId The title.
+    /// @param amount Its amount, in minor units.
+    /// @param by Who revealed it: its holder, or an auditor after its proof was overdue.
+    event LienRevealed(uint256 indexed lienId, uint256 indexed tokenId, uint256 amount, address by);
     /// @notice What the threshold allows a title's private lien fell below what its proof showed:
     /// a new proof is due by `deadline`, else the title takes no new lien.
     /// @param lienId The private lien.
@@ -482,9 +499,9 @@ interface ITitleRegistry {
     function transferTitle(uint256 tokenId, address to, string calldata docCid, Authorization calldata authorization)
         external;
 
-    /// @notice Changes a title's status (stolen, salvage, cancelled, or back to active): a REGISTRAR,
-    /// or governance. Cancelling a title with active liens, which can never be undone, takes a
-    /// member vote: no one registrar's key can end what lienholders rely on.
+    /// @notice Changes a title's status (stolen, salvage, or back to active): a REGISTRAR, or
+    /// governance. Cancelling a title, which can never be undone, takes a member vote: no one
+    /// registrar's key can end a title its owner and lienholders rely on.
     /// @param tokenId The title.
     /// @param status The new status; a cancelled title never changes again.
     /// @param docCid The CID of the sealed document of the change.
@@ -580,6 +597,16 @@ interface ITitleRegistry {
     /// @param reserve Minor units of the allowed limit left for other liens.
     /// @param ltvProof The loan-to-value proof (see {IZkVerifier-verifyLtv}), deduction = public liens + reserve.
     function proveLien(uint256 lienId, uint256 reserve, bytes calldata ltvProof) external;
+
+    /// @notice Reveals a private lien's amount, checked against its commitment ({IZkVerifier-opens}):
+    /// from then on the lien is public, counts at its amount, and owes no proof. Its holder may
+    /// reveal it at any time; an AUDITOR (who can open the amount sealed for it) once its proof is
+    /// overdue, the consequence of not proving: the title, which took no new lien while the proof
+    /// was overdue, then follows the public loan-to-value rules (frozen if the amount is over).
+    /// @param lienId The private lien, active.
+    /// @param amount Its amount, in minor units.
+    /// @param blinding The commitment's blinding factor.
+    function revealLien(uint256 lienId, uint256 amount, uint256 blinding) external;
 
     /// @notice Sets how long a private lienholder has to prove its lien again (governance only);
     /// a new window applies to the deadlines of proofs already due too.
@@ -683,11 +710,6 @@ interface ITitleRegistry {
     /// @param tokenId The title.
     /// @return The lien ids.
     function liensOf(uint256 tokenId) external view returns (uint256[] memory);
-
-    /// @notice Returns how many liens on a title are active.
-    /// @param tokenId The title.
-    /// @return The number of active liens.
-    function activeLienCount(uint256 tokenId) external view returns (uint256);
 
     /// @notice Returns how many liens were ever granted, which is also the highest lien id.
     /// @return The number of liens.

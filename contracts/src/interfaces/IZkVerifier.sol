@@ -8,6 +8,10 @@ interface IZkVerifier {
     /// @notice A precompile refused its input (cannot happen for the checked points passed to it).
     error ZkPrecompileFailed();
 
+    /// @notice Whether `commitment` is amount*G + blinding*H for an amount below 2**40 and a
+    /// blinding factor below the group order: an opening, which binds (no one knows log_G(H)).
+    function opens(uint256[2] calldata commitment, uint256 amount, uint256 blinding) external view returns (bool);
+
     /// @notice Whether `proof` shows that `commitment` opens to an amount in [0, 2**bits).
     function verifyRange(
         uint256 chainId,

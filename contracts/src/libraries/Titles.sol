@@ -121,16 +121,6 @@ library Titles {
         "LienConsent(uint256 tokenId,address lender,uint256 amount,bytes3 currency,uint256 nonce,uint64 deadline)"
     );
 
-    /// @dev The EIP-712 type a title's owner (or a registrar) signs to authorize a new lien; a
-    /// public lien's commitment is zero, a private one's amount is zero.
-    bytes32 private constant _LIEN_AUTHORIZATION_TYPEHASH = keccak256(
-        "LienAuthorization(uint256 tokenId,address lender,uint256 amount,bytes32 commitment,bytes3 currency,"
-        "uint64 maturity,uint256 nonce,uint64 deadline)"
-    );
-    /// @dev The EIP-712 type a title's owner (or a second registrar) signs to authorize a transfer.
-    bytes32 private constant _TRANSFER_AUTHORIZATION_TYPEHASH =
-        keccak256("TransferAuthorization(uint256 tokenId,address from,address to,uint256 nonce,uint64 deadline)");
-    bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
 
     /// @dev Bit c is set for each byte value c that may occur in a normalized VIN: 0-9, A-Z without I, O, Q.
     uint256 private constant _VIN_ALPHABET = 0x7fd7dfe03ff000000000000;
@@ -141,6 +131,8 @@ library Titles {
     uint256 private constant _AMOUNT_LIMIT = 2 ** 40;
     /// @dev The registry's oracle role: only current oracles' valuations count.
     bytes32 private constant _ORACLE_ROLE = keccak256("ORACLE_ROLE");
+    /// @dev The registry's auditor role: an auditor may reveal an overdue private lien's amount.
+    bytes32 private constant _AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
     /// @dev Bounds on what a write loops over, so that its gas has a ceiling the client's limits
     /// cover whatever a title's history: its active liens, and the oracles that valued it.
     uint256 internal constant MAX_ACTIVE_LIENS = 16;
@@ -176,62 +168,6 @@ library Titles {
         _writeSetting(s, which, previous, value);
     }
 
-    // --- authorizations -----------------------------------------------------------------------
-
-    /// @notice Checks and spends the authorization of a new lien of the caller: signed for these
-    /// terms by the title's owner or, under {ITitleRegistry-AuthorizationPolicy-OwnerOrRegistrar},
-    /// by a registrar other than the caller; unexpired and unused.
-    /// @param used The registry's spent consents and authorizations, by digest.
-    /// @param domainSeparator The registry's EIP-712 domain separator.
-    /// @param s The registry's settings.
-    /// @param terms The lien's terms.
-    /// @param commitment A private lien's keccak256(abi.encode(x, y)) of its commitment; zero for a public one.
-    /// @param authorization The authorization.
-    function authorizeLien(
-        mapping(bytes32 digest => bool) storage used,
-        bytes32 domainSeparator,
-        Settings storage s,
-        Terms memory terms,
-        bytes32 commitment,
-        ITitleRegistry.Authorization calldata authorization
-    ) external {
-        bytes32 structHash = keccak256(abi.encode(
-            _LIEN_AUTHORIZATION_TYPEHASH, terms.tokenId, msg.sender, terms.amount, commitment, terms.currency,
-            terms.maturity, authorization.nonce, authorization.deadline
-        ));
-        bool registrarMay = s.authorizationPolicy == ITitleRegistry.AuthorizationPolicy.OwnerOrRegistrar;
-        address owner = IERC721(address(this)).ownerOf(terms.tokenId);
-        _useAuthorization(used, domainSeparator, terms.tokenId, owner, structHash, authorization, registrarMay);
-    }
-
-    /// @notice Checks a transfer the caller (a registrar) records — the title has no active lien,
-    /// the new owner is another, real address — and spends its authorization: signed for it by
-    /// the title's owner or by a second registrar; unexpired and unused.
-    /// @param t The title, active.
-    /// @param used The registry's spent consents and authorizations, by digest.
-    /// @param domainSeparator The registry's EIP-712 domain separator.
-    /// @param tokenId The title.
-    /// @param from Its owner.
-    /// @param to The new owner.
-    /// @param authorization The authorization.
-    function authorizeTransfer(
-        State storage t,
-        mapping(bytes32 digest => bool) storage used,
-        bytes32 domainSeparator,
-        uint256 tokenId,
-        address from,
-        address to,
-        ITitleRegistry.Authorization calldata authorization
-    ) external {
-        uint256 active = t.activeLienIds.length;
-        if (active != 0) revert ITitleRegistry.RegistryTitleEncumbered(tokenId, active);
-        if (to == address(0) || to == from) revert ITitleRegistry.RegistryInvalidOwner(to);
-        bytes32 structHash = keccak256(abi.encode(
-            _TRANSFER_AUTHORIZATION_TYPEHASH, tokenId, from, to, authorization.nonce, authorization.deadline
-        ));
-        _useAuthorization(used, domainSeparator, tokenId, from, structHash, authorization, true);
-    }
-
     /// @notice Checks a new title's VIN, first owner and document.
     /// @param vin The VIN: 17 characters of the VIN alphabet, upper case (see `_isNormalizedVin`).
     /// @param owner The first owner: not the zero address.
@@ -243,8 +179,8 @@ library Titles {
     }
 
     /// @notice Checks a change of a title's status by a registrar or governance: a cancelled
-    /// title never changes again, the status must change, and cancelling a title with active
-    /// liens, which can never be undone, takes a member vote.
+    /// title never changes again, the status must change, and cancelling a title, which can never
+    /// be undone, takes a member vote (liened or not: its owner relies on it too).
     /// @param t The title.
     /// @param tokenId The title's token id.
     /// @param status The new status.
@@ -261,9 +197,8 @@ library Titles {
         ITitleRegistry.TitleStatus previous = t.title.status;
         if (previous == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
         if (previous == status) revert ITitleRegistry.RegistryStatusUnchanged(tokenId, status);
-        uint256 active = t.activeLienIds.length;
-        if (status == ITitleRegistry.TitleStatus.Cancelled && active != 0 && !governance) {
-            revert ITitleRegistry.RegistryTitleEncumbered(tokenId, active);
+        if (status == ITitleRegistry.TitleStatus.Cancelled && !governance) {
+            revert ITitleRegistry.RegistryCancellationNeedsVote(tokenId);
         }
     }
 
@@ -367,13 +302,51 @@ library Titles {
         _recordProof(p, lienId, tokenId, a.value * a.thresholdBps / 10_000 - deducted);
     }
 
+    /// @notice Reveals a private lien's amount against its commitment, by its holder or, once its
+    /// proof is overdue, by an auditor; the lien is public from then on, and its title's
+    /// loan-to-value is reviewed with it.
+    /// @param t The lien's title.
+    /// @param liens The registry's liens, by id - 1.
+    /// @param s The registry's settings.
+    /// @param verifier The registry's {IZkVerifier}.
+    /// @param lienId The lien, active.
+    /// @param amount Its amount.
+    /// @param blinding Its commitment's blinding factor.
+    function revealLien(
+        State storage t,
+        LienState[] storage liens,
+        Settings storage s,
+        address verifier,
+        uint256 lienId,
+        uint256 amount,
+        uint256 blinding
+    ) external {
+        if (t.privateLienId != lienId) revert ITitleRegistry.RegistryLienNotPrivate(lienId);
+        LienState storage l = liens[lienId - 1];
+        if (msg.sender != l.lien.lender) {
+            (ITitleRegistry.Appraisal memory a,) = _appraise(t, s);
+            ITitleRegistry.PrivateLien memory state = _privateState(t, liens, s, a);
+            bool auditor = IAccessControl(address(this)).hasRole(_AUDITOR_ROLE, msg.sender);
+            if (!auditor || !state.overdue) {
+                revert ITitleRegistry.RegistryRevealNotAllowed(lienId, msg.sender, state.deadline);
+            }
+        }
+        Proof storage p = l.proof;
+        if (amount == 0 || !IZkVerifier(verifier).opens([p.cx, p.cy], amount, blinding)) {
+            revert ITitleRegistry.RegistryInvalidOpening(lienId);
+        }
+        _revealLien(t, l, lienId, amount);
+        _review(t, liens, s, l.lien.tokenId);
+    }
+
     /// @notice Ends an active lien — released by its holder, lapsed, or released by governance —
-    /// then reviews its title's loan-to-value. The registry checked who may.
+    /// then reviews its title's loan-to-value. The registry checked that governance forces a release.
     /// @param t The lien's title.
     /// @param liens The registry's liens, by id - 1.
     /// @param s The registry's settings.
     /// @param lienId The lien, active.
-    /// @param how How it ends; a lapse is refused before the maturity and the grace period passed.
+    /// @param how How it ends: a release is its holder's; a lapse is refused before the maturity
+    /// and the grace period passed; a forced release needs its evidence.
     /// @param evidenceCid A forced release's evidence document; empty otherwise.
     function closeLien(
         State storage t,
@@ -385,12 +358,14 @@ library Titles {
     ) external {
         ITitleRegistry.Lien storage l = liens[lienId - 1].lien;
         if (how == Closing.Release) {
+            if (l.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lender);
             _releaseLien(t, l, lienId);
         } else if (how == Closing.Lapse) {
             uint256 lapsesAt = uint256(l.maturity) + s.lapseGrace;
             if (block.timestamp <= lapsesAt) revert ITitleRegistry.RegistryLienNotLapsed(lienId, lapsesAt);
             _lapseLien(t, l, lienId);
         } else {
+            if (bytes(evidenceCid).length == 0) revert ITitleRegistry.RegistryEvidenceRequired(lienId);
             _forceReleaseLien(t, l, lienId, evidenceCid);
         }
         _review(t, liens, s, l.tokenId);
@@ -596,6 +571,17 @@ library Titles {
         emit ITitleRegistry.LienProved(lienId, tokenId, limit);
     }
 
+    /// @dev The lien keeps its place and its commitment's history (`LienCommitted`); its proof
+    /// state goes, so that nothing treats it as private again.
+    function _revealLien(State storage t, LienState storage l, uint256 lienId, uint256 amount) private {
+        delete t.privateLienId;
+        delete l.proof;
+        l.lien.amount = amount;
+        t.secured += amount;
+        emit ITitleRegistry.LienRevealed(lienId, l.lien.tokenId, amount, msg.sender);
+        emit IERC4906.MetadataUpdate(l.lien.tokenId); // its value state
+    }
+
     function _releaseLien(State storage t, ITitleRegistry.Lien storage l, uint256 lienId) private {
         _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
         emit ITitleRegistry.LienReleased(lienId, l.tokenId, msg.sender);
@@ -630,16 +616,6 @@ library Titles {
         for (; i + 1 < n; i++) active[i] = active[i + 1];
         active.pop();
         t.secured -= l.amount;
-    }
-
-    function _spendAuthorization(
-        mapping(bytes32 digest => bool) storage used,
-        bytes32 digest,
-        address signer,
-        uint256 tokenId
-    ) private {
-        used[digest] = true;
-        emit ITitleRegistry.AuthorizationUsed(digest, signer, tokenId);
     }
 
     function _spendConsent(
@@ -747,31 +723,6 @@ library Titles {
         // and none fits while its proof is due (the limit allowed it fell below the proven one).
         uint256 ltvAfter = _ratioBps(a.secured + amount + p.provenLimit, a.value);
         if (ltvAfter > a.thresholdBps) revert ITitleRegistry.RegistryLtvExceeded(tokenId, ltvAfter, a.thresholdBps);
-    }
-
-    /// @dev Checks and spends an authorization of `structHash` signed by `owner` or, if
-    /// `registrarMay`, by a registrar other than the caller.
-    function _useAuthorization(
-        mapping(bytes32 digest => bool) storage used,
-        bytes32 domainSeparator,
-        uint256 tokenId,
-        address owner,
-        bytes32 structHash,
-        ITitleRegistry.Authorization calldata authorization,
-        bool registrarMay
-    ) private {
-        if (authorization.deadline < block.timestamp) {
-            revert ITitleRegistry.RegistryAuthorizationExpired(authorization.deadline);
-        }
-        bytes32 digest = MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
-        if (used[digest]) revert ITitleRegistry.RegistryAuthorizationUsed(digest);
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, authorization.signature);
-        if (err != ECDSA.RecoverError.NoError) revert ITitleRegistry.RegistryAuthorizationInvalid();
-        // One key never authorizes its own lien or transfer as a registrar: that takes a second one.
-        bool ok = signer == owner
-            || (registrarMay && signer != msg.sender && IAccessControl(address(this)).hasRole(_REGISTRAR_ROLE, signer));
-        if (!ok) revert ITitleRegistry.RegistryNotAuthorized(tokenId, signer);
-        _spendAuthorization(used, digest, signer, tokenId);
     }
 
     /// @dev Checks and spends the consents to a new lien of the caller on an encumbered title:

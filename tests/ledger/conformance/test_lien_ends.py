@@ -111,14 +111,22 @@ def test_a_lien_matures_within_30_years_so_no_lender_holds_a_title_for_good(titl
     grant(titled, "lender-a", VIN, 1, currency="USD", maturity=titled["reader"].now() + 29 * 365 * 86400)
 
 
-def test_one_registrar_cannot_cancel_a_liened_title_but_a_vote_can(titled: dict[str, Ledger]) -> None:
-    grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)
+@pytest.mark.parametrize("liened", [True, False], ids=["liened", "unliened"])
+def test_one_registrar_cannot_cancel_a_title_but_a_vote_can(titled: dict[str, Ledger], liened: bool) -> None:
+    if liened:
+        grant(titled, "lender-a", VIN, 1_000, currency="USD", maturity=MATURITY)
     before = sent(titled)
-    with pytest.raises(errors.TitleEncumbered):
+    with pytest.raises(errors.RegistryCancellationNeedsVote, match="takes a member vote"):
         titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED, doc_cid="bafkreistatus")
+    with pytest.raises(errors.RegistryDocumentRequired):  # nor is a vote proposed without its evidence
+        titled["registrar"].propose_cancellation(VIN, "")
     assert sent(titled) == before and titled["reader"].title(VIN).status == TitleStatus.ACTIVE
-    registry = titled["registrar"].registry
-    pid = titled["registrar"]._propose(registry.address, registry.encode_abi(  # noqa: SLF001
-        "setTitleStatus", [titled["registrar"]._token(VIN), int(TitleStatus.CANCELLED), "bafkreicancel"]), "cancel: vehicle destroyed")  # noqa: SLF001
+    pid = titled["registrar"].propose_cancellation(VIN, "bafkreicancel")
+    call = titled["reader"].proposal(pid).call
+    assert call is not None and (call.function, call.args["status"]) == ("setTitleStatus", "cancelled")
     vote(titled, pid)
     assert titled["reader"].title(VIN).status == TitleStatus.CANCELLED
+    last = titled["reader"].history(VIN)[-1]
+    assert (last.name, last.args["docCid"]) == ("TitleStatusChanged", "bafkreicancel")
+    with pytest.raises(errors.TitleNotActive, match="cancelled"):  # for good
+        titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE, doc_cid="bafkreistatus")

@@ -339,3 +339,74 @@ def test_a_private_lien_sealed_for_its_lender_alone_is_never_acknowledged_and_st
     assert sent(valued) == before and [x.lien_id for x in valued["reader"].liens(VIN)] == [lien.lien_id]
     state = valued["reader"].private_lien(VIN)
     assert state is not None and not state.acknowledged
+
+
+def test_its_holder_reveals_a_private_lien_which_then_counts_at_its_amount(
+    backend: Backend, valued: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lien = grant_private(backend.session, "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    opening = session(backend, "lender-a").open_lien(lien.lien_id)
+    # Beside the private lien at its proven limit (all 1,400,000 the threshold allows), nothing fits.
+    with pytest.raises(errors.LtvExceeded):
+        grant(valued, "lender-b", VIN, 62_579, currency="USD", maturity=MATURITY)
+
+    before = sent(valued)
+    for name in ("lender-b", "auditor"):  # neither its holder nor, before an overdue proof, an auditor
+        with pytest.raises(errors.RegistryRevealNotAllowed):
+            valued[name].reveal_lien(lien.lien_id, opening)
+    with pytest.raises(errors.ProofError, match="does not open"):  # the client checks first
+        valued["lender-a"].reveal_lien(lien.lien_id, Opening(AMOUNT + 1, opening.blinding))
+    wrong = Opening(AMOUNT + 1, opening.blinding)  # a client that skipped the check
+    monkeypatch.setattr(valued["lender-a"]._private, "commitment", lambda _lien_id: wrong.commit())
+    with pytest.raises(errors.RegistryInvalidOpening):
+        valued["lender-a"].reveal_lien(lien.lien_id, wrong)
+    monkeypatch.undo()
+    assert sent(valued) == before
+    assert valued["reader"].private_lien(VIN) is not None and valued["reader"].lien(lien.lien_id).private
+
+    revealed = session(backend, "lender-a").reveal_lien(lien.lien_id)
+    assert (revealed.private, revealed.amount, revealed.active) == (False, AMOUNT, True)
+    assert valued["reader"].private_lien(VIN) is None and valued["reader"].appraisal(VIN).secured == AMOUNT
+    last = valued["reader"].history(VIN)[-1]
+    assert (last.name, last.args["lienId"], last.args["amount"], last.args["by"]) == (
+        "LienRevealed", lien.lien_id, AMOUNT, valued["lender-a"].address)
+    assert valued["reader"].liens(VIN)[0].amount == AMOUNT  # the index knows the amount too
+    with pytest.raises(errors.LienIsPublic):
+        session(backend, "lender-a").prove_lien(lien.lien_id)
+    # At its amount, it leaves the rest of the threshold for a junior lien.
+    consent = valued["lender-a"].sign_consent(VIN, lender=valued["lender-b"].address, amount=62_579, currency="USD",
+                                              deadline=MATURITY)
+    junior = grant(valued, "lender-b", VIN, 62_579, currency="USD", maturity=MATURITY, consents=[consent])
+    assert junior.active and valued["reader"].appraisal(VIN).ltv_bps == 7000
+
+
+def test_an_auditor_reveals_an_overdue_private_lien_and_the_public_rules_then_freeze_its_title(
+    backend: Backend, valued: dict[str, Ledger]
+) -> None:
+    pid = valued["registrar"].propose_proof_window(1)
+    valued["lender-a"].approve(pid)
+    assert valued["lender-b"].approve(pid).executed
+    lien = grant_private(backend.session, "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    value(valued, VIN, 1_900_000, currency="USD")  # allows 1,330,000: the amount no longer fits
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.due
+    while valued["reader"].chain.time() <= state.deadline:  # the deadline passes on the chain's clock
+        time.sleep(max(0.0, state.deadline + 1 - time.time()))
+        value(valued, VIN, 1_900_000, currency="USD")
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.overdue and not valued["reader"].appraisal(VIN).frozen
+
+    before = sent(valued)
+    opening = session(backend, "auditor").open_lien(lien.lien_id)
+    with pytest.raises(errors.RegistryRevealNotAllowed):  # overdue or not, another lender may not
+        valued["lender-b"].reveal_lien(lien.lien_id, opening)
+    assert sent(valued) == before
+
+    revealed = session(backend, "auditor").reveal_lien(lien.lien_id)
+    assert (revealed.private, revealed.amount) == (False, AMOUNT)
+    names = [e.name for e in valued["reader"].history(VIN)]
+    assert names[-2:] == ["LienRevealed", "LtvAlert"]  # 1,337,421 of 1,900,000: 70.39%
+    a = valued["reader"].appraisal(VIN)
+    assert a.frozen and a.secured == AMOUNT and valued["reader"].private_lien(VIN) is None
+    with pytest.raises(errors.RegistryTitleFrozen):
+        grant(valued, "lender-b", VIN, 1_000, currency="USD", maturity=MATURITY)

@@ -116,13 +116,6 @@ def test_transfer_title_fails_if_title_not_active(titled: dict[str, Ledger]) -> 
     assert titled["reader"].title(VIN).owner == OWNER
 
 
-def test_cancelled_title_never_changes_again(titled: dict[str, Ledger]) -> None:
-    titled["registrar"].set_title_status(VIN, TitleStatus.CANCELLED, doc_cid="bafkreistatus")
-    with pytest.raises(errors.TitleNotActive, match="cancelled"):
-        titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE, doc_cid="bafkreistatus")
-    assert titled["reader"].title(VIN).status == TitleStatus.CANCELLED
-
-
 def test_stolen_title_can_be_restored(titled: dict[str, Ledger]) -> None:
     titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN, doc_cid="bafkreistatus")
     assert titled["registrar"].set_title_status(VIN, TitleStatus.ACTIVE, doc_cid="bafkreistatus").status == TitleStatus.ACTIVE

@@ -30,7 +30,7 @@ __all__ = [
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
-    "StringTooLong", "GovernanceNotMember", "GovernanceAlreadyMember", "GovernanceLastMember",
+    "StringTooLong", "GovernanceNotMember", "GovernanceAlreadyMember", "GovernanceLastMember", "GovernanceTooManyMembers",
     "GovernanceInvalidMembers", "GovernanceSealerTaken", "GovernanceBatchMismatch", "GovernanceInvalidTarget",
     "GovernanceUnknownProposal", "GovernanceAlreadyApproved", "GovernanceAlreadyExecuted",
     "GovernanceOnlySelf", "GovernanceCallFailed", "GovernanceNotVoter", "GovernanceProposalExpired",
@@ -439,6 +439,12 @@ class GovernanceLastMember(GovernanceRefused):
     """Raised when the last member would be removed."""
 
     account: str
+
+
+class GovernanceTooManyMembers(GovernanceRefused):
+    """Raised when a member would be added to a consortium that has the most members it may have."""
+
+    max: int
 
 
 class GovernanceInvalidMembers(GovernanceRefused):

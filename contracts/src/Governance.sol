@@ -9,6 +9,9 @@ import {IGovernance} from "./interfaces/IGovernance.sol";
 contract Governance is IGovernance {
     uint64 private constant _MIN_VOTING_PERIOD = 1 days;
     uint64 private constant _MAX_VOTING_PERIOD = 365 days;
+    /// @dev Every count of approvals loops over the members: at most this many keeps a vote's gas
+    /// under a million, whoever is voted in.
+    uint256 private constant _MAX_MEMBERS = 100;
 
     address[] private _members;
     mapping(address account => bool) private _isMember;
@@ -238,6 +241,7 @@ contract Governance is IGovernance {
     }
 
     function _addMember(address account, address sealer) private {
+        if (_members.length >= _MAX_MEMBERS) revert GovernanceTooManyMembers(_MAX_MEMBERS);
         if (sealer != address(0)) {
             address holder = _memberOfSealer[sealer];
             if (holder != address(0)) revert GovernanceSealerTaken(sealer, holder);

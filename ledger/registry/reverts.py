@@ -139,6 +139,7 @@ MESSAGES: dict[str, str] = {
     "GovernanceNotMember": "{account} is not a member of the consortium: only members propose and vote",
     "GovernanceAlreadyMember": "{account} is already a member",
     "GovernanceLastMember": "{account} is the last member and cannot be removed",
+    "GovernanceTooManyMembers": "the consortium has {max} members, the most it may have: remove one first",
     "GovernanceInvalidMembers": (
         "the founding members must be distinct, non-zero addresses, each with one sealer (or the zero address)"
     ),

@@ -92,6 +92,18 @@ def test_registry_refuses_a_founding_role_that_is_not_one_of_its_roles(profile: 
     assert (head(profile), w3.eth.get_transaction_count(payer.address)) == before
 
 
+def test_governance_has_at_most_100_members_so_a_vote_can_always_be_counted(profile: Profile) -> None:
+    w3, payer = profile.chain().w3, profile.accounts.unlock("registrar")
+    members = [Account.create().address for _ in range(101)]
+    before = head(profile)
+    with pytest.raises(errors.GovernanceTooManyMembers, match="the consortium has 100 members, the most"):
+        deploy_contract(w3, payer, "Governance", [members, [NO_SEALER] * 101])
+    assert head(profile) == before
+    governance = deploy_contract(w3, payer, "Governance", [members[:100], [NO_SEALER] * 100])
+    contract = w3.eth.contract(address=governance, abi=load_artifact("Governance").abi)
+    assert len(contract.functions.members().call()) == 100
+
+
 def test_governance_refuses_a_sealer_given_twice_or_a_member_without_one(profile: Profile) -> None:
     w3, payer = profile.chain().w3, profile.accounts.unlock("registrar")
     before = head(profile)

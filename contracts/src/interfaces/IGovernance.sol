@@ -40,6 +40,9 @@ interface IGovernance {
     /// @notice Removing this member would leave the consortium without members.
     /// @param account The last member.
     error GovernanceLastMember(address account);
+    /// @notice The consortium has the most members it may have: every vote counts them in a loop.
+    /// @param max The most members.
+    error GovernanceTooManyMembers(uint256 max);
     /// @notice The constructor was given no members, a zero address, a duplicate, or not exactly one
     /// sealer per member.
     error GovernanceInvalidMembers();

@@ -331,7 +331,6 @@ class RegistryRevealNotAllowed(NotLienholder):
 
     lien_id: int
     caller: str
-    deadline: int
 
 
 class RegistryInvalidOpening(InvalidOperation):

@@ -117,7 +117,7 @@ MESSAGES: dict[str, str] = {
     "RegistryLienAcknowledged": "lien {lienId} is already acknowledged by an auditor",
     "RegistryRevealNotAllowed": (
         "{caller} may not reveal lien {lienId}'s amount: only its holder may, or an auditor once its "
-        "loan-to-value proof is overdue"
+        "loan-to-value proof is overdue, a proof window after a write found it due, while the title's value counts"
     ),
     "RegistryInvalidOpening": "the amount and blinding factor given do not open lien {lienId}'s commitment",
     "RegistryInvalidFoundingRole": (

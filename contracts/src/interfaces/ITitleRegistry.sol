@@ -300,11 +300,11 @@ interface ITitleRegistry {
     /// @notice The lien is not private: its amount is public and needs no proof.
     /// @param lienId The lien.
     error RegistryLienNotPrivate(uint256 lienId);
-    /// @notice Only a private lien's holder may reveal its amount, or an auditor once its proof is overdue.
+    /// @notice Only a private lien's holder may reveal its amount, or an auditor once its proof is
+    /// overdue, a proof window after a write found it due, while a value counts.
     /// @param lienId The private lien.
     /// @param caller Who tried.
-    /// @param deadline When its proof was due; 0 if none is due.
-    error RegistryRevealNotAllowed(uint256 lienId, address caller, uint64 deadline);
+    error RegistryRevealNotAllowed(uint256 lienId, address caller);
     /// @notice The amount and blinding factor do not open the private lien's commitment.
     /// @param lienId The private lien.
     error RegistryInvalidOpening(uint256 lienId);
@@ -601,8 +601,11 @@ interface ITitleRegistry {
     /// @notice Reveals a private lien's amount, checked against its commitment ({IZkVerifier-opens}):
     /// from then on the lien is public, counts at its amount, and owes no proof. Its holder may
     /// reveal it at any time; an AUDITOR (who can open the amount sealed for it) once its proof is
-    /// overdue, the consequence of not proving: the title, which took no new lien while the proof
-    /// was overdue, then follows the public loan-to-value rules (frozen if the amount is over).
+    /// overdue, the consequence of not proving — but only while the title's value counts (so a
+    /// proof could be made) and a whole proof window after a write (`LienProofDue`, or
+    /// {reviewTitle} for a proof due by time alone) found it due, so the lender always had a
+    /// window in which it could prove. The title, which took no new lien while the proof was
+    /// overdue, then follows the public loan-to-value rules (frozen if the amount is over).
     /// @param lienId The private lien, active.
     /// @param amount Its amount, in minor units.
     /// @param blinding The commitment's blinding factor.

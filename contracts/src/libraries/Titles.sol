@@ -71,6 +71,9 @@ library Titles {
         uint64 nonce;
         /// @dev Whether an auditor acknowledged that it opened the amount.
         bool acknowledged;
+        /// @dev When a write found the proof due (its due spell may have begun earlier); 0 when
+        /// none is due. An auditor's reveal waits a whole proof window from it.
+        uint64 dueMarkedAt;
     }
 
     /// @notice The registry's settings, changed by governance. One storage slot: every appraisal
@@ -323,15 +326,19 @@ library Titles {
     ) external {
         if (t.privateLienId != lienId) revert ITitleRegistry.RegistryLienNotPrivate(lienId);
         LienState storage l = liens[lienId - 1];
+        Proof storage p = l.proof;
         if (msg.sender != l.lien.lender) {
+            // An auditor only after the lender had a whole proof window in which it could prove:
+            // from when a write found the proof due, with a value counting now (without one, no
+            // proof can be made, and the title takes no lien anyway).
             (ITitleRegistry.Appraisal memory a,) = _appraise(t, s);
             ITitleRegistry.PrivateLien memory state = _privateState(t, liens, s, a);
+            uint256 revealableAfter = uint256(p.dueMarkedAt) + s.proofWindow;
             bool auditor = IAccessControl(address(this)).hasRole(_AUDITOR_ROLE, msg.sender);
-            if (!auditor || !state.overdue) {
-                revert ITitleRegistry.RegistryRevealNotAllowed(lienId, msg.sender, state.deadline);
+            if (!auditor || !state.overdue || a.value == 0 || p.dueMarkedAt == 0 || block.timestamp <= revealableAfter) {
+                revert ITitleRegistry.RegistryRevealNotAllowed(lienId, msg.sender);
             }
         }
-        Proof storage p = l.proof;
         if (amount == 0 || !IZkVerifier(verifier).opens([p.cx, p.cy], amount, blinding)) {
             revert ITitleRegistry.RegistryInvalidOpening(lienId);
         }
@@ -567,6 +574,7 @@ library Titles {
         p.provenLimit = limit;
         p.provenAt = uint64(block.timestamp);
         p.dueSince = 0;
+        p.dueMarkedAt = 0;
         p.nonce += 1;
         emit ITitleRegistry.LienProved(lienId, tokenId, limit);
     }
@@ -671,6 +679,7 @@ library Titles {
 
     function _settleProof(Proof storage p, uint256 lienId, uint256 tokenId, uint256 limit) private {
         p.dueSince = 0;
+        p.dueMarkedAt = 0;
         emit ITitleRegistry.LienProofSettled(lienId, tokenId, limit);
     }
 
@@ -678,6 +687,7 @@ library Titles {
         private
     {
         p.dueSince = since;
+        p.dueMarkedAt = uint64(block.timestamp);
         emit ITitleRegistry.LienProofDue(lienId, tokenId, limit, since + window);
     }
 

@@ -12,6 +12,7 @@ from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry import private
 from lienchain.ledger.registry.authorization import commitment_hash
+from lienchain.ledger.registry.roles import role_id
 from lienchain.ledger.workspace.session import Session
 from lienchain.zk.pedersen import Opening
 
@@ -80,6 +81,8 @@ def test_a_lower_valuation_makes_a_proof_due_and_a_new_proof_settles_it(backend:
 
     with pytest.raises(errors.NotARecipient):  # another lender cannot: it cannot open the amount
         session(backend, "lender-b").prove_lien(lien.lien_id)
+    with pytest.raises(errors.RegistryRevealNotAllowed):  # due, but its lender's window is still open
+        session(backend, "auditor").reveal_lien(lien.lien_id)
     proved = session(backend, "lender-a").prove_lien(lien.lien_id)
     assert (proved.due, proved.proven_limit) == (False, 1_365_000)
 
@@ -410,3 +413,31 @@ def test_an_auditor_reveals_an_overdue_private_lien_and_the_public_rules_then_fr
     assert a.frozen and a.secured == AMOUNT and valued["reader"].private_lien(VIN) is None
     with pytest.raises(errors.RegistryTitleFrozen):
         grant(valued, "lender-b", VIN, 1_000, currency="USD", maturity=MATURITY)
+
+
+def test_an_auditor_may_not_reveal_a_lien_whose_title_has_no_value_to_prove_it_against(
+    backend: Backend, valued: dict[str, Ledger]
+) -> None:
+    pid = valued["registrar"].propose_proof_window(1)
+    valued["lender-a"].approve(pid)
+    assert valued["lender-b"].approve(pid).executed
+    lien = grant_private(backend.session, "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
+    proven_at = valued["reader"].private_lien(VIN).proven_at  # type: ignore[union-attr]
+    while valued["reader"].chain.time() <= proven_at + 1:  # the proof is older than the window
+        time.sleep(max(0.0, proven_at + 2 - time.time()))
+        value(valued, VIN, 2_000_000, currency="USD")
+    # One oracle gives its role up: one fresh valuation is left, fewer than the two a value needs,
+    # so the proof is due at once, past a deadline counted from the proof, and cannot be made.
+    oracle = valued["oracle-b"]
+    oracle._signer.send(oracle.registry.functions.renounceRole(role_id("ORACLE"), oracle.address))  # noqa: SLF001
+    valued["auditor"].review_title(VIN)  # marks the due proof
+    state = valued["reader"].private_lien(VIN)
+    assert state is not None and state.overdue and valued["reader"].appraisal(VIN).value == 0
+    with pytest.raises(errors.ProofError):
+        session(backend, "lender-a").prove_lien(lien.lien_id)
+    time.sleep(2)  # a window after the mark: still no value, so still no reveal
+    valued["auditor"].review_title(VIN)
+    before = sent(valued)
+    with pytest.raises(errors.RegistryRevealNotAllowed):
+        session(backend, "auditor").reveal_lien(lien.lien_id)
+    assert sent(valued) == before and valued["reader"].lien(lien.lien_id).private

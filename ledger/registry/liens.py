@@ -272,9 +272,7 @@ class Liens:
         c = self._c
         signer = c.signer()
         owner = self._titles.get(vin).owner
-        registrar = (self.policy() == AuthorizationPolicy.OWNER_OR_REGISTRAR
-                     and signer.address.lower() != lender.lower() and self._governance.has_role("REGISTRAR", signer.address))
-        if signer.address.lower() != owner.lower() and not registrar:
+        if signer.address.lower() != owner.lower() and not self._registrar_may(signer.address, lender):
             raise NotAuthorizer(signer.address, vin)
         currency_code(currency)
         return LienAuthorization.sign(
@@ -296,8 +294,7 @@ class Liens:
         """
         c = self._c
         signer = c.signer()
-        if (self.policy() != AuthorizationPolicy.OWNER_OR_REGISTRAR or signer.address.lower() == lender.lower()
-                or not self._governance.has_role("REGISTRAR", signer.address)):
+        if not self._registrar_may(signer.address, lender):
             raise NotAuthorizer(signer.address, items[0].vin if items else "these titles")
         d = c.deployment
         return [
@@ -308,6 +305,12 @@ class Liens:
             ))
             for t in items
         ]
+
+    def _registrar_may(self, signer: str, lender: str) -> bool:
+        """Returns whether `signer` may authorize `lender`'s liens as a registrar: the policy admits
+        registrars, it holds REGISTRAR, and it is not the lender (no lender authorizes its own lien)."""
+        return (self.policy() == AuthorizationPolicy.OWNER_OR_REGISTRAR and signer.lower() != lender.lower()
+                and self._governance.has_role("REGISTRAR", signer))
 
     def policy(self) -> AuthorizationPolicy:
         """Returns who, besides a title's owner, may authorize a new lien."""

@@ -55,6 +55,23 @@ def test_an_authorization_counts_once_and_not_after_its_deadline(titled: dict[st
     assert sent(titled) == before and len(titled["reader"].liens(VIN)) == 1
 
 
+def test_an_authorization_expiring_after_the_head_block_but_before_the_grants_block_is_refused_by_type(
+    titled: dict[str, Ledger]
+) -> None:
+    lender, reader = titled["lender-a"], titled["reader"]
+    head = reader.chain.block("latest").timestamp
+    # Valid on the head block, which a node's dry run (its gas estimate) runs on...
+    auth = lien_auth(titled["registrar"], lender, 1_000, deadline=head)
+    # ...and past in the block the grant joins, a second later at least: a node sealing when a
+    # write waits stamps it with the wall clock (the embedded chain estimates on that block itself,
+    # so it refuses the grant before sending it; a node mines it, and it fails there).
+    time.sleep(max(0.0, head + 1.1 - time.time()))
+    with pytest.raises(errors.RegistryAuthorizationExpired) as refused:
+        lender.grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY, authorization=auth, doc_cid="bafkreiloan")
+    assert refused.value.fields == {"deadline": head}
+    assert reader.liens(VIN) == []
+
+
 def test_a_consent_or_a_lenders_own_signature_is_no_authorization(titled: dict[str, Ledger]) -> None:
     lender = titled["lender-a"]
     consent = titled["lender-b"].sign_consent(VIN, lender=lender.address, amount=1_000, currency="USD",

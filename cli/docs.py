@@ -11,7 +11,7 @@ import click
 from ..errors import StorageError
 from ..files import write_atomic
 from ..ledger.registry.vin import normalize_vin
-from ..storage import CID, parse_cid
+from ..storage import parse_cid
 from .options import App, common_options, pass_app
 from .params import LENIENT
 
@@ -62,19 +62,7 @@ def verify(app: App, vin: str, lenient: bool) -> None:
       lienchain doc verify 1M8GDM9AXKP042788
     """
     events = app.ledger().history(normalize_vin(vin, lenient=lenient))
-    docs = app.profile().documents()
-    results = []
-    for e in events:
-        if not e.doc_cid:
-            if "docCid" in e.args or "evidenceCid" in e.args:  # a step that anchors one anchored none
-                results.append({"event": e.name, "block": e.block, "cid": "-", "ok": False,
-                                "error": "no document anchored"})
-            continue
-        try:
-            size = docs.verify(CID(e.doc_cid))
-            results.append({"event": e.name, "block": e.block, "cid": e.doc_cid, "ok": True, "bytes": size})
-        except StorageError as exc:
-            results.append({"event": e.name, "block": e.block, "cid": e.doc_cid, "ok": False, "error": str(exc)})
+    results = [c.to_dict() for c in app.profile().documents().check_anchors(events)]
     lines = [
         f"{'ok  ' if r['ok'] else 'FAIL'}  block {r['block']:>6}  {r['event']:<17}  {r['cid']}"
         + ("" if r["ok"] else f"  ({r['error']})")

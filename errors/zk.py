@@ -7,7 +7,7 @@ from dataclasses import KW_ONLY, dataclass
 from .base import LienchainError
 
 __all__ = [
-    "ProofError", "NoFreshValuation", "InvalidProof", "LienIsPublic",
+    "ProofError", "NoFreshValuation", "InvalidProof", "LienIsPublic", "MalformedOpening",
 ]
 
 
@@ -43,3 +43,15 @@ class LienIsPublic(ProofError):
 
     lien_id: int
     template = "lien {lien_id} is public: its amount is on chain"
+
+
+@dataclass(eq=False)
+class MalformedOpening(ProofError, ValueError):
+    """Raised when a private lien's opening record, once unsealed, is no opening lienchain can read.
+
+    The message never quotes the record: what failed to parse may be the secret amount or blinding.
+    """
+
+    source: str  # where the record came from: "lien 7's document", "the authorization of 0x..."
+    remedy: str  # what to do
+    template = "{source} holds no readable opening of a private amount: {remedy}"

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .registry.records import Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
     from .registry.vin import VIN, TokenId, normalize_vin, token_id
     from .workspace.accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
-    from .workspace.documents import Documents, SealedDocument
+    from .workspace.documents import AnchorCheck, Documents, SealedDocument
     from .workspace.profile import Profile, default_profile_path
 
 _EXPORTS = {
@@ -35,6 +35,7 @@ _EXPORTS = {
     "NO_SEALER": ".registry.deployment",
     "AccountBook": ".workspace.accounts",
     "AccountInfo": ".workspace.accounts",
+    "AnchorCheck": ".workspace.documents",
     "Chain": ".chain.base",
     "Consent": ".registry.consent",
     "Deployment": ".registry.deployment",
@@ -67,6 +68,7 @@ __all__ = [
     "NO_SEALER",
     "AccountBook",
     "AccountInfo",
+    "AnchorCheck",
     "Chain",
     "Consent",
     "Deployment",

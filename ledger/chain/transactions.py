@@ -195,8 +195,10 @@ class Transactor:
             The receipts, in order (none if not asked for).
 
         Raises:
-            ContractRevert: If the contract refuses a call.
-            TransactionFailed: If the chain refuses a transaction, or one was mined but failed.
+            ContractRevert: If the contract refuses a call: before anything is sent, or (on a node)
+                once mined, where the state or the clock moved after the dry run.
+            TransactionFailed: If the chain refuses a transaction, or one was mined but failed
+                for no reason a replay shows.
         """
         with self.timed("encode"):
             transactions = [
@@ -306,16 +308,34 @@ class Transactor:
         return self._decoder.decode(exc.data, titles=titles, operation=operation)
 
     def _explain_failure(self, c: Call, receipt: TxReceipt, titles: Mapping[int, str] | None) -> Exception:
-        # Replay on the state before the block: usually reproduces the custom error.
+        """Returns the error of a write that was mined but failed (a node only: the embedded chain
+        refuses a failing write when it is sent): the contract's typed refusal where a replay shows
+        it, else `TransactionFailed`.
+
+        The write passed its dry run, so the state or the clock moved before it was mined: another
+        member's write came first, or the block it joined is later than a deadline that the head
+        block, which the dry run ran on, was not. The replay is an `eth_call` at the block the write
+        was mined in: it runs with that block's number and timestamp, which a replay at the block
+        before would not (that one carries the earlier time, so an expiry would pass there again),
+        and on the state after the block. The write failed, so that state is the one it found but
+        for its sender's nonce and fee, which a call ignores, and for the writes mined after it in
+        the same block: what the replay tells is then why the write would be refused now, which is
+        what its sender needs to know before trying again.
+        """
+        operation = _operation([c])
         try:
-            self.chain.call(Transaction(self.address, str(c.fn.address), calldata(c.fn)), receipt["blockNumber"] - 1)
+            self.chain.call(Transaction(self.address, str(c.fn.address), calldata(c.fn)), receipt["blockNumber"])
         except Reverted as exc:
-            return self._typed(exc, titles, _operation([c]))
+            if len(exc.data) >= 4:  # a custom error (or a panic, a require message) to decode
+                return self._decoder.decode(exc.data, titles=titles, operation=operation)
+        except TransactionFailed:
+            pass  # the replay failed otherwise (out of gas, state no longer kept): nothing to decode
         # The limit the chain chose is in the transaction, not in its receipt.
         limit = int(self.chain.w3.eth.get_transaction(receipt["transactionHash"])["gas"])
         hint = " (it ran out of gas)" if receipt["gasUsed"] >= limit else ""
         return TransactionFailed(
-            f"transaction {receipt['transactionHash'].hex()} failed in block {receipt['blockNumber']}{hint}"
+            f"transaction {receipt['transactionHash'].hex()} ({operation}) failed in block "
+            f"{receipt['blockNumber']}{hint}"
         )
 
 

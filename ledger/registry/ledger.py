@@ -100,12 +100,12 @@ class Ledger:
         self.deployment: Deployment = context.deployment
         self.registry: Contract = context.registry
         self.governance: Contract = context.governance
-        self._titles = Titles(context)
+        self._governance = Governance(context)
+        self._titles = Titles(context, self._governance)
         self._history = History(context, self._titles)
-        self._liens = Liens(context, self._titles, self._history)
+        self._liens = Liens(context, self._titles, self._history, self._governance)
         self._valuations = Valuations(context)
         self._private = PrivateLiens(context, self._liens, self._valuations)
-        self._governance = Governance(context)
 
     def as_account(self, account: LocalAccount) -> Ledger:
         """Returns a ledger on the same connection whose writes `account` signs."""

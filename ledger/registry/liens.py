@@ -14,6 +14,7 @@ from ..chain.transactions import Call
 from .authorization import NO_COMMITMENT, LienAuthorization
 from .consent import Consent, currency_code, sign_consent
 from .context import Hook, LedgerContext
+from .governance import Governance
 from .history import History, event_topics
 from .records import AuthorizationPolicy, Lien, LienId, LienStatus, from_struct, plain
 from .titles import Titles
@@ -48,11 +49,13 @@ class LienTerms:
 class Liens:
     """The registry's liens, as one account sees them (grants are a LENDER's)."""
 
-    def __init__(self, context: LedgerContext, titles: Titles, history: History) -> None:
-        """Binds the part to the ledger's shared context, its titles and its event index."""
+    def __init__(self, context: LedgerContext, titles: Titles, history: History, governance: Governance) -> None:
+        """Binds the part to the ledger's shared context, its titles, its event index and its
+        governance (who holds which role)."""
         self._c = context
         self._titles = titles
         self._history = history
+        self._governance = governance
 
     def grant(self, terms: LienTerms, *, on_accepted: Hook = None) -> Lien:
         """Grants the signing lender a lien (LENDER).
@@ -269,9 +272,7 @@ class Liens:
         c = self._c
         signer = c.signer()
         owner = self._titles.get(vin).owner
-        registrar = (self.policy() == AuthorizationPolicy.OWNER_OR_REGISTRAR
-                     and signer.address.lower() != lender.lower() and self._titles.is_registrar(signer.address))
-        if signer.address.lower() != owner.lower() and not registrar:
+        if signer.address.lower() != owner.lower() and not self._registrar_may(signer.address, lender):
             raise NotAuthorizer(signer.address, vin)
         currency_code(currency)
         return LienAuthorization.sign(
@@ -293,8 +294,7 @@ class Liens:
         """
         c = self._c
         signer = c.signer()
-        if (self.policy() != AuthorizationPolicy.OWNER_OR_REGISTRAR or signer.address.lower() == lender.lower()
-                or not self._titles.is_registrar(signer.address)):
+        if not self._registrar_may(signer.address, lender):
             raise NotAuthorizer(signer.address, items[0].vin if items else "these titles")
         d = c.deployment
         return [
@@ -305,6 +305,12 @@ class Liens:
             ))
             for t in items
         ]
+
+    def _registrar_may(self, signer: str, lender: str) -> bool:
+        """Returns whether `signer` may authorize `lender`'s liens as a registrar: the policy admits
+        registrars, it holds REGISTRAR, and it is not the lender (no lender authorizes its own lien)."""
+        return (self.policy() == AuthorizationPolicy.OWNER_OR_REGISTRAR and signer.lower() != lender.lower()
+                and self._governance.has_role("REGISTRAR", signer))
 
     def policy(self) -> AuthorizationPolicy:
         """Returns who, besides a title's owner, may authorize a new lien."""

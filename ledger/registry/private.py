@@ -22,7 +22,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import NoFreshValuation, ProofError
+from ...errors import MalformedOpening, NoFreshValuation, ProofError
 from ...zk import ltv
 from ...zk import range as range_proof
 from ...zk.curve import G, Point
@@ -138,19 +138,46 @@ def opening_record(opening: Opening, *, vin: str, lender: str, currency: str, do
     return json.dumps(record, sort_keys=True).encode()
 
 
-def parse_opening(data: bytes, commitment: tuple[int, int]) -> Opening:
-    """Reads the opening from a private lien's document and checks it opens `commitment`.
+def read_opening(data: bytes, *, source: str, remedy: str) -> Opening:
+    """Reads the opening (amount and blinding) from a private lien's opening record (see
+    `opening_record`), unsealed.
+
+    Args:
+        data: The record.
+        source: Where it came from, for the message ("lien 7's document").
+        remedy: What to do if it is malformed, for the message.
+
+    Returns:
+        The opening, unchecked against any commitment.
 
     Raises:
-        ProofError: If the document is no private lien's, or opens another commitment.
+        MalformedOpening: If it is no private lien's opening record. Its message does not quote the
+            parse error, which could quote the amount or the blinding.
     """
     try:
         record = json.loads(data)
         if record.get("kind") != OPENING_KIND:
-            raise ValueError("not a private lien's document")
-        opening = Opening(int(record["amount"]), int(record["blinding"], 16))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ProofError(f"the lien's document holds no opening ({exc})") from None
+            raise ValueError("not a private lien's opening record")
+        return Opening(int(record["amount"]), int(record["blinding"], 16))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise MalformedOpening(source, remedy) from None
+
+
+def parse_opening(data: bytes, commitment: tuple[int, int], *, lien_id: int, lender: str) -> Opening:
+    """Reads the opening from a private lien's document and checks it opens `commitment`.
+
+    Args:
+        data: The lien's document, unsealed.
+        commitment: The lien's commitment on chain.
+        lien_id: The lien, for messages.
+        lender: Its lender, who sealed the document, for messages.
+
+    Raises:
+        MalformedOpening: If the document is no private lien's.
+        ProofError: If it opens another commitment.
+    """
+    opening = read_opening(data, source=f"lien {lien_id}'s document",
+                           remedy=f"its lender {lender} sealed something else; ask it for the amount")
     c = opening.commit()
     if (c.x, c.y) != commitment:
         raise ProofError("the opening in the lien's document does not open its commitment on chain: the document was swapped")

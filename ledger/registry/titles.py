@@ -10,8 +10,8 @@ from ...errors import AuthorizationRequired, InvalidAuthorizationFile, NotAuthor
 from ..chain.transactions import Call
 from .authorization import TransferAuthorization
 from .context import Hook, LedgerContext
+from .governance import Governance
 from .records import Address, Title, TitleStatus
-from .roles import role_id
 from .vin import VIN, TokenId, token_id
 
 __all__ = ["Titles"]
@@ -20,9 +20,10 @@ __all__ = ["Titles"]
 class Titles:
     """The registry's titles, as one account sees them (writes are the REGISTRAR's)."""
 
-    def __init__(self, context: LedgerContext) -> None:
-        """Binds the part to the ledger's shared context."""
+    def __init__(self, context: LedgerContext, governance: Governance) -> None:
+        """Binds the part to the ledger's shared context and its governance (who holds which role)."""
         self._c = context
+        self._governance = governance
 
     def register(self, vin: VIN, owner: str, *, doc_cid: str, on_accepted: Hook = None) -> Title:
         """Registers a title (REGISTRAR).
@@ -127,18 +128,12 @@ class Titles:
         c = self._c
         signer = c.signer()
         owner = self.get(vin).owner
-        if signer.address.lower() != owner.lower() and not self.is_registrar(signer.address):
+        if signer.address.lower() != owner.lower() and not self._governance.has_role("REGISTRAR", signer.address):
             raise NotAuthorizer(signer.address, vin)
         return TransferAuthorization.sign(
             signer.account, chain_id=c.deployment.chain_id, registry=c.deployment.registry, vin=vin,
             token_id=c.token(vin), owner=owner, to=Web3.to_checksum_address(to), deadline=deadline,
         )
-
-    def is_registrar(self, account: str) -> bool:
-        """Returns whether `account` holds REGISTRAR now."""
-        c = self._c
-        return bool(c.reader.call(c.registry.functions.hasRole(role_id("REGISTRAR"),
-                                                               Web3.to_checksum_address(account))))
 
     def set_status(self, vin: VIN, status: TitleStatus, *, doc_cid: str, on_accepted: Hook = None) -> Title:
         """Marks a title stolen, salvage, cancelled or active again (REGISTRAR).

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from ...errors import StorageError
 from ...storage import CID, DocumentStore, compute_cid, document_key, load_public_key, seal, unseal
+from ..registry.records import Event
 from .accounts import AccountBook
 
 
@@ -15,6 +18,27 @@ class SealedDocument:
 
     cid: CID
     envelope: bytes
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    """One step of a title's history that anchors a document, checked (see `Documents.check_anchors`)."""
+
+    event: str
+    block: int
+    cid: str | None  # None: the step anchored no document
+    size: int | None = None  # the sealed document's size in bytes, when present and intact
+    error: str | None = None  # what is wrong, if anything
+
+    @property
+    def ok(self) -> bool:
+        """Returns whether the step's document is anchored, present and intact."""
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the check as JSON-ready data."""
+        out: dict[str, Any] = {"event": self.event, "block": self.block, "cid": self.cid or "-", "ok": self.ok}
+        return out | ({"bytes": self.size} if self.ok else {"error": self.error})
 
 
 class Documents:
@@ -91,3 +115,29 @@ class Documents:
             DocumentNotFound, CIDMismatch: If it is missing or tampered with.
         """
         return len(self.store.get(cid))
+
+    def check_anchors(self, events: Iterable[Event]) -> list[AnchorCheck]:
+        """Checks the document each step of a history anchors: present in the store and matching its CID.
+
+        A step that anchors a document (an event with a `docCid` or `evidenceCid` argument) but
+        carries an empty CID fails too. The registry refuses such steps now, but a registry
+        deployed before it required documents took them, and its history keeps them.
+
+        Args:
+            events: A title's history (see `Ledger.history`).
+
+        Returns:
+            One check per step that anchors a document, in the order of `events`; events that
+            anchor none (a lien's release, an alert) are left out.
+        """
+        checks: list[AnchorCheck] = []
+        for e in events:
+            if not e.doc_cid:
+                if "docCid" in e.args or "evidenceCid" in e.args:
+                    checks.append(AnchorCheck(e.name, e.block, None, error="no document anchored"))
+                continue
+            try:
+                checks.append(AnchorCheck(e.name, e.block, e.doc_cid, size=self.verify(CID(e.doc_cid))))
+            except StorageError as exc:
+                checks.append(AnchorCheck(e.name, e.block, e.doc_cid, error=str(exc)))
+        return checks

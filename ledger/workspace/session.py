@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...errors import (
-    AuthorizationRequired, InvalidAuthorizationFile, LienchainError, LienIsPublic, NotARecipient, NotSeniorLienholder,
+    AuthorizationRequired, InvalidAuthorizationFile, LienIsPublic, NotARecipient, NotSeniorLienholder, StorageError,
 )
 from ...storage import CID
 from ...zk.pedersen import Opening
@@ -153,6 +153,7 @@ class Session:
         Raises:
             AuthorizationRequired: If `authorization` is None.
             InvalidAuthorizationFile: If it authorizes another amount, or carries no opening for this lender.
+            MalformedOpening: If the opening it carries for this lender does not parse.
             ProofError: If the amount is over what the loan-to-value threshold allows.
             ContractRevert: If the registry refuses (nothing is stored).
         """
@@ -218,6 +219,7 @@ class Session:
         Raises:
             NotARecipient: If the document was not sealed for this account.
             LienIsPublic: If the lien is public.
+            MalformedOpening: If the document holds no opening.
             ProofError: If the document's opening does not open the commitment on chain.
         """
         lien = self.ledger.lien(lien_id)
@@ -230,7 +232,7 @@ class Session:
             raise NotARecipient(
                 f"{self.account} cannot open lien {lien_id}: its amount is sealed for its lender and the auditors only"
             ) from None
-        return private.parse_opening(data, (commitment.x, commitment.y))
+        return private.parse_opening(data, (commitment.x, commitment.y), lien_id=lien_id, lender=lien.lender)
 
     def acknowledge_lien(self, lien_id: int) -> PrivateLienState:
         """Opens a private lien's amount from its sealed document, checked against its commitment on
@@ -333,15 +335,16 @@ class Session:
             raise InvalidAuthorizationFile(
                 f"the authorization of {authorization.signer} is for a public lien: ask for one of a private lien"
             )
+        signer = authorization.signer
         try:
             data = self.documents.open(bytes.fromhex(authorization.opening), reader=self.account)
-            record = json.loads(data)
-            opening = Opening(int(record["amount"]), int(record["blinding"], 16))
-        except (LienchainError, ValueError, KeyError, TypeError) as exc:
+        except (StorageError, ValueError):
             raise InvalidAuthorizationFile(
-                f"the authorization of {authorization.signer} carries no opening {self.account} can read ({exc}): "
+                f"the authorization of {signer} carries no opening {self.account} can read: "
                 "ask for one made for this lender"
             ) from None
+        opening = private.read_opening(data, source=f"the authorization of {signer}",
+                                       remedy=f"ask {signer} for a new authorization")
         point = opening.commit()
         authorization.check(commitment=(authorization.commitment, commitment_hash(point.x, point.y)),
                             amount=(opening.value, amount))

@@ -12,6 +12,7 @@ from eth_account import Account
 from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry.authorization import NO_COMMITMENT, LienAuthorization, TransferAuthorization
+from lienchain.ledger.registry.liens import LienTerms
 from lienchain.ledger.registry.records import AuthorizationPolicy
 
 from .conftest import Backend
@@ -54,6 +55,23 @@ def test_an_authorization_counts_once_and_not_after_its_deadline(titled: dict[st
     assert sent(titled) == before and len(titled["reader"].liens(VIN)) == 1
 
 
+def test_an_authorization_expiring_after_the_head_block_but_before_the_grants_block_is_refused_by_type(
+    titled: dict[str, Ledger]
+) -> None:
+    lender, reader = titled["lender-a"], titled["reader"]
+    head = reader.chain.block("latest").timestamp
+    # Valid on the head block, which a node's dry run (its gas estimate) runs on...
+    auth = lien_auth(titled["registrar"], lender, 1_000, deadline=head)
+    # ...and past in the block the grant joins, a second later at least: a node sealing when a
+    # write waits stamps it with the wall clock (the embedded chain estimates on that block itself,
+    # so it refuses the grant before sending it; a node mines it, and it fails there).
+    time.sleep(max(0.0, head + 1.1 - time.time()))
+    with pytest.raises(errors.RegistryAuthorizationExpired) as refused:
+        lender.grant_lien(VIN, 1_000, currency="USD", maturity=MATURITY, authorization=auth, doc_cid="bafkreiloan")
+    assert refused.value.fields == {"deadline": head}
+    assert reader.liens(VIN) == []
+
+
 def test_a_consent_or_a_lenders_own_signature_is_no_authorization(titled: dict[str, Ledger]) -> None:
     lender = titled["lender-a"]
     consent = titled["lender-b"].sign_consent(VIN, lender=lender.address, amount=1_000, currency="USD",
@@ -77,11 +95,23 @@ def test_a_registrar_holding_the_lender_role_cannot_authorize_its_own_lien(
     with pytest.raises(errors.NotAuthorizer):  # the client says so first
         both.authorize_lien(VIN, lender=both.address, amount=1_000, currency="USD", maturity=MATURITY,
                             deadline=MATURITY)
+    with pytest.raises(errors.NotAuthorizer):  # one by one or many at once
+        both.authorize_liens([LienTerms(VIN, 1_000, "USD", MATURITY)], lender=both.address, deadline=MATURITY)
     before = sent(titled)
     with pytest.raises(errors.RegistryNotAuthorized):
         send_grant(both, 1_000, lien_auth(both, both, 1_000))
     assert sent(titled) == before and titled["reader"].liens(VIN) == []
     send_grant(both, 1_000, lien_auth(titled["registrar"], both, 1_000))  # another registrar's: granted
+
+
+def test_an_account_without_registrar_signs_no_lien_authorization_for_another(titled: dict[str, Ledger]) -> None:
+    lender, other = titled["lender-a"], titled["lender-b"]  # neither owns the title nor holds REGISTRAR
+    with pytest.raises(errors.NotAuthorizer):
+        other.authorize_lien(VIN, lender=lender.address, amount=1_000, currency="USD", maturity=MATURITY,
+                             deadline=MATURITY)
+    with pytest.raises(errors.NotAuthorizer):
+        other.authorize_liens([LienTerms(VIN, 1_000, "USD", MATURITY)], lender=lender.address, deadline=MATURITY)
+    assert titled["reader"].liens(VIN) == []
 
 
 def test_a_registrar_cannot_authorize_the_transfer_it_sends(titled: dict[str, Ledger]) -> None:
@@ -112,6 +142,9 @@ def test_under_the_owner_only_policy_the_owner_alone_authorizes_a_lien(
     lender = ledgers["lender-a"]
     with pytest.raises(errors.NotAuthorizer):
         grant(ledgers, "lender-a", VIN, 1_000, maturity=MATURITY)  # the registrar's, refused by the client
+    with pytest.raises(errors.NotAuthorizer):
+        ledgers["registrar"].authorize_liens([LienTerms(VIN, 1_000, "USD", MATURITY)], lender=lender.address,
+                                             deadline=MATURITY)
     before = sent(ledgers)
     with pytest.raises(errors.RegistryNotAuthorized):
         send_grant(lender, 1_000, lien_auth(ledgers["registrar"], lender, 1_000))  # and by the registry

@@ -426,6 +426,35 @@ def test_the_client_refuses_to_propose_a_setting_out_of_range(ledgers: dict[str,
     assert sent(ledgers) == before and ledgers["reader"].proposals() == []
 
 
+#: The settings that are windows of time (seconds), capped at ten years so no date plus one overflows.
+WINDOWS = [(setter, propose) for setter, propose, _ in SETTINGS
+           if setter in {"setStalenessWindow", "setProofWindow", "setLapseGrace"}]
+TEN_YEARS = 3650 * 86400
+
+
+@pytest.mark.parametrize(("setter", "propose"), WINDOWS)
+def test_a_window_over_ten_years_is_refused_when_proposed_and_when_its_vote_carries(
+    ledgers: dict[str, Ledger], setter: str, propose: str
+) -> None:
+    reader, registry = ledgers["reader"], ledgers["reader"].registry
+    before, settings = sent(ledgers), registry_settings(reader)
+    with pytest.raises(errors.RegistryInvalidSetting) as refused:
+        getattr(ledgers["registrar"], propose)(TEN_YEARS + 1)
+    assert refused.value.fields == {"value": TEN_YEARS + 1}
+    assert sent(ledgers) == before and reader.proposals() == []
+    # Proposed raw, past the client's own refusal: the registry refuses it when the vote carries.
+    pid = ledgers["registrar"]._propose(registry.address, registry.encode_abi(setter, [TEN_YEARS + 1]), "too long")  # noqa: SLF001
+    ledgers["lender-a"].approve(pid)
+    before = sent(ledgers)
+    with pytest.raises(errors.GovernanceCallFailed) as failed:
+        ledgers["lender-b"].approve(pid)
+    cause = failed.value.fields["cause"]
+    assert isinstance(cause, errors.RegistryInvalidSetting) and cause.fields == {"value": TEN_YEARS + 1}
+    assert sent(ledgers) == before and registry_settings(reader) == settings
+    assert not reader.proposal(pid).executed
+    getattr(ledgers["registrar"], propose)(TEN_YEARS)  # ten years to the second is a window it takes
+
+
 # --- expiry --------------------------------------------------------------------------------------
 
 DAY = 86400

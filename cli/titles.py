@@ -85,9 +85,11 @@ def history(app: App, vin: str, lenient: bool) -> None:
     events = app.ledger().history(normalize_vin(vin, lenient=lenient))
     lines = []
     for e in events:
-        who = e.args.get("lender") or e.args.get("owner") or e.args.get("to")
+        who = e.args.get("lender") or e.args.get("owner") or e.args.get("to") or e.args.get("by")
         detail = f"lien {e.args['lienId']}" if "lienId" in e.args else ""
-        if e.name == "TitleStatusChanged":
+        if e.name == "LienRevealed":
+            detail += f": {e.args['amount']} minor units"
+        elif e.name == "TitleStatusChanged":
             detail = f"{TitleStatus(e.args['previous']).label} -> {TitleStatus(e.args['status']).label}"
         parts = [f"block {e.block:>6}", f"{e.name:<19}", detail, app.label(str(who)) if who else "",
                  f"doc {e.doc_cid}" if e.doc_cid else ""]

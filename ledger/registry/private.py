@@ -25,7 +25,7 @@ from typing import Any
 from ...errors import MalformedOpening, NoFreshValuation, ProofError
 from ...zk import ltv
 from ...zk import range as range_proof
-from ...zk.curve import G, Point
+from ...zk.curve import ORDER, G, Point
 from ...zk.encoding import range_to_bytes
 from ...zk.ltv import LtvStatement
 from ...zk.pedersen import Opening
@@ -148,19 +148,26 @@ def read_opening(data: bytes, *, source: str, remedy: str) -> Opening:
         remedy: What to do if it is malformed, for the message.
 
     Returns:
-        The opening, unchecked against any commitment.
+        The opening, unchecked against any commitment: its amount in [1, 2**40) and its blinding
+        in [0, the group order), the one form the registry's `opens` takes (the same commitment
+        opens to values that differ by the group order, and an opening in another form could be
+        acknowledged but never revealed).
 
     Raises:
-        MalformedOpening: If it is no private lien's opening record. Its message does not quote the
-            parse error, which could quote the amount or the blinding.
+        MalformedOpening: If it is no private lien's opening record, or its values are out of
+            that form. Its message does not quote the parse error, which could quote the amount
+            or the blinding.
     """
     try:
         record = json.loads(data)
         if record.get("kind") != OPENING_KIND:
             raise ValueError("not a private lien's opening record")
-        return Opening(int(record["amount"]), int(record["blinding"], 16))
+        opening = Opening(int(record["amount"]), int(record["blinding"], 16))
     except (ValueError, KeyError, TypeError, AttributeError):
         raise MalformedOpening(source, remedy) from None
+    if not (0 < opening.value < 2**AMOUNT_BITS and 0 <= opening.blinding < ORDER):
+        raise MalformedOpening(source, remedy)
+    return opening
 
 
 def parse_opening(data: bytes, commitment: tuple[int, int], *, lien_id: int, lender: str) -> Opening:

@@ -98,7 +98,7 @@ def test_its_lender_reveals_a_private_lien_and_an_auditor_may_not_before_its_pro
     assert r.code == 0, r.err
     assert (json.loads(r.out)["private"], json.loads(r.out)["amount"]) == (False, str(AMOUNT))
     assert "13,374.21 USD" in run("lien", "list", VIN).out
-    assert "LienRevealed" in run("title", "history", VIN).out
+    assert f"LienRevealed         lien 1: {AMOUNT} minor units  0x" in run("title", "history", VIN).out
 
 
 def test_an_ltv_proof_verifies_off_and_on_chain_and_fails_when_changed(run, private_lien: int, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from lienchain import errors
 from lienchain.ledger import Profile, normalize_vin
 from lienchain.ledger.registry import private
 from lienchain.ledger.registry.authorization import commitment_hash
+from lienchain.zk.curve import ORDER
 from lienchain.zk.pedersen import Opening
 
 VIN = normalize_vin("1M8GDM9AXKP042788")
@@ -59,3 +60,26 @@ def test_a_malformed_opening_in_an_authorization_is_refused_without_quoting_it(p
         lender.grant_private_lien(VIN, 1_337_421, currency="USD", maturity=MATURITY, authorization=authorization)
     assert_quotes_no_secret(caught.value)
     assert profile.chain().nonce(lender.ledger.address) == nonce and profile.ledger().liens(VIN) == []
+
+
+SMALL_BLINDING = int("5eed" * 15, 16)  # below the group order
+
+
+@pytest.mark.parametrize("amount, blinding", [
+    (1_337_421, SMALL_BLINDING + ORDER),  # opens the same commitment: scalars act modulo the order
+    (1_337_421 + ORDER, SMALL_BLINDING),
+    (1_337_421, SMALL_BLINDING - ORDER),
+], ids=["blinding-plus-order", "amount-plus-order", "negative-blinding"])
+def test_an_opening_out_of_the_form_the_registry_takes_is_refused_though_it_opens_the_commitment(
+    amount: int, blinding: int
+) -> None:
+    # A lender sealing one would pass an auditor's acknowledgement, yet the registry's reveal,
+    # which takes amounts below 2**40 and blindings below the order, could never use it.
+    point = Opening(1_337_421, SMALL_BLINDING).commit()
+    assert Opening(amount, blinding).commit() == point
+    data = record({"amount": str(amount), "blinding": hex(blinding)})
+    with pytest.raises(errors.MalformedOpening, match="lien 7's document"):
+        private.parse_opening(data, (point.x, point.y), lien_id=7, lender="0xLENDER")
+    good = record({"amount": "1337421", "blinding": hex(SMALL_BLINDING)})
+    assert private.parse_opening(good, (point.x, point.y), lien_id=7, lender="0xLENDER") == Opening(
+        1_337_421, SMALL_BLINDING)

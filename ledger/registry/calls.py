@@ -79,7 +79,7 @@ def _shown(name: str, value: Any) -> Any:
     JSON-ready data."""
     if name == "role" and isinstance(value, bytes):
         return role_name(value)
-    if name == "status" and isinstance(value, int) and value in iter(TitleStatus):
+    if name == "status" and isinstance(value, int) and value in {s.value for s in TitleStatus}:
         return TitleStatus(value).label
     if isinstance(value, (list, tuple)):
         return [_shown("", v) for v in value]

@@ -157,8 +157,8 @@ class Model:
         t = self.titles.get(vin)
         if ROLE[actor] != "REGISTRAR" or t is None or t.status in (TitleStatus.CANCELLED, status):
             return False
-        if status == TitleStatus.CANCELLED and self.active_lenders(vin):
-            return False  # for good: a liened title is cancelled by a member vote, not one registrar
+        if status == TitleStatus.CANCELLED:
+            return False  # for good: a title is cancelled by a member vote, never by one registrar
         t.status = status
         return True
 

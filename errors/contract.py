@@ -127,7 +127,7 @@ class RegistryLienNotActive(LienNotActive):
     lien_id: int
 
 
-class RegistryLienNotLapsed(LienNotActive):
+class RegistryLienNotLapsed(InvalidOperation):
     """Raised when a lien is marked lapsed before its maturity and the grace period after it passed."""
 
     lien_id: int

@@ -105,7 +105,7 @@ class PrivateLiens:
             The title's private lien state afterwards.
 
         Raises:
-            ProofError: If the lien is released, the title has no fresh valuation, or the amount is
+            ProofError: If the lien has ended, the title has no fresh valuation, or the amount is
                 over that limit (the title stays frozen until the lien is released or the value rises).
             InvalidOperation, LtvExceeded: If the registry refuses.
         """
@@ -117,7 +117,7 @@ class PrivateLiens:
         c = self._c
         lien = self._liens.get(lien_id)
         if not lien.active:
-            raise ProofError(f"lien {lien_id} is released: there is nothing to prove about it")
+            raise ProofError(f"lien {lien_id} has ended ({lien.status.label}): there is nothing to prove about it")
         commitment = self.commitment(lien_id)
         a = self._valuations.appraisal_of(lien.token_id)
         private.require_valued(a, f"lien {lien_id}'s title")

@@ -48,7 +48,7 @@ MESSAGES: dict[str, str] = {
     ),
     "RegistryDirectTransferDisabled": "titles change hands only through a registrar",
     "RegistryUnknownLien": "no lien with id {lienId}",
-    "RegistryLienNotActive": "lien {lienId} is already released: nothing to release",
+    "RegistryLienNotActive": "lien {lienId} has ended already (released, lapsed or released by vote)",
     "RegistryNotLienholder": (
         "only the lienholder {lienholder} may release lien {lienId}, not {caller}: sign with the lienholder's account"
     ),

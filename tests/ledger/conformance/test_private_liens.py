@@ -35,6 +35,14 @@ def session(backend: Backend, name: str) -> Session:
     return backend.session(name)
 
 
+def one_second_proof_window(ledgers: dict[str, Ledger]) -> None:
+    """Votes a proof window of one second (three of the five members), so that deadlines pass
+    within a test, on the chain's clock."""
+    pid = ledgers["registrar"].propose_proof_window(1)
+    ledgers["lender-a"].approve(pid)
+    assert ledgers["lender-b"].approve(pid).executed
+
+
 def test_a_private_lien_puts_only_a_commitment_on_chain(backend: Backend, valued: dict[str, Ledger]) -> None:
     lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     assert lien.private and lien.amount == 0 and lien.active
@@ -88,9 +96,7 @@ def test_a_lower_valuation_makes_a_proof_due_and_a_new_proof_settles_it(backend:
 
 
 def test_an_overdue_proof_freezes_the_title_until_the_lien_is_proved(backend: Backend, valued: dict[str, Ledger]) -> None:
-    pid = valued["registrar"].propose_proof_window(1)
-    valued["lender-a"].approve(pid)
-    assert valued["lender-b"].approve(pid).executed
+    one_second_proof_window(valued)
     lien = grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     value(valued, VIN, 1_950_000, currency="USD")
     state = valued["reader"].private_lien(VIN)
@@ -269,9 +275,7 @@ def test_a_proof_due_by_age_is_told_by_a_review_and_its_end_by_the_next_valuatio
 
 
 def test_a_review_never_moves_the_deadline_of_a_proof_due_by_age(backend: Backend, valued: dict[str, Ledger]) -> None:
-    pid = valued["registrar"].propose_proof_window(1)
-    valued["lender-a"].approve(pid)
-    assert valued["lender-b"].approve(pid).executed
+    one_second_proof_window(valued)
     grant_private(lambda n: session(backend, n), "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     pid = valued["registrar"].propose_staleness_window(2)
     valued["lender-a"].approve(pid)
@@ -315,9 +319,7 @@ def test_an_auditor_acknowledges_a_private_lien_it_opened_once(backend: Backend,
 def test_a_private_lien_sealed_for_its_lender_alone_is_never_acknowledged_and_stops_new_liens(
     backend: Backend, valued: dict[str, Ledger], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pid = valued["registrar"].propose_proof_window(1)
-    valued["lender-a"].approve(pid)
-    assert valued["lender-b"].approve(pid).executed
+    one_second_proof_window(valued)
     lender = session(backend, "lender-a")
     monkeypatch.setattr(lender, "_auditors", lambda: [])  # a client that seals the amount for its lender alone
     lien = grant_private(lambda n: lender if n == "lender-a" else session(backend, n), "lender-a", VIN, AMOUNT,
@@ -386,9 +388,7 @@ def test_its_holder_reveals_a_private_lien_which_then_counts_at_its_amount(
 def test_an_auditor_reveals_an_overdue_private_lien_and_the_public_rules_then_freeze_its_title(
     backend: Backend, valued: dict[str, Ledger]
 ) -> None:
-    pid = valued["registrar"].propose_proof_window(1)
-    valued["lender-a"].approve(pid)
-    assert valued["lender-b"].approve(pid).executed
+    one_second_proof_window(valued)
     lien = grant_private(backend.session, "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     value(valued, VIN, 1_900_000, currency="USD")  # allows 1,330,000: the amount no longer fits
     state = valued["reader"].private_lien(VIN)
@@ -418,9 +418,7 @@ def test_an_auditor_reveals_an_overdue_private_lien_and_the_public_rules_then_fr
 def test_an_auditor_may_not_reveal_a_lien_whose_title_has_no_value_to_prove_it_against(
     backend: Backend, valued: dict[str, Ledger]
 ) -> None:
-    pid = valued["registrar"].propose_proof_window(1)
-    valued["lender-a"].approve(pid)
-    assert valued["lender-b"].approve(pid).executed
+    one_second_proof_window(valued)
     lien = grant_private(backend.session, "lender-a", VIN, AMOUNT, currency="USD", maturity=MATURITY)
     proven_at = valued["reader"].private_lien(VIN).proven_at  # type: ignore[union-attr]
     while valued["reader"].chain.time() <= proven_at + 1:  # the proof is older than the window

@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
-import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
@@ -123,7 +122,6 @@ library Titles {
     bytes32 internal constant CONSENT_TYPEHASH = keccak256(
         "LienConsent(uint256 tokenId,address lender,uint256 amount,bytes3 currency,uint256 nonce,uint64 deadline)"
     );
-
 
     /// @dev Bit c is set for each byte value c that may occur in a normalized VIN: 0-9, A-Z without I, O, Q.
     uint256 private constant _VIN_ALPHABET = 0x7fd7dfe03ff000000000000;

@@ -117,6 +117,11 @@ def test_a_chain_without_the_curve_precompiles_accepts_no_proof(verifier: Any, m
             assert exc.data == selector, v["name"]
             failed += 1
     assert failed >= sum(v["valid"] for v in VECTORS)  # each valid proof reaches the curve arithmetic
+    opening = Opening.random(1_337_421)
+    c = opening.commit()
+    with pytest.raises(ContractCustomError) as refused:  # nor does an opening, however right
+        verifier.opens([c.x, c.y], opening.value, opening.blinding).call()
+    assert refused.value.data == selector
 
 
 def test_the_chain_accepts_exactly_the_opening_of_a_commitment(verifier: Any) -> None:

@@ -26,7 +26,12 @@ import {TitleLifecycle} from "./modules/TitleLifecycle.sol";
 /// titles and settings. {Titles}, reached by DELEGATECALL on the registry's storage, holds the
 /// rules and records of liens, valuations and proofs: currency, loan-to-value, consents, private
 /// liens' proofs, and the reviews that freeze a title or make a proof due. Each title's state is
-/// one {Titles-State}, each lien's one {Titles-LienState}.
+/// one {Titles-State}, each lien's one {Titles-LienState}; all of the registry's own state is one
+/// ERC-7201 namespace ({RegistryStorage}).
+///
+/// Past its own budget, the registry grows by modules: {TitleLifecycle}, created by the
+/// constructor, runs by DELEGATECALL from the fallback every function of {ITitleLifecycle}, on
+/// this storage and at this address, so that clients see one contract (their ABI is the union).
 ///
 /// For wallets: titles are locked (ERC-5192: no ERC-721 transfer function moves one), `tokenURI`
 /// is on-chain JSON (see {TitleMetadata}), and every change a wallet shows emits `MetadataUpdate`

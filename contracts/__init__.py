@@ -1,5 +1,7 @@
 """The Solidity contracts: sources in src/, committed artifacts in artifacts/, and their build."""
 
-from .build import CONTRACTS, Artifact, compile_contracts, load_artifact, write_artifacts
+from .build import CONTRACTS, REGISTRY_MODULES, Artifact, compile_contracts, load_artifact, registry_abi, write_artifacts
 
-__all__ = ["CONTRACTS", "Artifact", "compile_contracts", "load_artifact", "write_artifacts"]
+__all__ = [
+    "CONTRACTS", "REGISTRY_MODULES", "Artifact", "compile_contracts", "load_artifact", "registry_abi", "write_artifacts",
+]

@@ -24,9 +24,14 @@ ARTIFACTS_DIR = CONTRACTS_DIR / "artifacts"
 REPO_DIR = CONTRACTS_DIR.parent
 SHIM = CONTRACTS_DIR / "solc-shim.js"
 
-#: The contracts lienchain deploys, and the libraries they link (under src/libraries); each gets an
-#: artifact file of its own.
-CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles", "Authorizations", "TitleMetadata")
+#: The contracts lienchain deploys, the libraries they link (under src/libraries) and the registry's
+#: modules (under src/modules); each gets an artifact file of its own.
+CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles", "Authorizations", "TitleMetadata",
+             "TitleLifecycle")
+#: The registry's modules: contracts the registry creates in its constructor and whose functions its
+#: fallback runs by DELEGATECALL, so that they are functions of the registry's address (see
+#: `registry_abi`).
+REGISTRY_MODULES = ("TitleLifecycle",)
 
 SETTINGS: dict[str, Any] = {
     "evmVersion": "london",
@@ -34,6 +39,7 @@ SETTINGS: dict[str, Any] = {
     "outputSelection": {"*": {"*": [
         "abi", "evm.bytecode.object", "evm.bytecode.linkReferences",
         "evm.deployedBytecode.object", "evm.deployedBytecode.linkReferences",
+        "evm.deployedBytecode.immutableReferences", "storageLayout",
     ]}},
 }
 
@@ -58,6 +64,11 @@ class Artifact:
     compiler: str
     link_references: LinkReferences = field(default_factory=dict)
     deployed_link_references: LinkReferences = field(default_factory=dict)
+    #: Where the runtime code holds each immutable, by its AST id: byte ranges, as for libraries.
+    deployed_immutable_references: dict[str, list[dict[str, int]]] = field(default_factory=dict)
+    #: solc's storage layout of the contract's own state variables (not written to the artifact
+    #: file: tests compare it from a fresh build).
+    storage_layout: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def libraries(self) -> list[str]:
@@ -91,6 +102,7 @@ class Artifact:
                 "deployedBytecode": self.deployed_bytecode,
                 "linkReferences": self.link_references,
                 "deployedLinkReferences": self.deployed_link_references,
+                "deployedImmutableReferences": self.deployed_immutable_references,
             },
             indent=1,
             sort_keys=True,
@@ -127,7 +139,43 @@ def load_artifact(name: str) -> Artifact:
         compiler=data["compiler"],
         link_references=data.get("linkReferences", {}),
         deployed_link_references=data.get("deployedLinkReferences", {}),
+        deployed_immutable_references=data.get("deployedImmutableReferences", {}),
     )
+
+
+def registry_abi() -> list[dict[str, Any]]:
+    """Returns the ABI of the registry's address: the registry's own and its modules' functions,
+    events and errors, each once.
+
+    Raises:
+        ArtifactNotFound: If an artifact is missing.
+        ConfigError: If a function of a module has a selector of the registry's (the registry's
+            would shadow it) or of another module's.
+    """
+    merged: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], str] = {}
+    for name in ("TitleRegistry", *REGISTRY_MODULES):
+        for item in load_artifact(name).abi:
+            kind = str(item.get("type"))
+            if kind in ("constructor", "fallback", "receive"):
+                if name == "TitleRegistry":
+                    merged.append(item)
+                continue
+            key = (kind, f"{item['name']}({','.join(_canonical(i) for i in item['inputs'])})")
+            if key in seen:
+                if kind == "function":
+                    raise ConfigError(f"{key[1]} is a function of both {seen[key]} and {name}")
+                continue  # an event or error both declare (from ITitleRegistry) is the same one
+            seen[key] = name
+            merged.append(item)
+    return merged
+
+
+def _canonical(param: Mapping[str, Any]) -> str:
+    kind = str(param["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_canonical(c) for c in param["components"]) + ")" + kind[len("tuple"):]
+    return kind
 
 
 def _link(name: str, code: str, references: LinkReferences, addresses: Mapping[str, str]) -> str:
@@ -181,7 +229,8 @@ def compile_contracts() -> dict[str, Artifact]:
     artifacts = {}
     for unit, contracts in output["contracts"].items():
         for name, out in contracts.items():
-            if name in CONTRACTS and unit in (f"src/{name}.sol", f"src/libraries/{name}.sol"):
+            if name in CONTRACTS and unit in (f"src/{name}.sol", f"src/libraries/{name}.sol",
+                                              f"src/modules/{name}.sol"):
                 artifacts[name] = Artifact(
                     name=name,
                     abi=out["abi"],
@@ -190,6 +239,8 @@ def compile_contracts() -> dict[str, Artifact]:
                     compiler=f"solc {version}",
                     link_references=out["evm"]["bytecode"]["linkReferences"],
                     deployed_link_references=out["evm"]["deployedBytecode"]["linkReferences"],
+                    deployed_immutable_references=out["evm"]["deployedBytecode"].get("immutableReferences", {}),
+                    storage_layout=out.get("storageLayout", {}),
                 )
     return artifacts
 

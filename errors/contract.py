@@ -26,7 +26,7 @@ __all__ = [
     "RegistrySettingUnchanged", "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
     "RegistryProofOverdue", "RegistryLienUnacknowledged",
     "RegistryLienAcknowledged", "RegistryLienNotPrivate", "RegistryRevealNotAllowed", "RegistryInvalidOpening",
-    "RegistryInvalidFoundingRole",
+    "RegistryInvalidFoundingRole", "LifecycleDirectCall",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
@@ -345,6 +345,10 @@ class RegistryInvalidFoundingRole(InvalidOperation):
     index: int
     account: str
     role: str
+
+
+class LifecycleDirectCall(InvalidOperation):
+    """Raised when the registry's lifecycle module is called at its own address, not the registry's."""
 
 
 class AccessControlUnauthorizedAccount(MissingRole):

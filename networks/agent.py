@@ -33,7 +33,7 @@ from eth_abi.abi import decode as abi_decode
 from eth_utils.abi import event_abi_to_log_topic
 from web3 import Web3
 
-from ..contracts.build import load_artifact
+from ..contracts.build import load_artifact, registry_abi
 from ..errors import LienchainError
 from ..files import write_atomic
 from ..ledger.registry.deployment import Deployment
@@ -263,7 +263,7 @@ def _anchored_cids(logs: list[Any]) -> list[str]:
     global _EVENTS
     if _EVENTS is None:
         _EVENTS = {}
-        for entry in load_artifact("TitleRegistry").abi:
+        for entry in registry_abi():
             if entry.get("type") == "event":
                 data = [i for i in entry["inputs"] if not i.get("indexed")]
                 _EVENTS[bytes(event_abi_to_log_topic(cast(Any, entry)))] = ([i["type"] for i in data], [i["name"] for i in data])

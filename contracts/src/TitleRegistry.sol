@@ -10,8 +10,10 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IERC5192} from "./interfaces/IERC5192.sol";
 import {ITitleRegistry} from "./interfaces/ITitleRegistry.sol";
 import {Authorizations} from "./libraries/Authorizations.sol";
+import {RegistryStorage} from "./libraries/RegistryStorage.sol";
 import {TitleMetadata} from "./libraries/TitleMetadata.sol";
 import {Titles} from "./libraries/Titles.sol";
+import {TitleLifecycle} from "./modules/TitleLifecycle.sol";
 
 /// @title TitleRegistry
 /// @notice Vehicle titles as ERC-721 tokens and the liens on them. See {ITitleRegistry}.
@@ -24,7 +26,12 @@ import {Titles} from "./libraries/Titles.sol";
 /// titles and settings. {Titles}, reached by DELEGATECALL on the registry's storage, holds the
 /// rules and records of liens, valuations and proofs: currency, loan-to-value, consents, private
 /// liens' proofs, and the reviews that freeze a title or make a proof due. Each title's state is
-/// one {Titles-State}, each lien's one {Titles-LienState}.
+/// one {Titles-State}, each lien's one {Titles-LienState}; all of the registry's own state is one
+/// ERC-7201 namespace ({RegistryStorage}).
+///
+/// Past its own budget, the registry grows by modules: {TitleLifecycle}, created by the
+/// constructor, runs by DELEGATECALL from the fallback every function of {ITitleLifecycle}, on
+/// this storage and at this address, so that clients see one contract (their ABI is the union).
 ///
 /// For wallets: titles are locked (ERC-5192: no ERC-721 transfer function moves one), `tokenURI`
 /// is on-chain JSON (see {TitleMetadata}), and every change a wallet shows emits `MetadataUpdate`
@@ -39,12 +46,10 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     bytes32 public constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
 
-    mapping(uint256 tokenId => Titles.State) private _titles;
-    /// @dev By lien id - 1: ids run from 1, so that 0 means "none".
-    Titles.LienState[] private _liens;
-    mapping(bytes32 digest => bool) private _consentUsed;
-    Titles.Settings private _settings;
+    // The registry's own state is in {RegistryStorage}, which its modules share.
     address private immutable _verifier;
+    /// @dev The module the fallback runs every other selector in (see {ITitleLifecycle}).
+    address private immutable _lifecycle;
 
     /// @notice Deploys the registry with its founding roles, fixed here so that no deployer key has to
     /// vote for the founders; every later grant and revocation goes through governance.
@@ -60,7 +65,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     ) ERC721("lienchain vehicle title", "VTITLE") EIP712("lienchain TitleRegistry", "1") {
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _verifier = zkVerifier;
-        _settings = Titles.Settings({
+        _lifecycle = address(new TitleLifecycle());
+        RegistryStorage.layout().settings = Titles.Settings({
             ltvThresholdBps: 7000,
             stalenessWindow: 180 days,
             proofWindow: 7 days,
@@ -93,7 +99,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     {
         Titles.checkRegistration(vin, owner, docCid);
         tokenId = uint256(keccak256(bytes(vin)));
-        if (_titles[tokenId].title.registeredAt != 0) revert RegistryTitleExists(tokenId);
+        if (_state().titles[tokenId].title.registeredAt != 0) revert RegistryTitleExists(tokenId);
         _registerTitle(tokenId, vin, owner, docCid);
     }
 
@@ -105,7 +111,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         Titles.State storage t = _activeTitle(tokenId);
         address from = _ownerOf(tokenId);
         if (bytes(docCid).length == 0) revert RegistryDocumentRequired();
-        Authorizations.authorizeTransfer(t, _consentUsed, _domainSeparatorV4(), tokenId, from, to, authorization);
+        Authorizations.authorizeTransfer(t, _state().consentUsed, _domainSeparatorV4(), tokenId, from, to, authorization);
         _transferTitle(t, tokenId, from, to, docCid);
     }
 
@@ -144,7 +150,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     ) external onlyRole(LENDER_ROLE) returns (uint256 lienId) {
         Titles.Terms memory terms = Titles.Terms(tokenId, 0, currency, maturity);
         _authorizePrivateLien(terms, amount, authorization);
-        return Titles.grantPrivateLien(_titles[tokenId], _liens, _settings, _verifier, terms, amount, docCid);
+        return Titles.grantPrivateLien(_state().titles[tokenId], _state().liens, _state().settings, _verifier, terms, amount, docCid);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -155,23 +161,18 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @inheritdoc ITitleRegistry
     function proveLien(uint256 lienId, uint256 reserve, bytes calldata ltvProof) external {
         Titles.LienState storage l = _activeLien(lienId);
-        Titles.proveLien(_titles[l.lien.tokenId], l, _settings, _verifier, lienId, reserve, ltvProof);
+        Titles.proveLien(_state().titles[l.lien.tokenId], l, _state().settings, _verifier, lienId, reserve, ltvProof);
     }
 
     /// @inheritdoc ITitleRegistry
     function revealLien(uint256 lienId, uint256 amount, uint256 blinding) external {
         Titles.LienState storage l = _activeLien(lienId);
-        Titles.revealLien(_titles[l.lien.tokenId], _liens, _settings, _verifier, lienId, amount, blinding);
+        Titles.revealLien(_state().titles[l.lien.tokenId], _state().liens, _state().settings, _verifier, lienId, amount, blinding);
     }
 
     /// @inheritdoc ITitleRegistry
     function releaseLien(uint256 lienId) external {
         _closeLien(_activeLien(lienId).lien, lienId, Titles.Closing.Release, "");
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function reviewTitle(uint256 tokenId) external {
-        Titles.review(_existingTitle(tokenId), _liens, _settings, tokenId);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -191,37 +192,37 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         external
         onlyRole(ORACLE_ROLE)
     {
-        Titles.setValuation(_existingTitle(tokenId), _liens, _settings, tokenId, value, currency, valuedAt, docCid);
+        Titles.setValuation(_existingTitle(tokenId), _state().liens, _state().settings, tokenId, value, currency, valuedAt, docCid);
     }
 
     /// @inheritdoc ITitleRegistry
     function setLtvThreshold(uint256 thresholdBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_settings, Titles.Setting.LtvThreshold, thresholdBps);
+        Titles.changeSetting(_state().settings, Titles.Setting.LtvThreshold, thresholdBps);
     }
 
     /// @inheritdoc ITitleRegistry
     function setProofWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_settings, Titles.Setting.ProofWindow, windowSeconds);
+        Titles.changeSetting(_state().settings, Titles.Setting.ProofWindow, windowSeconds);
     }
 
     /// @inheritdoc ITitleRegistry
     function setLapseGrace(uint64 graceSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_settings, Titles.Setting.LapseGrace, graceSeconds);
+        Titles.changeSetting(_state().settings, Titles.Setting.LapseGrace, graceSeconds);
     }
 
     /// @inheritdoc ITitleRegistry
     function setAuthorizationPolicy(AuthorizationPolicy policy) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_settings, Titles.Setting.AuthorizationPolicy, uint256(policy));
+        Titles.changeSetting(_state().settings, Titles.Setting.AuthorizationPolicy, uint256(policy));
     }
 
     /// @inheritdoc ITitleRegistry
     function setMinValuations(uint8 count) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_settings, Titles.Setting.MinValuations, count);
+        Titles.changeSetting(_state().settings, Titles.Setting.MinValuations, count);
     }
 
     /// @inheritdoc ITitleRegistry
     function setStalenessWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_settings, Titles.Setting.StalenessWindow, windowSeconds);
+        Titles.changeSetting(_state().settings, Titles.Setting.StalenessWindow, windowSeconds);
     }
 
     // --- views --------------------------------------------------------------------------------
@@ -244,52 +245,42 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @inheritdoc ITitleRegistry
     function appraisal(uint256 tokenId) external view returns (Appraisal memory a) {
-        return Titles.appraisal(_existingTitle(tokenId), _settings);
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function valuations(uint256 tokenId) external view returns (Valuation[] memory out) {
-        Titles.State storage t = _existingTitle(tokenId);
-        address[] storage valuers = t.valuers;
-        out = new Valuation[](valuers.length);
-        for (uint256 i = 0; i < valuers.length; i++) {
-            out[i] = t.valuations[valuers[i]];
-        }
+        return Titles.appraisal(_existingTitle(tokenId), _state().settings);
     }
 
     /// @inheritdoc ITitleRegistry
     function ltvThreshold() external view returns (uint256) {
-        return _settings.ltvThresholdBps;
+        return _state().settings.ltvThresholdBps;
     }
 
     /// @inheritdoc ITitleRegistry
     function stalenessWindow() external view returns (uint64) {
-        return _settings.stalenessWindow;
+        return _state().settings.stalenessWindow;
     }
 
     /// @inheritdoc ITitleRegistry
     function proofWindow() external view returns (uint64) {
-        return _settings.proofWindow;
+        return _state().settings.proofWindow;
     }
 
     /// @inheritdoc ITitleRegistry
     function lapseGrace() external view returns (uint64) {
-        return _settings.lapseGrace;
+        return _state().settings.lapseGrace;
     }
 
     /// @inheritdoc ITitleRegistry
     function minValuations() external view returns (uint8) {
-        return _settings.minValuations;
+        return _state().settings.minValuations;
     }
 
     /// @inheritdoc ITitleRegistry
     function authorizationPolicy() external view returns (AuthorizationPolicy) {
-        return _settings.authorizationPolicy;
+        return _state().settings.authorizationPolicy;
     }
 
     /// @inheritdoc ITitleRegistry
     function privateLien(uint256 tokenId) external view returns (PrivateLien memory) {
-        return Titles.privateLien(_existingTitle(tokenId), _liens, _settings);
+        return Titles.privateLien(_existingTitle(tokenId), _state().liens, _state().settings);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -313,12 +304,27 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @inheritdoc ITitleRegistry
     function lienCount() external view returns (uint256) {
-        return _liens.length;
+        return _state().liens.length;
     }
 
     /// @inheritdoc ITitleRegistry
     function consentUsed(bytes32 digest) external view returns (bool) {
-        return _consentUsed[digest];
+        return _state().consentUsed[digest];
+    }
+
+    /// @notice Runs every function of {ITitleLifecycle} in the lifecycle module, on this
+    /// registry's storage, and returns or reverts with what it does.
+    /// @dev Non-payable: the registry holds no ether. Memory is not Solidity's after this: the
+    /// assembly returns or reverts itself.
+    fallback() external {
+        address module = _lifecycle;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     /// @inheritdoc ERC721
@@ -332,8 +338,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     /// @return The URI.
     function tokenURI(uint256 tokenId) public view override returns (string memory) {
         _requireOwned(tokenId);
-        Titles.State storage t = _titles[tokenId];
-        return TitleMetadata.tokenURI(t.title.vin, t.title.status, t.activeLienIds.length, Titles.appraisal(t, _settings));
+        Titles.State storage t = _state().titles[tokenId];
+        return TitleMetadata.tokenURI(t.title.vin, t.title.status, t.activeLienIds.length, Titles.appraisal(t, _state().settings));
     }
 
     /// @inheritdoc IERC5192
@@ -363,7 +369,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     function _registerTitle(uint256 tokenId, string calldata vin, address owner, string calldata docCid) private {
-        Title storage record = _titles[tokenId].title;
+        Title storage record = _state().titles[tokenId].title;
         record.vin = vin;
         record.docCid = docCid;
         record.registeredAt = uint64(block.timestamp); // status Active is the zero value
@@ -401,8 +407,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     ) private returns (uint256) {
         Titles.State storage t = _activeTitle(terms.tokenId);
         bytes32 domainSeparator = _domainSeparatorV4();
-        Authorizations.authorizeLien(_consentUsed, domainSeparator, _settings, terms, bytes32(0), authorization);
-        return Titles.grantLien(t, _liens, _settings, _consentUsed, domainSeparator, terms, docCid, consents);
+        Authorizations.authorizeLien(_state().consentUsed, domainSeparator, _state().settings, terms, bytes32(0), authorization);
+        return Titles.grantLien(t, _state().liens, _state().settings, _state().consentUsed, domainSeparator, terms, docCid, consents);
     }
 
     /// @dev Apart from `grantPrivateLien`, whose arguments leave no stack slot for this call's:
@@ -414,15 +420,20 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     ) private {
         _activeTitle(terms.tokenId);
         bytes32 commitment = keccak256(abi.encode(amount.commitment));
-        Authorizations.authorizeLien(_consentUsed, _domainSeparatorV4(), _settings, terms, commitment, authorization);
+        Authorizations.authorizeLien(_state().consentUsed, _domainSeparatorV4(), _state().settings, terms, commitment, authorization);
     }
 
     function _closeLien(Lien storage l, uint256 lienId, Titles.Closing how, string memory evidenceCid) private {
-        Titles.closeLien(_titles[l.tokenId], _liens, _settings, lienId, how, evidenceCid);
+        Titles.closeLien(_state().titles[l.tokenId], _state().liens, _state().settings, lienId, how, evidenceCid);
+    }
+
+    /// @dev The registry's own state (see {RegistryStorage}).
+    function _state() private pure returns (RegistryStorage.Layout storage) {
+        return RegistryStorage.layout();
     }
 
     function _existingTitle(uint256 tokenId) private view returns (Titles.State storage t) {
-        t = _titles[tokenId];
+        t = _state().titles[tokenId];
         if (t.title.registeredAt == 0) revert RegistryUnknownTitle(tokenId);
     }
 
@@ -433,8 +444,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     function _existingLien(uint256 lienId) private view returns (Titles.LienState storage) {
-        if (lienId == 0 || lienId > _liens.length) revert RegistryUnknownLien(lienId);
-        return _liens[lienId - 1];
+        if (lienId == 0 || lienId > _state().liens.length) revert RegistryUnknownLien(lienId);
+        return _state().liens[lienId - 1];
     }
 
     function _activeLien(uint256 lienId) private view returns (Titles.LienState storage l) {

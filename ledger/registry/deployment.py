@@ -14,14 +14,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import rlp
 from eth_abi.abi import decode, encode
 from eth_account.signers.local import LocalAccount
 from eth_utils.abi import event_abi_to_log_topic
+from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound
 from web3.types import FilterParams
 
-from ...contracts.build import Artifact, load_artifact
+from ...contracts.build import REGISTRY_MODULES, Artifact, load_artifact
 from ...errors import DeploymentMismatch, DeploymentNotFound, TransactionFailed, TransactionNotMined
 from ...files import write_atomic
 from .reverts import RevertDecoder
@@ -51,6 +53,12 @@ class Deployment:
     transactions: dict[str, str] = field(default_factory=dict)
     #: The address of each library the registry links, by library name (checked by its code).
     libraries: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def modules(self) -> dict[str, str]:
+        """Returns the address of each module the registry created, by name (see
+        `REGISTRY_MODULES`): derived from the registry's, so never recorded apart from it."""
+        return module_addresses(self.registry)
 
     def save(self, path: Path) -> None:
         """Writes the record as JSON, atomically.
@@ -207,9 +215,11 @@ def deploy(
     reg = _create(w3, account, artifacts["TitleRegistry"], registry_args, nonce + 2 + len(libraries), chain_id,
                   libraries)
     receipts = {"Governance": gov, "ZkVerifier": zk, "TitleRegistry": reg}
+    registry = str(Web3.to_checksum_address(reg["contractAddress"]))
+    artifacts |= {name: load_artifact(name) for name in REGISTRY_MODULES}
     return Deployment(
         chain_id=chain_id,
-        registry=Web3.to_checksum_address(reg["contractAddress"]),
+        registry=registry,
         governance=governance,
         block=int(gov["blockNumber"]),
         artifacts={name: a.sha256 for name, a in artifacts.items()},
@@ -217,6 +227,17 @@ def deploy(
         transactions={name: "0x" + bytes(r["transactionHash"]).hex() for name, r in receipts.items()},
         libraries=libraries,
     )
+
+
+def module_addresses(registry: str) -> dict[str, str]:
+    """Returns the address of each module of `REGISTRY_MODULES`, by name: the registry's
+    constructor creates them in that order, its first creations (a contract's nonce starts at 1)."""
+    return {name: _created_address(registry, 1 + i) for i, name in enumerate(REGISTRY_MODULES)}
+
+
+def _created_address(creator: str, nonce: int) -> str:
+    sender = bytes.fromhex(Web3.to_checksum_address(creator)[2:])
+    return str(Web3.to_checksum_address(keccak(rlp.encode([sender, nonce]))[12:]))
 
 
 def verify_deployment(
@@ -238,7 +259,9 @@ def verify_deployment(
     record's artifact hashes are the committed artifacts'; the
     registry's creation granted exactly `roles` besides the governance's administrator role; no
     one but the governance was ever granted that role; and every later grant or revocation was
-    made by the governance. About ten requests (one more per library), one of them a log query.
+    made by the governance; each module the registry created is at the address its creation gives
+    and holds the committed code. About ten requests (one more per library and per module), one of
+    them a log query.
 
     Args:
         w3: A connection to a node of the chain, preferably one's own.
@@ -256,7 +279,7 @@ def verify_deployment(
         raise DeploymentMismatch(f"the node serves chain id {actual_chain}, the record names {deployment.chain_id}")
     artifacts = {name: load_artifact(name) for name in DEPLOYED}
     library_names = artifacts["TitleRegistry"].libraries
-    artifacts |= {name: load_artifact(name) for name in library_names}
+    artifacts |= {name: load_artifact(name) for name in (*library_names, *REGISTRY_MODULES)}
     for name, artifact in artifacts.items():
         if deployment.artifacts.get(name) != artifact.sha256:
             raise DeploymentMismatch(f"the record's {name} artifact hash is not that of the committed artifact")
@@ -281,6 +304,10 @@ def verify_deployment(
         if not w3.eth.get_code(Web3.to_checksum_address(addresses[name])):
             raise DeploymentMismatch(f"{name} {addresses[name]} holds no code")
         created_in[name] = int(receipt["blockNumber"])
+    # The registry's creation code, checked above, holds each module's creation code; checking the
+    # modules' runtime code too costs a request each and holds even if that reasoning does not.
+    for name, address in deployment.modules.items():
+        _check_module(w3, artifacts[name], address, deployment.registry, deployment.libraries)
     # No role can have changed before the registry existed.
     _check_role_history(w3, deployment, created_in["TitleRegistry"], roles)
 
@@ -327,6 +354,20 @@ def _check_library(w3: Web3, artifact: Artifact, address: str) -> None:
         raise DeploymentMismatch(
             f"the {artifact.name} library at {address} does not hold the committed artifact's code"
         )
+
+
+def _check_module(w3: Web3, artifact: Artifact, address: str, registry: str, libraries: Mapping[str, str]) -> None:
+    """Checks that a module's address holds exactly the artifact's runtime code, linked to
+    `libraries`, with the registry's address as its one immutable (the registry it refuses all
+    other callers for)."""
+    expected = bytearray(bytes.fromhex(artifact.link_deployed(libraries).removeprefix("0x")))
+    word = bytes(12) + bytes.fromhex(Web3.to_checksum_address(registry)[2:])
+    for spots in artifact.deployed_immutable_references.values():
+        for spot in spots:
+            expected[spot["start"]:spot["start"] + spot["length"]] = word
+    if bytes(w3.eth.get_code(Web3.to_checksum_address(address))) != bytes(expected):
+        raise DeploymentMismatch(f"the registry's {artifact.name} module at {address} does not hold the "
+                                 "committed artifact's code")
 
 
 def _check_input(artifact: Artifact, data: bytes, expected: list[Any], libraries: Mapping[str, str]) -> None:

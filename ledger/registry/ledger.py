@@ -19,7 +19,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import BlockIdentifier
 
-from ...contracts.build import load_artifact
+from ...contracts.build import load_artifact, registry_abi
 from ...errors import ChainIdMismatch
 from ..chain.base import Chain
 from ..chain.transactions import Transactor
@@ -80,7 +80,7 @@ class Ledger:
         w3 = chain.w3  # for contract objects (ABI encoding and decoding); I/O goes through `chain`
         # Structs decode by name (`record.docCid`), never by position.
         registry = w3.eth.contract(address=Web3.to_checksum_address(deployment.registry),
-                                   abi=load_artifact("TitleRegistry").abi, decode_tuples=True)
+                                   abi=registry_abi(), decode_tuples=True)
         governance = w3.eth.contract(address=Web3.to_checksum_address(deployment.governance),
                                      abi=load_artifact("Governance").abi, decode_tuples=True)
         # The registry's calls into its verifier pass the verifier's reverts up as they are.

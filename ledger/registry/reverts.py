@@ -124,6 +124,7 @@ MESSAGES: dict[str, str] = {
         "founding role #{index} ({role} to {account}) is refused: each founding role is REGISTRAR, LENDER, "
         "ORACLE or AUDITOR, given to a non-zero account"
     ),
+    "LifecycleDirectCall": "the lifecycle module runs only through the registry: send the call to the registry's address",
     "AccessControlUnauthorizedAccount": "{account} does not hold the {neededRole} role",
     "AccessControlBadConfirmation": "a role can only be renounced by its holder",
     "ERC721NonexistentToken": "no title registered for {title}: check the VIN, or register it first",

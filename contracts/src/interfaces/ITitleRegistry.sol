@@ -641,11 +641,6 @@ interface ITitleRegistry {
     /// @return The appraisal (all zero but the threshold for a title never valued).
     function appraisal(uint256 tokenId) external view returns (Appraisal memory);
 
-    /// @notice The latest valuation of each oracle that valued the title, in the order they first did.
-    /// @param tokenId The title.
-    /// @return The valuations, fresh and stale.
-    function valuations(uint256 tokenId) external view returns (Valuation[] memory);
-
     /// @notice The loan-to-value threshold.
     /// @return Basis points (7000 = 70%).
     function ltvThreshold() external view returns (uint256);
@@ -675,12 +670,6 @@ interface ITitleRegistry {
     /// @notice Releases a lien. Only its lienholder may.
     /// @param lienId The lien.
     function releaseLien(uint256 lienId) external;
-
-    /// @notice Reviews a title as of now, emitting what time alone changed since its last operation
-    /// (a valuation ageing out, an oracle's role revoked): `LienProofDue`, `LtvAlert` or
-    /// `LtvRecovered`. Anyone may; it changes nothing else.
-    /// @param tokenId The title.
-    function reviewTitle(uint256 tokenId) external;
 
     /// @notice Marks a lien lapsed once its maturity and the lapse grace period after it have
     /// passed (chain time). Anyone may: a revoked or vanished lender's lien ends all the same.

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Titles} from "./Titles.sol";
+
+/// @title RegistryStorage
+/// @notice The registry's own state, in one ERC-7201 namespace.
+/// @dev {TitleRegistry} and its modules (see {TitleLifecycle}) run on the registry's storage: the
+/// modules by DELEGATECALL from the registry's fallback. They share no inheritance, so none can
+/// rely on the order of another's state variables; every one of them reaches the registry's state
+/// through `layout()` alone, at a slot no inherited variable can reach (OpenZeppelin's ERC721,
+/// AccessControl and EIP712 take slots 0 to 8). A module declares no state variable of its own
+/// (tests/contracts/test_registry_split.py checks both, from solc's storage layout).
+///
+/// The registry and its modules are created together and never replaced, so the struct may change
+/// freely from one deployment to the next; within one, the struct's definition is compiled once
+/// and shared.
+library RegistryStorage {
+    /// @custom:storage-location erc7201:lienchain.storage.TitleRegistry
+    struct Layout {
+        mapping(uint256 tokenId => Titles.State) titles;
+        /// @dev By lien id - 1: ids run from 1, so that 0 means "none".
+        Titles.LienState[] liens;
+        mapping(bytes32 digest => bool) consentUsed;
+        Titles.Settings settings;
+    }
+
+    /// @dev keccak256(abi.encode(uint256(keccak256("lienchain.storage.TitleRegistry")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 internal constant SLOT = 0x65e946fe1e8360764d2331d65de3dc5608ed12c92708a75fdb89d8b1750ef900;
+
+    /// @notice The registry's state, wherever the calling code runs on the registry's storage.
+    function layout() internal pure returns (Layout storage l) {
+        assembly {
+            l.slot := SLOT
+        }
+    }
+}

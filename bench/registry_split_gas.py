@@ -1,7 +1,7 @@
 """Gas of a call the registry runs in its lifecycle module (through its fallback), beside the same
 call made directly to a registry that has the function itself. Prints figures.
 
-    python bench/registry_split_gas.py [--baseline main]
+    python bench/registry_split_gas.py [--baseline REV]
 
 On one throwaway embedded profile (London rules): this checkout's deployment, whose registry runs
 `reviewTitle` and `valuations` in TitleLifecycle, and a second registry built from the baseline
@@ -30,6 +30,8 @@ from lienchain.ledger.chain.transactions import fees_for, latest_base_fee
 from lienchain.ledger.registry.roles import role_id
 
 VIN = "1M8GDM9AXKP042788"
+#: The last revision whose registry has `reviewTitle` and `valuations` itself.
+BEFORE_SPLIT = "8267bbb"
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 
 
@@ -75,7 +77,8 @@ def deploy_baseline(w3: Web3, account: Any, ref: str, governance: str, verifier:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", default="main", help="the git revision whose registry has the functions itself")
+    parser.add_argument("--baseline", default=BEFORE_SPLIT,
+                        help="a git revision whose registry has the functions itself [default: the last before the split]")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lienchain-bench-") as tmp:
         profile = Profile.create(Path(tmp) / "p", passphrase=lambda: "bench", light_kdf=True)

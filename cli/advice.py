@@ -90,6 +90,9 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
         "an auditor opens and acknowledges it with `lienchain lien acknowledge {lien_id}`; if none can, its lender "
         "sealed the amount for itself alone"
     ),
+    errors.RegistryPrivateLienStaysFirst: "its holder reveals it with `lienchain lien reveal {lienId}`",
+    errors.RegistryInvalidAssignee: "members grant LENDER by vote: `lienchain member propose --grant LENDER --to ADDR`",
+    errors.NotAssignor: "list a title's liens with `lienchain lien list VIN`",
     errors.AccessControlUnauthorizedAccount: _PROPOSE,
     errors.GovernanceOnlySelf: _PROPOSE,
     errors.GovernanceUnknownProposal: "see `lienchain member list`",

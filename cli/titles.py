@@ -89,6 +89,10 @@ def history(app: App, vin: str, lenient: bool) -> None:
         detail = f"lien {e.args['lienId']}" if "lienId" in e.args else ""
         if e.name == "LienRevealed":
             detail += f": {e.args['amount']} minor units"
+        elif e.name == "LienAssigned":
+            detail += f" from {app.label(str(e.args['from']))}"
+        elif e.name == "LienSubordinated":
+            detail += f" behind lien {e.args['behindLienId']}: order " + " > ".join(str(i) for i in e.args["order"])
         elif e.name == "TitleStatusChanged":
             detail = f"{TitleStatus(e.args['previous']).label} -> {TitleStatus(e.args['status']).label}"
         parts = [f"block {e.block:>6}", f"{e.name:<19}", detail, app.label(str(who)) if who else "",

@@ -39,6 +39,10 @@ def _line(app: App, e: Event, vin: str | None) -> str:
         "LienAcknowledged": lambda: f"lien {a['lienId']}'s amount opened and acknowledged by {app.label(str(a['auditor']))}",
         "LienRevealed": lambda: f"lien {a['lienId']} revealed by {app.label(str(a['by']))}: "
                                 f"{a['amount']} minor units, public from now on",
+        "LienAssigned": lambda: f"lien {a['lienId']} assigned by {app.label(str(a['from']))} "
+                                f"to {app.label(str(a['to']))}",
+        "LienSubordinated": lambda: f"lien {a['lienId']} now ranks behind lien {a['behindLienId']}: order "
+                                    + " > ".join(str(i) for i in a["order"]),
         "AuthorizationUsed": lambda: f"authorization by {app.label(str(a['signer']))} used",
         "ValuationSet": lambda: f"valued {format_amount(int(a['value']), str(a['currency']))} by {app.label(str(a['oracle']))}",
         "LtvAlert": lambda: f"ALERT loan-to-value {percent(int(a['ltvBps']))} over {percent(int(a['thresholdBps']))}: frozen",

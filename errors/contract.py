@@ -26,7 +26,9 @@ __all__ = [
     "RegistrySettingUnchanged", "RegistryInvalidProof", "RegistryPrivateLienNotFirst", "RegistryValuationRequired",
     "RegistryProofOverdue", "RegistryLienUnacknowledged",
     "RegistryLienAcknowledged", "RegistryLienNotPrivate", "RegistryRevealNotAllowed", "RegistryInvalidOpening",
-    "RegistryInvalidFoundingRole", "LifecycleDirectCall",
+    "RegistryInvalidFoundingRole", "LifecycleDirectCall", "RegistryAcceptanceExpired", "RegistryAcceptanceUsed",
+    "RegistryNotAccepted", "RegistryInvalidAssignee", "RegistryBatchMismatch", "RegistryNotSenior",
+    "RegistryPrivateLienStaysFirst",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
@@ -349,6 +351,49 @@ class RegistryInvalidFoundingRole(InvalidOperation):
 
 class LifecycleDirectCall(InvalidOperation):
     """Raised when the registry's lifecycle module is called at its own address, not the registry's."""
+
+
+class RegistryAcceptanceExpired(AuthorizationRejected):
+    """Raised when an assignment's or a subordination's acceptance is past its deadline."""
+
+    deadline: int
+
+
+class RegistryAcceptanceUsed(AuthorizationRejected):
+    """Raised when an acceptance was already used for this lien."""
+
+    lienId: int
+    digest: bytes
+
+
+class RegistryNotAccepted(AuthorizationRejected):
+    """Raised when an acceptance is not the assignee's or the junior holder's, or does not cover the lien."""
+
+    lienId: int
+    signer: str
+
+
+class RegistryInvalidAssignee(InvalidOperation):
+    """Raised when a lien would be assigned to its holder or to an account without the LENDER role."""
+
+    assignee: str
+
+
+class RegistryBatchMismatch(InvalidOperation):
+    """Raised when a batch's lists are empty or differ in length."""
+
+
+class RegistryNotSenior(InvalidOperation):
+    """Raised when a lien would subordinate itself to one that is not a junior active lien on its title."""
+
+    lienId: int
+    behindLienId: int
+
+
+class RegistryPrivateLienStaysFirst(InvalidOperation):
+    """Raised when a private lien would rank behind another: it must be revealed first."""
+
+    lienId: int
 
 
 class AccessControlUnauthorizedAccount(MissingRole):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from .base import LienchainError
 
 __all__ = [
-    "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "InvalidAuthorizationFile", "NotAuthorizer",
-    "AuthorizationRequired", "NotSeniorLienholder", "InsufficientFunds",
+    "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "InvalidAuthorizationFile", "InvalidAcceptanceFile",
+    "NotAuthorizer", "AuthorizationRequired", "NotAssignor", "InvalidPortfolioFile", "NotSeniorLienholder", "InsufficientFunds",
     "DeploymentNotFound", "DeploymentMismatch", "ChainNotFound", "ChainExists", "ChainBusy", "WrongChainId",
     "TransactionFailed", "TransactionNotMined", "UndecodableProposal",
 ]
@@ -38,6 +38,24 @@ class InvalidConsentFile(LedgerError, ValueError):
 
 class InvalidAuthorizationFile(LedgerError, ValueError):
     """Raised when an authorization file is unreadable, malformed, forged, or for other terms."""
+
+
+class InvalidAcceptanceFile(LedgerError, ValueError):
+    """Raised when an acceptance of an assignment or a subordination is unreadable, forged, or for other terms."""
+
+
+class InvalidPortfolioFile(LedgerError, ValueError):
+    """Raised when a file of liens to assign is unreadable or names a lien twice or none."""
+
+
+@dataclass(eq=False)
+class NotAssignor(LedgerError, PermissionError):
+    """Raised when liens to assign or subordinate are not all active and held by the signing account."""
+
+    account: str
+    lien_id: int
+    why: str
+    template = "{account} cannot assign or subordinate lien {lien_id}: {why}"
 
 
 @dataclass(eq=False)

@@ -20,7 +20,8 @@ __all__ = ["LIEN_EVENTS", "TITLE_EVENTS", "History"]
 TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "ValuationSet", "LtvAlert", "LtvRecovered")
 #: The events of a title's liens, which name the title in their second indexed argument.
 LIEN_EVENTS = ("LienGranted", "LienReleased", "LienLapsed", "LienForceReleased", "LienCommitted", "LienProved",
-               "LienProofDue", "LienProofSettled", "LienAcknowledged", "LienRevealed")
+               "LienProofDue", "LienProofSettled", "LienAcknowledged", "LienRevealed", "LienAssigned",
+               "LienSubordinated")
 
 
 class History:

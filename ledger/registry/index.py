@@ -142,13 +142,27 @@ class EventIndex:
         return [Event(name, b, tx, i, json.loads(args), t, txi) for name, b, txi, tx, i, args, t in rows]
 
     def liens(self, token_id: int) -> list[Lien]:
-        """Returns every lien granted on a title, from its events, in priority order (a revealed
-        private lien with its amount)."""
-        events = self.events(token_id=token_id, names=("LienGranted", "LienRevealed", *_ENDS))
-        ended = {int(e.args["lienId"]): _ENDS[e.name] for e in events if e.name in _ENDS}
-        revealed = {int(e.args["lienId"]): int(e.args["amount"]) for e in events if e.name == "LienRevealed"}
-        liens = [_lien(e, ended.get(int(e.args["lienId"]), LienStatus.ACTIVE)) for e in events if e.name == "LienGranted"]
-        return [replace(x, amount=revealed[x.lien_id]) if x.lien_id in revealed else x for x in liens]
+        """Returns every lien granted on a title, from its events, in priority order, as they are
+        now: a revealed private lien with its amount, an assigned one with its holder, a
+        subordination's new order."""
+        events = self.events(token_id=token_id, names=("LienGranted", "LienRevealed", "LienAssigned",
+                                                       "LienSubordinated", *_ENDS))
+        liens: dict[int, Lien] = {}
+        for e in events:
+            lien_id = int(e.args["lienId"])
+            if e.name == "LienGranted":
+                liens[lien_id] = _lien(e, LienStatus.ACTIVE)
+            elif e.name in _ENDS:
+                liens[lien_id] = replace(liens[lien_id], status=_ENDS[e.name])
+            elif e.name == "LienRevealed":
+                liens[lien_id] = replace(liens[lien_id], amount=int(e.args["amount"]))
+            elif e.name == "LienAssigned":
+                liens[lien_id] = replace(liens[lien_id], lender=Address(e.args["to"]))
+            else:  # the priorities the active liens had, in their new order
+                ranks = sorted(liens[int(i)].priority for i in e.args["previousOrder"])
+                for i, rank in zip(e.args["order"], ranks, strict=True):
+                    liens[int(i)] = replace(liens[int(i)], priority=rank)
+        return sorted(liens.values(), key=lambda x: x.priority)
 
     def close(self) -> None:
         """Closes the file."""

@@ -23,6 +23,7 @@ from ...contracts.build import load_artifact, registry_abi
 from ...errors import ChainIdMismatch
 from ..chain.base import Chain
 from ..chain.transactions import Transactor
+from .assignments import AssignmentAcceptance, Assignments, SubordinationAcceptance
 from .authorization import NO_COMMITMENT, LienAuthorization, TransferAuthorization
 from .consent import Consent
 from .context import Hook, IndexFile, LedgerContext
@@ -106,6 +107,7 @@ class Ledger:
         self._liens = Liens(context, self._titles, self._history, self._governance)
         self._valuations = Valuations(context)
         self._private = PrivateLiens(context, self._liens, self._valuations)
+        self._assignments = Assignments(context, self._liens)
 
     def as_account(self, account: LocalAccount) -> Ledger:
         """Returns a ledger on the same connection whose writes `account` signs."""
@@ -240,6 +242,42 @@ class Ledger:
     def liens_held_at(self, lender: str, *, block: int) -> list[Lien]:
         """Reads the liens a lender held active at a block, from the chain alone: see `Liens.held_at`."""
         return self._liens.held_at(lender, block=block)
+
+    def lien_document(self, lien_id: int) -> str:
+        """Returns the CID of a lien's current document: its latest assignment's, else its grant's
+        (see `Liens.document`)."""
+        return self._liens.document(lien_id)
+
+    # --- assignments and subordinations (see `Assignments`) ------------------------------------
+
+    def accept_assignment(self, lien_ids: Sequence[int], *, assignor: str, deadline: int) -> AssignmentAcceptance:
+        """Signs, as the assignee, the acceptance of a portfolio of liens: see `Assignments.accept`."""
+        return self._assignments.accept(lien_ids, assignor=assignor, deadline=deadline)
+
+    def pending_assignment(self, lien_ids: Sequence[int], to: str, acceptance: AssignmentAcceptance) -> list[Lien]:
+        """Checks a whole assignment and returns the liens still to assign: see `Assignments.pending`."""
+        return self._assignments.pending(lien_ids, to, acceptance)
+
+    def assign_liens(
+        self, liens: Sequence[tuple[Lien, str]], to: str, *, portfolio: Sequence[int],
+        acceptance: AssignmentAcceptance, on_batch: Callable[[int], object] | None = None, on_accepted: Hook = None,
+    ) -> None:
+        """Assigns liens to another LENDER, in batches: see `Assignments.assign`."""
+        self._assignments.assign(liens, to, portfolio=portfolio, acceptance=acceptance, on_batch=on_batch,
+                                 on_accepted=on_accepted)
+
+    def accept_subordination(self, lien_id: int, behind_lien_id: int, *, deadline: int) -> SubordinationAcceptance:
+        """Signs, as a junior lien's holder, the acceptance of a senior's subordination to it: see
+        `Assignments.accept_subordination`."""
+        return self._assignments.accept_subordination(lien_id, behind_lien_id, deadline=deadline)
+
+    def subordinate_lien(
+        self, lien_id: int, behind_lien_id: int, *, acceptance: SubordinationAcceptance, doc_cid: str,
+        on_accepted: Hook = None,
+    ) -> list[Lien]:
+        """Ranks a lien right behind a junior one: see `Assignments.subordinate`."""
+        return self._assignments.subordinate(lien_id, behind_lien_id, acceptance=acceptance, doc_cid=doc_cid,
+                                             on_accepted=on_accepted)
 
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
         """Signs, as a senior lienholder, a consent to a new lien for `lender`: see `Liens.sign_consent`."""

@@ -175,6 +175,24 @@ class Liens:
         return from_struct(Lien, record, lien_id=LienId(lien_id), currency=str(plain(bytes(record.currency))),
                            status=LienStatus(record.status))
 
+    def document(self, lien_id: int) -> str:
+        """Returns the CID of a lien's current document: that of its latest assignment (sealed for
+        its holder then, and for a private lien carrying its amount's opening), else that of its
+        grant, read from the chain's logs.
+
+        Raises:
+            LienNotFound: If there is no such lien.
+        """
+        c = self._c
+        lien = self.get(lien_id)
+        (topic,) = event_topics(c.registry.abi, ("LienAssigned",))
+        logs = c.chain.logs(address=c.registry.address, from_block=c.deployment.block,
+                            topics=["0x" + topic.hex(), "0x" + lien_id.to_bytes(32, "big").hex()])
+        if not logs:
+            return lien.doc_cid
+        last = max(logs, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
+        return str(c.registry.events.LienAssigned().process_log(last)["args"]["docCid"])
+
     def of_title(self, vin: VIN) -> list[Lien]:
         """Reads every lien ever granted on a title, in priority order.
 
@@ -192,14 +210,15 @@ class Liens:
             self._titles.get(vin)
             return self._history.sync_index().liens(c.token(vin))
         ids = c.reader.call(c.registry.functions.liensOf(c.token(vin)), titles=c.vins)
-        return [self.get(i) for i in ids]
+        return sorted((self.get(i) for i in ids), key=lambda x: x.priority)
 
     def held_at(self, lender: str, *, block: int) -> list[Lien]:
         """Reads the liens a lender held active at a block, from the chain alone: the local index,
         which anyone with the profile can edit, is no source for what a proof covers.
 
-        The candidates are the liens the node's `LienGranted` logs up to the block name the lender
-        in; each is read as of the block, and kept if active and still the lender's.
+        The candidates are the liens the node's `LienGranted` and `LienAssigned` logs up to the
+        block name the lender in (as the lender granted, or the assignee); each is read as of the
+        block, and kept if active and still the lender's.
 
         Args:
             lender: The lender's address.
@@ -209,12 +228,13 @@ class Liens:
             The liens, in the order they were granted.
         """
         c = self._c
-        (topic,) = event_topics(c.registry.abi, ("LienGranted",))
         holder = "0x" + bytes(12).hex() + lender.lower().removeprefix("0x")
-        logs = c.chain.logs(address=c.registry.address, from_block=c.deployment.block, to_block=block,
-                            topics=["0x" + topic.hex(), None, None, holder])
-        ids = sorted({int.from_bytes(bytes(log["topics"][1]), "big") for log in logs})
-        liens = (self.get(i, block=block) for i in ids)
+        ids: set[int] = set()
+        for topic in event_topics(c.registry.abi, ("LienGranted", "LienAssigned")):
+            logs = c.chain.logs(address=c.registry.address, from_block=c.deployment.block, to_block=block,
+                                topics=["0x" + topic.hex(), None, None, holder])
+            ids.update(int.from_bytes(bytes(log["topics"][1]), "big") for log in logs)
+        liens = (self.get(i, block=block) for i in sorted(ids))
         return [x for x in liens if x.active and x.lender.lower() == lender.lower()]
 
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:

@@ -125,6 +125,21 @@ MESSAGES: dict[str, str] = {
         "ORACLE or AUDITOR, given to a non-zero account"
     ),
     "LifecycleDirectCall": "the lifecycle module runs only through the registry: send the call to the registry's address",
+    "RegistryAcceptanceExpired": "the acceptance expired at {deadline}: ask for a new one",
+    "RegistryAcceptanceUsed": "the acceptance was already used for lien {lienId}: ask for a new one",
+    "RegistryNotAccepted": (
+        "lien {lienId} is not accepted: the acceptance recovers to {signer}, not to the one who must accept "
+        "(the assignee, or the junior lien's holder), or it does not cover this lien or these terms"
+    ),
+    "RegistryInvalidAssignee": "a lien is assigned only to another LENDER, not to {assignee}",
+    "RegistryBatchMismatch": "the batch is empty, or its lists of liens, documents and proofs differ in length",
+    "RegistryNotSenior": (
+        "lien {lienId} cannot rank behind lien {behindLienId}: that must be a junior active lien on the same title"
+    ),
+    "RegistryPrivateLienStaysFirst": (
+        "lien {lienId} is private and stays its title's first lien (its juniors consented without seeing its "
+        "amount): its holder reveals it first"
+    ),
     "AccessControlUnauthorizedAccount": "{account} does not hold the {neededRole} role",
     "AccessControlBadConfirmation": "a role can only be renounced by its holder",
     "ERC721NonexistentToken": "no title registered for {title}: check the VIN, or register it first",

@@ -15,11 +15,13 @@ from typing import Any
 
 from ...errors import (
     AuthorizationRequired, InvalidAuthorizationFile, LienIsPublic, NotARecipient, NotSeniorLienholder, StorageError,
+    UnknownAccount,
 )
 from ...storage import CID
 from ...zk.pedersen import Opening
 from ..registry import private
 from .accounts import AccountBook
+from ..registry.assignments import AssignmentAcceptance, SubordinationAcceptance
 from ..registry.authorization import LienAuthorization, TransferAuthorization, commitment_hash
 from ..registry.consent import Consent
 from ..registry.liens import LienTerms
@@ -227,7 +229,7 @@ class Session:
             raise LienIsPublic(lien_id)
         commitment = self.ledger.lien_commitment(lien_id)
         try:
-            data = self.documents.read(CID(lien.doc_cid), reader=self.account)
+            data = self.documents.read(CID(self.ledger.lien_document(lien_id)), reader=self.account)
         except NotARecipient:
             raise NotARecipient(
                 f"{self.account} cannot open lien {lien_id}: its amount is sealed for its lender and the auditors only"
@@ -263,6 +265,93 @@ class Session:
             As `open_lien` and `Ledger.reveal_lien`.
         """
         return self.ledger.reveal_lien(lien_id, self.open_lien(lien_id))
+
+    def accept_assignment(self, lien_ids: Sequence[int], *, assignor: str, deadline: int) -> AssignmentAcceptance:
+        """Signs, as the assignee, the acceptance of a portfolio of liens from `assignor` (an
+        address or a profile account name): see `Ledger.accept_assignment`."""
+        return self.ledger.accept_assignment(lien_ids, assignor=self.accounts.resolve(assignor), deadline=deadline)
+
+    def assign_liens(
+        self,
+        lien_ids: Sequence[int],
+        to: str,
+        *,
+        acceptance: AssignmentAcceptance,
+        document: bytes | None = None,
+        on_batch: Callable[[int], object] | None = None,
+    ) -> list[Lien]:
+        """Assigns liens this lender holds to another LENDER that accepted them, all checked before
+        any is sent; liens the assignee holds already (an earlier run's) are skipped.
+
+        The assignment's document (a record of it by default) is sealed for the assignee, this
+        lender and the AUDITOR accounts, once for the public liens; each private lien gets its own,
+        which carries its amount's opening for the new holder (so it can prove, reveal and be paid).
+        Every document is stored once the registry accepted the first batch.
+
+        Args:
+            lien_ids: Every lien the acceptance covers.
+            to: The assignee: an address or a profile account name.
+            acceptance: The assignee's acceptance.
+            document: The assignment agreement.
+            on_batch: Called with the number of liens of each round of batches, once mined.
+
+        Returns:
+            The liens assigned by this run, as they were before.
+
+        Raises:
+            UnknownAccount: If the assignee has no document key in the profile (nothing can be
+                sealed for it).
+            As `Ledger.pending_assignment` and `Ledger.assign_liens`, and `open_lien` for a private
+            lien this account cannot open (nothing is sent).
+        """
+        to_address = self.accounts.resolve(to)
+        todo = self.ledger.pending_assignment(lien_ids, to_address, acceptance)
+        if not todo:
+            return []
+        assignee = self.accounts.name_of(to_address)
+        if assignee is None:
+            raise UnknownAccount(to, [a.name for a in self.accounts.list()])
+        readers = [assignee, self.account, *self._auditors()]
+        sealed: dict[str, SealedDocument] = {}
+        anchored: list[tuple[Lien, str]] = []
+        shared: SealedDocument | None = None
+        for lien in todo:
+            if lien.private:
+                record = private.opening_record(self.open_lien(lien.lien_id), vin=self.ledger.vin_of(lien.token_id),
+                                                lender=to_address, currency=lien.currency, document=document)
+                one = self.documents.seal(record, readers=readers)
+            else:
+                if shared is None:
+                    shared = self._seal(document, readers, "lien-assignment", assignor=self.ledger.address,
+                                        assignee=to_address, liens=[x.lien_id for x in todo if not x.private])
+                one = shared
+            sealed[one.cid] = one
+            anchored.append((lien, one.cid))
+        self.ledger.assign_liens(anchored, to_address, portfolio=lien_ids, acceptance=acceptance, on_batch=on_batch,
+                                 on_accepted=lambda: self._store(list(sealed.values())))
+        return todo
+
+    def accept_subordination(self, lien_id: int, behind_lien_id: int, *, deadline: int) -> SubordinationAcceptance:
+        """Signs, as the holder of `behind_lien_id`, the acceptance that lien `lien_id` ranks right
+        behind it: see `Ledger.accept_subordination`."""
+        return self.ledger.accept_subordination(lien_id, behind_lien_id, deadline=deadline)
+
+    def subordinate_lien(
+        self, lien_id: int, behind_lien_id: int, *, acceptance: SubordinationAcceptance, document: bytes | None = None
+    ) -> list[Lien]:
+        """Ranks this lender's lien right behind a junior one whose holder accepted it, with the
+        subordination agreement (a record of it by default) sealed for every account of the
+        profile, as a title's documents are.
+
+        Returns:
+            The title's active liens in their new order.
+
+        Raises:
+            As `Ledger.subordinate_lien` (nothing is stored).
+        """
+        sealed = self._seal(document, self._everyone(), "lien-subordination", lien=lien_id, behind=behind_lien_id)
+        return self.ledger.subordinate_lien(lien_id, behind_lien_id, acceptance=acceptance, doc_cid=sealed.cid,
+                                            on_accepted=self._storing(sealed))
 
     def set_valuation(
         self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, document: bytes | None = None

@@ -29,8 +29,9 @@ library Titles {
     /// @notice Everything the registry keeps about one title.
     struct State {
         ITitleRegistry.Title title;
-        /// @dev Every lien ever granted on the title, in priority order (for reading only: no write
-        /// loops over it, so no history, however long, makes an operation cost more).
+        /// @dev Every lien ever granted on the title, in the order granted (each lien's `priority` is
+        /// its rank: a subordination reorders the active ones); for reading only: no write loops
+        /// over it, so no history, however long, makes an operation cost more.
         uint256[] lienIds;
         /// @dev The active liens, in priority order; at most `_MAX_ACTIVE_LIENS`.
         uint256[] activeLienIds;

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ITitleLifecycle} from "../interfaces/ITitleLifecycle.sol";
 import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
 import {RegistryStorage} from "../libraries/RegistryStorage.sol";
@@ -24,6 +28,20 @@ import {Titles} from "../libraries/Titles.sol";
 contract TitleLifecycle is ITitleLifecycle {
     address private immutable _registry;
 
+    /// @dev The registry's EIP-712 domain, as OpenZeppelin's EIP712 builds it: run by the
+    /// registry, `address(this)` is the registry, so the digests are the registry's own.
+    bytes32 private constant _DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant _DOMAIN_NAME = keccak256("lienchain TitleRegistry");
+    bytes32 private constant _DOMAIN_VERSION = keccak256("1");
+    /// @dev The EIP-712 type an assignee signs to accept a portfolio of liens (a Merkle root).
+    bytes32 private constant _ASSIGNMENT_TYPEHASH =
+        keccak256("LienAssignmentAcceptance(address from,address to,bytes32 liens,uint256 nonce,uint64 deadline)");
+    /// @dev The EIP-712 type a junior lienholder signs to accept a senior's subordination to it.
+    bytes32 private constant _SUBORDINATION_TYPEHASH =
+        keccak256("LienSubordination(uint256 lienId,uint256 behindLienId,uint256 nonce,uint64 deadline)");
+    bytes32 private constant _LENDER_ROLE = keccak256("LENDER_ROLE");
+
     constructor() {
         _registry = msg.sender;
     }
@@ -40,6 +58,60 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @inheritdoc ITitleLifecycle
+    function assignLiens(
+        uint256[] calldata lienIds,
+        address to,
+        string[] calldata docCids,
+        ITitleRegistry.Authorization calldata acceptance,
+        bytes32 liensRoot,
+        bytes32[][] calldata proofs
+    ) external throughRegistry {
+        uint256 n = lienIds.length;
+        if (n == 0 || docCids.length != n || proofs.length != n) revert RegistryBatchMismatch();
+        if (to == msg.sender || !IAccessControl(address(this)).hasRole(_LENDER_ROLE, to)) {
+            revert RegistryInvalidAssignee(to);
+        }
+        bytes32 digest = _digest(keccak256(abi.encode(
+            _ASSIGNMENT_TYPEHASH, msg.sender, to, liensRoot, acceptance.nonce, acceptance.deadline
+        )), acceptance.deadline);
+        _checkAccepted(digest, acceptance.signature, to, lienIds[0]);
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        for (uint256 i = 0; i < n; i++) {
+            uint256 lienId = lienIds[i];
+            ITitleRegistry.Lien storage l = _activeLien($, lienId).lien;
+            if (l.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lender);
+            if (!MerkleProof.verifyCalldata(proofs[i], liensRoot, keccak256(bytes.concat(keccak256(abi.encode(lienId)))))) {
+                revert RegistryNotAccepted(lienId, to);
+            }
+            _useAcceptance($, digest, lienId);
+            _assignLien(l, lienId, to, docCids[i]);
+        }
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function subordinateLien(
+        uint256 lienId,
+        uint256 behindLienId,
+        string calldata docCid,
+        ITitleRegistry.Authorization calldata acceptance
+    ) external throughRegistry {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        Titles.LienState storage senior = _activeLien($, lienId);
+        ITitleRegistry.Lien storage s = senior.lien;
+        ITitleRegistry.Lien storage junior = _activeLien($, behindLienId).lien;
+        if (s.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, s.lender);
+        if (junior.tokenId != s.tokenId || junior.priority <= s.priority) revert RegistryNotSenior(lienId, behindLienId);
+        if (senior.proof.provenAt != 0) revert RegistryPrivateLienStaysFirst(lienId);
+        _checkDocument(docCid);
+        bytes32 digest = _digest(keccak256(abi.encode(
+            _SUBORDINATION_TYPEHASH, lienId, behindLienId, acceptance.nonce, acceptance.deadline
+        )), acceptance.deadline);
+        _checkAccepted(digest, acceptance.signature, junior.lender, behindLienId);
+        _useAcceptance($, digest, behindLienId);
+        _subordinate($, $.titles[s.tokenId], lienId, behindLienId, docCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
     function valuations(uint256 tokenId)
         external
         view
@@ -52,6 +124,78 @@ contract TitleLifecycle is ITitleLifecycle {
         for (uint256 i = 0; i < valuers.length; i++) {
             out[i] = t.valuations[valuers[i]];
         }
+    }
+
+    // --- state changes: one function each, its event right after the write -------------------
+
+    function _assignLien(ITitleRegistry.Lien storage l, uint256 lienId, address to, string calldata docCid) private {
+        _checkDocument(docCid);
+        l.lender = to;
+        emit LienAssigned(lienId, l.tokenId, msg.sender, to, docCid);
+    }
+
+    /// @dev Moves `lienId` right behind `behindLienId` among the title's active liens (in priority
+    /// order, the first before the second), each lien in between taking the place, and the
+    /// priority, of the one before it: the priorities stay the title's, in a new order.
+    function _subordinate(
+        RegistryStorage.Layout storage $,
+        Titles.State storage t,
+        uint256 lienId,
+        uint256 behindLienId,
+        string calldata docCid
+    ) private {
+        uint256[] storage active = t.activeLienIds;
+        uint256[] memory previous = active;
+        uint256 i = 0;
+        while (active[i] != lienId) i++;
+        ITitleRegistry.Lien storage moved = $.liens[lienId - 1].lien;
+        uint32 carried = moved.priority;
+        uint256 next;
+        do {
+            next = active[i + 1];
+            ITitleRegistry.Lien storage up = $.liens[next - 1].lien;
+            (up.priority, carried) = (carried, up.priority);
+            active[i++] = next;
+        } while (next != behindLienId);
+        active[i] = lienId;
+        moved.priority = carried;
+        emit LienSubordinated(lienId, moved.tokenId, behindLienId, previous, active, docCid);
+    }
+
+    function _useAcceptance(RegistryStorage.Layout storage $, bytes32 digest, uint256 lienId) private {
+        bytes32 key = keccak256(abi.encode(digest, lienId));
+        if ($.consentUsed[key]) revert RegistryAcceptanceUsed(lienId, digest);
+        $.consentUsed[key] = true;
+    }
+
+    // --- checks -------------------------------------------------------------------------------
+
+    /// @dev The registry's EIP-712 digest of a struct hash, refused past its deadline.
+    function _digest(bytes32 structHash, uint64 deadline) private view returns (bytes32) {
+        if (deadline < block.timestamp) revert RegistryAcceptanceExpired(deadline);
+        bytes32 domain = keccak256(abi.encode(_DOMAIN_TYPEHASH, _DOMAIN_NAME, _DOMAIN_VERSION, block.chainid, address(this)));
+        return MessageHashUtils.toTypedDataHash(domain, structHash);
+    }
+
+    /// @dev Refuses a signature of `digest` by anyone but `expected` (a malformed one recovers to
+    /// the zero address).
+    function _checkAccepted(bytes32 digest, bytes calldata signature, address expected, uint256 lienId) private pure {
+        (address signer,,) = ECDSA.tryRecover(digest, signature);
+        if (signer != expected) revert RegistryNotAccepted(lienId, signer);
+    }
+
+    function _checkDocument(string calldata docCid) private pure {
+        if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+    }
+
+    function _activeLien(RegistryStorage.Layout storage $, uint256 lienId)
+        private
+        view
+        returns (Titles.LienState storage l)
+    {
+        if (lienId == 0 || lienId > $.liens.length) revert ITitleRegistry.RegistryUnknownLien(lienId);
+        l = $.liens[lienId - 1];
+        if (l.lien.status != ITitleRegistry.LienStatus.Active) revert ITitleRegistry.RegistryLienNotActive(lienId);
     }
 
     function _existingTitle(RegistryStorage.Layout storage $, uint256 tokenId)

@@ -90,9 +90,12 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
         "an auditor opens and acknowledges it with `lienchain lien acknowledge {lien_id}`; if none can, its lender "
         "sealed the amount for itself alone"
     ),
-    errors.RegistryPrivateLienStaysFirst: "its holder reveals it with `lienchain lien reveal {lienId}`",
+    errors.RegistryPrivateLienStaysFirst: "its holder reveals it with `lienchain lien reveal {lien_id}`",
     errors.RegistryInvalidAssignee: "members grant LENDER by vote: `lienchain member propose --grant LENDER --to ADDR`",
     errors.NotAssignor: "list a title's liens with `lienchain lien list VIN`",
+    errors.RegistryReleaseNotOverdue: "its holder may still release it; see its title's liens with `lienchain lien list VIN`",
+    errors.RegistrySameRegistrar: "another registrar releases it with `lienchain lien release {lien_id} --paid-off`",
+    errors.RegistryNoPayoff: "the title's owner or a registrar records one with `lienchain lien payoff {lien_id}`",
     errors.AccessControlUnauthorizedAccount: _PROPOSE,
     errors.GovernanceOnlySelf: _PROPOSE,
     errors.GovernanceUnknownProposal: "see `lienchain member list`",

@@ -1,12 +1,18 @@
-"""`lienchain lien authorize|grant|consent|acknowledge|release|list`."""
+"""`lienchain lien authorize|grant|consent|acknowledge|prove|open|reveal|release|lapse|accept|assign|
+accept-subordination|subordinate|list`."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime as dt
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from ..errors import InvalidPortfolioFile
 from ..ledger.registry.records import Lien
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
@@ -33,7 +39,7 @@ def _default_maturity() -> int:
 
 @click.group("lien")
 def lien() -> None:
-    """Grant, consent to, release and list liens."""
+    """Grant, consent to, assign, subordinate, release and list liens."""
 
 
 @lien.command("grant")
@@ -247,17 +253,62 @@ def consent(
 
 @lien.command("release")
 @LIEN_ID
+@click.option("--paid-off", is_flag=True,
+              help="As a REGISTRAR: release a paid-off lien its holder did not release by the deadline and its grace period.")
+@DOC
 @common_options
 @pass_app
-def release(app: App, lien_id: int) -> None:
-    """Release a lien (as its lienholder).
+def release(app: App, lien_id: int, paid_off: bool, doc: Path | None) -> None:
+    """Release a lien (as its lienholder); or, with --paid-off, as a registrar other than the one
+    that recorded its payoff, once its holder let the release deadline and its grace period pass.
+
+    \b
+    Examples:
+      lienchain --as lender-a lien release 1
+      lienchain --as registrar-b lien release 1 --paid-off --doc receipt.pdf
+    """
+    if not paid_off:
+        if doc is not None:
+            raise click.UsageError("--doc goes with --paid-off: a lienholder's release anchors no document")
+        released = app.ledger(signing=True).release_lien(lien_id)
+    else:
+        released = app.session().release_paid_off(lien_id, document=doc.read_bytes() if doc else None)
+    app.emit(released.to_dict(), f"released {lien_line(app, released)}")
+
+
+@lien.command("payoff")
+@LIEN_ID
+@DOC
+@common_options
+@pass_app
+def payoff(app: App, lien_id: int, doc: Path | None) -> None:
+    """Record that a lien was paid off (as the title's owner, or a registrar for an owner without a
+    key): its holder must then release it within the release deadline, or dispute the payoff.
 
     \b
     Example:
-      lienchain --as lender-a lien release 1
+      lienchain --as registrar lien payoff 1 --doc receipt.pdf
     """
-    released = app.ledger(signing=True).release_lien(lien_id)
-    app.emit(released.to_dict(), f"released {lien_line(app, released)}")
+    recorded = app.session().record_payoff(lien_id, document=doc.read_bytes() if doc else None)
+    app.emit(recorded.to_dict(), f"lien {lien_id} paid off: its holder must release it by "
+                                 f"{format_time(recorded.release_due)}")
+
+
+@lien.command("dispute-payoff")
+@LIEN_ID
+@DOC
+@common_options
+@pass_app
+def dispute_payoff(app: App, lien_id: int, doc: Path | None) -> None:
+    """Dispute, as the lienholder, a payoff recorded for your lien: it no longer counts (the owner
+    may then ask the members to release the lien by vote).
+
+    \b
+    Example:
+      lienchain --as lender-a lien dispute-payoff 1 --doc statement.pdf
+    """
+    app.session().dispute_payoff(lien_id, document=doc.read_bytes() if doc else None)
+    app.emit({"lien_id": lien_id, "disputed": True}, f"lien {lien_id}: payoff disputed, no release is due")
 
 
 @lien.command("lapse")
@@ -273,6 +324,165 @@ def lapse(app: App, lien_id: int) -> None:
     """
     lapsed = app.ledger(signing=True).mark_lapsed(lien_id)
     app.emit(lapsed.to_dict(), f"lapsed {lien_line(app, lapsed)}")
+
+
+def _portfolio(lien_id: int | None, file: Path | None) -> list[int]:
+    """The liens a command names: one LIEN_ID, or a --file of them (one id per line, or a CSV whose
+    first column is `lien_id`, with or without that header)."""
+    if (lien_id is None) == (file is None):
+        raise click.UsageError("give either one LIEN_ID or --file FILE of lien ids")
+    if lien_id is not None:
+        return [lien_id]
+    assert file is not None
+    try:
+        rows = list(csv.reader(file.read_text(encoding="utf-8").splitlines()))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidPortfolioFile(f"cannot read {file} ({exc}): give a CSV file of lien ids") from None
+    ids: list[int] = []
+    for number, row in enumerate(rows, 1):
+        cell = row[0].strip() if row else ""
+        if not cell or (not ids and number == 1 and cell.lower() in ("lien_id", "lien")):
+            continue
+        if not cell.isdigit() or int(cell) < 1:
+            raise InvalidPortfolioFile(f"{file} line {number}: {cell!r} is no lien id: put one lien id per line")
+        ids.append(int(cell))
+    if not ids:
+        raise InvalidPortfolioFile(f"{file} names no lien: put one lien id per line")
+    if len(set(ids)) != len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})[:5]
+        raise InvalidPortfolioFile(f"{file} names lien(s) {', '.join(map(str, twice))} more than once")
+    return ids
+
+
+_PORTFOLIO = click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                          help="A CSV file of lien ids (first column, header `lien_id` optional) instead of LIEN_ID.")
+
+
+@lien.command("accept")
+@click.argument("lien_id", type=click.IntRange(min=1), required=False)
+@_PORTFOLIO
+@click.option("--from", "assignor", required=True, help="The lender that assigns them (address or account name).")
+@VALID_DAYS
+@out_file("acceptance")
+@common_options
+@pass_app
+def accept(app: App, lien_id: int | None, file: Path | None, assignor: str, valid_days: int, out: Path) -> None:
+    """Accept, as the assignee (a LENDER), one lien or a whole portfolio of liens from another
+    lender: one signature covers every lien of the file; the assignor assigns them with it.
+
+    \b
+    Examples:
+      lienchain --as lender-b lien accept 3 --from lender-a --out acceptance.json
+      lienchain --as lender-b lien accept --file liens.csv --from lender-a --out acceptance.json
+    """
+    ids = _portfolio(lien_id, file)
+    session = app.session()
+    signed = session.accept_assignment(ids, assignor=assignor, deadline=session.ledger.now() + valid_days * 86400)
+    signed.save(out)
+    app.emit(
+        {"acceptance": str(out), "signer": signed.signer, "assignor": signed.assignor, "liens": len(ids),
+         "root": signed.liens, "deadline": signed.deadline},
+        f"{app.label(signed.signer)} accepts {len(ids)} lien(s) from {app.label(signed.assignor)} "
+        f"until {format_time(signed.deadline)}: wrote {out}",
+    )
+
+
+@lien.command("assign")
+@click.argument("lien_id", type=click.IntRange(min=1), required=False)
+@_PORTFOLIO
+@click.option("--to", "to", required=True, help="The lender that takes them (address or account name).")
+@click.option("--acceptance", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The assignee's acceptance of exactly these liens (see `lien accept`).")
+@DOC
+@common_options
+@pass_app
+def assign(app: App, lien_id: int | None, file: Path | None, to: str, acceptance: Path, doc: Path | None) -> None:
+    """Assign (sell) liens you hold to another LENDER that accepted them: each keeps its priority
+    and grant time; the new holder releases it, consents to junior liens and is paid. Every lien is
+    checked before any is written; liens the assignee holds already (an earlier, interrupted run's)
+    are skipped, so a run can be repeated. A private lien's amount is sealed for the new holder.
+
+    \b
+    Examples:
+      lienchain --as lender-a lien assign 3 --to lender-b --acceptance acceptance.json
+      lienchain --as lender-a lien assign --file liens.csv --to lender-b --acceptance acceptance.json --doc sale.pdf
+    """
+    from ..ledger.registry.assignments import AssignmentAcceptance  # here: it needs eth-account, --help does not
+
+    ids = _portfolio(lien_id, file)
+    document = doc.read_bytes() if doc else None
+    session = app.session()
+    signed = AssignmentAcceptance.load(acceptance)
+    with contextlib.ExitStack() as stack:
+        bars: list[Any] = []
+
+        def advance(count: int) -> None:  # the bar appears once the first batch is in: a refusal prints one line
+            if not bars:
+                bars.append(stack.enter_context(click.progressbar(
+                    length=len(ids), label=f"assigning {len(ids)} lien(s)", file=sys.stderr, show_pos=True)))
+            bars[0].update(count)
+
+        done = session.assign_liens(ids, to, acceptance=signed, document=document, on_batch=advance)
+    skipped = len(ids) - len(done)
+    app.emit(
+        {"assigned": [x.lien_id for x in done], "skipped": skipped, "to": signed.assignee},
+        f"assigned {len(done)} lien(s) to {app.label(signed.assignee)}"
+        + (f"; {skipped} already held by it" if skipped else ""),
+    )
+
+
+@lien.command("accept-subordination")
+@LIEN_ID
+@click.option("--behind", "behind", required=True, type=click.IntRange(min=1),
+              help="Your junior lien, which LIEN_ID is to rank behind.")
+@VALID_DAYS
+@out_file("acceptance")
+@common_options
+@pass_app
+def accept_subordination(app: App, lien_id: int, behind: int, valid_days: int, out: Path) -> None:
+    """Accept, as the holder of a junior lien, that a senior lien LIEN_ID ranks right behind it; its
+    holder subordinates it with the file.
+
+    \b
+    Example:
+      lienchain --as lender-b lien accept-subordination 1 --behind 3 --out subordination.json
+    """
+    session = app.session()
+    signed = session.accept_subordination(lien_id, behind, deadline=session.ledger.now() + valid_days * 86400)
+    signed.save(out)
+    app.emit(
+        {"acceptance": str(out), "signer": signed.signer, "lien_id": lien_id, "behind": behind,
+         "deadline": signed.deadline},
+        f"{app.label(signed.signer)} accepts lien {lien_id} ranking behind lien {behind} until "
+        f"{format_time(signed.deadline)}: wrote {out}",
+    )
+
+
+@lien.command("subordinate")
+@LIEN_ID
+@click.option("--behind", "behind", required=True, type=click.IntRange(min=1),
+              help="The junior lien to rank behind.")
+@click.option("--acceptance", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The junior lien holder's acceptance (see `lien accept-subordination`).")
+@DOC
+@common_options
+@pass_app
+def subordinate(app: App, lien_id: int, behind: int, acceptance: Path, doc: Path | None) -> None:
+    """Subordinate your lien to a junior one on the same title, whose holder accepted it: yours
+    then ranks right behind it, and the liens between move up one place.
+
+    \b
+    Example:
+      lienchain --as lender-a lien subordinate 1 --behind 3 --acceptance subordination.json --doc agreement.pdf
+    """
+    from ..ledger.registry.assignments import SubordinationAcceptance
+
+    document = doc.read_bytes() if doc else None
+    session = app.session()
+    order = session.subordinate_lien(lien_id, behind, acceptance=SubordinationAcceptance.load(acceptance),
+                                     document=document)
+    app.emit([x.to_dict() for x in order],
+             [f"lien {lien_id} now ranks behind lien {behind}:"] + [lien_line(app, x) for x in order])
 
 
 @lien.command("list")

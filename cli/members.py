@@ -89,6 +89,10 @@ def member() -> None:
 @click.option("--voting-days", type=click.IntRange(1, 365), help="Propose how many days later proposals can be voted on.")
 @click.option("--lapse-grace-days", type=click.IntRange(0, 3650),
               help="Propose how many days after its maturity a lien lapses.")
+@click.option("--release-days", type=click.IntRange(1, 3650),
+              help="Propose how many days a lienholder has to release a paid-off lien.")
+@click.option("--release-grace-days", type=click.IntRange(0, 3650),
+              help="Propose how many days after the release deadline a registrar may release a paid-off lien.")
 @click.option("--min-valuations", type=click.IntRange(1, 16),
               help="Propose how many oracles' fresh valuations a title's value needs.")
 @click.option("--authorization-policy", "policy", type=click.Choice(["owner-or-registrar", "owner-only"]),
@@ -107,7 +111,8 @@ def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
-    lapse_grace_days: int | None, min_valuations: int | None, policy: str | None, force_release: int | None,
+    lapse_grace_days: int | None, release_days: int | None, release_grace_days: int | None,
+    min_valuations: int | None, policy: str | None, force_release: int | None,
     cancel_title: str | None, evidence: Path | None, lenient: bool,
 ) -> None:
     """Propose a role grant or revocation, a membership change, a new loan-to-value threshold,
@@ -127,6 +132,7 @@ def propose(
       lienchain --as registrar member propose --voting-days 7
       lienchain --as registrar member propose --authorization-policy owner-only
       lienchain --as registrar member propose --min-valuations 3
+      lienchain --as registrar member propose --release-days 20
       lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
       lienchain --as registrar member propose --cancel-title 1M8GDM9AXKP042788 --evidence destruction.pdf
     """
@@ -134,12 +140,13 @@ def propose(
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days, voting_days, min_valuations, policy, force_release, cancel_title) if x] + (
-                              [lapse_grace_days] if lapse_grace_days is not None else [])
+                          proof_days, voting_days, release_days, min_valuations, policy, force_release, cancel_title)
+              if x] + [x for x in (lapse_grace_days, release_grace_days) if x is not None]
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
-            "--proof-days, --voting-days, --lapse-grace-days, --min-valuations, --authorization-policy, "
+            "--proof-days, --voting-days, --lapse-grace-days, --release-days, --release-grace-days, --min-valuations, "
+            "--authorization-policy, "
             "--force-release or --cancel-title"
         )
     if bool(force_release or cancel_title) != bool(evidence):
@@ -160,6 +167,10 @@ def propose(
         pid = ledger.propose_voting_period(voting_days * 86400)
     elif lapse_grace_days is not None:
         pid = ledger.propose_lapse_grace(lapse_grace_days * 86400)
+    elif release_days:
+        pid = ledger.propose_release_deadline(release_days * 86400)
+    elif release_grace_days is not None:
+        pid = ledger.propose_release_grace(release_grace_days * 86400)
     elif min_valuations:
         pid = ledger.propose_min_valuations(min_valuations)
     elif policy:

@@ -28,7 +28,8 @@ __all__ = [
     "RegistryLienAcknowledged", "RegistryLienNotPrivate", "RegistryRevealNotAllowed", "RegistryInvalidOpening",
     "RegistryInvalidFoundingRole", "LifecycleDirectCall", "RegistryAcceptanceExpired", "RegistryAcceptanceUsed",
     "RegistryNotAccepted", "RegistryInvalidAssignee", "RegistryBatchMismatch", "RegistryNotSenior",
-    "RegistryPrivateLienStaysFirst",
+    "RegistryPrivateLienStaysFirst", "RegistryNotBorrower", "RegistryPayoffRecorded", "RegistryNoPayoff",
+    "RegistryReleaseNotOverdue", "RegistrySameRegistrar",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
@@ -362,14 +363,14 @@ class RegistryAcceptanceExpired(AuthorizationRejected):
 class RegistryAcceptanceUsed(AuthorizationRejected):
     """Raised when an acceptance was already used for this lien."""
 
-    lienId: int
+    lien_id: int
     digest: bytes
 
 
 class RegistryNotAccepted(AuthorizationRejected):
     """Raised when an acceptance is not the assignee's or the junior holder's, or does not cover the lien."""
 
-    lienId: int
+    lien_id: int
     signer: str
 
 
@@ -386,14 +387,48 @@ class RegistryBatchMismatch(InvalidOperation):
 class RegistryNotSenior(InvalidOperation):
     """Raised when a lien would subordinate itself to one that is not a junior active lien on its title."""
 
-    lienId: int
-    behindLienId: int
+    lien_id: int
+    behind_lien_id: int
 
 
 class RegistryPrivateLienStaysFirst(InvalidOperation):
     """Raised when a private lien would rank behind another: it must be revealed first."""
 
-    lienId: int
+    lien_id: int
+
+
+class RegistryNotBorrower(NotLienholder):
+    """Raised when someone but the title's owner or a registrar would record a lien's payoff."""
+
+    lien_id: int
+    caller: str
+
+
+class RegistryPayoffRecorded(InvalidOperation):
+    """Raised when a lien's payoff is recorded twice."""
+
+    lien_id: int
+    paid_off_at: int
+
+
+class RegistryNoPayoff(InvalidOperation):
+    """Raised when a payoff is disputed or relied on but none is recorded."""
+
+    lien_id: int
+
+
+class RegistryReleaseNotOverdue(InvalidOperation):
+    """Raised when a registrar would release a paid-off lien before the release deadline and its grace period."""
+
+    lien_id: int
+    releasable_at: int
+
+
+class RegistrySameRegistrar(NotLienholder):
+    """Raised when the registrar that recorded a payoff would also release the lien on it."""
+
+    lien_id: int
+    registrar: str
 
 
 class AccessControlUnauthorizedAccount(MissingRole):

@@ -73,7 +73,9 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
             thresholdChangedAt: 0,
             lapseGrace: 90 days,
             authorizationPolicy: AuthorizationPolicy.OwnerOrRegistrar,
-            minValuations: 2
+            minValuations: 2,
+            releaseDeadline: 10 days,
+            releaseGrace: 10 days
         });
         uint256 count = foundingAccounts.length;
         if (foundingRoles.length != count) {

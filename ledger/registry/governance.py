@@ -290,7 +290,7 @@ class Governance:
             RegistryEvidenceRequired, LienNotActive, LienNotFound: If the registry would refuse the
                 release now (nothing is proposed).
         """
-        return self._propose_registry_call("forceReleaseLien", [lien_id, evidence_cid],
+        return self.propose_registry_call("forceReleaseLien", [lien_id, evidence_cid],
                                            f"release lien {lien_id} on the evidence of {evidence_cid}", on_accepted)
 
     def propose_cancellation(self, vin: VIN, evidence_cid: str, *, on_accepted: Hook = None) -> int:
@@ -311,16 +311,22 @@ class Governance:
                 refuse the cancellation now (nothing is proposed).
         """
         args = [self._c.token(vin), int(TitleStatus.CANCELLED), evidence_cid]
-        return self._propose_registry_call("setTitleStatus", args,
+        return self.propose_registry_call("setTitleStatus", args,
                                            f"cancel title {vin} on the evidence of {evidence_cid}", on_accepted)
 
     def _propose_setting(self, setter: str, value: int, description: str) -> int:
-        return self._propose_registry_call(setter, [value], description)
+        return self.propose_registry_call(setter, [value], description)
 
-    def _propose_registry_call(self, function: str, args: list[Any], description: str, on_accepted: Hook = None) -> int:
-        # The call is run first as governance would run it once the vote passed, so that what the
-        # registry refuses now (a setting's current value, a lien without evidence) is refused
-        # before any proposal is made.
+    def propose_registry_call(self, function: str, args: list[Any], description: str, on_accepted: Hook = None) -> int:
+        """Proposes that governance calls a registry function; the proposer's vote counts at once.
+
+        The call is run first as governance would run it once the vote passed, so that what the
+        registry refuses now (a setting's current value, a lien without evidence) is refused
+        before any proposal is made.
+
+        Raises:
+            ContractRevert: If the registry would refuse the call now (nothing is proposed).
+        """
         registry = self._c.registry
         self._c.reader.call(registry.functions[function](*args), sender=self._c.governance.address, titles=self._c.vins)
         return self.propose(registry.address, registry.encode_abi(function, args), description, on_accepted=on_accepted)

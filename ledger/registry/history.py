@@ -21,7 +21,7 @@ TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "Va
 #: The events of a title's liens, which name the title in their second indexed argument.
 LIEN_EVENTS = ("LienGranted", "LienReleased", "LienLapsed", "LienForceReleased", "LienCommitted", "LienProved",
                "LienProofDue", "LienProofSettled", "LienAcknowledged", "LienRevealed", "LienAssigned",
-               "LienSubordinated")
+               "LienSubordinated", "LienPaidOff", "LienPayoffDisputed", "LienReleaseOverdue", "LienReleasedAfterPayoff")
 
 
 class History:

@@ -32,10 +32,11 @@ from .governance import Governance
 from .history import History
 from .index import EventIndex
 from .liens import Liens, LienTerms
+from .payoffs import Payoffs
 from .private_liens import PrivateLiens
 from .records import (
-    Address, Appraisal, AuthorizationPolicy, Event, Lien, LienId, PrivateLienState, Proposal, Title, TitleStatus,
-    Valuation,
+    Address, Appraisal, AuthorizationPolicy, Event, Lien, LienId, Payoff, PrivateLienState, Proposal, Title,
+    TitleStatus, Valuation,
 )
 from .reverts import RevertDecoder
 from .titles import Titles
@@ -108,6 +109,7 @@ class Ledger:
         self._valuations = Valuations(context)
         self._private = PrivateLiens(context, self._liens, self._valuations)
         self._assignments = Assignments(context, self._liens)
+        self._payoffs = Payoffs(context, self._liens, self._governance)
 
     def as_account(self, account: LocalAccount) -> Ledger:
         """Returns a ledger on the same connection whose writes `account` signs."""
@@ -278,6 +280,40 @@ class Ledger:
         """Ranks a lien right behind a junior one: see `Assignments.subordinate`."""
         return self._assignments.subordinate(lien_id, behind_lien_id, acceptance=acceptance, doc_cid=doc_cid,
                                              on_accepted=on_accepted)
+
+    # --- payoffs and the release deadline (see `Payoffs`) --------------------------------------
+
+    def record_payoff(self, lien_id: int, *, doc_cid: str, on_accepted: Hook = None) -> Payoff:
+        """Records a lien's payoff (the title's owner, or a REGISTRAR): see `Payoffs.record`."""
+        return self._payoffs.record(lien_id, doc_cid=doc_cid, on_accepted=on_accepted)
+
+    def dispute_payoff(self, lien_id: int, *, doc_cid: str, on_accepted: Hook = None) -> Payoff:
+        """Disputes a recorded payoff of the signing lender's lien: see `Payoffs.dispute`."""
+        return self._payoffs.dispute(lien_id, doc_cid=doc_cid, on_accepted=on_accepted)
+
+    def release_paid_off(self, lien_id: int, *, evidence_cid: str, on_accepted: Hook = None) -> Lien:
+        """Releases an overdue paid-off lien (a second REGISTRAR): see `Payoffs.release`."""
+        return self._payoffs.release(lien_id, evidence_cid=evidence_cid, on_accepted=on_accepted)
+
+    def payoff(self, lien_id: int) -> Payoff:
+        """Reads a lien's recorded payoff: see `Payoffs.get`."""
+        return self._payoffs.get(lien_id)
+
+    def release_deadline(self) -> int:
+        """Returns how long a lienholder has to release a paid-off lien, in seconds."""
+        return self._payoffs.deadline()
+
+    def release_grace(self) -> int:
+        """Returns how long after the release deadline a registrar may release a paid-off lien, in seconds."""
+        return self._payoffs.grace()
+
+    def propose_release_deadline(self, seconds: int) -> int:
+        """Proposes the release deadline: see `Payoffs.propose_deadline`."""
+        return self._payoffs.propose_deadline(seconds)
+
+    def propose_release_grace(self, seconds: int) -> int:
+        """Proposes the release grace period: see `Payoffs.propose_grace`."""
+        return self._payoffs.propose_grace(seconds)
 
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
         """Signs, as a senior lienholder, a consent to a new lien for `lender`: see `Liens.sign_consent`."""

@@ -209,6 +209,30 @@ class Lien:
 
 
 @dataclass(frozen=True)
+class Payoff:
+    """A lien's recorded payoff and its release deadlines (all zero when none is recorded)."""
+
+    lien_id: LienId
+    paid_off_at: int
+    recorded_by: Address
+    #: When the lienholder must have released the lien by.
+    release_due: int
+    #: After when a registrar (not the one who recorded the payoff) may release it instead.
+    registrar_may_release_at: int
+    #: Whether a review raised `LienReleaseOverdue` for it.
+    overdue: bool
+
+    @property
+    def recorded(self) -> bool:
+        """Returns whether a payoff is recorded (and not disputed)."""
+        return self.paid_off_at != 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the payoff as JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Event:
     """One state change in a title's history, as an event log on chain."""
 

@@ -140,6 +140,18 @@ MESSAGES: dict[str, str] = {
         "lien {lienId} is private and stays its title's first lien (its juniors consented without seeing its "
         "amount): its holder reveals it first"
     ),
+    "RegistryNotBorrower": (
+        "{caller} may not record lien {lienId}'s payoff: the title's owner does, or a registrar for an owner without a key"
+    ),
+    "RegistryPayoffRecorded": "lien {lienId}'s payoff is recorded already, at {paidOffAt}",
+    "RegistryNoPayoff": "no payoff of lien {lienId} is recorded (or its holder disputed it)",
+    "RegistryReleaseNotOverdue": (
+        "lien {lienId} is not overdue for release: a registrar may release it after {releasableAt}, the release "
+        "deadline and its grace period"
+    ),
+    "RegistrySameRegistrar": (
+        "{registrar} recorded lien {lienId}'s payoff, so it may not also release the lien: another registrar does"
+    ),
     "AccessControlUnauthorizedAccount": "{account} does not hold the {neededRole} role",
     "AccessControlBadConfirmation": "a role can only be renounced by its holder",
     "ERC721NonexistentToken": "no title registered for {title}: check the VIN, or register it first",

@@ -27,7 +27,7 @@ from ..registry.consent import Consent
 from ..registry.liens import LienTerms
 from .documents import Documents, SealedDocument
 from ..registry.ledger import Ledger
-from ..registry.records import Appraisal, Lien, PrivateLienState, Title, TitleStatus
+from ..registry.records import Appraisal, Lien, Payoff, PrivateLienState, Title, TitleStatus
 from ..registry.vin import VIN, token_id
 
 
@@ -330,6 +330,47 @@ class Session:
         self.ledger.assign_liens(anchored, to_address, portfolio=lien_ids, acceptance=acceptance, on_batch=on_batch,
                                  on_accepted=lambda: self._store(list(sealed.values())))
         return todo
+
+    def record_payoff(self, lien_id: int, *, document: bytes | None = None) -> Payoff:
+        """Records a lien's payoff with its evidence (a receipt; a record of the step by default),
+        sealed for this account, the lienholder, the AUDITOR and the REGISTRAR accounts (a
+        registrar may release the lien on it if its holder does not).
+
+        Raises:
+            As `Ledger.record_payoff` (nothing is stored).
+        """
+        lien = self.ledger.lien(lien_id)
+        sealed = self._seal(document, self._payoff_readers(lien), "lien-payoff", lien=lien_id, by=self.ledger.address)
+        return self.ledger.record_payoff(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+
+    def dispute_payoff(self, lien_id: int, *, document: bytes | None = None) -> Payoff:
+        """Disputes a recorded payoff of this lender's lien, with its reasons sealed for the same
+        readers as the payoff's evidence.
+
+        Raises:
+            As `Ledger.dispute_payoff` (nothing is stored).
+        """
+        lien = self.ledger.lien(lien_id)
+        sealed = self._seal(document, self._payoff_readers(lien), "lien-payoff-dispute", lien=lien_id)
+        return self.ledger.dispute_payoff(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+
+    def release_paid_off(self, lien_id: int, *, document: bytes | None = None) -> Lien:
+        """Releases, as a registrar, a paid-off lien its holder did not release in time, on the
+        payoff evidence (a record naming the payoff's by default), sealed as the payoff's was.
+
+        Raises:
+            As `Ledger.release_paid_off` (nothing is stored).
+        """
+        lien = self.ledger.lien(lien_id)
+        payoff = self.ledger.payoff(lien_id)
+        sealed = self._seal(document, self._payoff_readers(lien), "lien-release-after-payoff", lien=lien_id,
+                            paid_off_at=payoff.paid_off_at, recorded_by=payoff.recorded_by)
+        return self.ledger.release_paid_off(lien_id, evidence_cid=sealed.cid, on_accepted=self._storing(sealed))
+
+    def _payoff_readers(self, lien: Lien) -> list[str]:
+        holder = self.accounts.name_of(lien.lender)
+        registrars = [a.name for a in self.accounts.list() if self.ledger.has_role("REGISTRAR", a.address)]
+        return [self.account, *([holder] if holder else []), *self._auditors(), *registrars]
 
     def accept_subordination(self, lien_id: int, behind_lien_id: int, *, deadline: int) -> SubordinationAcceptance:
         """Signs, as the holder of `behind_lien_id`, the acceptance that lien `lien_id` ranks right

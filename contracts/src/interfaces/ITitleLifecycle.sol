@@ -39,6 +39,61 @@ interface ITitleLifecycle {
     /// @param lienId The private lien.
     error RegistryPrivateLienStaysFirst(uint256 lienId);
 
+    /// @notice Only the title's owner, or a registrar for an owner without a key, records a payoff.
+    /// @param lienId The lien.
+    /// @param caller Who tried.
+    error RegistryNotBorrower(uint256 lienId, address caller);
+    /// @notice The lien's payoff is recorded already.
+    /// @param lienId The lien.
+    /// @param paidOffAt When it was recorded.
+    error RegistryPayoffRecorded(uint256 lienId, uint64 paidOffAt);
+    /// @notice No payoff of the lien is recorded (or its holder disputed it).
+    /// @param lienId The lien.
+    error RegistryNoPayoff(uint256 lienId);
+    /// @notice A registrar may release a paid-off lien only past the release deadline and its grace period.
+    /// @param lienId The lien.
+    /// @param releasableAt The time after which a registrar may (unix time).
+    error RegistryReleaseNotOverdue(uint256 lienId, uint64 releasableAt);
+    /// @notice The registrar that recorded a payoff may not also release the lien on it: that takes
+    /// a second registrar (or the owner's own record).
+    /// @param lienId The lien.
+    /// @param registrar The registrar.
+    error RegistrySameRegistrar(uint256 lienId, address registrar);
+
+    /// @notice A lien's payoff as recorded, and its release deadlines.
+    struct PayoffState {
+        /// @dev When the payoff was recorded; 0 if none is (or it was disputed).
+        uint64 paidOffAt;
+        address recordedBy;
+        /// @dev When its holder must have released the lien by.
+        uint64 releaseDue;
+        /// @dev After when a registrar (not the one who recorded the payoff) may release it.
+        uint64 registrarMayReleaseAt;
+        /// @dev Whether a review raised `LienReleaseOverdue` for it.
+        bool overdue;
+    }
+
+    /// @notice The title's owner (or a registrar) recorded that a lien was paid off: its holder
+    /// must release it by `releaseDue`.
+    /// @param lienId The lien.
+    /// @param tokenId Its title.
+    /// @param by Who recorded it.
+    /// @param releaseDue The release deadline (unix time).
+    /// @param docCid The CID of the sealed payoff evidence (a receipt).
+    event LienPaidOff(uint256 indexed lienId, uint256 indexed tokenId, address by, uint64 releaseDue, string docCid);
+    /// @notice A lienholder disputed a recorded payoff, which no longer counts.
+    /// @param lienId The lien.
+    /// @param tokenId Its title.
+    /// @param lender The lienholder.
+    /// @param docCid The CID of the sealed reasons.
+    event LienPayoffDisputed(uint256 indexed lienId, uint256 indexed tokenId, address lender, string docCid);
+    /// @notice A paid-off lien was not released by its deadline.
+    /// @param lienId The lien.
+    /// @param tokenId Its title.
+    /// @param lender The lienholder that has not released it.
+    /// @param releaseDue The deadline it missed.
+    event LienReleaseOverdue(uint256 indexed lienId, uint256 indexed tokenId, address lender, uint64 releaseDue);
+
     /// @notice A lienholder assigned (sold) a lien: the new holder releases it, consents to junior
     /// liens and is paid from it; it keeps its priority and its grant time.
     /// @param lienId The lien.
@@ -66,8 +121,9 @@ interface ITitleLifecycle {
     );
 
     /// @notice Reviews a title as of now, emitting what time alone changed since its last operation
-    /// (a valuation ageing out, an oracle's role revoked): `LienProofDue`, `LtvAlert` or
-    /// `LtvRecovered`. Anyone may; it changes nothing else.
+    /// (a valuation ageing out, an oracle's role revoked, a release deadline passing):
+    /// `LienProofDue`, `LtvAlert`, `LtvRecovered` or `LienReleaseOverdue`. Anyone may; it changes
+    /// nothing else.
     /// @param tokenId The title.
     function reviewTitle(uint256 tokenId) external;
 
@@ -107,6 +163,48 @@ interface ITitleLifecycle {
         string calldata docCid,
         ITitleRegistry.Authorization calldata acceptance
     ) external;
+
+    /// @notice Records, as the title's owner or a registrar (for an owner without a key), that an
+    /// active lien was paid off: its holder must release it within the release deadline, or dispute
+    /// the payoff. Past the deadline a review raises `LienReleaseOverdue`; past its grace period too,
+    /// a registrar other than the one who recorded it may release the lien (`releasePaidOff`).
+    /// @param lienId The lien.
+    /// @param docCid The CID of the sealed payoff evidence.
+    function recordPayoff(uint256 lienId, string calldata docCid) external;
+
+    /// @notice Disputes, as the lienholder, a recorded payoff of its lien: the payoff no longer
+    /// counts (the owner's recourse is then a member vote to release the lien).
+    /// @param lienId The lien.
+    /// @param docCid The CID of the sealed reasons.
+    function disputePayoff(uint256 lienId, string calldata docCid) external;
+
+    /// @notice Releases, as a registrar, a paid-off lien its holder has not released, past the
+    /// release deadline and its grace period; not the registrar that recorded the payoff.
+    /// @param lienId The lien.
+    /// @param evidenceCid The CID of the sealed payoff evidence.
+    function releasePaidOff(uint256 lienId, string calldata evidenceCid) external;
+
+    /// @notice Sets how long a lienholder has to release a paid-off lien (governance only).
+    /// @param deadlineSeconds One second to ten years.
+    function setReleaseDeadline(uint64 deadlineSeconds) external;
+
+    /// @notice Sets how long after the release deadline a registrar may release a paid-off lien
+    /// (governance only).
+    /// @param graceSeconds Zero to ten years.
+    function setReleaseGrace(uint64 graceSeconds) external;
+
+    /// @notice How long a lienholder has to release a paid-off lien.
+    /// @return The deadline, in seconds.
+    function releaseDeadline() external view returns (uint64);
+
+    /// @notice How long after the release deadline a registrar may release a paid-off lien.
+    /// @return The grace period, in seconds.
+    function releaseGrace() external view returns (uint64);
+
+    /// @notice A lien's recorded payoff and its release deadlines.
+    /// @param lienId The lien.
+    /// @return The payoff (all zero if none is recorded).
+    function payoff(uint256 lienId) external view returns (PayoffState memory);
 
     /// @notice The latest valuation of each oracle that valued the title, in the order they first did.
     /// @param tokenId The title.

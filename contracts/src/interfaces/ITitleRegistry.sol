@@ -426,6 +426,22 @@ interface ITitleRegistry {
     /// @param previousSeconds The grace period before.
     /// @param graceSeconds The grace period now.
     event LapseGraceChanged(uint64 previousSeconds, uint64 graceSeconds);
+    /// @notice A registrar released a paid-off lien whose holder had not, past the release deadline
+    /// and its grace period.
+    /// @param lienId The lien.
+    /// @param tokenId The title.
+    /// @param registrar The registrar.
+    /// @param evidenceCid The CID of the payoff evidence.
+    event LienReleasedAfterPayoff(uint256 indexed lienId, uint256 indexed tokenId, address registrar, string evidenceCid);
+    /// @notice Governance changed how long a lienholder has to release a paid-off lien.
+    /// @param previousSeconds The deadline before.
+    /// @param deadlineSeconds The deadline now.
+    event ReleaseDeadlineChanged(uint64 previousSeconds, uint64 deadlineSeconds);
+    /// @notice Governance changed how long after the release deadline a registrar may release a
+    /// paid-off lien instead of its holder.
+    /// @param previousSeconds The grace period before.
+    /// @param graceSeconds The grace period now.
+    event ReleaseGraceChanged(uint64 previousSeconds, uint64 graceSeconds);
     /// @notice A senior lienholder's consent was used to grant a junior lien.
     /// @param digest The consent's EIP-712 digest.
     /// @param signer The senior lienholder who signed it.

@@ -56,6 +56,18 @@ library Titles {
         ITitleRegistry.Lien lien;
         /// @dev A private lien's commitment and the state of its proof; all zero for a public lien.
         Proof proof;
+        /// @dev The payoff the borrower's side recorded; all zero if none (or disputed since).
+        Payoff payoff;
+    }
+
+    /// @notice A lien's payoff, as the title's owner or a registrar recorded it.
+    struct Payoff {
+        /// @dev When it was recorded: the release deadline runs from here.
+        uint64 at;
+        /// @dev Who recorded it: a registrar who did may not also release the lien after the deadline.
+        address by;
+        /// @dev Whether a review raised `LienReleaseOverdue` for it.
+        bool overdue;
     }
 
     /// @notice A private lien's commitment and the state of its loan-to-value proof.
@@ -89,6 +101,10 @@ library Titles {
         ITitleRegistry.AuthorizationPolicy authorizationPolicy;
         /// @dev How many fresh valuations of current oracles a title's value needs.
         uint8 minValuations;
+        /// @dev How long after a recorded payoff its lienholder must release the lien.
+        uint64 releaseDeadline;
+        /// @dev How long after the release deadline a registrar may release a paid-off lien instead.
+        uint64 releaseGrace;
     }
 
     /// @notice How an active lien ends.
@@ -98,7 +114,9 @@ library Titles {
         /// @dev Past its maturity and the grace period, anyone marked it lapsed.
         Lapse,
         /// @dev Governance released it, with evidence.
-        ForceRelease
+        ForceRelease,
+        /// @dev A registrar released it, paid off, past the release deadline and its grace period.
+        AfterPayoff
     }
 
     /// @notice A setting governance changes.
@@ -108,7 +126,9 @@ library Titles {
         ProofWindow,
         LapseGrace,
         AuthorizationPolicy,
-        MinValuations
+        MinValuations,
+        ReleaseDeadline,
+        ReleaseGrace
     }
 
     /// @notice The terms of a new lien of the caller.
@@ -163,8 +183,11 @@ library Titles {
         else if (which == Setting.ProofWindow) previous = s.proofWindow;
         else if (which == Setting.LapseGrace) previous = s.lapseGrace;
         else if (which == Setting.AuthorizationPolicy) (previous, max) = (uint256(s.authorizationPolicy), 1);
-        else (previous, max) = (s.minValuations, MAX_VALUERS);
-        bool zeroAllowed = which == Setting.LapseGrace || which == Setting.AuthorizationPolicy;
+        else if (which == Setting.MinValuations) (previous, max) = (s.minValuations, MAX_VALUERS);
+        else if (which == Setting.ReleaseDeadline) previous = s.releaseDeadline;
+        else previous = s.releaseGrace;
+        bool zeroAllowed =
+            which == Setting.LapseGrace || which == Setting.AuthorizationPolicy || which == Setting.ReleaseGrace;
         if ((value == 0 && !zeroAllowed) || value > max) revert ITitleRegistry.RegistryInvalidSetting(value);
         if (value == previous) revert ITitleRegistry.RegistrySettingUnchanged(value);
         _writeSetting(s, which, previous, value);
@@ -372,7 +395,8 @@ library Titles {
             _lapseLien(t, l, lienId);
         } else {
             if (bytes(evidenceCid).length == 0) revert ITitleRegistry.RegistryEvidenceRequired(lienId);
-            _forceReleaseLien(t, l, lienId, evidenceCid);
+            if (how == Closing.ForceRelease) _forceReleaseLien(t, l, lienId, evidenceCid);
+            else _releaseAfterPayoff(t, l, lienId, evidenceCid);
         }
         _review(t, liens, s, l.tokenId);
     }
@@ -507,6 +531,14 @@ library Titles {
                 ITitleRegistry.AuthorizationPolicy(previous), ITitleRegistry.AuthorizationPolicy(value)
             );
             return;
+        } else if (which == Setting.ReleaseDeadline) {
+            s.releaseDeadline = uint64(value);
+            emit ITitleRegistry.ReleaseDeadlineChanged(uint64(previous), uint64(value));
+            return;
+        } else if (which == Setting.ReleaseGrace) {
+            s.releaseGrace = uint64(value);
+            emit ITitleRegistry.ReleaseGraceChanged(uint64(previous), uint64(value));
+            return;
         } else {
             s.minValuations = uint8(value);
             emit ITitleRegistry.MinValuationsChanged(uint8(previous), uint8(value));
@@ -606,6 +638,14 @@ library Titles {
     {
         _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
         emit ITitleRegistry.LienForceReleased(lienId, l.tokenId, evidenceCid);
+        emit IERC4906.MetadataUpdate(l.tokenId);
+    }
+
+    function _releaseAfterPayoff(State storage t, ITitleRegistry.Lien storage l, uint256 lienId, string memory evidenceCid)
+        private
+    {
+        _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
+        emit ITitleRegistry.LienReleasedAfterPayoff(lienId, l.tokenId, msg.sender, evidenceCid);
         emit IERC4906.MetadataUpdate(l.tokenId);
     }
 

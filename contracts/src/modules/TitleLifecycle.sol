@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
@@ -41,6 +42,8 @@ contract TitleLifecycle is ITitleLifecycle {
     bytes32 private constant _SUBORDINATION_TYPEHASH =
         keccak256("LienSubordination(uint256 lienId,uint256 behindLienId,uint256 nonce,uint64 deadline)");
     bytes32 private constant _LENDER_ROLE = keccak256("LENDER_ROLE");
+    bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    bytes32 private constant _GOVERNANCE_ROLE = 0x00; // AccessControl's DEFAULT_ADMIN_ROLE: the Governance contract
 
     constructor() {
         _registry = msg.sender;
@@ -54,7 +57,83 @@ contract TitleLifecycle is ITitleLifecycle {
     /// @inheritdoc ITitleLifecycle
     function reviewTitle(uint256 tokenId) external throughRegistry {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
-        Titles.review(_existingTitle($, tokenId), $.liens, $.settings, tokenId);
+        Titles.State storage t = _existingTitle($, tokenId);
+        Titles.review(t, $.liens, $.settings, tokenId);
+        uint256[] storage active = t.activeLienIds;
+        for (uint256 i = 0; i < active.length; i++) {
+            Titles.LienState storage l = $.liens[active[i] - 1];
+            Titles.Payoff storage p = l.payoff;
+            if (p.at != 0 && !p.overdue && block.timestamp > uint256(p.at) + $.settings.releaseDeadline) {
+                _markReleaseOverdue(l, active[i], $.settings.releaseDeadline);
+            }
+        }
+    }
+
+    // --- payoff and release -------------------------------------------------------------------
+
+    /// @inheritdoc ITitleLifecycle
+    function recordPayoff(uint256 lienId, string calldata docCid) external throughRegistry {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        Titles.LienState storage l = _activeLien($, lienId);
+        bool owner = IERC721(address(this)).ownerOf(l.lien.tokenId) == msg.sender;
+        if (!owner && !_hasRole(_REGISTRAR_ROLE)) revert RegistryNotBorrower(lienId, msg.sender);
+        if (l.payoff.at != 0) revert RegistryPayoffRecorded(lienId, l.payoff.at);
+        _checkDocument(docCid);
+        _recordPayoff(l, lienId, $.settings.releaseDeadline, docCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function disputePayoff(uint256 lienId, string calldata docCid) external throughRegistry {
+        Titles.LienState storage l = _activeLien(RegistryStorage.layout(), lienId);
+        if (l.lien.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lien.lender);
+        if (l.payoff.at == 0) revert RegistryNoPayoff(lienId);
+        _checkDocument(docCid);
+        _disputePayoff(l, lienId, docCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function releasePaidOff(uint256 lienId, string calldata evidenceCid) external throughRegistry {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        Titles.LienState storage l = _activeLien($, lienId);
+        if (!_hasRole(_REGISTRAR_ROLE)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, _REGISTRAR_ROLE);
+        }
+        Titles.Payoff storage p = l.payoff;
+        if (p.at == 0) revert RegistryNoPayoff(lienId);
+        if (p.by == msg.sender) revert RegistrySameRegistrar(lienId, msg.sender);
+        uint256 releasableAt = uint256(p.at) + $.settings.releaseDeadline + $.settings.releaseGrace;
+        if (block.timestamp <= releasableAt) revert RegistryReleaseNotOverdue(lienId, uint64(releasableAt));
+        Titles.closeLien($.titles[l.lien.tokenId], $.liens, $.settings, lienId, Titles.Closing.AfterPayoff, evidenceCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setReleaseDeadline(uint64 deadlineSeconds) external throughRegistry {
+        _changeSetting(Titles.Setting.ReleaseDeadline, deadlineSeconds);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setReleaseGrace(uint64 graceSeconds) external throughRegistry {
+        _changeSetting(Titles.Setting.ReleaseGrace, graceSeconds);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function releaseDeadline() external view throughRegistry returns (uint64) {
+        return RegistryStorage.layout().settings.releaseDeadline;
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function releaseGrace() external view throughRegistry returns (uint64) {
+        return RegistryStorage.layout().settings.releaseGrace;
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function payoff(uint256 lienId) external view throughRegistry returns (PayoffState memory state) {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        if (lienId == 0 || lienId > $.liens.length) revert ITitleRegistry.RegistryUnknownLien(lienId);
+        Titles.Payoff storage p = $.liens[lienId - 1].payoff;
+        if (p.at == 0) return state;
+        uint64 due = p.at + $.settings.releaseDeadline;
+        return PayoffState(p.at, p.by, due, due + $.settings.releaseGrace, p.overdue);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -128,6 +207,21 @@ contract TitleLifecycle is ITitleLifecycle {
 
     // --- state changes: one function each, its event right after the write -------------------
 
+    function _recordPayoff(Titles.LienState storage l, uint256 lienId, uint64 deadline, string calldata docCid) private {
+        l.payoff = Titles.Payoff(uint64(block.timestamp), msg.sender, false);
+        emit LienPaidOff(lienId, l.lien.tokenId, msg.sender, uint64(block.timestamp) + deadline, docCid);
+    }
+
+    function _disputePayoff(Titles.LienState storage l, uint256 lienId, string calldata docCid) private {
+        delete l.payoff;
+        emit LienPayoffDisputed(lienId, l.lien.tokenId, msg.sender, docCid);
+    }
+
+    function _markReleaseOverdue(Titles.LienState storage l, uint256 lienId, uint64 deadline) private {
+        l.payoff.overdue = true;
+        emit LienReleaseOverdue(lienId, l.lien.tokenId, l.lien.lender, l.payoff.at + deadline);
+    }
+
     function _assignLien(ITitleRegistry.Lien storage l, uint256 lienId, address to, string calldata docCid) private {
         _checkDocument(docCid);
         l.lender = to;
@@ -169,6 +263,16 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     // --- checks -------------------------------------------------------------------------------
+
+    function _hasRole(bytes32 role) private view returns (bool) {
+        return IAccessControl(address(this)).hasRole(role, msg.sender);
+    }
+
+    /// @dev A setting governance changes by vote (see `Titles.changeSetting`).
+    function _changeSetting(Titles.Setting which, uint256 value) private {
+        if (!_hasRole(_GOVERNANCE_ROLE)) revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, _GOVERNANCE_ROLE);
+        Titles.changeSetting(RegistryStorage.layout().settings, which, value);
+    }
 
     /// @dev The registry's EIP-712 digest of a struct hash, refused past its deadline.
     function _digest(bytes32 structHash, uint64 deadline) private view returns (bytes32) {

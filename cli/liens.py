@@ -276,6 +276,25 @@ def release(app: App, lien_id: int, paid_off: bool, doc: Path | None) -> None:
     app.emit(released.to_dict(), f"released {lien_line(app, released)}")
 
 
+@lien.command("default")
+@LIEN_ID
+@DOC
+@common_options
+@pass_app
+def default(app: App, lien_id: int, doc: Path | None) -> None:
+    """Declare your lien in default (as its lienholder): its title is repossessed (no transfer, no
+    new lien) and every other lienholder of the title is told. The owner may redeem it until you
+    dispose of it (`title dispose`), which the notice period after the default must pass first.
+
+    \b
+    Example:
+      lienchain --as lender-a lien default 1 --doc notice-of-default.pdf
+    """
+    e = app.session().declare_default(lien_id, document=doc.read_bytes() if doc else None)
+    app.emit(e.to_dict(), f"lien {lien_id} in default: its title is repossessed; you may dispose of it after "
+                          f"{format_time(e.notice_ends_at)}")
+
+
 @lien.command("payoff")
 @LIEN_ID
 @DOC

@@ -93,6 +93,8 @@ def member() -> None:
               help="Propose how many days a lienholder has to release a paid-off lien.")
 @click.option("--release-grace-days", type=click.IntRange(0, 3650),
               help="Propose how many days after the release deadline a registrar may release a paid-off lien.")
+@click.option("--notice-days", type=click.IntRange(1, 3650),
+              help="Propose how many days after a default its lienholder must wait to dispose of the title.")
 @click.option("--min-valuations", type=click.IntRange(1, 16),
               help="Propose how many oracles' fresh valuations a title's value needs.")
 @click.option("--authorization-policy", "policy", type=click.Choice(["owner-or-registrar", "owner-only"]),
@@ -111,7 +113,7 @@ def propose(
     app: App, grant_role: str | None, revoke_role: str | None, target: str | None,
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
-    lapse_grace_days: int | None, release_days: int | None, release_grace_days: int | None,
+    lapse_grace_days: int | None, release_days: int | None, release_grace_days: int | None, notice_days: int | None,
     min_valuations: int | None, policy: str | None, force_release: int | None,
     cancel_title: str | None, evidence: Path | None, lenient: bool,
 ) -> None:
@@ -140,12 +142,13 @@ def propose(
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days, voting_days, release_days, min_valuations, policy, force_release, cancel_title)
+                          proof_days, voting_days, release_days, notice_days, min_valuations, policy, force_release, cancel_title)
               if x] + [x for x in (lapse_grace_days, release_grace_days) if x is not None]
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
-            "--proof-days, --voting-days, --lapse-grace-days, --release-days, --release-grace-days, --min-valuations, "
+            "--proof-days, --voting-days, --lapse-grace-days, --release-days, --release-grace-days, --notice-days, "
+            "--min-valuations, "
             "--authorization-policy, "
             "--force-release or --cancel-title"
         )
@@ -171,6 +174,8 @@ def propose(
         pid = ledger.propose_release_deadline(release_days * 86400)
     elif release_grace_days is not None:
         pid = ledger.propose_release_grace(release_grace_days * 86400)
+    elif notice_days:
+        pid = ledger.propose_notice_period(notice_days * 86400)
     elif min_valuations:
         pid = ledger.propose_min_valuations(min_valuations)
     elif policy:

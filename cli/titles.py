@@ -9,7 +9,7 @@ import click
 from ..ledger.registry.records import Title, TitleStatus
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import DOC, LENIENT, TITLE_STATUS, VALID_DAYS, format_time, out_file
+from .params import AMOUNT, DOC, LENIENT, TITLE_STATUS, VALID_DAYS, format_amount, format_time, out_file
 from .valuations import appraisal_lines, private_lines
 
 
@@ -66,8 +66,40 @@ def show(app: App, vin: str, lenient: bool) -> None:
     ledger = app.ledger()
     v = normalize_vin(vin, lenient=lenient)
     t, a, s = ledger.title(v), ledger.appraisal(v), ledger.private_lien(v)
-    app.emit({**t.to_dict(), "appraisal": a.to_dict(), "private_lien": s.to_dict() if s else None},
-             [*title_lines(app, t), *appraisal_lines(a), *private_lines(s, a.currency)])
+    e = ledger.enforcement(v) if t.status == TitleStatus.REPOSSESSED else None
+    default = [f"in default: lien {e.lien_id} since {format_time(e.defaulted_at)}; "
+               f"its holder may dispose of the title after {format_time(e.notice_ends_at)}"] if e else []
+    app.emit({**t.to_dict(), "appraisal": a.to_dict(), "private_lien": s.to_dict() if s else None,
+              "enforcement": e.to_dict() if e else None},
+             [*title_lines(app, t), *default, *appraisal_lines(a), *private_lines(s, a.currency)])
+
+
+@title.command("dispose")
+@click.argument("vin")
+@click.option("--to", "buyer", required=True, help="The buyer (address or account name).")
+@click.option("--price", type=AMOUNT, required=True, help="The sale price, e.g. 9000.")
+@DOC
+@LENIENT
+@common_options
+@pass_app
+def dispose(app: App, vin: str, buyer: str, price: int, doc: Path | None, lenient: bool) -> None:
+    """Sell a repossessed title (as the holder of its lien in default), once the notice period
+    after the default is over: the registry pays your lien and the junior ones from the price by
+    priority, discharges them, and moves the title to the buyer; liens senior to yours stay on it,
+    and what is left is the owner's surplus. A private lien in default is revealed first.
+
+    \b
+    Example:
+      lienchain --as lender-a title dispose 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 --doc bill-of-sale.pdf
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    d = app.session().dispose_title(v, buyer, price, document=doc.read_bytes() if doc else None)
+    currency = app.ledger().lien(d.lien_id).currency
+    lines = [f"sold {v} to {app.label(d.buyer)} for {format_amount(d.price, currency)}:"]
+    lines += [f"  lien {x.lien_id:<4} {app.label(x.lender)}  recovered {format_amount(x.recovered, currency)}  "
+              f"deficiency {format_amount(x.deficiency, currency)}  discharged" for x in d.discharged]
+    lines.append(f"  surplus to the owner {app.label(d.seller)}: {format_amount(d.surplus, currency)}")
+    app.emit(d.to_dict(), lines)
 
 
 @title.command("history")
@@ -95,6 +127,13 @@ def history(app: App, vin: str, lenient: bool) -> None:
             detail += f" behind lien {e.args['behindLienId']}: order " + " > ".join(str(i) for i in e.args["order"])
         elif e.name == "TitleStatusChanged":
             detail = f"{TitleStatus(e.args['previous']).label} -> {TitleStatus(e.args['status']).label}"
+        elif e.name == "TitleRedeemed":
+            detail = f"repossessed -> active: lien {e.args['lienId']} in default ended"
+        elif e.name == "TitleDisposed":
+            detail = (f"lien {e.args['lienId']}: sold to {app.label(str(e.args['buyer']))} for {e.args['price']} "
+                      f"minor units, surplus {e.args['surplus']}")
+        elif e.name == "LienDischarged":
+            detail += f": recovered {e.args['recovered']}, deficiency {e.args['deficiency']}"
         parts = [f"block {e.block:>6}", f"{e.name:<19}", detail, app.label(str(who)) if who else "",
                  f"doc {e.doc_cid}" if e.doc_cid else ""]
         lines.append("  ".join(p for p in parts if p))

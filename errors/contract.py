@@ -29,7 +29,8 @@ __all__ = [
     "RegistryInvalidFoundingRole", "LifecycleDirectCall", "RegistryAcceptanceExpired", "RegistryAcceptanceUsed",
     "RegistryNotAccepted", "RegistryInvalidAssignee", "RegistryBatchMismatch", "RegistryNotSenior",
     "RegistryPrivateLienStaysFirst", "RegistryNotBorrower", "RegistryPayoffRecorded", "RegistryNoPayoff",
-    "RegistryReleaseNotOverdue", "RegistrySameRegistrar",
+    "RegistryReleaseNotOverdue", "RegistrySameRegistrar", "RegistryRepossessionByDefault", "RegistryTitleRepossessed",
+    "RegistryNotRepossessed", "RegistryNoticePeriodRunning", "RegistryLienNotRevealed", "RegistryInvalidPrice",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
@@ -429,6 +430,38 @@ class RegistrySameRegistrar(NotLienholder):
 
     lien_id: int
     registrar: str
+
+
+class RegistryRepossessionByDefault(TitleNotActive):
+    """Raised when a status change would set or lift repossession, which only a default, redemption or disposition do."""
+
+
+class RegistryTitleRepossessed(TitleNotActive):
+    """Raised when a lien would be declared in default on a title already repossessed."""
+
+    lien_id: int
+
+
+class RegistryNotRepossessed(TitleNotActive):
+    """Raised when a title that is not repossessed would be disposed of."""
+
+
+class RegistryNoticePeriodRunning(InvalidOperation):
+    """Raised when a title would be disposed of before the notice period after the default ends."""
+
+    ends_at: int
+
+
+class RegistryLienNotRevealed(InvalidOperation):
+    """Raised when a private lien in default would be paid by a disposition before its amount is revealed."""
+
+    lien_id: int
+
+
+class RegistryInvalidPrice(InvalidOperation):
+    """Raised when a sale price is zero, or 2**40 minor units or more."""
+
+    price: int
 
 
 class AccessControlUnauthorizedAccount(MissingRole):

@@ -75,7 +75,8 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
             authorizationPolicy: AuthorizationPolicy.OwnerOrRegistrar,
             minValuations: 2,
             releaseDeadline: 10 days,
-            releaseGrace: 10 days
+            releaseGrace: 10 days,
+            noticePeriod: 10 days
         });
         uint256 count = foundingAccounts.length;
         if (foundingRoles.length != count) {
@@ -115,6 +116,12 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         if (bytes(docCid).length == 0) revert RegistryDocumentRequired();
         Authorizations.authorizeTransfer(t, _state().consentUsed, _domainSeparatorV4(), tokenId, from, to, authorization);
         _transferTitle(t, tokenId, from, to, docCid);
+    }
+
+    /// @inheritdoc ITitleRegistry
+    function lifecycleTransfer(uint256 tokenId, address to) external {
+        if (msg.sender != address(this)) revert RegistryDirectTransferDisabled();
+        _transfer(_ownerOf(tokenId), to, tokenId);
     }
 
     /// @inheritdoc ITitleRegistry
@@ -195,36 +202,6 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
         onlyRole(ORACLE_ROLE)
     {
         Titles.setValuation(_existingTitle(tokenId), _state().liens, _state().settings, tokenId, value, currency, valuedAt, docCid);
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function setLtvThreshold(uint256 thresholdBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_state().settings, Titles.Setting.LtvThreshold, thresholdBps);
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function setProofWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_state().settings, Titles.Setting.ProofWindow, windowSeconds);
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function setLapseGrace(uint64 graceSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_state().settings, Titles.Setting.LapseGrace, graceSeconds);
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function setAuthorizationPolicy(AuthorizationPolicy policy) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_state().settings, Titles.Setting.AuthorizationPolicy, uint256(policy));
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function setMinValuations(uint8 count) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_state().settings, Titles.Setting.MinValuations, count);
-    }
-
-    /// @inheritdoc ITitleRegistry
-    function setStalenessWindow(uint64 windowSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Titles.changeSetting(_state().settings, Titles.Setting.StalenessWindow, windowSeconds);
     }
 
     // --- views --------------------------------------------------------------------------------

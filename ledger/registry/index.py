@@ -287,7 +287,8 @@ def _jsonable(value: Any) -> Any:
 
 #: The events that end a lien, and the status each leaves it in.
 _ENDS = {"LienReleased": LienStatus.RELEASED, "LienForceReleased": LienStatus.RELEASED,
-         "LienReleasedAfterPayoff": LienStatus.RELEASED, "LienLapsed": LienStatus.LAPSED}
+         "LienReleasedAfterPayoff": LienStatus.RELEASED, "LienLapsed": LienStatus.LAPSED,
+         "LienDischarged": LienStatus.DISCHARGED}
 
 
 def _lien(e: Event, status: LienStatus) -> Lien:

@@ -27,6 +27,7 @@ from .assignments import AssignmentAcceptance, Assignments, SubordinationAccepta
 from .authorization import NO_COMMITMENT, LienAuthorization, TransferAuthorization
 from .consent import Consent
 from .context import Hook, IndexFile, LedgerContext
+from .defaults import Defaults
 from .deployment import Deployment
 from .governance import Governance
 from .history import History
@@ -35,8 +36,8 @@ from .liens import Liens, LienTerms
 from .payoffs import Payoffs
 from .private_liens import PrivateLiens
 from .records import (
-    Address, Appraisal, AuthorizationPolicy, Event, Lien, LienId, Payoff, PrivateLienState, Proposal, Title,
-    TitleStatus, Valuation,
+    Address, Appraisal, AuthorizationPolicy, Disposition, Enforcement, Event, Lien, LienId, Payoff, PrivateLienState,
+    Proposal, Title, TitleStatus, Valuation,
 )
 from .reverts import RevertDecoder
 from .titles import Titles
@@ -110,6 +111,7 @@ class Ledger:
         self._private = PrivateLiens(context, self._liens, self._valuations)
         self._assignments = Assignments(context, self._liens)
         self._payoffs = Payoffs(context, self._liens, self._governance)
+        self._defaults = Defaults(context, self._governance)
 
     def as_account(self, account: LocalAccount) -> Ledger:
         """Returns a ledger on the same connection whose writes `account` signs."""
@@ -280,6 +282,37 @@ class Ledger:
         """Ranks a lien right behind a junior one: see `Assignments.subordinate`."""
         return self._assignments.subordinate(lien_id, behind_lien_id, acceptance=acceptance, doc_cid=doc_cid,
                                              on_accepted=on_accepted)
+
+    # --- default and disposition (see `Defaults`) ---------------------------------------------
+
+    def declare_default(self, lien_id: int, *, doc_cid: str, on_accepted: Hook = None) -> Enforcement:
+        """Declares the signing lender's lien in default, repossessing its title: see `Defaults.declare`."""
+        return self._defaults.declare(lien_id, doc_cid=doc_cid, on_accepted=on_accepted)
+
+    def dispose_title(self, vin: VIN, buyer: str, price: int, *, doc_cid: str, on_accepted: Hook = None) -> Disposition:
+        """Sells a repossessed title past the notice period, paying its liens by priority: see `Defaults.dispose`."""
+        return self._defaults.dispose(vin, buyer, price, doc_cid=doc_cid, on_accepted=on_accepted)
+
+    def check_disposition(self, vin: VIN, buyer: str, price: int) -> int:
+        """Checks a disposition without sending it; returns the private lien in default to reveal
+        first (0 if none): see `Defaults.check`."""
+        return self._defaults.check(vin, buyer, price)
+
+    def enforcement(self, vin: VIN) -> Enforcement:
+        """Reads a title's default, if it is repossessed: see `Defaults.of`."""
+        return self._defaults.of(vin)
+
+    def recovery(self, lien_id: int) -> int:
+        """Returns what a disposition paid a discharged lien: see `Defaults.recovery`."""
+        return self._defaults.recovery(lien_id)
+
+    def notice_period(self) -> int:
+        """Returns how long after a default its lienholder must wait to dispose of the title, in seconds."""
+        return self._defaults.notice_period()
+
+    def propose_notice_period(self, seconds: int) -> int:
+        """Proposes the notice period: see `Defaults.propose_notice_period`."""
+        return self._defaults.propose_notice_period(seconds)
 
     # --- payoffs and the release deadline (see `Payoffs`) --------------------------------------
 

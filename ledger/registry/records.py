@@ -66,6 +66,7 @@ class TitleStatus(_Status):
     STOLEN = 1
     SALVAGE = 2
     CANCELLED = 3
+    REPOSSESSED = 4
 
 
 class LienStatus(_Status):
@@ -75,6 +76,7 @@ class LienStatus(_Status):
     ACTIVE = 1
     RELEASED = 2
     LAPSED = 3
+    DISCHARGED = 4
 
 
 class AuthorizationPolicy(_Status):
@@ -230,6 +232,57 @@ class Payoff:
     def to_dict(self) -> dict[str, Any]:
         """Returns the payoff as JSON-ready data."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Enforcement:
+    """A repossessed title's default: the lien in default and its notice period (all zero when
+    the title is not repossessed)."""
+
+    lien_id: LienId
+    defaulted_at: int
+    #: When the lien's holder may dispose of the title.
+    notice_ends_at: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the enforcement as JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Discharge:
+    """What a disposition paid one lien it discharged."""
+
+    lien_id: LienId
+    lender: Address
+    recovered: int
+    deficiency: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the discharge as JSON-ready data (amounts as strings)."""
+        return {**asdict(self), "recovered": str(self.recovered), "deficiency": str(self.deficiency)}
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """A title's sale by the holder of its lien in default, and its waterfall."""
+
+    token_id: TokenId
+    lien_id: LienId
+    seller: Address
+    buyer: Address
+    price: int
+    #: What was left for the owner once the liens were paid.
+    surplus: int
+    #: The liens paid and discharged, seniors first.
+    discharged: tuple[Discharge, ...]
+    doc_cid: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the disposition as JSON-ready data (amounts as strings)."""
+        return {"token_id": str(self.token_id), "lien_id": self.lien_id, "seller": self.seller, "buyer": self.buyer,
+                "price": str(self.price), "surplus": str(self.surplus), "doc_cid": self.doc_cid,
+                "discharged": [d.to_dict() for d in self.discharged]}
 
 
 @dataclass(frozen=True)

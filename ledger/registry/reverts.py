@@ -152,6 +152,18 @@ MESSAGES: dict[str, str] = {
     "RegistrySameRegistrar": (
         "{registrar} recorded lien {lienId}'s payoff, so it may not also release the lien: another registrar does"
     ),
+    "RegistryRepossessionByDefault": (
+        "title {title}'s repossession is set only by a lienholder's default, and lifted only by redemption (the "
+        "lien in default ends) or disposition"
+    ),
+    "RegistryTitleRepossessed": "title {title} is already repossessed, for lien {lienId} in default",
+    "RegistryNotRepossessed": "title {title} is not repossessed: only a title whose lien is in default is disposed of",
+    "RegistryNoticePeriodRunning": (
+        "title {title}'s notice period after the default runs until {endsAt}: it is not disposed of before "
+        "(its owner may still redeem it)"
+    ),
+    "RegistryLienNotRevealed": "lien {lienId} in default is private: its amount is revealed before the waterfall pays it",
+    "RegistryInvalidPrice": "a sale price must be greater than zero and below 2**40 minor units, not {price}",
     "AccessControlUnauthorizedAccount": "{account} does not hold the {neededRole} role",
     "AccessControlBadConfirmation": "a role can only be renounced by its holder",
     "ERC721NonexistentToken": "no title registered for {title}: check the VIN, or register it first",

@@ -27,7 +27,9 @@ from ..registry.consent import Consent
 from ..registry.liens import LienTerms
 from .documents import Documents, SealedDocument
 from ..registry.ledger import Ledger
-from ..registry.records import Appraisal, Lien, Payoff, PrivateLienState, Title, TitleStatus
+from ..registry.records import (
+    Appraisal, Disposition, Enforcement, Lien, Payoff, PrivateLienState, Title, TitleStatus,
+)
 from ..registry.vin import VIN, token_id
 
 
@@ -330,6 +332,33 @@ class Session:
         self.ledger.assign_liens(anchored, to_address, portfolio=lien_ids, acceptance=acceptance, on_batch=on_batch,
                                  on_accepted=lambda: self._store(list(sealed.values())))
         return todo
+
+    def declare_default(self, lien_id: int, *, document: bytes | None = None) -> Enforcement:
+        """Declares this lender's lien in default, repossessing its title, with the default notice
+        (a record of the step by default) sealed for every account of the profile: every
+        lienholder of the title is told, and the owner's side reads why.
+
+        Raises:
+            As `Ledger.declare_default` (nothing is stored).
+        """
+        sealed = self._seal(document, self._everyone(), "lien-default", lien=lien_id, lender=self.ledger.address)
+        return self.ledger.declare_default(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+
+    def dispose_title(self, vin: VIN, buyer: str, price: int, *, document: bytes | None = None) -> Disposition:
+        """Sells a repossessed title, as the holder of its lien in default, with the bill of sale (a
+        record of the sale by default) sealed for every account of the profile. A private lien in
+        default is revealed first, from its sealed opening (see `reveal_lien`): the waterfall pays
+        it by its amount, which becomes public then and only then.
+
+        Raises:
+            As `Ledger.dispose_title` (nothing is stored), and `reveal_lien`.
+        """
+        buyer_address = self.accounts.resolve(buyer)
+        unrevealed = self.ledger.check_disposition(vin, buyer_address, price)
+        if unrevealed:  # the one refusal left: nothing is revealed for a disposition refused anyway
+            self.reveal_lien(unrevealed)
+        sealed = self._seal(document, self._everyone(), "title-disposition", vin=vin, buyer=buyer_address, price=price)
+        return self.ledger.dispose_title(vin, buyer_address, price, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
     def record_payoff(self, lien_id: int, *, document: bytes | None = None) -> Payoff:
         """Records a lien's payoff with its evidence (a receipt; a record of the step by default),

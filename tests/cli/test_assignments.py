@@ -96,3 +96,26 @@ def test_a_senior_lien_is_subordinated_with_the_juniors_acceptance(run, tmp_path
     liens = json.loads(run("lien", "list", VIN, "--json").out)
     assert [(x["lien_id"], x["priority"]) for x in liens] == [(junior, 1), (senior, 2)]
     assert f"order {junior} > {senior}" in run("watch").out
+
+
+def test_a_payoff_is_recorded_disputed_and_a_release_proposal_setting_voted(run, tmp_path: Path) -> None:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    lien_id = grant(run, "lender-a", "1000")
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(b"Paid in full")
+    r = run("--as", "lender-a", "lien", "payoff", str(lien_id), "--doc", str(receipt))
+    assert_one_line_error(r, 1, f"may not record lien {lien_id}'s payoff", "the title's owner does")
+    r = run("--as", "registrar", "lien", "payoff", str(lien_id), "--doc", str(receipt))
+    assert r.code == 0 and f"lien {lien_id} paid off: its holder must release it by" in r.out, r.err
+    paid = json.loads(run("title", "history", VIN, "--json").out)[-1]
+    assert paid["event"] == "LienPaidOff"
+    assert run("--as", "lender-a", "doc", "get", paid["args"]["docCid"]).out == receipt.read_text()
+    r = run("--as", "registrar-b", "lien", "release", str(lien_id), "--paid-off")
+    assert_one_line_error(r, 1, f"lien {lien_id} is not overdue for release", "its holder may still release it")
+    assert run("--as", "lender-a", "lien", "dispute-payoff", str(lien_id)).code == 0
+    assert "LienPayoffDisputed" in run("watch", "--alerts").out
+    r = run("--as", "lender-a", "lien", "release", str(lien_id), "--doc", str(receipt))
+    assert r.code == 2 and "--paid-off" in r.err
+    r = run("--as", "registrar", "member", "propose", "--release-days", "20", "--json")
+    assert r.code == 0, r.err
+    assert "20 days" in run("member", "list").out

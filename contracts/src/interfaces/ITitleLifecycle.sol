@@ -60,6 +60,76 @@ interface ITitleLifecycle {
     /// @param registrar The registrar.
     error RegistrySameRegistrar(uint256 lienId, address registrar);
 
+    /// @notice The title is already repossessed, for a default on another lien or this one.
+    /// @param tokenId The title.
+    /// @param lienId The lien in default.
+    error RegistryTitleRepossessed(uint256 tokenId, uint256 lienId);
+    /// @notice Only a repossessed title is disposed of.
+    /// @param tokenId The title.
+    error RegistryNotRepossessed(uint256 tokenId);
+    /// @notice The notice period after the default runs until `endsAt`: the title is not disposed
+    /// of before (the owner may still redeem it).
+    /// @param tokenId The title.
+    /// @param endsAt When it ends (unix time).
+    error RegistryNoticePeriodRunning(uint256 tokenId, uint64 endsAt);
+    /// @notice The lien in default is private: its holder reveals its amount before the waterfall
+    /// can pay it.
+    /// @param lienId The lien.
+    error RegistryLienNotRevealed(uint256 lienId);
+    /// @notice A sale price is zero, or 2**40 minor units or more.
+    /// @param price The price given.
+    error RegistryInvalidPrice(uint256 price);
+
+    /// @notice A title in default: the lien its holder enforces, and the notice period.
+    struct Enforcement {
+        /// @dev The lien in default; 0 if the title is not repossessed.
+        uint256 lienId;
+        uint64 defaultedAt;
+        /// @dev When its holder may dispose of the title (unix time).
+        uint64 noticeEndsAt;
+    }
+
+    /// @notice A lienholder declared its lien in default: the title is repossessed (no transfer, no
+    /// new lien) until it is redeemed or disposed of, not before `noticeEndsAt`.
+    /// @param lienId The lien in default.
+    /// @param tokenId Its title.
+    /// @param lender Its holder.
+    /// @param noticeEndsAt When the holder may dispose of the title.
+    /// @param docCid The CID of the sealed default notice.
+    event LienDefaulted(uint256 indexed lienId, uint256 indexed tokenId, address lender, uint64 noticeEndsAt, string docCid);
+    /// @notice Tells each other active lienholder of a title that a lien on it went into default
+    /// (one event per lien, so that each lender filters its own).
+    /// @param lienId The lien of the lender told.
+    /// @param tokenId The title.
+    /// @param lender The lender told.
+    /// @param defaultedLienId The lien in default.
+    event DefaultNotice(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender, uint256 defaultedLienId);
+    /// @notice A disposition paid a lien from the sale price and discharged it.
+    /// @param lienId The lien.
+    /// @param tokenId Its title.
+    /// @param lender Its holder.
+    /// @param recovered What the price paid it.
+    /// @param deficiency What it still lacks: its amount less `recovered`.
+    event LienDischarged(uint256 indexed lienId, uint256 indexed tokenId, address lender, uint256 recovered, uint256 deficiency);
+    /// @notice The holder of the lien in default sold the title: the waterfall paid that lien and its
+    /// juniors by priority (liens senior to it stay on the title), the rest is the owner's surplus.
+    /// @param tokenId The title.
+    /// @param lienId The lien in default.
+    /// @param from The owner before.
+    /// @param buyer The buyer, its owner now.
+    /// @param price The sale price.
+    /// @param surplus What is left for the owner after the liens paid.
+    /// @param docCid The CID of the sealed bill of sale.
+    event TitleDisposed(
+        uint256 indexed tokenId,
+        uint256 indexed lienId,
+        address from,
+        address indexed buyer,
+        uint256 price,
+        uint256 surplus,
+        string docCid
+    );
+
     /// @notice A lien's payoff as recorded, and its release deadlines.
     struct PayoffState {
         /// @dev When the payoff was recorded; 0 if none is (or it was disputed).
@@ -184,6 +254,38 @@ interface ITitleLifecycle {
     /// @param evidenceCid The CID of the sealed payoff evidence.
     function releasePaidOff(uint256 lienId, string calldata evidenceCid) external;
 
+    /// @notice Sets who, besides a title's owner, may authorize a new lien (governance only).
+    /// @param policy The policy.
+    /// @dev The current policy is refused with {RegistrySettingUnchanged}.
+    function setAuthorizationPolicy(ITitleRegistry.AuthorizationPolicy policy) external;
+
+    /// @notice Sets the loan-to-value threshold (governance only). Frozen states follow at each
+    /// title's next valuation, grant or release; grants are always checked against the current one.
+    /// @param thresholdBps 1 to 10000 basis points (7000 = 70%).
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
+    function setLtvThreshold(uint256 thresholdBps) external;
+
+    /// @notice Sets how long a valuation counts toward a title's value (governance only).
+    /// @param windowSeconds The window, in seconds (default 180 days).
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
+    function setStalenessWindow(uint64 windowSeconds) external;
+
+    /// @notice Sets how long a private lienholder has to prove its lien again (governance only);
+    /// a new window applies to the deadlines of proofs already due too.
+    /// @param windowSeconds The window, in seconds (default 7 days).
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
+    function setProofWindow(uint64 windowSeconds) external;
+
+    /// @notice Sets how many fresh valuations of current oracles a title's value needs (governance only).
+    /// @param count 1 to 16 (the most oracles a title keeps valuations of); default 2.
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
+    function setMinValuations(uint8 count) external;
+
+    /// @notice Sets how long after its maturity a lien lapses (governance only).
+    /// @param graceSeconds The grace period, in seconds (default 90 days).
+    /// @dev The current value is refused with {RegistrySettingUnchanged}.
+    function setLapseGrace(uint64 graceSeconds) external;
+
     /// @notice Sets how long a lienholder has to release a paid-off lien (governance only).
     /// @param deadlineSeconds One second to ten years.
     function setReleaseDeadline(uint64 deadlineSeconds) external;
@@ -205,6 +307,44 @@ interface ITitleLifecycle {
     /// @param lienId The lien.
     /// @return The payoff (all zero if none is recorded).
     function payoff(uint256 lienId) external view returns (PayoffState memory);
+
+    /// @notice Declares, as its holder, an active lien in default: the title becomes repossessed
+    /// (no transfer, no new lien) and every other active lienholder is told (`DefaultNotice`). The
+    /// owner may redeem the title until its disposition: once the lien ends (released, after a
+    /// payoff or by vote, or lapsed) the title is active again.
+    /// @param lienId The lien, on an active title.
+    /// @param docCid The CID of the sealed default notice.
+    function declareDefault(uint256 lienId, string calldata docCid) external;
+
+    /// @notice Sells, as the holder of the lien in default, a repossessed title past the notice
+    /// period: the registry pays that lien and each junior one from the price by priority (each up
+    /// to its amount), discharges them, records each one's recovery and deficiency and the owner's
+    /// surplus, and moves the title to the buyer, active, with the liens senior to the one in
+    /// default still on it. A private lien in default is revealed first (`revealLien`).
+    /// @param tokenId The title.
+    /// @param buyer The buyer: not the zero address nor the owner.
+    /// @param price The sale price, in the liens' currency: 1 to 2**40 - 1 minor units.
+    /// @param docCid The CID of the sealed bill of sale.
+    function disposeTitle(uint256 tokenId, address buyer, uint256 price, string calldata docCid) external;
+
+    /// @notice Sets how long after a default its lienholder must wait to dispose of the title
+    /// (governance only).
+    /// @param noticeSeconds One second to ten years.
+    function setNoticePeriod(uint64 noticeSeconds) external;
+
+    /// @notice How long after a default its lienholder must wait to dispose of the title.
+    /// @return The notice period, in seconds.
+    function noticePeriod() external view returns (uint64);
+
+    /// @notice A title's default, if it is repossessed.
+    /// @param tokenId The title.
+    /// @return The enforcement (all zero if the title is not repossessed).
+    function enforcement(uint256 tokenId) external view returns (Enforcement memory);
+
+    /// @notice What a disposition paid a discharged lien.
+    /// @param lienId The lien.
+    /// @return recovered What the price paid it (0 for a lien no disposition discharged).
+    function recovery(uint256 lienId) external view returns (uint256 recovered);
 
     /// @notice The latest valuation of each oracle that valued the title, in the order they first did.
     /// @param tokenId The title.

@@ -14,7 +14,10 @@ interface ITitleRegistry {
         Active,
         Stolen,
         Salvage,
-        Cancelled
+        Cancelled,
+        /// @dev A lienholder declared default: no transfer and no new lien until the title is
+        /// redeemed (the defaulted lien ends) or disposed of.
+        Repossessed
     }
 
     /// @notice The life-cycle state of a lien.
@@ -22,7 +25,9 @@ interface ITitleRegistry {
         None,
         Active,
         Released,
-        Lapsed
+        Lapsed,
+        /// @dev Ended by a disposition of its title, which paid it in full, in part or not at all.
+        Discharged
     }
 
     /// @notice A title as stored on chain; the owner is the ERC-721 owner of the token.
@@ -232,6 +237,10 @@ interface ITitleRegistry {
     /// @param tokenId The title.
     /// @param activeLiens The number of its active liens.
     error RegistryTitleEncumbered(uint256 tokenId, uint256 activeLiens);
+    /// @notice A title becomes repossessed only by its lienholder's default, and leaves that status
+    /// only by redemption or disposition: no status change sets or lifts it.
+    /// @param tokenId The title.
+    error RegistryRepossessionByDefault(uint256 tokenId);
     /// @notice Only governance cancels a title: a cancellation can never be undone.
     /// @param tokenId The title.
     error RegistryCancellationNeedsVote(uint256 tokenId);
@@ -426,6 +435,15 @@ interface ITitleRegistry {
     /// @param previousSeconds The grace period before.
     /// @param graceSeconds The grace period now.
     event LapseGraceChanged(uint64 previousSeconds, uint64 graceSeconds);
+    /// @notice A repossessed title returned to active: the lien in default ended (released, by its
+    /// holder or on a payoff, by vote, or lapsed) before a disposition.
+    /// @param tokenId The title.
+    /// @param lienId The lien that was in default.
+    event TitleRedeemed(uint256 indexed tokenId, uint256 lienId);
+    /// @notice Governance changed how long after a default its lienholder must wait to dispose of the title.
+    /// @param previousSeconds The notice period before.
+    /// @param noticeSeconds The notice period now.
+    event NoticePeriodChanged(uint64 previousSeconds, uint64 noticeSeconds);
     /// @notice A registrar released a paid-off lien whose holder had not, past the release deadline
     /// and its grace period.
     /// @param lienId The lien.
@@ -515,6 +533,13 @@ interface ITitleRegistry {
     function transferTitle(uint256 tokenId, address to, string calldata docCid, Authorization calldata authorization)
         external;
 
+    /// @notice Moves a title for the registry's lifecycle module, which runs on the registry's
+    /// storage but cannot reach ERC-721's internals (a disposition's sale to its buyer): only the
+    /// registry itself may call it; anyone else gets `RegistryDirectTransferDisabled`.
+    /// @param tokenId The title.
+    /// @param to Its new owner.
+    function lifecycleTransfer(uint256 tokenId, address to) external;
+
     /// @notice Changes a title's status (stolen, salvage, or back to active): a REGISTRAR, or
     /// governance. Cancelling a title, which can never be undone, takes a member vote: no one
     /// registrar's key can end a title its owner and lienholders rely on.
@@ -548,10 +573,6 @@ interface ITitleRegistry {
         Authorization calldata authorization
     ) external returns (uint256 lienId);
 
-    /// @notice Sets who, besides a title's owner, may authorize a new lien (governance only).
-    /// @param policy The policy.
-    /// @dev The current policy is refused with {RegistrySettingUnchanged}.
-    function setAuthorizationPolicy(AuthorizationPolicy policy) external;
 
     /// @notice Posts the caller's valuation of a title (ORACLE_ROLE), then re-evaluates its
     /// loan-to-value: crossing the threshold emits {LtvAlert} and freezes the title, coming back
@@ -564,16 +585,7 @@ interface ITitleRegistry {
     function setValuation(uint256 tokenId, uint256 value, bytes3 currency, uint64 valuedAt, string calldata docCid)
         external;
 
-    /// @notice Sets the loan-to-value threshold (governance only). Frozen states follow at each
-    /// title's next valuation, grant or release; grants are always checked against the current one.
-    /// @param thresholdBps 1 to 10000 basis points (7000 = 70%).
-    /// @dev The current value is refused with {RegistrySettingUnchanged}.
-    function setLtvThreshold(uint256 thresholdBps) external;
 
-    /// @notice Sets how long a valuation counts toward a title's value (governance only).
-    /// @param windowSeconds The window, in seconds (default 180 days).
-    /// @dev The current value is refused with {RegistrySettingUnchanged}.
-    function setStalenessWindow(uint64 windowSeconds) external;
 
     /// @notice Grants the caller (LENDER) a private lien: only the amount's commitment goes on
     /// chain. The title must have no active lien and a fresh valuation; both proofs in `amount`
@@ -627,11 +639,6 @@ interface ITitleRegistry {
     /// @param blinding The commitment's blinding factor.
     function revealLien(uint256 lienId, uint256 amount, uint256 blinding) external;
 
-    /// @notice Sets how long a private lienholder has to prove its lien again (governance only);
-    /// a new window applies to the deadlines of proofs already due too.
-    /// @param windowSeconds The window, in seconds (default 7 days).
-    /// @dev The current value is refused with {RegistrySettingUnchanged}.
-    function setProofWindow(uint64 windowSeconds) external;
 
     /// @notice The title's active private lien and its proof state.
     /// @param tokenId The title.
@@ -678,10 +685,6 @@ interface ITitleRegistry {
     /// @notice How many fresh valuations of current oracles a title's value needs.
     function minValuations() external view returns (uint8);
 
-    /// @notice Sets how many fresh valuations of current oracles a title's value needs (governance only).
-    /// @param count 1 to 16 (the most oracles a title keeps valuations of); default 2.
-    /// @dev The current value is refused with {RegistrySettingUnchanged}.
-    function setMinValuations(uint8 count) external;
 
     /// @notice Releases a lien. Only its lienholder may.
     /// @param lienId The lien.
@@ -697,10 +700,6 @@ interface ITitleRegistry {
     /// @param evidenceCid The CID of the sealed evidence document: a court order, a proof of payoff.
     function forceReleaseLien(uint256 lienId, string calldata evidenceCid) external;
 
-    /// @notice Sets how long after its maturity a lien lapses (governance only).
-    /// @param graceSeconds The grace period, in seconds (default 90 days).
-    /// @dev The current value is refused with {RegistrySettingUnchanged}.
-    function setLapseGrace(uint64 graceSeconds) external;
 
     /// @notice Returns a registered title with its owner and number of active liens.
     /// @param tokenId The title.

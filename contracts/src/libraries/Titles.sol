@@ -43,6 +43,9 @@ library Titles {
         bool frozen;
         /// @dev Whether a review found a value that counted: the title is never unlimited again.
         bool valued;
+        /// @dev The lien in default while the title is repossessed, and since when; zero otherwise.
+        uint256 enforcingLienId;
+        uint64 defaultedAt;
         /// @dev The oracles that valued the title, in the order they first did until a pruning
         /// (which moves the last ones into the places of those whose role was gone, and forgets
         /// their valuations); at most `MAX_VALUERS`. The order matters to nothing: the value is
@@ -58,6 +61,8 @@ library Titles {
         Proof proof;
         /// @dev The payoff the borrower's side recorded; all zero if none (or disputed since).
         Payoff payoff;
+        /// @dev What a disposition of its title paid it, once discharged.
+        uint256 recovered;
     }
 
     /// @notice A lien's payoff, as the title's owner or a registrar recorded it.
@@ -105,6 +110,8 @@ library Titles {
         uint64 releaseDeadline;
         /// @dev How long after the release deadline a registrar may release a paid-off lien instead.
         uint64 releaseGrace;
+        /// @dev How long after a default its lienholder must wait to dispose of the title.
+        uint64 noticePeriod;
     }
 
     /// @notice How an active lien ends.
@@ -117,18 +124,6 @@ library Titles {
         ForceRelease,
         /// @dev A registrar released it, paid off, past the release deadline and its grace period.
         AfterPayoff
-    }
-
-    /// @notice A setting governance changes.
-    enum Setting {
-        LtvThreshold,
-        StalenessWindow,
-        ProofWindow,
-        LapseGrace,
-        AuthorizationPolicy,
-        MinValuations,
-        ReleaseDeadline,
-        ReleaseGrace
     }
 
     /// @notice The terms of a new lien of the caller.
@@ -161,37 +156,8 @@ library Titles {
     uint256 internal constant MAX_VALUERS = 16;
     /// @dev The longest a lien may run: well beyond any vehicle loan.
     uint256 private constant _MAX_TERM = 30 * 365 days;
-    /// @dev The longest window a setting may give (staleness, proof, lapse grace): ten years, so
-    /// no date plus a window can overflow.
-    uint256 private constant _MAX_WINDOW = 3650 days;
 
     // --- settings -----------------------------------------------------------------------------
-
-    /// @notice Changes a setting (the registry checked that governance calls), refusing a value
-    /// out of its range or equal to the current one (a no-op vote would still reset deadlines
-    /// and tell wallets that every title changed).
-    /// @param s The registry's settings.
-    /// @param which The setting.
-    /// @param value Its new value: basis points 1-10000 for the threshold, seconds up to ten years
-    /// (not zero but for the lapse grace) for windows, an {ITitleRegistry-AuthorizationPolicy}, a
-    /// count 1-16.
-    function changeSetting(Settings storage s, Setting which, uint256 value) external {
-        uint256 previous;
-        uint256 max = _MAX_WINDOW;
-        if (which == Setting.LtvThreshold) (previous, max) = (s.ltvThresholdBps, 10_000);
-        else if (which == Setting.StalenessWindow) previous = s.stalenessWindow;
-        else if (which == Setting.ProofWindow) previous = s.proofWindow;
-        else if (which == Setting.LapseGrace) previous = s.lapseGrace;
-        else if (which == Setting.AuthorizationPolicy) (previous, max) = (uint256(s.authorizationPolicy), 1);
-        else if (which == Setting.MinValuations) (previous, max) = (s.minValuations, MAX_VALUERS);
-        else if (which == Setting.ReleaseDeadline) previous = s.releaseDeadline;
-        else previous = s.releaseGrace;
-        bool zeroAllowed =
-            which == Setting.LapseGrace || which == Setting.AuthorizationPolicy || which == Setting.ReleaseGrace;
-        if ((value == 0 && !zeroAllowed) || value > max) revert ITitleRegistry.RegistryInvalidSetting(value);
-        if (value == previous) revert ITitleRegistry.RegistrySettingUnchanged(value);
-        _writeSetting(s, which, previous, value);
-    }
 
     /// @notice Checks a new title's VIN, first owner and document.
     /// @param vin The VIN: 17 characters of the VIN alphabet, upper case (see `_isNormalizedVin`).
@@ -221,6 +187,9 @@ library Titles {
         _checkDocument(docCid);
         ITitleRegistry.TitleStatus previous = t.title.status;
         if (previous == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
+        if (previous == ITitleRegistry.TitleStatus.Repossessed || status == ITitleRegistry.TitleStatus.Repossessed) {
+            revert ITitleRegistry.RegistryRepossessionByDefault(tokenId);
+        }
         if (previous == status) revert ITitleRegistry.RegistryStatusUnchanged(tokenId, status);
         if (status == ITitleRegistry.TitleStatus.Cancelled && !governance) {
             revert ITitleRegistry.RegistryCancellationNeedsVote(tokenId);
@@ -398,6 +367,7 @@ library Titles {
             if (how == Closing.ForceRelease) _forceReleaseLien(t, l, lienId, evidenceCid);
             else _releaseAfterPayoff(t, l, lienId, evidenceCid);
         }
+        if (t.enforcingLienId == lienId) _redeem(t, l.tokenId, lienId);
         _review(t, liens, s, l.tokenId);
     }
 
@@ -508,46 +478,6 @@ library Titles {
 
     // --- state changes: one function each, its event right after the write -------------------
 
-    /// @dev Writes a setting checked by `changeSetting` (`value` fits its field: at most `max`).
-    function _writeSetting(Settings storage s, Setting which, uint256 previous, uint256 value) private {
-        if (which == Setting.LtvThreshold) {
-            s.ltvThresholdBps = uint64(value);
-            s.thresholdChangedAt = uint64(block.timestamp); // private liens it puts over their proof owe one from now
-            emit ITitleRegistry.LtvThresholdChanged(previous, value);
-        } else if (which == Setting.StalenessWindow) {
-            s.stalenessWindow = uint64(value);
-            emit ITitleRegistry.StalenessWindowChanged(uint64(previous), uint64(value));
-        } else if (which == Setting.ProofWindow) {
-            s.proofWindow = uint64(value);
-            emit ITitleRegistry.ProofWindowChanged(uint64(previous), uint64(value));
-            return;
-        } else if (which == Setting.LapseGrace) {
-            s.lapseGrace = uint64(value);
-            emit ITitleRegistry.LapseGraceChanged(uint64(previous), uint64(value));
-            return;
-        } else if (which == Setting.AuthorizationPolicy) {
-            s.authorizationPolicy = ITitleRegistry.AuthorizationPolicy(value);
-            emit ITitleRegistry.AuthorizationPolicyChanged(
-                ITitleRegistry.AuthorizationPolicy(previous), ITitleRegistry.AuthorizationPolicy(value)
-            );
-            return;
-        } else if (which == Setting.ReleaseDeadline) {
-            s.releaseDeadline = uint64(value);
-            emit ITitleRegistry.ReleaseDeadlineChanged(uint64(previous), uint64(value));
-            return;
-        } else if (which == Setting.ReleaseGrace) {
-            s.releaseGrace = uint64(value);
-            emit ITitleRegistry.ReleaseGraceChanged(uint64(previous), uint64(value));
-            return;
-        } else {
-            s.minValuations = uint8(value);
-            emit ITitleRegistry.MinValuationsChanged(uint8(previous), uint8(value));
-        }
-        // The threshold, the staleness window and the minimum of valuations change every title's
-        // value state, which wallets show.
-        emit IERC4906.BatchMetadataUpdate(0, type(uint256).max);
-    }
-
     /// @dev Records a new active lien of the caller (amount 0 for a private one).
     function _addLien(State storage t, LienState[] storage liens, Terms memory terms, string calldata docCid)
         private
@@ -647,6 +577,14 @@ library Titles {
         _endLien(t, l, lienId, ITitleRegistry.LienStatus.Released);
         emit ITitleRegistry.LienReleasedAfterPayoff(lienId, l.tokenId, msg.sender, evidenceCid);
         emit IERC4906.MetadataUpdate(l.tokenId);
+    }
+
+    /// @dev The lien in default ended before a disposition: the title is active again.
+    function _redeem(State storage t, uint256 tokenId, uint256 lienId) private {
+        delete t.enforcingLienId;
+        delete t.defaultedAt;
+        t.title.status = ITitleRegistry.TitleStatus.Active;
+        emit ITitleRegistry.TitleRedeemed(tokenId, lienId);
     }
 
     /// @dev The writes every end of a lien makes; its caller emits the event of how it ended.

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
@@ -43,7 +44,26 @@ contract TitleLifecycle is ITitleLifecycle {
         keccak256("LienSubordination(uint256 lienId,uint256 behindLienId,uint256 nonce,uint64 deadline)");
     bytes32 private constant _LENDER_ROLE = keccak256("LENDER_ROLE");
     bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
-    bytes32 private constant _GOVERNANCE_ROLE = 0x00; // AccessControl's DEFAULT_ADMIN_ROLE: the Governance contract
+    bytes32 private constant _GOVERNANCE_ROLE = 0x00;
+    /// @dev The bound of amounts and prices (see `Titles`).
+    uint256 private constant _AMOUNT_LIMIT = 2 ** 40;
+    /// @dev The longest window a setting may give (staleness, proof, lapse grace, release deadline
+    /// and grace, notice period): ten years, so no date plus a window can overflow.
+    uint256 private constant _MAX_WINDOW = 3650 days;
+
+    /// @notice A setting governance changes.
+    enum Setting {
+        LtvThreshold,
+        StalenessWindow,
+        ProofWindow,
+        LapseGrace,
+        AuthorizationPolicy,
+        MinValuations,
+        ReleaseDeadline,
+        ReleaseGrace,
+        NoticePeriod
+    }
+ // AccessControl's DEFAULT_ADMIN_ROLE: the Governance contract
 
     constructor() {
         _registry = msg.sender;
@@ -67,6 +87,104 @@ contract TitleLifecycle is ITitleLifecycle {
                 _markReleaseOverdue(l, active[i], $.settings.releaseDeadline);
             }
         }
+    }
+
+    // --- settings, by member vote ---------------------------------------------------------------
+
+    /// @inheritdoc ITitleLifecycle
+    function setLtvThreshold(uint256 thresholdBps) external throughRegistry {
+        _voted(Setting.LtvThreshold, thresholdBps);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setStalenessWindow(uint64 windowSeconds) external throughRegistry {
+        _voted(Setting.StalenessWindow, windowSeconds);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setProofWindow(uint64 windowSeconds) external throughRegistry {
+        _voted(Setting.ProofWindow, windowSeconds);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setLapseGrace(uint64 graceSeconds) external throughRegistry {
+        _voted(Setting.LapseGrace, graceSeconds);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setAuthorizationPolicy(ITitleRegistry.AuthorizationPolicy policy) external throughRegistry {
+        _voted(Setting.AuthorizationPolicy, uint256(policy));
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setMinValuations(uint8 count) external throughRegistry {
+        _voted(Setting.MinValuations, count);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setReleaseDeadline(uint64 deadlineSeconds) external throughRegistry {
+        _voted(Setting.ReleaseDeadline, deadlineSeconds);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setReleaseGrace(uint64 graceSeconds) external throughRegistry {
+        _voted(Setting.ReleaseGrace, graceSeconds);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function setNoticePeriod(uint64 noticeSeconds) external throughRegistry {
+        _voted(Setting.NoticePeriod, noticeSeconds);
+    }
+
+    // --- default and disposition --------------------------------------------------------------
+
+    /// @inheritdoc ITitleLifecycle
+    function declareDefault(uint256 lienId, string calldata docCid) external throughRegistry {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        Titles.LienState storage l = _activeLien($, lienId);
+        if (l.lien.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lien.lender);
+        uint256 tokenId = l.lien.tokenId;
+        Titles.State storage t = $.titles[tokenId];
+        ITitleRegistry.TitleStatus status = t.title.status;
+        if (status == ITitleRegistry.TitleStatus.Repossessed) revert RegistryTitleRepossessed(tokenId, t.enforcingLienId);
+        if (status != ITitleRegistry.TitleStatus.Active) revert ITitleRegistry.RegistryTitleNotActive(tokenId, status);
+        _checkDocument(docCid);
+        _declareDefault($, t, tokenId, lienId, docCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function disposeTitle(uint256 tokenId, address buyer, uint256 price, string calldata docCid)
+        external
+        throughRegistry
+    {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        Titles.State storage t = _existingTitle($, tokenId);
+        uint256 lienId = _checkDisposition($, t, tokenId, buyer, price);
+        _checkDocument(docCid);
+        uint256 surplus = _payWaterfall($, t, lienId, price);
+        _dispose(t, tokenId, lienId, buyer, price, surplus, docCid);
+        Titles.review(t, $.liens, $.settings, tokenId);
+    }
+
+
+    /// @inheritdoc ITitleLifecycle
+    function noticePeriod() external view throughRegistry returns (uint64) {
+        return RegistryStorage.layout().settings.noticePeriod;
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function enforcement(uint256 tokenId) external view throughRegistry returns (Enforcement memory) {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        Titles.State storage t = _existingTitle($, tokenId);
+        if (t.enforcingLienId == 0) return Enforcement(0, 0, 0);
+        return Enforcement(t.enforcingLienId, t.defaultedAt, t.defaultedAt + $.settings.noticePeriod);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function recovery(uint256 lienId) external view throughRegistry returns (uint256) {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        if (lienId == 0 || lienId > $.liens.length) revert ITitleRegistry.RegistryUnknownLien(lienId);
+        return $.liens[lienId - 1].recovered;
     }
 
     // --- payoff and release -------------------------------------------------------------------
@@ -106,15 +224,6 @@ contract TitleLifecycle is ITitleLifecycle {
         Titles.closeLien($.titles[l.lien.tokenId], $.liens, $.settings, lienId, Titles.Closing.AfterPayoff, evidenceCid);
     }
 
-    /// @inheritdoc ITitleLifecycle
-    function setReleaseDeadline(uint64 deadlineSeconds) external throughRegistry {
-        _changeSetting(Titles.Setting.ReleaseDeadline, deadlineSeconds);
-    }
-
-    /// @inheritdoc ITitleLifecycle
-    function setReleaseGrace(uint64 graceSeconds) external throughRegistry {
-        _changeSetting(Titles.Setting.ReleaseGrace, graceSeconds);
-    }
 
     /// @inheritdoc ITitleLifecycle
     function releaseDeadline() external view throughRegistry returns (uint64) {
@@ -207,6 +316,122 @@ contract TitleLifecycle is ITitleLifecycle {
 
     // --- state changes: one function each, its event right after the write -------------------
 
+    /// @dev Writes a setting checked by `_changeSetting` (`value` fits its field: at most `max`).
+    function _writeSetting(Titles.Settings storage s, Setting which, uint256 previous, uint256 value) private {
+        if (which == Setting.LtvThreshold) {
+            s.ltvThresholdBps = uint64(value);
+            s.thresholdChangedAt = uint64(block.timestamp); // private liens it puts over their proof owe one from now
+            emit ITitleRegistry.LtvThresholdChanged(previous, value);
+        } else if (which == Setting.StalenessWindow) {
+            s.stalenessWindow = uint64(value);
+            emit ITitleRegistry.StalenessWindowChanged(uint64(previous), uint64(value));
+        } else if (which == Setting.ProofWindow) {
+            s.proofWindow = uint64(value);
+            emit ITitleRegistry.ProofWindowChanged(uint64(previous), uint64(value));
+            return;
+        } else if (which == Setting.LapseGrace) {
+            s.lapseGrace = uint64(value);
+            emit ITitleRegistry.LapseGraceChanged(uint64(previous), uint64(value));
+            return;
+        } else if (which == Setting.AuthorizationPolicy) {
+            s.authorizationPolicy = ITitleRegistry.AuthorizationPolicy(value);
+            emit ITitleRegistry.AuthorizationPolicyChanged(
+                ITitleRegistry.AuthorizationPolicy(previous), ITitleRegistry.AuthorizationPolicy(value)
+            );
+            return;
+        } else if (which == Setting.ReleaseDeadline) {
+            s.releaseDeadline = uint64(value);
+            emit ITitleRegistry.ReleaseDeadlineChanged(uint64(previous), uint64(value));
+            return;
+        } else if (which == Setting.ReleaseGrace) {
+            s.releaseGrace = uint64(value);
+            emit ITitleRegistry.ReleaseGraceChanged(uint64(previous), uint64(value));
+            return;
+        } else if (which == Setting.NoticePeriod) {
+            s.noticePeriod = uint64(value);
+            emit ITitleRegistry.NoticePeriodChanged(uint64(previous), uint64(value));
+            return;
+        } else {
+            s.minValuations = uint8(value);
+            emit ITitleRegistry.MinValuationsChanged(uint8(previous), uint8(value));
+        }
+        // The threshold, the staleness window and the minimum of valuations change every title's
+        // value state, which wallets show.
+        emit IERC4906.BatchMetadataUpdate(0, type(uint256).max);
+    }
+
+    function _declareDefault(
+        RegistryStorage.Layout storage $,
+        Titles.State storage t,
+        uint256 tokenId,
+        uint256 lienId,
+        string calldata docCid
+    ) private {
+        t.enforcingLienId = lienId;
+        t.defaultedAt = uint64(block.timestamp);
+        t.title.status = ITitleRegistry.TitleStatus.Repossessed;
+        emit ITitleRegistry.TitleStatusChanged(
+            tokenId, ITitleRegistry.TitleStatus.Active, ITitleRegistry.TitleStatus.Repossessed, docCid
+        );
+        emit LienDefaulted(lienId, tokenId, msg.sender, uint64(block.timestamp) + $.settings.noticePeriod, docCid);
+        uint256[] storage active = t.activeLienIds;
+        for (uint256 i = 0; i < active.length; i++) {
+            uint256 other = active[i];
+            if (other != lienId) emit DefaultNotice(other, tokenId, $.liens[other - 1].lien.lender, lienId);
+        }
+        emit IERC4906.MetadataUpdate(tokenId);
+    }
+
+    /// @dev Pays the lien in default and each junior one from `price`, seniors first, each up to
+    /// its amount, and discharges them: they are the tail of the title's active liens from the one
+    /// in default (a private lien is always the first, so none of its juniors is private). Returns
+    /// what is left: the owner's surplus.
+    function _payWaterfall(RegistryStorage.Layout storage $, Titles.State storage t, uint256 lienId, uint256 price)
+        private
+        returns (uint256 remaining)
+    {
+        uint256[] storage active = t.activeLienIds;
+        uint256 first = 0;
+        while (active[first] != lienId) first++;
+        remaining = price;
+        for (uint256 i = first; i < active.length; i++) {
+            uint256 id = active[i];
+            ITitleRegistry.Lien storage x = $.liens[id - 1].lien;
+            uint256 recovered = remaining < x.amount ? remaining : x.amount;
+            remaining -= recovered;
+            _discharge(t, $.liens[id - 1], id, recovered);
+        }
+        while (active.length > first) active.pop();
+    }
+
+    function _discharge(Titles.State storage t, Titles.LienState storage l, uint256 lienId, uint256 recovered) private {
+        ITitleRegistry.Lien storage x = l.lien;
+        x.status = ITitleRegistry.LienStatus.Discharged;
+        l.recovered = recovered;
+        t.secured -= x.amount;
+        emit LienDischarged(lienId, x.tokenId, x.lender, recovered, x.amount - recovered);
+    }
+
+    function _dispose(
+        Titles.State storage t,
+        uint256 tokenId,
+        uint256 lienId,
+        address buyer,
+        uint256 price,
+        uint256 surplus,
+        string calldata docCid
+    ) private {
+        address from = IERC721(address(this)).ownerOf(tokenId);
+        delete t.enforcingLienId;
+        delete t.defaultedAt;
+        t.title.status = ITitleRegistry.TitleStatus.Active;
+        t.title.docCid = docCid;
+        ITitleRegistry(address(this)).lifecycleTransfer(tokenId, buyer);
+        emit ITitleRegistry.TitleTransferred(tokenId, from, buyer, docCid);
+        emit TitleDisposed(tokenId, lienId, from, buyer, price, surplus, docCid);
+        emit IERC4906.MetadataUpdate(tokenId);
+    }
+
     function _recordPayoff(Titles.LienState storage l, uint256 lienId, uint64 deadline, string calldata docCid) private {
         l.payoff = Titles.Payoff(uint64(block.timestamp), msg.sender, false);
         emit LienPaidOff(lienId, l.lien.tokenId, msg.sender, uint64(block.timestamp) + deadline, docCid);
@@ -264,15 +489,64 @@ contract TitleLifecycle is ITitleLifecycle {
 
     // --- checks -------------------------------------------------------------------------------
 
+    /// @dev The lien in default of a repossessed title its caller may dispose of now, to `buyer`
+    /// at `price`.
+    function _checkDisposition(
+        RegistryStorage.Layout storage $,
+        Titles.State storage t,
+        uint256 tokenId,
+        address buyer,
+        uint256 price
+    ) private view returns (uint256 lienId) {
+        if (t.title.status != ITitleRegistry.TitleStatus.Repossessed) revert RegistryNotRepossessed(tokenId);
+        lienId = t.enforcingLienId;
+        Titles.LienState storage l = $.liens[lienId - 1];
+        if (l.lien.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lien.lender);
+        uint256 endsAt = uint256(t.defaultedAt) + $.settings.noticePeriod;
+        if (block.timestamp < endsAt) revert RegistryNoticePeriodRunning(tokenId, uint64(endsAt));
+        if (buyer == address(0) || buyer == IERC721(address(this)).ownerOf(tokenId)) {
+            revert ITitleRegistry.RegistryInvalidOwner(buyer);
+        }
+        if (price == 0 || price >= _AMOUNT_LIMIT) revert RegistryInvalidPrice(price);
+        // Last, so that a client sees every other refusal before it reveals the amount for nothing.
+        if (l.proof.provenAt != 0) revert RegistryLienNotRevealed(lienId);
+    }
+
     function _hasRole(bytes32 role) private view returns (bool) {
         return IAccessControl(address(this)).hasRole(role, msg.sender);
     }
 
-    /// @dev A setting governance changes by vote (see `Titles.changeSetting`).
-    function _changeSetting(Titles.Setting which, uint256 value) private {
+    /// @dev A setting governance changes by vote.
+    function _voted(Setting which, uint256 value) private {
         if (!_hasRole(_GOVERNANCE_ROLE)) revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, _GOVERNANCE_ROLE);
-        Titles.changeSetting(RegistryStorage.layout().settings, which, value);
+        _changeSetting(RegistryStorage.layout().settings, which, value);
     }
+
+    /// @dev Changes a setting (the caller checked that governance calls), refusing a value
+    /// out of its range or equal to the current one (a no-op vote would still reset deadlines
+    /// and tell wallets that every title changed).
+    /// Its new value: basis points 1-10000 for the threshold, seconds up to ten years
+    /// (not zero but for the lapse grace) for windows, an {ITitleRegistry-AuthorizationPolicy}, a
+    /// count 1-16.
+    function _changeSetting(Titles.Settings storage s, Setting which, uint256 value) private {
+        uint256 previous;
+        uint256 max = _MAX_WINDOW;
+        if (which == Setting.LtvThreshold) (previous, max) = (s.ltvThresholdBps, 10_000);
+        else if (which == Setting.StalenessWindow) previous = s.stalenessWindow;
+        else if (which == Setting.ProofWindow) previous = s.proofWindow;
+        else if (which == Setting.LapseGrace) previous = s.lapseGrace;
+        else if (which == Setting.AuthorizationPolicy) (previous, max) = (uint256(s.authorizationPolicy), 1);
+        else if (which == Setting.MinValuations) (previous, max) = (s.minValuations, Titles.MAX_VALUERS);
+        else if (which == Setting.ReleaseDeadline) previous = s.releaseDeadline;
+        else if (which == Setting.ReleaseGrace) previous = s.releaseGrace;
+        else previous = s.noticePeriod;
+        bool zeroAllowed =
+            which == Setting.LapseGrace || which == Setting.AuthorizationPolicy || which == Setting.ReleaseGrace;
+        if ((value == 0 && !zeroAllowed) || value > max) revert ITitleRegistry.RegistryInvalidSetting(value);
+        if (value == previous) revert ITitleRegistry.RegistrySettingUnchanged(value);
+        _writeSetting(s, which, previous, value);
+    }
+
 
     /// @dev The registry's EIP-712 digest of a struct hash, refused past its deadline.
     function _digest(bytes32 structHash, uint64 deadline) private view returns (bytes32) {

@@ -110,7 +110,7 @@ def test_an_assignment_without_the_assignees_acceptance_is_refused(
         titled["registrar"].assign_liens([(lien, "bafkreiassign")], lender_b, portfolio=[lien.lien_id],
                                          acceptance=stolen)
     # Expired.
-    late = accept(titled, "lender-b", [lien.lien_id], deadline=titled["reader"].now() - 1)
+    late = accept(titled, "lender-b", [lien.lien_id], deadline=titled["reader"].chain.time() - 1)  # before the last block
     with pytest.raises(errors.InvalidAcceptanceFile, match="expired"):
         assign(backend, [lien.lien_id], "lender-b", late)
     with pytest.raises(errors.RegistryAcceptanceExpired):

@@ -1,0 +1,136 @@
+"""Default, repossession, redemption and disposition of a lien's title.
+
+A lienholder declares its lien in default: the title is repossessed (no transfer, no new lien) and
+every other lienholder of the title is told by an event of its own. The owner may redeem the title
+until it is disposed of: once the lien in default ends (released, after a payoff or by vote, or
+lapsed) the title is active again. After the notice period that governance sets (10 days by default,
+UCC 9-612's safe harbour for non-consumer goods), the lienholder sells the title: the registry pays
+that lien and its juniors from the price by priority, discharges them, and moves the title to the
+buyer with the liens senior to the one in default still on it.
+"""
+
+from __future__ import annotations
+
+from web3.logs import DISCARD
+
+from ...errors import RegistryLienNotRevealed
+from .context import Hook, LedgerContext
+from .governance import Governance
+from .records import Address, Discharge, Disposition, Enforcement, LienId
+from .vin import VIN, TokenId
+
+__all__ = ["Defaults"]
+
+
+class Defaults:
+    """Defaults and dispositions of titles, as one account sees them."""
+
+    def __init__(self, context: LedgerContext, governance: Governance) -> None:
+        """Binds the part to the ledger's shared context and its governance."""
+        self._c = context
+        self._governance = governance
+
+    def declare(self, lien_id: int, *, doc_cid: str, on_accepted: Hook = None) -> Enforcement:
+        """Declares the signing lender's lien in default: its title is repossessed.
+
+        Returns:
+            The title's enforcement.
+
+        Raises:
+            RegistryNotLienholder, RegistryTitleRepossessed, TitleNotActive, LienNotActive,
+                LienNotFound, RegistryDocumentRequired: If the registry refuses.
+        """
+        c = self._c
+        receipt = c.signer().send(c.registry.functions.declareDefault(lien_id, doc_cid), titles=c.vins,
+                                  on_accepted=on_accepted)
+        (log,) = c.registry.events.LienDefaulted().process_receipt(receipt, errors=DISCARD)
+        return self.of_token(TokenId(int(log["args"]["tokenId"])))
+
+    def dispose(self, vin: VIN, buyer: str, price: int, *, doc_cid: str, on_accepted: Hook = None) -> Disposition:
+        """Sells a repossessed title as the holder of its lien in default, past the notice period.
+
+        Args:
+            vin: The title.
+            buyer: The buyer's address.
+            price: The sale price in minor units of the liens' currency.
+            doc_cid: The CID of the sealed bill of sale.
+            on_accepted: Called once the registry accepted it, before it is final.
+
+        Returns:
+            The disposition and its waterfall.
+
+        Raises:
+            RegistryNotRepossessed, RegistryNotLienholder, RegistryNoticePeriodRunning,
+                RegistryLienNotRevealed, RegistryInvalidOwner, RegistryInvalidPrice: If the
+                registry refuses.
+        """
+        c = self._c
+        fn = c.registry.functions.disposeTitle(c.token(vin), buyer, price, doc_cid)
+        receipt = c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
+        (sold,) = c.registry.events.TitleDisposed().process_receipt(receipt, errors=DISCARD)
+        discharged = tuple(
+            Discharge(LienId(int(x["args"]["lienId"])), Address(x["args"]["lender"]), int(x["args"]["recovered"]),
+                      int(x["args"]["deficiency"]))
+            for x in c.registry.events.LienDischarged().process_receipt(receipt, errors=DISCARD)
+        )
+        a = sold["args"]
+        return Disposition(TokenId(int(a["tokenId"])), LienId(int(a["lienId"])), Address(a["from"]),
+                           Address(a["buyer"]), int(a["price"]), int(a["surplus"]), discharged, str(a["docCid"]))
+
+    def check(self, vin: VIN, buyer: str, price: int) -> int:
+        """Checks, without sending anything, that the signing lender may dispose of a title now, to
+        `buyer` at `price`, but for revealing its private lien in default (which the registry
+        checks last).
+
+        Returns:
+            The private lien in default to reveal first; 0 if none.
+
+        Raises:
+            As `dispose`, but `RegistryLienNotRevealed`.
+        """
+        c = self._c
+        fn = c.registry.functions.disposeTitle(c.token(vin), buyer, price, "check")
+        try:
+            c.reader.call(fn, sender=c.signer().address, titles=c.vins)
+        except RegistryLienNotRevealed as refused:
+            return int(refused.lien_id)
+        return 0
+
+    def of(self, vin: VIN) -> Enforcement:
+        """Reads a title's enforcement (all zero when it is not repossessed).
+
+        Raises:
+            TitleNotFound: If no title is registered for the VIN.
+        """
+        return self.of_token(self._c.token(vin))
+
+    def of_token(self, token: TokenId) -> Enforcement:
+        """Reads the enforcement of a title by token id."""
+        c = self._c
+        e = c.reader.call(c.registry.functions.enforcement(token), titles=c.vins)
+        return Enforcement(LienId(int(e.lienId)), int(e.defaultedAt), int(e.noticeEndsAt))
+
+    def recovery(self, lien_id: int) -> int:
+        """Returns what a disposition paid a discharged lien (0 for any other lien).
+
+        Raises:
+            LienNotFound: If there is no such lien.
+        """
+        c = self._c
+        return int(c.reader.call(c.registry.functions.recovery(lien_id), titles=c.vins))
+
+    def notice_period(self) -> int:
+        """Returns how long after a default its lienholder must wait to dispose of the title, in seconds."""
+        c = self._c
+        return int(c.reader.call(c.registry.functions.noticePeriod()))
+
+    def propose_notice_period(self, seconds: int) -> int:
+        """Proposes the notice period (seconds); the proposer's vote counts at once.
+
+        Raises:
+            RegistrySettingUnchanged, RegistryInvalidSetting: If the registry would refuse the value
+                now (nothing is proposed).
+        """
+        return self._governance.propose_registry_call(
+            "setNoticePeriod", [seconds], f"let a title in default be disposed of {seconds / 86400:g} days "
+                                          f"({seconds} s) after its default")

@@ -435,20 +435,26 @@ class RegistrySameRegistrar(NotLienholder):
 class RegistryRepossessionByDefault(TitleNotActive):
     """Raised when a status change would set or lift repossession, which only a default, redemption or disposition do."""
 
+    token_id: int
+
 
 class RegistryTitleRepossessed(TitleNotActive):
     """Raised when a lien would be declared in default on a title already repossessed."""
 
+    token_id: int
     lien_id: int
 
 
 class RegistryNotRepossessed(TitleNotActive):
     """Raised when a title that is not repossessed would be disposed of."""
 
+    token_id: int
+
 
 class RegistryNoticePeriodRunning(InvalidOperation):
     """Raised when a title would be disposed of before the notice period after the default ends."""
 
+    token_id: int
     ends_at: int
 
 

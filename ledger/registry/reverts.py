@@ -287,7 +287,7 @@ class RevertDecoder:
         for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
             if key in fields:
                 render[name] = percent(int(fields[key]))
-        for key in ("deadline", "lapsesAt"):
+        for key in ("deadline", "lapsesAt", "endsAt", "releasableAt", "paidOffAt"):
             if key in fields:
                 render[key] = _utc(int(fields[key]))
         if "neededRole" in fields:

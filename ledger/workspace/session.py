@@ -354,9 +354,12 @@ class Session:
             As `Ledger.dispose_title` (nothing is stored), and `reveal_lien`.
         """
         buyer_address = self.accounts.resolve(buyer)
-        unrevealed = self.ledger.check_disposition(vin, buyer_address, price)
-        if unrevealed:  # the one refusal left: nothing is revealed for a disposition refused anyway
-            self.reveal_lien(unrevealed)
+        enforcement = self.ledger.enforcement(vin)
+        if enforcement.lien_id and self.ledger.lien(enforcement.lien_id).private:
+            # Checked first: nothing is revealed for a disposition that would be refused anyway.
+            unrevealed = self.ledger.check_disposition(vin, buyer_address, price)
+            if unrevealed:
+                self.reveal_lien(unrevealed)
         sealed = self._seal(document, self._everyone(), "title-disposition", vin=vin, buyer=buyer_address, price=price)
         return self.ledger.dispose_title(vin, buyer_address, price, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 

@@ -119,3 +119,40 @@ def test_a_payoff_is_recorded_disputed_and_a_release_proposal_setting_voted(run,
     r = run("--as", "registrar", "member", "propose", "--release-days", "20", "--json")
     assert r.code == 0, r.err
     assert "20 days" in run("member", "list").out
+
+
+def test_a_lien_in_default_is_disposed_of_after_the_notice_period(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    import eth._utils.headers
+
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    senior = grant(run, "lender-a", "1000")
+    consent = tmp_path / "consent.json"
+    assert run("--as", "lender-a", "lien", "consent", VIN, "--to", "lender-b", "--amount", "2000",
+               "--out", str(consent)).code == 0
+    junior = grant(run, "lender-b", "2000", "--consent", str(consent))
+    notice = tmp_path / "notice.pdf"
+    notice.write_bytes(b"Notice of default")
+    r = run("--as", "lender-a", "lien", "default", str(senior), "--doc", str(notice))
+    assert r.code == 0 and "its title is repossessed" in r.out, r.err
+    shown = run("title", "show", VIN).out
+    assert "repossessed" in shown and f"in default: lien {senior}" in shown
+    assert "DefaultNotice" in run("--as", "lender-b", "watch", "--alerts").out
+    buyer = Account.create().address
+    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500")
+    assert_one_line_error(r, 1, "notice period after the default runs until", "lienchain title show")
+
+    monkeypatch.setattr(eth._utils.headers, "eth_now", lambda: int(time.time()) + 11 * 86400)
+    r = run("--as", "lender-b", "title", "dispose", VIN, "--to", buyer, "--price", "1500")
+    assert_one_line_error(r, 1, f"only the lienholder")
+    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--json")
+    assert r.code == 0, r.err
+    sold = json.loads(r.out)
+    assert [(d["lien_id"], d["recovered"], d["deficiency"]) for d in sold["discharged"]] == [
+        (senior, "100000", "0"), (junior, "50000", "150000")]
+    assert sold["surplus"] == "0"
+    shown = json.loads(run("title", "show", VIN, "--json").out)
+    assert (shown["owner"], shown["status"], shown["active_liens"]) == (buyer, "active", 0)
+    history = run("title", "history", VIN).out
+    assert "TitleDisposed" in history and "recovered 50000, deficiency 150000" in history

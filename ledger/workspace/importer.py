@@ -26,6 +26,7 @@ from web3 import Web3
 from ...errors import ConfigError, ImportRejected, InvalidVIN, LienchainError
 from .accounts import AccountBook
 from ..registry.ledger import Ledger, LienTerms
+from ..registry.records import Event, TitleStatus
 from ..registry.vin import VIN, normalize_vin, token_id
 from .session import Session
 
@@ -106,6 +107,7 @@ def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
     index = ledger.sync_index()
     registered = {int(e.args["tokenId"]): str(e.args["owner"]) for e in index.events(names=("TitleRegistered",))}
     transferred = {int(e.args["tokenId"]) for e in index.events(names=("TitleTransferred",))}
+    status = _statuses(index.events(names=("TitleStatusChanged", "TitleRedeemed", "TitleDisposed")))
     new_titles = {token_id(r.vin) for r in rows if r.owner}
     problems, titles, liens, skipped = [], [], [], 0
     for r in rows:
@@ -126,6 +128,9 @@ def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
                    and (x.amount, x.currency, x.maturity) == (r.amount, r.currency, r.maturity) for x in held):
                 skipped += 1
                 continue
+            if status.get(tid, TitleStatus.ACTIVE) != TitleStatus.ACTIVE:
+                problems.append(f"line {r.line}: {r.vin} is {status[tid].label}: it takes no new lien")
+                continue
             if any(x.active and x.lender.lower() != lender.lower() for x in held):
                 problems.append(f"line {r.line}: {r.vin} has another lender's active lien: it needs their consent")
                 continue
@@ -133,6 +138,16 @@ def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
     if problems:
         raise ImportRejected("import", problems)
     return Plan(titles, liens, skipped)
+
+
+def _statuses(events: list[Event]) -> dict[int, TitleStatus]:
+    """Each title's status as its events leave it: a redemption or a disposition makes a
+    repossessed title active again."""
+    status: dict[int, TitleStatus] = {}
+    for e in events:
+        changed = e.args["status"] if e.name == "TitleStatusChanged" else TitleStatus.ACTIVE
+        status[int(e.args["tokenId"])] = TitleStatus(int(changed))
+    return status
 
 
 def run(plan: Plan, registrar: Session | None, lender: Session | None, *, batch: int = 200,

@@ -116,3 +116,24 @@ def test_a_lien_row_whose_same_terms_were_released_is_a_refinance_and_is_written
     assert json.loads(r.out) == {"file": str(source), "titles": 0, "liens": 1, "skipped": 1}
     liens = json.loads(run("lien", "list", vin(0), "--json").out)
     assert [(x["lien_id"], x["status"]) for x in liens] == [(first["lien_id"], "released"), (first["lien_id"] + 1, "active")]
+
+
+def test_an_import_knows_assigned_liens_and_repossessed_titles(run, tmp_path: Path) -> None:
+    source = write(tmp_path / "book.csv", book(2))
+    assert run("import", str(source), "--registrar", "registrar", "--lender", "lender-a").code == 0
+    [first] = json.loads(run("lien", "list", vin(0), "--json").out)
+    acceptance = tmp_path / "acceptance.json"
+    assert run("--as", "lender-b", "lien", "accept", str(first["lien_id"]), "--from", "lender-a",
+               "--out", str(acceptance)).code == 0
+    assert run("--as", "lender-a", "lien", "assign", str(first["lien_id"]), "--to", "lender-b",
+               "--acceptance", str(acceptance)).code == 0
+    [second] = json.loads(run("lien", "list", vin(1), "--json").out)
+    assert run("--as", "lender-a", "lien", "default", str(second["lien_id"])).code == 0
+
+    r = run("import", str(source), "--registrar", "registrar", "--lender", "lender-a")
+    assert r.code == 1  # the lien in default is lender-a's and is skipped; the assigned one is not
+    assert f"{vin(0)} has another lender's active lien" in r.err  # lender-b's now: it would need consent
+    assert vin(1) not in r.err
+    refinance = write(tmp_path / "more.csv", [[vin(1), "", "77", "USD", "2031-01-01"]])
+    r = run("import", str(refinance), "--registrar", "registrar", "--lender", "lender-a")
+    assert r.code == 1 and f"{vin(1)} is repossessed: it takes no new lien" in r.err

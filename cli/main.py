@@ -38,6 +38,8 @@ COMMANDS = {
     "node": LazyCommand("consortium:node", "Start, stop and read the logs of one member's nodes (choose the network "
                         "with --network)."),
     "proof": LazyCommand("proofs:proof", "Prove facts about liens without showing their amounts, and check such proofs."),
+    "report": LazyCommand("report:report", "Show a portfolio per lender: liens by state, exposure, titles frozen or "
+                                           "repossessed, overdue releases and proofs, disposal cycle times."),
     "status": LazyCommand("setup:status", "Show the profile: engine, chain, head block, contracts and accounts."),
     "title": LazyCommand("titles:title", "Register, show, transfer and trace vehicle titles."),
     "valuation": LazyCommand("valuations:valuation", "Post and read oracles' valuations of titles."),

@@ -31,7 +31,7 @@ from web3.contract import Contract
 from web3.exceptions import BlockNotFound
 
 from ..chain.base import Block, Chain
-from .records import Address, Event, Lien, LienId, LienStatus, plain
+from .records import Address, Event, Lien, LienId, LienStatus, TitleStatus, plain
 from .vin import TokenId
 
 _RANGE = 2_000  # blocks per eth_getLogs request
@@ -141,12 +141,12 @@ class EventIndex:
         )
         return [Event(name, b, tx, i, json.loads(args), t, txi) for name, b, txi, tx, i, args, t in rows]
 
-    def liens(self, token_id: int) -> list[Lien]:
-        """Returns every lien granted on a title, from its events, in priority order, as they are
-        now: a revealed private lien with its amount, an assigned one with its holder, a
-        subordination's new order."""
-        events = self.events(token_id=token_id, names=("LienGranted", "LienRevealed", "LienAssigned",
-                                                       "LienSubordinated", *_ENDS))
+    def liens(self, token_id: int | None = None) -> list[Lien]:
+        """Returns every lien granted on a title (on every title if none is named), from its
+        events, in priority order (by title, then priority, for every title), as they are now: a
+        revealed private lien with its amount, an assigned one with its holder, a subordination's
+        new order, an ended one with how it ended."""
+        events = self.events(token_id=token_id, names=_LIEN_STATE)
         liens: dict[int, Lien] = {}
         for e in events:
             lien_id = int(e.args["lienId"])
@@ -162,7 +162,17 @@ class EventIndex:
                 ranks = sorted(liens[int(i)].priority for i in e.args["previousOrder"])
                 for i, rank in zip(e.args["order"], ranks, strict=True):
                     liens[int(i)] = replace(liens[int(i)], priority=rank)
-        return sorted(liens.values(), key=lambda x: x.priority)
+        return sorted(liens.values(), key=lambda x: (x.token_id, x.priority))
+
+    def title_statuses(self) -> dict[int, TitleStatus]:
+        """Returns each title's status as its events leave it, for the titles whose status ever
+        changed (the others are active): a redemption or a disposition makes a repossessed title
+        active again."""
+        status: dict[int, TitleStatus] = {}
+        for e in self.events(names=("TitleStatusChanged", "TitleRedeemed", "TitleDisposed")):
+            changed = e.args["status"] if e.name == "TitleStatusChanged" else TitleStatus.ACTIVE
+            status[int(e.args["tokenId"])] = TitleStatus(int(changed))
+        return status
 
     def close(self) -> None:
         """Closes the file."""
@@ -289,6 +299,8 @@ def _jsonable(value: Any) -> Any:
 _ENDS = {"LienReleased": LienStatus.RELEASED, "LienForceReleased": LienStatus.RELEASED,
          "LienReleasedAfterPayoff": LienStatus.RELEASED, "LienLapsed": LienStatus.LAPSED,
          "LienDischarged": LienStatus.DISCHARGED}
+#: The events that make a lien what it is now (see `EventIndex.liens`).
+_LIEN_STATE = ("LienGranted", "LienRevealed", "LienAssigned", "LienSubordinated", *_ENDS)
 
 
 def _lien(e: Event, status: LienStatus) -> Lien:

@@ -26,7 +26,7 @@ from web3 import Web3
 from ...errors import ConfigError, ImportRejected, InvalidVIN, LienchainError
 from .accounts import AccountBook
 from ..registry.ledger import Ledger, LienTerms
-from ..registry.records import Event, TitleStatus
+from ..registry.records import TitleStatus
 from ..registry.vin import VIN, normalize_vin, token_id
 from .session import Session
 
@@ -107,7 +107,7 @@ def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
     index = ledger.sync_index()
     registered = {int(e.args["tokenId"]): str(e.args["owner"]) for e in index.events(names=("TitleRegistered",))}
     transferred = {int(e.args["tokenId"]) for e in index.events(names=("TitleTransferred",))}
-    status = _statuses(index.events(names=("TitleStatusChanged", "TitleRedeemed", "TitleDisposed")))
+    status = index.title_statuses()
     new_titles = {token_id(r.vin) for r in rows if r.owner}
     problems, titles, liens, skipped = [], [], [], 0
     for r in rows:
@@ -138,16 +138,6 @@ def plan(rows: list[Row], ledger: Ledger, lender: str) -> Plan:
     if problems:
         raise ImportRejected("import", problems)
     return Plan(titles, liens, skipped)
-
-
-def _statuses(events: list[Event]) -> dict[int, TitleStatus]:
-    """Each title's status as its events leave it: a redemption or a disposition makes a
-    repossessed title active again."""
-    status: dict[int, TitleStatus] = {}
-    for e in events:
-        changed = e.args["status"] if e.name == "TitleStatusChanged" else TitleStatus.ACTIVE
-        status[int(e.args["tokenId"])] = TitleStatus(int(changed))
-    return status
 
 
 def run(plan: Plan, registrar: Session | None, lender: Session | None, *, batch: int = 200,

@@ -31,15 +31,15 @@ COMMANDS = {
     "init": LazyCommand("setup:init", "Create a profile: an embedded chain with the contracts deployed, a document "
                         "store, and the accounts registrar, lender-a, lender-b, oracle and auditor, each given its "
                         "founding role by the registry's constructor."),
-    "lien": LazyCommand("liens:lien", "Grant, consent to, release and list liens."),
+    "lien": LazyCommand("liens:lien", "Grant, consent to, assign, subordinate, release and list liens."),
     "member": LazyCommand("members:member", "Propose and vote on roles and membership."),
     "network": LazyCommand("consortium:network", "Create and run a consortium network: one geth sealer and one Kubo "
                            "node per member."),
     "node": LazyCommand("consortium:node", "Start, stop and read the logs of one member's nodes (choose the network "
                         "with --network)."),
     "proof": LazyCommand("proofs:proof", "Prove facts about liens without showing their amounts, and check such proofs."),
-    "report": LazyCommand("report:report", "Show a portfolio per lender: liens by state, exposure, titles frozen or "
-                                           "repossessed, overdue releases and proofs, disposal cycle times."),
+    "report": LazyCommand("report:report", "Show each lender's portfolio: liens by state, exposure, late releases "
+                                           "and proofs, disposal times."),
     "status": LazyCommand("setup:status", "Show the profile: engine, chain, head block, contracts and accounts."),
     "title": LazyCommand("titles:title", "Register, show, transfer and trace vehicle titles."),
     "valuation": LazyCommand("valuations:valuation", "Post and read oracles' valuations of titles."),

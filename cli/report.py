@@ -13,9 +13,12 @@ from .params import format_amount, format_time
 @common_options
 @pass_app
 def report(app: App, lender: str | None) -> None:
-    """Show a portfolio per lender: liens by state, exposure, titles frozen or repossessed, releases
-    and proofs overdue (a late release counts against its lender), and dispositions' cycle times
-    from default to sale, in days of chain time (median and 90th percentile).
+    """Show each lender's portfolio: liens by state, exposure, late releases and proofs, disposal times.
+
+    Per lender: its liens by state, its exposure (active public liens by currency), its titles
+    frozen or repossessed, the releases it owes past their deadline (and those it made late) and
+    its overdue proofs, and its dispositions' cycle times from default to sale, in days of chain
+    time (median and 90th percentile).
 
     \b
     Examples:

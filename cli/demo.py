@@ -1,4 +1,5 @@
-"""The whole story on a throwaway profile: register, lien, refuse, consent, release, transfer.
+"""The whole story on a throwaway profile: register, lien, refuse, consent, release, transfer, a
+private lien, and a default to sale with its waterfall.
 
 `lienchain demo` runs it; it doubles as a living example of the library's API.
 """
@@ -15,12 +16,15 @@ from eth_account import Account
 
 from ..errors import ContractRevert, LedgerError, StorageError
 from ..ledger.workspace import audit
+from ..ledger.workspace.report import build_report
 from .advice import explain
 from ..ledger.workspace.profile import Profile
 from ..ledger.registry.authorization import LienAuthorization
 from ..ledger.registry.vin import VIN, normalize_vin
 
 DEMO_VIN = "1M8GDM9AXKP042788"
+#: The title the default-to-sale story forecloses on.
+REPOSSESSED_VIN = "1HGCM82633A004352"
 _YEAR = 365 * 86400
 
 
@@ -140,6 +144,7 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     events = registrar.ledger.history(vin)
     step("auditor", f"title history {vin}", f"{len(events)} events: " + ", ".join(
         f"{e.name}@{e.block}" for e in events))
+    _default_to_sale(profile, step)
 
 
 def _private_lien(profile: Profile, vin: VIN, step: Callable[..., None]) -> None:
@@ -175,3 +180,53 @@ def _private_lien(profile: Profile, vin: VIN, step: Callable[..., None]) -> None
         step("lender-b", f"lien open {lien.lien_id}", f"refused ({type(exc).__name__}): {explain(exc)}")
     profile.session("lender-a").ledger.release_lien(lien.lien_id)
     step("lender-a", f"lien release {lien.lien_id}", "released")
+
+
+def _default_to_sale(profile: Profile, step: Callable[..., None]) -> None:
+    """A lien in default, the title repossessed, the notice period, the sale and its waterfall."""
+    vin = normalize_vin(REPOSSESSED_VIN)
+    carol, dave = Account.create().address, Account.create().address
+    registrar, lender_a, lender_b = (profile.session(n) for n in ("registrar", "lender-a", "lender-b"))
+    registrar.register_title(vin, carol, document=b"Certificate of title " + vin.encode() + b", owner Carol")
+    for oracle in ("oracle", "oracle-b"):
+        profile.session(oracle).set_valuation(vin, 1_500_000, currency="USD")
+    step("registrar", f"title register {vin} --owner {carol}", "registered, valued 15,000.00 USD by two oracles")
+    now = registrar.ledger.now()
+    maturity, week = now + 5 * _YEAR, now + 7 * 86400
+
+    def lien(session_name: str, amount: int, consents: list) -> int:  # type: ignore[type-arg]
+        session = profile.session(session_name)
+        auth = registrar.authorize_lien(vin, lender=session_name, amount=amount, currency="USD", maturity=maturity,
+                                        deadline=week)
+        return session.grant_lien(vin, amount, currency="USD", maturity=maturity, consents=consents,
+                                  authorization=auth).lien_id
+
+    first = lien("lender-a", 800_000, [])
+    consent = lender_a.sign_consent(vin, lender="lender-b", amount=200_000, currency="USD", deadline=week)
+    second = lien("lender-b", 200_000, [consent])
+    step("lender-a, lender-b", f"lien grant {vin} (8,000 and 2,000, with consent)", f"liens {first} and {second}")
+
+    e = lender_a.declare_default(first, document=b"Notice of default: three payments missed")
+    step("lender-a", f"lien default {first} --doc notice.pdf", f"title repossessed; lender-b told by DefaultNotice; "
+         f"the notice period ends {_day(e.notice_ends_at - e.defaulted_at)} after the default")
+    try:
+        lender_a.dispose_title(vin, dave, 950_000)
+        step("lender-a", f"title dispose {vin} --to {dave} --price 9500", "sold in the notice period: THIS IS A BUG", ok=False)
+    except (ContractRevert, LedgerError) as exc:
+        step("lender-a", f"title dispose {vin} --to {dave} --price 9500", f"refused ({type(exc).__name__}): {explain(exc)}")
+
+    # The demo's throwaway chain moves its clock on; a member's chain keeps real time.
+    profile.chain().advance_clock(11 * 86400)
+    sold = lender_a.dispose_title(vin, dave, 950_000, document=b"Bill of sale: auction lot 17, to Dave, 9,500.00 USD")
+    waterfall = "; ".join(f"lien {d.lien_id} recovered {d.recovered / 100:,.2f}, deficiency {d.deficiency / 100:,.2f}"
+                          for d in sold.discharged)
+    step("lender-a", f"title dispose {vin} --to {dave} --price 9500",
+         f"sold; waterfall by priority: {waterfall}; surplus to Carol {sold.surplus / 100:,.2f} USD; owner is Dave")
+    report = build_report(profile.ledger().sync_index(), now=profile.ledger().now(), lender=lender_a.ledger.address)
+    cycle = report.dispositions
+    step("auditor", "report --lender lender-a", f"{cycle.count} disposition, default to sale {cycle.median_days} chain "
+         "days (the sandbox's clock was moved 11 days on)")
+
+
+def _day(seconds: int) -> str:
+    return f"{seconds / 86400:g} days"

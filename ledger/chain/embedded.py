@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
+import eth._utils.headers as _headers  # py-evm's clock for new headers (pinned), read at each call
 from eth.abc import (
     BlockAPI,
     BlockHeaderAPI,
@@ -129,6 +130,7 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
         self._mined: tuple[BlockAPI, tuple[ReceiptAPI, ...]] | None = None  # last block looked up
         self._vm: VirtualMachineAPI | None = None  # the pending block's VM, its state in memory
         self._base: BlockHeaderAPI | None = None  # the pending block's header before any transaction
+        self.clock_ahead = 0  # seconds a sandbox moved the clock of its throwaway chain (see `advance_clock`)
 
     def discard_pending(self) -> None:
         """Drops the pending block and every write since the last commit."""
@@ -193,7 +195,8 @@ class _PersistentBackend(PyEVMBackend):  # type: ignore[misc]  # eth-tester ship
             # The empty pending block was built when the last block was mined or the chain opened,
             # possibly long ago: rebuild it so block.timestamp is the time of the first transaction.
             parent = self.chain.get_block_header_by_hash(self.chain.header.parent_hash)
-            self.chain.header = self._base = self.chain.create_header_from_parent(parent)
+            ahead = {"timestamp": max(_headers.eth_now() + self.clock_ahead, parent.timestamp + 1)} if self.clock_ahead else {}
+            self.chain.header = self._base = self.chain.create_header_from_parent(parent, **ahead)
             self._vm = self.chain.get_vm(self._base)
         return self._vm
 
@@ -384,6 +387,19 @@ class EmbeddedChain(Web3Reads):
     through `w3` outside `batch` are each mined into their own block and committed at once.
     Use `create` or `open` to get one.
     """
+
+    def advance_clock(self, seconds: int) -> None:
+        """Moves this chain's clock ahead: every block from the next on is dated `seconds` later
+        than the wall clock. For a sandbox's throwaway chain only (the demo shows a default's
+        notice period passing in chain days); a member's chain keeps real time, and a profile
+        never calls this. The move lasts until the chain is closed.
+
+        Raises:
+            ValueError: If `seconds` is negative: a chain's clock never runs back.
+        """
+        if seconds < 0:
+            raise ValueError("a chain's clock never runs back")
+        self._backend.clock_ahead += seconds
 
     def __init__(self, path: Path, store: SQLiteKV, chain: _LondonChain) -> None:
         """Wraps an opened store and chain (use `create` or `open`)."""

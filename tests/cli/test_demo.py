@@ -14,8 +14,12 @@ def test_demo_runs_every_step_as_expected(run) -> None:
     assert refused == [
         ("lender-b", "refused (RegistryConsentMissing"), ("registrar", "refused (RegistryTitleEncumbered"),
         ("lender-b", "refused (RegistryNotLienholder"), ("lender-b", "refused (NotARecipient"),
-        ("lender-b", "refused (NotARecipient"),
+        ("lender-b", "refused (NotARecipient"), ("lender-a", "refused (RegistryNoticePeriodRunning"),
     ]
+    sold = next(s for s in steps if s["action"].startswith("title dispose") and s["outcome"].startswith("sold"))
+    assert ("lien 4 recovered 8,000.00, deficiency 0.00; lien 5 recovered 1,500.00, deficiency 500.00; "
+            "surplus to Carol 0.00 USD") in sold["outcome"]
+    assert "default to sale 11.0 chain days" in steps[-1]["outcome"]
     verified = next(s for s in steps if s["action"].startswith("proof verify"))
     assert verified["outcome"].startswith("valid: lien 3 on 1M8GDM9AXKP042788: its amount is at most 70%")
     assert "13,000.00 USD" in next(s for s in steps if s["action"] == "lien open 3" and s["actor"] == "auditor")["outcome"]

@@ -18,7 +18,7 @@ from typing import ClassVar, TypeVar
 
 from web3.logs import DISCARD
 
-from ...errors import InvalidAcceptanceFile, InvalidPortfolioFile, LedgerError, NotAssignor
+from ...errors import InvalidAcceptanceFile, InvalidPortfolioFile, LedgerError, NotAssignor, RegistryUnknownLien
 from ..chain.transactions import Call
 from .context import Hook, LedgerContext
 from .liens import Liens
@@ -126,12 +126,12 @@ class Assignments:
         if acceptance.deadline <= c.now():
             raise InvalidAcceptanceFile(
                 f"the acceptance of {acceptance.signer} expired at {acceptance.deadline}: ask for a new one")
+        try:
+            liens = self._liens.get_many(lien_ids)
+        except RegistryUnknownLien as exc:
+            raise NotAssignor(me, int(exc.lien_id), "no such lien") from None
         todo = []
-        for lien_id in lien_ids:
-            try:
-                lien = self._liens.get(lien_id)
-            except LedgerError:
-                raise NotAssignor(me, lien_id, "no such lien") from None
+        for lien_id, lien in zip(lien_ids, liens, strict=True):
             if lien.lender.lower() == to.lower() and lien.active:
                 continue
             if not lien.active:

@@ -346,6 +346,11 @@ interface ITitleLifecycle {
     /// @return recovered What the price paid it (0 for a lien no disposition discharged).
     function recovery(uint256 lienId) external view returns (uint256 recovered);
 
+    /// @notice Reads many liens in one call (a portfolio's check before its assignment).
+    /// @param lienIds The liens.
+    /// @return out Each lien, in the order asked.
+    function lienBatch(uint256[] calldata lienIds) external view returns (ITitleRegistry.Lien[] memory out);
+
     /// @notice The latest valuation of each oracle that valued the title, in the order they first did.
     /// @param tokenId The title.
     /// @return The valuations, fresh and stale.

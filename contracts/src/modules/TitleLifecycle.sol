@@ -300,6 +300,22 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @inheritdoc ITitleLifecycle
+    function lienBatch(uint256[] calldata lienIds)
+        external
+        view
+        throughRegistry
+        returns (ITitleRegistry.Lien[] memory out)
+    {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        out = new ITitleRegistry.Lien[](lienIds.length);
+        for (uint256 i = 0; i < lienIds.length; i++) {
+            uint256 lienId = lienIds[i];
+            if (lienId == 0 || lienId > $.liens.length) revert ITitleRegistry.RegistryUnknownLien(lienId);
+            out[i] = $.liens[lienId - 1].lien;
+        }
+    }
+
+    /// @inheritdoc ITitleLifecycle
     function valuations(uint256 tokenId)
         external
         view

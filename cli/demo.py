@@ -186,7 +186,7 @@ def _default_to_sale(profile: Profile, step: Callable[..., None]) -> None:
     """A lien in default, the title repossessed, the notice period, the sale and its waterfall."""
     vin = normalize_vin(REPOSSESSED_VIN)
     carol, dave = Account.create().address, Account.create().address
-    registrar, lender_a, lender_b = (profile.session(n) for n in ("registrar", "lender-a", "lender-b"))
+    registrar, lender_a = profile.session("registrar"), profile.session("lender-a")
     registrar.register_title(vin, carol, document=b"Certificate of title " + vin.encode() + b", owner Carol")
     for oracle in ("oracle", "oracle-b"):
         profile.session(oracle).set_valuation(vin, 1_500_000, currency="USD")
@@ -209,15 +209,19 @@ def _default_to_sale(profile: Profile, step: Callable[..., None]) -> None:
     e = lender_a.declare_default(first, document=b"Notice of default: three payments missed")
     step("lender-a", f"lien default {first} --doc notice.pdf", f"title repossessed; lender-b told by DefaultNotice; "
          f"the notice period ends {_day(e.notice_ends_at - e.defaulted_at)} after the default")
+    sale = registrar.authorize_transfer(vin, dave, deadline=registrar.ledger.now() + 30 * 86400)
+    step("registrar", f"title authorize {vin} --to {dave}", "the registrar checked the repossession and authorizes "
+         "the transfer to the buyer: no lienholder sells on its key alone")
     try:
-        lender_a.dispose_title(vin, dave, 950_000)
+        lender_a.dispose_title(vin, dave, 950_000, authorization=sale)
         step("lender-a", f"title dispose {vin} --to {dave} --price 9500", "sold in the notice period: THIS IS A BUG", ok=False)
     except (ContractRevert, LedgerError) as exc:
         step("lender-a", f"title dispose {vin} --to {dave} --price 9500", f"refused ({type(exc).__name__}): {explain(exc)}")
 
     # The demo's throwaway chain moves its clock on; a member's chain keeps real time.
     profile.chain().advance_clock(11 * 86400)
-    sold = lender_a.dispose_title(vin, dave, 950_000, document=b"Bill of sale: auction lot 17, to Dave, 9,500.00 USD")
+    sold = lender_a.dispose_title(vin, dave, 950_000, authorization=sale,
+                                  document=b"Bill of sale: auction lot 17, to Dave, 9,500.00 USD")
     waterfall = "; ".join(f"lien {d.lien_id} recovered {d.recovered / 100:,.2f}, deficiency {d.deficiency / 100:,.2f}"
                           for d in sold.discharged)
     step("lender-a", f"title dispose {vin} --to {dave} --price 9500",

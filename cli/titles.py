@@ -78,22 +78,33 @@ def show(app: App, vin: str, lenient: bool) -> None:
 @click.argument("vin")
 @click.option("--to", "buyer", required=True, help="The buyer (address or account name).")
 @click.option("--price", type=AMOUNT, required=True, help="The sale price, e.g. 9000.")
+@click.option("--authorization", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The owner's or a registrar's authorization of the transfer to the buyer (see `title authorize`).")
 @DOC
 @LENIENT
 @common_options
 @pass_app
-def dispose(app: App, vin: str, buyer: str, price: int, doc: Path | None, lenient: bool) -> None:
+def dispose(
+    app: App, vin: str, buyer: str, price: int, authorization: Path, doc: Path | None, lenient: bool
+) -> None:
     """Sell a repossessed title (as the holder of its lien in default), once the notice period
     after the default is over: the registry pays your lien and the junior ones from the price by
     priority, discharges them, and moves the title to the buyer; liens senior to yours stay on it,
-    and what is left is the owner's surplus. A private lien in default is revealed first.
+    and what is left is the owner's surplus. No lienholder sells on its key alone: the transfer to
+    the buyer needs the owner's authorization (a surrender) or a registrar's, who checked the
+    repossession. A private lien in default is revealed first.
 
     \b
     Example:
-      lienchain --as lender-a title dispose 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 --doc bill-of-sale.pdf
+      lienchain --as registrar title authorize 1M8GDM9AXKP042788 --to 0xB0B... --out sale-auth.json
+      lienchain --as lender-a title dispose 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 \\
+          --authorization sale-auth.json --doc bill-of-sale.pdf
     """
+    from ..ledger.registry.authorization import TransferAuthorization  # here: --help needs no eth-account
+
     v = normalize_vin(vin, lenient=lenient)
-    d = app.session().dispose_title(v, buyer, price, document=doc.read_bytes() if doc else None)
+    signed = TransferAuthorization.load(authorization)
+    d = app.session().dispose_title(v, buyer, price, authorization=signed, document=doc.read_bytes() if doc else None)
     currency = app.ledger().lien(d.lien_id).currency
     lines = [f"sold {v} to {app.label(d.buyer)} for {format_amount(d.price, currency)}:"]
     lines += [f"  lien {x.lien_id:<4} {app.label(x.lender)}  recovered {format_amount(x.recovered, currency)}  "

@@ -11,9 +11,12 @@ buyer with the liens senior to the one in default still on it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from web3.logs import DISCARD
 
 from ...errors import RegistryLienNotRevealed
+from .authorization import TransferAuthorization
 from .context import Hook, LedgerContext
 from .governance import Governance
 from .records import Address, Discharge, Disposition, Enforcement, LienId
@@ -46,13 +49,18 @@ class Defaults:
         (log,) = c.registry.events.LienDefaulted().process_receipt(receipt, errors=DISCARD)
         return self.of_token(TokenId(int(log["args"]["tokenId"])))
 
-    def dispose(self, vin: VIN, buyer: str, price: int, *, doc_cid: str, on_accepted: Hook = None) -> Disposition:
+    def dispose(
+        self, vin: VIN, buyer: str, price: int, *, authorization: TransferAuthorization, doc_cid: str,
+        on_accepted: Hook = None,
+    ) -> Disposition:
         """Sells a repossessed title as the holder of its lien in default, past the notice period.
 
         Args:
             vin: The title.
             buyer: The buyer's address.
             price: The sale price in minor units of the liens' currency.
+            authorization: The owner's or a registrar's authorization of the transfer to `buyer`
+                (see `Titles.authorize_transfer`).
             doc_cid: The CID of the sealed bill of sale.
             on_accepted: Called once the registry accepted it, before it is final.
 
@@ -60,12 +68,13 @@ class Defaults:
             The disposition and its waterfall.
 
         Raises:
+            InvalidAuthorizationFile: If the authorization is for another title, owner or buyer.
             RegistryNotRepossessed, RegistryNotLienholder, RegistryNoticePeriodRunning,
-                RegistryLienNotRevealed, RegistryInvalidOwner, RegistryInvalidPrice: If the
-                registry refuses.
+                RegistryLienNotRevealed, RegistryInvalidOwner, RegistryInvalidPrice,
+                AuthorizationRejected: If the registry refuses.
         """
         c = self._c
-        fn = c.registry.functions.disposeTitle(c.token(vin), buyer, price, doc_cid)
+        fn = self._call(vin, buyer, price, authorization, doc_cid)
         receipt = c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         (sold,) = c.registry.events.TitleDisposed().process_receipt(receipt, errors=DISCARD)
         discharged = tuple(
@@ -77,7 +86,7 @@ class Defaults:
         return Disposition(TokenId(int(a["tokenId"])), LienId(int(a["lienId"])), Address(a["from"]),
                            Address(a["buyer"]), int(a["price"]), int(a["surplus"]), discharged, str(a["docCid"]))
 
-    def check(self, vin: VIN, buyer: str, price: int) -> int:
+    def check(self, vin: VIN, buyer: str, price: int, authorization: TransferAuthorization) -> int:
         """Checks, without sending anything, that the signing lender may dispose of a title now, to
         `buyer` at `price`, but for revealing its private lien in default (which the registry
         checks last).
@@ -89,13 +98,21 @@ class Defaults:
             As `dispose`, but `RegistryLienNotRevealed`.
         """
         c = self._c
-        fn = c.registry.functions.disposeTitle(c.token(vin), buyer, price, "check")
+        fn = self._call(vin, buyer, price, authorization, "check")
         try:
             # On the block being built: an idle chain's latest block is older than the clock.
             c.reader.call(fn, sender=c.signer().address, titles=c.vins, block="pending")
         except RegistryLienNotRevealed as refused:
             return int(refused.lien_id)
         return 0
+
+    def _call(self, vin: VIN, buyer: str, price: int, authorization: TransferAuthorization, doc_cid: str) -> Any:
+        """The registry's `disposeTitle` call, its authorization checked against it first."""
+        c = self._c
+        owner = c.reader.call(c.registry.functions.ownerOf(c.token(vin)), titles=c.vins)
+        authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.registry.address, token_id=c.token(vin),
+                                  owner=str(owner), to=buyer)
+        return c.registry.functions.disposeTitle(c.token(vin), buyer, price, doc_cid, authorization.as_argument())
 
     def of(self, vin: VIN) -> Enforcement:
         """Reads a title's enforcement (all zero when it is not repossessed).

@@ -289,14 +289,18 @@ class Ledger:
         """Declares the signing lender's lien in default, repossessing its title: see `Defaults.declare`."""
         return self._defaults.declare(lien_id, doc_cid=doc_cid, on_accepted=on_accepted)
 
-    def dispose_title(self, vin: VIN, buyer: str, price: int, *, doc_cid: str, on_accepted: Hook = None) -> Disposition:
+    def dispose_title(
+        self, vin: VIN, buyer: str, price: int, *, authorization: TransferAuthorization, doc_cid: str,
+        on_accepted: Hook = None,
+    ) -> Disposition:
         """Sells a repossessed title past the notice period, paying its liens by priority: see `Defaults.dispose`."""
-        return self._defaults.dispose(vin, buyer, price, doc_cid=doc_cid, on_accepted=on_accepted)
+        return self._defaults.dispose(vin, buyer, price, authorization=authorization, doc_cid=doc_cid,
+                                      on_accepted=on_accepted)
 
-    def check_disposition(self, vin: VIN, buyer: str, price: int) -> int:
+    def check_disposition(self, vin: VIN, buyer: str, price: int, authorization: TransferAuthorization) -> int:
         """Checks a disposition without sending it; returns the private lien in default to reveal
         first (0 if none): see `Defaults.check`."""
-        return self._defaults.check(vin, buyer, price)
+        return self._defaults.check(vin, buyer, price, authorization)
 
     def enforcement(self, vin: VIN) -> Enforcement:
         """Reads a title's default, if it is repossessed: see `Defaults.of`."""

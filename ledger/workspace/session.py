@@ -344,9 +344,12 @@ class Session:
         sealed = self._seal(document, self._everyone(), "lien-default", lien=lien_id, lender=self.ledger.address)
         return self.ledger.declare_default(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
-    def dispose_title(self, vin: VIN, buyer: str, price: int, *, document: bytes | None = None) -> Disposition:
+    def dispose_title(
+        self, vin: VIN, buyer: str, price: int, *, authorization: TransferAuthorization, document: bytes | None = None
+    ) -> Disposition:
         """Sells a repossessed title, as the holder of its lien in default, with the bill of sale (a
-        record of the sale by default) sealed for every account of the profile. A private lien in
+        record of the sale by default) sealed for every account of the profile, and the owner's or a
+        registrar's authorization of the transfer to the buyer. A private lien in
         default is revealed first, from its sealed opening (see `reveal_lien`): the waterfall pays
         it by its amount, which becomes public then and only then.
 
@@ -357,11 +360,12 @@ class Session:
         enforcement = self.ledger.enforcement(vin)
         if enforcement.lien_id and self.ledger.lien(enforcement.lien_id).private:
             # Checked first: nothing is revealed for a disposition that would be refused anyway.
-            unrevealed = self.ledger.check_disposition(vin, buyer_address, price)
+            unrevealed = self.ledger.check_disposition(vin, buyer_address, price, authorization)
             if unrevealed:
                 self.reveal_lien(unrevealed)
         sealed = self._seal(document, self._everyone(), "title-disposition", vin=vin, buyer=buyer_address, price=price)
-        return self.ledger.dispose_title(vin, buyer_address, price, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        return self.ledger.dispose_title(vin, buyer_address, price, authorization=authorization, doc_cid=sealed.cid,
+                                         on_accepted=self._storing(sealed))
 
     def record_payoff(self, lien_id: int, *, document: bytes | None = None) -> Payoff:
         """Records a lien's payoff with its evidence (a receipt; a record of the step by default),

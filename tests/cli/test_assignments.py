@@ -140,13 +140,16 @@ def test_a_lien_in_default_is_disposed_of_after_the_notice_period(run, tmp_path:
     assert "repossessed" in shown and f"in default: lien {senior}" in shown
     assert "DefaultNotice" in run("--as", "lender-b", "watch", "--alerts").out
     buyer = Account.create().address
-    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500")
+    sale = tmp_path / "sale.json"
+    assert run("--as", "registrar", "title", "authorize", VIN, "--to", buyer, "--valid-days", "30", "--out", str(sale)).code == 0
+    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--authorization", str(sale))
     assert_one_line_error(r, 1, "notice period after the default runs until", "lienchain title show")
 
     monkeypatch.setattr(eth._utils.headers, "eth_now", lambda: int(time.time()) + 11 * 86400)
-    r = run("--as", "lender-b", "title", "dispose", VIN, "--to", buyer, "--price", "1500")
+    r = run("--as", "lender-b", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--authorization", str(sale))
     assert_one_line_error(r, 1, f"only the lienholder")
-    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--json")
+    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--authorization", str(sale),
+            "--json")
     assert r.code == 0, r.err
     sold = json.loads(r.out)
     assert [(d["lien_id"], d["recovered"], d["deficiency"]) for d in sold["discharged"]] == [

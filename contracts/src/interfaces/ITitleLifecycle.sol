@@ -320,12 +320,22 @@ interface ITitleLifecycle {
     /// period: the registry pays that lien and each junior one from the price by priority (each up
     /// to its amount), discharges them, records each one's recovery and deficiency and the owner's
     /// surplus, and moves the title to the buyer, active, with the liens senior to the one in
-    /// default still on it. A private lien in default is revealed first (`revealLien`).
+    /// default still on it. No lienholder sells on its key alone: the transfer to the buyer carries
+    /// a `TransferAuthorization` signed by the owner (a surrender) or by a registrar other than the
+    /// sender. A private lien in default is revealed first (`revealLien`); that check comes last,
+    /// so that a client learns of every other refusal before it reveals anything.
     /// @param tokenId The title.
     /// @param buyer The buyer: not the zero address nor the owner.
     /// @param price The sale price, in the liens' currency: 1 to 2**40 - 1 minor units.
     /// @param docCid The CID of the sealed bill of sale.
-    function disposeTitle(uint256 tokenId, address buyer, uint256 price, string calldata docCid) external;
+    /// @param authorization The owner's or a registrar's authorization of the transfer to `buyer`.
+    function disposeTitle(
+        uint256 tokenId,
+        address buyer,
+        uint256 price,
+        string calldata docCid,
+        ITitleRegistry.Authorization calldata authorization
+    ) external;
 
     /// @notice Sets how long after a default its lienholder must wait to dispose of the title
     /// (governance only).

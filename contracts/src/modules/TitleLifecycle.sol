@@ -42,8 +42,12 @@ contract TitleLifecycle is ITitleLifecycle {
     /// @dev The EIP-712 type a junior lienholder signs to accept a senior's subordination to it.
     bytes32 private constant _SUBORDINATION_TYPEHASH =
         keccak256("LienSubordination(uint256 lienId,uint256 behindLienId,uint256 nonce,uint64 deadline)");
+    /// @dev The EIP-712 type of a transfer's authorization (see {Authorizations}): a disposition's too.
+    bytes32 private constant _TRANSFER_TYPEHASH =
+        keccak256("TransferAuthorization(uint256 tokenId,address from,address to,uint256 nonce,uint64 deadline)");
     bytes32 private constant _LENDER_ROLE = keccak256("LENDER_ROLE");
     bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @dev AccessControl's DEFAULT_ADMIN_ROLE: the Governance contract, after a member vote.
     bytes32 private constant _GOVERNANCE_ROLE = 0x00;
     /// @dev The bound of amounts and prices (see `Titles`).
     uint256 private constant _AMOUNT_LIMIT = 2 ** 40;
@@ -63,7 +67,6 @@ contract TitleLifecycle is ITitleLifecycle {
         ReleaseGrace,
         NoticePeriod
     }
- // AccessControl's DEFAULT_ADMIN_ROLE: the Governance contract
 
     constructor() {
         _registry = msg.sender;
@@ -153,19 +156,24 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @inheritdoc ITitleLifecycle
-    function disposeTitle(uint256 tokenId, address buyer, uint256 price, string calldata docCid)
-        external
-        throughRegistry
-    {
+    function disposeTitle(
+        uint256 tokenId,
+        address buyer,
+        uint256 price,
+        string calldata docCid,
+        ITitleRegistry.Authorization calldata authorization
+    ) external throughRegistry {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
         Titles.State storage t = _existingTitle($, tokenId);
         uint256 lienId = _checkDisposition($, t, tokenId, buyer, price);
+        _authorizeSale($, tokenId, buyer, authorization);
         _checkDocument(docCid);
+        // Last, so that a client sees every other refusal before it reveals the amount for nothing.
+        if ($.liens[lienId - 1].proof.provenAt != 0) revert RegistryLienNotRevealed(lienId);
         uint256 surplus = _payWaterfall($, t, lienId, price);
         _dispose(t, tokenId, lienId, buyer, price, surplus, docCid);
         Titles.review(t, $.liens, $.settings, tokenId);
     }
-
 
     /// @inheritdoc ITitleLifecycle
     function noticePeriod() external view throughRegistry returns (uint64) {
@@ -524,8 +532,32 @@ contract TitleLifecycle is ITitleLifecycle {
             revert ITitleRegistry.RegistryInvalidOwner(buyer);
         }
         if (price == 0 || price >= _AMOUNT_LIMIT) revert RegistryInvalidPrice(price);
-        // Last, so that a client sees every other refusal before it reveals the amount for nothing.
-        if (l.proof.provenAt != 0) revert RegistryLienNotRevealed(lienId);
+    }
+
+    /// @dev Checks and spends the authorization of a disposition's transfer to `buyer`: an EIP-712
+    /// `TransferAuthorization` as a transfer's, signed by the title's owner (a surrender) or by a
+    /// registrar (who checked the repossession): no lienholder sells a title on its key alone.
+    function _authorizeSale(
+        RegistryStorage.Layout storage $,
+        uint256 tokenId,
+        address buyer,
+        ITitleRegistry.Authorization calldata authorization
+    ) private {
+        if (authorization.deadline < block.timestamp) {
+            revert ITitleRegistry.RegistryAuthorizationExpired(authorization.deadline);
+        }
+        address owner = IERC721(address(this)).ownerOf(tokenId);
+        bytes32 digest = _domainDigest(keccak256(abi.encode(
+            _TRANSFER_TYPEHASH, tokenId, owner, buyer, authorization.nonce, authorization.deadline
+        )));
+        if ($.consentUsed[digest]) revert ITitleRegistry.RegistryAuthorizationUsed(digest);
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, authorization.signature);
+        if (err != ECDSA.RecoverError.NoError) revert ITitleRegistry.RegistryAuthorizationInvalid();
+        if (signer != owner && (signer == msg.sender || !IAccessControl(address(this)).hasRole(_REGISTRAR_ROLE, signer))) {
+            revert ITitleRegistry.RegistryNotAuthorized(tokenId, signer);
+        }
+        $.consentUsed[digest] = true;
+        emit ITitleRegistry.AuthorizationUsed(digest, signer, tokenId);
     }
 
     function _hasRole(bytes32 role) private view returns (bool) {
@@ -564,9 +596,14 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
 
-    /// @dev The registry's EIP-712 digest of a struct hash, refused past its deadline.
+    /// @dev The registry's EIP-712 digest of an acceptance's struct hash, refused past its deadline.
     function _digest(bytes32 structHash, uint64 deadline) private view returns (bytes32) {
         if (deadline < block.timestamp) revert RegistryAcceptanceExpired(deadline);
+        return _domainDigest(structHash);
+    }
+
+    /// @dev The registry's EIP-712 digest of a struct hash.
+    function _domainDigest(bytes32 structHash) private view returns (bytes32) {
         bytes32 domain = keccak256(abi.encode(_DOMAIN_TYPEHASH, _DOMAIN_NAME, _DOMAIN_VERSION, block.chainid, address(this)));
         return MessageHashUtils.toTypedDataHash(domain, structHash);
     }

@@ -12,6 +12,9 @@ from eth_account import Account
 from lienchain import errors
 from lienchain.ledger import Ledger, LienStatus, TitleStatus, normalize_vin
 
+from lienchain.ledger.registry.authorization import TransferAuthorization
+from lienchain.ledger.registry.vin import token_id
+
 from .conftest import Backend
 from .support import grant, grant_private, sent, transfer, value
 from .test_lien_ends import vote, wait_for_chain_time
@@ -19,6 +22,11 @@ from .test_lien_ends import vote, wait_for_chain_time
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
 BUYER = Account.create().address
+
+
+def sale(ledgers: dict[str, Ledger], buyer: str = BUYER, by: str = "registrar-b") -> TransferAuthorization:
+    """A registrar's authorization of the disposition's transfer to `buyer` (no lender sells alone)."""
+    return ledgers[by].authorize_transfer(VIN, buyer, deadline=ledgers[by].now() + 30 * 86400)
 
 
 def waterfall(price: int, amounts: list[int]) -> tuple[list[int], list[int], int]:
@@ -112,23 +120,32 @@ def test_the_waterfall_pays_the_first_in_full_the_second_in_part_and_the_third_n
 
     before = sent(ledgers)
     with pytest.raises(errors.RegistryNoticePeriodRunning) as refused:
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, authorization=sale(ledgers), doc_cid="bafkreisale")
     assert refused.value.ends_at == enforcement.notice_ends_at
     assert sent(ledgers) == before
     wait_for_chain_time(ledgers, enforcement.notice_ends_at)  # (it sends blocks of its own)
     before = sent(ledgers)
     with pytest.raises(errors.RegistryNotLienholder):
-        ledgers["lender-b"].dispose_title(VIN, BUYER, 10_500_00, doc_cid="bafkreisale")
+        ledgers["lender-b"].dispose_title(VIN, BUYER, 10_500_00, authorization=sale(ledgers), doc_cid="bafkreisale")
     with pytest.raises(errors.RegistryLienNotRevealed):  # its amount is not public yet
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, authorization=sale(ledgers), doc_cid="bafkreisale")
     with pytest.raises(errors.RegistryInvalidOwner):
-        ledgers["lender-a"].dispose_title(VIN, owner, 10_500_00, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, owner, 10_500_00, authorization=sale(ledgers, owner), doc_cid="bafkreisale")
+    with pytest.raises(errors.RegistryNotAuthorized):  # no lienholder sells on its key alone
+        forged = TransferAuthorization.sign(
+            backend.accounts.unlock("lender-a"), chain_id=backend.deployment.chain_id,
+            registry=backend.deployment.registry, vin=VIN, token_id=token_id(VIN), owner=owner, to=BUYER,
+            deadline=ledgers["reader"].now() + 86400)
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, authorization=forged, doc_cid="bafkreisale")
     with pytest.raises(errors.RegistryInvalidPrice):
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 0, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 0, authorization=sale(ledgers), doc_cid="bafkreisale")
     assert sent(ledgers) == before and ledgers["reader"].title(VIN).owner == owner
 
     price = 10_500_00
-    sold = backend.session("lender-a").dispose_title(VIN, BUYER, price)  # reveals the private amount first
+    authorization = sale(ledgers)
+    sold = backend.session("lender-a").dispose_title(VIN, BUYER, price, authorization=authorization)  # reveals first
+    with pytest.raises(errors.InvalidAuthorizationFile):  # the title has another owner: the authorization is void
+        ledgers["lender-a"].dispose_title(VIN, BUYER, price, authorization=authorization, doc_cid="bafkreisale")
     recovered, deficiency, surplus = waterfall(price, [9_000_00, 3_000_00, 1_000_00])
     assert recovered == [9_000_00, 1_500_00, 0] and surplus == 0  # the reference's own case
     assert [(d.lien_id, d.recovered, d.deficiency) for d in sold.discharged] == list(
@@ -152,7 +169,7 @@ def test_a_junior_sells_subject_to_the_senior_lien_which_stays(short_notice: dic
     last = junior(ledgers, "lender-a", 1_000, ["lender-a", "lender-b"])
     enforcement = ledgers["lender-b"].declare_default(middle, doc_cid="bafkreinotice")
     wait_for_chain_time(ledgers, enforcement.notice_ends_at)
-    sold = ledgers["lender-b"].dispose_title(VIN, BUYER, 2_500, doc_cid="bafkreisale")
+    sold = ledgers["lender-b"].dispose_title(VIN, BUYER, 2_500, authorization=sale(ledgers), doc_cid="bafkreisale")
     recovered, deficiency, surplus = waterfall(2_500, [2_000, 1_000])
     assert [(d.lien_id, d.recovered, d.deficiency) for d in sold.discharged] == [
         (middle, recovered[0], deficiency[0]), (last, recovered[1], deficiency[1])]
@@ -169,9 +186,9 @@ def test_a_surplus_goes_to_the_owner(short_notice: dict[str, Ledger]) -> None:
     lien = grant(ledgers, "lender-a", VIN, 1_000, maturity=MATURITY).lien_id
     before = sent(ledgers)
     with pytest.raises(errors.RegistryNotRepossessed):  # no default yet
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 4_000, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 4_000, authorization=sale(ledgers), doc_cid="bafkreisale")
     assert sent(ledgers) == before and ledgers["reader"].title(VIN).owner != BUYER
     enforcement = ledgers["lender-a"].declare_default(lien, doc_cid="bafkreinotice")
     wait_for_chain_time(ledgers, enforcement.notice_ends_at)
-    sold = ledgers["lender-a"].dispose_title(VIN, BUYER, 4_000, doc_cid="bafkreisale")
+    sold = ledgers["lender-a"].dispose_title(VIN, BUYER, 4_000, authorization=sale(ledgers), doc_cid="bafkreisale")
     assert [(d.recovered, d.deficiency) for d in sold.discharged] == [(1_000, 0)] and sold.surplus == 3_000

@@ -43,6 +43,22 @@ def _line(app: App, e: Event, vin: str | None) -> str:
                                 f"to {app.label(str(a['to']))}",
         "LienSubordinated": lambda: f"lien {a['lienId']} now ranks behind lien {a['behindLienId']}: order "
                                     + " > ".join(str(i) for i in a["order"]),
+        "LienPaidOff": lambda: f"lien {a['lienId']} paid off (recorded by {app.label(str(a['by']))}): release due by "
+                               f"{format_time(int(a['releaseDue']))}",
+        "LienPayoffDisputed": lambda: f"lien {a['lienId']}: its holder {app.label(str(a['lender']))} disputes the payoff",
+        "LienReleaseOverdue": lambda: f"RELEASE OVERDUE lien {a['lienId']}: {app.label(str(a['lender']))} was to release "
+                                      f"it by {format_time(int(a['releaseDue']))}",
+        "LienReleasedAfterPayoff": lambda: f"lien {a['lienId']} released on its payoff by registrar "
+                                           f"{app.label(str(a['registrar']))}",
+        "LienDefaulted": lambda: f"DEFAULT lien {a['lienId']} by {app.label(str(a['lender']))}: title repossessed, "
+                                 f"may be sold after {format_time(int(a['noticeEndsAt']))}",
+        "DefaultNotice": lambda: f"NOTICE to {app.label(str(a['lender']))} (lien {a['lienId']}): lien "
+                                 f"{a['defaultedLienId']} on the title is in default",
+        "LienDischarged": lambda: f"lien {a['lienId']} discharged: recovered {a['recovered']}, deficiency "
+                                  f"{a['deficiency']} minor units",
+        "TitleDisposed": lambda: f"SOLD to {app.label(str(a['buyer']))} for {a['price']} minor units (lien "
+                                 f"{a['lienId']} in default), surplus {a['surplus']}",
+        "TitleRedeemed": lambda: f"redeemed: lien {a['lienId']} in default ended, title active again",
         "AuthorizationUsed": lambda: f"authorization by {app.label(str(a['signer']))} used",
         "ValuationSet": lambda: f"valued {format_amount(int(a['value']), str(a['currency']))} by {app.label(str(a['oracle']))}",
         "LtvAlert": lambda: f"ALERT loan-to-value {percent(int(a['ltvBps']))} over {percent(int(a['thresholdBps']))}: frozen",

@@ -138,7 +138,8 @@ def test_a_lien_in_default_is_disposed_of_after_the_notice_period(run, tmp_path:
     assert r.code == 0 and "its title is repossessed" in r.out, r.err
     shown = run("title", "show", VIN).out
     assert "repossessed" in shown and f"in default: lien {senior}" in shown
-    assert "DefaultNotice" in run("--as", "lender-b", "watch", "--alerts").out
+    alerts = run("--as", "lender-b", "watch", "--alerts").out
+    assert f"DEFAULT lien {senior}" in alerts and f"lien {senior} on the title is in default" in alerts
     buyer = Account.create().address
     sale = tmp_path / "sale.json"
     assert run("--as", "registrar", "title", "authorize", VIN, "--to", buyer, "--valid-days", "30", "--out", str(sale)).code == 0
@@ -159,3 +160,4 @@ def test_a_lien_in_default_is_disposed_of_after_the_notice_period(run, tmp_path:
     assert (shown["owner"], shown["status"], shown["active_liens"]) == (buyer, "active", 0)
     history = run("title", "history", VIN).out
     assert "TitleDisposed" in history and "recovered 50000, deficiency 150000" in history
+    assert "SOLD to" in run("watch", "--alerts").out

@@ -91,12 +91,14 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
         "sealed the amount for itself alone"
     ),
     errors.RegistryPrivateLienStaysFirst: "its holder reveals it with `lienchain lien reveal {lien_id}`",
-    errors.RegistryLienNotRevealed: "its holder reveals it with `lienchain lien reveal {lien_id}`",
     errors.RegistryInvalidAssignee: "members grant LENDER by vote: `lienchain member propose --grant LENDER --to ADDR`",
     errors.NotAssignor: "list a title's liens with `lienchain lien list VIN`",
     errors.RegistryNoticePeriodRunning: "see when it ends with `lienchain title show`",
+    errors.NotInDefault: "see its status with `lienchain title show`",
+    errors.RegistryDisputeTooLate: "ask the members to decide: `lienchain member propose --force-release` needs a vote",
     errors.RegistryRepossessionByDefault: (
-        "its lienholder declares a default with `lienchain lien default ID`; the title is redeemed when that lien ends"
+        "its lienholder declares a default with `lienchain lien default ID`; members lift one by vote with "
+        "`lienchain member propose --restore-title VIN --evidence FILE`"
     ),
     errors.RegistryReleaseNotOverdue: "its holder may still release it; see its title's liens with `lienchain lien list VIN`",
     errors.RegistrySameRegistrar: "another registrar releases it with `lienchain lien release {lien_id} --paid-off`",

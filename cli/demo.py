@@ -209,9 +209,9 @@ def _default_to_sale(profile: Profile, step: Callable[..., None]) -> None:
     e = lender_a.declare_default(first, document=b"Notice of default: three payments missed")
     step("lender-a", f"lien default {first} --doc notice.pdf", f"title repossessed; lender-b told by DefaultNotice; "
          f"the notice period ends {_day(e.notice_ends_at - e.defaulted_at)} after the default")
-    sale = registrar.authorize_transfer(vin, dave, deadline=registrar.ledger.now() + 30 * 86400)
-    step("registrar", f"title authorize {vin} --to {dave}", "the registrar checked the repossession and authorizes "
-         "the transfer to the buyer: no lienholder sells on its key alone")
+    sale = registrar.authorize_sale(vin, dave, 950_000, deadline=registrar.ledger.now() + 30 * 86400)
+    step("registrar", f"title authorize-sale {vin} --to {dave} --price 9500", "the registrar checked the "
+         "repossession and authorizes this sale, buyer and price: no lienholder sells on its key alone")
     try:
         lender_a.dispose_title(vin, dave, 950_000, authorization=sale)
         step("lender-a", f"title dispose {vin} --to {dave} --price 9500", "sold in the notice period: THIS IS A BUG", ok=False)

@@ -295,6 +295,23 @@ def default(app: App, lien_id: int, doc: Path | None) -> None:
                           f"{format_time(e.notice_ends_at)}")
 
 
+@lien.command("withdraw-default")
+@LIEN_ID
+@DOC
+@common_options
+@pass_app
+def withdraw_default(app: App, lien_id: int, doc: Path | None) -> None:
+    """Withdraw your lien's default (as its holder: the borrower cured it): the title is active
+    again and the lien stays.
+
+    \b
+    Example:
+      lienchain --as lender-a lien withdraw-default 1 --doc cure.pdf
+    """
+    app.session().withdraw_default(lien_id, document=doc.read_bytes() if doc else None)
+    app.emit({"lien_id": lien_id, "withdrawn": True}, f"lien {lien_id}: default withdrawn, its title is active again")
+
+
 @lien.command("payoff")
 @LIEN_ID
 @DOC

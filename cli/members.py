@@ -103,8 +103,10 @@ def member() -> None:
               help="Propose releasing this lien against its holder's will (needs --evidence).")
 @click.option("--cancel-title", "cancel_title", metavar="VIN",
               help="Propose cancelling this title for good, e.g. a vehicle destroyed or exported (needs --evidence).")
+@click.option("--restore-title", "restore_title", metavar="VIN",
+              help="Propose making this title active again, e.g. lifting a wrongful repossession (needs --evidence).")
 @click.option("--evidence", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="With --force-release or --cancel-title: the evidence document (court order, proof of payoff, "
+              help="With --force-release, --cancel-title or --restore-title: the evidence document (court order, proof of payoff, "
                    "certificate of destruction), sealed and anchored.")
 @LENIENT
 @common_options
@@ -115,7 +117,7 @@ def propose(
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
     lapse_grace_days: int | None, release_days: int | None, release_grace_days: int | None, notice_days: int | None,
     min_valuations: int | None, policy: str | None, force_release: int | None,
-    cancel_title: str | None, evidence: Path | None, lenient: bool,
+    cancel_title: str | None, restore_title: str | None, evidence: Path | None, lenient: bool,
 ) -> None:
     """Propose a role grant or revocation, a membership change, a new loan-to-value threshold,
     valuation staleness window, minimum of valuations, private lien proof window, lapse grace
@@ -137,12 +139,13 @@ def propose(
       lienchain --as registrar member propose --release-days 20
       lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
       lienchain --as registrar member propose --cancel-title 1M8GDM9AXKP042788 --evidence destruction.pdf
+      lienchain --as registrar member propose --restore-title 1M8GDM9AXKP042788 --evidence court-order.pdf
     """
     from ..networks.card import MemberCard, check_roles
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days, voting_days, release_days, notice_days, min_valuations, policy, force_release, cancel_title)
+                          proof_days, voting_days, release_days, notice_days, min_valuations, policy, force_release, cancel_title, restore_title)
               if x] + [x for x in (lapse_grace_days, release_grace_days) if x is not None]
     if len(chosen) != 1:
         raise click.UsageError(
@@ -150,10 +153,11 @@ def propose(
             "--proof-days, --voting-days, --lapse-grace-days, --release-days, --release-grace-days, --notice-days, "
             "--min-valuations, "
             "--authorization-policy, "
-            "--force-release or --cancel-title"
+            "--force-release, --cancel-title or --restore-title"
         )
-    if bool(force_release or cancel_title) != bool(evidence):
-        raise click.UsageError("--evidence FILE goes with --force-release LIEN_ID or --cancel-title VIN, and they need it")
+    if bool(force_release or cancel_title or restore_title) != bool(evidence):
+        raise click.UsageError(
+            "--evidence FILE goes with --force-release LIEN_ID, --cancel-title VIN or --restore-title VIN, and they need it")
     if card_roles and not card_file:
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
@@ -188,6 +192,10 @@ def propose(
         from ..ledger.registry.vin import normalize_vin
 
         pid = app.session().propose_cancellation(normalize_vin(cancel_title, lenient=lenient), evidence.read_bytes())
+    elif restore_title and evidence:
+        from ..ledger.registry.vin import normalize_vin
+
+        pid = app.session().propose_restoration(normalize_vin(restore_title, lenient=lenient), evidence.read_bytes())
     elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))

@@ -74,12 +74,40 @@ def show(app: App, vin: str, lenient: bool) -> None:
              [*title_lines(app, t), *default, *appraisal_lines(a), *private_lines(s, a.currency)])
 
 
+@title.command("authorize-sale")
+@click.argument("vin")
+@click.option("--to", "buyer", required=True, help="The buyer (address or account name).")
+@click.option("--price", type=AMOUNT, required=True, help="The sale price, e.g. 9000.")
+@VALID_DAYS
+@out_file("sale authorization")
+@LENIENT
+@common_options
+@pass_app
+def authorize_sale(app: App, vin: str, buyer: str, price: int, valid_days: int, out: Path, lenient: bool) -> None:
+    """Authorize, as a repossessed title's owner (a surrender) or a registrar (having checked the
+    repossession), one sale of it by the holder of its lien in default: this buyer, this price,
+    this default only.
+
+    \b
+    Example:
+      lienchain --as registrar title authorize-sale 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 --out sale.json
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    session = app.session()
+    signed = session.authorize_sale(v, buyer, price, deadline=session.ledger.now() + valid_days * 86400)
+    signed.save(out)
+    app.emit({"authorization": str(out), "signer": signed.signer, "vin": v, "buyer": signed.buyer,
+              "price": str(price), "lien_id": signed.lien_id, "deadline": signed.deadline},
+             f"{app.label(signed.signer)} authorizes the sale of {v} to {app.label(signed.buyer)} for {price} minor "
+             f"units (lien {signed.lien_id} in default) until {format_time(signed.deadline)}: wrote {out}")
+
+
 @title.command("dispose")
 @click.argument("vin")
 @click.option("--to", "buyer", required=True, help="The buyer (address or account name).")
 @click.option("--price", type=AMOUNT, required=True, help="The sale price, e.g. 9000.")
 @click.option("--authorization", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The owner's or a registrar's authorization of the transfer to the buyer (see `title authorize`).")
+              help="The owner's or a registrar's authorization of this sale (see `title authorize-sale`).")
 @DOC
 @LENIENT
 @common_options
@@ -90,20 +118,20 @@ def dispose(
     """Sell a repossessed title (as the holder of its lien in default), once the notice period
     after the default is over: the registry pays your lien and the junior ones from the price by
     priority, discharges them, and moves the title to the buyer; liens senior to yours stay on it,
-    and what is left is the owner's surplus. No lienholder sells on its key alone: the transfer to
-    the buyer needs the owner's authorization (a surrender) or a registrar's, who checked the
-    repossession. A private lien in default is revealed first.
+    and what is left is the owner's surplus. No lienholder sells on its key alone: the sale needs
+    the owner's authorization (a surrender) or a registrar's, who checked the repossession, of
+    exactly this buyer and price. A private lien in default is revealed in the sale's transaction.
 
     \b
     Example:
-      lienchain --as registrar title authorize 1M8GDM9AXKP042788 --to 0xB0B... --out sale-auth.json
+      lienchain --as registrar title authorize-sale 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 --out sale.json
       lienchain --as lender-a title dispose 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 \\
-          --authorization sale-auth.json --doc bill-of-sale.pdf
+          --authorization sale.json --doc bill-of-sale.pdf
     """
-    from ..ledger.registry.authorization import TransferAuthorization  # here: --help needs no eth-account
+    from ..ledger.registry.authorization import SaleAuthorization  # here: --help needs no eth-account
 
     v = normalize_vin(vin, lenient=lenient)
-    signed = TransferAuthorization.load(authorization)
+    signed = SaleAuthorization.load(authorization)
     d = app.session().dispose_title(v, buyer, price, authorization=signed, document=doc.read_bytes() if doc else None)
     currency = app.ledger().lien(d.lien_id).currency
     lines = [f"sold {v} to {app.label(d.buyer)} for {format_amount(d.price, currency)}:"]

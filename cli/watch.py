@@ -58,6 +58,8 @@ def _line(app: App, e: Event, vin: str | None) -> str:
                                   f"{a['deficiency']} minor units",
         "TitleDisposed": lambda: f"SOLD to {app.label(str(a['buyer']))} for {a['price']} minor units (lien "
                                  f"{a['lienId']} in default), surplus {a['surplus']}",
+        "LienDefaultWithdrawn": lambda: f"lien {a['lienId']}'s default withdrawn by {app.label(str(a['lender']))}: "
+                                        "title active again",
         "TitleRedeemed": lambda: f"redeemed: lien {a['lienId']} in default ended, title active again",
         "AuthorizationUsed": lambda: f"authorization by {app.label(str(a['signer']))} used",
         "ValuationSet": lambda: f"valued {format_amount(int(a['value']), str(a['currency']))} by {app.label(str(a['oracle']))}",

@@ -30,7 +30,7 @@ __all__ = [
     "RegistryNotAccepted", "RegistryInvalidAssignee", "RegistryBatchMismatch", "RegistryNotSenior",
     "RegistryPrivateLienStaysFirst", "RegistryNotBorrower", "RegistryPayoffRecorded", "RegistryNoPayoff",
     "RegistryReleaseNotOverdue", "RegistrySameRegistrar", "RegistryRepossessionByDefault", "RegistryTitleRepossessed",
-    "RegistryNotRepossessed", "RegistryNoticePeriodRunning", "RegistryLienNotRevealed", "RegistryInvalidPrice",
+    "RegistryNotRepossessed", "RegistryNoticePeriodRunning", "RegistryInvalidPrice", "RegistryDisputeTooLate",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
@@ -458,10 +458,11 @@ class RegistryNoticePeriodRunning(InvalidOperation):
     ends_at: int
 
 
-class RegistryLienNotRevealed(InvalidOperation):
-    """Raised when a private lien in default would be paid by a disposition before its amount is revealed."""
+class RegistryDisputeTooLate(InvalidOperation):
+    """Raised when a payoff would be disputed after its release deadline."""
 
     lien_id: int
+    release_due: int
 
 
 class RegistryInvalidPrice(InvalidOperation):

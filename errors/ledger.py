@@ -10,7 +10,7 @@ from .base import LienchainError
 
 __all__ = [
     "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "InvalidAuthorizationFile", "InvalidAcceptanceFile",
-    "NotAuthorizer", "AuthorizationRequired", "NotAssignor", "InvalidPortfolioFile", "NotSeniorLienholder", "InsufficientFunds",
+    "NotAuthorizer", "AuthorizationRequired", "NotAssignor", "InvalidPortfolioFile", "NotInDefault", "NotSeniorLienholder", "InsufficientFunds",
     "DeploymentNotFound", "DeploymentMismatch", "ChainNotFound", "ChainExists", "ChainBusy", "WrongChainId",
     "TransactionFailed", "TransactionNotMined", "UndecodableProposal",
 ]
@@ -56,6 +56,14 @@ class NotAssignor(LedgerError, PermissionError):
     lien_id: int
     why: str
     template = "{account} cannot assign or subordinate lien {lien_id}: {why}"
+
+
+@dataclass(eq=False)
+class NotInDefault(LedgerError, ValueError):
+    """Raised when a sale would be authorized of a title that is not repossessed."""
+
+    vin: str
+    template = "{vin} is not repossessed: only a title whose lien is in default is sold by its lienholder"
 
 
 @dataclass(eq=False)

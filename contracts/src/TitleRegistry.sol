@@ -371,6 +371,12 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     {
         TitleStatus previous = t.title.status;
         t.title.status = status;
+        if (previous == TitleStatus.Repossessed) {
+            // Governance lifted the repossession: the lien stays, its default ends.
+            delete t.enforcingLienId;
+            delete t.defaultedAt;
+            delete t.noticeEndsAt;
+        }
         emit TitleStatusChanged(tokenId, previous, status, docCid);
         emit MetadataUpdate(tokenId);
     }

@@ -149,7 +149,7 @@ class Assignments:
         portfolio: Sequence[int],
         acceptance: AssignmentAcceptance,
         on_batch: Callable[[int], object] | None = None,
-        on_accepted: Hook = None,
+        on_accepted: Callable[[Sequence[tuple[Lien, str]]], object] | None = None,
     ) -> None:
         """Assigns liens the signing lender holds to `to`, in batches (checked first: `pending`).
 
@@ -159,7 +159,8 @@ class Assignments:
             portfolio: Every lien the acceptance covers (its tree gives each lien's proof).
             acceptance: The assignee's acceptance.
             on_batch: Called with the number of liens of each round of batches, once mined.
-            on_accepted: Called once the registry accepted the first round, before it is final.
+            on_accepted: Called with each round's liens once the registry accepted the round, before
+                it is final: the place to store those liens' documents (and no others).
 
         Raises:
             RegistryInvalidAssignee: If `to` is the signing account or holds no LENDER role.
@@ -169,16 +170,17 @@ class Assignments:
         c = self._c
         tree = _tree(portfolio)
         fn = c.registry.functions.assignLiens
-        calls = [
-            Call(fn([x.lien_id for x, _ in chunk], to, [cid for _, cid in chunk], acceptance.as_argument(),
-                    tree.root, [tree.proof(x.lien_id) for x, _ in chunk]))
-            for chunk in _chunks(liens, _BATCH)
-        ]
         signer = c.signer()
-        for i, group in enumerate(_chunks(calls, _BATCHES_PER_SEND)):
-            signer.send_many(group, titles=c.vins, on_accepted=on_accepted if i == 0 else None, receipts=False)
+        for rounds in _chunks(liens, _BATCH * _BATCHES_PER_SEND):
+            calls = [
+                Call(fn([x.lien_id for x, _ in chunk], to, [cid for _, cid in chunk], acceptance.as_argument(),
+                        tree.root, [tree.proof(x.lien_id) for x, _ in chunk]))
+                for chunk in _chunks(rounds, _BATCH)
+            ]
+            hook = (lambda items=rounds: on_accepted(items)) if on_accepted is not None else None
+            signer.send_many(calls, titles=c.vins, on_accepted=hook, receipts=False)
             if on_batch is not None:
-                on_batch(sum(len(call.fn.args[0]) for call in group))
+                on_batch(len(rounds))
 
     # --- subordination ------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from .signed import Signed
 
 LIEN_KIND = "lienchain/lien-authorization/v1"
 TRANSFER_KIND = "lienchain/transfer-authorization/v1"
+SALE_KIND = "lienchain/sale-authorization/v1"
 #: A public lien's commitment field.
 NO_COMMITMENT = "0x" + "00" * 32
 
@@ -106,10 +107,46 @@ class TransferAuthorization(Signed):
                    new_owner=(self.to.lower(), to.lower()))
 
 
+@dataclass(frozen=True)
+class SaleAuthorization(Signed):
+    """A title owner's or a registrar's signed authorization of one disposition: this default,
+    this buyer, this price."""
+
+    KIND: ClassVar[str] = SALE_KIND
+    TYPE_NAME: ClassVar[str] = "SaleAuthorization"
+    TYPE_FIELDS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("tokenId", "uint256", "token_id"), ("lienId", "uint256", "lien_id"), ("defaultedAt", "uint64", "defaulted_at"),
+        ("buyer", "address", "buyer"), ("price", "uint256", "price"), ("nonce", "uint256", "nonce"),
+        ("deadline", "uint64", "deadline"),
+    )
+    ISSUER: ClassVar[str] = "the title's owner or a registrar"
+    ERROR: ClassVar[type[LedgerError]] = InvalidAuthorizationFile
+
+    vin: str
+    token_id: int
+    #: The lien in default, and when it was declared: the authorization is for that default only.
+    lien_id: int
+    defaulted_at: int
+    buyer: str
+    price: int
+
+    def check_terms(self, *, chain_id: int, registry: str, token_id: int, lien_id: int, defaulted_at: int, buyer: str,
+                    price: int) -> None:
+        """Checks that the authorization is for exactly this sale.
+
+        Raises:
+            InvalidAuthorizationFile: Naming the first term that differs.
+        """
+        self.check(chain_id=(self.chain_id, chain_id), registry=(self.registry.lower(), registry.lower()),
+                   title=(self.token_id, token_id), lien_in_default=(self.lien_id, lien_id),
+                   default_of=(self.defaulted_at, defaulted_at), buyer=(self.buyer.lower(), buyer.lower()),
+                   price=(self.price, price))
+
+
 def commitment_hash(x: int, y: int) -> str:
     """Returns what a private lien's authorization binds: keccak256(abi.encode(x, y)), in hex."""
     return "0x" + bytes(keccak(encode(["uint256", "uint256"], [x, y]))).hex()
 
 
-__all__ = ["LIEN_KIND", "NO_COMMITMENT", "TRANSFER_KIND", "LienAuthorization", "TransferAuthorization",
-           "commitment_hash"]
+__all__ = ["LIEN_KIND", "NO_COMMITMENT", "SALE_KIND", "TRANSFER_KIND", "LienAuthorization", "SaleAuthorization",
+           "TransferAuthorization", "commitment_hash"]

@@ -11,16 +11,20 @@ buyer with the liens senior to the one in default still on it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from web3 import Web3
 from web3.logs import DISCARD
 
-from ...errors import RegistryLienNotRevealed
-from .authorization import TransferAuthorization
+from ...errors import NotAuthorizer, NotInDefault
+from .authorization import SaleAuthorization
 from .context import Hook, LedgerContext
 from .governance import Governance
 from .records import Address, Discharge, Disposition, Enforcement, LienId
 from .vin import VIN, TokenId
+
+if TYPE_CHECKING:  # the proofs are imported where private liens need them
+    from ...zk.pedersen import Opening
 
 __all__ = ["Defaults"]
 
@@ -49,9 +53,32 @@ class Defaults:
         (log,) = c.registry.events.LienDefaulted().process_receipt(receipt, errors=DISCARD)
         return self.of_token(TokenId(int(log["args"]["tokenId"])))
 
+    def authorize_sale(self, vin: VIN, buyer: str, price: int, *, deadline: int) -> SaleAuthorization:
+        """Signs, as the title's owner (a surrender) or a registrar (who checked the repossession),
+        the authorization of one sale of a repossessed title: its current default, `buyer` and
+        `price`.
+
+        Raises:
+            NotInDefault: If the title is not repossessed.
+            NotAuthorizer: If the signing account is neither the title's owner nor a registrar.
+        """
+        c = self._c
+        signer = c.signer()
+        e = self.of(vin)
+        if not e.lien_id:
+            raise NotInDefault(vin)
+        owner = str(c.reader.call(c.registry.functions.ownerOf(c.token(vin)), titles=c.vins))
+        if signer.address.lower() != owner.lower() and not self._governance.has_role("REGISTRAR", signer.address):
+            raise NotAuthorizer(signer.address, vin)
+        return SaleAuthorization.sign(
+            signer.account, chain_id=c.deployment.chain_id, registry=c.deployment.registry, vin=vin,
+            token_id=c.token(vin), lien_id=int(e.lien_id), defaulted_at=e.defaulted_at,
+            buyer=Web3.to_checksum_address(buyer), price=price, deadline=deadline,
+        )
+
     def dispose(
-        self, vin: VIN, buyer: str, price: int, *, authorization: TransferAuthorization, doc_cid: str,
-        on_accepted: Hook = None,
+        self, vin: VIN, buyer: str, price: int, *, authorization: SaleAuthorization, doc_cid: str,
+        opening: Opening | None = None, on_accepted: Hook = None,
     ) -> Disposition:
         """Sells a repossessed title as the holder of its lien in default, past the notice period.
 
@@ -59,22 +86,27 @@ class Defaults:
             vin: The title.
             buyer: The buyer's address.
             price: The sale price in minor units of the liens' currency.
-            authorization: The owner's or a registrar's authorization of the transfer to `buyer`
-                (see `Titles.authorize_transfer`).
+            authorization: The owner's or a registrar's authorization of this sale.
             doc_cid: The CID of the sealed bill of sale.
+            opening: A private lien in default's opening, revealed in the sale's transaction.
             on_accepted: Called once the registry accepted it, before it is final.
 
         Returns:
             The disposition and its waterfall.
 
         Raises:
-            InvalidAuthorizationFile: If the authorization is for another title, owner or buyer.
+            InvalidAuthorizationFile: If the authorization is for another title, default, buyer or price.
             RegistryNotRepossessed, RegistryNotLienholder, RegistryNoticePeriodRunning,
-                RegistryLienNotRevealed, RegistryInvalidOwner, RegistryInvalidPrice,
-                AuthorizationRejected: If the registry refuses.
+                RegistryPayoffRecorded, RegistryInvalidOwner, RegistryInvalidPrice,
+                AuthorizationRejected, RegistryInvalidOpening: If the registry refuses.
         """
         c = self._c
-        fn = self._call(vin, buyer, price, authorization, doc_cid)
+        e = self.of(vin)
+        authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.registry.address, token_id=c.token(vin),
+                                  lien_id=int(e.lien_id), defaulted_at=e.defaulted_at, buyer=buyer, price=price)
+        revealed = (opening.value, opening.blinding) if opening is not None else (0, 0)
+        fn = c.registry.functions.disposeTitle(c.token(vin), buyer, price, doc_cid, authorization.as_argument(),
+                                               revealed)
         receipt = c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         (sold,) = c.registry.events.TitleDisposed().process_receipt(receipt, errors=DISCARD)
         discharged = tuple(
@@ -86,33 +118,15 @@ class Defaults:
         return Disposition(TokenId(int(a["tokenId"])), LienId(int(a["lienId"])), Address(a["from"]),
                            Address(a["buyer"]), int(a["price"]), int(a["surplus"]), discharged, str(a["docCid"]))
 
-    def check(self, vin: VIN, buyer: str, price: int, authorization: TransferAuthorization) -> int:
-        """Checks, without sending anything, that the signing lender may dispose of a title now, to
-        `buyer` at `price`, but for revealing its private lien in default (which the registry
-        checks last).
-
-        Returns:
-            The private lien in default to reveal first; 0 if none.
+    def withdraw(self, lien_id: int, *, doc_cid: str, on_accepted: Hook = None) -> None:
+        """Withdraws the default of the signing lender's lien (the borrower cured it): its title is
+        active again.
 
         Raises:
-            As `dispose`, but `RegistryLienNotRevealed`.
+            RegistryNotLienholder, RegistryNotRepossessed, LienNotActive, LienNotFound: If the registry refuses.
         """
         c = self._c
-        fn = self._call(vin, buyer, price, authorization, "check")
-        try:
-            # On the block being built: an idle chain's latest block is older than the clock.
-            c.reader.call(fn, sender=c.signer().address, titles=c.vins, block="pending")
-        except RegistryLienNotRevealed as refused:
-            return int(refused.lien_id)
-        return 0
-
-    def _call(self, vin: VIN, buyer: str, price: int, authorization: TransferAuthorization, doc_cid: str) -> Any:
-        """The registry's `disposeTitle` call, its authorization checked against it first."""
-        c = self._c
-        owner = c.reader.call(c.registry.functions.ownerOf(c.token(vin)), titles=c.vins)
-        authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.registry.address, token_id=c.token(vin),
-                                  owner=str(owner), to=buyer)
-        return c.registry.functions.disposeTitle(c.token(vin), buyer, price, doc_cid, authorization.as_argument())
+        c.signer().send(c.registry.functions.withdrawDefault(lien_id, doc_cid), titles=c.vins, on_accepted=on_accepted)
 
     def of(self, vin: VIN) -> Enforcement:
         """Reads a title's enforcement (all zero when it is not repossessed).

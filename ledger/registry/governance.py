@@ -314,6 +314,19 @@ class Governance:
         return self.propose_registry_call("setTitleStatus", args,
                                            f"cancel title {vin} on the evidence of {evidence_cid}", on_accepted)
 
+    def propose_restoration(self, vin: VIN, evidence_cid: str, *, on_accepted: Hook = None) -> int:
+        """Proposes that governance makes a title active again on the evidence of a document — a
+        repossessed one whose default was wrong (its lien stays; its default ends) —; the
+        proposer's vote counts at once.
+
+        Raises:
+            RegistryStatusUnchanged, RegistryTitleCancelled, RegistryDocumentRequired,
+                TitleNotFound: If the registry would refuse it now (nothing is proposed).
+        """
+        args = [self._c.token(vin), int(TitleStatus.ACTIVE), evidence_cid]
+        return self.propose_registry_call("setTitleStatus", args,
+                                           f"make title {vin} active again on the evidence of {evidence_cid}", on_accepted)
+
     def _propose_setting(self, setter: str, value: int, description: str) -> int:
         return self.propose_registry_call(setter, [value], description)
 

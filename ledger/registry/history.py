@@ -23,7 +23,7 @@ TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "Va
 LIEN_EVENTS = ("LienGranted", "LienReleased", "LienLapsed", "LienForceReleased", "LienCommitted", "LienProved",
                "LienProofDue", "LienProofSettled", "LienAcknowledged", "LienRevealed", "LienAssigned",
                "LienSubordinated", "LienPaidOff", "LienPayoffDisputed", "LienReleaseOverdue", "LienReleasedAfterPayoff",
-               "LienDefaulted", "DefaultNotice", "LienDischarged")
+               "LienDefaulted", "DefaultNotice", "LienDischarged", "LienDefaultWithdrawn")
 
 
 class History:

@@ -24,7 +24,7 @@ from ...errors import ChainIdMismatch
 from ..chain.base import Chain
 from ..chain.transactions import Transactor
 from .assignments import AssignmentAcceptance, Assignments, SubordinationAcceptance
-from .authorization import NO_COMMITMENT, LienAuthorization, TransferAuthorization
+from .authorization import NO_COMMITMENT, LienAuthorization, SaleAuthorization, TransferAuthorization
 from .consent import Consent
 from .context import Hook, IndexFile, LedgerContext
 from .defaults import Defaults
@@ -264,7 +264,8 @@ class Ledger:
 
     def assign_liens(
         self, liens: Sequence[tuple[Lien, str]], to: str, *, portfolio: Sequence[int],
-        acceptance: AssignmentAcceptance, on_batch: Callable[[int], object] | None = None, on_accepted: Hook = None,
+        acceptance: AssignmentAcceptance, on_batch: Callable[[int], object] | None = None,
+        on_accepted: Callable[[Sequence[tuple[Lien, str]]], object] | None = None,
     ) -> None:
         """Assigns liens to another LENDER, in batches: see `Assignments.assign`."""
         self._assignments.assign(liens, to, portfolio=portfolio, acceptance=acceptance, on_batch=on_batch,
@@ -289,18 +290,22 @@ class Ledger:
         """Declares the signing lender's lien in default, repossessing its title: see `Defaults.declare`."""
         return self._defaults.declare(lien_id, doc_cid=doc_cid, on_accepted=on_accepted)
 
+    def authorize_sale(self, vin: VIN, buyer: str, price: int, *, deadline: int) -> SaleAuthorization:
+        """Signs, as a repossessed title's owner or a registrar, the authorization of one sale: see
+        `Defaults.authorize_sale`."""
+        return self._defaults.authorize_sale(vin, buyer, price, deadline=deadline)
+
     def dispose_title(
-        self, vin: VIN, buyer: str, price: int, *, authorization: TransferAuthorization, doc_cid: str,
-        on_accepted: Hook = None,
+        self, vin: VIN, buyer: str, price: int, *, authorization: SaleAuthorization, doc_cid: str,
+        opening: Opening | None = None, on_accepted: Hook = None,
     ) -> Disposition:
         """Sells a repossessed title past the notice period, paying its liens by priority: see `Defaults.dispose`."""
-        return self._defaults.dispose(vin, buyer, price, authorization=authorization, doc_cid=doc_cid,
+        return self._defaults.dispose(vin, buyer, price, authorization=authorization, doc_cid=doc_cid, opening=opening,
                                       on_accepted=on_accepted)
 
-    def check_disposition(self, vin: VIN, buyer: str, price: int, authorization: TransferAuthorization) -> int:
-        """Checks a disposition without sending it; returns the private lien in default to reveal
-        first (0 if none): see `Defaults.check`."""
-        return self._defaults.check(vin, buyer, price, authorization)
+    def withdraw_default(self, lien_id: int, *, doc_cid: str, on_accepted: Hook = None) -> None:
+        """Withdraws the default of the signing lender's lien: see `Defaults.withdraw`."""
+        self._defaults.withdraw(lien_id, doc_cid=doc_cid, on_accepted=on_accepted)
 
     def enforcement(self, vin: VIN) -> Enforcement:
         """Reads a title's default, if it is repossessed: see `Defaults.of`."""
@@ -503,6 +508,10 @@ class Ledger:
     def propose_cancellation(self, vin: VIN, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes cancelling a title for good on evidence: see `Governance.propose_cancellation`."""
         return self._governance.propose_cancellation(vin, evidence_cid, on_accepted=on_accepted)
+
+    def propose_restoration(self, vin: VIN, evidence_cid: str, *, on_accepted: Hook = None) -> int:
+        """Proposes making a title active again (lifting a repossession): see `Governance.propose_restoration`."""
+        return self._governance.propose_restoration(vin, evidence_cid, on_accepted=on_accepted)
 
     def propose_force_release(self, lien_id: int, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes releasing a lien on evidence: see `Governance.propose_force_release`."""

@@ -162,7 +162,9 @@ MESSAGES: dict[str, str] = {
         "title {title}'s notice period after the default runs until {endsAt}: it is not disposed of before "
         "(its owner may still redeem it)"
     ),
-    "RegistryLienNotRevealed": "lien {lienId} in default is private: its amount is revealed before the waterfall pays it",
+    "RegistryDisputeTooLate": (
+        "lien {lienId}'s payoff can no longer be disputed: its release deadline passed at {releaseDue}"
+    ),
     "RegistryInvalidPrice": "a sale price must be greater than zero and below 2**40 minor units, not {price}",
     "AccessControlUnauthorizedAccount": "{account} does not hold the {neededRole} role",
     "AccessControlBadConfirmation": "a role can only be renounced by its holder",
@@ -287,7 +289,7 @@ class RevertDecoder:
         for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
             if key in fields:
                 render[name] = percent(int(fields[key]))
-        for key in ("deadline", "lapsesAt", "endsAt", "releasableAt", "paidOffAt"):
+        for key in ("deadline", "lapsesAt", "endsAt", "releasableAt", "paidOffAt", "releaseDue"):
             if key in fields:
                 render[key] = _utc(int(fields[key]))
         if "neededRole" in fields:

@@ -22,7 +22,7 @@ from ...zk.pedersen import Opening
 from ..registry import private
 from .accounts import AccountBook
 from ..registry.assignments import AssignmentAcceptance, SubordinationAcceptance
-from ..registry.authorization import LienAuthorization, TransferAuthorization, commitment_hash
+from ..registry.authorization import LienAuthorization, SaleAuthorization, TransferAuthorization, commitment_hash
 from ..registry.consent import Consent
 from ..registry.liens import LienTerms
 from .documents import Documents, SealedDocument
@@ -288,7 +288,8 @@ class Session:
         The assignment's document (a record of it by default) is sealed for the assignee, this
         lender and the AUDITOR accounts, once for the public liens; each private lien gets its own,
         which carries its amount's opening for the new holder (so it can prove, reveal and be paid).
-        Every document is stored once the registry accepted the first batch.
+        Each round's documents are stored once the registry accepted that round: an opening is
+        stored only with the assignment of its own lien.
 
         Args:
             lien_ids: Every lien the acceptance covers.
@@ -329,8 +330,11 @@ class Session:
                 one = shared
             sealed[one.cid] = one
             anchored.append((lien, one.cid))
+        def store(items: Sequence[tuple[Lien, str]]) -> None:
+            self._store([sealed[cid] for cid in dict.fromkeys(cid for _, cid in items)])
+
         self.ledger.assign_liens(anchored, to_address, portfolio=lien_ids, acceptance=acceptance, on_batch=on_batch,
-                                 on_accepted=lambda: self._store(list(sealed.values())))
+                                 on_accepted=store)
         return todo
 
     def declare_default(self, lien_id: int, *, document: bytes | None = None) -> Enforcement:
@@ -344,28 +348,39 @@ class Session:
         sealed = self._seal(document, self._everyone(), "lien-default", lien=lien_id, lender=self.ledger.address)
         return self.ledger.declare_default(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
+    def authorize_sale(self, vin: VIN, buyer: str, price: int, *, deadline: int) -> SaleAuthorization:
+        """Signs the authorization of one sale of a repossessed title to `buyer` (an address or a
+        profile account name): see `Ledger.authorize_sale`."""
+        return self.ledger.authorize_sale(vin, self.accounts.resolve(buyer), price, deadline=deadline)
+
     def dispose_title(
-        self, vin: VIN, buyer: str, price: int, *, authorization: TransferAuthorization, document: bytes | None = None
+        self, vin: VIN, buyer: str, price: int, *, authorization: SaleAuthorization, document: bytes | None = None
     ) -> Disposition:
         """Sells a repossessed title, as the holder of its lien in default, with the bill of sale (a
         record of the sale by default) sealed for every account of the profile, and the owner's or a
-        registrar's authorization of the transfer to the buyer. A private lien in
-        default is revealed first, from its sealed opening (see `reveal_lien`): the waterfall pays
-        it by its amount, which becomes public then and only then.
+        registrar's authorization of the sale. A private lien in default is revealed in the sale's
+        own transaction, from its sealed opening (see `open_lien`): its amount becomes public then,
+        and only if the sale is made.
 
         Raises:
-            As `Ledger.dispose_title` (nothing is stored), and `reveal_lien`.
+            As `Ledger.dispose_title` and `open_lien` (nothing is stored or revealed).
         """
         buyer_address = self.accounts.resolve(buyer)
-        enforcement = self.ledger.enforcement(vin)
-        if enforcement.lien_id and self.ledger.lien(enforcement.lien_id).private:
-            # Checked first: nothing is revealed for a disposition that would be refused anyway.
-            unrevealed = self.ledger.check_disposition(vin, buyer_address, price, authorization)
-            if unrevealed:
-                self.reveal_lien(unrevealed)
+        lien_id = self.ledger.enforcement(vin).lien_id
+        opening = self.open_lien(lien_id) if lien_id and self.ledger.lien(lien_id).private else None
         sealed = self._seal(document, self._everyone(), "title-disposition", vin=vin, buyer=buyer_address, price=price)
         return self.ledger.dispose_title(vin, buyer_address, price, authorization=authorization, doc_cid=sealed.cid,
-                                         on_accepted=self._storing(sealed))
+                                         opening=opening, on_accepted=self._storing(sealed))
+
+    def withdraw_default(self, lien_id: int, *, document: bytes | None = None) -> None:
+        """Withdraws the default of this lender's lien (the borrower cured it), with the withdrawal
+        (a record of it by default) sealed for every account of the profile, as the default was.
+
+        Raises:
+            As `Ledger.withdraw_default` (nothing is stored).
+        """
+        sealed = self._seal(document, self._everyone(), "lien-default-withdrawn", lien=lien_id)
+        self.ledger.withdraw_default(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
     def record_payoff(self, lien_id: int, *, document: bytes | None = None) -> Payoff:
         """Records a lien's payoff with its evidence (a receipt; a record of the step by default),
@@ -493,6 +508,17 @@ class Session:
         """
         sealed = self._seal(evidence, self._everyone(), "cancellation-evidence", vin=vin)
         return self.ledger.propose_cancellation(vin, sealed.cid, on_accepted=self._storing(sealed))
+
+    def propose_restoration(self, vin: VIN, evidence: bytes) -> int:
+        """Proposes that governance makes a title active again (a repossession whose default was
+        wrong), with its evidence sealed for every account of the profile and stored once
+        governance accepted the proposal, as `propose_force_release` does.
+
+        Raises:
+            ContractRevert: If the registry would refuse it, or governance the proposal (nothing is stored).
+        """
+        sealed = self._seal(evidence, self._everyone(), "restoration-evidence", vin=vin)
+        return self.ledger.propose_restoration(vin, sealed.cid, on_accepted=self._storing(sealed))
 
     def _authorized_opening(self, authorization: LienAuthorization, amount: int) -> Opening:
         """The opening a private lien's authorization carries for this lender, checked against

@@ -31,7 +31,7 @@ from ..registry.records import Event
 
 ALERTS = ("LtvAlert", "LtvRecovered", "LienProofDue", "LienProofSettled", "LienProved", "LienRevealed",
           "LtvThresholdChanged", "LienReleaseOverdue", "LienPayoffDisputed", "LienDefaulted", "DefaultNotice",
-          "TitleDisposed", "TitleRedeemed")
+          "TitleDisposed", "TitleRedeemed", "LienDefaultWithdrawn")
 #: Bookkeeping for wallets that repeats the registry's own events (ERC-721's Transfer, ERC-5192's
 #: Locked, ERC-4906's metadata updates): left out unless asked for.
 MIRRORED = ("Transfer", "Approval", "ApprovalForAll", "Locked", "MetadataUpdate", "BatchMetadataUpdate")

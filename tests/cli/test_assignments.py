@@ -142,7 +142,8 @@ def test_a_lien_in_default_is_disposed_of_after_the_notice_period(run, tmp_path:
     assert f"DEFAULT lien {senior}" in alerts and f"lien {senior} on the title is in default" in alerts
     buyer = Account.create().address
     sale = tmp_path / "sale.json"
-    assert run("--as", "registrar", "title", "authorize", VIN, "--to", buyer, "--valid-days", "30", "--out", str(sale)).code == 0
+    assert run("--as", "registrar", "title", "authorize-sale", VIN, "--to", buyer, "--price", "1500",
+               "--valid-days", "30", "--out", str(sale)).code == 0
     r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--authorization", str(sale))
     assert_one_line_error(r, 1, "notice period after the default runs until", "lienchain title show")
 

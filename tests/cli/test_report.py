@@ -49,7 +49,8 @@ def test_a_portfolio_shows_states_exposure_overdue_releases_and_disposal_times(
     # Twelve days on: the release is overdue, and the title in default may be sold.
     monkeypatch.setattr(eth._utils.headers, "eth_now", lambda: int(time.time()) + 12 * DAY)
     buyer, sale = Account.create().address, tmp_path / "sale.json"
-    assert run("--as", "registrar", "title", "authorize", VINS[0], "--to", buyer, "--valid-days", "30", "--out", str(sale)).code == 0
+    assert run("--as", "registrar", "title", "authorize-sale", VINS[0], "--to", buyer, "--price", "600",
+               "--valid-days", "30", "--out", str(sale)).code == 0
     assert run("--as", "lender-a", "title", "dispose", VINS[0], "--to", buyer, "--price", "600",
                "--authorization", str(sale)).code == 0
     r = run("report", "--lender", "lender-a", "--json")

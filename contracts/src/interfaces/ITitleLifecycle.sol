@@ -72,13 +72,20 @@ interface ITitleLifecycle {
     /// @param tokenId The title.
     /// @param endsAt When it ends (unix time).
     error RegistryNoticePeriodRunning(uint256 tokenId, uint64 endsAt);
-    /// @notice The lien in default is private: its holder reveals its amount before the waterfall
-    /// can pay it.
-    /// @param lienId The lien.
-    error RegistryLienNotRevealed(uint256 lienId);
     /// @notice A sale price is zero, or 2**40 minor units or more.
     /// @param price The price given.
     error RegistryInvalidPrice(uint256 price);
+
+    /// @notice A dispute of a payoff comes by its release deadline, or not at all.
+    /// @param lienId The lien.
+    /// @param releaseDue The deadline.
+    error RegistryDisputeTooLate(uint256 lienId, uint64 releaseDue);
+
+    /// @notice A private lien's opening (amount and blinding factor), revealed at its disposition.
+    struct Opening {
+        uint256 amount;
+        uint256 blinding;
+    }
 
     /// @notice A title in default: the lien its holder enforces, and the notice period.
     struct Enforcement {
@@ -104,12 +111,20 @@ interface ITitleLifecycle {
     /// @param lender The lender told.
     /// @param defaultedLienId The lien in default.
     event DefaultNotice(uint256 indexed lienId, uint256 indexed tokenId, address indexed lender, uint256 defaultedLienId);
+    /// @notice The holder of the lien in default withdrew the default (the borrower cured it): the
+    /// title is active again, the lien stays.
+    /// @param lienId The lien.
+    /// @param tokenId Its title.
+    /// @param lender Its holder.
+    /// @param docCid The CID of the sealed withdrawal.
+    event LienDefaultWithdrawn(uint256 indexed lienId, uint256 indexed tokenId, address lender, string docCid);
     /// @notice A disposition paid a lien from the sale price and discharged it.
     /// @param lienId The lien.
     /// @param tokenId Its title.
     /// @param lender Its holder.
     /// @param recovered What the price paid it.
-    /// @param deficiency What it still lacks: its amount less `recovered`.
+    /// @param deficiency What it still lacks: its amount less `recovered` (zero for a lien whose
+    /// payoff was on record: it was paid).
     event LienDischarged(uint256 indexed lienId, uint256 indexed tokenId, address lender, uint256 recovered, uint256 deficiency);
     /// @notice The holder of the lien in default sold the title: the waterfall paid that lien and its
     /// juniors by priority (liens senior to it stay on the title), the rest is the owner's surplus.
@@ -318,24 +333,34 @@ interface ITitleLifecycle {
 
     /// @notice Sells, as the holder of the lien in default, a repossessed title past the notice
     /// period: the registry pays that lien and each junior one from the price by priority (each up
-    /// to its amount), discharges them, records each one's recovery and deficiency and the owner's
-    /// surplus, and moves the title to the buyer, active, with the liens senior to the one in
-    /// default still on it. No lienholder sells on its key alone: the transfer to the buyer carries
-    /// a `TransferAuthorization` signed by the owner (a surrender) or by a registrar other than the
-    /// sender. A private lien in default is revealed first (`revealLien`); that check comes last,
-    /// so that a client learns of every other refusal before it reveals anything.
+    /// to its amount; a junior whose payoff is on record was paid, and gets nothing), discharges
+    /// them, records each one's recovery and deficiency and the owner's surplus, and moves the title
+    /// to the buyer, active, with the liens senior to the one in default still on it. No
+    /// lienholder sells on its key alone: an EIP-712 `SaleAuthorization(tokenId, lienId,
+    /// defaultedAt, buyer, price, nonce, deadline)` signed by the owner (a surrender) or by a
+    /// registrar other than the sender binds this default, buyer and price. Refused while the lien
+    /// in default has a payoff on record (until its holder disputes it). A private lien in default
+    /// is revealed in the same transaction, from `opening` (ignored for a public one).
     /// @param tokenId The title.
     /// @param buyer The buyer: not the zero address nor the owner.
     /// @param price The sale price, in the liens' currency: 1 to 2**40 - 1 minor units.
     /// @param docCid The CID of the sealed bill of sale.
-    /// @param authorization The owner's or a registrar's authorization of the transfer to `buyer`.
+    /// @param authorization The owner's or a registrar's authorization of the sale.
+    /// @param opening A private lien in default's amount and blinding factor.
     function disposeTitle(
         uint256 tokenId,
         address buyer,
         uint256 price,
         string calldata docCid,
-        ITitleRegistry.Authorization calldata authorization
+        ITitleRegistry.Authorization calldata authorization,
+        Opening calldata opening
     ) external;
+
+    /// @notice Withdraws, as its holder, the default of a lien (the borrower cured it): the title
+    /// is active again and the lien stays.
+    /// @param lienId The lien in default.
+    /// @param docCid The CID of the sealed withdrawal.
+    function withdrawDefault(uint256 lienId, string calldata docCid) external;
 
     /// @notice Sets how long after a default its lienholder must wait to dispose of the title
     /// (governance only).

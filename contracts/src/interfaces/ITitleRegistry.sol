@@ -238,7 +238,8 @@ interface ITitleRegistry {
     /// @param activeLiens The number of its active liens.
     error RegistryTitleEncumbered(uint256 tokenId, uint256 activeLiens);
     /// @notice A title becomes repossessed only by its lienholder's default, and leaves that status
-    /// only by redemption or disposition: no status change sets or lifts it.
+    /// only by redemption, disposition, its lender's withdrawal of the default, or a member vote: no
+    /// status change sets it, and only governance's lifts it.
     /// @param tokenId The title.
     error RegistryRepossessionByDefault(uint256 tokenId);
     /// @notice Only governance cancels a title: a cancellation can never be undone.

@@ -43,9 +43,11 @@ library Titles {
         bool frozen;
         /// @dev Whether a review found a value that counted: the title is never unlimited again.
         bool valued;
-        /// @dev The lien in default while the title is repossessed, and since when; zero otherwise.
+        /// @dev The lien in default while the title is repossessed, since when, and the end of its
+        /// notice period (fixed at the default: a later vote changes only later defaults); zero otherwise.
         uint256 enforcingLienId;
         uint64 defaultedAt;
+        uint64 noticeEndsAt;
         /// @dev The oracles that valued the title, in the order they first did until a pruning
         /// (which moves the last ones into the places of those whose role was gone, and forgets
         /// their valuations); at most `MAX_VALUERS`. The order matters to nothing: the value is
@@ -73,6 +75,10 @@ library Titles {
         address by;
         /// @dev Whether a review raised `LienReleaseOverdue` for it.
         bool overdue;
+        /// @dev The release deadline, and when a registrar may release it instead: fixed when the
+        /// payoff is recorded (a later vote changes only later payoffs).
+        uint64 releaseDue;
+        uint64 releasableAt;
     }
 
     /// @notice A private lien's commitment and the state of its loan-to-value proof.
@@ -187,7 +193,10 @@ library Titles {
         _checkDocument(docCid);
         ITitleRegistry.TitleStatus previous = t.title.status;
         if (previous == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
-        if (previous == ITitleRegistry.TitleStatus.Repossessed || status == ITitleRegistry.TitleStatus.Repossessed) {
+        // Only a lienholder's default repossesses a title; only its redemption, its disposition,
+        // its lender's withdrawal or a member vote lifts that.
+        bool lift = previous == ITitleRegistry.TitleStatus.Repossessed;
+        if (status == ITitleRegistry.TitleStatus.Repossessed || (lift && !governance)) {
             revert ITitleRegistry.RegistryRepossessionByDefault(tokenId);
         }
         if (previous == status) revert ITitleRegistry.RegistryStatusUnchanged(tokenId, status);
@@ -583,7 +592,9 @@ library Titles {
     function _redeem(State storage t, uint256 tokenId, uint256 lienId) private {
         delete t.enforcingLienId;
         delete t.defaultedAt;
+        delete t.noticeEndsAt;
         t.title.status = ITitleRegistry.TitleStatus.Active;
+        emit ITitleRegistry.TitleStatusChanged(tokenId, ITitleRegistry.TitleStatus.Repossessed, ITitleRegistry.TitleStatus.Active, "");
         emit ITitleRegistry.TitleRedeemed(tokenId, lienId);
     }
 

@@ -42,9 +42,12 @@ contract TitleLifecycle is ITitleLifecycle {
     /// @dev The EIP-712 type a junior lienholder signs to accept a senior's subordination to it.
     bytes32 private constant _SUBORDINATION_TYPEHASH =
         keccak256("LienSubordination(uint256 lienId,uint256 behindLienId,uint256 nonce,uint64 deadline)");
-    /// @dev The EIP-712 type of a transfer's authorization (see {Authorizations}): a disposition's too.
-    bytes32 private constant _TRANSFER_TYPEHASH =
-        keccak256("TransferAuthorization(uint256 tokenId,address from,address to,uint256 nonce,uint64 deadline)");
+    /// @dev The EIP-712 type the owner or a registrar signs to authorize a disposition: one default
+    /// (its lien and date), one buyer, one price.
+    bytes32 private constant _SALE_TYPEHASH = keccak256(
+        "SaleAuthorization(uint256 tokenId,uint256 lienId,uint64 defaultedAt,address buyer,uint256 price,"
+        "uint256 nonce,uint64 deadline)"
+    );
     bytes32 private constant _LENDER_ROLE = keccak256("LENDER_ROLE");
     bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @dev AccessControl's DEFAULT_ADMIN_ROLE: the Governance contract, after a member vote.
@@ -86,9 +89,7 @@ contract TitleLifecycle is ITitleLifecycle {
         for (uint256 i = 0; i < active.length; i++) {
             Titles.LienState storage l = $.liens[active[i] - 1];
             Titles.Payoff storage p = l.payoff;
-            if (p.at != 0 && !p.overdue && block.timestamp > uint256(p.at) + $.settings.releaseDeadline) {
-                _markReleaseOverdue(l, active[i], $.settings.releaseDeadline);
-            }
+            if (p.at != 0 && !p.overdue && block.timestamp > p.releaseDue) _markReleaseOverdue(l, active[i]);
         }
     }
 
@@ -161,18 +162,33 @@ contract TitleLifecycle is ITitleLifecycle {
         address buyer,
         uint256 price,
         string calldata docCid,
-        ITitleRegistry.Authorization calldata authorization
+        ITitleRegistry.Authorization calldata authorization,
+        Opening calldata opening
     ) external throughRegistry {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
         Titles.State storage t = _existingTitle($, tokenId);
         uint256 lienId = _checkDisposition($, t, tokenId, buyer, price);
-        _authorizeSale($, tokenId, buyer, authorization);
+        _authorizeSale($, t, tokenId, lienId, buyer, price, authorization);
         _checkDocument(docCid);
-        // Last, so that a client sees every other refusal before it reveals the amount for nothing.
-        if ($.liens[lienId - 1].proof.provenAt != 0) revert RegistryLienNotRevealed(lienId);
+        if ($.liens[lienId - 1].proof.provenAt != 0) {
+            // Revealed here, in the sale's own transaction: public then, and only if the sale is.
+            Titles.revealLien(t, $.liens, $.settings, ITitleRegistry(address(this)).verifier(), lienId,
+                              opening.amount, opening.blinding);
+        }
         uint256 surplus = _payWaterfall($, t, lienId, price);
         _dispose(t, tokenId, lienId, buyer, price, surplus, docCid);
         Titles.review(t, $.liens, $.settings, tokenId);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function withdrawDefault(uint256 lienId, string calldata docCid) external throughRegistry {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        ITitleRegistry.Lien storage l = _activeLien($, lienId).lien;
+        if (l.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lender);
+        Titles.State storage t = $.titles[l.tokenId];
+        if (t.enforcingLienId != lienId) revert RegistryNotRepossessed(l.tokenId);
+        _checkDocument(docCid);
+        _withdrawDefault(t, l.tokenId, lienId, docCid);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -184,8 +200,7 @@ contract TitleLifecycle is ITitleLifecycle {
     function enforcement(uint256 tokenId) external view throughRegistry returns (Enforcement memory) {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
         Titles.State storage t = _existingTitle($, tokenId);
-        if (t.enforcingLienId == 0) return Enforcement(0, 0, 0);
-        return Enforcement(t.enforcingLienId, t.defaultedAt, t.defaultedAt + $.settings.noticePeriod);
+        return Enforcement(t.enforcingLienId, t.defaultedAt, t.noticeEndsAt);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -205,7 +220,7 @@ contract TitleLifecycle is ITitleLifecycle {
         if (!owner && !_hasRole(_REGISTRAR_ROLE)) revert RegistryNotBorrower(lienId, msg.sender);
         if (l.payoff.at != 0) revert RegistryPayoffRecorded(lienId, l.payoff.at);
         _checkDocument(docCid);
-        _recordPayoff(l, lienId, $.settings.releaseDeadline, docCid);
+        _recordPayoff(l, lienId, $.settings, docCid);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -213,6 +228,8 @@ contract TitleLifecycle is ITitleLifecycle {
         Titles.LienState storage l = _activeLien(RegistryStorage.layout(), lienId);
         if (l.lien.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lien.lender);
         if (l.payoff.at == 0) revert RegistryNoPayoff(lienId);
+        // By the release deadline: no lienholder keeps a payoff from counting by disputing it late.
+        if (block.timestamp > l.payoff.releaseDue) revert RegistryDisputeTooLate(lienId, l.payoff.releaseDue);
         _checkDocument(docCid);
         _disputePayoff(l, lienId, docCid);
     }
@@ -227,8 +244,7 @@ contract TitleLifecycle is ITitleLifecycle {
         Titles.Payoff storage p = l.payoff;
         if (p.at == 0) revert RegistryNoPayoff(lienId);
         if (p.by == msg.sender) revert RegistrySameRegistrar(lienId, msg.sender);
-        uint256 releasableAt = uint256(p.at) + $.settings.releaseDeadline + $.settings.releaseGrace;
-        if (block.timestamp <= releasableAt) revert RegistryReleaseNotOverdue(lienId, uint64(releasableAt));
+        if (block.timestamp <= p.releasableAt) revert RegistryReleaseNotOverdue(lienId, p.releasableAt);
         Titles.closeLien($.titles[l.lien.tokenId], $.liens, $.settings, lienId, Titles.Closing.AfterPayoff, evidenceCid);
     }
 
@@ -248,9 +264,7 @@ contract TitleLifecycle is ITitleLifecycle {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
         if (lienId == 0 || lienId > $.liens.length) revert ITitleRegistry.RegistryUnknownLien(lienId);
         Titles.Payoff storage p = $.liens[lienId - 1].payoff;
-        if (p.at == 0) return state;
-        uint64 due = p.at + $.settings.releaseDeadline;
-        return PayoffState(p.at, p.by, due, due + $.settings.releaseGrace, p.overdue);
+        return PayoffState(p.at, p.by, p.releaseDue, p.releasableAt, p.overdue);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -274,8 +288,7 @@ contract TitleLifecycle is ITitleLifecycle {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
         for (uint256 i = 0; i < n; i++) {
             uint256 lienId = lienIds[i];
-            ITitleRegistry.Lien storage l = _activeLien($, lienId).lien;
-            if (l.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lender);
+            ITitleRegistry.Lien storage l = _assignable($, lienId);
             if (!MerkleProof.verifyCalldata(proofs[i], liensRoot, keccak256(bytes.concat(keccak256(abi.encode(lienId)))))) {
                 revert RegistryNotAccepted(lienId, to);
             }
@@ -298,6 +311,7 @@ contract TitleLifecycle is ITitleLifecycle {
         if (s.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, s.lender);
         if (junior.tokenId != s.tokenId || junior.priority <= s.priority) revert RegistryNotSenior(lienId, behindLienId);
         if (senior.proof.provenAt != 0) revert RegistryPrivateLienStaysFirst(lienId);
+        _checkNotRepossessed($.titles[s.tokenId], s.tokenId); // the waterfall a default announced stays as it was
         _checkDocument(docCid);
         bytes32 digest = _digest(keccak256(abi.encode(
             _SUBORDINATION_TYPEHASH, lienId, behindLienId, acceptance.nonce, acceptance.deadline
@@ -391,13 +405,15 @@ contract TitleLifecycle is ITitleLifecycle {
         uint256 lienId,
         string calldata docCid
     ) private {
+        uint64 noticeEndsAt = uint64(block.timestamp) + $.settings.noticePeriod;
         t.enforcingLienId = lienId;
         t.defaultedAt = uint64(block.timestamp);
+        t.noticeEndsAt = noticeEndsAt;
         t.title.status = ITitleRegistry.TitleStatus.Repossessed;
         emit ITitleRegistry.TitleStatusChanged(
             tokenId, ITitleRegistry.TitleStatus.Active, ITitleRegistry.TitleStatus.Repossessed, docCid
         );
-        emit LienDefaulted(lienId, tokenId, msg.sender, uint64(block.timestamp) + $.settings.noticePeriod, docCid);
+        emit LienDefaulted(lienId, tokenId, msg.sender, noticeEndsAt, docCid);
         uint256[] storage active = t.activeLienIds;
         for (uint256 i = 0; i < active.length; i++) {
             uint256 other = active[i];
@@ -420,20 +436,44 @@ contract TitleLifecycle is ITitleLifecycle {
         remaining = price;
         for (uint256 i = first; i < active.length; i++) {
             uint256 id = active[i];
-            ITitleRegistry.Lien storage x = $.liens[id - 1].lien;
-            uint256 recovered = remaining < x.amount ? remaining : x.amount;
+            Titles.LienState storage x = $.liens[id - 1];
+            // A junior whose payoff is on record (undisputed) was paid: the price owes it nothing.
+            uint256 owed = x.payoff.at != 0 ? 0 : x.lien.amount;
+            uint256 recovered = remaining < owed ? remaining : owed;
             remaining -= recovered;
-            _discharge(t, $.liens[id - 1], id, recovered);
+            _discharge(t, x, id, recovered, owed - recovered);
         }
         while (active.length > first) active.pop();
     }
 
-    function _discharge(Titles.State storage t, Titles.LienState storage l, uint256 lienId, uint256 recovered) private {
+    function _discharge(
+        Titles.State storage t,
+        Titles.LienState storage l,
+        uint256 lienId,
+        uint256 recovered,
+        uint256 deficiency
+    ) private {
         ITitleRegistry.Lien storage x = l.lien;
         x.status = ITitleRegistry.LienStatus.Discharged;
         l.recovered = recovered;
         t.secured -= x.amount;
-        emit LienDischarged(lienId, x.tokenId, x.lender, recovered, x.amount - recovered);
+        emit LienDischarged(lienId, x.tokenId, x.lender, recovered, deficiency);
+    }
+
+    function _withdrawDefault(Titles.State storage t, uint256 tokenId, uint256 lienId, string calldata docCid) private {
+        _endRepossession(t);
+        emit ITitleRegistry.TitleStatusChanged(
+            tokenId, ITitleRegistry.TitleStatus.Repossessed, ITitleRegistry.TitleStatus.Active, docCid
+        );
+        emit LienDefaultWithdrawn(lienId, tokenId, msg.sender, docCid);
+        emit IERC4906.MetadataUpdate(tokenId);
+    }
+
+    function _endRepossession(Titles.State storage t) private {
+        delete t.enforcingLienId;
+        delete t.defaultedAt;
+        delete t.noticeEndsAt;
+        t.title.status = ITitleRegistry.TitleStatus.Active;
     }
 
     function _dispose(
@@ -446,19 +486,23 @@ contract TitleLifecycle is ITitleLifecycle {
         string calldata docCid
     ) private {
         address from = IERC721(address(this)).ownerOf(tokenId);
-        delete t.enforcingLienId;
-        delete t.defaultedAt;
-        t.title.status = ITitleRegistry.TitleStatus.Active;
+        _endRepossession(t);
         t.title.docCid = docCid;
         ITitleRegistry(address(this)).lifecycleTransfer(tokenId, buyer);
+        emit ITitleRegistry.TitleStatusChanged(
+            tokenId, ITitleRegistry.TitleStatus.Repossessed, ITitleRegistry.TitleStatus.Active, docCid
+        );
         emit ITitleRegistry.TitleTransferred(tokenId, from, buyer, docCid);
         emit TitleDisposed(tokenId, lienId, from, buyer, price, surplus, docCid);
         emit IERC4906.MetadataUpdate(tokenId);
     }
 
-    function _recordPayoff(Titles.LienState storage l, uint256 lienId, uint64 deadline, string calldata docCid) private {
-        l.payoff = Titles.Payoff(uint64(block.timestamp), msg.sender, false);
-        emit LienPaidOff(lienId, l.lien.tokenId, msg.sender, uint64(block.timestamp) + deadline, docCid);
+    function _recordPayoff(Titles.LienState storage l, uint256 lienId, Titles.Settings storage s, string calldata docCid)
+        private
+    {
+        uint64 due = uint64(block.timestamp) + s.releaseDeadline;
+        l.payoff = Titles.Payoff(uint64(block.timestamp), msg.sender, false, due, due + s.releaseGrace);
+        emit LienPaidOff(lienId, l.lien.tokenId, msg.sender, due, docCid);
     }
 
     function _disputePayoff(Titles.LienState storage l, uint256 lienId, string calldata docCid) private {
@@ -466,9 +510,9 @@ contract TitleLifecycle is ITitleLifecycle {
         emit LienPayoffDisputed(lienId, l.lien.tokenId, msg.sender, docCid);
     }
 
-    function _markReleaseOverdue(Titles.LienState storage l, uint256 lienId, uint64 deadline) private {
+    function _markReleaseOverdue(Titles.LienState storage l, uint256 lienId) private {
         l.payoff.overdue = true;
-        emit LienReleaseOverdue(lienId, l.lien.tokenId, l.lien.lender, l.payoff.at + deadline);
+        emit LienReleaseOverdue(lienId, l.lien.tokenId, l.lien.lender, l.payoff.releaseDue);
     }
 
     function _assignLien(ITitleRegistry.Lien storage l, uint256 lienId, address to, string calldata docCid) private {
@@ -526,38 +570,62 @@ contract TitleLifecycle is ITitleLifecycle {
         lienId = t.enforcingLienId;
         Titles.LienState storage l = $.liens[lienId - 1];
         if (l.lien.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lien.lender);
-        uint256 endsAt = uint256(t.defaultedAt) + $.settings.noticePeriod;
-        if (block.timestamp < endsAt) revert RegistryNoticePeriodRunning(tokenId, uint64(endsAt));
+        if (block.timestamp < t.noticeEndsAt) revert RegistryNoticePeriodRunning(tokenId, t.noticeEndsAt);
+        // A payoff on record stands until its holder disputes it: no sale of a redeemed title.
+        if (l.payoff.at != 0) revert RegistryPayoffRecorded(lienId, l.payoff.at);
         if (buyer == address(0) || buyer == IERC721(address(this)).ownerOf(tokenId)) {
             revert ITitleRegistry.RegistryInvalidOwner(buyer);
         }
         if (price == 0 || price >= _AMOUNT_LIMIT) revert RegistryInvalidPrice(price);
     }
 
-    /// @dev Checks and spends the authorization of a disposition's transfer to `buyer`: an EIP-712
-    /// `TransferAuthorization` as a transfer's, signed by the title's owner (a surrender) or by a
-    /// registrar (who checked the repossession): no lienholder sells a title on its key alone.
+    /// @dev Checks and spends the authorization of a sale: an EIP-712 `SaleAuthorization` of exactly
+    /// this default (its lien and date), buyer and price, signed by the title's owner (a surrender)
+    /// or by a registrar other than the sender (who checked the repossession): no lienholder sells a
+    /// title on its key alone, and no transfer's authorization passes for a sale's.
     function _authorizeSale(
         RegistryStorage.Layout storage $,
+        Titles.State storage t,
         uint256 tokenId,
+        uint256 lienId,
         address buyer,
+        uint256 price,
         ITitleRegistry.Authorization calldata authorization
     ) private {
         if (authorization.deadline < block.timestamp) {
             revert ITitleRegistry.RegistryAuthorizationExpired(authorization.deadline);
         }
-        address owner = IERC721(address(this)).ownerOf(tokenId);
         bytes32 digest = _domainDigest(keccak256(abi.encode(
-            _TRANSFER_TYPEHASH, tokenId, owner, buyer, authorization.nonce, authorization.deadline
+            _SALE_TYPEHASH, tokenId, lienId, t.defaultedAt, buyer, price, authorization.nonce, authorization.deadline
         )));
         if ($.consentUsed[digest]) revert ITitleRegistry.RegistryAuthorizationUsed(digest);
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, authorization.signature);
         if (err != ECDSA.RecoverError.NoError) revert ITitleRegistry.RegistryAuthorizationInvalid();
-        if (signer != owner && (signer == msg.sender || !IAccessControl(address(this)).hasRole(_REGISTRAR_ROLE, signer))) {
+        bool owner = signer == IERC721(address(this)).ownerOf(tokenId);
+        if (!owner && (signer == msg.sender || !IAccessControl(address(this)).hasRole(_REGISTRAR_ROLE, signer))) {
             revert ITitleRegistry.RegistryNotAuthorized(tokenId, signer);
         }
         $.consentUsed[digest] = true;
         emit ITitleRegistry.AuthorizationUsed(digest, signer, tokenId);
+    }
+
+    /// @dev An active lien of the caller that it may assign: not on a repossessed title (the
+    /// default told its holders), and with no payoff on record (its holder owes the release, and
+    /// cannot hand it on to one never told).
+    function _assignable(RegistryStorage.Layout storage $, uint256 lienId)
+        private
+        view
+        returns (ITitleRegistry.Lien storage l)
+    {
+        Titles.LienState storage state = _activeLien($, lienId);
+        l = state.lien;
+        if (l.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lender);
+        _checkNotRepossessed($.titles[l.tokenId], l.tokenId);
+        if (state.payoff.at != 0) revert RegistryPayoffRecorded(lienId, state.payoff.at);
+    }
+
+    function _checkNotRepossessed(Titles.State storage t, uint256 tokenId) private view {
+        if (t.title.status == ITitleRegistry.TitleStatus.Repossessed) revert RegistryTitleRepossessed(tokenId, t.enforcingLienId);
     }
 
     function _hasRole(bytes32 role) private view returns (bool) {

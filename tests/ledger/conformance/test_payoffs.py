@@ -102,3 +102,21 @@ def test_past_the_deadline_an_alert_and_past_the_grace_a_second_registrar_releas
     assert owned["reader"].liens(VIN)[0].status == LienStatus.RELEASED  # the index knows how it ended
     event = owned["reader"].history(VIN)[-1]
     assert event.name == "LienReleasedAfterPayoff" and event.args["registrar"] == owned["registrar-b"].address
+
+
+def test_a_payoff_is_disputed_by_its_deadline_or_not_at_all_and_blocks_an_assignment(owned: dict[str, Ledger]) -> None:
+    vote(owned, owned["registrar"].propose_release_deadline(2))
+    payoff = owned["owner"].record_payoff(1, doc_cid="bafkreireceipt")
+    acceptance = owned["lender-b"].accept_assignment([1], assignor=owned["lender-a"].address,
+                                                     deadline=owned["reader"].now() + 86400)
+    before = sent(owned)
+    with pytest.raises(errors.RegistryPayoffRecorded):  # it owes the release: it does not hand the lien on
+        owned["lender-a"].assign_liens([(owned["reader"].lien(1), "bafkreiassign")], owned["lender-b"].address,
+                                       portfolio=[1], acceptance=acceptance)
+    assert sent(owned) == before
+    wait_for_chain_time(owned, payoff.release_due)
+    before = sent(owned)
+    with pytest.raises(errors.RegistryDisputeTooLate) as refused:
+        owned["lender-a"].dispute_payoff(1, doc_cid="bafkreistatement")
+    assert refused.value.release_due == payoff.release_due
+    assert sent(owned) == before and owned["reader"].payoff(1).recorded

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import errors
+from ..ledger.registry.records import Brand
 
 __all__ = ["ADVICE", "advice_for", "explain"]
 
@@ -72,6 +73,15 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.RegistryTitleExists: "see it with `lienchain title show`",
     errors.RegistryCancellationNeedsVote: (
         "propose it with `lienchain member propose --cancel-title VIN --evidence FILE`"
+    ),
+    errors.RegistryBrandRemovalNeedsVote: lambda e: (
+        f"propose it with `lienchain member propose --remove-brand VIN --brand {Brand(e.brand).label} --evidence FILE`"
+    ),
+    errors.RegistryBrandPresent: "see its brands with `lienchain title show`",
+    errors.RegistryBrandAbsent: "see its brands with `lienchain title show`",
+    errors.RegistryOdometerRollback: (
+        "check the reading; if the odometer does not show the vehicle's actual distance, a registrar brands the "
+        "title with `lienchain title brand VIN --brand ODOMETER-NOT-ACTUAL --doc FILE` first"
     ),
     errors.RegistryDirectTransferDisabled: "use `lienchain title transfer` as a registrar",
     errors.RegistryUnknownLien: "list a title's liens with `lienchain lien list VIN`",

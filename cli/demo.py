@@ -107,8 +107,8 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     second_key = registrar_b.authorize_transfer(vin, bob, deadline=week)  # no one registrar moves a title
     step("registrar-b", f"title authorize {vin} --to {bob}", f"EIP-712 authorization signed by {second_key.signer}")
     for actor, action, attempt in (
-        ("registrar", f"title transfer {vin} --to {bob} --authorization FILE",
-         lambda: registrar.transfer_title(vin, bob, authorization=second_key)),
+        ("registrar", f"title transfer {vin} --to {bob} --km 42000 --authorization FILE",
+         lambda: registrar.transfer_title(vin, bob, km=42_000, authorization=second_key)),
         ("lender-b", f"lien release {first.lien_id}", lambda: lender_b.ledger.release_lien(first.lien_id)),
     ):
         try:
@@ -131,9 +131,10 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     lender_b.ledger.release_lien(second.lien_id)
     step("lender-b", f"lien release {second.lien_id}", "released")
 
-    t = registrar.transfer_title(vin, bob, authorization=second_key, document=b"Bill of sale: Alice to Bob")
-    step("registrar", f"title transfer {vin} --to {bob} --authorization FILE",
-         f"owner is now {t.owner}, document {t.doc_cid}")
+    t = registrar.transfer_title(vin, bob, km=42_000, authorization=second_key,
+                                 document=b"Bill of sale and odometer disclosure (42,000 km): Alice to Bob")
+    step("registrar", f"title transfer {vin} --to {bob} --km 42000 --authorization FILE",
+         f"owner is now {t.owner}, odometer {t.odometer_km:,} km, document {t.doc_cid}")
 
     _private_lien(profile, vin, step)
 

@@ -13,7 +13,7 @@ import click
 
 from ..ledger.registry.records import Proposal, ProposalCall
 from .options import App, common_options, pass_app
-from .params import LENIENT, PERCENT, PROPOSAL_ID, ROLE, format_time
+from .params import BRAND, LENIENT, PERCENT, PROPOSAL_ID, ROLE, format_time
 
 if TYPE_CHECKING:
     from ..ledger.registry.ledger import Ledger
@@ -97,9 +97,12 @@ def member() -> None:
               help="Propose releasing this lien against its holder's will (needs --evidence).")
 @click.option("--cancel-title", "cancel_title", metavar="VIN",
               help="Propose cancelling this title for good, e.g. a vehicle destroyed or exported (needs --evidence).")
+@click.option("--remove-brand", "remove_brand", metavar="VIN",
+              help="Propose removing a brand from this title (needs --brand and --evidence).")
+@click.option("--brand", "brand", type=BRAND, help="With --remove-brand: the brand, e.g. FLOOD.")
 @click.option("--evidence", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="With --force-release or --cancel-title: the evidence document (court order, proof of payoff, "
-                   "certificate of destruction), sealed and anchored.")
+              help="With --force-release, --cancel-title or --remove-brand: the evidence document (court order, "
+                   "proof of payoff, certificate of destruction, inspection), sealed and anchored.")
 @LENIENT
 @common_options
 @pass_app
@@ -108,7 +111,7 @@ def propose(
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
     lapse_grace_days: int | None, min_valuations: int | None, policy: str | None, force_release: int | None,
-    cancel_title: str | None, evidence: Path | None, lenient: bool,
+    cancel_title: str | None, remove_brand: str | None, brand: int | None, evidence: Path | None, lenient: bool,
 ) -> None:
     """Propose a role grant or revocation, a membership change, a new loan-to-value threshold,
     valuation staleness window, minimum of valuations, private lien proof window, lapse grace
@@ -129,21 +132,27 @@ def propose(
       lienchain --as registrar member propose --min-valuations 3
       lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
       lienchain --as registrar member propose --cancel-title 1M8GDM9AXKP042788 --evidence destruction.pdf
+      lienchain --as registrar member propose --remove-brand 1M8GDM9AXKP042788 --brand FLOOD --evidence inspection.pdf
     """
     from ..networks.card import MemberCard, check_roles
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days, voting_days, min_valuations, policy, force_release, cancel_title) if x] + (
+                          proof_days, voting_days, min_valuations, policy, force_release, cancel_title,
+                          remove_brand) if x] + (
                               [lapse_grace_days] if lapse_grace_days is not None else [])
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
             "--proof-days, --voting-days, --lapse-grace-days, --min-valuations, --authorization-policy, "
-            "--force-release or --cancel-title"
+            "--force-release, --cancel-title or --remove-brand"
         )
-    if bool(force_release or cancel_title) != bool(evidence):
-        raise click.UsageError("--evidence FILE goes with --force-release LIEN_ID or --cancel-title VIN, and they need it")
+    if bool(force_release or cancel_title or remove_brand) != bool(evidence):
+        raise click.UsageError(
+            "--evidence FILE goes with --force-release LIEN_ID, --cancel-title VIN or --remove-brand VIN, and they need it"
+        )
+    if bool(remove_brand) != (brand is not None):
+        raise click.UsageError("--brand BRAND goes with --remove-brand VIN, and it needs it")
     if card_roles and not card_file:
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
@@ -172,6 +181,12 @@ def propose(
         from ..ledger.registry.vin import normalize_vin
 
         pid = app.session().propose_cancellation(normalize_vin(cancel_title, lenient=lenient), evidence.read_bytes())
+    elif remove_brand and evidence and brand is not None:
+        from ..ledger.registry.records import Brand
+        from ..ledger.registry.vin import normalize_vin
+
+        pid = app.session().propose_brand_removal(normalize_vin(remove_brand, lenient=lenient), Brand(brand),
+                                                  evidence.read_bytes())
     elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))

@@ -18,6 +18,32 @@ interface ITitleLifecycle {
     /// @param tokenId The title.
     function reviewTitle(uint256 tokenId) external;
 
+    /// @notice Brands a title (REGISTRAR): salvage, flood, rebuilt, junk or odometer-not-actual.
+    /// The brand stays with the title through every transfer and disposition, and shows in its
+    /// `tokenURI`; only a member vote removes it ({removeBrand}). Refused for a brand the title
+    /// carries already ({ITitleRegistry-RegistryBrandPresent}) and on a cancelled title.
+    /// @param tokenId The title.
+    /// @param brand The brand.
+    /// @param docCid The CID of the sealed document of the brand (an insurer's total-loss report).
+    function brandTitle(uint256 tokenId, ITitleRegistry.Brand brand, string calldata docCid) external;
+
+    /// @notice Removes a brand from a title, on evidence (governance only: a registrar gets
+    /// {ITitleRegistry-RegistryBrandRemovalNeedsVote}). Refused for a brand the title does not
+    /// carry and on a cancelled title.
+    /// @param tokenId The title.
+    /// @param brand The brand.
+    /// @param evidenceCid The CID of the sealed evidence document (a court order, an inspection).
+    function removeBrand(uint256 tokenId, ITitleRegistry.Brand brand, string calldata evidenceCid) external;
+
+    /// @notice Records an odometer reading of a title (REGISTRAR), outside a transfer (which
+    /// records one too). A reading below the last one is refused
+    /// ({ITitleRegistry-RegistryOdometerRollback}) unless the title is branded odometer-not-actual.
+    /// Refused on a cancelled title.
+    /// @param tokenId The title.
+    /// @param km The reading, in kilometres.
+    /// @param docCid The CID of the sealed document of the reading (an inspection report).
+    function recordOdometer(uint256 tokenId, uint32 km, string calldata docCid) external;
+
     /// @notice The latest valuation of each oracle that valued the title, in the order they first did.
     /// @param tokenId The title.
     /// @return The valuations, fresh and stale.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {ITitleLifecycle} from "../interfaces/ITitleLifecycle.sol";
 import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
 import {RegistryStorage} from "../libraries/RegistryStorage.sol";
@@ -22,6 +24,10 @@ import {Titles} from "../libraries/Titles.sol";
 /// registry's external functions: `IAccessControl(address(this)).hasRole(...)`, or a registry
 /// function that only `address(this)` may call.
 contract TitleLifecycle is ITitleLifecycle {
+    /// @dev The registry's roles (its constants; a module reads them from its own code).
+    bytes32 private constant _DEFAULT_ADMIN_ROLE = 0x00;
+    bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+
     address private immutable _registry;
 
     constructor() {
@@ -40,6 +46,39 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @inheritdoc ITitleLifecycle
+    function brandTitle(uint256 tokenId, ITitleRegistry.Brand brand, string calldata docCid) external throughRegistry {
+        _checkRole(_REGISTRAR_ROLE);
+        Titles.State storage t = _liveTitle(RegistryStorage.layout(), tokenId);
+        if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+        uint8 bit = _bit(brand);
+        if (t.title.brands & bit != 0) revert ITitleRegistry.RegistryBrandPresent(tokenId, brand);
+        _setBrands(t, tokenId, t.title.brands | bit);
+        emit ITitleRegistry.TitleBranded(tokenId, brand, msg.sender, docCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function removeBrand(uint256 tokenId, ITitleRegistry.Brand brand, string calldata evidenceCid)
+        external
+        throughRegistry
+    {
+        if (!IAccessControl(address(this)).hasRole(_DEFAULT_ADMIN_ROLE, msg.sender)) {
+            revert ITitleRegistry.RegistryBrandRemovalNeedsVote(tokenId, brand);
+        }
+        Titles.State storage t = _liveTitle(RegistryStorage.layout(), tokenId);
+        if (bytes(evidenceCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+        uint8 bit = _bit(brand);
+        if (t.title.brands & bit == 0) revert ITitleRegistry.RegistryBrandAbsent(tokenId, brand);
+        _setBrands(t, tokenId, t.title.brands & ~bit);
+        emit ITitleRegistry.BrandRemoved(tokenId, brand, evidenceCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function recordOdometer(uint256 tokenId, uint32 km, string calldata docCid) external throughRegistry {
+        _checkRole(_REGISTRAR_ROLE);
+        Titles.recordOdometer(_liveTitle(RegistryStorage.layout(), tokenId), tokenId, km, docCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
     function valuations(uint256 tokenId)
         external
         view
@@ -52,6 +91,30 @@ contract TitleLifecycle is ITitleLifecycle {
         for (uint256 i = 0; i < valuers.length; i++) {
             out[i] = t.valuations[valuers[i]];
         }
+    }
+
+    /// @dev A title's brands change here alone; wallets are told (its `tokenURI` shows them).
+    function _setBrands(Titles.State storage t, uint256 tokenId, uint8 brands) private {
+        t.title.brands = brands;
+        emit IERC4906.MetadataUpdate(tokenId);
+    }
+
+    /// @dev As the registry's `onlyRole`, through the registry's roles.
+    function _checkRole(bytes32 role) private view {
+        if (!IAccessControl(address(this)).hasRole(role, msg.sender)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, role);
+        }
+    }
+
+    /// @dev A registered title that is not cancelled: a cancelled title never changes again.
+    function _liveTitle(RegistryStorage.Layout storage $, uint256 tokenId) private view returns (Titles.State storage t) {
+        t = _existingTitle($, tokenId);
+        if (t.title.status == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
+    }
+
+    /// @dev The bit of a brand in a title's mask.
+    function _bit(ITitleRegistry.Brand brand) private pure returns (uint8) {
+        return uint8(1) << uint8(brand);
     }
 
     function _existingTitle(RegistryStorage.Layout storage $, uint256 tokenId)

@@ -19,6 +19,11 @@ _PROPOSE = "propose it with `lienchain member propose` and have a majority of me
 _PROFILE = "or point --profile / LIENCHAIN_HOME at an existing one"
 
 
+def _brand(value: int) -> str:
+    """A brand's name as the command line takes it (BRAND for a number no brand has)."""
+    return Brand(value).label if value in {b.value for b in Brand} else "BRAND"
+
+
 def _start_node(error: errors.NodeUnreachable) -> str:
     """`node start` for the member whose node it is, on its network; with only the network known,
     for all of the network's nodes."""
@@ -75,7 +80,7 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
         "propose it with `lienchain member propose --cancel-title VIN --evidence FILE`"
     ),
     errors.RegistryBrandRemovalNeedsVote: lambda e: (
-        f"propose it with `lienchain member propose --remove-brand VIN --brand {Brand(e.brand).label} --evidence FILE`"
+        f"propose it with `lienchain member propose --remove-brand VIN --brand {_brand(e.brand)} --evidence FILE`"
     ),
     errors.RegistryBrandPresent: "see its brands with `lienchain title show`",
     errors.RegistryBrandAbsent: "see its brands with `lienchain title show`",

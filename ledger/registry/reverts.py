@@ -258,7 +258,7 @@ class RevertDecoder:
             render["title"] = (titles or {}).get(int(fields["tokenId"]), f"#{int(fields['tokenId']):#x}")
         if "status" in fields:
             render["status"] = TitleStatus(int(fields["status"])).label
-        if "brand" in fields:
+        if "brand" in fields and int(fields["brand"]) in {b.value for b in Brand}:
             render["brand"] = Brand(int(fields["brand"])).label
         for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
             if key in fields:

@@ -52,8 +52,7 @@ contract TitleLifecycle is ITitleLifecycle {
         if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
         uint8 bit = _bit(brand);
         if (t.title.brands & bit != 0) revert ITitleRegistry.RegistryBrandPresent(tokenId, brand);
-        _setBrands(t, tokenId, t.title.brands | bit);
-        emit ITitleRegistry.TitleBranded(tokenId, brand, msg.sender, docCid);
+        _addBrand(t, tokenId, brand, docCid);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -68,8 +67,7 @@ contract TitleLifecycle is ITitleLifecycle {
         if (bytes(evidenceCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
         uint8 bit = _bit(brand);
         if (t.title.brands & bit == 0) revert ITitleRegistry.RegistryBrandAbsent(tokenId, brand);
-        _setBrands(t, tokenId, t.title.brands & ~bit);
-        emit ITitleRegistry.BrandRemoved(tokenId, brand, evidenceCid);
+        _removeBrand(t, tokenId, brand, evidenceCid);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -93,11 +91,29 @@ contract TitleLifecycle is ITitleLifecycle {
         }
     }
 
-    /// @dev A title's brands change here alone; wallets are told (its `tokenURI` shows them).
-    function _setBrands(Titles.State storage t, uint256 tokenId, uint8 brands) private {
-        t.title.brands = brands;
+    // --- state changes: one function each, its event right after the write; wallets are told
+    // (a title's `tokenURI` shows its brands) -----------------------------------------------
+
+    function _addBrand(Titles.State storage t, uint256 tokenId, ITitleRegistry.Brand brand, string calldata docCid)
+        private
+    {
+        t.title.brands |= _bit(brand);
+        emit ITitleRegistry.TitleBranded(tokenId, brand, msg.sender, docCid);
         emit IERC4906.MetadataUpdate(tokenId);
     }
+
+    function _removeBrand(
+        Titles.State storage t,
+        uint256 tokenId,
+        ITitleRegistry.Brand brand,
+        string calldata evidenceCid
+    ) private {
+        t.title.brands &= ~_bit(brand);
+        emit ITitleRegistry.BrandRemoved(tokenId, brand, evidenceCid);
+        emit IERC4906.MetadataUpdate(tokenId);
+    }
+
+    // --- internals ------------------------------------------------------------------------------
 
     /// @dev As the registry's `onlyRole`, through the registry's roles.
     function _checkRole(bytes32 role) private view {

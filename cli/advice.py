@@ -11,11 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import errors
+from ..ledger.registry.records import Brand
 
 __all__ = ["ADVICE", "advice_for", "explain"]
 
 _PROPOSE = "propose it with `lienchain member propose` and have a majority of members vote for it"
 _PROFILE = "or point --profile / LIENCHAIN_HOME at an existing one"
+
+
+def _brand(value: int) -> str:
+    """A brand's name as the command line takes it (BRAND for a number no brand has)."""
+    return Brand(value).label if value in {b.value for b in Brand} else "BRAND"
 
 
 def _start_node(error: errors.NodeUnreachable) -> str:
@@ -72,6 +78,15 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.RegistryTitleExists: "see it with `lienchain title show`",
     errors.RegistryCancellationNeedsVote: (
         "propose it with `lienchain member propose --cancel-title VIN --evidence FILE`"
+    ),
+    errors.RegistryBrandRemovalNeedsVote: lambda e: (
+        f"propose it with `lienchain member propose --remove-brand VIN --brand {_brand(e.brand)} --evidence FILE`"
+    ),
+    errors.RegistryBrandPresent: "see its brands with `lienchain title show`",
+    errors.RegistryBrandAbsent: "see its brands with `lienchain title show`",
+    errors.RegistryOdometerRollback: (
+        "check the reading; if the odometer does not show the vehicle's actual distance, a registrar brands the "
+        "title with `lienchain title brand VIN --brand ODOMETER-NOT-ACTUAL --doc FILE` first"
     ),
     errors.RegistryDirectTransferDisabled: "use `lienchain title transfer` as a registrar",
     errors.RegistryUnknownLien: "list a title's liens with `lienchain lien list VIN`",

@@ -111,8 +111,8 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     second_key = registrar_b.authorize_transfer(vin, bob, deadline=week)  # no one registrar moves a title
     step("registrar-b", f"title authorize {vin} --to {bob}", f"EIP-712 authorization signed by {second_key.signer}")
     for actor, action, attempt in (
-        ("registrar", f"title transfer {vin} --to {bob} --authorization FILE",
-         lambda: registrar.transfer_title(vin, bob, authorization=second_key)),
+        ("registrar", f"title transfer {vin} --to {bob} --km 42000 --authorization FILE",
+         lambda: registrar.transfer_title(vin, bob, km=42_000, authorization=second_key)),
         ("lender-b", f"lien release {first.lien_id}", lambda: lender_b.ledger.release_lien(first.lien_id)),
     ):
         try:
@@ -135,9 +135,10 @@ def _story(profile: Profile, step: Callable[..., None]) -> None:
     lender_b.ledger.release_lien(second.lien_id)
     step("lender-b", f"lien release {second.lien_id}", "released")
 
-    t = registrar.transfer_title(vin, bob, authorization=second_key, document=b"Bill of sale: Alice to Bob")
-    step("registrar", f"title transfer {vin} --to {bob} --authorization FILE",
-         f"owner is now {t.owner}, document {t.doc_cid}")
+    t = registrar.transfer_title(vin, bob, km=42_000, authorization=second_key,
+                                 document=b"Bill of sale and odometer disclosure (42,000 km): Alice to Bob")
+    step("registrar", f"title transfer {vin} --to {bob} --km 42000 --authorization FILE",
+         f"owner is now {t.owner}, odometer {t.odometer_km:,} km, document {t.doc_cid}")
 
     _private_lien(profile, vin, step)
 
@@ -213,18 +214,18 @@ def _default_to_sale(profile: Profile, step: Callable[..., None]) -> None:
     step("registrar", f"title authorize-sale {vin} --to {dave} --price 9500", "the registrar checked the "
          "repossession and authorizes this sale, buyer and price: no lienholder sells on its key alone")
     try:
-        lender_a.dispose_title(vin, dave, 950_000, authorization=sale)
-        step("lender-a", f"title dispose {vin} --to {dave} --price 9500", "sold in the notice period: THIS IS A BUG", ok=False)
+        lender_a.dispose_title(vin, dave, 950_000, km=61_000, authorization=sale)
+        step("lender-a", f"title dispose {vin} --to {dave} --price 9500 --km 61000", "sold in the notice period: THIS IS A BUG", ok=False)
     except (ContractRevert, LedgerError) as exc:
-        step("lender-a", f"title dispose {vin} --to {dave} --price 9500", f"refused ({type(exc).__name__}): {explain(exc)}")
+        step("lender-a", f"title dispose {vin} --to {dave} --price 9500 --km 61000", f"refused ({type(exc).__name__}): {explain(exc)}")
 
     # The demo's throwaway chain moves its clock on; a member's chain keeps real time.
     profile.chain().advance_clock(11 * 86400)
-    sold = lender_a.dispose_title(vin, dave, 950_000, authorization=sale,
+    sold = lender_a.dispose_title(vin, dave, 950_000, km=61_000, authorization=sale,
                                   document=b"Bill of sale: auction lot 17, to Dave, 9,500.00 USD")
     waterfall = "; ".join(f"lien {d.lien_id} recovered {d.recovered / 100:,.2f}, deficiency {d.deficiency / 100:,.2f}"
                           for d in sold.discharged)
-    step("lender-a", f"title dispose {vin} --to {dave} --price 9500",
+    step("lender-a", f"title dispose {vin} --to {dave} --price 9500 --km 61000",
          f"sold; waterfall by priority: {waterfall}; surplus to Carol {sold.surplus / 100:,.2f} USD; owner is Dave")
     report = build_report(profile.ledger().sync_index(), now=profile.ledger().now(), lender=lender_a.ledger.address)
     cycle = report.dispositions

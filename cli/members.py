@@ -13,7 +13,7 @@ import click
 
 from ..ledger.registry.records import Proposal, ProposalCall
 from .options import App, common_options, pass_app
-from .params import LENIENT, PERCENT, PROPOSAL_ID, ROLE, format_time
+from .params import BRAND, LENIENT, PERCENT, PROPOSAL_ID, ROLE, format_time
 
 if TYPE_CHECKING:
     from ..ledger.registry.ledger import Ledger
@@ -105,9 +105,12 @@ def member() -> None:
               help="Propose cancelling this title for good, e.g. a vehicle destroyed or exported (needs --evidence).")
 @click.option("--restore-title", "restore_title", metavar="VIN",
               help="Propose making this title active again, e.g. lifting a wrongful repossession (needs --evidence).")
+@click.option("--remove-brand", "remove_brand", metavar="VIN",
+              help="Propose removing a brand from this title (needs --brand and --evidence).")
+@click.option("--brand", "brand", type=BRAND, help="With --remove-brand: the brand, e.g. FLOOD.")
 @click.option("--evidence", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="With --force-release, --cancel-title or --restore-title: the evidence document (court order, proof of payoff, "
-                   "certificate of destruction), sealed and anchored.")
+              help="With --force-release, --cancel-title, --restore-title or --remove-brand: the evidence document "
+                   "(court order, proof of payoff, certificate of destruction, inspection), sealed and anchored.")
 @LENIENT
 @common_options
 @pass_app
@@ -116,8 +119,8 @@ def propose(
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
     lapse_grace_days: int | None, release_days: int | None, release_grace_days: int | None, notice_days: int | None,
-    min_valuations: int | None, policy: str | None, force_release: int | None,
-    cancel_title: str | None, restore_title: str | None, evidence: Path | None, lenient: bool,
+    min_valuations: int | None, policy: str | None, force_release: int | None, cancel_title: str | None,
+    restore_title: str | None, remove_brand: str | None, brand: int | None, evidence: Path | None, lenient: bool,
 ) -> None:
     """Propose a role grant or revocation, a membership change, a new loan-to-value threshold,
     valuation staleness window, minimum of valuations, private lien proof window, lapse grace
@@ -140,24 +143,29 @@ def propose(
       lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
       lienchain --as registrar member propose --cancel-title 1M8GDM9AXKP042788 --evidence destruction.pdf
       lienchain --as registrar member propose --restore-title 1M8GDM9AXKP042788 --evidence court-order.pdf
+      lienchain --as registrar member propose --remove-brand 1M8GDM9AXKP042788 --brand FLOOD --evidence inspection.pdf
     """
     from ..networks.card import MemberCard, check_roles
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days, voting_days, release_days, notice_days, min_valuations, policy, force_release, cancel_title, restore_title)
+                          proof_days, voting_days, release_days, notice_days, min_valuations, policy, force_release,
+                          cancel_title, restore_title, remove_brand)
               if x] + [x for x in (lapse_grace_days, release_grace_days) if x is not None]
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
             "--proof-days, --voting-days, --lapse-grace-days, --release-days, --release-grace-days, --notice-days, "
-            "--min-valuations, "
-            "--authorization-policy, "
-            "--force-release, --cancel-title or --restore-title"
+            "--min-valuations, --authorization-policy, --force-release, --cancel-title, --restore-title or "
+            "--remove-brand"
         )
-    if bool(force_release or cancel_title or restore_title) != bool(evidence):
+    if bool(force_release or cancel_title or restore_title or remove_brand) != bool(evidence):
         raise click.UsageError(
-            "--evidence FILE goes with --force-release LIEN_ID, --cancel-title VIN or --restore-title VIN, and they need it")
+            "--evidence FILE goes with --force-release LIEN_ID, --cancel-title VIN, --restore-title VIN or "
+            "--remove-brand VIN, and they need it"
+        )
+    if bool(remove_brand) != (brand is not None):
+        raise click.UsageError("--brand BRAND goes with --remove-brand VIN, and it needs it")
     if card_roles and not card_file:
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
@@ -196,6 +204,12 @@ def propose(
         from ..ledger.registry.vin import normalize_vin
 
         pid = app.session().propose_restoration(normalize_vin(restore_title, lenient=lenient), evidence.read_bytes())
+    elif remove_brand and evidence and brand is not None:
+        from ..ledger.registry.records import Brand
+        from ..ledger.registry.vin import normalize_vin
+
+        pid = app.session().propose_brand_removal(normalize_vin(remove_brand, lenient=lenient), Brand(brand),
+                                                  evidence.read_bytes())
     elif grant_role or revoke_role:
         role = str(grant_role or revoke_role)
         pid = ledger.propose_role(role, accounts.resolve(str(target)), grant=bool(grant_role))

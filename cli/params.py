@@ -1,4 +1,4 @@
-"""Parameter types: money amounts, dates, and names of roles and title statuses."""
+"""Parameter types: money amounts, dates, odometer readings, and names of roles, title statuses and brands."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..ledger.registry.records import Brand
 from ..ledger.registry.roles import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,11 +107,27 @@ def format_time(unix: int) -> str:
     return dt.datetime.fromtimestamp(unix, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
+class BrandName(_Parsed):
+    """A title brand by name: SALVAGE, FLOOD, REBUILT, JUNK or ODOMETER-NOT-ACTUAL (any case)."""
+
+    name = "brand"
+
+    def parse(self, text: str) -> int:
+        """Returns the brand (an int enum)."""
+        try:
+            return Brand.parse(text)
+        except ValueError:
+            raise ValueError(f"is no brand: give one of {', '.join(b.label for b in Brand)}") from None
+
+
 AMOUNT = Amount()
+BRAND = BrandName()
+#: An odometer reading in kilometres, as the registry keeps it (uint32).
+KM = click.IntRange(0, 2**32 - 1)
 DATE = Date()
 PERCENT = Percent()
 ROLE = click.Choice(list(ROLES), case_sensitive=False)
-TITLE_STATUS = click.Choice(["active", "stolen", "salvage", "cancelled"], case_sensitive=False)
+TITLE_STATUS = click.Choice(["active", "stolen", "cancelled"], case_sensitive=False)
 #: --lenient, for commands that take a VIN.
 LENIENT = click.option("--lenient", is_flag=True, help="Accept a VIN without a valid check digit (European VINs).")
 #: --doc, for commands that anchor a document.

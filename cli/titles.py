@@ -1,4 +1,4 @@
-"""`lienchain title register|show|history|authorize|transfer|set-status`."""
+"""`lienchain title register|show|history|authorize|transfer|set-status|brand|odometer`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..ledger.registry.records import Title, TitleStatus
+from ..ledger.registry.records import Brand, Title, TitleStatus
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, DOC, LENIENT, TITLE_STATUS, VALID_DAYS, format_amount, format_time, out_file
+from .params import AMOUNT, BRAND, DOC, KM, LENIENT, TITLE_STATUS, VALID_DAYS, format_amount, format_time, out_file
 from .valuations import appraisal_lines, private_lines
 
 
@@ -21,6 +21,8 @@ def title_lines(app: App, t: Title) -> list[str]:
         f"token id  {t.token_id:#x}",
         f"owner     {app.label(t.owner)}",
         f"status    {t.status.label}",
+        f"brands    {', '.join(b.label for b in t.brands) or 'none'}",
+        "odometer  " + (f"{t.odometer_km:,} km on {format_time(t.odometer_at)}" if t.odometer_at else "no reading"),
         f"liens     {t.active_liens} active",
         f"document  {t.doc_cid or '-'}",
         f"since     {format_time(t.registered_at)}",
@@ -57,7 +59,7 @@ def register(app: App, vin: str, owner: str, doc: Path | None, lenient: bool) ->
 @common_options
 @pass_app
 def show(app: App, vin: str, lenient: bool) -> None:
-    """Show a title: owner, status, active liens, document, value and loan-to-value.
+    """Show a title: owner, status, brands, odometer, active liens, document, value and loan-to-value.
 
     \b
     Example:
@@ -106,6 +108,7 @@ def authorize_sale(app: App, vin: str, buyer: str, price: int, valid_days: int, 
 @click.argument("vin")
 @click.option("--to", "buyer", required=True, help="The buyer (address or account name).")
 @click.option("--price", type=AMOUNT, required=True, help="The sale price, e.g. 9000.")
+@click.option("--km", type=KM, required=True, help="The odometer reading at the sale, in kilometres.")
 @click.option("--authorization", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The owner's or a registrar's authorization of this sale (see `title authorize-sale`).")
 @DOC
@@ -113,7 +116,7 @@ def authorize_sale(app: App, vin: str, buyer: str, price: int, valid_days: int, 
 @common_options
 @pass_app
 def dispose(
-    app: App, vin: str, buyer: str, price: int, authorization: Path, doc: Path | None, lenient: bool
+    app: App, vin: str, buyer: str, price: int, km: int, authorization: Path, doc: Path | None, lenient: bool
 ) -> None:
     """Sell a repossessed title (as the holder of its lien in default), once the notice period
     after the default is over: the registry pays your lien and the junior ones from the price by
@@ -125,14 +128,15 @@ def dispose(
     \b
     Example:
       lienchain --as registrar title authorize-sale 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 --out sale.json
-      lienchain --as lender-a title dispose 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 \\
+      lienchain --as lender-a title dispose 1M8GDM9AXKP042788 --to 0xB0B... --price 9000 --km 182000 \\
           --authorization sale.json --doc bill-of-sale.pdf
     """
     from ..ledger.registry.authorization import SaleAuthorization  # here: --help needs no eth-account
 
     v = normalize_vin(vin, lenient=lenient)
     signed = SaleAuthorization.load(authorization)
-    d = app.session().dispose_title(v, buyer, price, authorization=signed, document=doc.read_bytes() if doc else None)
+    d = app.session().dispose_title(v, buyer, price, km=km, authorization=signed,
+                                    document=doc.read_bytes() if doc else None)
     currency = app.ledger().lien(d.lien_id).currency
     lines = [f"sold {v} to {app.label(d.buyer)} for {format_amount(d.price, currency)}:"]
     lines += [f"  lien {x.lien_id:<4} {app.label(x.lender)}  recovered {format_amount(x.recovered, currency)}  "
@@ -173,6 +177,10 @@ def history(app: App, vin: str, lenient: bool) -> None:
                       f"minor units, surplus {e.args['surplus']}")
         elif e.name == "LienDischarged":
             detail += f": recovered {e.args['recovered']}, deficiency {e.args['deficiency']}"
+        elif e.name in ("TitleBranded", "BrandRemoved"):
+            detail = Brand(e.args["brand"]).label
+        elif e.name == "OdometerRecorded":
+            detail = f"{int(e.args['km']):,} km"
         parts = [f"block {e.block:>6}", f"{e.name:<19}", detail, app.label(str(who)) if who else "",
                  f"doc {e.doc_cid}" if e.doc_cid else ""]
         lines.append("  ".join(p for p in parts if p))
@@ -207,24 +215,28 @@ def review(app: App, vin: str, lenient: bool) -> None:
 @click.option("--authorization", "authorization", required=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The owner's or a second registrar's authorization file (see `title authorize`).")
+@click.option("--km", "km", required=True, type=KM,
+              help="The odometer reading at the transfer, in kilometres (recorded with it).")
 @DOC
 @LENIENT
 @common_options
 @pass_app
-def transfer(app: App, vin: str, to: str, authorization: Path, doc: Path | None, lenient: bool) -> None:
-    """Record a title's transfer to a new owner (as a REGISTRAR), with the owner's authorization
-    or a second registrar's: no one registrar moves a title. Refused while liened.
+def transfer(app: App, vin: str, to: str, authorization: Path, km: int, doc: Path | None, lenient: bool) -> None:
+    """Record a title's transfer to a new owner (as a REGISTRAR), with the odometer reading at the
+    transfer and the owner's authorization or a second registrar's: no one registrar moves a
+    title. Refused while liened, and for a reading below the last one unless the title is branded
+    ODOMETER-NOT-ACTUAL. Brands stay with the title.
 
     \b
     Example:
       lienchain --as registrar-b title authorize 1M8GDM9AXKP042788 --to 0xDeF... --out transfer.json
-      lienchain --as registrar title transfer 1M8GDM9AXKP042788 --to 0xDeF... --authorization transfer.json
+      lienchain --as registrar title transfer 1M8GDM9AXKP042788 --to 0xDeF... --km 84000 --authorization transfer.json
     """
     from ..ledger.registry.authorization import TransferAuthorization  # here: it needs eth-account
 
     v = normalize_vin(vin, lenient=lenient)
     signed = TransferAuthorization.load(authorization)
-    t = app.session().transfer_title(v, to, authorization=signed, document=doc.read_bytes() if doc else None)
+    t = app.session().transfer_title(v, to, km=km, authorization=signed, document=doc.read_bytes() if doc else None)
     app.emit(t.to_dict(), [f"transferred {t.vin} to {app.label(t.owner)} (authorized by {app.label(signed.signer)})",
                            *title_lines(app, t)[1:]])
 
@@ -263,9 +275,10 @@ def authorize(app: App, vin: str, to: str, valid_days: int, out: Path, lenient: 
 @common_options
 @pass_app
 def set_status(app: App, vin: str, status: str, doc: Path | None, lenient: bool) -> None:
-    """Mark a title stolen or salvage, or active again (as a REGISTRAR), anchoring the change's
-    document (a police report; a generated record of the change by default). Cancelling a title,
-    which can never be undone, takes a member vote: `member propose --cancel-title VIN --evidence FILE`.
+    """Mark a title stolen, or active again (as a REGISTRAR), anchoring the change's document (a
+    police report; a generated record of the change by default). Cancelling a title, which can
+    never be undone, takes a member vote: `member propose --cancel-title VIN --evidence FILE`.
+    Salvage, flood, rebuilt and junk are brands, not statuses: see `title brand`.
 
     \b
     Example:
@@ -274,3 +287,48 @@ def set_status(app: App, vin: str, status: str, doc: Path | None, lenient: bool)
     t = app.session().set_title_status(normalize_vin(vin, lenient=lenient), TitleStatus[status.upper()],
                                        document=doc.read_bytes() if doc else None)
     app.emit(t.to_dict(), f"title {t.vin} is now {t.status.label}")
+
+
+@title.command("brand")
+@click.argument("vin")
+@click.option("--brand", "brand", required=True, type=BRAND,
+              help="SALVAGE, FLOOD, REBUILT, JUNK or ODOMETER-NOT-ACTUAL.")
+@DOC
+@LENIENT
+@common_options
+@pass_app
+def brand(app: App, vin: str, brand: int, doc: Path | None, lenient: bool) -> None:
+    """Brand a title (as a REGISTRAR), anchoring the brand's document (an insurer's total-loss
+    report; a generated record by default). The brand stays with the title through every transfer
+    and disposition and shows in wallets; only a member vote removes it:
+    `member propose --remove-brand VIN --brand BRAND --evidence FILE`.
+
+    \b
+    Example:
+      lienchain --as registrar title brand 1M8GDM9AXKP042788 --brand FLOOD --doc flood-report.pdf
+    """
+    t = app.session().brand_title(normalize_vin(vin, lenient=lenient), Brand(brand),
+                                  document=doc.read_bytes() if doc else None)
+    app.emit(t.to_dict(), f"title {t.vin} is branded {Brand(brand).label}; its brands: "
+                          f"{', '.join(b.label for b in t.brands)}")
+
+
+@title.command("odometer")
+@click.argument("vin")
+@click.option("--km", "km", required=True, type=KM, help="The odometer reading, in kilometres.")
+@DOC
+@LENIENT
+@common_options
+@pass_app
+def odometer(app: App, vin: str, km: int, doc: Path | None, lenient: bool) -> None:
+    """Record an odometer reading of a title (as a REGISTRAR), anchoring its document (an
+    inspection report; a generated record by default). A reading below the last one is refused
+    unless the title is branded ODOMETER-NOT-ACTUAL. Transfers record a reading too (--km).
+
+    \b
+    Example:
+      lienchain --as registrar title odometer 1M8GDM9AXKP042788 --km 84000 --doc inspection.pdf
+    """
+    t = app.session().record_odometer(normalize_vin(vin, lenient=lenient), km,
+                                      document=doc.read_bytes() if doc else None)
+    app.emit(t.to_dict(), f"title {t.vin}: odometer {t.odometer_km:,} km recorded by {app.account}")

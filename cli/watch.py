@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import click
 
 from ..errors import NodeUnreachable
-from ..ledger.registry.records import Event
+from ..ledger.registry.records import Brand, Event, TitleStatus
 from .options import App, common_options, pass_app
 from .params import format_amount, format_time
 
@@ -26,7 +26,10 @@ def _line(app: App, e: Event, vin: str | None) -> str:
     what = {
         "TitleRegistered": lambda: f"owner {app.label(str(a['owner']))}",
         "TitleTransferred": lambda: f"to {app.label(str(a['to']))}",
-        "TitleStatusChanged": lambda: f"status {a['status']}",
+        "TitleStatusChanged": lambda: f"status {TitleStatus(int(a['status'])).label}",
+        "TitleBranded": lambda: f"branded {Brand(int(a['brand'])).label} by {app.label(str(a['by']))}",
+        "BrandRemoved": lambda: f"brand {Brand(int(a['brand'])).label} removed by vote",
+        "OdometerRecorded": lambda: f"odometer {int(a['km']):,} km recorded by {app.label(str(a['by']))}",
         "LienGranted": lambda: f"lien {a['lienId']} "
                                + (format_amount(int(a['amount']), str(a['currency'])) if int(a['amount']) else "private")
                                + f" to {app.label(str(a['lender']))} (priority {a['priority']})",

@@ -27,7 +27,7 @@ SHIM = CONTRACTS_DIR / "solc-shim.js"
 #: The contracts lienchain deploys, the libraries they link (under src/libraries) and the registry's
 #: modules (under src/modules); each gets an artifact file of its own.
 CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles", "Authorizations", "TitleMetadata",
-             "TitleLifecycle")
+             "RegistrySettings", "Dispositions", "TitleLifecycle")
 #: The registry's modules: contracts the registry creates in its constructor and whose functions its
 #: fallback runs by DELEGATECALL, so that they are functions of the registry's address (see
 #: `registry_abi`).

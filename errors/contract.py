@@ -31,6 +31,7 @@ __all__ = [
     "RegistryPrivateLienStaysFirst", "RegistryNotBorrower", "RegistryPayoffRecorded", "RegistryNoPayoff",
     "RegistryReleaseNotOverdue", "RegistrySameRegistrar", "RegistryRepossessionByDefault", "RegistryTitleRepossessed",
     "RegistryNotRepossessed", "RegistryNoticePeriodRunning", "RegistryInvalidPrice", "RegistryDisputeTooLate",
+    "RegistryBrandPresent", "RegistryBrandAbsent", "RegistryBrandRemovalNeedsVote", "RegistryOdometerRollback",
     "AccessControlUnauthorizedAccount", "AccessControlBadConfirmation", "ERC721NonexistentToken",
     "ERC721IncorrectOwner", "ERC721InsufficientApproval", "ERC721InvalidApprover", "ERC721InvalidOperator",
     "ERC721InvalidOwner", "ERC721InvalidReceiver", "ERC721InvalidSender", "InvalidShortString",
@@ -349,6 +350,35 @@ class RegistryInvalidFoundingRole(InvalidOperation):
     index: int
     account: str
     role: str
+
+
+class RegistryBrandPresent(InvalidOperation):
+    """Raised when a title is branded with a brand it carries already."""
+
+    token_id: int
+    brand: int
+
+
+class RegistryBrandAbsent(InvalidOperation):
+    """Raised when a brand a title does not carry would be removed from it."""
+
+    token_id: int
+    brand: int
+
+
+class RegistryBrandRemovalNeedsVote(InvalidOperation, PermissionError):
+    """Raised when anyone but governance removes a brand: a brand is removed only by member vote."""
+
+    token_id: int
+    brand: int
+
+
+class RegistryOdometerRollback(InvalidOperation):
+    """Raised when an odometer reading is below the title's last one and the title is not branded ODOMETER-NOT-ACTUAL."""
+
+    token_id: int
+    last: int
+    km: int
 
 
 class LifecycleDirectCall(InvalidOperation):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .registry.consent import Consent, sign_consent
     from .registry.deployment import NO_SEALER, Deployment, deploy, verify_deployment
     from .registry.ledger import Ledger, LienTerms
-    from .registry.records import Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
+    from .registry.records import Brand, Event, Lien, LienId, LienStatus, Proposal, Title, TitleStatus
     from .registry.vin import VIN, TokenId, normalize_vin, token_id
     from .workspace.accounts import DEFAULT_ACCOUNTS, AccountBook, AccountInfo
     from .workspace.documents import AnchorCheck, Documents, SealedDocument
@@ -36,6 +36,7 @@ _EXPORTS = {
     "AccountBook": ".workspace.accounts",
     "AccountInfo": ".workspace.accounts",
     "AnchorCheck": ".workspace.documents",
+    "Brand": ".registry.records",
     "Chain": ".chain.base",
     "Consent": ".registry.consent",
     "Deployment": ".registry.deployment",
@@ -69,6 +70,7 @@ __all__ = [
     "AccountBook",
     "AccountInfo",
     "AnchorCheck",
+    "Brand",
     "Chain",
     "Consent",
     "Deployment",

@@ -107,13 +107,17 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     }
 
     /// @inheritdoc ITitleRegistry
-    function transferTitle(uint256 tokenId, address to, string calldata docCid, Authorization calldata authorization)
-        external
-        onlyRole(REGISTRAR_ROLE)
-    {
+    function transferTitle(
+        uint256 tokenId,
+        address to,
+        uint32 odometerKm,
+        string calldata docCid,
+        Authorization calldata authorization
+    ) external onlyRole(REGISTRAR_ROLE) {
         Titles.State storage t = _activeTitle(tokenId);
         address from = _ownerOf(tokenId);
-        if (bytes(docCid).length == 0) revert RegistryDocumentRequired();
+        // Checks the document too; a refused reading or authorization undoes the reading.
+        Titles.recordOdometer(t, tokenId, odometerKm, docCid);
         Authorizations.authorizeTransfer(t, _state().consentUsed, _domainSeparatorV4(), tokenId, from, to, authorization);
         _transferTitle(t, tokenId, from, to, docCid);
     }
@@ -312,13 +316,13 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
             || super.supportsInterface(interfaceId);
     }
 
-    /// @notice A title's metadata: on-chain JSON (VIN, status, active liens, value state) as a data URI.
+    /// @notice A title's metadata: on-chain JSON (VIN, status, brands, active liens, value state) as a data URI.
     /// @param tokenId The title.
     /// @return The URI.
     function tokenURI(uint256 tokenId) public view override returns (string memory) {
         _requireOwned(tokenId);
         Titles.State storage t = _state().titles[tokenId];
-        return TitleMetadata.tokenURI(t.title.vin, t.title.status, t.activeLienIds.length, Titles.appraisal(t, _state().settings));
+        return TitleMetadata.tokenURI(t.title, t.activeLienIds.length, Titles.appraisal(t, _state().settings));
     }
 
     /// @inheritdoc IERC5192

@@ -15,7 +15,7 @@ from typing import Any
 from eth_abi.abi import decode, encode
 from web3.contract import Contract
 
-from .records import Address, ProposalCall, TitleStatus, plain
+from .records import Address, Brand, ProposalCall, TitleStatus, plain
 from .reverts import AbiEntry
 from .roles import role_name
 
@@ -75,12 +75,14 @@ class CallDecoder:
 
 
 def _shown(name: str, value: Any) -> Any:
-    """An argument as voters read it: a role or a title status by its name, other values as
-    JSON-ready data."""
+    """An argument as voters read it: a role, a title status or a brand by its name, other values
+    as JSON-ready data."""
     if name == "role" and isinstance(value, bytes):
         return role_name(value)
     if name == "status" and isinstance(value, int) and value in {s.value for s in TitleStatus}:
         return TitleStatus(value).label
+    if name == "brand" and isinstance(value, int) and value in {b.value for b in Brand}:
+        return Brand(value).label
     if isinstance(value, (list, tuple)):
         return [_shown("", v) for v in value]
     return plain(value)

@@ -77,7 +77,7 @@ class Defaults:
         )
 
     def dispose(
-        self, vin: VIN, buyer: str, price: int, *, authorization: SaleAuthorization, doc_cid: str,
+        self, vin: VIN, buyer: str, price: int, *, km: int, authorization: SaleAuthorization, doc_cid: str,
         opening: Opening | None = None, on_accepted: Hook = None,
     ) -> Disposition:
         """Sells a repossessed title as the holder of its lien in default, past the notice period.
@@ -86,6 +86,8 @@ class Defaults:
             vin: The title.
             buyer: The buyer's address.
             price: The sale price in minor units of the liens' currency.
+            km: The odometer reading at the sale (below the last one only on a title branded
+                odometer-not-actual).
             authorization: The owner's or a registrar's authorization of this sale.
             doc_cid: The CID of the sealed bill of sale.
             opening: A private lien in default's opening, revealed in the sale's transaction.
@@ -98,14 +100,15 @@ class Defaults:
             InvalidAuthorizationFile: If the authorization is for another title, default, buyer or price.
             RegistryNotRepossessed, RegistryNotLienholder, RegistryNoticePeriodRunning,
                 RegistryPayoffRecorded, RegistryInvalidOwner, RegistryInvalidPrice,
-                AuthorizationRejected, RegistryInvalidOpening: If the registry refuses.
+                AuthorizationRejected, RegistryOdometerRollback, RegistryInvalidOpening: If the
+                registry refuses.
         """
         c = self._c
         e = self.of(vin)
         authorization.check_terms(chain_id=c.deployment.chain_id, registry=c.registry.address, token_id=c.token(vin),
                                   lien_id=int(e.lien_id), defaulted_at=e.defaulted_at, buyer=buyer, price=price)
         revealed = (opening.value, opening.blinding) if opening is not None else (0, 0)
-        fn = c.registry.functions.disposeTitle(c.token(vin), buyer, price, doc_cid, authorization.as_argument(),
+        fn = c.registry.functions.disposeTitle(c.token(vin), (buyer, price, km), doc_cid, authorization.as_argument(),
                                                revealed)
         receipt = c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         (sold,) = c.registry.events.TitleDisposed().process_receipt(receipt, errors=DISCARD)

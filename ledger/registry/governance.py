@@ -13,7 +13,7 @@ from ...errors import UndecodableProposal
 from .calls import CallDecoder
 from .context import Hook, LedgerContext
 from .deployment import NO_SEALER
-from .records import Address, AuthorizationPolicy, Proposal, TitleStatus, from_struct
+from .records import Address, AuthorizationPolicy, Brand, Proposal, TitleStatus, from_struct
 from .reverts import percent
 from .roles import ROLES, role_id, role_name
 from .vin import VIN
@@ -326,6 +326,29 @@ class Governance:
         args = [self._c.token(vin), int(TitleStatus.ACTIVE), evidence_cid]
         return self.propose_registry_call("setTitleStatus", args,
                                            f"make title {vin} active again on the evidence of {evidence_cid}", on_accepted)
+
+    def propose_brand_removal(self, vin: VIN, brand: Brand, evidence_cid: str, *, on_accepted: Hook = None) -> int:
+        """Proposes that governance removes a brand from a title (one registrar cannot: a brand
+        warns every later buyer and lender), on the evidence of a document; the proposer's vote
+        counts at once.
+
+        Args:
+            vin: The title.
+            brand: The brand it carries.
+            evidence_cid: The CID of the sealed evidence document (a court order, an inspection).
+            on_accepted: As for `propose_cancellation`.
+
+        Returns:
+            The proposal id.
+
+        Raises:
+            RegistryBrandAbsent, RegistryTitleCancelled, RegistryDocumentRequired, TitleNotFound: If
+                the registry would refuse the removal now (nothing is proposed).
+        """
+        args = [self._c.token(vin), int(brand), evidence_cid]
+        return self.propose_registry_call("removeBrand", args,
+                                           f"remove brand {brand.label} from title {vin} on the evidence of "
+                                           f"{evidence_cid}", on_accepted)
 
     def _propose_setting(self, setter: str, value: int, description: str) -> int:
         return self.propose_registry_call(setter, [value], description)

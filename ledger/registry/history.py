@@ -17,8 +17,8 @@ from .vin import VIN
 __all__ = ["LIEN_EVENTS", "TITLE_EVENTS", "History"]
 
 #: The events that name a title in their first indexed argument.
-TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "ValuationSet", "LtvAlert", "LtvRecovered",
-                "TitleDisposed", "TitleRedeemed")
+TITLE_EVENTS = ("TitleRegistered", "TitleTransferred", "TitleStatusChanged", "TitleBranded", "BrandRemoved",
+                "OdometerRecorded", "ValuationSet", "LtvAlert", "LtvRecovered", "TitleDisposed", "TitleRedeemed")
 #: The events of a title's liens, which name the title in their second indexed argument.
 LIEN_EVENTS = ("LienGranted", "LienReleased", "LienLapsed", "LienForceReleased", "LienCommitted", "LienProved",
                "LienProofDue", "LienProofSettled", "LienAcknowledged", "LienRevealed", "LienAssigned",

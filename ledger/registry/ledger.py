@@ -36,8 +36,8 @@ from .liens import Liens, LienTerms
 from .payoffs import Payoffs
 from .private_liens import PrivateLiens
 from .records import (
-    Address, Appraisal, AuthorizationPolicy, Disposition, Enforcement, Event, Lien, LienId, Payoff, PrivateLienState,
-    Proposal, Title, TitleStatus, Valuation,
+    Address, Appraisal, AuthorizationPolicy, Brand, Disposition, Enforcement, Event, Lien, LienId, Payoff,
+    PrivateLienState, Proposal, Title, TitleStatus, Valuation,
 )
 from .reverts import RevertDecoder
 from .titles import Titles
@@ -165,11 +165,13 @@ class Ledger:
         return self._titles.register_many(items)
 
     def transfer_title(
-        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, doc_cid: str,
+        self, vin: VIN, to: str, *, km: int, authorization: TransferAuthorization | None, doc_cid: str,
         on_accepted: Hook = None,
     ) -> Title:
-        """Records a title's transfer to a new owner (REGISTRAR), authorized: see `Titles.transfer`."""
-        return self._titles.transfer(vin, to, authorization=authorization, doc_cid=doc_cid, on_accepted=on_accepted)
+        """Records a title's transfer to a new owner with its odometer reading (REGISTRAR),
+        authorized: see `Titles.transfer`."""
+        return self._titles.transfer(vin, to, km=km, authorization=authorization, doc_cid=doc_cid,
+                                     on_accepted=on_accepted)
 
     def authorize_transfer(self, vin: VIN, to: str, *, deadline: int) -> TransferAuthorization:
         """Signs, as a title's owner or a registrar, the authorization of its transfer: see
@@ -177,8 +179,16 @@ class Ledger:
         return self._titles.authorize_transfer(vin, to, deadline=deadline)
 
     def set_title_status(self, vin: VIN, status: TitleStatus, *, doc_cid: str, on_accepted: Hook = None) -> Title:
-        """Marks a title stolen, salvage, cancelled or active again (REGISTRAR): see `Titles.set_status`."""
+        """Marks a title stolen, cancelled or active again (REGISTRAR): see `Titles.set_status`."""
         return self._titles.set_status(vin, status, doc_cid=doc_cid, on_accepted=on_accepted)
+
+    def brand_title(self, vin: VIN, brand: Brand, *, doc_cid: str, on_accepted: Hook = None) -> Title:
+        """Brands a title for good (REGISTRAR): see `Titles.brand`."""
+        return self._titles.brand(vin, brand, doc_cid=doc_cid, on_accepted=on_accepted)
+
+    def record_odometer(self, vin: VIN, km: int, *, doc_cid: str, on_accepted: Hook = None) -> Title:
+        """Records an odometer reading of a title (REGISTRAR): see `Titles.record_odometer`."""
+        return self._titles.record_odometer(vin, km, doc_cid=doc_cid, on_accepted=on_accepted)
 
     def review_title(self, vin: VIN) -> None:
         """Reviews a title as of now (anyone): see `Titles.review`."""
@@ -296,12 +306,12 @@ class Ledger:
         return self._defaults.authorize_sale(vin, buyer, price, deadline=deadline)
 
     def dispose_title(
-        self, vin: VIN, buyer: str, price: int, *, authorization: SaleAuthorization, doc_cid: str,
+        self, vin: VIN, buyer: str, price: int, *, km: int, authorization: SaleAuthorization, doc_cid: str,
         opening: Opening | None = None, on_accepted: Hook = None,
     ) -> Disposition:
         """Sells a repossessed title past the notice period, paying its liens by priority: see `Defaults.dispose`."""
-        return self._defaults.dispose(vin, buyer, price, authorization=authorization, doc_cid=doc_cid, opening=opening,
-                                      on_accepted=on_accepted)
+        return self._defaults.dispose(vin, buyer, price, km=km, authorization=authorization, doc_cid=doc_cid,
+                                      opening=opening, on_accepted=on_accepted)
 
     def withdraw_default(self, lien_id: int, *, doc_cid: str, on_accepted: Hook = None) -> None:
         """Withdraws the default of the signing lender's lien: see `Defaults.withdraw`."""
@@ -512,6 +522,9 @@ class Ledger:
     def propose_restoration(self, vin: VIN, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes making a title active again (lifting a repossession): see `Governance.propose_restoration`."""
         return self._governance.propose_restoration(vin, evidence_cid, on_accepted=on_accepted)
+    def propose_brand_removal(self, vin: VIN, brand: Brand, evidence_cid: str, *, on_accepted: Hook = None) -> int:
+        """Proposes removing a brand from a title on evidence: see `Governance.propose_brand_removal`."""
+        return self._governance.propose_brand_removal(vin, brand, evidence_cid, on_accepted=on_accepted)
 
     def propose_force_release(self, lien_id: int, evidence_cid: str, *, on_accepted: Hook = None) -> int:
         """Proposes releasing a lien on evidence: see `Governance.propose_force_release`."""

@@ -64,9 +64,42 @@ class TitleStatus(_Status):
 
     ACTIVE = 0
     STOLEN = 1
-    SALVAGE = 2
-    CANCELLED = 3
-    REPOSSESSED = 4
+    CANCELLED = 2
+    REPOSSESSED = 3
+
+
+class Brand(enum.IntEnum):
+    """A brand on a title, which stays with it for good unless a member vote removes it (mirrors
+    `ITitleRegistry.Brand`; the title keeps them as a bit mask, bit `b` for brand `b`)."""
+
+    SALVAGE = 0
+    FLOOD = 1
+    REBUILT = 2
+    JUNK = 3
+    ODOMETER_NOT_ACTUAL = 4
+
+    @property
+    def label(self) -> str:
+        """Returns the name users type and read: SALVAGE, FLOOD, ..., ODOMETER-NOT-ACTUAL (as the
+        registry's `tokenURI` says)."""
+        return self.name.replace("_", "-")
+
+    @classmethod
+    def parse(cls, text: str) -> Brand:
+        """Returns the brand named `text`, in any case, with hyphens or underscores.
+
+        Raises:
+            ValueError: If no brand has this name.
+        """
+        try:
+            return cls[text.strip().upper().replace("-", "_")]
+        except KeyError:
+            raise ValueError(f"{text!r} is no brand: one of {', '.join(b.label for b in cls)}") from None
+
+    @classmethod
+    def of_mask(cls, mask: int) -> tuple[Brand, ...]:
+        """Returns the brands of a title's bit mask, in the registry's order."""
+        return tuple(b for b in cls if mask >> b.value & 1)
 
 
 class LienStatus(_Status):
@@ -172,10 +205,15 @@ class Title:
     status: TitleStatus
     registered_at: int
     active_liens: int
+    brands: tuple[Brand, ...] = ()  # for good, until a member vote removes one
+    odometer_km: int = 0  # the latest reading
+    odometer_at: int = 0  # when it was recorded; 0 if none was
 
     def to_dict(self) -> dict[str, Any]:
-        """Returns the title as JSON-ready data (the token id as a string, the status by its label)."""
-        return {**asdict(self), "token_id": str(self.token_id), "status": self.status.label}
+        """Returns the title as JSON-ready data (the token id as a string, the status and brands by
+        their labels)."""
+        return {**asdict(self), "token_id": str(self.token_id), "status": self.status.label,
+                "brands": [b.label for b in self.brands]}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from eth_abi.abi import decode
 from eth_utils.abi import function_signature_to_4byte_selector
 
 from ... import errors
-from .records import TitleStatus, plain
+from .records import Brand, TitleStatus, plain
 from .roles import role_name
 
 __all__ = ["MESSAGES", "AbiEntry", "RevertDecoder", "percent"]
@@ -55,7 +55,10 @@ MESSAGES: dict[str, str] = {
     "RegistryConsentMissing": (
         "title {title} already has an active lien, and its holder {seniorLienholder} has not consented"
     ),
-    "RegistryDocumentRequired": "the step anchors no document (an empty CID): every registration, transfer, status change, lien and valuation anchors one",
+    "RegistryDocumentRequired": (
+        "the step anchors no document (an empty CID): every registration, transfer, status change, brand, odometer "
+        "reading, lien and valuation anchors one"
+    ),
     "RegistryAuthorizationInvalid": "the authorization carries no valid signature: ask for a new one",
     "RegistryAuthorizationExpired": "the authorization expired at {deadline}: ask for a new one",
     "RegistryAuthorizationUsed": "this authorization was already used: each authorizes one lien or one transfer",
@@ -123,6 +126,16 @@ MESSAGES: dict[str, str] = {
     "RegistryInvalidFoundingRole": (
         "founding role #{index} ({role} to {account}) is refused: each founding role is REGISTRAR, LENDER, "
         "ORACLE or AUDITOR, given to a non-zero account"
+    ),
+    "RegistryBrandPresent": "title {title} is branded {brand} already",
+    "RegistryBrandAbsent": "title {title} is not branded {brand}: there is no such brand to remove",
+    "RegistryBrandRemovalNeedsVote": (
+        "removing brand {brand} from title {title} takes a member vote, not one registrar: a brand warns every "
+        "later buyer and lender"
+    ),
+    "RegistryOdometerRollback": (
+        "odometer reading {km} km of title {title} is below its last one, {last} km: a reading may go down only on "
+        "a title branded ODOMETER-NOT-ACTUAL"
     ),
     "LifecycleDirectCall": "the lifecycle module runs only through the registry: send the call to the registry's address",
     "RegistryAcceptanceExpired": "the acceptance expired at {deadline}: ask for a new one",
@@ -286,6 +299,8 @@ class RevertDecoder:
             render["title"] = (titles or {}).get(int(fields["tokenId"]), f"#{int(fields['tokenId']):#x}")
         if "status" in fields:
             render["status"] = TitleStatus(int(fields["status"])).label
+        if "brand" in fields and int(fields["brand"]) in {b.value for b in Brand}:
+            render["brand"] = Brand(int(fields["brand"])).label
         for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
             if key in fields:
                 render[name] = percent(int(fields[key]))

@@ -11,7 +11,7 @@ from ..chain.transactions import Call
 from .authorization import TransferAuthorization
 from .context import Hook, LedgerContext
 from .governance import Governance
-from .records import Address, Title, TitleStatus
+from .records import Address, Brand, Title, TitleStatus
 from .vin import VIN, TokenId, token_id
 
 __all__ = ["Titles"]
@@ -71,15 +71,17 @@ class Titles:
         return [token_id(v) for v, _, _ in items]
 
     def transfer(
-        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, doc_cid: str,
+        self, vin: VIN, to: str, *, km: int, authorization: TransferAuthorization | None, doc_cid: str,
         on_accepted: Hook = None,
     ) -> Title:
-        """Records a title's transfer to a new owner (REGISTRAR), with the owner's authorization
-        or a second registrar's; refused while liened.
+        """Records a title's transfer to a new owner (REGISTRAR), with the odometer reading at the
+        transfer and the owner's authorization or a second registrar's; refused while liened.
 
         Args:
             vin: The title.
             to: The new owner's address.
+            km: The odometer reading, in kilometres: not below the last one, unless the title is
+                branded ODOMETER-NOT-ACTUAL.
             authorization: The owner's or a second registrar's authorization of this transfer.
             doc_cid: The CID of the sealed transfer document; it becomes the title's document.
             on_accepted: As for `register`.
@@ -90,8 +92,8 @@ class Titles:
         Raises:
             AuthorizationRequired: If `authorization` is None.
             InvalidAuthorizationFile: If it is for another transfer.
-            TitleEncumbered, TitleNotActive, MissingRole, AuthorizationRejected, InvalidOperation: If
-                the registry refuses.
+            TitleEncumbered, TitleNotActive, MissingRole, AuthorizationRejected, RegistryOdometerRollback,
+                InvalidOperation: If the registry refuses.
         """
         c = self._c
         if authorization is None:
@@ -106,7 +108,7 @@ class Titles:
                 f"the transfer authorization was signed by {authorization.signer}, the registrar sending it: a "
                 "transfer needs the owner's authorization or a second registrar's"
             )
-        fn = c.registry.functions.transferTitle(c.token(vin), to, doc_cid, authorization.as_argument())
+        fn = c.registry.functions.transferTitle(c.token(vin), to, km, doc_cid, authorization.as_argument())
         c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)
 
@@ -136,7 +138,7 @@ class Titles:
         )
 
     def set_status(self, vin: VIN, status: TitleStatus, *, doc_cid: str, on_accepted: Hook = None) -> Title:
-        """Marks a title stolen, salvage, cancelled or active again (REGISTRAR).
+        """Marks a title stolen, cancelled or active again (REGISTRAR).
 
         Args:
             vin: The title.
@@ -152,6 +154,50 @@ class Titles:
         """
         c = self._c
         fn = c.registry.functions.setTitleStatus(c.token(vin), int(status), doc_cid)
+        c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
+        return self.get(vin)
+
+    def brand(self, vin: VIN, brand: Brand, *, doc_cid: str, on_accepted: Hook = None) -> Title:
+        """Brands a title (REGISTRAR): the brand stays with it through every transfer and
+        disposition; only a member vote removes it (see `Governance.propose_brand_removal`).
+
+        Args:
+            vin: The title.
+            brand: The brand.
+            doc_cid: The CID of the brand's sealed document (an insurer's total-loss report).
+            on_accepted: As for `register`.
+
+        Returns:
+            The title after the change.
+
+        Raises:
+            RegistryBrandPresent, RegistryTitleCancelled, MissingRole, TitleNotFound: If the
+                registry refuses.
+        """
+        c = self._c
+        fn = c.registry.functions.brandTitle(c.token(vin), int(brand), doc_cid)
+        c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
+        return self.get(vin)
+
+    def record_odometer(self, vin: VIN, km: int, *, doc_cid: str, on_accepted: Hook = None) -> Title:
+        """Records an odometer reading of a title (REGISTRAR), outside a transfer.
+
+        Args:
+            vin: The title.
+            km: The reading, in kilometres: not below the last one, unless the title is branded
+                ODOMETER-NOT-ACTUAL.
+            doc_cid: The CID of the reading's sealed document (an inspection report).
+            on_accepted: As for `register`.
+
+        Returns:
+            The title after the reading.
+
+        Raises:
+            RegistryOdometerRollback, RegistryTitleCancelled, MissingRole, TitleNotFound: If the
+                registry refuses.
+        """
+        c = self._c
+        fn = c.registry.functions.recordOdometer(c.token(vin), km, doc_cid)
         c.signer().send(fn, titles=c.vins, on_accepted=on_accepted)
         return self.get(vin)
 
@@ -197,4 +243,7 @@ class Titles:
             status=TitleStatus(record.status),
             registered_at=int(record.registeredAt),
             active_liens=int(active),
+            brands=Brand.of_mask(int(record.brands)),
+            odometer_km=int(record.odometerKm),
+            odometer_at=int(record.odometerAt),
         )

@@ -28,7 +28,7 @@ from ..registry.liens import LienTerms
 from .documents import Documents, SealedDocument
 from ..registry.ledger import Ledger
 from ..registry.records import (
-    Appraisal, Disposition, Enforcement, Lien, Payoff, PrivateLienState, Title, TitleStatus,
+    Appraisal, Brand, Disposition, Enforcement, Lien, Payoff, PrivateLienState, Title, TitleStatus,
 )
 from ..registry.vin import VIN, token_id
 
@@ -66,16 +66,18 @@ class Session:
         return self.ledger.register_title(vin, owner_address, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
     def transfer_title(
-        self, vin: VIN, to: str, *, authorization: TransferAuthorization | None, document: bytes | None = None
+        self, vin: VIN, to: str, *, km: int, authorization: TransferAuthorization | None,
+        document: bytes | None = None,
     ) -> Title:
-        """Records a transfer with its document, sealed for every account of the profile.
+        """Records a transfer and the odometer reading at it with its document (the bill of sale
+        and odometer disclosure), sealed for every account of the profile.
 
         Raises:
             ContractRevert: If the registry refuses (nothing is stored).
         """
         to_address = self.accounts.resolve(to)
-        sealed = self._seal(document, self._everyone(), "title-transfer", vin=vin, to=to_address)
-        return self.ledger.transfer_title(vin, to_address, authorization=authorization, doc_cid=sealed.cid,
+        sealed = self._seal(document, self._everyone(), "title-transfer", vin=vin, to=to_address, odometer_km=km)
+        return self.ledger.transfer_title(vin, to_address, km=km, authorization=authorization, doc_cid=sealed.cid,
                                           on_accepted=self._storing(sealed))
 
     def register_titles(self, items: Sequence[tuple[VIN, str]]) -> None:
@@ -122,6 +124,26 @@ class Session:
         """
         sealed = self._seal(document, self._everyone(), "title-status", vin=vin, status=status.label)
         return self.ledger.set_title_status(vin, status, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+
+    def brand_title(self, vin: VIN, brand: Brand, *, document: bytes | None = None) -> Title:
+        """Brands a title with the brand's document (an insurer's total-loss report; a generated
+        record of the brand by default), sealed for every account of the profile.
+
+        Raises:
+            ContractRevert: If the registry refuses (nothing is stored).
+        """
+        sealed = self._seal(document, self._everyone(), "title-brand", vin=vin, brand=brand.label)
+        return self.ledger.brand_title(vin, brand, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+
+    def record_odometer(self, vin: VIN, km: int, *, document: bytes | None = None) -> Title:
+        """Records an odometer reading with its document (an inspection report; a generated
+        record of the reading by default), sealed for every account of the profile.
+
+        Raises:
+            ContractRevert: If the registry refuses (nothing is stored).
+        """
+        sealed = self._seal(document, self._everyone(), "odometer-reading", vin=vin, odometer_km=km)
+        return self.ledger.record_odometer(vin, km, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
 
     def grant_lien(
         self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None,
@@ -354,7 +376,8 @@ class Session:
         return self.ledger.authorize_sale(vin, self.accounts.resolve(buyer), price, deadline=deadline)
 
     def dispose_title(
-        self, vin: VIN, buyer: str, price: int, *, authorization: SaleAuthorization, document: bytes | None = None
+        self, vin: VIN, buyer: str, price: int, *, km: int, authorization: SaleAuthorization,
+        document: bytes | None = None,
     ) -> Disposition:
         """Sells a repossessed title, as the holder of its lien in default, with the bill of sale (a
         record of the sale by default) sealed for every account of the profile, and the owner's or a
@@ -368,9 +391,10 @@ class Session:
         buyer_address = self.accounts.resolve(buyer)
         lien_id = self.ledger.enforcement(vin).lien_id
         opening = self.open_lien(lien_id) if lien_id and self.ledger.lien(lien_id).private else None
-        sealed = self._seal(document, self._everyone(), "title-disposition", vin=vin, buyer=buyer_address, price=price)
-        return self.ledger.dispose_title(vin, buyer_address, price, authorization=authorization, doc_cid=sealed.cid,
-                                         opening=opening, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "title-disposition", vin=vin, buyer=buyer_address, price=price,
+                            km=km)
+        return self.ledger.dispose_title(vin, buyer_address, price, km=km, authorization=authorization,
+                                         doc_cid=sealed.cid, opening=opening, on_accepted=self._storing(sealed))
 
     def withdraw_default(self, lien_id: int, *, document: bytes | None = None) -> None:
         """Withdraws the default of this lender's lien (the borrower cured it), with the withdrawal
@@ -519,6 +543,17 @@ class Session:
         """
         sealed = self._seal(evidence, self._everyone(), "restoration-evidence", vin=vin)
         return self.ledger.propose_restoration(vin, sealed.cid, on_accepted=self._storing(sealed))
+    def propose_brand_removal(self, vin: VIN, brand: Brand, evidence: bytes) -> int:
+        """Proposes that governance removes a brand from a title, with its evidence (a court
+        order, an inspection) sealed for every account of the profile and stored once governance
+        accepted the proposal, as `propose_force_release` does.
+
+        Raises:
+            ContractRevert: If the registry would refuse the removal, or governance the proposal
+                (nothing is stored).
+        """
+        sealed = self._seal(evidence, self._everyone(), "brand-removal-evidence", vin=vin, brand=brand.label)
+        return self.ledger.propose_brand_removal(vin, brand, sealed.cid, on_accepted=self._storing(sealed))
 
     def _authorized_opening(self, authorization: LienAuthorization, amount: int) -> Opening:
         """The opening a private lien's authorization carries for this lender, checked against

@@ -144,13 +144,13 @@ def test_a_lien_in_default_is_disposed_of_after_the_notice_period(run, tmp_path:
     sale = tmp_path / "sale.json"
     assert run("--as", "registrar", "title", "authorize-sale", VIN, "--to", buyer, "--price", "1500",
                "--valid-days", "30", "--out", str(sale)).code == 0
-    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--authorization", str(sale))
+    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--km", "90000", "--authorization", str(sale))
     assert_one_line_error(r, 1, "notice period after the default runs until", "lienchain title show")
 
     monkeypatch.setattr(eth._utils.headers, "eth_now", lambda: int(time.time()) + 11 * 86400)
-    r = run("--as", "lender-b", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--authorization", str(sale))
+    r = run("--as", "lender-b", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--km", "90000", "--authorization", str(sale))
     assert_one_line_error(r, 1, f"only the lienholder")
-    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--authorization", str(sale),
+    r = run("--as", "lender-a", "title", "dispose", VIN, "--to", buyer, "--price", "1500", "--km", "90000", "--authorization", str(sale),
             "--json")
     assert r.code == 0, r.err
     sold = json.loads(r.out)

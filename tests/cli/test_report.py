@@ -51,7 +51,7 @@ def test_a_portfolio_shows_states_exposure_overdue_releases_and_disposal_times(
     buyer, sale = Account.create().address, tmp_path / "sale.json"
     assert run("--as", "registrar", "title", "authorize-sale", VINS[0], "--to", buyer, "--price", "600",
                "--valid-days", "30", "--out", str(sale)).code == 0
-    assert run("--as", "lender-a", "title", "dispose", VINS[0], "--to", buyer, "--price", "600",
+    assert run("--as", "lender-a", "title", "dispose", VINS[0], "--to", buyer, "--price", "600", "--km", "90000",
                "--authorization", str(sale)).code == 0
     r = run("report", "--lender", "lender-a", "--json")
     assert r.code == 0, r.err

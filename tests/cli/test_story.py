@@ -38,7 +38,7 @@ def test_full_story_across_processes(run_process, tmp_path: Path) -> None:
     assert r.code == 0, r.err
     assert json.loads(r.out)["priority"] == 2
 
-    r = run_process("--as", "registrar", "title", "transfer", VIN, "--to", buyer, "--authorization", transfer_authorization(run_process, VIN, buyer))
+    r = run_process("--as", "registrar", "title", "transfer", VIN, "--to", buyer, "--km", "42000", "--authorization", transfer_authorization(run_process, VIN, buyer))
     assert r.code == 1 and "active lien" in r.err
 
     r = run_process("--as", "lender-b", "lien", "release", "1")
@@ -46,15 +46,17 @@ def test_full_story_across_processes(run_process, tmp_path: Path) -> None:
 
     assert run_process("--as", "lender-a", "lien", "release", "1").code == 0
     assert run_process("--as", "lender-b", "lien", "release", "2").code == 0
-    r = run_process("--as", "registrar", "title", "transfer", VIN, "--to", buyer, "--authorization", transfer_authorization(run_process, VIN, buyer))
+    r = run_process("--as", "registrar", "title", "transfer", VIN, "--to", buyer, "--km", "42000", "--authorization", transfer_authorization(run_process, VIN, buyer))
     assert r.code == 0, r.err
 
     history = json.loads(run_process("title", "history", VIN, "--json").out)
     assert [e["event"] for e in history] == [
-        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "TitleTransferred"]
+        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "OdometerRecorded",
+        "TitleTransferred"]
     assert all(e["block"] > 0 for e in history)
     anchored = [e["args"]["docCid"] for e in history if "docCid" in e["args"]]
-    assert len(anchored) == 4 and all(c.startswith("bafk") for c in anchored)
+    # The odometer reading anchors the transfer's document, which carries it.
+    assert len(anchored) == 5 and anchored[-2] == anchored[-1] and all(c.startswith("bafk") for c in anchored)
 
     text = run_process("title", "history", VIN).out
     assert all(cid in text for cid in anchored)

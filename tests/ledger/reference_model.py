@@ -197,6 +197,7 @@ class Model:
         if ROLE[by] != "REGISTRAR":  # the owners have no keys here: a second registrar authorizes
             return errors.RegistryNotAuthorized
         t.owner = to
+        self._emit(vin, "OdometerRecorded")  # the reading at the transfer: always 0 here, never a rollback
         self._emit(vin, "TitleTransferred")
         return None
 

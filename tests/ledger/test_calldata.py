@@ -19,7 +19,7 @@ def test_calldata_matches_web3_for_every_write_lienchain_sends(ledgers: dict[str
         registry.functions.grantLien(1, 600_000, currency_code("USD"), 1_900_000_000, "bafkreiloan", [consent, consent],
                                     consent),
         registry.functions.releaseLien(3),
-        registry.functions.transferTitle(2**255, owner, "bafkreisale", consent),
+        registry.functions.transferTitle(2**255, owner, 84_000, "bafkreisale", consent),
         governance.functions.approve(12),
     ]
     for fn in calls:

@@ -54,8 +54,8 @@ def test_a_write_in_a_batch_is_estimated_after_the_earlier_writes_of_the_batch(l
                                           deadline=registrar.now() + 3600).as_argument()
 
     receipts = registrar._signer.send_many([  # noqa: SLF001
-        Call(fns.registerTitle(VIN, OWNER, "bafkreititle")), Call(fns.transferTitle(token, BUYER, "bafkreisale", authorized(OWNER, BUYER))),
-        Call(fns.transferTitle(token, OWNER, "bafkreisale", authorized(BUYER, OWNER))),
+        Call(fns.registerTitle(VIN, OWNER, "bafkreititle")), Call(fns.transferTitle(token, BUYER, 1_000, "bafkreisale", authorized(OWNER, BUYER))),
+        Call(fns.transferTitle(token, OWNER, 2_000, "bafkreisale", authorized(BUYER, OWNER))),
     ])
     assert len({r["blockNumber"] for r in receipts}) == 1 and ledgers["reader"].title(VIN).owner == OWNER
     for receipt in receipts:  # each limit is the margin over what the write used, after the ones before it

@@ -301,7 +301,7 @@ def _prepare(kind: str, actor: str, args: list, box: Sandbox, model: Model) -> t
         owner = model.titles[vin].owner
         expected = model.transfer(actor, vin, to, by)
         transfer_auth = _signed(TransferAuthorization, ledgers, by, vin, owner=owner, to=to)
-        return expected, lambda: ledger.transfer_title(vin, to, authorization=transfer_auth, doc_cid="bafkreisale")
+        return expected, lambda: ledger.transfer_title(vin, to, km=0, authorization=transfer_auth, doc_cid="bafkreisale")
     assert kind == "set_status"
     vin, status = args
     return model.set_status(actor, vin, status), lambda: ledger.set_title_status(vin, status, doc_cid="bafkreistatus")

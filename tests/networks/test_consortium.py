@@ -180,14 +180,15 @@ def test_story_each_step_signed_by_the_member_whose_role_it_is(orgs: dict[str, O
     assert r.code == 0, r.err
     second = str(r.json()["lien_id"])  # type: ignore[index]
     sale = owner_authorization(dmv.on, owner_key, vin, buyer)  # the owner signs with its own wallet
-    assert dmv.on("title", "transfer", vin, "--to", buyer, "--authorization", sale).code == 1
+    assert dmv.on("title", "transfer", vin, "--to", buyer, "--km", "42000", "--authorization", sale).code == 1
     assert a.on("lien", "release", first).code == 0
     assert b.on("lien", "release", second).code == 0
-    r = dmv.on("title", "transfer", vin, "--to", buyer, "--authorization", sale)
+    r = dmv.on("title", "transfer", vin, "--to", buyer, "--km", "42000", "--authorization", sale)
     assert r.code == 0, r.err
     history = a.on("title", "history", vin, "--json").json()
     assert [e["event"] for e in history] == [  # type: ignore[attr-defined]
-        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "TitleTransferred"]
+        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "OdometerRecorded",
+        "TitleTransferred"]
     # The title document was sealed for every member: bank-b reads it from its own node.
     cid = history[0]["args"]["docCid"]  # type: ignore[index]
     assert wait_for(lambda: b.on("doc", "get", cid).code == 0, 30, interval=1.0)

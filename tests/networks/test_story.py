@@ -66,20 +66,22 @@ def test_full_story_through_the_cli(on_story: Run, consortium: Network, tmp_path
     assert r.json()["priority"] == 2  # type: ignore[index]
     second = str(r.json()["lien_id"])  # type: ignore[index]
 
-    r = on_story("--as", "dmv", "title", "transfer", VIN, "--to", buyer,
+    r = on_story("--as", "dmv", "title", "transfer", VIN, "--to", buyer, "--km", "42000",
                  "--authorization", owner_authorization(on_story, owner_key, VIN, buyer))
     assert r.code == 1 and "active lien" in r.err
     assert on_story("--as", "bank-a", "lien", "release", first).code == 0
     assert on_story("--as", "bank-b", "lien", "release", second).code == 0
-    r = on_story("--as", "dmv", "title", "transfer", VIN, "--to", buyer,
+    r = on_story("--as", "dmv", "title", "transfer", VIN, "--to", buyer, "--km", "42000",
                  "--authorization", owner_authorization(on_story, owner_key, VIN, buyer))
     assert r.code == 0, r.err
 
     history = on_story("title", "history", VIN, "--json").json()
     assert [e["event"] for e in history] == [  # type: ignore[attr-defined]
-        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "TitleTransferred"]
+        "TitleRegistered", "LienGranted", "LienGranted", "LienReleased", "LienReleased", "OdometerRecorded",
+        "TitleTransferred"]
     anchored = [e["args"]["docCid"] for e in history if "docCid" in e["args"]]  # type: ignore[attr-defined]
-    assert len(anchored) == 4 and all(c.startswith("bafk") for c in anchored)
+    # The odometer reading anchors the transfer's document, which carries it.
+    assert len(anchored) == 5 and anchored[-2] == anchored[-1] and all(c.startswith("bafk") for c in anchored)
 
     # The title document, stored through the registrar's node, is pinned by every member's agent
     # through the member's own node.

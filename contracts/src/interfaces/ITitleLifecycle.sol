@@ -81,6 +81,14 @@ interface ITitleLifecycle {
     /// @param releaseDue The deadline.
     error RegistryDisputeTooLate(uint256 lienId, uint64 releaseDue);
 
+    /// @notice A disposition's terms: to whom, for how much, and the odometer reading at the sale.
+    struct Sale {
+        address buyer;
+        uint256 price;
+        /// @dev In kilometres; below the last reading only on a title branded odometer-not-actual.
+        uint32 odometerKm;
+    }
+
     /// @notice A private lien's opening (amount and blinding factor), revealed at its disposition.
     struct Opening {
         uint256 amount;
@@ -341,16 +349,17 @@ interface ITitleLifecycle {
     /// registrar other than the sender binds this default, buyer and price. Refused while the lien
     /// in default has a payoff on record (until its holder disputes it). A private lien in default
     /// is revealed in the same transaction, from `opening` (ignored for a public one).
+    /// The odometer reading at the sale is recorded (`OdometerRecorded`), and the title's brands
+    /// stay with it.
     /// @param tokenId The title.
-    /// @param buyer The buyer: not the zero address nor the owner.
-    /// @param price The sale price, in the liens' currency: 1 to 2**40 - 1 minor units.
+    /// @param sale The buyer (not the zero address nor the owner), the price in the liens'
+    /// currency (1 to 2**40 - 1 minor units) and the odometer reading.
     /// @param docCid The CID of the sealed bill of sale.
     /// @param authorization The owner's or a registrar's authorization of the sale.
     /// @param opening A private lien in default's amount and blinding factor.
     function disposeTitle(
         uint256 tokenId,
-        address buyer,
-        uint256 price,
+        Sale calldata sale,
         string calldata docCid,
         ITitleRegistry.Authorization calldata authorization,
         Opening calldata opening
@@ -385,6 +394,31 @@ interface ITitleLifecycle {
     /// @param lienIds The liens.
     /// @return out Each lien, in the order asked.
     function lienBatch(uint256[] calldata lienIds) external view returns (ITitleRegistry.Lien[] memory out);
+    /// @notice Brands a title (REGISTRAR): salvage, flood, rebuilt, junk or odometer-not-actual.
+    /// The brand stays with the title through every transfer and disposition, and shows in its
+    /// `tokenURI`; only a member vote removes it ({removeBrand}). Refused for a brand the title
+    /// carries already ({ITitleRegistry-RegistryBrandPresent}) and on a cancelled title.
+    /// @param tokenId The title.
+    /// @param brand The brand.
+    /// @param docCid The CID of the sealed document of the brand (an insurer's total-loss report).
+    function brandTitle(uint256 tokenId, ITitleRegistry.Brand brand, string calldata docCid) external;
+
+    /// @notice Removes a brand from a title, on evidence (governance only: a registrar gets
+    /// {ITitleRegistry-RegistryBrandRemovalNeedsVote}). Refused for a brand the title does not
+    /// carry and on a cancelled title.
+    /// @param tokenId The title.
+    /// @param brand The brand.
+    /// @param evidenceCid The CID of the sealed evidence document (a court order, an inspection).
+    function removeBrand(uint256 tokenId, ITitleRegistry.Brand brand, string calldata evidenceCid) external;
+
+    /// @notice Records an odometer reading of a title (REGISTRAR), outside a transfer (which
+    /// records one too). A reading below the last one is refused
+    /// ({ITitleRegistry-RegistryOdometerRollback}) unless the title is branded odometer-not-actual.
+    /// Refused on a cancelled title.
+    /// @param tokenId The title.
+    /// @param km The reading, in kilometres.
+    /// @param docCid The CID of the sealed document of the reading (an inspection report).
+    function recordOdometer(uint256 tokenId, uint32 km, string calldata docCid) external;
 
     /// @notice The latest valuation of each oracle that valued the title, in the order they first did.
     /// @param tokenId The title.

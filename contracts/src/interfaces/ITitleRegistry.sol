@@ -9,15 +9,28 @@ pragma solidity ^0.8.24;
 /// Titles change hands only through a registrar, with the owner's authorization or a second
 /// registrar's, and never while a lien is active.
 interface ITitleRegistry {
-    /// @notice The life-cycle state of a title.
+    /// @notice The life-cycle state of a title. Salvage is no status but a brand ({Brand}): a
+    /// salvage vehicle may still be active, change hands and be liened.
     enum TitleStatus {
         Active,
         Stolen,
-        Salvage,
         Cancelled,
         /// @dev A lienholder declared default: no transfer and no new lien until the title is
         /// redeemed (the defaulted lien ends) or disposed of.
         Repossessed
+    }
+
+    /// @notice A brand on a title: a fact about the vehicle that stays with its title through every
+    /// transfer and disposition. A registrar adds one; only a member vote removes one.
+    /// @dev A title keeps its brands as a bit mask, bit `b` for brand `b` (see {Title}).
+    enum Brand {
+        Salvage,
+        Flood,
+        Rebuilt,
+        Junk,
+        /// @dev The odometer does not show the vehicle's actual distance: a reading below the
+        /// last one is accepted only on a title with this brand.
+        OdometerNotActual
     }
 
     /// @notice The life-cycle state of a lien.
@@ -36,6 +49,11 @@ interface ITitleRegistry {
         string docCid;
         TitleStatus status;
         uint64 registeredAt;
+        /// @dev Its brands: bit `b` set for each {Brand} `b` it carries.
+        uint8 brands;
+        /// @dev Its latest odometer reading, in kilometres, and when it was recorded (0: never).
+        uint32 odometerKm;
+        uint64 odometerAt;
     }
 
     /// @notice A lien as stored on chain.
@@ -222,7 +240,7 @@ interface ITitleRegistry {
     /// @notice No title is registered with this token id.
     /// @param tokenId The token id given.
     error RegistryUnknownTitle(uint256 tokenId);
-    /// @notice The title is not active (stolen, salvage or cancelled) and cannot take this operation.
+    /// @notice The title is not active (stolen or cancelled) and cannot take this operation.
     /// @param tokenId The title.
     /// @param status The title's status.
     error RegistryTitleNotActive(uint256 tokenId, TitleStatus status);
@@ -318,6 +336,25 @@ interface ITitleRegistry {
     /// @notice The amount and blinding factor do not open the private lien's commitment.
     /// @param lienId The private lien.
     error RegistryInvalidOpening(uint256 lienId);
+    /// @notice The title already carries this brand.
+    /// @param tokenId The title.
+    /// @param brand The brand.
+    error RegistryBrandPresent(uint256 tokenId, Brand brand);
+    /// @notice The title does not carry this brand, so there is none to remove.
+    /// @param tokenId The title.
+    /// @param brand The brand.
+    error RegistryBrandAbsent(uint256 tokenId, Brand brand);
+    /// @notice Only governance removes a brand: a brand warns every later buyer and lender, so no
+    /// one registrar's key may wash it off a title.
+    /// @param tokenId The title.
+    /// @param brand The brand.
+    error RegistryBrandRemovalNeedsVote(uint256 tokenId, Brand brand);
+    /// @notice An odometer reading is below the title's last one, and the title is not branded
+    /// {Brand-OdometerNotActual}.
+    /// @param tokenId The title.
+    /// @param last The last reading, in kilometres.
+    /// @param km The reading given.
+    error RegistryOdometerRollback(uint256 tokenId, uint32 last, uint32 km);
     /// @notice A founding role given to the constructor is not one of the registry's four roles
     /// (REGISTRAR, LENDER, ORACLE, AUDITOR), names the zero address, or has no account beside it.
     /// @param index The position of the refused entry in the constructor's arrays.
@@ -362,6 +399,24 @@ interface ITitleRegistry {
     /// @param status The status it has now.
     /// @param docCid The CID of the sealed document of the change (a police report, a record of it).
     event TitleStatusChanged(uint256 indexed tokenId, TitleStatus previous, TitleStatus status, string docCid);
+    /// @notice A registrar branded a title.
+    /// @param tokenId The title.
+    /// @param brand The brand, which stays with the title until a member vote removes it.
+    /// @param by The registrar.
+    /// @param docCid The CID of the sealed document of the brand (an insurer's total-loss report).
+    event TitleBranded(uint256 indexed tokenId, Brand brand, address indexed by, string docCid);
+    /// @notice Governance removed a brand from a title, on the evidence of a document.
+    /// @param tokenId The title.
+    /// @param brand The brand removed.
+    /// @param evidenceCid The CID of the sealed evidence document.
+    event BrandRemoved(uint256 indexed tokenId, Brand brand, string evidenceCid);
+    /// @notice An odometer reading of a title was recorded: on its own, or with a transfer (then
+    /// the transfer's document carries it).
+    /// @param tokenId The title.
+    /// @param km The reading, in kilometres.
+    /// @param by The registrar who recorded it.
+    /// @param docCid The CID of the sealed document the reading comes from.
+    event OdometerRecorded(uint256 indexed tokenId, uint32 km, address indexed by, string docCid);
     /// @notice A lender was granted a lien on a title.
     /// @param lienId The new lien.
     /// @param tokenId The title.
@@ -495,7 +550,8 @@ interface ITitleRegistry {
     /// @param windowSeconds The window now.
     event StalenessWindowChanged(uint64 previousSeconds, uint64 windowSeconds);
 
-    /// @notice The role of registrars, who register titles, record transfers and change statuses:
+    /// @notice The role of registrars, who register titles, record transfers, odometer readings and
+    /// brands, and change statuses:
     /// `keccak256("REGISTRAR_ROLE")`.
     /// @return The role's identifier for {AccessControl}.
     function REGISTRAR_ROLE() external view returns (bytes32);
@@ -523,16 +579,24 @@ interface ITitleRegistry {
         external
         returns (uint256 tokenId);
 
-    /// @notice Records the transfer of a title to a new owner. REGISTRAR only, with the owner's
-    /// authorization of this transfer or a second registrar's (EIP-712 `TransferAuthorization`:
-    /// title, from, to, nonce, deadline): no one registrar's key moves a title. Refused while
-    /// any lien is active or the title is not active.
+    /// @notice Records the transfer of a title to a new owner, with the odometer reading at the
+    /// transfer. REGISTRAR only, with the owner's authorization of this transfer or a second
+    /// registrar's (EIP-712 `TransferAuthorization`: title, from, to, nonce, deadline): no one
+    /// registrar's key moves a title. Refused while any lien is active or the title is not
+    /// active, and for a reading below the last one ({RegistryOdometerRollback}) unless the title
+    /// is branded {Brand-OdometerNotActual}. Brands stay with the title.
     /// @param tokenId The title.
     /// @param to The new owner.
+    /// @param odometerKm The odometer reading, in kilometres (emits {OdometerRecorded}).
     /// @param docCid The CID of the sealed transfer document, which becomes the title's document.
     /// @param authorization The owner's or a second registrar's authorization.
-    function transferTitle(uint256 tokenId, address to, string calldata docCid, Authorization calldata authorization)
-        external;
+    function transferTitle(
+        uint256 tokenId,
+        address to,
+        uint32 odometerKm,
+        string calldata docCid,
+        Authorization calldata authorization
+    ) external;
 
     /// @notice Moves a title for the registry's lifecycle module, which runs on the registry's
     /// storage but cannot reach ERC-721's internals (a disposition's sale to its buyer): only the
@@ -541,7 +605,7 @@ interface ITitleRegistry {
     /// @param to Its new owner.
     function lifecycleTransfer(uint256 tokenId, address to) external;
 
-    /// @notice Changes a title's status (stolen, salvage, or back to active): a REGISTRAR, or
+    /// @notice Changes a title's status (stolen, or back to active): a REGISTRAR, or
     /// governance. Cancelling a title, which can never be undone, takes a member vote: no one
     /// registrar's key can end a title its owner and lienholders rely on.
     /// @param tokenId The title.

@@ -13,22 +13,25 @@ import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
 /// 0-9 and A-Z, fixed labels), so none needs JSON escaping.
 library TitleMetadata {
     /// @notice The token URI of a title.
-    /// @param vin The title's normalized VIN.
-    /// @param status The title's status.
+    /// @param title The title's record (the registry's storage).
     /// @param activeLiens How many active liens it carries.
     /// @param a Its appraisal now.
     /// @return The URI: `data:application/json;base64,` and the JSON.
-    function tokenURI(
-        string memory vin,
-        ITitleRegistry.TitleStatus status,
-        uint256 activeLiens,
-        ITitleRegistry.Appraisal memory a
-    ) external pure returns (string memory) {
-        bytes memory json = abi.encodePacked(
+    function tokenURI(ITitleRegistry.Title storage title, uint256 activeLiens, ITitleRegistry.Appraisal memory a)
+        external
+        view
+        returns (string memory)
+    {
+        string memory vin = title.vin;
+        bytes memory head = abi.encodePacked(
             '{"name":"Vehicle title ', vin,
             '","description":"A vehicle title on a lienchain register: its owner and the liens on it. Only a registrar moves it.",',
             '"attributes":[{"trait_type":"VIN","value":"', vin,
-            '"},{"trait_type":"Status","value":"', _statusLabel(status),
+            '"},{"trait_type":"Status","value":"', _statusLabel(title.status)
+        );
+        bytes memory json = abi.encodePacked(
+            head,
+            '"},{"trait_type":"Brands","value":"', _brandLabels(title.brands),
             '"},{"trait_type":"Active liens","display_type":"number","value":', Strings.toString(activeLiens),
             '},{"trait_type":"Value","value":"', _valueState(a), '"}]}'
         );
@@ -50,7 +53,18 @@ library TitleMetadata {
     function _statusLabel(ITitleRegistry.TitleStatus status) private pure returns (string memory) {
         if (status == ITitleRegistry.TitleStatus.Active) return "active";
         if (status == ITitleRegistry.TitleStatus.Stolen) return "stolen";
-        if (status == ITitleRegistry.TitleStatus.Salvage) return "salvage";
+        if (status == ITitleRegistry.TitleStatus.Repossessed) return "repossessed";
         return "cancelled";
+    }
+
+    /// @dev The brands of a bit mask in {ITitleRegistry-Brand} order, as the Python client names
+    /// them (`Brand.label`), separated by ", "; "none" for none.
+    function _brandLabels(uint8 brands) private pure returns (bytes memory out) {
+        string[5] memory labels = ["SALVAGE", "FLOOD", "REBUILT", "JUNK", "ODOMETER-NOT-ACTUAL"];
+        for (uint256 b = 0; b < labels.length; b++) {
+            if (uint256(brands) & (uint256(1) << b) == 0) continue;
+            out = out.length == 0 ? bytes(labels[b]) : abi.encodePacked(out, ", ", labels[b]);
+        }
+        if (out.length == 0) out = "none";
     }
 }

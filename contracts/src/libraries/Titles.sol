@@ -205,6 +205,28 @@ library Titles {
         }
     }
 
+    /// @notice Records a title's odometer reading, refusing an empty document and a reading
+    /// below the last one unless the title is branded {ITitleRegistry-Brand-OdometerNotActual}
+    /// (then the new reading is the last one from now on). Every operation that records a
+    /// reading (a transfer, a reading on its own, a disposition) passes here: the caller has
+    /// checked its role and the title's state.
+    /// @param t The title.
+    /// @param tokenId The title's token id.
+    /// @param km The reading, in kilometres.
+    /// @param docCid The CID of the sealed document the reading comes from: not empty.
+    function recordOdometer(State storage t, uint256 tokenId, uint32 km, string calldata docCid) external {
+        _checkDocument(docCid);
+        ITitleRegistry.Title storage record = t.title;
+        uint32 last = record.odometerKm;
+        uint8 notActual = uint8(1) << uint8(ITitleRegistry.Brand.OdometerNotActual);
+        if (km < last && record.brands & notActual == 0) {
+            revert ITitleRegistry.RegistryOdometerRollback(tokenId, last, km);
+        }
+        record.odometerKm = km;
+        record.odometerAt = uint64(block.timestamp);
+        emit ITitleRegistry.OdometerRecorded(tokenId, km, msg.sender, docCid);
+    }
+
     // --- liens --------------------------------------------------------------------------------
 
     /// @notice Grants the caller a public lien on an active title, after checking its currency,

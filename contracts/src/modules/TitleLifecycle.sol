@@ -9,6 +9,8 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ITitleLifecycle} from "../interfaces/ITitleLifecycle.sol";
 import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
+import {Dispositions} from "../libraries/Dispositions.sol";
+import {RegistrySettings} from "../libraries/RegistrySettings.sol";
 import {RegistryStorage} from "../libraries/RegistryStorage.sol";
 import {Titles} from "../libraries/Titles.sol";
 
@@ -28,6 +30,11 @@ import {Titles} from "../libraries/Titles.sol";
 /// registry's external functions: `IAccessControl(address(this)).hasRole(...)`, or a registry
 /// function that only `address(this)` may call.
 contract TitleLifecycle is ITitleLifecycle {
+    /// @dev The registry's roles (its constants; a module reads them from its own code). The
+    /// default admin is the Governance contract, which calls only after a member vote.
+    bytes32 private constant _DEFAULT_ADMIN_ROLE = 0x00;
+    bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+
     address private immutable _registry;
 
     /// @dev The registry's EIP-712 domain, as OpenZeppelin's EIP712 builds it: run by the
@@ -42,34 +49,7 @@ contract TitleLifecycle is ITitleLifecycle {
     /// @dev The EIP-712 type a junior lienholder signs to accept a senior's subordination to it.
     bytes32 private constant _SUBORDINATION_TYPEHASH =
         keccak256("LienSubordination(uint256 lienId,uint256 behindLienId,uint256 nonce,uint64 deadline)");
-    /// @dev The EIP-712 type the owner or a registrar signs to authorize a disposition: one default
-    /// (its lien and date), one buyer, one price.
-    bytes32 private constant _SALE_TYPEHASH = keccak256(
-        "SaleAuthorization(uint256 tokenId,uint256 lienId,uint64 defaultedAt,address buyer,uint256 price,"
-        "uint256 nonce,uint64 deadline)"
-    );
     bytes32 private constant _LENDER_ROLE = keccak256("LENDER_ROLE");
-    bytes32 private constant _REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
-    /// @dev AccessControl's DEFAULT_ADMIN_ROLE: the Governance contract, after a member vote.
-    bytes32 private constant _GOVERNANCE_ROLE = 0x00;
-    /// @dev The bound of amounts and prices (see `Titles`).
-    uint256 private constant _AMOUNT_LIMIT = 2 ** 40;
-    /// @dev The longest window a setting may give (staleness, proof, lapse grace, release deadline
-    /// and grace, notice period): ten years, so no date plus a window can overflow.
-    uint256 private constant _MAX_WINDOW = 3650 days;
-
-    /// @notice A setting governance changes.
-    enum Setting {
-        LtvThreshold,
-        StalenessWindow,
-        ProofWindow,
-        LapseGrace,
-        AuthorizationPolicy,
-        MinValuations,
-        ReleaseDeadline,
-        ReleaseGrace,
-        NoticePeriod
-    }
 
     constructor() {
         _registry = msg.sender;
@@ -97,47 +77,47 @@ contract TitleLifecycle is ITitleLifecycle {
 
     /// @inheritdoc ITitleLifecycle
     function setLtvThreshold(uint256 thresholdBps) external throughRegistry {
-        _voted(Setting.LtvThreshold, thresholdBps);
+        _voted(RegistrySettings.Setting.LtvThreshold, thresholdBps);
     }
 
     /// @inheritdoc ITitleLifecycle
     function setStalenessWindow(uint64 windowSeconds) external throughRegistry {
-        _voted(Setting.StalenessWindow, windowSeconds);
+        _voted(RegistrySettings.Setting.StalenessWindow, windowSeconds);
     }
 
     /// @inheritdoc ITitleLifecycle
     function setProofWindow(uint64 windowSeconds) external throughRegistry {
-        _voted(Setting.ProofWindow, windowSeconds);
+        _voted(RegistrySettings.Setting.ProofWindow, windowSeconds);
     }
 
     /// @inheritdoc ITitleLifecycle
     function setLapseGrace(uint64 graceSeconds) external throughRegistry {
-        _voted(Setting.LapseGrace, graceSeconds);
+        _voted(RegistrySettings.Setting.LapseGrace, graceSeconds);
     }
 
     /// @inheritdoc ITitleLifecycle
     function setAuthorizationPolicy(ITitleRegistry.AuthorizationPolicy policy) external throughRegistry {
-        _voted(Setting.AuthorizationPolicy, uint256(policy));
+        _voted(RegistrySettings.Setting.AuthorizationPolicy, uint256(policy));
     }
 
     /// @inheritdoc ITitleLifecycle
     function setMinValuations(uint8 count) external throughRegistry {
-        _voted(Setting.MinValuations, count);
+        _voted(RegistrySettings.Setting.MinValuations, count);
     }
 
     /// @inheritdoc ITitleLifecycle
     function setReleaseDeadline(uint64 deadlineSeconds) external throughRegistry {
-        _voted(Setting.ReleaseDeadline, deadlineSeconds);
+        _voted(RegistrySettings.Setting.ReleaseDeadline, deadlineSeconds);
     }
 
     /// @inheritdoc ITitleLifecycle
     function setReleaseGrace(uint64 graceSeconds) external throughRegistry {
-        _voted(Setting.ReleaseGrace, graceSeconds);
+        _voted(RegistrySettings.Setting.ReleaseGrace, graceSeconds);
     }
 
     /// @inheritdoc ITitleLifecycle
     function setNoticePeriod(uint64 noticeSeconds) external throughRegistry {
-        _voted(Setting.NoticePeriod, noticeSeconds);
+        _voted(RegistrySettings.Setting.NoticePeriod, noticeSeconds);
     }
 
     // --- default and disposition --------------------------------------------------------------
@@ -159,24 +139,23 @@ contract TitleLifecycle is ITitleLifecycle {
     /// @inheritdoc ITitleLifecycle
     function disposeTitle(
         uint256 tokenId,
-        address buyer,
-        uint256 price,
+        Sale calldata sale,
         string calldata docCid,
         ITitleRegistry.Authorization calldata authorization,
         Opening calldata opening
     ) external throughRegistry {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
         Titles.State storage t = _existingTitle($, tokenId);
-        uint256 lienId = _checkDisposition($, t, tokenId, buyer, price);
-        _authorizeSale($, t, tokenId, lienId, buyer, price, authorization);
+        uint256 lienId = Dispositions.check($, t, tokenId, sale.buyer, sale.price);
+        Dispositions.authorizeSale($, t, tokenId, lienId, sale.buyer, sale.price, authorization);
         _checkDocument(docCid);
+        Titles.recordOdometer(t, tokenId, sale.odometerKm, docCid); // refuses a rollback: before any payment
         if ($.liens[lienId - 1].proof.provenAt != 0) {
             // Revealed here, in the sale's own transaction: public then, and only if the sale is.
             Titles.revealLien(t, $.liens, $.settings, ITitleRegistry(address(this)).verifier(), lienId,
                               opening.amount, opening.blinding);
         }
-        uint256 surplus = _payWaterfall($, t, lienId, price);
-        _dispose(t, tokenId, lienId, buyer, price, surplus, docCid);
+        Dispositions.settle($, t, tokenId, lienId, sale.buyer, sale.price, docCid);
         Titles.review(t, $.liens, $.settings, tokenId);
     }
 
@@ -188,7 +167,7 @@ contract TitleLifecycle is ITitleLifecycle {
         Titles.State storage t = $.titles[l.tokenId];
         if (t.enforcingLienId != lienId) revert RegistryNotRepossessed(l.tokenId);
         _checkDocument(docCid);
-        _withdrawDefault(t, l.tokenId, lienId, docCid);
+        Dispositions.withdraw(t, l.tokenId, lienId, docCid);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -238,16 +217,13 @@ contract TitleLifecycle is ITitleLifecycle {
     function releasePaidOff(uint256 lienId, string calldata evidenceCid) external throughRegistry {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
         Titles.LienState storage l = _activeLien($, lienId);
-        if (!_hasRole(_REGISTRAR_ROLE)) {
-            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, _REGISTRAR_ROLE);
-        }
+        _checkRole(_REGISTRAR_ROLE);
         Titles.Payoff storage p = l.payoff;
         if (p.at == 0) revert RegistryNoPayoff(lienId);
         if (p.by == msg.sender) revert RegistrySameRegistrar(lienId, msg.sender);
         if (block.timestamp <= p.releasableAt) revert RegistryReleaseNotOverdue(lienId, p.releasableAt);
         Titles.closeLien($.titles[l.lien.tokenId], $.liens, $.settings, lienId, Titles.Closing.AfterPayoff, evidenceCid);
     }
-
 
     /// @inheritdoc ITitleLifecycle
     function releaseDeadline() external view throughRegistry returns (uint64) {
@@ -338,6 +314,37 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @inheritdoc ITitleLifecycle
+    function brandTitle(uint256 tokenId, ITitleRegistry.Brand brand, string calldata docCid) external throughRegistry {
+        _checkRole(_REGISTRAR_ROLE);
+        Titles.State storage t = _liveTitle(RegistryStorage.layout(), tokenId);
+        if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+        uint8 bit = _bit(brand);
+        if (t.title.brands & bit != 0) revert ITitleRegistry.RegistryBrandPresent(tokenId, brand);
+        _addBrand(t, tokenId, brand, docCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function removeBrand(uint256 tokenId, ITitleRegistry.Brand brand, string calldata evidenceCid)
+        external
+        throughRegistry
+    {
+        if (!IAccessControl(address(this)).hasRole(_DEFAULT_ADMIN_ROLE, msg.sender)) {
+            revert ITitleRegistry.RegistryBrandRemovalNeedsVote(tokenId, brand);
+        }
+        Titles.State storage t = _liveTitle(RegistryStorage.layout(), tokenId);
+        if (bytes(evidenceCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+        uint8 bit = _bit(brand);
+        if (t.title.brands & bit == 0) revert ITitleRegistry.RegistryBrandAbsent(tokenId, brand);
+        _removeBrand(t, tokenId, brand, evidenceCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
+    function recordOdometer(uint256 tokenId, uint32 km, string calldata docCid) external throughRegistry {
+        _checkRole(_REGISTRAR_ROLE);
+        Titles.recordOdometer(_liveTitle(RegistryStorage.layout(), tokenId), tokenId, km, docCid);
+    }
+
+    /// @inheritdoc ITitleLifecycle
     function valuations(uint256 tokenId)
         external
         view
@@ -353,50 +360,6 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     // --- state changes: one function each, its event right after the write -------------------
-
-    /// @dev Writes a setting checked by `_changeSetting` (`value` fits its field: at most `max`).
-    function _writeSetting(Titles.Settings storage s, Setting which, uint256 previous, uint256 value) private {
-        if (which == Setting.LtvThreshold) {
-            s.ltvThresholdBps = uint64(value);
-            s.thresholdChangedAt = uint64(block.timestamp); // private liens it puts over their proof owe one from now
-            emit ITitleRegistry.LtvThresholdChanged(previous, value);
-        } else if (which == Setting.StalenessWindow) {
-            s.stalenessWindow = uint64(value);
-            emit ITitleRegistry.StalenessWindowChanged(uint64(previous), uint64(value));
-        } else if (which == Setting.ProofWindow) {
-            s.proofWindow = uint64(value);
-            emit ITitleRegistry.ProofWindowChanged(uint64(previous), uint64(value));
-            return;
-        } else if (which == Setting.LapseGrace) {
-            s.lapseGrace = uint64(value);
-            emit ITitleRegistry.LapseGraceChanged(uint64(previous), uint64(value));
-            return;
-        } else if (which == Setting.AuthorizationPolicy) {
-            s.authorizationPolicy = ITitleRegistry.AuthorizationPolicy(value);
-            emit ITitleRegistry.AuthorizationPolicyChanged(
-                ITitleRegistry.AuthorizationPolicy(previous), ITitleRegistry.AuthorizationPolicy(value)
-            );
-            return;
-        } else if (which == Setting.ReleaseDeadline) {
-            s.releaseDeadline = uint64(value);
-            emit ITitleRegistry.ReleaseDeadlineChanged(uint64(previous), uint64(value));
-            return;
-        } else if (which == Setting.ReleaseGrace) {
-            s.releaseGrace = uint64(value);
-            emit ITitleRegistry.ReleaseGraceChanged(uint64(previous), uint64(value));
-            return;
-        } else if (which == Setting.NoticePeriod) {
-            s.noticePeriod = uint64(value);
-            emit ITitleRegistry.NoticePeriodChanged(uint64(previous), uint64(value));
-            return;
-        } else {
-            s.minValuations = uint8(value);
-            emit ITitleRegistry.MinValuationsChanged(uint8(previous), uint8(value));
-        }
-        // The threshold, the staleness window and the minimum of valuations change every title's
-        // value state, which wallets show.
-        emit IERC4906.BatchMetadataUpdate(0, type(uint256).max);
-    }
 
     function _declareDefault(
         RegistryStorage.Layout storage $,
@@ -422,80 +385,10 @@ contract TitleLifecycle is ITitleLifecycle {
         emit IERC4906.MetadataUpdate(tokenId);
     }
 
-    /// @dev Pays the lien in default and each junior one from `price`, seniors first, each up to
-    /// its amount, and discharges them: they are the tail of the title's active liens from the one
-    /// in default (a private lien is always the first, so none of its juniors is private). Returns
-    /// what is left: the owner's surplus.
-    function _payWaterfall(RegistryStorage.Layout storage $, Titles.State storage t, uint256 lienId, uint256 price)
-        private
-        returns (uint256 remaining)
-    {
-        uint256[] storage active = t.activeLienIds;
-        uint256 first = 0;
-        while (active[first] != lienId) first++;
-        remaining = price;
-        for (uint256 i = first; i < active.length; i++) {
-            uint256 id = active[i];
-            Titles.LienState storage x = $.liens[id - 1];
-            // A junior whose payoff is on record (undisputed) was paid: the price owes it nothing.
-            uint256 owed = x.payoff.at != 0 ? 0 : x.lien.amount;
-            uint256 recovered = remaining < owed ? remaining : owed;
-            remaining -= recovered;
-            _discharge(t, x, id, recovered, owed - recovered);
-        }
-        while (active.length > first) active.pop();
-    }
 
-    function _discharge(
-        Titles.State storage t,
-        Titles.LienState storage l,
-        uint256 lienId,
-        uint256 recovered,
-        uint256 deficiency
-    ) private {
-        ITitleRegistry.Lien storage x = l.lien;
-        x.status = ITitleRegistry.LienStatus.Discharged;
-        l.recovered = recovered;
-        t.secured -= x.amount;
-        emit LienDischarged(lienId, x.tokenId, x.lender, recovered, deficiency);
-    }
 
-    function _withdrawDefault(Titles.State storage t, uint256 tokenId, uint256 lienId, string calldata docCid) private {
-        _endRepossession(t);
-        emit ITitleRegistry.TitleStatusChanged(
-            tokenId, ITitleRegistry.TitleStatus.Repossessed, ITitleRegistry.TitleStatus.Active, docCid
-        );
-        emit LienDefaultWithdrawn(lienId, tokenId, msg.sender, docCid);
-        emit IERC4906.MetadataUpdate(tokenId);
-    }
 
-    function _endRepossession(Titles.State storage t) private {
-        delete t.enforcingLienId;
-        delete t.defaultedAt;
-        delete t.noticeEndsAt;
-        t.title.status = ITitleRegistry.TitleStatus.Active;
-    }
 
-    function _dispose(
-        Titles.State storage t,
-        uint256 tokenId,
-        uint256 lienId,
-        address buyer,
-        uint256 price,
-        uint256 surplus,
-        string calldata docCid
-    ) private {
-        address from = IERC721(address(this)).ownerOf(tokenId);
-        _endRepossession(t);
-        t.title.docCid = docCid;
-        ITitleRegistry(address(this)).lifecycleTransfer(tokenId, buyer);
-        emit ITitleRegistry.TitleStatusChanged(
-            tokenId, ITitleRegistry.TitleStatus.Repossessed, ITitleRegistry.TitleStatus.Active, docCid
-        );
-        emit ITitleRegistry.TitleTransferred(tokenId, from, buyer, docCid);
-        emit TitleDisposed(tokenId, lienId, from, buyer, price, surplus, docCid);
-        emit IERC4906.MetadataUpdate(tokenId);
-    }
 
     function _recordPayoff(Titles.LienState storage l, uint256 lienId, Titles.Settings storage s, string calldata docCid)
         private
@@ -557,57 +450,7 @@ contract TitleLifecycle is ITitleLifecycle {
 
     // --- checks -------------------------------------------------------------------------------
 
-    /// @dev The lien in default of a repossessed title its caller may dispose of now, to `buyer`
-    /// at `price`.
-    function _checkDisposition(
-        RegistryStorage.Layout storage $,
-        Titles.State storage t,
-        uint256 tokenId,
-        address buyer,
-        uint256 price
-    ) private view returns (uint256 lienId) {
-        if (t.title.status != ITitleRegistry.TitleStatus.Repossessed) revert RegistryNotRepossessed(tokenId);
-        lienId = t.enforcingLienId;
-        Titles.LienState storage l = $.liens[lienId - 1];
-        if (l.lien.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lien.lender);
-        if (block.timestamp < t.noticeEndsAt) revert RegistryNoticePeriodRunning(tokenId, t.noticeEndsAt);
-        // A payoff on record stands until its holder disputes it: no sale of a redeemed title.
-        if (l.payoff.at != 0) revert RegistryPayoffRecorded(lienId, l.payoff.at);
-        if (buyer == address(0) || buyer == IERC721(address(this)).ownerOf(tokenId)) {
-            revert ITitleRegistry.RegistryInvalidOwner(buyer);
-        }
-        if (price == 0 || price >= _AMOUNT_LIMIT) revert RegistryInvalidPrice(price);
-    }
 
-    /// @dev Checks and spends the authorization of a sale: an EIP-712 `SaleAuthorization` of exactly
-    /// this default (its lien and date), buyer and price, signed by the title's owner (a surrender)
-    /// or by a registrar other than the sender (who checked the repossession): no lienholder sells a
-    /// title on its key alone, and no transfer's authorization passes for a sale's.
-    function _authorizeSale(
-        RegistryStorage.Layout storage $,
-        Titles.State storage t,
-        uint256 tokenId,
-        uint256 lienId,
-        address buyer,
-        uint256 price,
-        ITitleRegistry.Authorization calldata authorization
-    ) private {
-        if (authorization.deadline < block.timestamp) {
-            revert ITitleRegistry.RegistryAuthorizationExpired(authorization.deadline);
-        }
-        bytes32 digest = _domainDigest(keccak256(abi.encode(
-            _SALE_TYPEHASH, tokenId, lienId, t.defaultedAt, buyer, price, authorization.nonce, authorization.deadline
-        )));
-        if ($.consentUsed[digest]) revert ITitleRegistry.RegistryAuthorizationUsed(digest);
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, authorization.signature);
-        if (err != ECDSA.RecoverError.NoError) revert ITitleRegistry.RegistryAuthorizationInvalid();
-        bool owner = signer == IERC721(address(this)).ownerOf(tokenId);
-        if (!owner && (signer == msg.sender || !IAccessControl(address(this)).hasRole(_REGISTRAR_ROLE, signer))) {
-            revert ITitleRegistry.RegistryNotAuthorized(tokenId, signer);
-        }
-        $.consentUsed[digest] = true;
-        emit ITitleRegistry.AuthorizationUsed(digest, signer, tokenId);
-    }
 
     /// @dev An active lien of the caller that it may assign: not on a repossessed title (the
     /// default told its holders), and with no payoff on record (its holder owes the release, and
@@ -633,34 +476,9 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @dev A setting governance changes by vote.
-    function _voted(Setting which, uint256 value) private {
-        if (!_hasRole(_GOVERNANCE_ROLE)) revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, _GOVERNANCE_ROLE);
-        _changeSetting(RegistryStorage.layout().settings, which, value);
-    }
-
-    /// @dev Changes a setting (the caller checked that governance calls), refusing a value
-    /// out of its range or equal to the current one (a no-op vote would still reset deadlines
-    /// and tell wallets that every title changed).
-    /// Its new value: basis points 1-10000 for the threshold, seconds up to ten years
-    /// (not zero but for the lapse grace) for windows, an {ITitleRegistry-AuthorizationPolicy}, a
-    /// count 1-16.
-    function _changeSetting(Titles.Settings storage s, Setting which, uint256 value) private {
-        uint256 previous;
-        uint256 max = _MAX_WINDOW;
-        if (which == Setting.LtvThreshold) (previous, max) = (s.ltvThresholdBps, 10_000);
-        else if (which == Setting.StalenessWindow) previous = s.stalenessWindow;
-        else if (which == Setting.ProofWindow) previous = s.proofWindow;
-        else if (which == Setting.LapseGrace) previous = s.lapseGrace;
-        else if (which == Setting.AuthorizationPolicy) (previous, max) = (uint256(s.authorizationPolicy), 1);
-        else if (which == Setting.MinValuations) (previous, max) = (s.minValuations, Titles.MAX_VALUERS);
-        else if (which == Setting.ReleaseDeadline) previous = s.releaseDeadline;
-        else if (which == Setting.ReleaseGrace) previous = s.releaseGrace;
-        else previous = s.noticePeriod;
-        bool zeroAllowed =
-            which == Setting.LapseGrace || which == Setting.AuthorizationPolicy || which == Setting.ReleaseGrace;
-        if ((value == 0 && !zeroAllowed) || value > max) revert ITitleRegistry.RegistryInvalidSetting(value);
-        if (value == previous) revert ITitleRegistry.RegistrySettingUnchanged(value);
-        _writeSetting(s, which, previous, value);
+    function _voted(RegistrySettings.Setting which, uint256 value) private {
+        _checkRole(_DEFAULT_ADMIN_ROLE);
+        RegistrySettings.change(RegistryStorage.layout().settings, which, value);
     }
 
 
@@ -695,6 +513,46 @@ contract TitleLifecycle is ITitleLifecycle {
         if (lienId == 0 || lienId > $.liens.length) revert ITitleRegistry.RegistryUnknownLien(lienId);
         l = $.liens[lienId - 1];
         if (l.lien.status != ITitleRegistry.LienStatus.Active) revert ITitleRegistry.RegistryLienNotActive(lienId);
+    }
+
+    // --- brands: state changes, their events right after the write; wallets are told (a
+    // title's `tokenURI` shows its brands) -----------------------------------------------------
+
+    function _addBrand(Titles.State storage t, uint256 tokenId, ITitleRegistry.Brand brand, string calldata docCid)
+        private
+    {
+        t.title.brands |= _bit(brand);
+        emit ITitleRegistry.TitleBranded(tokenId, brand, msg.sender, docCid);
+        emit IERC4906.MetadataUpdate(tokenId);
+    }
+
+    function _removeBrand(
+        Titles.State storage t,
+        uint256 tokenId,
+        ITitleRegistry.Brand brand,
+        string calldata evidenceCid
+    ) private {
+        t.title.brands &= ~_bit(brand);
+        emit ITitleRegistry.BrandRemoved(tokenId, brand, evidenceCid);
+        emit IERC4906.MetadataUpdate(tokenId);
+    }
+
+    // --- internals ------------------------------------------------------------------------------
+
+    /// @dev As the registry's `onlyRole`, through the registry's roles.
+    function _checkRole(bytes32 role) private view {
+        if (!_hasRole(role)) revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, role);
+    }
+
+    /// @dev A registered title that is not cancelled: a cancelled title never changes again.
+    function _liveTitle(RegistryStorage.Layout storage $, uint256 tokenId) private view returns (Titles.State storage t) {
+        t = _existingTitle($, tokenId);
+        if (t.title.status == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
+    }
+
+    /// @dev The bit of a brand in a title's mask.
+    function _bit(ITitleRegistry.Brand brand) private pure returns (uint8) {
+        return uint8(1) << uint8(brand);
     }
 
     function _existingTitle(RegistryStorage.Layout storage $, uint256 tokenId)

@@ -69,9 +69,11 @@ def terms(ledgers: dict[str, Ledger], lender: str, vin: str, amount: int, curren
 
 
 def transfer(ledgers: dict[str, Ledger], vin: str, to: str, *, by: str = "registrar-b", **kwargs: Any) -> Title:
-    """Records a transfer by the registrar, authorized by `by` (a second registrar by default)."""
+    """Records a transfer by the registrar, authorized by `by` (a second registrar by default),
+    with the odometer reading `km` (the title's last one by default)."""
     auth = ledgers[by].authorize_transfer(vin, to, deadline=ledgers[by].now() + 86400)
     kwargs.setdefault("doc_cid", "bafkreisale")
+    kwargs.setdefault("km", ledgers["reader"].title(vin).odometer_km)
     return ledgers["registrar"].transfer_title(vin, to, authorization=auth, **kwargs)
 
 

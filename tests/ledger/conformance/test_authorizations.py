@@ -122,9 +122,9 @@ def test_a_registrar_cannot_authorize_the_transfer_it_sends(titled: dict[str, Le
                                      vin=VIN, token_id=registrar._token(VIN), owner=owner, to=BUYER,  # noqa: SLF001
                                      deadline=MATURITY)
     with pytest.raises(errors.InvalidAuthorizationFile, match="the registrar sending it"):
-        registrar.transfer_title(VIN, BUYER, authorization=own, doc_cid="bafkreisale")
+        registrar.transfer_title(VIN, BUYER, km=0, authorization=own, doc_cid="bafkreisale")
     before = sent(titled)
-    fn = registrar.registry.functions.transferTitle(registrar._token(VIN), BUYER, "bafkreisale", own.as_argument())  # noqa: SLF001
+    fn = registrar.registry.functions.transferTitle(registrar._token(VIN), BUYER, 0, "bafkreisale", own.as_argument())  # noqa: SLF001
     with pytest.raises(errors.RegistryNotAuthorized):
         registrar._signer.send(fn)  # noqa: SLF001
     assert sent(titled) == before and titled["reader"].title(VIN).owner == owner

@@ -23,6 +23,7 @@ from .test_lien_ends import vote, wait_for_chain_time
 VIN = normalize_vin("1M8GDM9AXKP042788")
 MATURITY = int(time.time()) + 5 * 365 * 86400
 BUYER = Account.create().address
+KM = 90_000  # the odometer at every sale of these tests
 
 
 def sale(ledgers: dict[str, Ledger], price: int, buyer: str = BUYER, by: str = "registrar-b") -> SaleAuthorization:
@@ -130,29 +131,29 @@ def test_the_waterfall_pays_the_first_in_full_the_second_in_part_and_the_third_n
 
     before = sent(ledgers)
     with pytest.raises(errors.RegistryNoticePeriodRunning) as refused:
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, authorization=sale(ledgers, 10_500_00), doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, km=KM, authorization=sale(ledgers, 10_500_00), doc_cid="bafkreisale")
     assert refused.value.ends_at == enforcement.notice_ends_at
     assert sent(ledgers) == before
     wait_for_chain_time(ledgers, enforcement.notice_ends_at)  # (it sends blocks of its own)
     before = sent(ledgers)
     with pytest.raises(errors.RegistryNotLienholder):
-        ledgers["lender-b"].dispose_title(VIN, BUYER, 10_500_00, authorization=sale(ledgers, 10_500_00), doc_cid="bafkreisale")
+        ledgers["lender-b"].dispose_title(VIN, BUYER, 10_500_00, km=KM, authorization=sale(ledgers, 10_500_00), doc_cid="bafkreisale")
     with pytest.raises(errors.RegistryInvalidOpening):  # the sale reveals its amount: it takes the right opening only
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, authorization=sale(ledgers, 10_500_00), doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, km=KM, authorization=sale(ledgers, 10_500_00), doc_cid="bafkreisale")
     with pytest.raises(errors.RegistryInvalidOwner):
-        ledgers["lender-a"].dispose_title(VIN, owner, 10_500_00, authorization=sale(ledgers, 10_500_00, owner), doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, owner, 10_500_00, km=KM, authorization=sale(ledgers, 10_500_00, owner), doc_cid="bafkreisale")
     with pytest.raises(errors.RegistryNotAuthorized):  # no lienholder sells on its key alone
         forged = signed_sale(backend, "lender-a", ledgers, 10_500_00)
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, authorization=forged, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 10_500_00, km=KM, authorization=forged, doc_cid="bafkreisale")
     with pytest.raises(errors.RegistryInvalidPrice):
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 0, authorization=sale(ledgers, 0), doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 0, km=KM, authorization=sale(ledgers, 0), doc_cid="bafkreisale")
     assert sent(ledgers) == before and ledgers["reader"].title(VIN).owner == owner
 
     price = 10_500_00
     authorization = sale(ledgers, price)
-    sold = backend.session("lender-a").dispose_title(VIN, BUYER, price, authorization=authorization)  # reveals first
+    sold = backend.session("lender-a").dispose_title(VIN, BUYER, price, km=KM, authorization=authorization)  # reveals first
     with pytest.raises(errors.InvalidAuthorizationFile):  # no longer in default: the authorization is void
-        ledgers["lender-a"].dispose_title(VIN, BUYER, price, authorization=authorization, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, price, km=KM, authorization=authorization, doc_cid="bafkreisale")
     recovered, deficiency, surplus = waterfall(price, [9_000_00, 3_000_00, 1_000_00])
     assert recovered == [9_000_00, 1_500_00, 0] and surplus == 0  # the reference's own case
     assert [(d.lien_id, d.recovered, d.deficiency) for d in sold.discharged] == list(
@@ -176,7 +177,7 @@ def test_a_junior_sells_subject_to_the_senior_lien_which_stays(short_notice: dic
     last = junior(ledgers, "lender-a", 1_000, ["lender-a", "lender-b"])
     enforcement = ledgers["lender-b"].declare_default(middle, doc_cid="bafkreinotice")
     wait_for_chain_time(ledgers, enforcement.notice_ends_at)
-    sold = ledgers["lender-b"].dispose_title(VIN, BUYER, 2_500, authorization=sale(ledgers, 2_500), doc_cid="bafkreisale")
+    sold = ledgers["lender-b"].dispose_title(VIN, BUYER, 2_500, km=KM, authorization=sale(ledgers, 2_500), doc_cid="bafkreisale")
     recovered, deficiency, surplus = waterfall(2_500, [2_000, 1_000])
     assert [(d.lien_id, d.recovered, d.deficiency) for d in sold.discharged] == [
         (middle, recovered[0], deficiency[0]), (last, recovered[1], deficiency[1])]
@@ -195,12 +196,12 @@ def test_a_surplus_goes_to_the_owner(backend: Backend, short_notice: dict[str, L
     with pytest.raises(errors.NotInDefault):  # no default yet: no one authorizes a sale
         sale(ledgers, 4_000)
     with pytest.raises(errors.RegistryNotRepossessed):  # nor does the registry take one
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 4_000, authorization=signed_sale(backend, "registrar", ledgers, 4_000),
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 4_000, km=KM, authorization=signed_sale(backend, "registrar", ledgers, 4_000),
                                           doc_cid="bafkreisale")
     assert sent(ledgers) == before and ledgers["reader"].title(VIN).owner != BUYER
     enforcement = ledgers["lender-a"].declare_default(lien, doc_cid="bafkreinotice")
     wait_for_chain_time(ledgers, enforcement.notice_ends_at)
-    sold = ledgers["lender-a"].dispose_title(VIN, BUYER, 4_000, authorization=sale(ledgers, 4_000), doc_cid="bafkreisale")
+    sold = ledgers["lender-a"].dispose_title(VIN, BUYER, 4_000, km=KM, authorization=sale(ledgers, 4_000), doc_cid="bafkreisale")
     assert [(d.recovered, d.deficiency) for d in sold.discharged] == [(1_000, 0)] and sold.surplus == 3_000
 
 
@@ -214,10 +215,10 @@ def test_a_payoff_on_record_stops_the_sale_and_a_paid_junior_takes_nothing(short
     wait_for_chain_time(ledgers, enforcement.notice_ends_at)
     authorization, before = sale(ledgers, 2_000), sent(ledgers)
     with pytest.raises(errors.RegistryPayoffRecorded):
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 2_000, authorization=authorization, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 2_000, km=KM, authorization=authorization, doc_cid="bafkreisale")
     assert sent(ledgers) == before and ledgers["reader"].title(VIN).status == TitleStatus.REPOSSESSED
     ledgers["lender-a"].dispute_payoff(first, doc_cid="bafkreistatement")  # it was not paid, says its lender
-    sold = ledgers["lender-a"].dispose_title(VIN, BUYER, 2_000, authorization=authorization, doc_cid="bafkreisale")
+    sold = ledgers["lender-a"].dispose_title(VIN, BUYER, 2_000, km=KM, authorization=authorization, doc_cid="bafkreisale")
     assert [(d.lien_id, d.recovered, d.deficiency) for d in sold.discharged] == [(first, 1_000, 0), (second, 0, 0)]
     assert sold.surplus == 1_000  # the paid junior's share goes to the owner
 
@@ -229,9 +230,9 @@ def test_a_sale_authorization_binds_its_buyer_and_price_and_default(short_notice
     wait_for_chain_time(ledgers, enforcement.notice_ends_at)
     authorization, before = sale(ledgers, 5_000), sent(ledgers)
     with pytest.raises(errors.InvalidAuthorizationFile, match="price"):
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 1, authorization=authorization, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 1, km=KM, authorization=authorization, doc_cid="bafkreisale")
     with pytest.raises(errors.RegistryNotAuthorized):  # past the client's check: the signature is for 5,000
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 1, authorization=replace(authorization, price=1),
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 1, km=KM, authorization=replace(authorization, price=1),
                                           doc_cid="bafkreisale")
     transfer_only = ledgers["registrar-b"].authorize_transfer(VIN, BUYER, deadline=ledgers["reader"].now() + 86400)
     assert not hasattr(transfer_only, "price")  # another type: a transfer's authorization never passes for a sale's
@@ -243,7 +244,7 @@ def test_a_sale_authorization_binds_its_buyer_and_price_and_default(short_notice
     again = ledgers["lender-a"].declare_default(lien, doc_cid="bafkreinotice")
     wait_for_chain_time(ledgers, again.notice_ends_at)
     with pytest.raises(errors.InvalidAuthorizationFile, match="default"):
-        ledgers["lender-a"].dispose_title(VIN, BUYER, 5_000, authorization=authorization, doc_cid="bafkreisale")
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 5_000, km=KM, authorization=authorization, doc_cid="bafkreisale")
 
 
 def test_the_members_lift_a_wrongful_repossession_and_the_lien_stays(short_notice: dict[str, Ledger]) -> None:

@@ -8,7 +8,7 @@ import pytest
 from eth_account import Account
 
 from lienchain import errors
-from lienchain.ledger import Consent, Ledger, LienStatus, LienTerms, TitleStatus, normalize_vin
+from lienchain.ledger import Brand, Consent, Ledger, LienStatus, LienTerms, TitleStatus, normalize_vin
 from lienchain.ledger.registry.signed import Signed
 
 from .support import authorize, grant, limit_of_last_write, sent, terms, transfer
@@ -132,8 +132,8 @@ def test_grant_lien_records_lender_amount_and_priority(liened: dict[str, Ledger]
 
 
 def test_grant_lien_fails_if_title_not_active(titled: dict[str, Ledger]) -> None:
-    titled["registrar"].set_title_status(VIN, TitleStatus.SALVAGE, doc_cid="bafkreistatus")
-    with pytest.raises(errors.TitleNotActive, match="salvage"):
+    titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN, doc_cid="bafkreistatus")
+    with pytest.raises(errors.TitleNotActive, match="stolen"):
         grant(titled, "lender-a", VIN, 1, currency="USD", maturity=MATURITY)
     assert titled["reader"].liens(VIN) == []
 
@@ -292,8 +292,9 @@ def test_history_lists_every_step_in_order_with_documents(liened: dict[str, Ledg
     liened["lender-a"].release_lien(1)
     transfer(liened, VIN, BUYER, doc_cid="bafkreitransfer")
     events = liened["reader"].history(VIN)
-    assert [e.name for e in events] == ["TitleRegistered", "LienGranted", "LienReleased", "TitleTransferred"]
-    assert [e.doc_cid for e in events] == ["bafkreititle", "bafkreiloana", None, "bafkreitransfer"]
+    assert [e.name for e in events] == ["TitleRegistered", "LienGranted", "LienReleased", "OdometerRecorded",
+                                        "TitleTransferred"]
+    assert [e.doc_cid for e in events] == ["bafkreititle", "bafkreiloana", None, "bafkreitransfer", "bafkreitransfer"]
     assert [e.block for e in events] == sorted(e.block for e in events)
 
 
@@ -382,7 +383,7 @@ def test_the_ledger_decodes_the_errors_of_every_contract_a_write_reaches(ledgers
         assert type(decoder.decode(function_signature_to_4byte_selector(f"{name}()"))) is getattr(errors, name)
 
 
-@pytest.mark.parametrize("step", ["register", "transfer", "status", "grant", "valuation"])
+@pytest.mark.parametrize("step", ["register", "transfer", "status", "grant", "valuation", "brand", "odometer"])
 def test_every_step_that_anchors_a_document_anchors_one(titled: dict[str, Ledger], step: str) -> None:
     # An empty CID would leave a step in the history that no document stands behind.
     steps = {
@@ -391,6 +392,8 @@ def test_every_step_that_anchors_a_document_anchors_one(titled: dict[str, Ledger
         "status": lambda: titled["registrar"].set_title_status(VIN, TitleStatus.STOLEN, doc_cid=""),
         "grant": lambda: grant(titled, "lender-a", VIN, 1_000, maturity=MATURITY, doc_cid=""),
         "valuation": lambda: titled["oracle"].set_valuation(VIN, 1_000, currency="USD", doc_cid=""),
+        "brand": lambda: titled["registrar"].brand_title(VIN, Brand.FLOOD, doc_cid=""),
+        "odometer": lambda: titled["registrar"].record_odometer(VIN, 1_000, doc_cid=""),
     }
     reader = titled["reader"]
     before, history = sent(titled), reader.history(VIN)

@@ -67,10 +67,11 @@ def test_a_wallet_reads_a_title_through_the_standard_interfaces(backend: Backend
 
     uri = wallet.tokenURI(token).call()
     assert _metadata(uri)["name"] == f"Vehicle title {VIN}"
-    assert _traits(uri) == {"VIN": VIN, "Status": "active", "Active liens": 0, "Value": "unvalued"}
+    assert _traits(uri) == {"VIN": VIN, "Status": "active", "Brands": "none", "Active liens": 0, "Value": "unvalued"}
     value(ledgers, VIN, 2_000_000, currency="USD")
     grant(ledgers, "lender-a", VIN, 1_000_000, currency="USD", maturity=MATURITY, doc_cid="bafkreiloan")
-    assert _traits(wallet.tokenURI(token).call()) == {"VIN": VIN, "Status": "active", "Active liens": 1, "Value": "healthy"}
+    assert _traits(wallet.tokenURI(token).call()) == {"VIN": VIN, "Status": "active", "Brands": "none", "Active liens": 1,
+                                                      "Value": "healthy"}
 
 
 def test_a_title_is_locked_from_its_registration_and_each_change_a_wallet_shows_says_so(

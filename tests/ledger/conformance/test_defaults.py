@@ -11,7 +11,7 @@ import pytest
 from eth_account import Account
 
 from lienchain import errors
-from lienchain.ledger import Ledger, LienStatus, TitleStatus, normalize_vin
+from lienchain.ledger import Brand, Ledger, LienStatus, TitleStatus, normalize_vin
 
 from lienchain.ledger.registry.authorization import SaleAuthorization
 from lienchain.ledger.registry.vin import token_id
@@ -273,3 +273,22 @@ def test_no_lien_of_a_repossessed_title_is_assigned_or_subordinated(short_notice
     with pytest.raises(errors.RegistryTitleRepossessed):
         ledgers["lender-a"].subordinate_lien(first, second, acceptance=subordination, doc_cid="bafkreiagreement")
     assert sent(ledgers) == before and ledgers["reader"].liens(VIN) == liens
+
+
+def test_a_sale_records_the_odometer_and_keeps_the_brands(short_notice: dict[str, Ledger]) -> None:
+    ledgers = short_notice
+    ledgers["registrar"].record_odometer(VIN, 120_000, doc_cid="bafkreiinspection")
+    ledgers["registrar"].brand_title(VIN, Brand.FLOOD, doc_cid="bafkreiinsurer")
+    lien = grant(ledgers, "lender-a", VIN, 1_000, maturity=MATURITY).lien_id
+    enforcement = ledgers["lender-a"].declare_default(lien, doc_cid="bafkreinotice")
+    wait_for_chain_time(ledgers, enforcement.notice_ends_at)
+    authorization, before = sale(ledgers, 3_000), sent(ledgers)
+    with pytest.raises(errors.RegistryOdometerRollback):  # not branded odometer-not-actual
+        ledgers["lender-a"].dispose_title(VIN, BUYER, 3_000, km=100_000, authorization=authorization,
+                                          doc_cid="bafkreisale")
+    assert sent(ledgers) == before and ledgers["reader"].title(VIN).status == TitleStatus.REPOSSESSED
+    ledgers["lender-a"].dispose_title(VIN, BUYER, 3_000, km=121_500, authorization=authorization, doc_cid="bafkreisale")
+    t = ledgers["reader"].title(VIN)
+    assert (t.owner, t.odometer_km, t.brands) == (BUYER, 121_500, (Brand.FLOOD,))
+    names = [e.name for e in ledgers["reader"].history(VIN)]
+    assert names.index("OdometerRecorded", names.index("LienDefaulted")) < names.index("TitleDisposed")

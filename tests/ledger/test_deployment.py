@@ -243,7 +243,8 @@ def test_verify_deployment_accepts_a_holder_renouncing_its_own_role(profile: Pro
 
 def test_deployment_records_the_library_the_registry_links(profile: Profile, tmp_path: Path) -> None:
     d, w3 = profile.load_deployment(), profile.chain().w3
-    assert list(d.libraries) == load_artifact("TitleRegistry").libraries == ["Authorizations", "TitleMetadata", "Titles"]
+    assert list(d.libraries) == load_artifact("TitleRegistry").libraries == [
+        "Authorizations", "Dispositions", "RegistrySettings", "TitleMetadata", "Titles"]  # (the module's two too)
     assert bytes(w3.eth.get_code(d.libraries["Titles"]))  # the registry's rules live there
     data = dataclasses.asdict(d)
     del data["libraries"]
@@ -287,6 +288,6 @@ def test_deploying_a_registry_alone_deploys_its_library_only_once_its_constructo
         deploy_contract(w3, payer, "TitleRegistry", [d.governance, d.verifier, [payer.address], [b"\x00" * 32]])
     assert w3.eth.get_transaction_count(payer.address) == before
     registry = deploy_contract(w3, payer, "TitleRegistry", [d.governance, d.verifier, [], []])
-    assert w3.eth.get_transaction_count(payer.address) == before + 4  # the three libraries, then the registry
+    assert w3.eth.get_transaction_count(payer.address) == before + 6  # the five libraries, then the registry
     contract = w3.eth.contract(address=registry, abi=load_artifact("TitleRegistry").abi)
     assert contract.functions.ltvThreshold().call() == 7000

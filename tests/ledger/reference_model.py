@@ -5,6 +5,9 @@ Each operation checks its conditions in the order the registry (or, where it ref
 client) does, and returns the refusal it predicts, changing nothing; or it changes the state,
 records the events the registry would emit, and returns None. Time is `Model.now`: the time of
 the block the next operation lands in, which the test sets.
+
+A title's liens are kept with their priorities; the registry keeps its active ones in priority
+order, which `Model.active_ids` gives (the order of default notices and of the waterfall).
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ PRIVATE_AUTHORIZER = "registrar-b"
 LAPSE_GRACE = 3600
 PROOF_WINDOW = 2 * 86400
 VOTING_PERIOD = 86400  # the shortest governance allows
-#: A day each instead of ten (the defaults), so that a sequence's waits reach them.
+#: A day each instead of ten (the defaults), and an hour's notice, so that a sequence's waits reach them.
 RELEASE_DEADLINE = 86400
 RELEASE_GRACE = 86400
-NOTICE_PERIOD = 86400
+NOTICE_PERIOD = 3600
 HORIZON = 3 * 86400  # the farthest deadline `Model.deadlines` names
 CARRIED_RELEASE_EVENT = "LienForceReleased"  # emitted by the vote that carries a forced release
 

@@ -4,9 +4,14 @@ After every operation the registry's state must equal the model's (reference_mod
 operation must be accepted or refused as the model predicts, a refusal with the exception the model
 names and with nothing sent; and the events it emitted must be those the model emits. The chain's
 clock is the test's: each block carries the time the test set, or one second after its parent, so
-that lapses, proof deadlines and proposal expiries are reached, to the second, without waiting.
-Two fixed sequences run every time besides the random ones, for the paths those reach only now
-and then.
+that lapses, proof deadlines, proposal expiries, release deadlines and notice periods are
+reached, to the second, without waiting. Three fixed sequences run every time besides the random
+ones, for the paths those reach only now and then.
+
+Every account's roles are the template's throughout, but for the ORACLE role, which governance may
+revoke: no other role is ever revoked in these sequences (so that an account found to hold LENDER
+once holds it for the rest of the sequence), and the titles' owners have no keys (a registrar
+records their payoffs and authorizes their transfers).
 
 The invariants that follow:
 
@@ -25,6 +30,25 @@ The invariants that follow:
   lapsed or force-released lien frees its title for transfer;
 - a forced release needs three of the five members, and an expired proposal is refused and
   leaves state unchanged;
+- a title's liens have distinct priorities, and its active liens are in the registry's order of
+  them, after every grant, end, assignment (the lien keeps its place) and subordination (the liens
+  from the senior to the junior rotate: each takes the priority of the one before it);
+- an active lien's holder is always a current LENDER: an assignment to anyone else, or by anyone
+  but the holder, is refused; a subordination needs the senior's holder and the junior's
+  acceptance, and a private lien stays first;
+- a payoff is recorded by a registrar, disputed only by the lienholder; a review past the release
+  deadline marks it overdue (once), and only past the grace period may a registrar other than the
+  one that recorded it release the lien;
+- a default repossesses an active title only (a registrar can neither set nor lift REPOSSESSED), and
+  tells every other active lien's holder; a repossessed title takes no lien and no transfer, as a
+  stolen one; it is redeemed (active again) once its lien in default ends by release, lapse, forced
+  release or release after payoff;
+- a disposition comes only from the lien in default's holder, past the notice period, to another
+  owner, at a price, once a private lien in default is revealed; after it the recoveries stay within
+  the price (the rest is the owner's surplus), the buyer owns the title, the lien in default and its
+  juniors are discharged with the recoveries the waterfall gives (as `recovery` tells them), and the
+  liens still on the title are exactly those senior to it, unpaid, each told of the default: no
+  title changes hands while a lien it did not pay stays ahead of the buyer unnoticed;
 - every accepted state change emits its event.
 """
 
@@ -149,7 +173,10 @@ terms = st.sampled_from([None, None, SHORT_TERM, SHORT_TERM, 0])
 #: How to draw each kind of operation.
 OPERATIONS = {
     "register": st.tuples(st.just("register"), registrars, vins, st.sampled_from(OWNERS)),
-    "grant": st.tuples(st.just("grant"), lenders, vins, st.integers(1, 2_000_000), st.booleans(), authorizers, terms),
+    # Mostly with the seniors' consents and small enough to fit beside others, so that titles carry
+    # several liens.
+    "grant": st.tuples(st.just("grant"), lenders, vins, st.one_of(st.integers(1, 300_000), st.integers(1, 2_000_000)),
+                       st.one_of(st.just(True), st.booleans()), authorizers, terms),
     # Private liens mostly on the title valued from the start.
     "grant_private": st.tuples(st.just("grant_private"), lenders, st.sampled_from([V0, V0, V0, V1]),
                                st.integers(1, 2_000_000), terms),
@@ -191,11 +218,13 @@ OPERATIONS = {
     "reveal": st.tuples(st.just("reveal"), st.one_of(lienholders, st.just("auditor")), refs),
 }
 #: How often sequences draw each kind, relative to the others: private grants and proofs are the
-#: slowest operations (their proofs are verified on chain), revocations the least interesting.
-WEIGHTS = {"grant": 4, "register": 1, "grant_private": 1, "acknowledge": 2, "prove": 2, "value": 4, "revoke": 1,
-           "release": 2, "lapse": 3, "force_release": 2, "propose_release": 2, "approve": 3, "wait": 4,
+#: slowest operations (their proofs are verified on chain), revocations the least interesting;
+#: grants the most frequent, so that titles carry the several liens that subordinations, defaults
+#: and dispositions need.
+WEIGHTS = {"grant": 8, "register": 1, "grant_private": 1, "acknowledge": 1, "prove": 2, "value": 3, "revoke": 1,
+           "release": 2, "lapse": 3, "force_release": 2, "propose_release": 1, "approve": 2, "wait": 4,
            "transfer": 2, "set_status": 1, "assign": 2, "subordinate": 2, "payoff": 2, "dispute": 1,
-           "release_paid_off": 2, "review": 1, "default": 3, "dispose": 3, "reveal": 1}
+           "release_paid_off": 2, "review": 1, "default": 3, "dispose": 4, "reveal": 1}
 operations = st.sampled_from([kind for kind, n in WEIGHTS.items() for _ in range(n)]).flatmap(OPERATIONS.__getitem__)
 #: Which liens each operation's reference prefers (see `refs`), given the time.
 PREFERRED: dict[str, Callable[[Model, ModelLien], bool]] = {
@@ -453,6 +482,8 @@ def _check_disposition(box: Sandbox, vin: str, before: list[Lien], sold: Disposi
     assert set(seniors) <= noticed
     assert all(reader.recovery(i) == 0 for i in seniors)
     assert all(reader.recovery(x.lien_id) == x.recovered for x in sold.discharged)
+    paid = ["full" if not x.deficiency else "part" if x.recovered else "none" for x in sold.discharged]
+    event(f"disposition: {len(seniors)} senior(s) stay, recoveries {' '.join(paid)}")
 
 
 def _move_clock(move: int | tuple[int, int], box: Sandbox, model: Model) -> None:

@@ -60,7 +60,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from unittest import mock
 
 import eth._utils.headers
@@ -77,7 +77,7 @@ from lienchain.ledger.registry.authorization import NO_COMMITMENT, LienAuthoriza
 from lienchain.ledger.registry.history import LIEN_EVENTS, TITLE_EVENTS, event_topics
 from lienchain.ledger.registry.records import Address, Disposition, Lien, LienId
 from lienchain.ledger.registry.signed import Signed
-from lienchain.ledger.registry.vin import TokenId, token_id
+from lienchain.ledger.registry.vin import VIN, TokenId, token_id
 from lienchain.ledger.workspace.session import Session
 
 from ..conftest import PASSPHRASE
@@ -465,7 +465,7 @@ def _assignment_document(box: Sandbox, model: Model, actor: str, lien_id: int, t
     return sealed.cid
 
 
-def _check_disposition(box: Sandbox, vin: str, before: list[Lien], sold: Disposition) -> None:
+def _check_disposition(box: Sandbox, vin: VIN, before: list[Lien], sold: Disposition) -> None:
     """After a disposition: the recoveries stay within the price, the buyer owns the title, and the
     liens still on it are exactly those senior to the lien in default, each unpaid and told of the
     default."""
@@ -508,7 +508,7 @@ def _vote_revocation(ledgers: dict[str, Ledger], oracle: str) -> None:
     assert ledgers["lender-b"].approve(pid).executed
 
 
-def _signed(kind: type[S], ledgers: dict[str, Ledger], by: str, vin: str, **terms: object) -> S:
+def _signed(kind: type[S], ledgers: dict[str, Ledger], by: str, vin: VIN, **terms: Any) -> S:
     """`by`'s authorization of these terms, signed as any key could sign it (no client check of
     who may), so that the registry's own refusal is what the model is held to."""
     signer = ledgers[by]
@@ -517,7 +517,7 @@ def _signed(kind: type[S], ledgers: dict[str, Ledger], by: str, vin: str, **term
                      token_id=token_id(vin), deadline=MATURITY, **terms)
 
 
-_VIN_OF = {token_id(vin): vin for vin in VINS}
+_VIN_OF: dict[int, str] = {token_id(vin): vin for vin in VINS}
 
 
 def _events_since(reader: Ledger, head: int) -> tuple[list[tuple[str, str]], list[str]]:
@@ -720,7 +720,7 @@ def _transfer_if_freed(box: Sandbox, model: Model) -> None:
     ended = [vin for vin, name in model.events if name in ("LienLapsed", CARRIED_RELEASE_EVENT)]
     if not ended:
         return
-    vin = ended[0]
+    vin = VIN(ended[0])
     t = model.titles[vin]
     if model.active_liens(vin) or t.status != TitleStatus.ACTIVE:
         return

@@ -26,6 +26,7 @@ ROLE = {"registrar": "REGISTRAR", "registrar-b": "REGISTRAR", "lender-a": "LENDE
 MEMBERS = ["registrar", "lender-a", "lender-b", "oracle", "auditor"]  # a proposal carries with 3 approvals
 THRESHOLD_BPS = 7000
 MIN_VALUATIONS = 2
+MAX_ACTIVE_LIENS = 16
 #: Who authorizes private liens (the lender's own authorization is refused before anything is sent).
 PRIVATE_AUTHORIZER = "registrar-b"
 #: Settings the test votes into its template, short enough for its clock to pass in a few moves.
@@ -309,6 +310,8 @@ class Model:
             return refusal
         if self.active_lenders(vin) - {actor} and not consenting:
             return errors.RegistryConsentMissing
+        if len(self.active_liens(vin)) >= MAX_ACTIVE_LIENS:
+            return errors.RegistryTooManyLiens
         self._add_lien(ModelLien(vin, actor, amount, maturity, self.now))
         self._review(vin)
         return None

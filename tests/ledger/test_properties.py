@@ -208,7 +208,8 @@ OPERATIONS = {
     "subordinate": st.tuples(st.just("subordinate"), lienholders, refs, refs, lienholders),
     "payoff": st.tuples(st.just("payoff"), registrars, refs),
     "dispute": st.tuples(st.just("dispute"), lienholders, refs),
-    "release_paid_off": st.tuples(st.just("release_paid_off"), lienholders, refs),
+    # At once, or (True) a second after the release deadline and its grace have run, if they run still.
+    "release_paid_off": st.tuples(st.just("release_paid_off"), lienholders, refs, st.booleans()),
     "review": st.tuples(st.just("review"), actors, vins),  # anyone may review a title
     "default": st.tuples(st.just("default"), lienholders, refs),
     # Mostly the repossessed title, to another owner than its own; the price pays the liens from the
@@ -280,6 +281,11 @@ def apply(op: tuple, box: Sandbox, model: Model) -> None:  # type: ignore[type-a
         t = model.titles[args[0]]
         if t.enforcing and model.now < t.defaulted_at + NOTICE_PERIOD:
             box.clock.now = t.defaulted_at + NOTICE_PERIOD
+            model.now = box.clock.next_block(reader.chain.time())
+    if kind == "release_paid_off" and args[1]:  # once the grace period has run
+        lien = model.liens.get(args[0])
+        if lien and lien.active and lien.payoff and model.now <= lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE:
+            box.clock.now = lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE + 1
             model.now = box.clock.next_block(reader.chain.time())
     op = (kind, actor, *args)  # as resolved, for the messages
     expected, run = _prepare(kind, actor, args, box, model)
@@ -433,7 +439,7 @@ def _prepare_lifecycle(kind: str, actor: str, args: list, box: Sandbox, model: M
         (lien_id,) = args
         return model.dispute_payoff(actor, lien_id), lambda: ledger.dispute_payoff(lien_id, doc_cid="bafkreidispute")
     if kind == "release_paid_off":
-        (lien_id,) = args
+        lien_id, _ = args
         return (model.release_paid_off(actor, lien_id),
                 lambda: ledger.release_paid_off(lien_id, evidence_cid="bafkreireceipt"))
     if kind == "review":
@@ -689,9 +695,11 @@ DISPOSITION_STORY = [
     ("review", "auditor", V1),
     ("wait", None, (0, 1)),  # past the senior's release deadline
     ("review", "auditor", V1),  # overdue
-    ("release_paid_off", "registrar", 0),  # the registrar that recorded the payoff
-    ("wait", None, (0, 1)),  # past the grace
-    ("release_paid_off", None, 0),  # another one releases it, freeing the title
+    ("release_paid_off", "registrar", 0, False),  # the registrar that recorded the payoff
+    ("wait", None, (0, 0)),  # when the grace ends
+    ("release_paid_off", None, 0, False),  # not yet
+    ("wait", None, 1),
+    ("release_paid_off", None, 0, False),  # another one releases it, freeing the title
 ]
 
 

@@ -263,30 +263,7 @@ def apply(op: tuple, box: Sandbox, model: Model) -> None:  # type: ignore[type-a
     head = reader.chain.head()
     model.now = box.clock.next_block(reader.chain.time())
     model.events, model.votes, model.touched, model.carried = [], [], set(), set()
-    if kind in PREFERRED:
-        args[0] = model.pick_lien(args[0], PREFERRED[kind])
-    elif kind == "approve":
-        args[0] = model.pick_proposal(args[0])
-    elif kind == "dispose":
-        args[0] = model.pick_title(args[0])
-    if kind == "subordinate":
-        args[1] = model.pick_junior(args[0], args[1])
-    if actor is None:
-        actor = _party(kind, args[0], model)
-    if kind == "assign" and args[1] is None:  # the other lender
-        args[1] = "lender-b" if actor == "lender-a" else "lender-a"
-    if kind == "subordinate" and args[2] is None:  # the junior lien's holder
-        args[2] = _party(kind, args[1], model)
-    if kind == "dispose" and args[3]:  # once the notice period has run
-        t = model.titles[args[0]]
-        if t.enforcing and model.now < t.defaulted_at + NOTICE_PERIOD:
-            box.clock.now = t.defaulted_at + NOTICE_PERIOD
-            model.now = box.clock.next_block(reader.chain.time())
-    if kind == "release_paid_off" and args[1]:  # once the grace period has run
-        lien = model.liens.get(args[0])
-        if lien and lien.active and lien.payoff and model.now <= lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE:
-            box.clock.now = lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE + 1
-            model.now = box.clock.next_block(reader.chain.time())
+    actor = _resolve(kind, actor, args, box, model)
     op = (kind, actor, *args)  # as resolved, for the messages
     expected, run = _prepare(kind, actor, args, box, model)
     try:
@@ -313,6 +290,37 @@ def apply(op: tuple, box: Sandbox, model: Model) -> None:  # type: ignore[type-a
         shown, private = reader.appraisal(vin), reader.private_lien(vin)
         counted = shown.secured + (private.proven_limit if private else 0)
         assert not shown.value or counted * 10_000 <= THRESHOLD_BPS * shown.value, op
+
+
+def _resolve(kind: str, actor: str | None, args: list, box: Sandbox, model: Model) -> str:  # type: ignore[type-arg]
+    """Resolves an operation's references (which lien, proposal or title; who a None stands for)
+    in `args`, moves the clock if the operation waits first, and returns its actor."""
+    if kind in PREFERRED:
+        args[0] = model.pick_lien(args[0], PREFERRED[kind])
+    elif kind == "approve":
+        args[0] = model.pick_proposal(args[0])
+    elif kind == "dispose":
+        args[0] = model.pick_title(args[0])
+    if kind == "subordinate":
+        args[1] = model.pick_junior(args[0], args[1])
+    if actor is None:
+        actor = _party(kind, args[0], model)
+    if kind == "assign" and args[1] is None:  # the other lender
+        args[1] = "lender-b" if actor == "lender-a" else "lender-a"
+    if kind == "subordinate" and args[2] is None:  # the junior lien's holder
+        args[2] = _party(kind, args[1], model)
+    waits_until = 0
+    if kind == "dispose" and args[3]:  # to the second the notice period ends
+        t = model.titles[args[0]]
+        waits_until = t.defaulted_at + NOTICE_PERIOD if t.enforcing else 0
+    if kind == "release_paid_off" and args[1]:  # to a second after the grace period ends
+        lien = model.liens.get(args[0])
+        payoff = lien.payoff if lien and lien.active else None
+        waits_until = payoff.at + RELEASE_DEADLINE + RELEASE_GRACE + 1 if payoff else 0
+    if waits_until > model.now:
+        box.clock.now = waits_until
+        model.now = box.clock.next_block(box.reader.chain.time())
+    return actor
 
 
 def _party(kind: str, ref: int | str, model: Model) -> str:
@@ -410,7 +418,9 @@ def _prepare(kind: str, actor: str, args: list, box: Sandbox, model: Model) -> t
     return _prepare_lifecycle(kind, actor, args, box, model)
 
 
-def _prepare_lifecycle(kind: str, actor: str, args: list, box: Sandbox, model: Model) -> tuple[Refusal, Callable[[], object]]:  # type: ignore[type-arg]
+def _prepare_lifecycle(
+    kind: str, actor: str, args: list, box: Sandbox, model: Model,  # type: ignore[type-arg]
+) -> tuple[Refusal, Callable[[], object]]:
     """As `_prepare`, for assignments, subordinations, payoffs, defaults and dispositions."""
     ledger, ledgers = box.ledgers[actor], box.ledgers
     if kind == "assign":
@@ -423,7 +433,8 @@ def _prepare_lifecycle(kind: str, actor: str, args: list, box: Sandbox, model: M
         # Only its id is sent: the registry, not the client, is to check the lien.
         lien = Lien(LienId(lien_id), TokenId(0), Address(ledger.address), 0, "USD", 0, 0, 0, "", LienStatus.NONE)
         return (model.assign(actor, lien_id, to, fresh),
-                lambda: ledger.assign_liens([(lien, doc)], ledgers[to].address, portfolio=[lien_id], acceptance=acceptance))
+                lambda: ledger.assign_liens([(lien, doc)], ledgers[to].address, portfolio=[lien_id],
+                                            acceptance=acceptance))
     if kind == "subordinate":
         lien_id, behind_id, signer = args
         d = ledgers[signer].deployment
@@ -455,7 +466,8 @@ def _prepare_lifecycle(kind: str, actor: str, args: list, box: Sandbox, model: M
     vin, offset, how, _ = args
     buyer = OWNERS[(OWNERS.index(model.titles[vin].owner) + offset) % len(OWNERS)]
     owed = sum(model.waterfall(vin))
-    price = {"surplus": owed + 1_000, "exact": max(owed, 1), "zero": 0}[how] if isinstance(how, str) else max(owed * how // 100, 1)
+    prices = {"surplus": owed + 1_000, "exact": max(owed, 1), "zero": 0}
+    price = prices[how] if isinstance(how, str) else max(owed * how // 100, 1)
     args[1:3] = [buyer, price]  # as resolved, for the messages
 
     def dispose() -> None:
@@ -492,8 +504,8 @@ def _check_disposition(box: Sandbox, vin: VIN, before: list[Lien], sold: Disposi
     seniors = [lien.lien_id for lien in before if lien.priority < defaulted.priority]
     assert [lien.lien_id for lien in reader.liens(vin) if lien.active] == seniors
     assert [x.lien_id for x in sold.discharged] == [x.lien_id for x in before if x.priority >= defaulted.priority]
-    noticed = {int(e.args["lienId"]) for e in reader.sync_index().events(token_id=token_id(vin), names=("DefaultNotice",))
-               if int(e.args["defaultedLienId"]) == sold.lien_id}
+    notices = reader.sync_index().events(token_id=token_id(vin), names=("DefaultNotice",))
+    noticed = {int(e.args["lienId"]) for e in notices if int(e.args["defaultedLienId"]) == sold.lien_id}
     assert set(seniors) <= noticed
     assert all(reader.recovery(i) == 0 for i in seniors)
     assert all(reader.recovery(x.lien_id) == x.recovered for x in sold.discharged)

@@ -203,10 +203,10 @@ class Model:
                 times += [lien.payoff.at + RELEASE_DEADLINE, lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE]
         return sorted(x for x in times if self.now <= x <= self.now + HORIZON)
 
-    def pick_lien(self, n: int, preferred: Callable[[Model, ModelLien], bool]) -> int:
-        """The n-th lien (cyclically), counting the ones preferred now first, then the others, then
-        an id no lien has."""
-        ids = sorted(self.liens, key=lambda i: not preferred(self, self.liens[i])) + [len(self.liens) + 1]
+    def pick_lien(self, n: int, preferred: Callable[[Model, ModelLien], int]) -> int:
+        """The n-th lien (cyclically), counting the ones preferred now first (the most preferred
+        first, where `preferred` ranks them by number), then the others, then an id no lien has."""
+        ids = sorted(self.liens, key=lambda i: -int(preferred(self, self.liens[i]))) + [len(self.liens) + 1]
         return ids[n % len(ids)]
 
     def juniors(self, lien_id: int) -> list[int]:

@@ -230,8 +230,9 @@ WEIGHTS = {"grant": 16, "register": 1, "grant_private": 1, "acknowledge": 1, "pr
            "transfer": 3, "set_status": 2, "assign": 4, "subordinate": 5, "payoff": 4, "dispute": 2,
            "release_paid_off": 3, "review": 2, "default": 5, "dispose": 6, "reveal": 2}
 operations = st.sampled_from([kind for kind, n in WEIGHTS.items() for _ in range(n)]).flatmap(OPERATIONS.__getitem__)
-#: Which liens each operation's reference prefers (see `refs`), given the time.
-PREFERRED: dict[str, Callable[[Model, ModelLien], bool]] = {
+#: Which liens each operation's reference prefers (see `refs`), given the time: those it ranks above
+#: 0 (False), the highest first.
+PREFERRED: dict[str, Callable[[Model, ModelLien], int]] = {
     "release": lambda m, lien: lien.active,
     "lapse": lambda m, lien: lien.active and m.now > lien.maturity + LAPSE_GRACE,
     "force_release": lambda m, lien: lien.active,
@@ -245,7 +246,9 @@ PREFERRED: dict[str, Callable[[Model, ModelLien], bool]] = {
     "dispute": lambda m, lien: lien.active and lien.payoff is not None,
     "release_paid_off": lambda m, lien: lien.active and lien.payoff is not None and (
         m.now > lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE),
-    "default": lambda m, lien: lien.active and m.titles[lien.vin].status == TitleStatus.ACTIVE,
+    # A junior lien first, so that dispositions leave senior liens on their titles.
+    "default": lambda m, lien: (lien.active and m.titles[lien.vin].status == TitleStatus.ACTIVE) * (
+        1 + (m.active_liens(lien.vin)[0] is not lien)),
     "reveal": lambda m, lien: lien.active and lien.private,
 }
 
@@ -692,8 +695,8 @@ DISPOSITION_STORY = [
     ("grant", "lender-a", V1, 5_000, False, "registrar-b", None),  # unvalued: takes any lien
     ("grant", "lender-b", V1, 3_000, True, "registrar-b", None),
     ("grant", "lender-a", V1, 4_000, True, "registrar-b", None),
-    ("default", "lender-a", 1),  # lender-b's lien, not lender-a's
-    ("default", None, 1),  # lender-b's: the title is repossessed, lender-a told twice
+    ("default", "lender-a", 0),  # lender-b's lien (the first junior), not lender-a's
+    ("default", None, 0),  # lender-b's: the title is repossessed, lender-a told twice
     ("grant", "lender-a", V1, 1_000, True, "registrar-b", None),  # repossessed: no new lien
     ("set_status", "registrar", V1, TitleStatus.ACTIVE),  # nor a status lifted by a registrar
     ("transfer", "registrar", V1, OWNERS[2], "registrar-b"),  # nor a transfer

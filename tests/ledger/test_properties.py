@@ -247,8 +247,8 @@ PREFERRED: dict[str, Callable[[Model, ModelLien], int]] = {
     "release_paid_off": lambda m, lien: lien.active and lien.payoff is not None and (
         m.now > lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE),
     # A junior lien first, so that dispositions leave senior liens on their titles.
-    "default": lambda m, lien: (lien.active and m.titles[lien.vin].status == TitleStatus.ACTIVE) * (
-        1 + (m.active_liens(lien.vin)[0] is not lien)),
+    "default": lambda m, lien: 1 + (m.active_liens(lien.vin)[0] is not lien) if (
+        lien.active and m.titles[lien.vin].status == TitleStatus.ACTIVE) else 0,
     "reveal": lambda m, lien: lien.active and lien.private,
 }
 

@@ -5,6 +5,9 @@ Each operation checks its conditions in the order the registry (or, where it ref
 client) does, and returns the refusal it predicts, changing nothing; or it changes the state,
 records the events the registry would emit, and returns None. Time is `Model.now`: the time of
 the block the next operation lands in, which the test sets.
+
+A title's liens are kept with their priorities; the registry keeps its active ones in priority
+order, which `Model.active_ids` gives (the order of default notices and of the waterfall).
 """
 
 from __future__ import annotations
@@ -23,12 +26,17 @@ ROLE = {"registrar": "REGISTRAR", "registrar-b": "REGISTRAR", "lender-a": "LENDE
 MEMBERS = ["registrar", "lender-a", "lender-b", "oracle", "auditor"]  # a proposal carries with 3 approvals
 THRESHOLD_BPS = 7000
 MIN_VALUATIONS = 2
+MAX_ACTIVE_LIENS = 16
 #: Who authorizes private liens (the lender's own authorization is refused before anything is sent).
 PRIVATE_AUTHORIZER = "registrar-b"
 #: Settings the test votes into its template, short enough for its clock to pass in a few moves.
 LAPSE_GRACE = 3600
 PROOF_WINDOW = 2 * 86400
 VOTING_PERIOD = 86400  # the shortest governance allows
+#: A day each instead of ten (the defaults), and an hour's notice, so that a sequence's waits reach them.
+RELEASE_DEADLINE = 86400
+RELEASE_GRACE = 86400
+NOTICE_PERIOD = 3600
 HORIZON = 3 * 86400  # the farthest deadline `Model.deadlines` names
 CARRIED_RELEASE_EVENT = "LienForceReleased"  # emitted by the vote that carries a forced release
 
@@ -41,12 +49,28 @@ class ModelLien:
     maturity: int
     granted_at: int
     status: LienStatus = LienStatus.ACTIVE
+    priority: int = 0  # distinct among its title's liens; the lower, the more senior
     secret: int = 0  # a private lien's amount, which its lender and the auditor can open
     acknowledged: bool = False
+    payoff: ModelPayoff | None = None
+    recovered: int = 0  # what a disposition paid it
+
+    @property
+    def private(self) -> bool:
+        return self.amount == 0
 
     @property
     def active(self) -> bool:
         return self.status == LienStatus.ACTIVE
+
+
+@dataclass
+class ModelPayoff:
+    """A lien's recorded payoff."""
+
+    at: int
+    by: str
+    overdue: bool = False  # LienReleaseOverdue emitted
 
 
 @dataclass
@@ -57,6 +81,7 @@ class ModelProof:
     proven_limit: int
     proven_at: int
     due_since: int = 0  # set by the review that found the limit below the proven one
+    due_marked_at: int = 0  # when that review ran (an auditor may reveal a proof window after)
 
 
 @dataclass
@@ -66,6 +91,9 @@ class ModelTitle:
     liens: list[int] = field(default_factory=list)
     private: ModelProof | None = None
     alerted: bool = False  # frozen at the latest review: LtvAlert emitted, LtvRecovered not yet
+    enforcing: int = 0  # the lien in default, while the title is repossessed
+    defaulted_at: int = 0
+    noticed: set[int] = field(default_factory=set)  # the liens told of the latest default
 
 
 @dataclass
@@ -92,8 +120,11 @@ class Model:
         self.now = 0  # the time of the block the next operation lands in
         self.events: list[tuple[str, str]] = []  # the current operation's title events, (VIN, name)
         self.votes: list[str] = []  # and its governance events
-        self.touched: set[int] = set()  # and the liens it granted or ended
+        self.touched: set[int] = set()  # and the liens it granted, changed or ended
         self.carried: set[int] = set()  # and the proposals it carried
+        #: Whether an assignee's latest acceptance of a lien from an assignor, (assignor, assignee,
+        #: lien), was used: each counts once per lien.
+        self.acceptances: dict[tuple[str, str, int], bool] = {}
 
     # --- reads ------------------------------------------------------------------------------------
 
@@ -108,8 +139,16 @@ class Model:
         n = len(values)
         return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) // 2
 
+    def ordered(self, vin: str) -> list[int]:
+        """A title's liens, every one ever granted, in priority order."""
+        return sorted(self.titles[vin].liens, key=lambda i: self.liens[i].priority)
+
+    def active_ids(self, vin: str) -> list[int]:
+        """A title's active liens in priority order: the registry's order of them."""
+        return [i for i in self.ordered(vin) if self.liens[i].active]
+
     def active_liens(self, vin: str) -> list[ModelLien]:
-        return [self.liens[i] for i in self.titles[vin].liens if self.liens[i].active]
+        return [self.liens[i] for i in self.active_ids(vin)]
 
     def active_lenders(self, vin: str) -> set[str]:
         return {lien.lender for lien in self.active_liens(vin)}
@@ -157,13 +196,37 @@ class Model:
                     times.append(lien.granted_at + PROOF_WINDOW)
                 if self.due(vin):
                     times.append(self.deadline(vin))
+            if t.enforcing:
+                times.append(t.defaulted_at + NOTICE_PERIOD)
+        for lien in self.liens.values():
+            if lien.active and lien.payoff is not None:
+                times += [lien.payoff.at + RELEASE_DEADLINE, lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE]
         return sorted(x for x in times if self.now <= x <= self.now + HORIZON)
 
-    def pick_lien(self, n: int, preferred: Callable[[ModelLien, int], bool]) -> int:
-        """The n-th lien (cyclically), counting the ones preferred now first, then the others, then
-        an id no lien has."""
-        ids = sorted(self.liens, key=lambda i: not preferred(self.liens[i], self.now)) + [len(self.liens) + 1]
+    def pick_lien(self, n: int, preferred: Callable[[Model, ModelLien], int]) -> int:
+        """The n-th lien (cyclically), counting the ones preferred now first (the most preferred
+        first, where `preferred` ranks them by number), then the others, then an id no lien has."""
+        ids = sorted(self.liens, key=lambda i: -int(preferred(self, self.liens[i]))) + [len(self.liens) + 1]
         return ids[n % len(ids)]
+
+    def juniors(self, lien_id: int) -> list[int]:
+        """The active liens junior to an active lien on its title, in priority order."""
+        lien = self.liens.get(lien_id)
+        if lien is None or not lien.active:
+            return []
+        return [i for i in self.active_ids(lien.vin) if self.liens[i].priority > lien.priority]
+
+    def pick_junior(self, lien_id: int, n: int) -> int:
+        """The n-th lien (cyclically) to rank a lien behind: its juniors first, then any other, then
+        an id no lien has."""
+        juniors = self.juniors(lien_id)
+        ids = juniors + [i for i in sorted(self.liens) if i not in juniors] + [len(self.liens) + 1]
+        return ids[n % len(ids)]
+
+    def pick_title(self, n: int) -> str:
+        """The n-th title (cyclically), counting the repossessed ones first."""
+        vins = sorted(self.titles, key=lambda v: self.titles[v].status != TitleStatus.REPOSSESSED)
+        return vins[n % len(vins)]
 
     def pick_proposal(self, n: int) -> int:
         """The n-th proposal to release a lien (cyclically), counting the open ones first, then the
@@ -207,6 +270,8 @@ class Model:
             return errors.AccessControlUnauthorizedAccount
         if t.status == TitleStatus.CANCELLED:
             return errors.RegistryTitleCancelled
+        if TitleStatus.REPOSSESSED in (t.status, status):  # only a default and its end change that
+            return errors.RegistryRepossessionByDefault
         if t.status == status:
             return errors.RegistryStatusUnchanged
         if status == TitleStatus.CANCELLED:
@@ -246,6 +311,8 @@ class Model:
             return refusal
         if self.active_lenders(vin) - {actor} and not consenting:
             return errors.RegistryConsentMissing
+        if len(self.active_liens(vin)) >= MAX_ACTIVE_LIENS:
+            return errors.RegistryTooManyLiens
         self._add_lien(ModelLien(vin, actor, amount, maturity, self.now))
         self._review(vin)
         return None
@@ -318,7 +385,7 @@ class Model:
             return errors.ProofError  # the client's: the amount no longer fits
         p = self.titles[lien.vin].private
         assert p is not None and p.lien_id == lien_id
-        p.proven_limit, p.proven_at, p.due_since = limit, self.now, 0
+        p.proven_limit, p.proven_at, p.due_since, p.due_marked_at = limit, self.now, 0, 0
         self._emit(lien.vin, "LienProved")
         return None
 
@@ -396,6 +463,219 @@ class Model:
         self.votes.append("ProposalExecuted")
         return None
 
+    # --- assignment and subordination -------------------------------------------------------------
+
+    def assign(self, actor: str, lien_id: int, to: str, fresh: bool) -> Refusal:
+        """`actor` assigns a lien to `to`, with `to`'s acceptance of it: a new one, or the latest
+        one `to` signed for that lien from `actor` if not `fresh` (and there is one)."""
+        key = (actor, to, lien_id)
+        if fresh or key not in self.acceptances:
+            self.acceptances[key] = False
+        if to == actor or ROLE[to] != "LENDER":
+            return errors.RegistryInvalidAssignee
+        refusal = self._active_refusal(lien_id)
+        if refusal is not None:
+            return refusal
+        lien = self.liens[lien_id]
+        if lien.lender != actor:
+            return errors.RegistryNotLienholder
+        if self.titles[lien.vin].status == TitleStatus.REPOSSESSED:  # the default told its holders
+            return errors.RegistryTitleRepossessed
+        if lien.payoff is not None:  # its holder owes the release
+            return errors.RegistryPayoffRecorded
+        if self.acceptances[key]:
+            return errors.RegistryAcceptanceUsed
+        self.acceptances[key] = True
+        lien.lender = to
+        self.touched.add(lien_id)
+        self._emit(lien.vin, "LienAssigned")
+        return None
+
+    def subordinate(self, actor: str, lien_id: int, behind_id: int, signer: str) -> Refusal:
+        """`actor` ranks a lien right behind a junior one, with `signer`'s acceptance."""
+        refusal = self._active_refusal(lien_id) or self._active_refusal(behind_id)
+        if refusal is not None:
+            return refusal
+        senior, junior = self.liens[lien_id], self.liens[behind_id]
+        if senior.lender != actor:
+            return errors.RegistryNotLienholder
+        if junior.vin != senior.vin or junior.priority <= senior.priority:
+            return errors.RegistryNotSenior
+        if senior.private:
+            return errors.RegistryPrivateLienStaysFirst
+        if self.titles[senior.vin].status == TitleStatus.REPOSSESSED:  # the announced waterfall stays
+            return errors.RegistryTitleRepossessed
+        if signer != junior.lender:
+            return errors.RegistryNotAccepted
+        # The liens from the senior to the junior rotate: each takes the place and the priority of
+        # the one before it, the senior the junior's.
+        moved = [i for i in self.active_ids(senior.vin) if senior.priority <= self.liens[i].priority <= junior.priority]
+        priorities = [self.liens[i].priority for i in moved]
+        for i, priority in zip(moved[1:] + moved[:1], priorities, strict=True):
+            self.liens[i].priority = priority
+            self.touched.add(i)
+        self._emit(senior.vin, "LienSubordinated")
+        return None
+
+    # --- payoff and release -----------------------------------------------------------------------
+
+    def record_payoff(self, actor: str, lien_id: int) -> Refusal:
+        """A registrar records a lien's payoff (the titles' owners have no keys here)."""
+        refusal = self._active_refusal(lien_id)
+        if refusal is not None:
+            return refusal
+        lien = self.liens[lien_id]
+        if ROLE[actor] != "REGISTRAR":
+            return errors.RegistryNotBorrower
+        if lien.payoff is not None:
+            return errors.RegistryPayoffRecorded
+        lien.payoff = ModelPayoff(self.now, actor)
+        self.touched.add(lien_id)
+        self._emit(lien.vin, "LienPaidOff")
+        return None
+
+    def dispute_payoff(self, actor: str, lien_id: int) -> Refusal:
+        refusal = self._active_refusal(lien_id)
+        if refusal is not None:
+            return refusal
+        lien = self.liens[lien_id]
+        if lien.lender != actor:
+            return errors.RegistryNotLienholder
+        if lien.payoff is None:
+            return errors.RegistryNoPayoff
+        if self.now > lien.payoff.at + RELEASE_DEADLINE:  # by the release deadline, or not at all
+            return errors.RegistryDisputeTooLate
+        lien.payoff = None
+        self.touched.add(lien_id)
+        self._emit(lien.vin, "LienPayoffDisputed")
+        return None
+
+    def release_paid_off(self, actor: str, lien_id: int) -> Refusal:
+        """A registrar other than the payoff's releases a paid-off lien past the deadline and grace."""
+        refusal = self._active_refusal(lien_id)
+        if refusal is not None:
+            return refusal
+        lien = self.liens[lien_id]
+        if ROLE[actor] != "REGISTRAR":
+            return errors.AccessControlUnauthorizedAccount
+        if lien.payoff is None:
+            return errors.RegistryNoPayoff
+        if lien.payoff.by == actor:
+            return errors.RegistrySameRegistrar
+        if self.now <= lien.payoff.at + RELEASE_DEADLINE + RELEASE_GRACE:
+            return errors.RegistryReleaseNotOverdue
+        self._end_lien(lien_id, LienStatus.RELEASED, "LienReleasedAfterPayoff")
+        return None
+
+    def review(self, vin: str) -> Refusal:
+        """Anyone reviews a title: what time alone changed, and paid-off liens past their deadline."""
+        self._review_title(vin)
+        for lien_id in self.active_ids(vin):
+            p = self.liens[lien_id].payoff
+            if p is not None and not p.overdue and self.now > p.at + RELEASE_DEADLINE:
+                p.overdue = True
+                self.touched.add(lien_id)
+                self._emit(vin, "LienReleaseOverdue")
+        return None
+
+    # --- default and disposition ------------------------------------------------------------------
+
+    def declare_default(self, actor: str, lien_id: int) -> Refusal:
+        refusal = self._active_refusal(lien_id)
+        if refusal is not None:
+            return refusal
+        lien = self.liens[lien_id]
+        t = self.titles[lien.vin]
+        if lien.lender != actor:
+            return errors.RegistryNotLienholder
+        if t.status == TitleStatus.REPOSSESSED:
+            return errors.RegistryTitleRepossessed
+        if t.status != TitleStatus.ACTIVE:
+            return errors.RegistryTitleNotActive
+        t.status, t.enforcing, t.defaulted_at = TitleStatus.REPOSSESSED, lien_id, self.now
+        self._emit(lien.vin, "TitleStatusChanged")
+        self._emit(lien.vin, "LienDefaulted")
+        t.noticed = {i for i in self.active_ids(lien.vin) if i != lien_id}
+        for _ in t.noticed:
+            self._emit(lien.vin, "DefaultNotice")
+        return None
+
+    def dispose(self, actor: str, vin: str, buyer: str, price: int) -> Refusal:
+        """The holder of a title's lien in default sells it past the notice period: the waterfall
+        pays that lien and its juniors by priority and discharges them; the seniors stay."""
+        t = self.titles[vin]
+        if t.status != TitleStatus.REPOSSESSED:
+            return errors.RegistryNotRepossessed
+        enforcing = self.liens[t.enforcing]
+        if enforcing.lender != actor:
+            return errors.RegistryNotLienholder
+        if self.now < t.defaulted_at + NOTICE_PERIOD:
+            return errors.RegistryNoticePeriodRunning
+        if enforcing.payoff is not None:  # a payoff on record stands until disputed
+            return errors.RegistryPayoffRecorded
+        if buyer == t.owner:
+            return errors.RegistryInvalidOwner
+        if price == 0:
+            return errors.RegistryInvalidPrice
+        self._emit(vin, "OdometerRecorded")  # the reading at the sale: 0 here, never a rollback
+        if enforcing.private:  # revealed in the sale's own transaction
+            enforcing.amount, t.private = enforcing.secret, None
+            self.touched.add(t.enforcing)
+            self._emit(vin, "LienRevealed")
+            self._review(vin)
+        left = price
+        for lien_id in self.active_ids(vin)[self.active_ids(vin).index(t.enforcing):]:
+            lien = self.liens[lien_id]
+            owed = 0 if lien.payoff is not None else lien.amount  # a junior on record as paid takes nothing
+            lien.recovered = min(left, owed)
+            left -= lien.recovered
+            lien.status = LienStatus.DISCHARGED
+            self.touched.add(lien_id)
+            self._emit(vin, "LienDischarged")
+        t.status, t.enforcing, t.defaulted_at, t.owner = TitleStatus.ACTIVE, 0, 0, buyer
+        self._emit(vin, "TitleStatusChanged")
+        self._emit(vin, "TitleTransferred")
+        self._emit(vin, "TitleDisposed")
+        self._review_title(vin)
+        return None
+
+    def waterfall(self, vin: str) -> list[int]:
+        """The amounts of a repossessed title's lien in default and its juniors, in priority order."""
+        ids = self.active_ids(vin)
+        t = self.titles[vin]
+        return [self.liens[i].amount for i in ids[ids.index(t.enforcing):]] if t.enforcing in ids else []
+
+    def reveal(self, actor: str, lien_id: int) -> Refusal:
+        """A private lien's amount made public by its holder, or by an auditor once its proof is
+        overdue a whole proof window after a review marked it due."""
+        refusal = self._opening_refusal(actor, lien_id)
+        if refusal is not None:
+            return refusal
+        lien = self.liens[lien_id]
+        if not lien.active:
+            return errors.RegistryLienNotActive
+        t = self.titles[lien.vin]
+        p = t.private
+        assert p is not None and p.lien_id == lien_id
+        if actor != lien.lender and not (
+            self.role(actor) == "AUDITOR" and self.overdue(lien.vin, self.now) and self.value(lien.vin)
+            and p.due_marked_at and self.now > p.due_marked_at + PROOF_WINDOW
+        ):
+            return errors.RegistryRevealNotAllowed
+        lien.amount, t.private = lien.secret, None
+        self.touched.add(lien_id)
+        self._emit(lien.vin, "LienRevealed")
+        self._review(lien.vin)
+        return None
+
+    def _active_refusal(self, lien_id: int) -> Refusal:
+        lien = self.liens.get(lien_id)
+        if lien is None:
+            return errors.RegistryUnknownLien
+        if not lien.active:
+            return errors.RegistryLienNotActive
+        return None
+
     # --- state changes ----------------------------------------------------------------------------
 
     def _emit(self, vin: str, name: str) -> None:
@@ -405,6 +685,7 @@ class Model:
         lien_id = len(self.liens) + 1
         self.liens[lien_id] = lien
         self.titles[lien.vin].liens.append(lien_id)
+        lien.priority = len(self.titles[lien.vin].liens)  # the title's count of liens ever granted
         self.touched.add(lien_id)
         self._emit(lien.vin, "LienGranted")
         return lien_id
@@ -417,7 +698,20 @@ class Model:
         if t.private is not None and t.private.lien_id == lien_id:
             t.private = None
         self._emit(lien.vin, name)
+        if t.enforcing == lien_id:  # redeemed: the lien in default ended before a disposition
+            t.status, t.enforcing, t.defaulted_at = TitleStatus.ACTIVE, 0, 0
+            self._emit(lien.vin, "TitleStatusChanged")
+            self._emit(lien.vin, "TitleRedeemed")
         self._review(lien.vin)
+
+    def _review_title(self, vin: str) -> None:
+        """What the registry's review of a title does (after a disposition too): marks a private
+        lien's proof due that time alone made due, from its proof, then reviews as `_review`."""
+        p = self.titles[vin].private
+        if p is not None and not p.due_since and self.due(vin):
+            p.due_since, p.due_marked_at = p.proven_at, self.now
+            self._emit(vin, "LienProofDue")
+        self._review(vin)
 
     def _review(self, vin: str) -> None:
         """What the registry does after a valuation, a public grant and a lien's end: marks a private
@@ -426,10 +720,10 @@ class Model:
         if t.private is not None:
             if self.limit(vin) >= t.private.proven_limit:
                 if t.private.due_since:
-                    t.private.due_since = 0
+                    t.private.due_since = t.private.due_marked_at = 0
                     self._emit(vin, "LienProofSettled")
             elif not t.private.due_since:
-                t.private.due_since = self.now
+                t.private.due_since = t.private.due_marked_at = self.now
                 self._emit(vin, "LienProofDue")
         if not self.value(vin):
             return

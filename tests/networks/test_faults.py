@@ -50,6 +50,8 @@ def test_chain_keeps_sealing_with_one_sealer_stopped_and_the_sealer_catches_up(
         vin = _vins(1, 1)[0]
         r = on_story("--as", "dmv", "title", "register", vin, "--owner", Account.create().address)
         assert r.code == 0, r.err
+        # bank-a works through its own node, which imports dmv's block a moment later.
+        assert wait_for(lambda: on_story("--as", "bank-a", "title", "show", vin).code == 0, 30, interval=0.5)
         auth = lien_authorization(lambda *a: on_story("--as", "dmv", *a), "bank-a", vin, "5000")
         r = on_story("--as", "bank-a", "lien", "grant", vin, "--amount", "5000", "--authorization", auth)
         assert r.code == 0, r.err

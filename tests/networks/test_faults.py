@@ -13,8 +13,8 @@ from pathlib import Path
 
 from eth_account import Account
 
-from lienchain.errors import NodeUnreachable
-from lienchain.ledger import LienTerms, Profile
+from lienchain.errors import NodeUnreachable, TitleNotFound
+from lienchain.ledger import Ledger, LienTerms, Profile
 from lienchain.ledger.registry.vin import VIN, check_digit, normalize_vin
 from lienchain.networks import Network, kubo
 from lienchain.networks.process import wait_for
@@ -107,6 +107,14 @@ def test_client_refuses_a_node_of_another_network(cli: Run, consortium: Network,
         assert cli("network", "down", "other").code == 0
 
 
+def _has_title(ledger: Ledger, vin: VIN) -> bool:
+    try:
+        ledger.title(vin)
+    except TitleNotFound:
+        return False
+    return True
+
+
 def test_killing_a_node_mid_batch_loses_no_acknowledged_operation(on_story: Run, consortium: Network) -> None:
     profiles = {m.name: Profile(consortium.home(m.name).path, passphrase=lambda: PASSPHRASE) for m in consortium.members}
     try:
@@ -117,6 +125,8 @@ def test_killing_a_node_mid_batch_loses_no_acknowledged_operation(on_story: Run,
             registrar.register_titles([(v, owner, "bafkreititle") for v in vins[i : i + 100]])
 
         lender = profiles["bank-a"].ledger("bank-a")  # talks to bank-a's node, the one that will be killed
+        # Registered through dmv's node: bank-a's imports the last block a moment later.
+        assert wait_for(lambda: _has_title(lender, vins[-1]), 30, interval=0.5)
         acknowledged: list[int] = []
         failure: list[Exception] = []
 

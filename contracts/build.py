@@ -26,8 +26,8 @@ SHIM = CONTRACTS_DIR / "solc-shim.js"
 
 #: The contracts lienchain deploys, the libraries they link (under src/libraries) and the registry's
 #: modules (under src/modules); each gets an artifact file of its own.
-CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "Titles", "Authorizations", "TitleMetadata",
-             "RegistrySettings", "Dispositions", "TitleLifecycle")
+CONTRACTS = ("Governance", "TitleRegistry", "ZkVerifier", "DocumentRegistry", "Titles", "Authorizations",
+             "TitleMetadata", "RegistrySettings", "Dispositions", "TitleLifecycle")
 #: The registry's modules: contracts the registry creates in its constructor and whose functions its
 #: fallback runs by DELEGATECALL, so that they are functions of the registry's address (see
 #: `registry_abi`).

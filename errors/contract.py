@@ -8,6 +8,7 @@ compiled artifacts and fails on one without a class here.
 from __future__ import annotations
 
 from .revert import (
+    DocumentNotRecorded, RetentionRefused,
     AuthorizationRejected, ConsentRejected, ConsentRequired, ContractRevert, CurrencyMismatch, GovernanceRefused, InvalidOperation,
     LienNotActive, LienNotFound, LtvExceeded, MissingRole, NotLienholder, NotMember, TitleAlreadyRegistered,
     TitleEncumbered, TitleFrozen, TitleNotActive, TitleNotFound, ValuationStale,
@@ -41,6 +42,10 @@ __all__ = [
     "GovernanceOnlySelf", "GovernanceCallFailed", "GovernanceNotVoter", "GovernanceProposalExpired",
     "GovernanceProposalCancelled", "GovernanceNotProposer",
     "GovernanceInvalidVotingPeriod", "GovernanceVotingPeriodUnchanged", "ZkPrecompileFailed",
+    "DocumentsNotMember", "DocumentsNotGovernanceMember", "DocumentsOnlyGovernance", "DocumentsAlreadyRecorded",
+    "DocumentsNotRecorded", "DocumentsInvalidInput", "DocumentsInvalidSubject", "DocumentsBusinessOngoing",
+    "DocumentsNotDue", "DocumentsAlreadyErased", "DocumentsNotErased", "DocumentsAlreadyAttested",
+    "DocumentsInvalidPeriod", "DocumentsLogNotAdvanced",
 ]
 
 
@@ -702,6 +707,97 @@ class GovernanceVotingPeriodUnchanged(InvalidOperation):
 
 class ZkPrecompileFailed(ContractRevert):
     """Raised when an elliptic-curve precompile refuses the verifier's input (a point off the curve)."""
+
+
+# DocumentRegistry
+
+
+class DocumentsNotMember(MissingRole):
+    """Raised when an account that holds no registry role records a document."""
+
+    account: str
+
+
+class DocumentsNotGovernanceMember(NotMember):
+    """Raised when an account that is not a member attests an erasure or anchors an access log."""
+
+    account: str
+
+
+class DocumentsOnlyGovernance(GovernanceRefused):
+    """Raised when a retention setting is changed other than by a member vote."""
+
+    account: str
+
+
+class DocumentsAlreadyRecorded(RetentionRefused):
+    """Raised when a CID that is already recorded is recorded again."""
+
+    cid: str
+    author: str
+
+
+class DocumentsNotRecorded(DocumentNotRecorded):
+    """Raised when a CID the document registry is asked about was never recorded."""
+
+    cid: str
+
+
+class DocumentsInvalidInput(InvalidOperation):
+    """Raised when a CID is empty or over 100 bytes, or a batch is empty or over 100."""
+
+
+class DocumentsInvalidSubject(InvalidOperation):
+    """Raised when a document is recorded about a title that does not exist, or a lien not on it."""
+
+    token_id: int
+    lien_id: int
+
+
+class DocumentsBusinessOngoing(RetentionRefused):
+    """Raised when a document is erased while the business it is about goes on."""
+
+    cid: str
+
+
+class DocumentsNotDue(RetentionRefused):
+    """Raised when a document is erased before its retention period has run out."""
+
+    cid: str
+    due_at: int
+
+
+class DocumentsAlreadyErased(RetentionRefused):
+    """Raised when a document already erased is erased again."""
+
+    cid: str
+    erased_at: int
+
+
+class DocumentsNotErased(RetentionRefused):
+    """Raised when a member attests the erasure of a document that was not erased."""
+
+    cid: str
+
+
+class DocumentsAlreadyAttested(RetentionRefused):
+    """Raised when a member attests the same erasure twice."""
+
+    cid: str
+    member: str
+
+
+class DocumentsInvalidPeriod(InvalidOperation):
+    """Raised when a retention period or the access-log interval is out of range."""
+
+    value: int
+
+
+class DocumentsLogNotAdvanced(RetentionRefused):
+    """Raised when an access-log head anchored covers no more entries than the last one."""
+
+    count: int
+    anchored: int
 
 
 #: The exception class of each contract custom error, by the error's name: every class of this module.

@@ -11,8 +11,7 @@ __all__ = [
     "TitleAlreadyRegistered", "TitleNotActive", "TitleEncumbered", "ConsentRequired", "ConsentRejected",
     "AuthorizationRejected",
     "NotLienholder", "LienNotActive", "MissingRole", "NotMember", "GovernanceRefused", "TitleNotFound",
-    "LienNotFound",
-]
+    "LienNotFound", "RetentionRefused", "DocumentNotRecorded"]
 
 
 class ContractRevert(LedgerError):
@@ -111,3 +110,11 @@ class TitleNotFound(ContractRevert, LookupError):
 
 class LienNotFound(ContractRevert, LookupError):
     """Raised when no lien exists with the given id."""
+
+
+class RetentionRefused(ContractRevert):
+    """Raised when the document registry refuses a record, an erasure, an attestation or a log anchor."""
+
+
+class DocumentNotRecorded(ContractRevert, LookupError):
+    """Raised when no document with the given CID is recorded in the document registry."""

@@ -346,9 +346,10 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
 
     /// @dev Every ERC-721 movement passes here. Owner-initiated transfers (`transferFrom`,
     /// `safeTransferFrom`) carry a non-zero `auth`; mint and `transferTitle` pass zero.
-    function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
         if (auth != address(0)) revert RegistryDirectTransferDisabled();
-        return super._update(to, tokenId, auth);
+        from = super._update(to, tokenId, auth);
+        if (from != address(0)) _state().titles[tokenId].transferredAt.push(uint64(block.timestamp));
     }
 
     function _registerTitle(uint256 tokenId, string calldata vin, address owner, string calldata docCid) private {

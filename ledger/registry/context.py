@@ -78,6 +78,7 @@ class LedgerContext:
     tx: Transactor | None  # the signing account's, if the ledger has one
     vins: dict[int, str]  # token id -> VIN, so that error messages name the VIN
     index: IndexFile | None  # the event index, if the ledger keeps one
+    documents: Contract | None = None  # the DocumentRegistry, if the deployment has one
 
     def signer(self) -> Transactor:
         """Returns the signing account's transactor.

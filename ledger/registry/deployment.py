@@ -32,7 +32,7 @@ from ..chain.transactions import fees_for, latest_base_fee
 
 #: The contracts of a deployment, in the order they are created; the libraries the registry links
 #: (its artifact names them) are created just before it.
-DEPLOYED = ("Governance", "ZkVerifier", "TitleRegistry")
+DEPLOYED = ("Governance", "ZkVerifier", "TitleRegistry", "DocumentRegistry")
 #: The sealer address of a member that runs no sealer (the embedded single-process chain).
 NO_SEALER = "0x0000000000000000000000000000000000000000"
 #: Seconds a deployment's transaction may wait to be mined.
@@ -53,6 +53,7 @@ class Deployment:
     transactions: dict[str, str] = field(default_factory=dict)
     #: The address of each library the registry links, by library name (checked by its code).
     libraries: dict[str, str] = field(default_factory=dict)
+    documents: str = ""  # the DocumentRegistry: retention, erasure and access-log anchors
 
     @property
     def modules(self) -> dict[str, str]:
@@ -87,6 +88,7 @@ class Deployment:
                 verifier=Web3.to_checksum_address(data["verifier"]) if data.get("verifier") else "",
                 transactions={str(k): str(v) for k, v in dict(data.get("transactions", {})).items()},
                 libraries={str(k): Web3.to_checksum_address(v) for k, v in dict(data.get("libraries", {})).items()},
+                documents=Web3.to_checksum_address(data["documents"]) if data.get("documents") else "",
             )
         except FileNotFoundError:
             raise DeploymentNotFound(f"no deployment record at {path}") from None
@@ -175,7 +177,8 @@ def deploy(
 ) -> Deployment:
     """Deploys governance with its founding members and their sealers, the zero-knowledge
     verifier, the libraries the registry links, then the registry with its founding roles,
-    administered by the one and checking private liens with the other.
+    administered by the one and checking private liens with the other, and last the document
+    registry beside it (retention, erasure, access-log anchors), whose settings governance votes.
 
     The deploying account keeps no power and casts no vote: the registry's only administrator is
     the governance contract, and the founding roles are fixed by its constructor.
@@ -214,8 +217,10 @@ def deploy(
     registry_args = _registry_args(governance, verifier, roles)
     reg = _create(w3, account, artifacts["TitleRegistry"], registry_args, nonce + 2 + len(libraries), chain_id,
                   libraries)
-    receipts = {"Governance": gov, "ZkVerifier": zk, "TitleRegistry": reg}
     registry = str(Web3.to_checksum_address(reg["contractAddress"]))
+    docs = _create(w3, account, artifacts["DocumentRegistry"], _documents_args(registry, governance),
+                   nonce + 3 + len(libraries), chain_id)
+    receipts = {"Governance": gov, "ZkVerifier": zk, "TitleRegistry": reg, "DocumentRegistry": docs}
     artifacts |= {name: load_artifact(name) for name in REGISTRY_MODULES}
     return Deployment(
         chain_id=chain_id,
@@ -226,6 +231,7 @@ def deploy(
         verifier=verifier,
         transactions={name: "0x" + bytes(r["transactionHash"]).hex() for name, r in receipts.items()},
         libraries=libraries,
+        documents=str(Web3.to_checksum_address(docs["contractAddress"])),
     )
 
 
@@ -284,7 +290,7 @@ def verify_deployment(
         if deployment.artifacts.get(name) != artifact.sha256:
             raise DeploymentMismatch(f"the record's {name} artifact hash is not that of the committed artifact")
     addresses = {"Governance": deployment.governance, "ZkVerifier": deployment.verifier,
-                 "TitleRegistry": deployment.registry}
+                 "TitleRegistry": deployment.registry, "DocumentRegistry": deployment.documents}
     for name in DEPLOYED:
         if not addresses[name] or not deployment.transactions.get(name):
             raise DeploymentMismatch(f"the record names no {name} address or creation transaction (an older record)")
@@ -296,6 +302,7 @@ def verify_deployment(
         "Governance": _governance_args(members, sealers),
         "ZkVerifier": [],
         "TitleRegistry": _registry_args(deployment.governance, deployment.verifier, roles),
+        "DocumentRegistry": _documents_args(deployment.registry, deployment.governance),
     }
     created_in = {}
     for name in DEPLOYED:
@@ -323,6 +330,10 @@ def _registry_args(governance: str, verifier: str, roles: Sequence[tuple[str, st
         [Web3.to_checksum_address(account) for account, _ in roles],
         [role_id(role) for _, role in roles],
     ]
+
+
+def _documents_args(registry: str, governance: str) -> list[Any]:
+    return [Web3.to_checksum_address(registry), Web3.to_checksum_address(governance)]
 
 
 def _creation(w3: Web3, deployment: Deployment, name: str, address: str) -> tuple[Any, Any]:
@@ -398,6 +409,7 @@ def _explain_arguments(artifact: Artifact, data: bytes, types: list[str], expect
     labels = {
         "Governance": ("founding members", "sealers"),
         "TitleRegistry": ("governance", "verifier", "founding role accounts", "founding roles"),
+        "DocumentRegistry": ("registry", "governance"),
     }.get(artifact.name, ())
     for label, got, want in zip(labels, actual, expected):
         if _shown(got) != _shown(want):

@@ -7,6 +7,7 @@ from typing import Any
 from functools import cached_property
 
 from web3 import Web3
+from web3.contract import Contract
 from web3.logs import DISCARD
 
 from ...errors import UndecodableProposal
@@ -30,7 +31,10 @@ class Governance:
 
     @cached_property
     def _calls(self) -> CallDecoder:
-        return CallDecoder({"TitleRegistry": self._c.registry, "Governance": self._c.governance})
+        contracts = {"TitleRegistry": self._c.registry, "Governance": self._c.governance}
+        if self._c.documents is not None:
+            contracts["DocumentRegistry"] = self._c.documents
+        return CallDecoder(contracts)
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -363,9 +367,20 @@ class Governance:
         Raises:
             ContractRevert: If the registry would refuse the call now (nothing is proposed).
         """
-        registry = self._c.registry
-        self._c.reader.call(registry.functions[function](*args), sender=self._c.governance.address, titles=self._c.vins)
-        return self.propose(registry.address, registry.encode_abi(function, args), description, on_accepted=on_accepted)
+        return self.propose_contract_call(self._c.registry, function, args, description, on_accepted=on_accepted)
+
+    def propose_contract_call(
+        self, contract: Contract, function: str, args: list[Any], description: str, on_accepted: Hook = None,
+    ) -> int:
+        """Proposes that governance calls a function of one of the deployment's contracts (the
+        registry, the document registry), after running it as governance would (see
+        `propose_registry_call`); the proposer's vote counts at once.
+
+        Raises:
+            ContractRevert: If the contract would refuse the call now (nothing is proposed).
+        """
+        self._c.reader.call(contract.functions[function](*args), sender=self._c.governance.address, titles=self._c.vins)
+        return self.propose(contract.address, contract.encode_abi(function, args), description, on_accepted=on_accepted)
 
     def propose(self, target: str, data: str, description: str, *, on_accepted: Hook = None) -> int:
         """Proposes that governance calls `target` with `data`; the proposer's vote counts at once.

@@ -39,6 +39,7 @@ from .records import (
     Address, Appraisal, AuthorizationPolicy, Brand, Disposition, Enforcement, Event, Lien, LienId, Payoff,
     PrivateLienState, Proposal, Title, TitleStatus, Valuation,
 )
+from .retention import DocumentRetention
 from .reverts import RevertDecoder
 from .titles import Titles
 from .valuations import Valuations
@@ -86,14 +87,18 @@ class Ledger:
                                    abi=registry_abi(), decode_tuples=True)
         governance = w3.eth.contract(address=Web3.to_checksum_address(deployment.governance),
                                      abi=load_artifact("Governance").abi, decode_tuples=True)
+        documents = w3.eth.contract(address=Web3.to_checksum_address(deployment.documents),
+                                    abi=load_artifact("DocumentRegistry").abi,
+                                    decode_tuples=True) if deployment.documents else None
         # The registry's calls into its verifier pass the verifier's reverts up as they are.
-        decoder = RevertDecoder([cast(Any, registry.abi), cast(Any, governance.abi), load_artifact("ZkVerifier").abi])
+        decoder = RevertDecoder([cast(Any, registry.abi), cast(Any, governance.abi), load_artifact("ZkVerifier").abi,
+                                 load_artifact("DocumentRegistry").abi])
         # Every transactor of this ledger and of its `as_account` copies comes from here.
         self._transactor: Callable[[LocalAccount], Transactor] = functools.partial(
             Transactor, chain, decoder=decoder)
         index = IndexFile(index_path, chain, registry, start_block=deployment.block) if index_path is not None else None
         self._compose(LedgerContext(chain, w3, deployment, registry, governance, reader=self._transactor(_NO_ACCOUNT),
-                                    tx=None, vins={}, index=index))
+                                    tx=None, vins={}, index=index, documents=documents))
 
     def _compose(self, context: LedgerContext) -> None:
         """Builds the parts over one context."""
@@ -112,6 +117,8 @@ class Ledger:
         self._assignments = Assignments(context, self._liens)
         self._payoffs = Payoffs(context, self._liens, self._governance)
         self._defaults = Defaults(context, self._governance)
+        #: The retention of anchored documents, their erasure and the access-log anchors.
+        self.retention = DocumentRetention(context, self._governance)
 
     def as_account(self, account: LocalAccount) -> Ledger:
         """Returns a ledger on the same connection whose writes `account` signs."""

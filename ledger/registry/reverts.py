@@ -191,6 +191,30 @@ MESSAGES: dict[str, str] = {
     "ERC721InvalidSender": "{sender} cannot send a title",
     "InvalidShortString": "the registry's EIP-712 domain holds a malformed short string",
     "StringTooLong": "{str!r} is too long for the registry's EIP-712 domain",
+    "DocumentsNotMember": "{account} holds no role of the registry: only members' accounts record documents",
+    "DocumentsNotGovernanceMember": (
+        "{account} is not a member of the consortium: only a member's node attests erasures and anchors access logs"
+    ),
+    "DocumentsOnlyGovernance": "retention settings change only by a member vote, not by {account}",
+    "DocumentsAlreadyRecorded": "document {cid} is already recorded (by {author}): each document is recorded once",
+    "DocumentsNotRecorded": "no document {cid} is recorded in the document registry: check the CID",
+    "DocumentsInvalidInput": "a document's CID must be 1 to 100 bytes, and a batch 1 to 100 documents",
+    "DocumentsInvalidSubject": "title {title} does not exist, or lien {lienId} is not a lien on it",
+    "DocumentsBusinessOngoing": (
+        "document {cid} cannot be erased yet: its business goes on (its lien is active, or the title has not changed "
+        "hands since), and its retention starts only when that ends"
+    ),
+    "DocumentsNotDue": "document {cid} cannot be erased before {dueAt}, when its retention period runs out",
+    "DocumentsAlreadyErased": "document {cid} was already erased at {erasedAt}",
+    "DocumentsNotErased": "document {cid} was not erased: a member attests only an erasure on record",
+    "DocumentsAlreadyAttested": "{member} already attested the erasure of document {cid}",
+    "DocumentsInvalidPeriod": (
+        "{value} seconds is out of range: a retention period is 1 second to 100 years, the access-log interval "
+        "1 second to 30 days"
+    ),
+    "DocumentsLogNotAdvanced": (
+        "the access log's head after {count} entries is not newer than the one anchored after {anchored}"
+    ),
     "GovernanceNotMember": "{account} is not a member of the consortium: only members propose and vote",
     "GovernanceAlreadyMember": "{account} is already a member",
     "GovernanceLastMember": "{account} is the last member and cannot be removed",
@@ -304,7 +328,7 @@ class RevertDecoder:
         for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
             if key in fields:
                 render[name] = percent(int(fields[key]))
-        for key in ("deadline", "lapsesAt", "endsAt", "releasableAt", "paidOffAt", "releaseDue"):
+        for key in ("deadline", "lapsesAt", "endsAt", "releasableAt", "paidOffAt", "releaseDue", "dueAt", "erasedAt"):
             if key in fields:
                 render[key] = _utc(int(fields[key]))
         if "neededRole" in fields:

@@ -58,7 +58,7 @@ def test_founding_roles_come_from_the_constructor_and_no_vote_is_cast(ledgers: d
 
 def test_deployment_record_keeps_its_creation_transactions_across_save_and_load(profile: Profile, tmp_path: Path) -> None:
     deployment = profile.load_deployment()
-    assert set(deployment.transactions) == {"Governance", "ZkVerifier", "TitleRegistry"}
+    assert set(deployment.transactions) == {"Governance", "ZkVerifier", "TitleRegistry", "DocumentRegistry"}
     deployment.save(tmp_path / "d.json")
     assert Deployment.load(tmp_path / "d.json") == deployment
 
@@ -141,8 +141,8 @@ def test_verify_deployment_needs_only_a_handful_of_requests(profile: Profile, mo
     monkeypatch.setattr(w3.provider, "make_request", counted)
     d = profile.load_deployment()
     verify_deployment(w3, d, **manifest(profile))
-    # One more per library and per module of the registry.
-    assert len(calls) <= 11 + len(d.libraries) + len(d.modules) and calls.count("eth_getLogs") == 1, calls
+    # One more per library and per module of the registry; three for the document registry.
+    assert len(calls) <= 14 + len(d.libraries) + len(d.modules) and calls.count("eth_getLogs") == 1, calls
 
 
 @pytest.mark.parametrize("change", ["swap", "drop", "extra"])
@@ -275,7 +275,9 @@ def test_verify_deployment_refuses_a_registry_linked_to_another_library(profile:
     args = [d.governance, d.verifier, *(list(x) for x in zip(*[(a, role_id(r)) for a, r in m["roles"]]))]
     other = deploy_contract(w3, payer, "TitleRegistry", args, libraries={**d.libraries, "Titles": titles})
     other_tx = last_transaction(profile)
-    swapped = dataclasses.replace(d, registry=other, transactions={**d.transactions, "TitleRegistry": other_tx})
+    documents = deploy_contract(w3, payer, "DocumentRegistry", [other, d.governance])  # beside that registry
+    swapped = dataclasses.replace(d, registry=other, documents=documents, transactions={
+        **d.transactions, "TitleRegistry": other_tx, "DocumentRegistry": last_transaction(profile)})
     with pytest.raises(errors.DeploymentMismatch, match=f"linked to the Titles library at {titles}"):
         verify_deployment(w3, swapped, **m)
     verify_deployment(w3, dataclasses.replace(swapped, libraries={**d.libraries, "Titles": titles}), **m)

@@ -390,6 +390,19 @@ interface ITitleLifecycle {
     /// @return recovered What the price paid it (0 for a lien no disposition discharged).
     function recovery(uint256 lienId) external view returns (uint256 recovered);
 
+    /// @notice When the business a document is about ended, for its retention (see {IDocumentRegistry}).
+    /// @param tokenId The title.
+    /// @param lienId The lien the document is about, or 0 for a document about the title.
+    /// @param sinceTransfers For a document about the title: how many transfers the title had when
+    /// the document was recorded. The business of its owner of the time ends with the next one.
+    /// @return endedAt When the lien ended (released, lapsed or discharged), or when the title next
+    /// changed hands; 0 while the business goes on.
+    /// @return transfers How many times the title has changed hands so far.
+    function retentionClock(uint256 tokenId, uint256 lienId, uint256 sinceTransfers)
+        external
+        view
+        returns (uint64 endedAt, uint256 transfers);
+
     /// @notice Reads many liens in one call (a portfolio's check before its assignment).
     /// @param lienIds The liens.
     /// @return out Each lien, in the order asked.

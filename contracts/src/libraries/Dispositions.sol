@@ -150,6 +150,7 @@ library Dispositions {
         ITitleRegistry.Lien storage x = l.lien;
         x.status = ITitleRegistry.LienStatus.Discharged;
         l.recovered = recovered;
+        l.endedAt = uint64(block.timestamp);
         t.secured -= x.amount;
         emit ITitleLifecycle.LienDischarged(lienId, x.tokenId, x.lender, recovered, deficiency);
     }

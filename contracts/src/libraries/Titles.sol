@@ -48,6 +48,10 @@ library Titles {
         uint256 enforcingLienId;
         uint64 defaultedAt;
         uint64 noticeEndsAt;
+        /// @dev When the title changed hands, one entry per transfer (a sale included), in order:
+        /// the retention of a document about the title's owner of the time runs from the transfer
+        /// after it. Written by the registry's ERC-721 update; read by index only.
+        uint64[] transferredAt;
         /// @dev The oracles that valued the title, in the order they first did until a pruning
         /// (which moves the last ones into the places of those whose role was gone, and forgets
         /// their valuations); at most `MAX_VALUERS`. The order matters to nothing: the value is
@@ -65,6 +69,9 @@ library Titles {
         Payoff payoff;
         /// @dev What a disposition of its title paid it, once discharged.
         uint256 recovered;
+        /// @dev When it stopped being active (released, lapsed or discharged); 0 while active. The
+        /// retention of its documents runs from here.
+        uint64 endedAt;
     }
 
     /// @notice A lien's payoff, as the title's owner or a registrar recorded it.
@@ -386,6 +393,7 @@ library Titles {
         string memory evidenceCid
     ) external {
         ITitleRegistry.Lien storage l = liens[lienId - 1].lien;
+        liens[lienId - 1].endedAt = uint64(block.timestamp);
         if (how == Closing.Release) {
             if (l.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lender);
             _releaseLien(t, l, lienId);

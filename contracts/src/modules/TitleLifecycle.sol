@@ -189,6 +189,26 @@ contract TitleLifecycle is ITitleLifecycle {
         return $.liens[lienId - 1].recovered;
     }
 
+    /// @inheritdoc ITitleLifecycle
+    function retentionClock(uint256 tokenId, uint256 lienId, uint256 sinceTransfers)
+        external
+        view
+        throughRegistry
+        returns (uint64 endedAt, uint256 transfers)
+    {
+        RegistryStorage.Layout storage $ = RegistryStorage.layout();
+        uint64[] storage moves = _existingTitle($, tokenId).transferredAt;
+        transfers = moves.length;
+        if (lienId != 0) {
+            if (lienId > $.liens.length || $.liens[lienId - 1].lien.tokenId != tokenId) {
+                revert ITitleRegistry.RegistryUnknownLien(lienId);
+            }
+            endedAt = $.liens[lienId - 1].endedAt;
+        } else if (sinceTransfers < transfers) {
+            endedAt = moves[sinceTransfers];
+        }
+    }
+
     // --- payoff and release -------------------------------------------------------------------
 
     /// @inheritdoc ITitleLifecycle

@@ -1,0 +1,180 @@
+"""Documents are kept for their class's period after their business ends, and then erased: the
+document registry records each anchored document's class and subject, refuses an erasure before it
+is due, and keeps the erasure, each member's attestation and the access-log anchors for good."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from eth_account import Account
+
+from lienchain import errors
+from lienchain.ledger import Ledger, normalize_vin
+from lienchain.ledger.registry.retention import ReadStatus, Retention, RetentionInput
+from lienchain.ledger.registry.vin import token_id
+
+from .support import grant, sent, transfer
+from .test_lien_ends import vote, wait_for_chain_time
+
+VIN = normalize_vin("1M8GDM9AXKP042788")
+TOKEN = token_id(VIN)
+MATURITY = int(time.time()) + 5 * 365 * 86400
+
+
+@pytest.fixture
+def liened(ledgers: dict[str, Ledger]) -> dict[str, Ledger]:
+    """A title with a lien of lender-a on it."""
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
+    grant(ledgers, "lender-a", VIN, 1_000, maturity=MATURITY)
+    return ledgers
+
+
+def test_the_default_periods_are_five_years_and_ninety_days(ledgers: dict[str, Ledger]) -> None:
+    docs = ledgers["reader"].retention
+    assert docs.period(Retention.ESSENTIAL) == 5 * 365 * 86400
+    assert docs.period(Retention.TRANSIENT) == 90 * 86400
+    assert docs.log_interval() == 3600
+
+
+def test_a_document_is_recorded_once_with_its_class_and_subject(liened: dict[str, Ledger]) -> None:
+    liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.ESSENTIAL, TOKEN, 1),
+                                         RetentionInput("bafkreiappraisal", Retention.TRANSIENT, TOKEN)])
+    loan = liened["reader"].retention.require("bafkreiloan")
+    assert (loan.retention, loan.author, loan.lien_id, loan.business_ended_at, loan.due_at) == (
+        Retention.ESSENTIAL, liened["lender-a"].address, 1, 0, 0)
+    assert liened["reader"].retention.require("bafkreiappraisal").subject == "title"
+
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsAlreadyRecorded) as refused:  # a second record would change its class
+        liened["lender-b"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN)])
+    assert refused.value.author == liened["lender-a"].address
+    with pytest.raises(errors.DocumentsInvalidSubject):
+        liened["lender-a"].retention.record([RetentionInput("bafkreiother", Retention.ESSENTIAL, TOKEN, 7)])
+    with pytest.raises(errors.DocumentsInvalidSubject):
+        liened["lender-a"].retention.record([RetentionInput("bafkreiother", Retention.ESSENTIAL, TOKEN + 1)])
+    with pytest.raises(errors.DocumentsInvalidInput):
+        liened["lender-a"].retention.record([RetentionInput("", Retention.ESSENTIAL, TOKEN)])
+    assert sent(liened) == before
+    assert liened["reader"].retention.require("bafkreiloan").retention == Retention.ESSENTIAL
+    assert liened["reader"].retention.get("bafkreiother") is None
+
+
+def test_only_an_account_with_a_role_records_a_document(liened: dict[str, Ledger], backend) -> None:  # type: ignore[no-untyped-def]
+    backend.create_account("stranger")
+    stranger = backend.ledger("stranger")
+    with pytest.raises(errors.DocumentsNotMember):
+        stranger.retention.record([RetentionInput("bafkreistray", Retention.TRANSIENT, TOKEN)])
+    assert liened["reader"].retention.get("bafkreistray") is None
+
+
+def test_who_may_read_a_document_follows_its_subject(liened: dict[str, Ledger]) -> None:
+    liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN, 1)])
+    liened["oracle"].retention.record([RetentionInput("bafkreiappraisal", Retention.TRANSIENT, TOKEN)])
+    docs = liened["reader"].retention
+    status = {name: docs.read_status("bafkreiloan", liened[name].address) for name in
+              ("lender-a", "lender-b", "auditor", "registrar", "oracle")}
+    assert status == {"lender-a": ReadStatus.ENTITLED, "lender-b": ReadStatus.NOT_ENTITLED,
+                      "auditor": ReadStatus.ENTITLED, "registrar": ReadStatus.NOT_ENTITLED,
+                      "oracle": ReadStatus.NOT_ENTITLED}
+    status = {name: docs.read_status("bafkreiappraisal", liened[name].address) for name in
+              ("lender-a", "lender-b", "auditor", "registrar", "oracle")}
+    assert status == {"lender-a": ReadStatus.NOT_ENTITLED, "lender-b": ReadStatus.NOT_ENTITLED,
+                      "auditor": ReadStatus.ENTITLED, "registrar": ReadStatus.ENTITLED,
+                      "oracle": ReadStatus.ENTITLED}
+    assert docs.read_status("bafkreinone", liened["auditor"].address) == ReadStatus.NOT_RECORDED
+
+
+def test_an_erasure_is_refused_until_the_business_ends_and_the_period_runs_out(liened: dict[str, Ledger]) -> None:
+    liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN, 1)])
+    with pytest.raises(errors.DocumentsBusinessOngoing):
+        liened["auditor"].retention.erase("bafkreiloan")
+    liened["lender-a"].release_lien(1)
+    record = liened["reader"].retention.require("bafkreiloan")
+    assert record.business_ended_at > 0 and record.due_at == record.business_ended_at + 90 * 86400
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsNotDue) as refused:
+        liened["auditor"].retention.erase("bafkreiloan")
+    assert refused.value.due_at == record.due_at
+    with pytest.raises(errors.DocumentsNotRecorded):
+        liened["auditor"].retention.erase("bafkreinone")
+    assert sent(liened) == before and not liened["reader"].retention.require("bafkreiloan").erased
+
+    vote(liened, liened["registrar"].retention.propose_period(Retention.TRANSIENT, 2))
+    assert liened["reader"].retention.period(Retention.TRANSIENT) == 2
+    wait_for_chain_time(liened, record.business_ended_at + 2)
+    erased = liened["auditor"].retention.erase("bafkreiloan")  # anyone: here an auditor
+    assert erased.erased and erased.due_at == record.business_ended_at + 2
+    assert liened["reader"].retention.read_status("bafkreiloan", liened["lender-a"].address) == ReadStatus.ERASED
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsAlreadyErased):
+        liened["auditor"].retention.erase("bafkreiloan")
+    assert sent(liened) == before
+
+
+def test_a_title_document_is_due_after_the_title_changes_hands(liened: dict[str, Ledger]) -> None:
+    liened["registrar"].retention.record([RetentionInput("bafkreititle", Retention.ESSENTIAL, TOKEN)])
+    assert liened["reader"].retention.require("bafkreititle").business_ended_at == 0
+    liened["lender-a"].release_lien(1)
+    assert liened["reader"].retention.require("bafkreititle").business_ended_at == 0  # a lien's end is not the title's
+    title = transfer(liened, VIN, Account.create().address)
+    record = liened["reader"].retention.require("bafkreititle")
+    assert record.business_ended_at == liened["reader"].chain.time()
+    assert record.due_at == record.business_ended_at + 5 * 365 * 86400
+    # A document recorded after the transfer is about the new owner: its business goes on.
+    liened["registrar"].retention.record([RetentionInput("bafkreisale", Retention.ESSENTIAL, TOKEN)])
+    assert liened["reader"].retention.require("bafkreisale").business_ended_at == 0
+    assert title.owner != liened["registrar"].address
+
+
+def test_members_attest_an_erasure_once_each(liened: dict[str, Ledger], backend) -> None:  # type: ignore[no-untyped-def]
+    liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN, 1)])
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsNotErased):
+        liened["lender-b"].retention.attest(["bafkreiloan"])
+    assert sent(liened) == before
+    liened["lender-a"].release_lien(1)
+    vote(liened, liened["registrar"].retention.propose_period(Retention.TRANSIENT, 1))
+    wait_for_chain_time(liened, liened["reader"].retention.require("bafkreiloan").business_ended_at + 1)
+    liened["auditor"].retention.erase("bafkreiloan")
+    liened["lender-b"].retention.attest(["bafkreiloan"])
+    erasure = liened["reader"].retention.erasure("bafkreiloan")
+    assert erasure.attestations[liened["lender-b"].address] is True
+    assert erasure.attestations[liened["lender-a"].address] is False
+    backend.create_account("stranger")
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsAlreadyAttested):
+        liened["lender-b"].retention.attest(["bafkreiloan"])
+    with pytest.raises(errors.DocumentsNotGovernanceMember):
+        backend.ledger("stranger").retention.attest(["bafkreiloan"])
+    assert sent(liened) == before
+
+
+def test_access_log_heads_are_anchored_in_order_by_members(ledgers: dict[str, Ledger], backend) -> None:  # type: ignore[no-untyped-def]
+    head = bytes(range(32))
+    ledgers["lender-a"].retention.anchor_log(3, head)
+    docs = ledgers["reader"].retention
+    assert docs.anchored_head(ledgers["lender-a"].address, 3) == head
+    assert docs.anchored_head(ledgers["lender-a"].address, 2) is None
+    count, last, at = docs.last_anchor(ledgers["lender-a"].address)
+    assert (count, last) == (3, head) and at == ledgers["reader"].chain.time()
+    backend.create_account("stranger")
+    before = sent(ledgers)
+    with pytest.raises(errors.DocumentsLogNotAdvanced):
+        ledgers["lender-a"].retention.anchor_log(3, bytes(32))  # a head may not be rewritten
+    with pytest.raises(errors.DocumentsNotGovernanceMember):
+        backend.ledger("stranger").retention.anchor_log(1, head)
+    assert sent(ledgers) == before and docs.anchored_head(ledgers["lender-a"].address, 3) == head
+
+
+def test_retention_settings_change_only_by_vote(ledgers: dict[str, Ledger]) -> None:
+    before = sent(ledgers)
+    with pytest.raises(errors.DocumentsInvalidPeriod):
+        ledgers["registrar"].retention.propose_period(Retention.ESSENTIAL, 0)
+    with pytest.raises(errors.DocumentsInvalidPeriod):
+        ledgers["registrar"].retention.propose_log_interval(31 * 86400)
+    assert sent(ledgers) == before
+    pid = ledgers["registrar"].retention.propose_log_interval(60)
+    assert ledgers["reader"].proposal(pid).call is not None  # voters see the call decoded
+    vote(ledgers, pid)
+    assert ledgers["reader"].retention.log_interval() == 60

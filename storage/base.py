@@ -58,3 +58,19 @@ class DocumentStore(ABC):
         Raises:
             InvalidCID: If `cid` is not a CID lienchain stores.
         """
+
+    @abstractmethod
+    def delete(self, cid: CID) -> bool:
+        """Removes the store's own copy of a document, for good: an erasure (other members'
+        copies are theirs to remove).
+
+        Args:
+            cid: The document's CID.
+
+        Returns:
+            True if the store held it.
+
+        Raises:
+            InvalidCID: If `cid` is not a CID lienchain stores.
+            StorageError: If the copy cannot be removed.
+        """

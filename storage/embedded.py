@@ -93,6 +93,25 @@ class EmbeddedStore(DocumentStore):
         """
         return self._path(parse_cid(cid)).is_file()
 
+    def delete(self, cid: CID) -> bool:
+        """Removes the file of a document, if there is one.
+
+        Returns:
+            True if it was there.
+
+        Raises:
+            InvalidCID: If `cid` is not a CID lienchain stores.
+            StorageError: If the file cannot be removed.
+        """
+        path = self._path(parse_cid(cid))
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as error:
+            raise _unusable(self.root, cid, error) from error
+        return True
+
     def _path(self, cid: CID) -> Path:
         # Only parsed CIDs reach here: base32 lower-case, so no separator or ".." can escape root.
         return self.root / "blobs" / cid[-3:-1] / cid

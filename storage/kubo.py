@@ -191,6 +191,30 @@ class KuboStore(DocumentStore):
             return False
         return True
 
+    @_quietly
+    def delete(self, cid: CID) -> bool:
+        """Unpins a document on the member's own node and collects its garbage, so that the node
+        holds no block of it any more (unless another pinned document shares the block).
+
+        Returns:
+            True if the node held the document's root block.
+
+        Raises:
+            InvalidCID: If `cid` is not a CID lienchain stores.
+            NodeUnreachable: If the node does not answer.
+            StorageError: If the node refuses to collect its garbage.
+        """
+        held = self.has(cid)
+        own = self._clients[self.api]
+        try:
+            self._ask(self.api, lambda: own.pin.rm(cid))
+        except NodeUnreachable:
+            raise
+        except StorageError:
+            pass  # not pinned: held unpinned, or not at all; the collection removes it either way
+        self._ask(self.api, lambda: own.repo.gc(quiet=True))
+        return held
+
     def _fetch(self, cid: CID) -> bytes | None:
         """Returns a document the member's own node fetches from the swarm within `FETCH_TIMEOUT`
         seconds, checked against its CID; None if no peer serves it in that time."""

@@ -82,3 +82,16 @@ def test_put_again_repairs_a_tampered_document(store: DocumentStore, replace_sto
     store.put(SMALL)
 
     assert store.get(cid) == SMALL
+
+
+@pytest.mark.parametrize("data", [SMALL, LARGE], ids=["small", "multi-block"])
+def test_delete_removes_the_stores_copy_for_good(store: DocumentStore, data: bytes) -> None:
+    kept = store.put(SMALL + b" kept")
+    cid = store.put(data)
+
+    assert store.delete(cid) is True
+    assert not store.has(cid)
+    with pytest.raises(DocumentNotFound):
+        store.get(cid)
+    assert store.delete(cid) is False  # an erasure may be repeated
+    assert store.get(kept) == SMALL + b" kept"  # other documents stay

@@ -11,7 +11,7 @@ from .base import LienchainError
 __all__ = [
     "ConfigError", "ProfileNotFound", "ProfileExists", "NotAProfileDirectory", "UnknownAccount",
     "ForeignAccount", "NoSigningAccount", "BadPassphrase", "ArtifactNotFound", "AlreadyDeployed", "InvalidRole",
-    "OutputError", "InvalidCurrency", "ImportRejected", "InvalidVIN", "LenientOnlyVIN",
+    "OutputError", "InvalidCurrency", "ImportRejected", "InvalidVIN", "LenientOnlyVIN", "UnknownCustodian",
 ]
 
 
@@ -151,3 +151,15 @@ class InvalidVIN(LienchainError, ValueError):
 
 class LenientOnlyVIN(InvalidVIN):
     """Raised when a VIN breaks a North American rule (check digit, model year) that lenient mode waives."""
+
+
+@dataclass(eq=False)
+class UnknownCustodian(ConfigError, KeyError):
+    """Raised when a document's custodian is not a member whose key service the profile knows."""
+
+    custodian: str
+    known: list[str]
+
+    def __str__(self) -> str:
+        return (f"the document's custodian {self.custodian} is not a member whose key service this profile knows "
+                f"(it knows {', '.join(self.known) or 'none'}): join the network again with its latest manifest")

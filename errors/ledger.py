@@ -4,6 +4,8 @@ transactions, deployments, consent files.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from dataclasses import dataclass
 
 from .base import LienchainError
@@ -12,8 +14,7 @@ __all__ = [
     "LedgerError", "ChainIdMismatch", "InvalidConsentFile", "InvalidAuthorizationFile", "InvalidAcceptanceFile",
     "NotAuthorizer", "AuthorizationRequired", "NotAssignor", "InvalidPortfolioFile", "NotInDefault", "NotSeniorLienholder", "InsufficientFunds",
     "DeploymentNotFound", "DeploymentMismatch", "ChainNotFound", "ChainExists", "ChainBusy", "WrongChainId",
-    "TransactionFailed", "TransactionNotMined", "UndecodableProposal",
-]
+    "TransactionFailed", "TransactionNotMined", "UndecodableProposal", "DocumentErased"]
 
 
 class LedgerError(LienchainError):
@@ -177,3 +178,20 @@ class UndecodableProposal(LedgerError):
         "proposal {proposal_id} makes a call lienchain cannot decode (to a contract other than the registry "
         "and governance, or a function or arguments they do not have): its effect is unknown"
     )
+
+
+@dataclass(eq=False)
+class DocumentErased(LedgerError, LookupError):
+    """Raised when a document whose erasure is on record is read."""
+
+    cid: str
+    erased_at: int
+    retention: str
+    due_at: int
+
+    def __str__(self) -> str:
+        def day(unix: int) -> str:
+            return _dt.datetime.fromtimestamp(unix, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+        return (f"document {self.cid} was erased at {day(self.erased_at)}: it was {self.retention}, and its retention "
+                f"ran out at {day(self.due_at)}; its key is destroyed and no copy of it may be opened")

@@ -217,6 +217,19 @@ class DocumentRetention:
         """Tells whether `reader` may have the document's content key now."""
         return ReadStatus(int(self._c.reader.call(self.contract.functions.readStatus(cid, reader))))
 
+    def refusal(self, cid: str, reader: str) -> str | None:
+        """Tells why `reader` may not have the document's content key now; None if it may. The
+        rule key services apply (see `IDocumentRegistry.readStatus`)."""
+        status = self.read_status(cid, reader)
+        if status == ReadStatus.ENTITLED:
+            return None
+        if status == ReadStatus.NOT_RECORDED:
+            return f"document {cid} is not recorded in the document registry: no key is handed out for it"
+        if status == ReadStatus.ERASED:
+            return f"document {cid} was erased: its key is destroyed"
+        return (f"{reader} holds no role that reads document {cid}: its author, an AUDITOR, the holder of the lien it "
+                "is about, or for a title's document a REGISTRAR may")
+
     def anchored_head(self, custodian: str, count: int) -> bytes | None:
         """Returns the access-log head a member anchored after `count` entries; None if it anchored none there."""
         head = bytes(self._c.reader.call(self.contract.functions.anchoredHead(custodian, count)))

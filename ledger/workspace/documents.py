@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import StorageError
+from ...errors import ConfigError, DocumentErased, StorageError
 from ...storage import CID, DocumentStore, compute_cid, document_key, load_public_key, seal, unseal
+from ...storage.custody import custodian_of, open_custodial, seal_custodial
 from ..registry.records import Event
+from ..registry.retention import DocumentRetention, Retention
 from .accounts import AccountBook
+from .custody import Custody
+
+#: What a reader states as its purpose when it gives none (the access log keeps it).
+DEFAULT_PURPOSE = "review"
 
 
 @dataclass(frozen=True)
 class SealedDocument:
-    """A document sealed for its readers, with the CID it will have in any store."""
+    """A document sealed for its readers (essential), or for its custodian's key service
+    (transient: `content_key` goes to the custodian, never into the envelope), with the CID it
+    will have in any store."""
 
     cid: CID
     envelope: bytes
+    retention: Retention = Retention.ESSENTIAL
+    custodian: str | None = None
+    content_key: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -44,66 +55,117 @@ class AnchorCheck:
 class Documents:
     """Sealed documents of a profile's accounts in one document store."""
 
-    def __init__(self, store: DocumentStore, accounts: AccountBook) -> None:
+    def __init__(self, store: DocumentStore, accounts: AccountBook, *, custody: Custody | None = None,
+                 retention: DocumentRetention | None = None) -> None:
         """Binds a store to the accounts whose document keys seal and open documents.
 
         Args:
             store: Where sealed documents live.
             accounts: The directory of readers' public document keys, and the keys to open with.
+            custody: Where transient documents' content keys are kept [default: none; such
+                documents can then be neither sealed nor opened].
+            retention: The deployment's document registry, so that reading an erased document
+                says when and why it was erased [default: none].
         """
         self.store = store
         self.accounts = accounts
+        self.custody = custody
+        self.retention = retention
 
-    def seal(self, data: bytes, *, readers: Iterable[str]) -> SealedDocument:
-        """Seals a document for the named readers, without storing it yet.
+    def seal(self, data: bytes, *, readers: Iterable[str], retention: Retention = Retention.ESSENTIAL,
+             custodian: str | None = None) -> SealedDocument:
+        """Seals a document, without storing it yet: an essential one for the named readers, a
+        transient one for its custodian's key service (its key goes to `custodian` when stored).
 
         Args:
             data: The document's bytes.
-            readers: Names of the accounts that may open it.
+            readers: Names of the accounts that may open an essential document.
+            retention: Its class.
+            custodian: The member that keeps a transient document's key (the author's).
 
         Returns:
             The sealed document and its CID, the only thing that goes on chain.
 
         Raises:
             UnknownAccount: If a reader is not an account of the profile.
+            ConfigError: If a transient document has no custodian or custody.
         """
+        if retention == Retention.TRANSIENT:
+            if custodian is None or self.custody is None:
+                raise ConfigError("this profile keeps no key service for transient documents: seal it as essential")
+            envelope, key = seal_custodial(data, custodian=custodian)
+            return SealedDocument(compute_cid(envelope), envelope, retention, custodian, key)
         keys = [load_public_key(self.accounts.get(name).document_key) for name in sorted(set(readers))]
         envelope = seal(data, keys)
         return SealedDocument(compute_cid(envelope), envelope)
 
-    def put(self, sealed: SealedDocument) -> CID:
-        """Stores a sealed document under its CID.
+    def put(self, sealed: SealedDocument, *, depositor: str | None = None) -> CID:
+        """Stores a sealed document under its CID, a transient one's key with its custodian first.
+
+        Args:
+            sealed: The document.
+            depositor: The account that anchors it (a transient document's key is deposited in its name).
 
         Returns:
             The CID.
+
+        Raises:
+            CustodianUnreachable, KeyServiceError: If the custodian does not take the key (nothing is stored).
         """
+        if sealed.content_key is not None and sealed.custodian is not None and self.custody is not None:
+            self.custody.deposit(sealed.custodian, sealed.cid, sealed.content_key,
+                                 depositor=depositor or sealed.custodian)
         return self.store.put(sealed.envelope)
 
-    def read(self, cid: CID, *, reader: str) -> bytes:
-        """Fetches a sealed document, checks it against its CID and opens it.
+    def read(self, cid: CID, *, reader: str, purpose: str = DEFAULT_PURPOSE) -> bytes:
+        """Fetches a sealed document, checks it against its CID and opens it: a transient one
+        with the content key its custodian hands the reader (which it logs).
 
         Args:
             cid: The document's CID.
             reader: The name of the account that opens it.
+            purpose: Why it reads, for a transient document's access log.
 
         Returns:
             The document's bytes.
 
         Raises:
+            DocumentErased: If the document's erasure is on record.
             DocumentNotFound: If the store does not hold it.
             CIDMismatch: If the stored bytes are not the ones the CID names (tampering).
             NotARecipient: If the document was not sealed for the reader.
+            AccessRefused, CustodianUnreachable: If a transient document's custodian refuses or is down.
         """
-        return self.open(self.store.get(cid), reader=reader)
+        self.check_not_erased(cid)
+        return self.open(self.store.get(cid), reader=reader, purpose=purpose)
 
-    def open(self, envelope: bytes, *, reader: str) -> bytes:
-        """Opens a sealed document held in hand (not fetched from the store).
+    def open(self, envelope: bytes, *, reader: str, purpose: str = DEFAULT_PURPOSE) -> bytes:
+        """Opens a sealed document held in hand (not fetched from the store): a transient one
+        only while its custodian still holds its key and hands it to the reader.
 
         Raises:
             NotARecipient: If the document was not sealed for the reader.
             StorageError: If the envelope is malformed.
+            AccessRefused, KeyErased, CustodianUnreachable: If a transient document's custodian
+                refuses, destroyed its key, or is down.
         """
-        return unseal(envelope, document_key(bytes(self.accounts.unlock(reader).key)))
+        custodian = custodian_of(envelope)
+        if custodian is None:
+            return unseal(envelope, document_key(bytes(self.accounts.unlock(reader).key)))
+        if self.custody is None:
+            raise ConfigError("this profile knows no key service to ask for a transient document's key")
+        key = self.custody.content_key(custodian, compute_cid(envelope), reader=reader, purpose=purpose)
+        return open_custodial(envelope, key)
+
+    def check_not_erased(self, cid: str) -> None:
+        """Checks that a document's erasure is not on record.
+
+        Raises:
+            DocumentErased: If it is, saying when and why.
+        """
+        record = self.retention.get(cid) if self.retention is not None else None
+        if record is not None and record.erased:
+            raise DocumentErased(cid, record.erased_at, record.retention.label, record.due_at)
 
     def verify(self, cid: CID) -> int:
         """Checks that the store holds the document and that its bytes match its CID.

@@ -27,6 +27,7 @@ from ..registry.consent import Consent
 from ..registry.liens import LienTerms
 from .documents import Documents, SealedDocument
 from ..registry.ledger import Ledger
+from ..registry.retention import Retention, RetentionInput
 from ..registry.records import (
     Appraisal, Brand, Disposition, Enforcement, Lien, Payoff, PrivateLienState, Title, TitleStatus,
 )
@@ -36,7 +37,8 @@ from ..registry.vin import VIN, token_id
 class Session:
     """The operations of one signing account, each anchoring its document."""
 
-    def __init__(self, ledger: Ledger, documents: Documents, accounts: AccountBook, account: str) -> None:
+    def __init__(self, ledger: Ledger, documents: Documents, accounts: AccountBook, account: str, *,
+                 custodian: str | None = None) -> None:
         """Binds an account's ledger to the profile's documents.
 
         Args:
@@ -44,13 +46,17 @@ class Session:
             documents: Where sealed documents go.
             accounts: The profile's accounts: the readers documents are sealed for.
             account: The signing account's name.
+            custodian: The member whose key service keeps the keys of this account's transient
+                documents [default: the account itself, as in the embedded sandbox].
         """
         self.ledger = ledger
         self.documents = documents
         self.accounts = accounts
         self.account = account
+        self.custodian = custodian or account
 
-    def register_title(self, vin: VIN, owner: str, *, document: bytes | None = None) -> Title:
+    def register_title(self, vin: VIN, owner: str, *, document: bytes | None = None,
+                       retention: Retention | None = None) -> Title:
         """Registers a title with its document, sealed for every account of the profile.
 
         Args:
@@ -62,12 +68,14 @@ class Session:
             ContractRevert: If the registry refuses (nothing is stored).
         """
         owner_address = self.accounts.resolve(owner)
-        sealed = self._seal(document, self._everyone(), "title-registration", vin=vin, owner=owner_address)
-        return self.ledger.register_title(vin, owner_address, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "title-registration", retention, vin=vin, owner=owner_address)
+        title = self.ledger.register_title(vin, owner_address, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return title
 
     def transfer_title(
         self, vin: VIN, to: str, *, km: int, authorization: TransferAuthorization | None,
-        document: bytes | None = None,
+        document: bytes | None = None, retention: Retention | None = None,
     ) -> Title:
         """Records a transfer and the odometer reading at it with its document (the bill of sale
         and odometer disclosure), sealed for every account of the profile.
@@ -76,9 +84,12 @@ class Session:
             ContractRevert: If the registry refuses (nothing is stored).
         """
         to_address = self.accounts.resolve(to)
-        sealed = self._seal(document, self._everyone(), "title-transfer", vin=vin, to=to_address, odometer_km=km)
-        return self.ledger.transfer_title(vin, to_address, km=km, authorization=authorization, doc_cid=sealed.cid,
-                                          on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "title-transfer", retention, vin=vin, to=to_address,
+                            odometer_km=km)
+        title = self.ledger.transfer_title(vin, to_address, km=km, authorization=authorization, doc_cid=sealed.cid,
+                                           on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return title
 
     def register_titles(self, items: Sequence[tuple[VIN, str]]) -> None:
         """Registers many titles in a row (see `Ledger.register_titles`), each with a generated
@@ -93,9 +104,10 @@ class Session:
         """
         everyone = self._everyone()
         rows = [(vin, self.accounts.resolve(owner)) for vin, owner in items]
-        sealed = [self._seal(None, everyone, "title-registration", vin=vin, owner=owner) for vin, owner in rows]
-        self.ledger.register_titles([(vin, owner, s.cid) for (vin, owner), s in zip(rows, sealed, strict=True)])
+        sealed = [self._seal(None, everyone, "title-registration", None, vin=vin, owner=owner) for vin, owner in rows]
+        tokens = self.ledger.register_titles([(vin, owner, s.cid) for (vin, owner), s in zip(rows, sealed, strict=True)])
         self._store(sealed)
+        self._retain([(s, t, 0) for s, t in zip(sealed, tokens, strict=True)])
 
     def grant_liens(self, items: Sequence[LienTerms]) -> None:
         """Grants many authorized liens in a row (see `Ledger.grant_liens`), each with a generated
@@ -106,48 +118,59 @@ class Session:
             ContractRevert: If the registry refuses (then none is granted, nothing stored).
         """
         readers = [self.account, *self._auditors()]
-        sealed = [self._seal(None, readers, "loan", vin=t.vin, lender=self.ledger.address, amount=t.amount,
+        sealed = [self._seal(None, readers, "loan", None, vin=t.vin, lender=self.ledger.address, amount=t.amount,
                              currency=t.currency) for t in items]
-        self.ledger.grant_liens([replace(t, doc_cid=s.cid) for t, s in zip(items, sealed, strict=True)])
+        ids = self.ledger.grant_liens([replace(t, doc_cid=s.cid) for t, s in zip(items, sealed, strict=True)])
         self._store(sealed)
+        self._retain([(s, token_id(t.vin), i) for s, t, i in zip(sealed, items, ids, strict=True)])
 
     def _store(self, sealed: Sequence[SealedDocument]) -> None:
         for s in sealed:
-            self.documents.put(s)
+            self.documents.put(s, depositor=self.account)
 
-    def set_title_status(self, vin: VIN, status: TitleStatus, *, document: bytes | None = None) -> Title:
+    def set_title_status(self, vin: VIN, status: TitleStatus, *, document: bytes | None = None,
+                         retention: Retention | None = None) -> Title:
         """Changes a title's status with the change's document (a police report; a generated record
         of the change by default), sealed for every account of the profile.
 
         Raises:
             ContractRevert: If the registry refuses (nothing is stored).
         """
-        sealed = self._seal(document, self._everyone(), "title-status", vin=vin, status=status.label)
-        return self.ledger.set_title_status(vin, status, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "title-status", retention, vin=vin, status=status.label)
+        title = self.ledger.set_title_status(vin, status, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return title
 
-    def brand_title(self, vin: VIN, brand: Brand, *, document: bytes | None = None) -> Title:
+    def brand_title(self, vin: VIN, brand: Brand, *, document: bytes | None = None,
+                    retention: Retention | None = None) -> Title:
         """Brands a title with the brand's document (an insurer's total-loss report; a generated
         record of the brand by default), sealed for every account of the profile.
 
         Raises:
             ContractRevert: If the registry refuses (nothing is stored).
         """
-        sealed = self._seal(document, self._everyone(), "title-brand", vin=vin, brand=brand.label)
-        return self.ledger.brand_title(vin, brand, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "title-brand", retention, vin=vin, brand=brand.label)
+        title = self.ledger.brand_title(vin, brand, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return title
 
-    def record_odometer(self, vin: VIN, km: int, *, document: bytes | None = None) -> Title:
+    def record_odometer(self, vin: VIN, km: int, *, document: bytes | None = None,
+                        retention: Retention | None = None) -> Title:
         """Records an odometer reading with its document (an inspection report; a generated
         record of the reading by default), sealed for every account of the profile.
 
         Raises:
             ContractRevert: If the registry refuses (nothing is stored).
         """
-        sealed = self._seal(document, self._everyone(), "odometer-reading", vin=vin, odometer_km=km)
-        return self.ledger.record_odometer(vin, km, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "odometer-reading", retention, vin=vin, odometer_km=km)
+        title = self.ledger.record_odometer(vin, km, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return title
 
     def grant_lien(
         self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None,
         consents: Iterable[Consent] = (), authorization: LienAuthorization | None = None,
+        retention: Retention | None = None,
     ) -> Lien:
         """Grants a lien with its loan document, sealed for the lender and the AUDITOR accounts.
 
@@ -160,12 +183,14 @@ class Session:
         for c in consents:
             c.check_terms(chain_id=d.chain_id, registry=d.registry, token_id=token_id(vin),
                           lender=self.ledger.address, amount=amount, currency=currency)
-        sealed = self._seal(document, [self.account, *self._auditors()], "loan", vin=vin, lender=self.ledger.address,
-                            amount=amount, currency=currency)
-        return self.ledger.grant_lien(
+        sealed = self._seal(document, [self.account, *self._auditors()], "loan", retention, vin=vin,
+                            lender=self.ledger.address, amount=amount, currency=currency)
+        lien = self.ledger.grant_lien(
             vin, amount, currency=currency, maturity=maturity, doc_cid=sealed.cid, consents=consents,
             authorization=authorization, on_accepted=self._storing(sealed),
         )
+        self._retain([(sealed, token_id(vin), lien.lien_id)])
+        return lien
 
     def grant_private_lien(
         self, vin: VIN, amount: int, *, currency: str, maturity: int, document: bytes | None = None,
@@ -188,11 +213,13 @@ class Session:
         opening = self._authorized_opening(authorization, amount)
         record = private.opening_record(opening, vin=vin, lender=self.ledger.address, currency=currency,
                                         document=document)
-        sealed = self.documents.seal(record, readers=[self.account, *self._auditors()])
-        return self.ledger.grant_private_lien(
+        sealed = self.documents.seal(record, readers=[self.account, *self._auditors()])  # the opening: essential
+        lien = self.ledger.grant_private_lien(
             vin, opening, currency=currency, maturity=maturity, authorization=authorization, doc_cid=sealed.cid,
             on_accepted=self._storing(sealed),
         )
+        self._retain([(sealed, token_id(vin), lien.lien_id)])
+        return lien
 
     def authorize_lien(
         self, vin: VIN, *, lender: str, amount: int, currency: str, maturity: int, deadline: int,
@@ -347,7 +374,8 @@ class Session:
                 one = self.documents.seal(record, readers=readers)
             else:
                 if shared is None:
-                    shared = self._seal(document, readers, "lien-assignment", assignor=self.ledger.address,
+                    shared = self._seal(document, readers, "lien-assignment", Retention.ESSENTIAL,
+                                        assignor=self.ledger.address,
                                         assignee=to_address, liens=[x.lien_id for x in todo if not x.private])
                 one = shared
             sealed[one.cid] = one
@@ -357,9 +385,13 @@ class Session:
 
         self.ledger.assign_liens(anchored, to_address, portfolio=lien_ids, acceptance=acceptance, on_batch=on_batch,
                                  on_accepted=store)
+        # The shared document is about the first lien it anchors; each private lien's about its own.
+        first = {cid: lien for lien, cid in reversed(anchored)}
+        self._retain([(sealed[cid], lien.token_id, lien.lien_id) for cid, lien in first.items()])
         return todo
 
-    def declare_default(self, lien_id: int, *, document: bytes | None = None) -> Enforcement:
+    def declare_default(self, lien_id: int, *, document: bytes | None = None,
+                        retention: Retention | None = None) -> Enforcement:
         """Declares this lender's lien in default, repossessing its title, with the default notice
         (a record of the step by default) sealed for every account of the profile: every
         lienholder of the title is told, and the owner's side reads why.
@@ -367,8 +399,11 @@ class Session:
         Raises:
             As `Ledger.declare_default` (nothing is stored).
         """
-        sealed = self._seal(document, self._everyone(), "lien-default", lien=lien_id, lender=self.ledger.address)
-        return self.ledger.declare_default(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "lien-default", retention, lien=lien_id,
+                            lender=self.ledger.address)
+        enforcement = self.ledger.declare_default(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain_lien(sealed, lien_id)
+        return enforcement
 
     def authorize_sale(self, vin: VIN, buyer: str, price: int, *, deadline: int) -> SaleAuthorization:
         """Signs the authorization of one sale of a repossessed title to `buyer` (an address or a
@@ -377,7 +412,7 @@ class Session:
 
     def dispose_title(
         self, vin: VIN, buyer: str, price: int, *, km: int, authorization: SaleAuthorization,
-        document: bytes | None = None,
+        document: bytes | None = None, retention: Retention | None = None,
     ) -> Disposition:
         """Sells a repossessed title, as the holder of its lien in default, with the bill of sale (a
         record of the sale by default) sealed for every account of the profile, and the owner's or a
@@ -391,22 +426,27 @@ class Session:
         buyer_address = self.accounts.resolve(buyer)
         lien_id = self.ledger.enforcement(vin).lien_id
         opening = self.open_lien(lien_id) if lien_id and self.ledger.lien(lien_id).private else None
-        sealed = self._seal(document, self._everyone(), "title-disposition", vin=vin, buyer=buyer_address, price=price,
-                            km=km)
-        return self.ledger.dispose_title(vin, buyer_address, price, km=km, authorization=authorization,
-                                         doc_cid=sealed.cid, opening=opening, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "title-disposition", retention, vin=vin, buyer=buyer_address,
+                            price=price, km=km)
+        disposition = self.ledger.dispose_title(vin, buyer_address, price, km=km, authorization=authorization,
+                                                doc_cid=sealed.cid, opening=opening, on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), lien_id)])  # the sale ends the lien in default's business
+        return disposition
 
-    def withdraw_default(self, lien_id: int, *, document: bytes | None = None) -> None:
+    def withdraw_default(self, lien_id: int, *, document: bytes | None = None,
+                         retention: Retention | None = None) -> None:
         """Withdraws the default of this lender's lien (the borrower cured it), with the withdrawal
         (a record of it by default) sealed for every account of the profile, as the default was.
 
         Raises:
             As `Ledger.withdraw_default` (nothing is stored).
         """
-        sealed = self._seal(document, self._everyone(), "lien-default-withdrawn", lien=lien_id)
+        sealed = self._seal(document, self._everyone(), "lien-default-withdrawn", retention, lien=lien_id)
         self.ledger.withdraw_default(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain_lien(sealed, lien_id)
 
-    def record_payoff(self, lien_id: int, *, document: bytes | None = None) -> Payoff:
+    def record_payoff(self, lien_id: int, *, document: bytes | None = None,
+                      retention: Retention | None = None) -> Payoff:
         """Records a lien's payoff with its evidence (a receipt; a record of the step by default),
         sealed for this account, the lienholder, the AUDITOR and the REGISTRAR accounts (a
         registrar may release the lien on it if its holder does not).
@@ -415,10 +455,14 @@ class Session:
             As `Ledger.record_payoff` (nothing is stored).
         """
         lien = self.ledger.lien(lien_id)
-        sealed = self._seal(document, self._payoff_readers(lien), "lien-payoff", lien=lien_id, by=self.ledger.address)
-        return self.ledger.record_payoff(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._payoff_readers(lien), "lien-payoff", retention, lien=lien_id,
+                            by=self.ledger.address)
+        payoff = self.ledger.record_payoff(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, lien.token_id, lien_id)])
+        return payoff
 
-    def dispute_payoff(self, lien_id: int, *, document: bytes | None = None) -> Payoff:
+    def dispute_payoff(self, lien_id: int, *, document: bytes | None = None,
+                       retention: Retention | None = None) -> Payoff:
         """Disputes a recorded payoff of this lender's lien, with its reasons sealed for the same
         readers as the payoff's evidence.
 
@@ -426,10 +470,13 @@ class Session:
             As `Ledger.dispute_payoff` (nothing is stored).
         """
         lien = self.ledger.lien(lien_id)
-        sealed = self._seal(document, self._payoff_readers(lien), "lien-payoff-dispute", lien=lien_id)
-        return self.ledger.dispute_payoff(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._payoff_readers(lien), "lien-payoff-dispute", retention, lien=lien_id)
+        payoff = self.ledger.dispute_payoff(lien_id, doc_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, lien.token_id, lien_id)])
+        return payoff
 
-    def release_paid_off(self, lien_id: int, *, document: bytes | None = None) -> Lien:
+    def release_paid_off(self, lien_id: int, *, document: bytes | None = None,
+                         retention: Retention | None = None) -> Lien:
         """Releases, as a registrar, a paid-off lien its holder did not release in time, on the
         payoff evidence (a record naming the payoff's by default), sealed as the payoff's was.
 
@@ -438,9 +485,11 @@ class Session:
         """
         lien = self.ledger.lien(lien_id)
         payoff = self.ledger.payoff(lien_id)
-        sealed = self._seal(document, self._payoff_readers(lien), "lien-release-after-payoff", lien=lien_id,
+        sealed = self._seal(document, self._payoff_readers(lien), "lien-release-after-payoff", retention, lien=lien_id,
                             paid_off_at=payoff.paid_off_at, recorded_by=payoff.recorded_by)
-        return self.ledger.release_paid_off(lien_id, evidence_cid=sealed.cid, on_accepted=self._storing(sealed))
+        released = self.ledger.release_paid_off(lien_id, evidence_cid=sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, lien.token_id, lien_id)])
+        return released
 
     def _payoff_readers(self, lien: Lien) -> list[str]:
         holder = self.accounts.name_of(lien.lender)
@@ -453,7 +502,8 @@ class Session:
         return self.ledger.accept_subordination(lien_id, behind_lien_id, deadline=deadline)
 
     def subordinate_lien(
-        self, lien_id: int, behind_lien_id: int, *, acceptance: SubordinationAcceptance, document: bytes | None = None
+        self, lien_id: int, behind_lien_id: int, *, acceptance: SubordinationAcceptance, document: bytes | None = None,
+        retention: Retention | None = None,
     ) -> list[Lien]:
         """Ranks this lender's lien right behind a junior one whose holder accepted it, with the
         subordination agreement (a record of it by default) sealed for every account of the
@@ -465,22 +515,28 @@ class Session:
         Raises:
             As `Ledger.subordinate_lien` (nothing is stored).
         """
-        sealed = self._seal(document, self._everyone(), "lien-subordination", lien=lien_id, behind=behind_lien_id)
-        return self.ledger.subordinate_lien(lien_id, behind_lien_id, acceptance=acceptance, doc_cid=sealed.cid,
-                                            on_accepted=self._storing(sealed))
+        sealed = self._seal(document, self._everyone(), "lien-subordination", retention, lien=lien_id,
+                            behind=behind_lien_id)
+        liens = self.ledger.subordinate_lien(lien_id, behind_lien_id, acceptance=acceptance, doc_cid=sealed.cid,
+                                             on_accepted=self._storing(sealed))
+        self._retain_lien(sealed, lien_id)
+        return liens
 
     def set_valuation(
-        self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, document: bytes | None = None
+        self, vin: VIN, value: int, *, currency: str, valued_at: int | None = None, document: bytes | None = None,
+        retention: Retention | None = None,
     ) -> Appraisal:
         """Posts a valuation with its appraisal document, sealed for every account of the profile.
 
         Raises:
             ContractRevert: If the registry refuses (nothing is stored).
         """
-        sealed = self._seal(document, self._everyone(), "valuation", vin=vin, oracle=self.ledger.address,
+        sealed = self._seal(document, self._everyone(), "valuation", retention, vin=vin, oracle=self.ledger.address,
                             value=value, currency=currency)
-        return self.ledger.set_valuation(vin, value, currency=currency, valued_at=valued_at, doc_cid=sealed.cid,
-                                         on_accepted=self._storing(sealed))
+        appraisal = self.ledger.set_valuation(vin, value, currency=currency, valued_at=valued_at, doc_cid=sealed.cid,
+                                              on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return appraisal
 
     def sign_consent(self, vin: VIN, *, lender: str, amount: int, currency: str, deadline: int) -> Consent:
         """Signs a consent to a new lien, as the holder of an active lien on the title.
@@ -518,8 +574,10 @@ class Session:
             ContractRevert: If the registry would refuse the release, or governance the proposal
                 (nothing is stored).
         """
-        sealed = self._seal(evidence, self._everyone(), "forced-release-evidence", lien=lien_id)
-        return self.ledger.propose_force_release(lien_id, sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(evidence, self._everyone(), "forced-release-evidence", None, lien=lien_id)
+        pid = self.ledger.propose_force_release(lien_id, sealed.cid, on_accepted=self._storing(sealed))
+        self._retain_lien(sealed, lien_id)
+        return pid
 
     def propose_cancellation(self, vin: VIN, evidence: bytes) -> int:
         """Proposes that governance cancels a title for good, with its evidence (a certificate of
@@ -530,8 +588,10 @@ class Session:
             ContractRevert: If the registry would refuse the cancellation, or governance the
                 proposal (nothing is stored).
         """
-        sealed = self._seal(evidence, self._everyone(), "cancellation-evidence", vin=vin)
-        return self.ledger.propose_cancellation(vin, sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(evidence, self._everyone(), "cancellation-evidence", None, vin=vin)
+        pid = self.ledger.propose_cancellation(vin, sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return pid
 
     def propose_restoration(self, vin: VIN, evidence: bytes) -> int:
         """Proposes that governance makes a title active again (a repossession whose default was
@@ -541,8 +601,10 @@ class Session:
         Raises:
             ContractRevert: If the registry would refuse it, or governance the proposal (nothing is stored).
         """
-        sealed = self._seal(evidence, self._everyone(), "restoration-evidence", vin=vin)
-        return self.ledger.propose_restoration(vin, sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(evidence, self._everyone(), "restoration-evidence", None, vin=vin)
+        pid = self.ledger.propose_restoration(vin, sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return pid
     def propose_brand_removal(self, vin: VIN, brand: Brand, evidence: bytes) -> int:
         """Proposes that governance removes a brand from a title, with its evidence (a court
         order, an inspection) sealed for every account of the profile and stored once governance
@@ -552,8 +614,10 @@ class Session:
             ContractRevert: If the registry would refuse the removal, or governance the proposal
                 (nothing is stored).
         """
-        sealed = self._seal(evidence, self._everyone(), "brand-removal-evidence", vin=vin, brand=brand.label)
-        return self.ledger.propose_brand_removal(vin, brand, sealed.cid, on_accepted=self._storing(sealed))
+        sealed = self._seal(evidence, self._everyone(), "brand-removal-evidence", None, vin=vin, brand=brand.label)
+        pid = self.ledger.propose_brand_removal(vin, brand, sealed.cid, on_accepted=self._storing(sealed))
+        self._retain([(sealed, token_id(vin), 0)])
+        return pid
 
     def _authorized_opening(self, authorization: LienAuthorization, amount: int) -> Opening:
         """The opening a private lien's authorization carries for this lender, checked against
@@ -577,12 +641,25 @@ class Session:
                             amount=(opening.value, amount))
         return opening
 
-    def _seal(self, document: bytes | None, readers: list[str], kind: str, **fields: Any) -> SealedDocument:
+    def _seal(self, document: bytes | None, readers: list[str], kind: str, retention: Retention | None,
+              **fields: Any) -> SealedDocument:
         # A step that came without a document anchors a generated record of itself instead.
-        return self.documents.seal(document if document is not None else _record(kind, **fields), readers=readers)
+        data = document if document is not None else _record(kind, **fields)
+        return self.documents.seal(data, readers=readers, retention=retention or default_retention(kind),
+                                   custodian=self.custodian)
 
     def _storing(self, sealed: SealedDocument) -> Callable[[], object]:
-        return lambda: self.documents.put(sealed)
+        # Run once the chain accepted the step and before it is sent: a custodian that does not
+        # take a transient document's key stops the step, so no anchored document lacks its key.
+        return lambda: self.documents.put(sealed, depositor=self.account)
+
+    def _retain(self, items: Sequence[tuple[SealedDocument, int, int]]) -> None:
+        """Records the class and subject (title, lien or 0) of the documents a step anchored."""
+        if self.ledger.deployment.documents and items:
+            self.ledger.retention.record([RetentionInput(s.cid, s.retention, token, lien) for s, token, lien in items])
+
+    def _retain_lien(self, sealed: SealedDocument, lien_id: int) -> None:
+        self._retain([(sealed, self.ledger.lien(lien_id).token_id, lien_id)])
 
     def _auditors(self) -> list[str]:
         return [a.name for a in self.accounts.list() if self.ledger.has_role("AUDITOR", a.address)]
@@ -594,3 +671,14 @@ class Session:
 def _record(kind: str, **fields: Any) -> bytes:
     """A generated document for a step that came without one: what was done, by whom, when."""
     return json.dumps({"kind": kind, **fields, "recorded_at": int(time.time())}, sort_keys=True).encode()
+
+
+#: The kinds of generated or attached documents that are working papers, kept `Retention.TRANSIENT`
+#: unless a step says otherwise: appraisals and other attachments.
+TRANSIENT_KINDS = frozenset({"valuation", "attachment"})
+
+
+def default_retention(kind: str) -> Retention:
+    """Returns a document kind's class when its step names none: appraisals and attachments are
+    transient, title and loan records essential."""
+    return Retention.TRANSIENT if kind in TRANSIENT_KINDS else Retention.ESSENTIAL

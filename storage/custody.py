@@ -156,7 +156,9 @@ def wrap_key(content_key: bytes, reader: X25519PublicKey) -> bytes:
         InvalidDocumentKey: If the reader's key is a small-order point.
     """
     if len(content_key) != KEY_LENGTH:
-        raise SealError(f"a content key has {KEY_LENGTH} bytes, not {len(content_key)}: wrap the key the vault released")
+        raise SealError(
+            f"a content key has {KEY_LENGTH} bytes, not {len(content_key)}: wrap the key the vault released"
+        )
     return sealing.seal(bytes(content_key), [reader])
 
 

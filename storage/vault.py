@@ -296,6 +296,9 @@ class KeyVault:
             at: The time to log, in seconds since the epoch; now if None.
             actor: Who asked for the erasure, logged if given.
 
+        Erasing a CID whose key was never deposited also leaves a tombstone: its key, should it
+        arrive later, is refused.
+
         Returns:
             Whether a key was held (False if none was, or it was already erased).
         """
@@ -446,7 +449,7 @@ class KeyVault:
     def _head_at(self, count: int) -> bytes:
         if count == 0:
             return GENESIS_HEAD
-        row = self._db.execute("SELECT head FROM log WHERE seq = ?", (count,)).fetchone() if count > 0 else None
+        row = self._db.execute("SELECT head FROM log WHERE seq = ?", (count,)).fetchone()
         if row is None:
             held = self._db.execute("SELECT COUNT(*) FROM log").fetchone()[0]
             raise NoSuchLogEntry(count, held)

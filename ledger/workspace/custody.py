@@ -71,6 +71,9 @@ class Custody(ABC):
             UnknownCustodian: If the profile does not know where the custodian is.
         """
 
+    def close(self) -> None:
+        """Releases what the custody holds open (vault files); nothing by default."""
+
 
 class LocalCustody(Custody):
     """Every custodian's vault as a file of the profile (keys/CUSTODIAN.sqlite): the sandbox."""

@@ -33,6 +33,7 @@ from ..chain.rpc import RpcChain, answers
 
 if TYPE_CHECKING:  # documents and sessions are imported where they are opened: reads need neither
     from ...storage import DocumentStore
+    from .custody import Custody
     from .documents import Documents
     from .session import Session
 
@@ -81,6 +82,7 @@ class Profile:
         self._chain: EmbeddedChain | None = None
         self._ledgers: dict[str | None, Ledger] = {}  # by the member node they talk to
         self._any_node: str | None = None  # the member node that serves accounts of no member
+        self._custody: Custody | None = None
 
     @classmethod
     def create(
@@ -279,17 +281,37 @@ class Profile:
         """
         from .session import Session
 
-        return Session(self.ledger(account), self.documents(account), self.accounts, account)
+        return Session(self.ledger(account), self.documents(account), self.accounts, account,
+                       custodian=self.config.get("member"))
 
     def documents(self, account: str | None = None) -> Documents:
-        """Returns the profile's sealed document store.
+        """Returns the profile's sealed document store, with the custody of transient documents'
+        keys and the deployment's document registry (see `Documents`).
 
         On a network, that is the Kubo node of the member serving `account` (see `ledger`), which
         pins every document it stores on the other members' nodes too.
         """
         from .documents import Documents
 
-        return Documents(self.store(account), self.accounts)
+        ledger = self.ledger(via=account) if (self.path / DEPLOYMENT_FILE).exists() else None
+        retention = ledger.retention if ledger is not None and ledger.deployment.documents else None
+        return Documents(self.store(account), self.accounts, custody=self.custody(), retention=retention)
+
+    def custody(self) -> Custody:
+        """Returns where transient documents' keys are kept: the members' key services on a
+        network, the profile's own vaults in the embedded sandbox (see `LocalCustody`)."""
+        from .custody import LocalCustody, RemoteCustody
+
+        if self._custody is None:
+            if self.engine_name == "embedded":
+                self._custody = LocalCustody(self.path, self.accounts, self._refusal)
+            else:
+                self._custody = RemoteCustody(dict(self.config.get("custodians", {})), self.accounts,
+                                              chain_id=int(self.config["chain_id"]))
+        return self._custody
+
+    def _refusal(self, reader: str, cid: str) -> str | None:
+        return self.ledger().retention.refusal(cid, reader)
 
     def store(self, account: str | None = None) -> DocumentStore:
         """Returns the profile's raw document store (see `documents`)."""
@@ -306,6 +328,9 @@ class Profile:
         for ledger in self._ledgers.values():
             ledger.close()
         self._ledgers = {}
+        if self._custody is not None:
+            self._custody.close()
+            self._custody = None
         if self._chain is not None:
             self._chain.close()
             self._chain = None

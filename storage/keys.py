@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from ..errors import InvalidDocumentKey
 
 _DOCUMENT_KEY_INFO = b"lienchain/document-key/v1"
+_VAULT_KEY_INFO = b"lienchain/key-vault/v1"
 _FINGERPRINT_DOMAIN = b"lienchain/document-key/fingerprint/v1\x00"
 _KEY_LENGTH = 32
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{64}")
@@ -38,14 +39,33 @@ def document_key(account_private_key: bytes) -> X25519PrivateKey:
     Raises:
         InvalidDocumentKey: If the account key is not 32 bytes.
     """
+    return X25519PrivateKey.from_private_bytes(_derive(account_private_key, _DOCUMENT_KEY_INFO))
+
+
+def vault_key(account_private_key: bytes) -> bytes:
+    """Derives the master key of a member's key vault from their account key, the same one every time.
+
+    HKDF-SHA256 with no salt and info ``b"lienchain/key-vault/v1"``: independent of the document
+    key and of signing, so holding one of them reveals nothing of the others.
+
+    Args:
+        account_private_key: The 32-byte secp256k1 private key of the member's account.
+
+    Returns:
+        32 bytes, the `master_key` of the member's `KeyVault`.
+
+    Raises:
+        InvalidDocumentKey: If the account key is not 32 bytes.
+    """
+    return _derive(account_private_key, _VAULT_KEY_INFO)
+
+
+def _derive(account_private_key: bytes, info: bytes) -> bytes:
     if len(account_private_key) != _KEY_LENGTH:
         raise InvalidDocumentKey(
             f"an account private key has 32 bytes, not {len(account_private_key)}: pass the raw key of the account"
         )
-    seed = HKDF(algorithm=SHA256(), length=_KEY_LENGTH, salt=None, info=_DOCUMENT_KEY_INFO).derive(
-        bytes(account_private_key)
-    )
-    return X25519PrivateKey.from_private_bytes(seed)
+    return HKDF(algorithm=SHA256(), length=_KEY_LENGTH, salt=None, info=info).derive(bytes(account_private_key))
 
 
 def public_key_hex(public_key: X25519PublicKey) -> str:

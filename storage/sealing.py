@@ -24,13 +24,11 @@ is its CID on chain, which covers every byte of the envelope.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -40,23 +38,24 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import NoRecipients, NotARecipient, SealError
+from ._envelope import KEY_LENGTH as _KEY_LENGTH
+from ._envelope import NONCE_LENGTH as _NONCE_LENGTH
+from ._envelope import TAG_LENGTH as _TAG_LENGTH
+from ._envelope import Rng as Rng  # re-exported: the type of `seal`'s rng
+from ._envelope import b64 as _b64
+from ._envelope import canonical as _canonical
+from ._envelope import content_keys
+from ._envelope import unb64
 from .keys import check_public_key, fingerprint, public_key_bytes
 
 VERSION = "lienchain-sealed/v1"
 
 _CONTENT_INFO = b"lienchain-sealed/v1/content"
 _WRAP_INFO = b"lienchain-sealed/v1/wrap"
-_KEY_LENGTH = 32
-_NONCE_LENGTH = 12
-_TAG_LENGTH = 16
 _WRAP_NONCE = bytes(_NONCE_LENGTH)  # each wrapping key encrypts exactly one message
 _FIELDS = {"ciphertext", "commitment", "nonce", "recipients", "v"}
 _RECIPIENT_FIELDS = {"epk", "fp", "key"}
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
-
-Rng = Callable[[int], bytes]
-"""A source of secure random bytes: called with a count, returns that many bytes."""
-
 
 @dataclass(frozen=True)
 class _Recipient:
@@ -174,8 +173,7 @@ def recipients_of(envelope: bytes) -> list[str]:
 
 def _content_keys(content_key: bytes) -> tuple[bytes, bytes]:
     """Splits the content key into the document's AES key and the commitment to it."""
-    okm = HKDF(algorithm=SHA256(), length=2 * _KEY_LENGTH, salt=None, info=_CONTENT_INFO).derive(content_key)
-    return okm[:_KEY_LENGTH], okm[_KEY_LENGTH:]
+    return content_keys(content_key, _CONTENT_INFO)
 
 
 def _wrapping_key(shared_secret: bytes, ephemeral_key: bytes, recipient_key: bytes) -> bytes:
@@ -186,14 +184,6 @@ def _wrapping_key(shared_secret: bytes, ephemeral_key: bytes, recipient_key: byt
 
 def _wrap_aad(fp: str) -> bytes:
     return f"{VERSION}\x00{fp}".encode("ascii")
-
-
-def _canonical(value: object) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def _parse(envelope: bytes) -> _Envelope:
@@ -241,16 +231,7 @@ def _parse_recipient(entry: object) -> _Recipient:
 
 
 def _unb64(value: object, name: str, length: int | None) -> bytes:
-    """Decodes canonical padded base64 of an exact length (or, if None, at least a GCM tag)."""
-    try:
-        data = base64.b64decode(value, validate=True) if isinstance(value, str) else None
-    except binascii.Error:
-        data = None
-    if data is None or _b64(data) != value:
-        raise _malformed(f"its {name} is not canonical base64")
-    if len(data) != length if length is not None else len(data) < _TAG_LENGTH:
-        raise _malformed(f"its {name} has {len(data)} bytes")
-    return data
+    return unb64(value, name, length, _malformed)
 
 
 def _malformed(reason: str) -> SealError:

@@ -12,7 +12,7 @@ import click
 
 from ..files import write_atomic
 from ..networks.binaries import GETH, IPFS
-from ..networks.ports import DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT
+from ..networks.ports import DEFAULT_KEY_PORT, DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT
 from .network import binary_options, built, network, node
 from .options import App, common_options, new_passphrase_source, pass_app, passphrase_source
 
@@ -29,12 +29,14 @@ _IN = click.Path(dir_okay=False, exists=True, path_type=Path)
               help="geth's peer-to-peer port at --host.")
 @click.option("--swarm-port", type=click.IntRange(1, 65535), default=DEFAULT_SWARM_PORT, show_default=True,
               help="Kubo's swarm port at --host.")
+@click.option("--key-port", type=click.IntRange(1, 65535), default=DEFAULT_KEY_PORT, show_default=True,
+              help="The key service's port at --host (readers ask it for custodial documents' keys).")
 @click.option("--out", "out", type=_OUT, required=True, help="Where to write the member's public card.")
 @click.option("--light-kdf", is_flag=True, help="Weak keystore encryption, for throwaway networks (tests).")
 @click.option("--ipfs", "ipfs_path", type=_IN, help=f"A Kubo {IPFS.version} binary to use.")
 @common_options
 @pass_app
-def node_init(app: App, member: str, host: str, roles: str, p2p_port: int, swarm_port: int,
+def node_init(app: App, member: str, host: str, roles: str, p2p_port: int, swarm_port: int, key_port: int,
               out: Path, light_kdf: bool, ipfs_path: Path | None) -> None:
     """Create this organisation's keys (account, sealer, node, Kubo identity and document key, all
     under its own passphrase) and its signed public card, to send to the founder. --network NAME
@@ -53,7 +55,7 @@ def node_init(app: App, member: str, host: str, roles: str, p2p_port: int, swarm
     home = MemberHome.init(
         network_path(network_name), network=network_name, member=member, host=host,
         roles=[r for r in roles.split("+") if r], passphrase=new_passphrase_source, ipfs_bin=built(IPFS, ipfs_path),
-        p2p_port=p2p_port, swarm_port=swarm_port, light_kdf=light_kdf,
+        p2p_port=p2p_port, swarm_port=swarm_port, key_port=key_port, light_kdf=light_kdf,
     )
     write_atomic(out, Path(home.path / "card.json").read_bytes())
     c = home.card
@@ -62,6 +64,7 @@ def node_init(app: App, member: str, host: str, roles: str, p2p_port: int, swarm
         f"  account {c.account}  sealer {c.sealer}  roles {'+'.join(c.roles) or '-'}",
         f"  enode   {c.enode}",
         f"  ipfs    {c.swarm_address}/p2p/{c.peer_id}",
+        f"  keys    {c.key_url}",
         f"wrote the public card to {out}: send it to the founder who runs `lienchain network create`",
     ])
 

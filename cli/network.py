@@ -193,7 +193,7 @@ def _home(app: App, member: str | None) -> MemberHome:
 @common_options
 @pass_app
 def node_start(app: App, member: str | None, geth_path: Path | None, ipfs_path: Path | None) -> None:
-    """Start this member's geth and Kubo nodes and its agent, which seals once the node reaches a
+    """Start this member's geth and Kubo nodes, its key service and its agent, which seals once the node reaches a
     majority of the sealers, casts the member's Clique votes and pins documents. A restarted node
     catches up. (In a sandbox, name the member.)
 
@@ -204,8 +204,8 @@ def node_start(app: App, member: str | None, geth_path: Path | None, ipfs_path: 
     """
     home = _home(app, member)
     home.start(passphrase=passphrase_source, geth_bin=built(GETH, geth_path), ipfs_bin=built(IPFS, ipfs_path))
-    app.emit({"member": home.name, "rpc": home.rpc_url, "ipfs": home.ipfs_url},
-             f"started {home.name}: geth on {home.rpc_url}, Kubo on {home.ipfs_url}")
+    app.emit({"member": home.name, "rpc": home.rpc_url, "ipfs": home.ipfs_url, "keys": home.key_url},
+             f"started {home.name}: geth on {home.rpc_url}, Kubo on {home.ipfs_url}, key service on {home.key_url}")
 
 
 @node.command("stop")
@@ -214,7 +214,7 @@ def node_start(app: App, member: str | None, geth_path: Path | None, ipfs_path: 
 @common_options
 @pass_app
 def node_stop(app: App, member: str | None, kill: bool) -> None:
-    """Stop this member's geth and Kubo nodes and its agent. (In a sandbox, name the member.)
+    """Stop this member's geth and Kubo nodes, its key service and its agent. (In a sandbox, name the member.)
 
     \b
     Example:
@@ -249,6 +249,7 @@ def node_status(app: App, member: str | None) -> None:
         f"sealers  reaches {_show(s.sealers_reached)} of {_show(s.sealers)}  sealing {_show(s.sealing)}",
         f"ipfs     {'up' if s.ipfs else 'down'}  peers {_show(s.ipfs_peers)}",
         f"agent    {'up' if s.agent else 'down'}",
+        f"keys     {'up' if s.keys else 'down'}",
         f"{'STALLED' if s.stalled else 'state'}    {s.advice}",
     ])
 
@@ -258,16 +259,17 @@ def node_status(app: App, member: str | None) -> None:
 @click.option("--lines", "-n", type=click.IntRange(1), default=40, show_default=True, help="How many lines.")
 @click.option("--ipfs", "ipfs_log", is_flag=True, help="Kubo's log instead of geth's.")
 @click.option("--agent", "agent_log", is_flag=True, help="The agent's log (sealing, votes, pins) instead of geth's.")
+@click.option("--keys", "keys_log", is_flag=True, help="The key service's log (key requests answered) instead of geth's.")
 @common_options
 @pass_app
-def node_logs(app: App, member: str | None, lines: int, ipfs_log: bool, agent_log: bool) -> None:
-    """Print the end of this member's geth (or Kubo, or agent) log. (In a sandbox, name the member.)
+def node_logs(app: App, member: str | None, lines: int, ipfs_log: bool, agent_log: bool, keys_log: bool) -> None:
+    """Print the end of this member's geth (or Kubo, agent or key service) log. (In a sandbox, name the member.)
 
     \b
     Example:
       lienchain node logs --network consortium -n 100
     """
     home = _home(app, member)
-    proc = home.process("agent" if agent_log else "ipfs" if ipfs_log else "geth")
+    proc = home.process("agent" if agent_log else "keys" if keys_log else "ipfs" if ipfs_log else "geth")
     tail = proc.tail(lines)
     app.emit({"member": home.name, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])

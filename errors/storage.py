@@ -12,6 +12,7 @@ __all__ = [
     "NoRecipients", "InvalidDocumentKey", "InvalidCustodian", "KeyServiceError", "KeyConflict", "KeyErased",
     "KeyNotHeld", "ReplayedRequest", "AccessRefused", "InvalidExcerpt", "NoSuchLogEntry", "WrongVaultKey",
     "VaultCorrupt",
+    "InvalidKeyRequest", "CustodianUnreachable", "KeyServiceBusy",
 ]
 
 
@@ -165,3 +166,26 @@ class VaultCorrupt(KeyServiceError):
     path: str
     reason: str
     template = "the key vault {path} is damaged: {reason}; restore it from a backup"
+
+
+class InvalidKeyRequest(KeyServiceError, ValueError):
+    """Raised when a signed key request is malformed, too large, misdirected or out of date."""
+
+
+@dataclass(eq=False)
+class CustodianUnreachable(KeyServiceError, ConnectionError):
+    """Raised when a custodian's key service does not answer (down, unreachable, or too slow)."""
+
+    custodian: str
+    url: str
+    reason: str
+    template = "the key service of {custodian} at {url} does not answer ({reason}): ask {custodian} to start its node"
+
+
+@dataclass(eq=False)
+class KeyServiceBusy(KeyServiceError):
+    """Raised when a key service refuses a request because its sender sent too many too fast."""
+
+    custodian: str
+    retry_after: float
+    template = "the key service of {custodian} is busy with this reader's earlier requests: retry in {retry_after:.0f} s"

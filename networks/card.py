@@ -2,7 +2,7 @@
 
 `lienchain node init` writes one on the member's own machine: its name and requested roles, its
 account, sealer and document public key, and where its nodes can be reached (enode and IPFS peer
-id at the announced host and ports). The card is signed with the member's account key, so a card
+id at the announced host and ports, and its key service's port). The card is signed with the member's account key, so a card
 changed in transit (a swapped sealer, a redirected enode) no longer verifies. A card holds no secret.
 """
 
@@ -30,7 +30,7 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _NODE_ID = re.compile(r"^[0-9a-f]{128}$")
 _PEER_ID = re.compile(r"^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$")
 _FIELDS = ("format", "network", "name", "roles", "account", "sealer", "document_key", "host", "p2p_port",
-           "swarm_port", "node_id", "peer_id")
+           "swarm_port", "key_port", "node_id", "peer_id")
 
 
 def check_name(name: str, what: str = "member") -> str:
@@ -84,6 +84,7 @@ class MemberCard:
     host: str  # the address the member's peer-to-peer and swarm ports are reached at
     p2p_port: int
     swarm_port: int
+    key_port: int  # the key service's port (HTTP), where readers ask for custodial documents' keys
     node_id: str  # devp2p node id, hex
     peer_id: str  # Kubo peer id
     signature: str = ""
@@ -97,6 +98,11 @@ class MemberCard:
     def swarm_address(self) -> str:
         """Returns the multiaddr of the member's Kubo node (without /p2p)."""
         return f"/ip4/{self.host}/tcp/{self.swarm_port}"
+
+    @property
+    def key_url(self) -> str:
+        """Returns the base URL of the member's key service."""
+        return f"http://{self.host}:{self.key_port}"
 
     def body(self) -> dict[str, Any]:
         """Returns the signed fields, as JSON-ready data."""
@@ -166,6 +172,7 @@ class MemberCard:
                 host=check_host(data["host"]),
                 p2p_port=_port(data["p2p_port"], "p2p_port"),
                 swarm_port=_port(data["swarm_port"], "swarm_port"),
+                key_port=_port(data["key_port"], "key_port"),
                 node_id=_match(_NODE_ID, data["node_id"], "node_id"),
                 peer_id=_match(_PEER_ID, data["peer_id"], "peer_id"),
                 signature=str(data["signature"]),

@@ -234,6 +234,7 @@ def check_cards(network: str, cards: Sequence[MemberCard]) -> None:
         ("name", lambda c: c.name), ("account", lambda c: c.account), ("sealer", lambda c: c.sealer),
         ("node id", lambda c: c.node_id), ("peer id", lambda c: c.peer_id),
         ("peer-to-peer address", lambda c: (c.host, c.p2p_port)), ("swarm address", lambda c: (c.host, c.swarm_port)),
+        ("key service address", lambda c: (c.host, c.key_port)),
     ):
         seen: dict[Any, str] = {}
         for c in cards:

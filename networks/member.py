@@ -9,10 +9,12 @@
       node/keystore/       the sealer key, encrypted: it signs blocks, holds no funds and no role
       node/nodekey.json    the devp2p node key, encrypted; geth reads it once at start through a pipe
       node/ipfs/           the Kubo repository (its identity is Kubo's own, in its config, mode 0600)
+      keys/vault.sqlite    the key service's vault (mode 0700 directory): custodial documents' content
+                           keys, encrypted under a key derived from the account key, and its access log
       manifest.json        the manifest the member joined with (`network join`)
       node/config.toml, node/geth/, profile.json   written by `network join`
       deployment.json      installed by `contracts deploy` or `contracts verify`
-      logs/, run/          the nodes' and the agent's logs and pid files
+      logs/, run/          the nodes', the key service's and the agent's logs and pid files
 
 Every keystore is encrypted under the member's own passphrase, asked for once. Nothing of another
 member's is ever written here: only their public cards, inside the manifest.
@@ -42,7 +44,7 @@ from . import kubo
 from .card import MemberCard, check_host, check_name, check_roles
 from .engine import CLIQUE, Engine
 from .manifest import Manifest
-from .ports import DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT, allocate_ports
+from .ports import DEFAULT_KEY_PORT, DEFAULT_P2P_PORT, DEFAULT_SWARM_PORT, allocate_ports
 from .process import Process, await_ready, child_env, hand_over, last_error, port_free, run_tool, secret_pipes
 from .rpc import node_facts
 from .sealing import majority, sealers_in_reach
@@ -64,6 +66,7 @@ class NodeStatus:
     geth: bool
     ipfs: bool
     agent: bool
+    keys: bool  # the key service runs
     block: int | None
     head: str | None
     head_age: int | None  # seconds since the head block was sealed
@@ -138,6 +141,7 @@ class MemberHome:
         ipfs_bin: Path,
         p2p_port: int = DEFAULT_P2P_PORT,
         swarm_port: int = DEFAULT_SWARM_PORT,
+        key_port: int = DEFAULT_KEY_PORT,
         light_kdf: bool = False,
         engine: Engine = CLIQUE,
         local_ports: list[int] | None = None,
@@ -150,7 +154,7 @@ class MemberHome:
         Raises:
             NetworkExists: If `path` exists.
             InvalidCard: If the name, network or a role is invalid.
-            PortInUse: If the peer-to-peer or swarm port is taken at `host`.
+            PortInUse: If the peer-to-peer, swarm or key service port is taken at `host`.
             NodeFailed: If Kubo cannot initialise the repository.
         """
         path = Path(path)
@@ -160,9 +164,9 @@ class MemberHome:
         wanted = check_roles(roles)
         if path.exists():
             raise NetworkExists(path.name, str(path))
-        for label, port in (("--p2p-port", p2p_port), ("--swarm-port", swarm_port)):
+        for label, port in (("peer-to-peer", p2p_port), ("swarm", swarm_port), ("key service", key_port)):
             if not port_free(port, host):
-                raise PortInUse(f"{label} {port} is taken at {host} (or {host} is not this machine's): choose another port")
+                raise PortInUse(f"the {label} port {port} is taken at {host} (or {host} is not this machine's): choose another port")
         local = local_ports or allocate_ports(path.parent, 3)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.init-", dir=path.parent))
@@ -183,11 +187,11 @@ class MemberHome:
             card = MemberCard(
                 network=network, name=member, roles=wanted, account=str(account.address), sealer=str(sealer.address),
                 document_key=public_key_hex(document_key(bytes(account.key)).public_key()), host=host,
-                p2p_port=p2p_port, swarm_port=swarm_port, node_id=node_key.node_id, peer_id=peer_id,
+                p2p_port=p2p_port, swarm_port=swarm_port, key_port=key_port, node_id=node_key.node_id, peer_id=peer_id,
             ).signed(account)
             write_atomic(tmp / "card.json", (json.dumps(card.to_dict(), indent=2) + "\n").encode())
             record = {"format": HOME_FORMAT, "network": network, "member": member, "host": host, 
-                      "ports": {"p2p": p2p_port, "swarm": swarm_port, "http": local[0], "auth": local[1], "api": local[2]}}
+                      "ports": {"p2p": p2p_port, "swarm": swarm_port, "key": key_port, "http": local[0], "auth": local[1], "api": local[2]}}
             write_atomic(tmp / HOME_FILE, (json.dumps(record, indent=2) + "\n").encode())
             os.rename(tmp, path)
         except BaseException:
@@ -285,19 +289,29 @@ class MemberHome:
         return f"http://127.0.0.1:{self.ports['api']}"
 
     @property
+    def key_url(self) -> str:
+        """Returns the URL of the member's key service, at its announced host."""
+        return self.card.key_url
+
+    @property
+    def vault_path(self) -> Path:
+        """Returns the key service's vault file."""
+        return self.path / "keys" / "vault.sqlite"
+
+    @property
     def ipc_path(self) -> Path:
         """Returns the member's geth IPC socket."""
         return self.path / "node" / "geth" / self.engine.ipc_name
 
     def process(self, which: str) -> Process:
-        """Returns the record of one of the member's processes: "geth", "ipfs" or "agent"."""
-        label = {"geth": "geth", "ipfs": "Kubo", "agent": "the agent"}[which]
+        """Returns the record of one of the member's processes: "geth", "ipfs", "keys" or "agent"."""
+        label = {"geth": "geth", "ipfs": "Kubo", "keys": "the key service", "agent": "the agent"}[which]
         return Process(f"{label} of {self.name}", self.path / "run" / f"{which}.pid", self.path / "logs" / f"{which}.log")
 
     def start(self, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0,
               agent: bool = True) -> None:
-        """Starts the member's geth and Kubo nodes and its agent (those not running) and waits until
-        the nodes answer. The agent starts the sealer once the node reaches a majority of the
+        """Starts the member's geth and Kubo nodes, its key service and its agent (those not running)
+        and waits until the nodes and the key service answer. The agent starts the sealer once the node reaches a majority of the
         sealers, casts the member's Clique votes, and pins every anchored document. Without
         `agent`, the agent is left for `start_agent` (the node then does not seal).
 
@@ -307,18 +321,29 @@ class MemberHome:
             NodeFailed: If a node exits or does not answer within `timeout` seconds.
         """
         self.manifest()
-        gproc, iproc = self.process("geth"), self.process("ipfs")
+        gproc, iproc, kproc = self.process("geth"), self.process("ipfs"), self.process("keys")
+        ports = {**self.ports, "key": self.card.key_port}
         needed = ([] if gproc.running() else [("p2p", self.card.host), ("http", "127.0.0.1"), ("auth", "127.0.0.1")]) + \
-                 ([] if iproc.running() else [("swarm", self.card.host), ("api", "127.0.0.1")])
+                 ([] if iproc.running() else [("swarm", self.card.host), ("api", "127.0.0.1")]) + \
+                 ([] if kproc.running() else [("key", self.card.host)])
         for port, host in needed:
-            if not port_free(self.ports[port], host):
-                raise PortInUse(f"port {self.ports[port]} ({port}) of {self.name} at {host} is taken by another process: stop it")
+            if not port_free(ports[port], host):
+                raise PortInUse(f"port {ports[port]} ({port}) of {self.name} at {host} is taken by another process: stop it")
+        asked: list[str] = []
+
+        def secret() -> str:  # asked once, for geth and the key service alike
+            if not asked:
+                asked.append(passphrase())
+            return asked[0]
+
         if not gproc.running():
-            self._start_geth(gproc, passphrase, geth_bin, timeout)
+            self._start_geth(gproc, secret, geth_bin, timeout)
         if not iproc.running():
             argv, env = kubo.daemon_command(ipfs_bin, self.path / "node" / "ipfs")
             iproc.start(argv, env=child_env(env))
             await_ready(iproc, lambda: kubo.is_ready(self.ipfs_url), timeout)
+        if not kproc.running():
+            self._start_keys(kproc, secret, timeout)
         if agent:
             self.start_agent()
 
@@ -362,13 +387,30 @@ class MemberHome:
             proc.stop(kill=True)
             raise
 
+    def _start_keys(self, proc: Process, passphrase: Passphrase, timeout: float) -> None:
+        from .keyservice import is_ready
+
+        secret = passphrase()
+        AccountBook(self.path, lambda: secret).unlock(self.name)  # a wrong passphrase is a clear error here
+        # The passphrase reaches the key service through a named pipe it reads once (as geth's does).
+        with secret_pipes("passphrase") as (pipe,):
+            proc.start([sys.executable, "-m", "lienchain.networks.keyservice", str(self.path), str(pipe)])
+            if not hand_over(proc, {pipe: secret.encode()}, timeout):
+                proc.stop(kill=True)
+                raise NodeFailed(f"the key service of {self.name} did not start: {last_error(proc)}")
+        try:
+            await_ready(proc, lambda: is_ready(self.key_url), timeout)
+        except NodeFailed:
+            proc.stop(kill=True)
+            raise
+
     def read_idle_address(self) -> str:
         """Reads the address of the throwaway key the running node mines with while it does not seal."""
         return str(json.loads((self.path / "run" / "idle.json").read_text())["address"])
 
     def stop(self, *, kill: bool = False) -> list[str]:
-        """Stops the member's agent and nodes (SIGTERM, or SIGKILL with `kill`); returns which ran."""
-        return [which for which in ("agent", "geth", "ipfs") if self.process(which).stop(kill=kill)]
+        """Stops the member's agent, key service and nodes (SIGTERM, or SIGKILL with `kill`); returns which ran."""
+        return [which for which in ("agent", "keys", "geth", "ipfs") if self.process(which).stop(kill=kill)]
 
     def status(self) -> NodeStatus:
         """Returns the state of the member's own nodes, naming a stalled chain and what to do."""
@@ -385,6 +427,7 @@ class MemberHome:
         stalled, advice = self._diagnose(facts is not None, age, reach)
         return NodeStatus(
             member=self.name, geth=facts is not None, ipfs=ipfs_up, agent=self.process("agent").running(),
+            keys=self.process("keys").running(),
             block=facts.block if facts else None, head=facts.head if facts else None, head_age=age,
             peers=facts.peers if facts else None, sealers_reached=reach[0] if reach else None,
             sealers=reach[1] if reach else None, sealing=facts.sealing if facts else None,

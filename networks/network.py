@@ -170,15 +170,15 @@ class Network:
         if path.exists():
             raise NetworkExists(path.name, str(path))
         secret = passphrase()  # one passphrase for every member: the sandbox's nature
-        ports = allocate_ports(path.parent, 5 * len(members))
+        ports = allocate_ports(path.parent, 6 * len(members))
         path.mkdir(parents=True)
         try:
             homes = []
             for i, (name, roles) in enumerate(members.items()):
                 homes.append(MemberHome.init(
                     path / "members" / name, network=path.name, member=name, host="127.0.0.1", roles=roles,
-                    passphrase=lambda: secret, ipfs_bin=ipfs_bin, p2p_port=ports[5 * i], swarm_port=ports[5 * i + 1],
-                    light_kdf=light_kdf, local_ports=ports[5 * i + 2 : 5 * i + 5],
+                    passphrase=lambda: secret, ipfs_bin=ipfs_bin, p2p_port=ports[6 * i], swarm_port=ports[6 * i + 1],
+                    key_port=ports[6 * i + 2], light_kdf=light_kdf, local_ports=ports[6 * i + 3 : 6 * i + 6],
                 ))
             progress(f"created the keys of {', '.join(members)} (each member in its own directory, encrypted)")
             manifest = Manifest.create(path.name, [h.card for h in homes], period=period, gas_limit=gas_limit)

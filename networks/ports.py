@@ -9,9 +9,11 @@ from pathlib import Path
 from ..errors import PortInUse
 from .process import port_free
 
-#: The ports a member's geth (peer-to-peer) and Kubo (swarm) listen on at its host, unless it chooses others.
+#: The ports a member's geth (peer-to-peer), Kubo (swarm) and key service listen on at its host,
+#: unless it chooses others.
 DEFAULT_P2P_PORT = 30303
 DEFAULT_SWARM_PORT = 4001
+DEFAULT_KEY_PORT = 4711
 
 
 def taken_ports(root: Path) -> set[int]:

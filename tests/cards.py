@@ -19,7 +19,7 @@ def make_card(name: str, host: str, roles: tuple[str, ...] = ("LENDER",)) -> tup
     card = MemberCard(
         network="trust", name=name, roles=roles, account=account.address, sealer=sealer.address,
         document_key=public_key_hex(document_key(bytes(account.key)).public_key()), host=host, p2p_port=30303,
-        swarm_port=4001, node_id=NodeKey.generate().node_id,
+        swarm_port=4001, key_port=4711, node_id=NodeKey.generate().node_id,
         peer_id="12D3KooW" + "".join(secrets.choice(_B58) for _ in range(44)),
     ).signed(account)
     return card, bytes(account.key)

@@ -28,10 +28,12 @@ MEMBERS = "dmv:REGISTRAR+AUDITOR+ORACLE,bank-a:LENDER,bank-b:LENDER"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Marks every test of this folder `network` (select or deselect them with -m)."""
+    """Marks every test of this folder `network` (select or deselect them with -m), but those of a
+    module that declares `NEEDS_NODES = False` (it runs no geth or Kubo)."""
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        module = getattr(item, "module", None)
+        if here in Path(item.fspath).parents and getattr(module, "NEEDS_NODES", True):
             item.add_marker(pytest.mark.network)
 
 

@@ -1,8 +1,9 @@
-"""`lienchain doc get|verify`."""
+"""`lienchain doc get|verify|status|erase|access-log`."""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ..files import write_atomic
 from ..ledger.registry.vin import normalize_vin
 from ..storage import parse_cid
 from .options import App, common_options, pass_app
-from .params import LENIENT
+from .params import LENIENT, format_time
 
 
 @click.group("doc")
@@ -25,18 +26,23 @@ def doc() -> None:
 @click.argument("cid")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the document here [default: stdout].")
+@click.option("--purpose", default="review", show_default=True,
+              help="Why you read it: a transient document's custodian logs it with your request.")
 @common_options
 @pass_app
-def get(app: App, cid: str, out: Path | None) -> None:
-    """Fetch a document, check it against its CID, and open it with the --as account's key.
+def get(app: App, cid: str, out: Path | None, purpose: str) -> None:
+    """Fetch a document, check it against its CID, and open it with the --as account's key. A
+    transient document's key comes from its custodian's key service, which checks on chain that
+    you may read it and logs your request; an erased document is refused, saying when and why.
 
     \b
     Example:
       lienchain --as auditor doc get bafkrei... --out loan.pdf
+      lienchain --as auditor doc get bafkrei... --purpose "annual audit" --out appraisal.pdf
     """
     parsed = parse_cid(cid)
     reader = app.signer_name()
-    data = app.profile().documents().read(parsed, reader=reader)
+    data = app.profile().documents().read(parsed, reader=reader, purpose=purpose)
     if out is not None:
         write_atomic(out, data, mode=0o600)  # a customer's document: its reader's eyes only
         app.emit({"cid": parsed, "bytes": len(data), "out": str(out)}, f"{parsed}: {len(data)} bytes verified, written to {out}")
@@ -73,3 +79,102 @@ def verify(app: App, vin: str, lenient: bool) -> None:
     if bad:
         raise StorageError(f"{len(bad)} of {len(results)} documents of {vin} failed verification (missing, altered, or "
                            "never anchored): fetch a missing or altered one again from another member")
+
+
+@doc.command("status")
+@click.argument("cid")
+@common_options
+@pass_app
+def status(app: App, cid: str) -> None:
+    """Show a document's retention: its class, what it is about, when it is due for erasure, its
+    erasure and each member's attestation that it destroyed its copy.
+
+    \b
+    Example:
+      lienchain doc status bafkrei...
+    """
+    parsed = parse_cid(cid)
+    erasure = app.ledger().retention.erasure(parsed)
+    r = erasure.record
+    due = (f"due for erasure at {format_time(r.due_at)} ({r.retention.label} retention, from the end of its business "
+           f"at {format_time(r.business_ended_at)})" if r.due_at else
+           f"kept while its business goes on, then {r.retention.label} retention runs")
+    lines = [
+        f"{parsed}: {r.retention.label}, about {r.subject} of title #{r.token_id:#x}"[:160],
+        f"recorded by {app.label(r.author)} at {format_time(r.recorded_at)}",
+        f"erased at {format_time(r.erased_at)}" if r.erased else due,
+    ]
+    if r.erased:
+        lines += [f"  {'attested' if done else 'not yet attested'} by {app.label(member)}"
+                  for member, done in erasure.attestations.items()]
+    app.emit(erasure.to_dict(), lines)
+
+
+@doc.command("erase")
+@click.argument("cid")
+@common_options
+@pass_app
+def erase(app: App, cid: str) -> None:
+    """Record the erasure of a document whose retention has run out (anyone may): every member's
+    node then destroys its copy and the key, and attests it (see `doc status`).
+
+    \b
+    Example:
+      lienchain --as auditor doc erase bafkrei...
+    """
+    parsed = parse_cid(cid)
+    r = app.session().erase_document(parsed)
+    app.emit(r.to_dict(), f"erased {parsed} ({r.retention.label}, due since {format_time(r.due_at)}): "
+                          "each member's node destroys its copy and the key, and attests it")
+
+
+@doc.command("access-log")
+@click.option("--cid", "cid", help="Only the requests for this document.")
+@click.option("--reader", help="Only the requests of this reader (account name or address).")
+@click.option("--anchor", is_flag=True, help="Anchor the log's head on chain now (the key service does every interval).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write an excerpt up to the last anchored head, for an auditor to verify.")
+@click.option("--verify", "verify_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Check an excerpt a custodian gave you against the head it anchored on chain.")
+@common_options
+@pass_app
+def access_log(app: App, cid: str | None, reader: str | None, anchor: bool, out: Path | None,
+               verify_file: Path | None) -> None:
+    """Print your key service's access log (every request for a transient document's key, granted
+    or refused), anchor its head, write an excerpt, or verify an excerpt against the anchored head.
+
+    \b
+    Examples:
+      lienchain --network consortium --as bank-a doc access-log --cid bafkrei...
+      lienchain --network consortium --as bank-a doc access-log --reader auditor --out excerpt.json
+      lienchain --network consortium --as auditor doc access-log --verify excerpt.json
+    """
+    from ..ledger.workspace import trail
+
+    if verify_file is not None:
+        if cid or reader or anchor or out:
+            raise click.UsageError("--verify FILE takes no other option")
+        checked = trail.verify(verify_file.read_bytes(), app.ledger())
+        app.emit(checked.to_dict(), f"verified: {checked.entries} entries of {checked.custodian or checked.account}'s "
+                                    f"access log are in the head it anchored after {checked.through} entries")
+        return
+    profile = app.profile()
+    custodian = app.signer_name()
+    address = profile.accounts.resolve(reader) if reader else None
+    vault = profile.vault(custodian)
+    if anchor:
+        head = trail.anchor(vault, app.ledger(signing=True))
+        app.emit({"anchored": head.count if head else None},
+                 f"anchored the head after {head.count} entries" if head else "nothing new to anchor")
+        return
+    if out is not None:
+        excerpt = trail.excerpt(vault, app.ledger(signing=True), custodian=custodian, cid=cid, reader=address)
+        write_atomic(out, excerpt.to_json(), mode=0o600)
+        app.emit({"out": str(out), "entries": len(excerpt.entries), "through": excerpt.through},
+                 f"wrote {len(excerpt.entries)} entries up to the head anchored after {excerpt.through} to {out}")
+        return
+    entries = vault.entries(cid=cid, reader=address)
+    app.emit([dataclasses.asdict(e) for e in entries], [
+        f"{e.seq:>6}  {format_time(e.at)}  {e.outcome:<10} {e.cid}  {app.label(e.actor) if e.actor else '-'}"
+        + (f"  purpose: {e.purpose}" if e.purpose else "") + (f"  ({e.reason})" if e.reason else "")
+        for e in entries] or ["no entries"])

@@ -13,7 +13,7 @@ import click
 
 from ..ledger.registry.records import Proposal, ProposalCall
 from .options import App, common_options, pass_app
-from .params import BRAND, LENIENT, PERCENT, PROPOSAL_ID, ROLE, format_time
+from .params import BRAND, DURATION, LENIENT, PERCENT, PROPOSAL_ID, ROLE, format_time
 
 if TYPE_CHECKING:
     from ..ledger.registry.ledger import Ledger
@@ -95,6 +95,12 @@ def member() -> None:
               help="Propose how many days after the release deadline a registrar may release a paid-off lien.")
 @click.option("--notice-days", type=click.IntRange(1, 3650),
               help="Propose how many days after a default its lienholder must wait to dispose of the title.")
+@click.option("--essential-retention", type=DURATION, metavar="DURATION",
+              help="Propose how long essential documents are kept after their business ends, e.g. 5y.")
+@click.option("--transient-retention", type=DURATION, metavar="DURATION",
+              help="Propose how long transient documents (appraisals, attachments) are kept after it, e.g. 90d.")
+@click.option("--access-log-interval", type=DURATION, metavar="DURATION",
+              help="Propose how often each member's key service anchors its access log, e.g. 1h.")
 @click.option("--min-valuations", type=click.IntRange(1, 16),
               help="Propose how many oracles' fresh valuations a title's value needs.")
 @click.option("--authorization-policy", "policy", type=click.Choice(["owner-or-registrar", "owner-only"]),
@@ -119,12 +125,14 @@ def propose(
     add_member: str | None, card_file: Path | None, card_roles: str | None, remove_member: str | None,
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
     lapse_grace_days: int | None, release_days: int | None, release_grace_days: int | None, notice_days: int | None,
+    essential_retention: int | None, transient_retention: int | None, access_log_interval: int | None,
     min_valuations: int | None, policy: str | None, force_release: int | None, cancel_title: str | None,
     restore_title: str | None, remove_brand: str | None, brand: int | None, evidence: Path | None, lenient: bool,
 ) -> None:
     """Propose a role grant or revocation, a membership change, a new loan-to-value threshold,
     valuation staleness window, minimum of valuations, private lien proof window, lapse grace
-    period, voting period or policy on who authorizes liens, or the release of a lien or the
+    period, voting period, documents' retention periods and access-log interval, or policy on who
+    authorizes liens, or the release of a lien or the
     cancellation of a title on evidence. Your vote counts at once; the proposal can be voted on for
     the voting period (14 days unless voted otherwise).
 
@@ -140,6 +148,7 @@ def propose(
       lienchain --as registrar member propose --authorization-policy owner-only
       lienchain --as registrar member propose --min-valuations 3
       lienchain --as registrar member propose --release-days 20
+      lienchain --as registrar member propose --transient-retention 90d
       lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
       lienchain --as registrar member propose --cancel-title 1M8GDM9AXKP042788 --evidence destruction.pdf
       lienchain --as registrar member propose --restore-title 1M8GDM9AXKP042788 --evidence court-order.pdf
@@ -149,14 +158,15 @@ def propose(
     from ..networks.consortium import propose_admission
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
-                          proof_days, voting_days, release_days, notice_days, min_valuations, policy, force_release,
+                          proof_days, voting_days, release_days, notice_days, essential_retention,
+                          transient_retention, access_log_interval, min_valuations, policy, force_release,
                           cancel_title, restore_title, remove_brand)
               if x] + [x for x in (lapse_grace_days, release_grace_days) if x is not None]
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
             "--proof-days, --voting-days, --lapse-grace-days, --release-days, --release-grace-days, --notice-days, "
-            "--min-valuations, --authorization-policy, --force-release, --cancel-title, --restore-title or "
+            "--essential-retention, --transient-retention, --access-log-interval, --min-valuations, --authorization-policy, --force-release, --cancel-title, --restore-title or "
             "--remove-brand"
         )
     if bool(force_release or cancel_title or restore_title or remove_brand) != bool(evidence):
@@ -188,6 +198,13 @@ def propose(
         pid = ledger.propose_release_grace(release_grace_days * 86400)
     elif notice_days:
         pid = ledger.propose_notice_period(notice_days * 86400)
+    elif essential_retention or transient_retention:
+        from ..ledger.registry.retention import Retention
+
+        which = Retention.ESSENTIAL if essential_retention else Retention.TRANSIENT
+        pid = ledger.retention.propose_period(which, int(essential_retention or transient_retention or 0))
+    elif access_log_interval:
+        pid = ledger.retention.propose_log_interval(access_log_interval)
     elif min_valuations:
         pid = ledger.propose_min_valuations(min_valuations)
     elif policy:

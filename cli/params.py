@@ -97,6 +97,22 @@ class Date(_Parsed):
         return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 
+class Duration(_Parsed):
+    """A length of time such as 90d, 5y, 12h, 30m or 45s (a bare number is days), in seconds."""
+
+    name = "duration"
+    _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}
+
+    def parse(self, text: str) -> int:
+        """Returns the seconds: at least one, and a whole number of the unit."""
+        text = text.strip().lower()
+        unit = text[-1:] if text[-1:] in self._UNITS else "d"
+        number = text[:-1] if text[-1:] in self._UNITS else text
+        if not number.isdigit() or int(number) == 0:
+            raise ValueError("is not a duration: write it as 90d, 5y, 12h, 30m or 45s")
+        return int(number) * self._UNITS[unit]
+
+
 def format_amount(minor: int, currency: str) -> str:
     """Renders minor units as an amount with its currency, e.g. `25,000.00 USD`."""
     return f"{Decimal(minor).scaleb(-MINOR_DIGITS):,.{MINOR_DIGITS}f} {currency}"
@@ -125,12 +141,24 @@ BRAND = BrandName()
 #: An odometer reading in kilometres, as the registry keeps it (uint32).
 KM = click.IntRange(0, 2**32 - 1)
 DATE = Date()
+DURATION = Duration()
 PERCENT = Percent()
 ROLE = click.Choice(list(ROLES), case_sensitive=False)
 TITLE_STATUS = click.Choice(["active", "stolen", "cancelled"], case_sensitive=False)
 #: --lenient, for commands that take a VIN.
 LENIENT = click.option("--lenient", is_flag=True, help="Accept a VIN without a valid check digit (European VINs).")
 #: --doc, for commands that anchor a document.
+def _retention(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    from ..ledger.registry.retention import Retention
+
+    return Retention.parse(value) if value else None
+
+
+RETENTION = click.option(
+    "--retention", type=click.Choice(["essential", "transient"], case_sensitive=False), callback=_retention,
+    help="Keep the document as essential (years after its business ends; sealed for its readers) or transient "
+         "(about 90 days; its key kept by your member's key service, every read logged) [default: transient for "
+         "appraisals, essential otherwise].")
 DOC = click.option("--doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                    help="The document to seal and anchor [default: a generated record of the step].")
 #: --valid-days, for commands that sign a consent or an authorization (counted in chain time).

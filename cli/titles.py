@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..ledger.registry.records import Brand, Title, TitleStatus
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, BRAND, DOC, KM, LENIENT, TITLE_STATUS, VALID_DAYS, format_amount, format_time, out_file
+from .params import AMOUNT, BRAND, DOC, KM, LENIENT, RETENTION, TITLE_STATUS, VALID_DAYS, format_amount, format_time, out_file
 from .valuations import appraisal_lines, private_lines
+
+if TYPE_CHECKING:
+    from ..ledger.registry.retention import Retention
 
 
 
@@ -38,10 +42,11 @@ def title() -> None:
 @click.argument("vin")
 @click.option("--owner", required=True, help="The owner: an address or a profile account name.")
 @DOC
+@RETENTION
 @LENIENT
 @common_options
 @pass_app
-def register(app: App, vin: str, owner: str, doc: Path | None, lenient: bool) -> None:
+def register(app: App, vin: str, owner: str, doc: Path | None, retention: Retention | None, lenient: bool) -> None:
     """Register a vehicle title (as a REGISTRAR).
 
     \b
@@ -49,7 +54,7 @@ def register(app: App, vin: str, owner: str, doc: Path | None, lenient: bool) ->
       lienchain --as registrar title register 1M8GDM9AXKP042788 --owner 0xAbC... --doc title.pdf
     """
     v = normalize_vin(vin, lenient=lenient)
-    t = app.session().register_title(v, owner, document=doc.read_bytes() if doc else None)
+    t = app.session().register_title(v, owner, document=doc.read_bytes() if doc else None, retention=retention)
     app.emit(t.to_dict(), [f"registered {t.vin} to {app.label(t.owner)} by {app.account}", *title_lines(app, t)[1:]])
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..ledger.registry.records import Appraisal, PrivateLienState, Valuation
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, format_amount, format_time
+from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, RETENTION, format_amount, format_time
+
+if TYPE_CHECKING:
+    from ..ledger.registry.retention import Retention
 
 
 def appraisal_lines(a: Appraisal) -> list[str]:
@@ -65,11 +69,12 @@ def valuation() -> None:
 @CURRENCY
 @click.option("--date", "valued_at", type=DATE, help="The appraisal's date, YYYY-MM-DD [default: now].")
 @DOC
+@RETENTION
 @LENIENT
 @common_options
 @pass_app
 def set_cmd(app: App, vin: str, value: int, currency: str | None, valued_at: int | None, doc: Path | None,
-            lenient: bool) -> None:
+            retention: Retention | None, lenient: bool) -> None:
     """Post your valuation of a title (as an ORACLE); the registry then re-checks its loan-to-value.
 
     \b
@@ -78,7 +83,8 @@ def set_cmd(app: App, vin: str, value: int, currency: str | None, valued_at: int
     """
     v = normalize_vin(vin, lenient=lenient)
     a = app.session().set_valuation(v, value, currency=app.currency(currency),
-                                     valued_at=valued_at, document=doc.read_bytes() if doc else None)
+                                     valued_at=valued_at, document=doc.read_bytes() if doc else None,
+                                     retention=retention)
     app.emit({"vin": v, **a.to_dict()}, [f"valued {v} by {app.account}", *appraisal_lines(a)])
 
 

@@ -224,11 +224,11 @@ class DocumentRetention:
         if status == ReadStatus.ENTITLED:
             return None
         if status == ReadStatus.NOT_RECORDED:
-            return f"document {cid} is not recorded in the document registry: no key is handed out for it"
+            return "it is not recorded in the document registry"
         if status == ReadStatus.ERASED:
-            return f"document {cid} was erased: its key is destroyed"
-        return (f"{reader} holds no role that reads document {cid}: its author, an AUDITOR, the holder of the lien it "
-                "is about, or for a title's document a REGISTRAR may")
+            return "it was erased"
+        return ("the reader holds no role that reads it: its author, an AUDITOR, the holder of the lien it is about, "
+                "or for a title's document a REGISTRAR may")
 
     def anchored_head(self, custodian: str, count: int) -> bytes | None:
         """Returns the access-log head a member anchored after `count` entries; None if it anchored none there."""

@@ -71,6 +71,11 @@ class Custody(ABC):
             UnknownCustodian: If the profile does not know where the custodian is.
         """
 
+    def erase(self, cid: str, *, reason: str) -> bool:
+        """Destroys the keys of an erased document that this custody keeps itself (the sandbox's
+        vaults); a network's key services destroy their own. Returns whether one was held."""
+        return False
+
     def close(self) -> None:
         """Releases what the custody holds open (vault files); nothing by default."""
 
@@ -118,6 +123,13 @@ class LocalCustody(Custody):
         address = self._accounts.get(reader).address
         return self.vault(custodian).release(cid, reader=address, purpose=purpose, request_id=secrets.token_hex(16),
                                              check=lambda: self._entitlement(address, cid))
+
+    def erase(self, cid: str, *, reason: str) -> bool:
+        """Destroys the document's key in every vault of the profile (see `Custody.erase`)."""
+        held = False
+        for custodian in self.custodians():
+            held = self.vault(custodian).erase(cid, reason=reason) or held
+        return held
 
     def close(self) -> None:
         """Closes the vaults opened."""

@@ -157,6 +157,15 @@ class Documents:
         key = self.custody.content_key(custodian, compute_cid(envelope), reader=reader, purpose=purpose)
         return open_custodial(envelope, key)
 
+    def purge(self, cid: str, *, reason: str) -> tuple[bool, bool]:
+        """Destroys what this profile holds of an erased document: its copy in the store and its
+        key where the profile's custody keeps keys itself.
+
+        Returns:
+            Whether the store held a copy, and whether a key was destroyed.
+        """
+        return self.store.delete(CID(cid)), (self.custody.erase(cid, reason=reason) if self.custody else False)
+
     def check_not_erased(self, cid: str) -> None:
         """Checks that a document's erasure is not on record.
 

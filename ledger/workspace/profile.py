@@ -33,6 +33,7 @@ from ..chain.rpc import RpcChain, answers
 
 if TYPE_CHECKING:  # documents and sessions are imported where they are opened: reads need neither
     from ...storage import DocumentStore
+    from ...storage.vault import KeyVault
     from .custody import Custody
     from .documents import Documents
     from .session import Session
@@ -83,6 +84,7 @@ class Profile:
         self._ledgers: dict[str | None, Ledger] = {}  # by the member node they talk to
         self._any_node: str | None = None  # the member node that serves accounts of no member
         self._custody: Custody | None = None
+        self._vault: KeyVault | None = None  # the member's key service's, opened by `vault`
 
     @classmethod
     def create(
@@ -310,6 +312,29 @@ class Profile:
                                               chain_id=int(self.config["chain_id"]))
         return self._custody
 
+    def vault(self, custodian: str) -> KeyVault:
+        """Opens a custodian's key vault, whose log `doc access-log` reads: on a network the member's
+        own key service's (this directory's), in the sandbox the named account's.
+
+        Raises:
+            UnknownAccount, BadPassphrase: If the custodian's account cannot be unlocked.
+            ConfigError: If a network profile is asked for another member's vault.
+        """
+        from ...storage.keys import vault_key
+        from ...storage.vault import KeyVault
+        from .custody import LocalCustody
+
+        custody = self.custody()
+        if isinstance(custody, LocalCustody):
+            return custody.vault(custodian)
+        member = self.config.get("member")
+        if custodian != member:
+            raise ConfigError(f"{self.path} is the directory of {member}: it holds {member}'s access log, "
+                              f"not {custodian}'s; ask {custodian} for an excerpt")
+        if self._vault is None:
+            self._vault = KeyVault(self.path / "keys" / "vault.sqlite", vault_key(bytes(self.accounts.unlock(custodian).key)))
+        return self._vault
+
     def _refusal(self, reader: str, cid: str) -> str | None:
         return self.ledger().retention.refusal(cid, reader)
 
@@ -331,6 +356,9 @@ class Profile:
         if self._custody is not None:
             self._custody.close()
             self._custody = None
+        if self._vault is not None:
+            self._vault.close()
+            self._vault = None
         if self._chain is not None:
             self._chain.close()
             self._chain = None

@@ -25,9 +25,10 @@ from ..registry.assignments import AssignmentAcceptance, SubordinationAcceptance
 from ..registry.authorization import LienAuthorization, SaleAuthorization, TransferAuthorization, commitment_hash
 from ..registry.consent import Consent
 from ..registry.liens import LienTerms
+from .custody import LocalCustody
 from .documents import Documents, SealedDocument
 from ..registry.ledger import Ledger
-from ..registry.retention import Retention, RetentionInput
+from ..registry.retention import DocumentRecord, Retention, RetentionInput
 from ..registry.records import (
     Appraisal, Brand, Disposition, Enforcement, Lien, Payoff, PrivateLienState, Title, TitleStatus,
 )
@@ -618,6 +619,26 @@ class Session:
         pid = self.ledger.propose_brand_removal(vin, brand, sealed.cid, on_accepted=self._storing(sealed))
         self._retain([(sealed, token_id(vin), 0)])
         return pid
+
+    def erase_document(self, cid: str) -> DocumentRecord:
+        """Records the erasure of a document whose retention has run out (anyone may).
+
+        Each member's node then destroys its copy and the key, and attests it. In the embedded
+        sandbox, whose one store and vaults are every member's copy, this does it here: the copy
+        and the key are destroyed and each member account of the profile attests.
+
+        Raises:
+            DocumentsNotDue, DocumentsBusinessOngoing, DocumentsAlreadyErased, DocumentsNotRecorded:
+                If the document registry refuses (nothing is destroyed).
+        """
+        record = self.ledger.retention.erase(cid)
+        if isinstance(self.documents.custody, LocalCustody):
+            self.documents.purge(cid, reason=f"erased on chain: its {record.retention.label} retention ran out")
+            members = set(self.ledger.members())
+            for account in self.accounts.list():
+                if account.address in members:
+                    self.ledger.as_account(self.accounts.unlock(account.name)).retention.attest([cid])
+        return record
 
     def _authorized_opening(self, authorization: LienAuthorization, amount: int) -> Opening:
         """The opening a private lien's authorization carries for this lender, checked against

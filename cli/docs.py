@@ -1,4 +1,4 @@
-"""`lienchain doc get|verify|status|erase|access-log`."""
+"""`lienchain doc get|verify|attach|status|erase|access-log`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,7 +15,10 @@ from ..files import write_atomic
 from ..ledger.registry.vin import normalize_vin
 from ..storage import parse_cid
 from .options import App, common_options, pass_app
-from .params import LENIENT, format_time
+from .params import LENIENT, RETENTION, format_time
+
+if TYPE_CHECKING:
+    from ..ledger.registry.retention import Retention
 
 
 @click.group("doc")
@@ -61,7 +65,8 @@ def verify(app: App, vin: str, lenient: bool) -> None:
     """Check every document a title's history anchors: present in the store and matching its CID.
 
     Exits 1 if any document is missing or tampered with, or a step that anchors a document (a
-    registration, transfer, status change, lien, valuation or forced release) anchored none.
+    registration, transfer, status change, lien, valuation or forced release) anchored none. A
+    document whose erasure is on record is listed as gone: its absence is what its retention asks.
 
     \b
     Example:
@@ -70,7 +75,8 @@ def verify(app: App, vin: str, lenient: bool) -> None:
     events = app.ledger().history(normalize_vin(vin, lenient=lenient))
     results = [c.to_dict() for c in app.profile().documents().check_anchors(events)]
     lines = [
-        f"{'ok  ' if r['ok'] else 'FAIL'}  block {r['block']:>6}  {r['event']:<17}  {r['cid']}"
+        f"{'gone' if r.get('erased') else 'ok  ' if r['ok'] else 'FAIL'}  block {r['block']:>6}  {r['event']:<17}  "
+        f"{r['cid']}" + ("  (erased: its retention ran out)" if r.get("erased") else "")
         + ("" if r["ok"] else f"  ({r['error']})")
         for r in results
     ]
@@ -79,6 +85,34 @@ def verify(app: App, vin: str, lenient: bool) -> None:
     if bad:
         raise StorageError(f"{len(bad)} of {len(results)} documents of {vin} failed verification (missing, altered, or "
                            "never anchored): fetch a missing or altered one again from another member")
+
+
+@doc.command("attach")
+@click.argument("vin")
+@click.option("--file", "file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The document: an appraisal's working papers, photos, call notes.")
+@click.option("--lien", "lien_id", type=click.IntRange(min=1), help="The lien it is about [default: the title].")
+@RETENTION
+@LENIENT
+@common_options
+@pass_app
+def attach(app: App, vin: str, file: Path, lien_id: int | None, retention: Retention | None, lenient: bool) -> None:
+    """Anchor a document about a title or one of its liens: sealed, stored and recorded on chain,
+    transient unless --retention essential (its key kept by your member's key service, every read
+    logged, erased about 90 days after the title or lien's business ends).
+
+    \b
+    Example:
+      lienchain --as bank-a doc attach 1M8GDM9AXKP042788 --lien 3 --file appraisal-notes.pdf
+    """
+    from ..ledger.registry.retention import Retention as Class  # here: --help needs no web3
+
+    v = normalize_vin(vin, lenient=lenient)
+    sealed = app.session().attach_document(v, file.read_bytes(), lien_id=lien_id or 0,
+                                           retention=retention or Class.TRANSIENT)
+    app.emit({"vin": v, "cid": sealed.cid, "retention": sealed.retention.label, "custodian": sealed.custodian},
+             f"attached {sealed.cid} to {v}{f' lien {lien_id}' if lien_id else ''} ({sealed.retention.label}"
+             + (f", its key kept by {sealed.custodian})" if sealed.content_key else ")"))
 
 
 @doc.command("status")

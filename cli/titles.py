@@ -156,17 +156,20 @@ def dispose(
 @common_options
 @pass_app
 def history(app: App, vin: str, lenient: bool) -> None:
-    """List every step of a title and its liens, with block numbers and document CIDs.
+    """List every step of a title and its liens, with block numbers and document CIDs, the
+    documents attached to them, and the erasure of any of their documents.
 
     \b
     Example:
       lienchain title history 1M8GDM9AXKP042788
     """
+    from ..ledger.registry.retention import Retention  # here: --help needs no web3
+
     events = app.ledger().history(normalize_vin(vin, lenient=lenient))
     lines = []
     for e in events:
         who = e.args.get("lender") or e.args.get("owner") or e.args.get("to") or e.args.get("by")
-        detail = f"lien {e.args['lienId']}" if "lienId" in e.args else ""
+        detail = f"lien {e.args['lienId']}" if e.args.get("lienId") else ""
         if e.name == "LienRevealed":
             detail += f": {e.args['amount']} minor units"
         elif e.name == "LienAssigned":
@@ -186,6 +189,10 @@ def history(app: App, vin: str, lenient: bool) -> None:
             detail = Brand(e.args["brand"]).label
         elif e.name == "OdometerRecorded":
             detail = f"{int(e.args['km']):,} km"
+        elif e.name == "DocumentRecorded":
+            detail = f"{detail + ': ' if detail else ''}{Retention(e.args['retention']).label} attachment"
+        elif e.name == "DocumentErased":
+            detail = f"{e.args['cid']} erased: its {Retention(e.args['retention']).label} retention ran out"
         parts = [f"block {e.block:>6}", f"{e.name:<19}", detail, app.label(str(who)) if who else "",
                  f"doc {e.doc_cid}" if e.doc_cid else ""]
         lines.append("  ".join(p for p in parts if p))

@@ -12,7 +12,8 @@ the member's own nodes: geth over its IPC socket and loopback HTTP, Kubo over it
   Clique vote to add or drop the sealer, so sealers change by the same majority as members.
 - Pins: it follows the registry's events from the deployment block and pins every anchored document
   (each event argument that is a CID) through the member's own Kubo node, so every member keeps a
-  copy of every document; after downtime it catches up from where it stopped.
+  copy of every document; after downtime it catches up from where it stopped. A document whose
+  erasure is on record is never pinned again (the key service's steward removed it, see steward.py).
 
 Run as `python -m lienchain.networks.agent MEMBER_DIR`; it stops on SIGTERM.
 """
@@ -237,11 +238,18 @@ class Agent:
         pending: list[str] = list(cursor["pending"])
         if start <= head:
             end = min(head, start + _LOG_CHUNK - 1)
-            logs = w3.eth.get_logs(cast(Any, {"address": deployment.registry, "fromBlock": start, "toBlock": end}))
+            # The registry's steps and the document registry's records (attachments anchor there).
+            addresses = [deployment.registry, *([deployment.documents] if deployment.documents else [])]
+            logs = w3.eth.get_logs(cast(Any, {"address": addresses, "fromBlock": start, "toBlock": end}))
             pending += [c for c in _anchored_cids(logs) if c not in pending]
             cursor["next_block"] = end + 1
         still = []
+        documents = (w3.eth.contract(address=cast(Any, deployment.documents), abi=load_artifact("DocumentRegistry").abi)
+                     if deployment.documents else None)
         for cid in pending:
+            if documents is not None and documents.functions.document(cid).call()[3] != 0:  # erasedAt
+                log.info("does not pin %s: its erasure is on record", cid)
+                continue
             try:
                 kubo.api(self.home.ipfs_url, "pin/add", arg=cid, timeout=30.0)
                 log.info("pinned %s", cid)
@@ -259,11 +267,13 @@ _EVENTS: dict[bytes, tuple[list[str], list[str]]] | None = None
 
 
 def _anchored_cids(logs: list[Any]) -> list[str]:
-    """Returns the document CIDs the registry's logs anchor, in order (each argument named *Cid)."""
+    """Returns the document CIDs the registry's logs anchor, in order (each argument named *Cid, and
+    the CID a `DocumentRecorded` of the document registry records)."""
     global _EVENTS
     if _EVENTS is None:
         _EVENTS = {}
-        for entry in registry_abi():
+        recorded = [e for e in load_artifact("DocumentRegistry").abi if e.get("name") == "DocumentRecorded"]
+        for entry in [*registry_abi(), *recorded]:
             if entry.get("type") == "event":
                 data = [i for i in entry["inputs"] if not i.get("indexed")]
                 _EVENTS[bytes(event_abi_to_log_topic(cast(Any, entry)))] = ([i["type"] for i in data], [i["name"] for i in data])

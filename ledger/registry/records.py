@@ -343,7 +343,8 @@ class Event:
     @property
     def doc_cid(self) -> str | None:
         """Returns the document CID the event anchors, if it anchors one (a forced release's evidence too)."""
-        cid = self.args.get("docCid") or self.args.get("evidenceCid")
+        cid = self.args.get("docCid") or self.args.get("evidenceCid") or (
+            self.args.get("cid") if self.name == "DocumentRecorded" else None)  # an attachment
         return str(cid) if cid else None
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
+
+from eth_utils.abi import event_abi_to_log_topic
 
 from web3.contract import Contract
 
@@ -209,9 +211,11 @@ class DocumentRetention:
             DocumentsNotRecorded: If it is not recorded.
         """
         record = self.require(cid)
-        fn = self.contract.functions.attested
-        members = self._governance.members()
-        return Erasure(record, {str(m): bool(self._c.reader.call(fn(cid, m))) for m in members})
+        return Erasure(record, {str(m): self.attested(cid, m) for m in self._governance.members()})
+
+    def attested(self, cid: str, member: str) -> bool:
+        """Tells whether a member attested a document's erasure."""
+        return bool(self._c.reader.call(self.contract.functions.attested(cid, member)))
 
     def read_status(self, cid: str, reader: str) -> ReadStatus:
         """Tells whether `reader` may have the document's content key now."""
@@ -239,6 +243,14 @@ class DocumentRetention:
         """Returns a member's last anchored access-log head: (entries covered, head, when; all zero if none)."""
         count, head, at = self._c.reader.call(self.contract.functions.lastAnchor(custodian))
         return int(count), bytes(head), int(at)
+
+    def erased_between(self, first: int, last: int) -> list[str]:
+        """Returns the CIDs whose erasure was recorded in blocks `first` to `last`, in chain order."""
+        contract = self.contract
+        event = contract.events.DocumentErased()
+        topic = "0x" + bytes(event_abi_to_log_topic(cast(Any, event.abi))).hex()
+        logs = self._c.chain.logs(address=contract.address, from_block=first, to_block=last, topics=[topic])
+        return [str(event.process_log(log)["args"]["cid"]) for log in logs]
 
     def period(self, retention: Retention) -> int:
         """Returns a class's retention period in seconds."""

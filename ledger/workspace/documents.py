@@ -40,6 +40,7 @@ class AnchorCheck:
     cid: str | None  # None: the step anchored no document
     size: int | None = None  # the sealed document's size in bytes, when present and intact
     error: str | None = None  # what is wrong, if anything
+    erased: bool = False  # its erasure is on record: its absence is what the law asks
 
     @property
     def ok(self) -> bool:
@@ -49,6 +50,8 @@ class AnchorCheck:
     def to_dict(self) -> dict[str, Any]:
         """Returns the check as JSON-ready data."""
         out: dict[str, Any] = {"event": self.event, "block": self.block, "cid": self.cid or "-", "ok": self.ok}
+        if self.erased:
+            return out | {"erased": True}
         return out | ({"bytes": self.size} if self.ok else {"error": self.error})
 
 
@@ -190,8 +193,9 @@ class Documents:
     def check_anchors(self, events: Iterable[Event]) -> list[AnchorCheck]:
         """Checks the document each step of a history anchors: present in the store and matching its CID.
 
-        A step that anchors a document (an event with a `docCid` or `evidenceCid` argument) but
-        carries an empty CID fails too. The registry refuses such steps now, but a registry
+        A step whose document's erasure is on record (a `DocumentErased` event of the history)
+        passes as erased: the document is meant to be gone. A step that anchors a document (an
+        event with a `docCid` or `evidenceCid` argument) but carries an empty CID fails. The registry refuses such steps now, but a registry
         deployed before it required documents took them, and its history keeps them.
 
         Args:
@@ -201,8 +205,13 @@ class Documents:
             One check per step that anchors a document, in the order of `events`; events that
             anchor none (a lien's release, an alert) are left out.
         """
+        events = list(events)
+        erased = {str(e.args["cid"]) for e in events if e.name == "DocumentErased"}
         checks: list[AnchorCheck] = []
         for e in events:
+            if e.doc_cid in erased:
+                checks.append(AnchorCheck(e.name, e.block, e.doc_cid, erased=True))
+                continue
             if not e.doc_cid:
                 if "docCid" in e.args or "evidenceCid" in e.args:
                     checks.append(AnchorCheck(e.name, e.block, None, error="no document anchored"))

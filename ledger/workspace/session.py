@@ -620,6 +620,23 @@ class Session:
         self._retain([(sealed, token_id(vin), 0)])
         return pid
 
+    def attach_document(self, vin: VIN, document: bytes, *, lien_id: int = 0,
+                        retention: Retention = Retention.TRANSIENT) -> SealedDocument:
+        """Anchors a document about a title or one of its liens that no registry step carries (an
+        appraisal's working papers, photos, call notes): recorded in the document registry, which
+        is its anchor, transient unless told otherwise (its key kept by this member's key service).
+        An essential one is sealed for every account of the profile.
+
+        Raises:
+            DocumentsInvalidSubject, DocumentsNotMember: If the document registry refuses (the key
+                may have been deposited: it is never handed out for an unrecorded document).
+            CustodianUnreachable: If the key service does not take the key (nothing is recorded).
+        """
+        sealed = self._seal(document, self._everyone(), "attachment", retention)
+        self.documents.put(sealed, depositor=self.account)
+        self._retain([(sealed, token_id(vin), lien_id)])
+        return sealed
+
     def erase_document(self, cid: str) -> DocumentRecord:
         """Records the erasure of a document whose retention has run out (anyone may).
 

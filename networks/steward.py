@@ -1,0 +1,122 @@
+"""The key service's duties besides answering requests: anchoring its access log, carrying out erasures.
+
+It runs in the key service's process (see keyservice.py), which holds the member's account key:
+
+- Anchors: every interval the members voted (`DocumentRetention.log_interval`), if the access log
+  grew, its head goes on chain (`trail.anchor`), so that an auditor can check an excerpt of it.
+- Erasures: it follows the document registry's `DocumentErased` events from the deployment block.
+  For each erased document it destroys the member's key of it (a transient document's, if this
+  member is its custodian), unpins it and collects it from the member's own Kubo node, and then
+  attests on chain, in batches, that the member holds neither any more. The agent's pinner never
+  pins an erased document again (see agent.py). After downtime it catches up from where it stopped;
+  an attestation that did not go through is made at the next step (the registry knows which).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+from ..files import write_atomic
+from ..ledger.registry.ledger import Ledger
+from ..ledger.workspace import trail
+from ..storage.base import DocumentStore
+from ..storage.cid import CID
+from ..storage.vault import KeyVault
+
+log = logging.getLogger("lienchain.keyservice")
+_CHUNK = 2_000  # blocks per log query when catching up
+_SETTINGS_TTL = 60.0  # seconds the voted anchoring interval is cached
+
+
+class Steward:
+    """Anchors one member's access log and carries out erasures on its node."""
+
+    def __init__(self, ledger: Ledger, vault: KeyVault, store: DocumentStore, cursor: Path) -> None:
+        """Binds the steward to the member's signing ledger, vault, own document store and cursor file.
+
+        Args:
+            ledger: The deployment's ledger, signing as the member's account.
+            vault: The member's key vault.
+            store: The member's own Kubo node (no replicas: each member erases its own copy).
+            cursor: Where the next block to read is kept (in the member's run/ directory).
+        """
+        self.ledger = ledger
+        self.vault = vault
+        self.store = store
+        self.cursor = cursor
+        self._interval = 0
+        self._interval_at = 0.0
+
+    def step(self) -> None:
+        """Anchors the log if it is due, then carries out the erasures recorded since the last step."""
+        self.anchor_step()
+        self.erase_step()
+
+    def anchor_step(self, *, now: float | None = None) -> int | None:
+        """Anchors the access log's head if the interval passed since the last anchor and it grew.
+
+        Returns:
+            The entries the new anchored head covers, or None if nothing was anchored.
+        """
+        clock = time.time() if now is None else now
+        if clock - self._interval_at > _SETTINGS_TTL:
+            self._interval, self._interval_at = self.ledger.retention.log_interval(), clock
+        _, _, anchored_at = self.ledger.retention.last_anchor(self.ledger.address)
+        if anchored_at and self.ledger.chain.time() - anchored_at < self._interval:
+            return None
+        head = trail.anchor(self.vault, self.ledger)
+        if head is not None:
+            log.info("anchored the access log's head after %d entries", head.count)
+        return head.count if head is not None else None
+
+    def erase_step(self) -> list[str]:
+        """Destroys what the member holds of each document erased since the last step, and attests it.
+
+        Returns:
+            The CIDs attested in this step.
+        """
+        retention = self.ledger.retention
+        start = self._next_block()
+        head = self.ledger.chain.head()
+        erased: list[str] = []
+        for first in range(start, head + 1, _CHUNK):
+            erased += retention.erased_between(first, min(head, first + _CHUNK - 1))
+        pending = list(dict.fromkeys(self._pending() + erased))
+        todo = [cid for cid in pending if not retention.attested(cid, self.ledger.address)]
+        for cid in todo:
+            record = retention.require(cid)
+            reason = f"erased on chain: its {record.retention.label} retention ran out"
+            had_key = self.vault.erase(cid, reason=reason, actor=self.ledger.address)
+            had_copy = self.store.delete(CID(cid))
+            log.info("erased %s (key %s, copy %s)", cid, "destroyed" if had_key else "not held",
+                     "removed" if had_copy else "not held")
+        self._save(head + 1, todo)  # before attesting: a crash then attests them at the next step
+        if todo:
+            retention.attest(todo)
+            log.info("attested the erasure of %d document(s)", len(todo))
+        self._save(head + 1, [])
+        return todo
+
+    def _next_block(self) -> int:
+        state = self._state()
+        if state.get("documents") != self.ledger.deployment.documents:
+            return self.ledger.deployment.block
+        return int(state["next_block"])
+
+    def _pending(self) -> list[str]:
+        state = self._state()
+        return [str(c) for c in state.get("pending", [])] if state.get("documents") == self.ledger.deployment.documents else []
+
+    def _state(self) -> dict[str, object]:
+        try:
+            data = json.loads(self.cursor.read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _save(self, next_block: int, pending: list[str]) -> None:
+        state = {"documents": self.ledger.deployment.documents, "next_block": next_block, "pending": pending}
+        write_atomic(self.cursor, json.dumps(state).encode())

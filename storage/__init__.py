@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .accesslog import EXCERPT_FORMAT, Excerpt, LogEntry, LogHead, Redacted, verify_excerpt
     from .base import DocumentStore
     from .cid import CID, compute_cid, digest_of, parse_cid
+    from .custodian import KeyRequest, KeyServiceClient, SignedKeyRequest
     from .custody import CUSTODIAL_VERSION, custodian_of, open_custodial, seal_custodial, unwrap_key, wrap_key
     from .embedded import EmbeddedStore
     from .keys import document_key, fingerprint, load_public_key, public_key_hex, vault_key
@@ -37,10 +38,13 @@ _EXPORTS = {
     "CUSTODIAL_VERSION": ".custody",
     "EXCERPT_FORMAT": ".accesslog",
     "SEALED_VERSION": ".sealing:VERSION",
+    "SignedKeyRequest": ".custodian",
     "DocumentStore": ".base",
     "EmbeddedStore": ".embedded",
     "Erasure": ".vault",
     "Excerpt": ".accesslog",
+    "KeyRequest": ".custodian",
+    "KeyServiceClient": ".custodian",
     "KeyVault": ".vault",
     "KuboStore": ".kubo",
     "LogEntry": ".accesslog",
@@ -70,10 +74,13 @@ __all__ = [
     "CUSTODIAL_VERSION",
     "EXCERPT_FORMAT",
     "SEALED_VERSION",
+    "SignedKeyRequest",
     "DocumentStore",
     "EmbeddedStore",
     "Erasure",
     "Excerpt",
+    "KeyRequest",
+    "KeyServiceClient",
     "KeyVault",
     "KuboStore",
     "LogEntry",

@@ -28,7 +28,9 @@ from lienchain.networks.ipc import ipc_call
 from lienchain.networks.member import MemberHome
 from lienchain.networks.process import port_free, wait_for
 from lienchain.networks.rpc import call, node_facts
+from lienchain.errors import CustodianUnreachable
 from lienchain.storage import document_key
+from lienchain.storage.custodian import KeyServiceClient
 
 from .authorizations import lien_authorization, owner_authorization
 from .conftest import Result
@@ -77,11 +79,11 @@ class Org:
 
 
 def _ports() -> int:
-    """A base port free at every organisation's address (p2p = base, swarm = base + 1)."""
+    """A base port free at every organisation's address (p2p = base, swarm = base + 1, keys = base + 2)."""
     hosts = [h for h, _ in ORGS.values()] + [NEWCOMER[1]]
     for _ in range(100):
-        base = 40_000 + 2 * secrets.randbelow(10_000)
-        if all(port_free(base + i, h) for h in hosts for i in (0, 1)):
+        base = 40_000 + 3 * secrets.randbelow(6_000)
+        if all(port_free(base + i, h) for h in hosts for i in (0, 1, 2)):
             return base
     raise RuntimeError("no free ports")
 
@@ -89,7 +91,7 @@ def _ports() -> int:
 def _init(org: Org, roles: str, base: int) -> Path:
     card = org.root / f"{org.name}.card.json"
     r = org.run("node", "init", org.name, "--network", NETWORK, "--host", org.host, "--roles", roles,
-                "--p2p-port", str(base), "--swarm-port", str(base + 1), "--out", str(card), "--light-kdf")
+                "--p2p-port", str(base), "--swarm-port", str(base + 1), "--key-port", str(base + 2), "--out", str(card), "--light-kdf")
     assert r.code == 0, r.err
     return card
 
@@ -220,7 +222,7 @@ def test_each_member_talks_only_to_its_own_nodes_and_children_see_no_passphrase(
         assert ipc_call(home.ipc_path, "admin_peers")
         assert oct(home.ipc_path.stat().st_mode & 0o777) in ("0o600", "0o700")
         assert home.rpc_url.startswith("http://127.0.0.1:") and home.ipfs_url.startswith("http://127.0.0.1:")
-        for which in ("geth", "ipfs", "agent"):
+        for which in ("geth", "ipfs", "keys", "agent"):
             pid = home.process(which).pid()
             assert pid is not None, (o.name, which)
             environ = Path(f"/proc/{pid}/environ").read_bytes()
@@ -268,6 +270,10 @@ def test_no_member_directory_holds_another_members_key(orgs: dict[str, Org]) -> 
 def test_chain_keeps_sealing_with_one_sealer_down_and_it_catches_up(orgs: dict[str, Org]) -> None:
     dmv, a, b = orgs["dmv"], orgs["bank-a"], orgs["bank-b"]
     assert b.run("node", "stop", "--network", NETWORK).code == 0
+    # bank-b's key service stopped with its node: a reader is told whom to ask, in one line.
+    with pytest.raises(CustodianUnreachable, match=r"^the key service of bank-b at http://127\.0\.0\.4:\d+ does not answer "
+                                                   r"\(connection refused\): ask bank-b to start its node$"):
+        KeyServiceClient(b.home.key_url, custodian="bank-b", timeout=5).health()
     try:
         before = node_facts(dmv.home.rpc_url)
         assert before is not None
@@ -279,6 +285,8 @@ def test_chain_keeps_sealing_with_one_sealer_down_and_it_catches_up(orgs: dict[s
         assert r.code == 1 and "does not answer" in r.err
     finally:
         assert b.run("node", "start", "--network", NETWORK).code == 0
+    assert KeyServiceClient(b.home.key_url, custodian="bank-b").health()["custodian"] == "bank-b"
+    assert b.run("node", "status", "--network", NETWORK, "--json").json()["keys"] is True  # type: ignore[index]
     head = node_facts(dmv.home.rpc_url)
     assert head is not None and head.block > before.block
     assert wait_for(lambda: _head_everywhere(list(orgs.values()), head.block), 60, interval=0.5)

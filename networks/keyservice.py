@@ -26,6 +26,11 @@ Entitlement (`entitled(reader, cid)`, a chain read that may block) runs in a wor
 the vault's transaction, so a slow node delays only its own request and never holds the vault's
 write lock; the vault applies its answer inside the transaction, after its replay and erasure checks.
 
+Beside the server, a thread runs the steward (steward.py): it anchors the access log's head at the
+interval the members voted, and carries out erasures (the key destroyed, the member's Kubo copy
+unpinned and collected, the erasure attested on chain). It signs with the member's account, which
+this process alone holds unlocked, as geth alone holds the sealer key.
+
 Run as ``python -m lienchain.networks.keyservice MEMBER_DIR PASSPHRASE_PIPE``: it reads the
 passphrase once from the named pipe, and stops on SIGTERM.
 """
@@ -59,10 +64,16 @@ from ..errors import (
     ReplayedRequest,
     SealError,
 )
+from ..ledger.chain.rpc import RpcChain
+from ..ledger.registry.deployment import Deployment
+from ..ledger.registry.ledger import Ledger
 from ..storage.custodian import MAX_REQUEST_BYTES, SignedKeyRequest
 from ..storage.custody import unwrap_key, wrap_key
 from ..storage.keys import document_key, load_public_key
+from ..storage.kubo import KuboStore
 from ..storage.vault import KeyVault
+from .member import MemberHome
+from .steward import Steward
 
 log = logging.getLogger("lienchain.keys")
 
@@ -333,24 +344,73 @@ def is_ready(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def chain_entitlement(home: Any) -> Entitlement:
-    """Returns the rule that decides, on chain, whether a reader may have a document's key now.
+class ChainView:
+    """The member's ledger over its own node, opened once the deployment record is installed
+    (`contracts deploy` or `contracts verify`), and shared by the service's threads one at a time."""
 
-    To be implemented against the DocumentRegistry contract: the reader's account holds a role that
-    reads the document, the document is recorded and not erased. Until that contract is deployed,
-    it refuses everyone.
-    """
+    def __init__(self, home: MemberHome, account: LocalAccount | None = None) -> None:
+        """Opens nothing yet.
+
+        Args:
+            home: The member directory.
+            account: The member's account, to sign the steward's anchors and attestations.
+        """
+        self.home = home
+        self.account = account
+        self.lock = threading.Lock()
+        self._ledger: Ledger | None = None
+
+    def ledger(self) -> Ledger | None:
+        """Returns the ledger (signing as the member's account, if given), or None before the
+        deployment record is installed."""
+        if self._ledger is None:
+            path = self.home.path / "deployment.json"
+            if not path.exists():
+                return None
+            chain = RpcChain.connect(self.home.rpc_url, chain_id=self.home.manifest().chain_id, member=self.home.name)
+            ledger = Ledger(chain, Deployment.load(path))
+            self._ledger = ledger.as_account(self.account) if self.account is not None else ledger
+        return self._ledger
+
+
+def chain_entitlement(view: ChainView) -> Entitlement:
+    """Returns the rule that decides, on chain, whether a reader may have a document's key now:
+    the document registry's `readStatus` through the member's own node (see
+    `DocumentRetention.refusal`)."""
+
     def entitled(reader: str, cid: str) -> str | None:
-        return "the document registry is not deployed yet"
+        with view.lock:
+            ledger = view.ledger()
+            if ledger is None or not ledger.deployment.documents:
+                return "the network has no document registry deployed yet"
+            return ledger.retention.refusal(cid, reader)
 
     return entitled
+
+
+def run_steward(view: ChainView, vault: KeyVault, stopping: threading.Event, *, interval: float = 2.0) -> None:
+    """Runs the steward (see steward.py) every `interval` seconds until `stopping` is set."""
+    steward: Steward | None = None
+    while not stopping.wait(interval):
+        try:
+            with view.lock:
+                ledger = view.ledger()
+                if ledger is None or not ledger.deployment.documents:
+                    continue
+                if steward is None:
+                    steward = Steward(ledger, vault, KuboStore(view.home.ipfs_url),
+                                      view.home.path / "run" / "steward.json")
+                steward.step()
+        except (OSError, ValueError, LienchainError) as exc:  # the node is restarting, or busy
+            log.debug("steward: %s", exc)
+        except Exception:  # anything else (a web3 error, a bug): logged, and the service goes on
+            log.exception("steward failed")
 
 
 def main(argv: list[str]) -> int:
     """Runs the key service of the member directory `argv[1]`, its passphrase read from the pipe `argv[2]`."""
     from ..ledger.workspace.accounts import AccountBook
     from ..storage.keys import vault_key
-    from .member import MemberHome
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     home = MemberHome(Path(argv[1]))
@@ -361,11 +421,17 @@ def main(argv: list[str]) -> int:
     folder.mkdir(mode=0o700, exist_ok=True)
     os.chmod(folder, 0o700)
     vault = KeyVault(home.vault_path, vault_key(bytes(account.key)))
+    view = ChainView(home, account)
+    stopping = threading.Event()
+    steward = threading.Thread(target=run_steward, args=(view, vault, stopping), name="steward", daemon=True)
+    steward.start()
     try:
         app = build_app(vault, custodian=home.name, account=account, chain_id=home.manifest().chain_id,
-                        depositors=[account.address], entitled=chain_entitlement(home))
+                        depositors=[account.address], entitled=chain_entitlement(view))
         asyncio.run(_run(app, home.card.host, home.card.key_port, home.name))
     finally:
+        stopping.set()
+        steward.join(10)
         vault.close()
     return 0
 

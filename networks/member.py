@@ -272,6 +272,8 @@ class MemberHome:
             "format": 1, "engine": "geth", "network": self.network, "chain_id": manifest.chain_id, "currency": currency,
             "created": int(time.time()), "member": self.name,
             "members": {self.name: {"rpc": self.rpc_url, "ipfs": self.ipfs_url}},
+            # Each member's key service, which keeps its transient documents' keys (see custody.py).
+            "custodians": {c.name: c.key_url for c in manifest.members},
         }
         write_atomic(self.path / "profile.json", (json.dumps(profile, indent=2) + "\n").encode())
         manifest.save(self.manifest_path)

@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from ..files import write_atomic
 from ..ledger.registry.ledger import Ledger
@@ -110,7 +111,7 @@ class Steward:
         state = self._state()
         return [str(c) for c in state.get("pending", [])] if state.get("documents") == self.ledger.deployment.documents else []
 
-    def _state(self) -> dict[str, object]:
+    def _state(self) -> dict[str, Any]:
         try:
             data = json.loads(self.cursor.read_text())
         except (OSError, ValueError):

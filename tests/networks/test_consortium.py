@@ -22,15 +22,17 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
+from lienchain.errors import CustodianUnreachable, KeyErased
 from lienchain.ledger.registry.vin import check_digit, normalize_vin
+from lienchain.ledger.workspace.profile import Profile
 from lienchain.networks import kubo
 from lienchain.networks.ipc import ipc_call
 from lienchain.networks.member import MemberHome
 from lienchain.networks.process import port_free, wait_for
 from lienchain.networks.rpc import call, node_facts
-from lienchain.errors import CustodianUnreachable
 from lienchain.storage import document_key
 from lienchain.storage.custodian import KeyServiceClient
+from lienchain.storage.kubo import KuboStore
 
 from .authorizations import lien_authorization, owner_authorization
 from .conftest import Result
@@ -195,6 +197,92 @@ def test_story_each_step_signed_by_the_member_whose_role_it_is(orgs: dict[str, O
     cid = history[0]["args"]["docCid"]  # type: ignore[index]
     assert wait_for(lambda: b.on("doc", "get", cid).code == 0, 30, interval=1.0)
     assert b.on("doc", "get", cid).out == doc.read_text()
+
+
+def _vote(orgs: dict[str, Org], *change: str) -> None:
+    """dmv proposes a change, bank-a's vote carries it (two of three)."""
+    r = orgs["dmv"].on("member", "propose", *change, "--json")
+    assert r.code == 0, r.err
+    r = orgs["bank-a"].on("member", "vote", str(r.json()["id"]), "--json")  # type: ignore[index]
+    assert r.code == 0 and r.json()["executed"], r.err  # type: ignore[index]
+
+
+def test_a_transient_appraisal_is_read_through_its_custodian_traced_and_erased_everywhere(
+    orgs: dict[str, Org], tmp_path: Path,
+) -> None:
+    dmv, a, b = orgs["dmv"], orgs["bank-a"], orgs["bank-b"]
+    _vote(orgs, "--access-log-interval", "1s")  # each key service anchors its log's head as it grows
+    vin = _vin(9)
+    assert dmv.on("title", "register", vin, "--owner", Account.create().address).code == 0
+    r = a.on("lien", "grant", vin, "--amount", "9000", "--json",
+             "--authorization", a.receive(Path(lien_authorization(dmv.on, "bank-a", vin, "9000"))))
+    assert r.code == 0, r.err
+    lien = str(r.json()["lien_id"])  # type: ignore[index]
+    papers = tmp_path / "appraisal.txt"
+    papers.write_text(f"appraisal working papers of {vin}: photos, comparables, call notes")
+    r = a.on("doc", "attach", vin, "--lien", lien, "--file", str(papers), "--json")
+    assert r.code == 0, r.err
+    cid = r.json()["cid"]  # type: ignore[index]
+    assert r.json()["retention"] == "transient" and r.json()["custodian"] == "bank-a"  # type: ignore[index]
+
+    # The auditor (dmv) reads it: bank-a's key service hands over the key; the envelope holds none.
+    assert wait_for(lambda: dmv.on("doc", "get", cid, "--purpose", "annual audit").code == 0, 60, interval=1.0)
+    r = dmv.on("doc", "get", cid, "--purpose", "annual audit", "--out", str(tmp_path / "read.txt"))
+    assert r.code == 0, r.err
+    assert (tmp_path / "read.txt").read_text() == papers.read_text()
+    kept = KuboStore(dmv.home.ipfs_url).get(cid)  # the auditor keeps a copy of the envelope
+    # bank-b, a lender with no lien on the title, is not entitled: refused in one line, and logged.
+    r = b.on("doc", "get", cid, "--purpose", "curiosity")
+    assert r.code == 1 and "holds no role that reads it" in r.err and r.err.count("\n") == 1, r.err
+    log = a.on("doc", "access-log", "--cid", cid, "--json").json()
+    assert [(e["kind"], e["actor"], e["purpose"]) for e in log] == [  # type: ignore[union-attr,index]
+        ("deposit", a.home.card.account, None),
+        ("grant", dmv.home.card.account, "annual audit"), ("grant", dmv.home.card.account, "annual audit"),
+        ("refuse", b.home.card.account, "curiosity")]
+
+    # bank-a hands the auditor an excerpt up to its anchored head; the auditor checks it on chain.
+    excerpt = tmp_path / "excerpt.json"
+    def excerpted() -> bool:
+        r = a.on("doc", "access-log", "--cid", cid, "--out", str(excerpt), "--json")
+        return r.code == 0 and r.json()["entries"] == 4  # type: ignore[index]
+    assert wait_for(excerpted, 60, interval=1.0)
+    r = dmv.on("doc", "access-log", "--verify", str(dmv.receive(excerpt)), "--json")
+    assert r.code == 0 and r.json()["verified"] and r.json()["entries"] == 4, r.err  # type: ignore[index]
+    data = bytearray(excerpt.read_bytes())
+    data[data.index(b"annual audit")] ^= 1  # one byte changed
+    altered = tmp_path / "altered.json"
+    altered.write_bytes(bytes(data))
+    r = dmv.on("doc", "access-log", "--verify", str(altered))
+    assert r.code == 1 and r.err.count("\n") == 1 and "altered" in r.err, r.err
+
+    # Not erasable while the lien is active; once it is released and a short period is voted, it is.
+    r = b.on("doc", "erase", cid)
+    assert r.code == 1 and "its business goes on" in r.err, r.err
+    _vote(orgs, "--transient-retention", "2s")
+    assert a.on("lien", "release", lien).code == 0
+    time.sleep(3)
+    r = b.on("doc", "erase", cid, "--json")  # anyone may, once it is due
+    assert r.code == 0, r.err
+
+    def attested() -> bool:
+        status = dmv.on("doc", "status", cid, "--json").json()
+        return all(status["attestations"].values())  # type: ignore[index]
+    assert wait_for(attested, 90, interval=1.0), dmv.on("doc", "status", cid).out
+    status = dmv.on("doc", "status", cid, "--json").json()
+    assert status["erased_at"] > 0 and status["retention"] == "transient"  # type: ignore[index]
+    assert len(status["attestations"]) == 3  # type: ignore[index]
+    for o in orgs.values():  # every member's node holds no copy any more, and none pins it
+        assert not KuboStore(o.home.ipfs_url).has(cid), o.name
+    # The copy the auditor kept can no longer be opened: its key is destroyed.
+    with Profile(dmv.home.path, passphrase=lambda: dmv.passphrase) as profile:
+        with pytest.raises(KeyErased):
+            profile.documents().open(kept, reader="dmv")
+    r = dmv.on("doc", "get", cid)
+    assert r.code == 1 and "was erased at" in r.err and r.err.count("\n") == 1, r.err
+    history = [e["event"] for e in a.on("title", "history", vin, "--json").json()]  # type: ignore[union-attr,index]
+    assert "DocumentRecorded" in history and history[-1] == "DocumentErased", history
+    r = a.on("doc", "verify", vin)
+    assert r.code == 0 and "gone" in r.out, r.out + r.err
 
 
 def test_a_member_cannot_sign_as_another(orgs: dict[str, Org]) -> None:

@@ -109,7 +109,7 @@ def attach(app: App, vin: str, file: Path, lien_id: int | None, retention: Reten
 
     v = normalize_vin(vin, lenient=lenient)
     sealed = app.session().attach_document(v, file.read_bytes(), lien_id=lien_id or 0,
-                                           retention=retention or Class.TRANSIENT)
+                                           retention=Class.TRANSIENT if retention is None else retention)
     app.emit({"vin": v, "cid": sealed.cid, "retention": sealed.retention.label, "custodian": sealed.custodian},
              f"attached {sealed.cid} to {v}{f' lien {lien_id}' if lien_id else ''} ({sealed.retention.label}"
              + (f", its key kept by {sealed.custodian})" if sealed.content_key else ")"))

@@ -231,7 +231,7 @@ def build_app(
 
     async def handle_health(request: web.Request) -> web.Response:
         head = await asyncio.to_thread(vault.head)
-        held = await asyncio.to_thread(_held, vault)
+        held = await asyncio.to_thread(vault.held)
         return web.json_response({"custodian": custodian, "log": {"count": head.count, "hash": head.hash.hex()},
                                   "keys": held})
 
@@ -251,6 +251,10 @@ def build_app(
         except LienchainError as exc:  # the vault's file is damaged, or the like: one line, no key
             log.error("failed %s: %s", request.path, exc)
             return web.json_response({"code": "internal", "error": str(exc)}, status=500)
+        except Exception:  # a bug, or the node's connection failing oddly: logged here, one line there
+            log.exception("failed %s", request.path)
+            return web.json_response({"code": "internal", "error": f"the key service of {custodian} failed to "
+                                      "answer: its operator finds why in its log"}, status=500)
 
     app.middlewares.append(refusals)
     app.router.add_post("/v1/keys/request", handle_request)
@@ -266,17 +270,6 @@ def _too_large(size: int) -> _Refused:
 def _busy(custodian: str, wait: float) -> _Refused:
     return _Refused(429, "rate-limited", f"the key service of {custodian} is busy with this sender's earlier requests: "
                     f"retry in {max(1, round(wait))} s", retry_after=round(wait, 3), custodian=custodian)
-
-
-def _held(vault: KeyVault) -> int:
-    """Counts the keys a vault holds (those deposited and not erased), from its log."""
-    held: set[str] = set()
-    for entry in vault.entries():
-        if entry.kind == "deposit":
-            held.add(entry.cid)
-        elif entry.kind == "erase":
-            held.discard(entry.cid)
-    return len(held)
 
 
 class KeyServer:

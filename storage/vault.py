@@ -320,6 +320,11 @@ class KeyVault:
         with self._lock:
             return self._db.execute("SELECT 1 FROM keys WHERE cid = ?", (cid,)).fetchone() is not None
 
+    def held(self) -> int:
+        """Returns how many content keys the vault holds."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM keys").fetchone()[0])
+
     def erasure(self, cid: str) -> Erasure | None:
         """Returns the tombstone of the CID's erased key, or None if it was not erased."""
         with self._lock:

@@ -683,7 +683,7 @@ class Session:
               **fields: Any) -> SealedDocument:
         # A step that came without a document anchors a generated record of itself instead.
         data = document if document is not None else _record(kind, **fields)
-        return self.documents.seal(data, readers=readers, retention=retention or default_retention(kind),
+        return self.documents.seal(data, readers=readers, retention=default_retention(kind) if retention is None else retention,
                                    custodian=self.custodian)
 
     def _storing(self, sealed: SealedDocument) -> Callable[[], object]:

@@ -118,6 +118,21 @@ ADVICE: dict[type[errors.LienchainError], str | Callable[[Any], str]] = {
     errors.RegistryReleaseNotOverdue: "its holder may still release it; see its title's liens with `lienchain lien list VIN`",
     errors.RegistrySameRegistrar: "another registrar releases it with `lienchain lien release {lien_id} --paid-off`",
     errors.RegistryNoPayoff: "the title's owner or a registrar records one with `lienchain lien payoff {lien_id}`",
+    errors.DocumentsNotDue: (
+        "see its due date with `lienchain doc status {cid}`; the members may vote a shorter period with "
+        "`lienchain member propose --transient-retention` or `--essential-retention`"
+    ),
+    errors.DocumentsBusinessOngoing: "see what it is about with `lienchain doc status {cid}`",
+    errors.DocumentsNotRecorded: "see a title's documents with `lienchain title history VIN`",
+    errors.DocumentErased: "see its erasure and the members' attestations with `lienchain doc status {cid}`",
+    errors.KeyErased: "see its erasure with `lienchain doc status {cid}`",
+    errors.AccessRefused: "see who may read it with `lienchain doc status CID`: its author, an AUDITOR, the holder of "
+                          "the lien it is about, or for a title's document a REGISTRAR",
+    errors.InvalidExcerpt: lambda e: (
+        "anchor it with `lienchain doc access-log --anchor`" if "anchored no head of its access log yet" in str(e)
+        else "ask its custodian for a new excerpt (`lienchain doc access-log --out FILE`)"
+    ),
+    errors.UnknownCustodian: "join again with the latest manifest: `lienchain network join MANIFEST`",
     errors.AccessControlUnauthorizedAccount: _PROPOSE,
     errors.GovernanceOnlySelf: _PROPOSE,
     errors.GovernanceUnknownProposal: "see `lienchain member list`",

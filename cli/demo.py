@@ -1,5 +1,5 @@
 """The whole story on a throwaway profile: register, lien, refuse, consent, release, transfer, a
-private lien, and a default to sale with its waterfall.
+private lien, a default to sale with its waterfall, and an appraisal read, traced and erased.
 
 `lienchain demo` runs it; it doubles as a living example of the library's API.
 """
@@ -18,6 +18,7 @@ from ..errors import ContractRevert, LedgerError, StorageError
 from ..ledger.workspace import audit
 from ..ledger.workspace.report import build_report
 from .advice import explain
+from .params import format_time
 from ..ledger.workspace.profile import Profile
 from ..ledger.registry.authorization import LienAuthorization
 from ..ledger.registry.vin import VIN, normalize_vin
@@ -231,6 +232,41 @@ def _default_to_sale(profile: Profile, step: Callable[..., None]) -> None:
     cycle = report.dispositions
     step("auditor", "report --lender lender-a", f"{cycle.count} disposition, default to sale {cycle.median_days} chain "
          "days (the sandbox's clock was moved 11 days on)")
+    _retention(profile, vin, step)
+
+
+def _retention(profile: Profile, vin: VIN, step: Callable[..., None]) -> None:
+    """The oracle's appraisal of the title sold: read through its custodian and logged, refused to
+    a lender, kept 90 days after the sale ended the title's business, then erased everywhere."""
+    auditor = profile.session("auditor")
+    cid = next(e.doc_cid for e in auditor.ledger.history(vin) if e.name == "ValuationSet" and e.doc_cid)
+    record = auditor.ledger.retention.require(cid)
+    auditor.documents.read(cid, reader="auditor", purpose="loan file review")  # type: ignore[arg-type]
+    step("auditor", f"doc get {cid} --purpose 'loan file review'", f"the {record.retention.label} appraisal opened "
+         "with the key its custodian (the oracle's key service) handed over after checking the auditor's role on "
+         "chain, and logged")
+    try:
+        profile.session("lender-b").documents.read(cid, reader="lender-b")  # type: ignore[arg-type]
+        step("lender-b", f"doc get {cid}", "read an appraisal it is not entitled to: THIS IS A BUG", ok=False)
+    except StorageError as exc:
+        step("lender-b", f"doc get {cid}", f"refused ({type(exc).__name__}), and the refusal logged too")
+    try:
+        auditor.erase_document(cid)
+        step("auditor", f"doc erase {cid}", "erased before its retention ran out: THIS IS A BUG", ok=False)
+    except (ContractRevert, LedgerError) as exc:
+        step("auditor", f"doc erase {cid}", f"refused ({type(exc).__name__}): {explain(exc)}")
+    profile.chain().advance_clock(91 * 86400)
+    erasure = auditor.erase_document(cid)
+    attested = auditor.ledger.retention.erasure(cid).attestations
+    step("auditor", f"doc erase {cid}", f"erased 91 chain days after the sale: the key destroyed, the copy removed, "
+         f"{sum(attested.values())} of {len(attested)} members attest (the sandbox's one store is all of theirs)")
+    try:
+        auditor.documents.read(cid, reader="auditor")  # type: ignore[arg-type]
+        step("auditor", f"doc get {cid}", "opened an erased document: THIS IS A BUG", ok=False)
+    except LedgerError as exc:
+        step("auditor", f"doc get {cid}", f"refused ({type(exc).__name__}): erased at {format_time(erasure.erased_at)}")
+    trail = profile.custody().vault("oracle").entries(cid=cid)  # type: ignore[attr-defined]
+    step("oracle", f"doc access-log --cid {cid}", "; ".join(f"{e.kind} {e.outcome}" for e in trail))
 
 
 def _day(seconds: int) -> str:

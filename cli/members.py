@@ -101,6 +101,13 @@ def member() -> None:
               help="Propose how long transient documents (appraisals, attachments) are kept after it, e.g. 90d.")
 @click.option("--access-log-interval", type=DURATION, metavar="DURATION",
               help="Propose how often each member's key service anchors its access log, e.g. 1h.")
+@click.option("--correct-document", "correct_document", metavar="CID",
+              help="Propose correcting a document's recorded class and subject (needs --vin and --retention).")
+@click.option("--vin", "about_vin", metavar="VIN", help="With --correct-document: the title it is about.")
+@click.option("--lien", "about_lien", type=click.IntRange(min=1), metavar="LIEN_ID",
+              help="With --correct-document: the lien it is about [default: the title].")
+@click.option("--retention", "retention_class", type=click.Choice(["essential", "transient"], case_sensitive=False),
+              help="With --correct-document: its class.")
 @click.option("--min-valuations", type=click.IntRange(1, 16),
               help="Propose how many oracles' fresh valuations a title's value needs.")
 @click.option("--authorization-policy", "policy", type=click.Choice(["owner-or-registrar", "owner-only"]),
@@ -126,6 +133,7 @@ def propose(
     threshold: int | None, staleness_days: int | None, proof_days: int | None, voting_days: int | None,
     lapse_grace_days: int | None, release_days: int | None, release_grace_days: int | None, notice_days: int | None,
     essential_retention: int | None, transient_retention: int | None, access_log_interval: int | None,
+    correct_document: str | None, about_vin: str | None, about_lien: int | None, retention_class: str | None,
     min_valuations: int | None, policy: str | None, force_release: int | None, cancel_title: str | None,
     restore_title: str | None, remove_brand: str | None, brand: int | None, evidence: Path | None, lenient: bool,
 ) -> None:
@@ -149,6 +157,7 @@ def propose(
       lienchain --as registrar member propose --min-valuations 3
       lienchain --as registrar member propose --release-days 20
       lienchain --as registrar member propose --transient-retention 90d
+      lienchain --as registrar member propose --correct-document bafkrei... --vin 1M8GDM9AXKP042788 --retention essential
       lienchain --as registrar member propose --force-release 7 --evidence court-order.pdf
       lienchain --as registrar member propose --cancel-title 1M8GDM9AXKP042788 --evidence destruction.pdf
       lienchain --as registrar member propose --restore-title 1M8GDM9AXKP042788 --evidence court-order.pdf
@@ -159,14 +168,15 @@ def propose(
 
     chosen = [x for x in (grant_role, revoke_role, add_member, card_file, remove_member, threshold, staleness_days,
                           proof_days, voting_days, release_days, notice_days, essential_retention,
-                          transient_retention, access_log_interval, min_valuations, policy, force_release,
+                          transient_retention, access_log_interval, correct_document, min_valuations, policy,
+                          force_release,
                           cancel_title, restore_title, remove_brand)
               if x] + [x for x in (lapse_grace_days, release_grace_days) if x is not None]
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --grant, --revoke, --add, --add-card, --remove, --ltv-threshold, --staleness-days, "
             "--proof-days, --voting-days, --lapse-grace-days, --release-days, --release-grace-days, --notice-days, "
-            "--essential-retention, --transient-retention, --access-log-interval, --min-valuations, --authorization-policy, --force-release, --cancel-title, --restore-title or "
+            "--essential-retention, --transient-retention, --access-log-interval, --correct-document, --min-valuations, --authorization-policy, --force-release, --cancel-title, --restore-title or "
             "--remove-brand"
         )
     if bool(force_release or cancel_title or restore_title or remove_brand) != bool(evidence):
@@ -176,6 +186,9 @@ def propose(
         )
     if bool(remove_brand) != (brand is not None):
         raise click.UsageError("--brand BRAND goes with --remove-brand VIN, and it needs it")
+    if bool(correct_document) != bool(about_vin and retention_class) or (about_lien and not correct_document):
+        raise click.UsageError("--correct-document CID goes with --vin VIN and --retention CLASS (and --lien ID for a "
+                               "lien's document), and they need it")
     if card_roles and not card_file:
         raise click.UsageError("--roles goes with --add-card CARD")
     if (grant_role or revoke_role) and not target:
@@ -205,6 +218,13 @@ def propose(
         pid = ledger.retention.propose_period(which, int(essential_retention or transient_retention or 0))
     elif access_log_interval:
         pid = ledger.retention.propose_log_interval(access_log_interval)
+    elif correct_document and about_vin and retention_class:
+        from ..ledger.registry.retention import Retention, RetentionInput
+        from ..ledger.registry.vin import normalize_vin, token_id
+
+        fixed = RetentionInput(correct_document, Retention.parse(retention_class),
+                               token_id(normalize_vin(about_vin, lenient=lenient)), about_lien or 0)
+        pid = ledger.retention.propose_correction(fixed)
     elif min_valuations:
         pid = ledger.propose_min_valuations(min_valuations)
     elif policy:

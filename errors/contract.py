@@ -43,7 +43,7 @@ __all__ = [
     "GovernanceProposalCancelled", "GovernanceNotProposer",
     "GovernanceInvalidVotingPeriod", "GovernanceVotingPeriodUnchanged", "ZkPrecompileFailed",
     "DocumentsNotMember", "DocumentsNotGovernanceMember", "DocumentsOnlyGovernance", "DocumentsAlreadyRecorded",
-    "DocumentsNotRecorded", "DocumentsInvalidInput", "DocumentsInvalidSubject", "DocumentsBusinessOngoing",
+    "DocumentsNotRecorded", "DocumentsNotAuthor", "DocumentsInvalidInput", "DocumentsInvalidSubject", "DocumentsBusinessOngoing",
     "DocumentsNotDue", "DocumentsAlreadyErased", "DocumentsNotErased", "DocumentsAlreadyAttested",
     "DocumentsInvalidPeriod", "DocumentsLogNotAdvanced",
 ]
@@ -732,6 +732,13 @@ class DocumentsOnlyGovernance(GovernanceRefused):
 
 class DocumentsAlreadyRecorded(RetentionRefused):
     """Raised when a CID that is already recorded is recorded again."""
+
+    cid: str
+    author: str
+
+
+class DocumentsNotAuthor(RetentionRefused, PermissionError):
+    """Raised when an account records a document another account's step anchored, or attaches one it may not."""
 
     cid: str
     author: str

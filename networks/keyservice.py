@@ -125,6 +125,7 @@ def build_app(
     chain_id: int,
     depositors: Collection[str],
     entitled: Entitlement,
+    members: Callable[[str], bool] | None = None,
     clock: Callable[[], float] = time.time,
     max_skew: int = 120,
     rate: float = 20.0,
@@ -139,6 +140,10 @@ def build_app(
         chain_id: The network's chain id, which requests must name.
         depositors: The addresses of the member's own accounts, which may deposit keys.
         entitled: The chain's rule (see `Entitlement`); it may block, and runs in a worker thread.
+        members: Tells whether a reader's account holds a role of the registry; a request of one
+            that holds none is refused before the vault, and not logged (anyone can make keys, so
+            logging them would let anyone grow the append-only log) [default: every reader is asked
+            of `entitled`, and logged].
         clock: Seconds since the epoch, for dating requests, the log and the rate limits.
         max_skew: How far, in seconds, a request's time may be from the service's.
         rate: Requests per second each reader and each remote address may send, on average.
@@ -191,6 +196,9 @@ def build_app(
     async def handle_request(request: web.Request) -> web.Response:
         signed = await read(request, "request")
         req = signed.request
+        if members is not None and not await asyncio.to_thread(members, req.reader):
+            reason = "it holds no role of the registry: only the consortium's members' accounts ask for keys"
+            raise _Refused(403, "not-member", reason, reason=reason, cid=req.cid, reader=req.reader)
         # Read the chain first, in a worker thread; the vault decides with it in one transaction.
         verdict = await asyncio.to_thread(entitled, req.reader, req.cid)
         try:
@@ -366,6 +374,18 @@ class ChainView:
         return self._ledger
 
 
+def chain_membership(view: ChainView) -> Callable[[str], bool]:
+    """Returns the check of whether a reader's account holds a role of the registry, through the
+    member's own node (see `DocumentRetention.holds_role`)."""
+
+    def member(reader: str) -> bool:
+        with view.lock:
+            ledger = view.ledger()
+            return ledger is not None and bool(ledger.deployment.documents) and ledger.retention.holds_role(reader)
+
+    return member
+
+
 def chain_entitlement(view: ChainView) -> Entitlement:
     """Returns the rule that decides, on chain, whether a reader may have a document's key now:
     the document registry's `readStatus` through the member's own node (see
@@ -414,13 +434,16 @@ def main(argv: list[str]) -> int:
     folder.mkdir(mode=0o700, exist_ok=True)
     os.chmod(folder, 0o700)
     vault = KeyVault(home.vault_path, vault_key(bytes(account.key)))
-    view = ChainView(home, account)
+    # Two views of the chain: the steward's (it signs, and its erasures may take a while) and the
+    # readers' checks', so that no erasure holds up a reader.
+    view, reads = ChainView(home, account), ChainView(home)
     stopping = threading.Event()
     steward = threading.Thread(target=run_steward, args=(view, vault, stopping), name="steward", daemon=True)
     steward.start()
     try:
         app = build_app(vault, custodian=home.name, account=account, chain_id=home.manifest().chain_id,
-                        depositors=[account.address], entitled=chain_entitlement(view))
+                        depositors=[account.address], entitled=chain_entitlement(reads),
+                        members=chain_membership(reads))
         asyncio.run(_run(app, home.card.host, home.card.key_port, home.name))
     finally:
         stopping.set()

@@ -66,15 +66,8 @@ contract DocumentRegistry is IDocumentRegistry {
             bytes32 cidHash = keccak256(bytes(d.cid));
             Document storage existing = _documents[cidHash];
             if (existing.recordedAt != 0) revert DocumentsAlreadyRecorded(d.cid, existing.author);
-            uint256 transfers;
-            try ITitleLifecycle(_registry).retentionClock(d.tokenId, d.lienId, type(uint256).max) returns (
-                uint64, uint256 count
-            ) {
-                transfers = count;
-            } catch {
-                revert DocumentsInvalidSubject(d.tokenId, d.lienId);
-            }
-            _record(cidHash, d, transfers);
+            _checkAuthor(d);
+            _record(cidHash, d, _transfers(d));
         }
     }
 
@@ -105,6 +98,14 @@ contract DocumentRegistry is IDocumentRegistry {
         uint64 anchored = _lastAnchor[msg.sender].count;
         if (count <= anchored) revert DocumentsLogNotAdvanced(count, anchored);
         _anchor(count, head);
+    }
+
+    /// @inheritdoc IDocumentRegistry
+    function correctDocument(DocumentInput calldata document_) external onlyGovernance {
+        bytes32 cidHash = keccak256(bytes(document_.cid));
+        Document storage d = _recorded(cidHash, document_.cid);
+        if (d.erasedAt != 0) revert DocumentsAlreadyErased(document_.cid, d.erasedAt);
+        _correct(cidHash, d, document_, _transfers(document_));
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -146,6 +147,11 @@ contract DocumentRegistry is IDocumentRegistry {
             return ReadStatus.Entitled;
         }
         return ReadStatus.NotEntitled;
+    }
+
+    /// @inheritdoc IDocumentRegistry
+    function holdsRole(address account) external view returns (bool) {
+        return _hasAnyRole(account);
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -194,6 +200,14 @@ contract DocumentRegistry is IDocumentRegistry {
         emit DocumentRecorded(cidHash, d.tokenId, msg.sender, d.lienId, d.retention, d.cid);
     }
 
+    function _correct(bytes32 cidHash, Document storage d, DocumentInput calldata input, uint256 transfers) private {
+        d.retention = input.retention;
+        d.tokenId = input.tokenId;
+        d.lienId = input.lienId;
+        d.transfers = transfers;
+        emit DocumentCorrected(cidHash, input.tokenId, input.lienId, input.retention, input.cid);
+    }
+
     function _erase(bytes32 cidHash, Document storage d, uint64 endedAt, uint64 dueAt, string calldata cid) private {
         d.erasedAt = uint64(block.timestamp);
         emit DocumentErased(cidHash, d.tokenId, msg.sender, d.retention, endedAt, dueAt, cid);
@@ -217,11 +231,50 @@ contract DocumentRegistry is IDocumentRegistry {
         if (d.recordedAt == 0) revert DocumentsNotRecorded(cid);
     }
 
+    /// @dev How many times the subject's title has changed hands: a document about the title is
+    /// about its owner since the last of them. Refuses a title that does not exist, or a lien not on it.
+    function _transfers(DocumentInput calldata d) private view returns (uint256 transfers) {
+        try ITitleLifecycle(_registry).retentionClock(d.tokenId, d.lienId, type(uint256).max) returns (
+            uint64, uint256 count
+        ) {
+            transfers = count;
+        } catch {
+            revert DocumentsInvalidSubject(d.tokenId, d.lienId);
+        }
+    }
+
     /// @dev The period of now applies: a vote that shortens a period shortens it for every
     /// document whose business ended, as the law's "no longer than necessary" asks.
     function _retention(Document storage d) private view returns (uint64 endedAt, uint64 dueAt) {
         (endedAt,) = ITitleLifecycle(_registry).retentionClock(d.tokenId, d.lienId, d.transfers);
         if (endedAt != 0) dueAt = endedAt + _periods[uint8(d.retention)];
+    }
+
+    /// @dev A document a registry step anchored is recorded by the account that sent the step, and
+    /// no other: its CID is public from then on, but only its author may say what it is. A document
+    /// no step anchored (an attachment, or a proposal's evidence before the vote) is recorded about
+    /// a lien by the lien's holder or a REGISTRAR, about a title by a REGISTRAR, ORACLE or AUDITOR.
+    function _checkAuthor(DocumentInput calldata d) private view {
+        address anchorer = ITitleLifecycle(_registry).anchoredBy(d.cid);
+        if (anchorer != address(0)) {
+            if (anchorer != msg.sender) revert DocumentsNotAuthor(d.cid, anchorer);
+            return;
+        }
+        IAccessControl roles = IAccessControl(_registry);
+        if (roles.hasRole(_REGISTRAR_ROLE, msg.sender)) return;
+        bool mayAttach = d.lienId != 0
+            ? _holder(d.lienId) == msg.sender
+            : roles.hasRole(_ORACLE_ROLE, msg.sender) || roles.hasRole(_AUDITOR_ROLE, msg.sender);
+        if (!mayAttach) revert DocumentsNotAuthor(d.cid, address(0));
+    }
+
+    /// @dev A lien's holder; the zero address for an unknown lien (the subject check refuses it).
+    function _holder(uint256 lienId) private view returns (address) {
+        try ITitleRegistry(_registry).lien(lienId) returns (ITitleRegistry.Lien memory l) {
+            return l.lender;
+        } catch {
+            return address(0);
+        }
     }
 
     function _hasAnyRole(address account) private view returns (bool) {

@@ -332,13 +332,13 @@ class Chain(ABC):
 
     @abstractmethod
     def logs(
-        self, *, address: str, from_block: int, to_block: BlockId = "latest",
+        self, *, address: str | Sequence[str], from_block: int, to_block: BlockId = "latest",
         topics: Sequence[str | Sequence[str] | None] = (),
     ) -> list[LogReceipt]:
-        """Returns the logs of one contract in a range of blocks, in chain order (`eth_getLogs`).
+        """Returns the logs of one contract (or several) in a range of blocks, in chain order (`eth_getLogs`).
 
         Args:
-            address: The contract's address.
+            address: The contract's address, or the addresses of several.
             from_block: The first block (included).
             to_block: The last block (included), or "latest".
             topics: Topic filters by position: a topic, a list of alternatives, or None for any.

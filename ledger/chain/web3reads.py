@@ -111,10 +111,11 @@ class Web3Reads(Chain):
             return int(self._w3.eth.estimate_gas(_params(transaction), block))
 
     def logs(
-        self, *, address: str, from_block: int, to_block: BlockId = "latest",
+        self, *, address: str | Sequence[str], from_block: int, to_block: BlockId = "latest",
         topics: Sequence[str | Sequence[str] | None] = (),
     ) -> list[LogReceipt]:
-        params: dict[str, Any] = {"address": address, "fromBlock": from_block, "toBlock": to_block}
+        where = address if isinstance(address, str) else list(address)
+        params: dict[str, Any] = {"address": where, "fromBlock": from_block, "toBlock": to_block}
         if topics:
             params["topics"] = [t if t is None or isinstance(t, str) else list(t) for t in topics]
         return list(self._w3.eth.get_logs(cast(FilterParams, params)))

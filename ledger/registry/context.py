@@ -32,7 +32,8 @@ Hook = Callable[[], object] | None
 class IndexFile:
     """The local event index of a deployment, opened on first use."""
 
-    def __init__(self, path: Path, chain: Chain, registry: Contract, *, start_block: int) -> None:
+    def __init__(self, path: Path, chain: Chain, registry: Contract, *, start_block: int,
+                 documents: Contract | None = None) -> None:
         """Remembers where the index lives; nothing is opened or read yet.
 
         Args:
@@ -40,10 +41,12 @@ class IndexFile:
             chain: The deployment's chain.
             registry: The deployment's registry contract.
             start_block: The deployment's block.
+            documents: The deployment's document registry, indexed too.
         """
         self._path = path
         self._chain = chain
         self._registry = registry
+        self._documents = documents
         self._start = start_block
         self._index: EventIndex | None = None
 
@@ -54,7 +57,8 @@ class IndexFile:
             The index, synced.
         """
         if self._index is None:
-            self._index = EventIndex(self._path, self._chain, self._registry, start_block=self._start)
+            self._index = EventIndex(self._path, self._chain, self._registry, start_block=self._start,
+                                     documents=self._documents)
         self._index.sync()
         return self._index
 

@@ -57,6 +57,8 @@ class History:
         c = self._c
         if c.documents is None:
             return []
+        if c.index is not None:
+            return self.sync_index().events(token_id=c.token(vin), names=DOCUMENT_EVENTS)
         by_topic = event_topics(c.documents.abi, DOCUMENT_EVENTS)
         tid = "0x" + c.token(vin).to_bytes(32, "big").hex()
         logs = c.chain.logs(address=c.documents.address, from_block=c.deployment.block,

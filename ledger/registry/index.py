@@ -1,4 +1,5 @@
-"""A local index of the registry's events: title histories and lien lists without scanning the chain.
+"""A local index of the registry's events (and the document registry's): title histories and lien
+lists without scanning the chain.
 
 The index is an SQLite file in the profile. Each read first brings it up to the chain's head
 (`sync`): it fetches the registry's logs from the block after the last one indexed, decodes them and
@@ -35,7 +36,7 @@ from .records import Address, Event, Lien, LienId, LienStatus, TitleStatus, plai
 from .vin import TokenId
 
 _RANGE = 2_000  # blocks per eth_getLogs request
-_VERSION = 2  # of the file's layout: an index of another version is rebuilt (1 kept no block hashes)
+_VERSION = 3  # of the file's layout: an index of another version is rebuilt (1 kept no block hashes, 2 no documents)
 _ATTEMPTS = 3  # syncs in a row when a reorg replaces blocks while they are read
 
 _SCHEMA = """
@@ -53,7 +54,8 @@ CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NUL
 class EventIndex:
     """The registry events of one deployment, kept in an SQLite file."""
 
-    def __init__(self, path: Path, chain: Chain, registry: Contract, *, start_block: int) -> None:
+    def __init__(self, path: Path, chain: Chain, registry: Contract, *, start_block: int,
+                 documents: Contract | None = None) -> None:
         """Opens (or creates) the index file; nothing is read from the chain until `sync`.
 
         Args:
@@ -61,19 +63,22 @@ class EventIndex:
             chain: The chain.
             registry: The deployment's registry contract.
             start_block: The deployment's block: nothing before it concerns the registry.
+            documents: The deployment's document registry, whose records and erasures of
+                documents are indexed too (by the title they are about).
         """
         self.chain = chain
         self.registry = registry
         self._start = start_block
         self._db = sqlite3.connect(path, isolation_level=None)
         self._db.executescript(_SCHEMA)
-        items: list[dict[str, Any]] = cast(Any, registry.abi)
-        self._topics = {
-            bytes(event_abi_to_log_topic(cast(Any, item))): str(item["name"])
-            for item in items
-            if item.get("type") == "event"
-        }
-        identity = f"v{_VERSION}:{registry.address.lower()}@{start_block}"
+        self._contracts = [registry, *([documents] if documents is not None else [])]
+        self._topics: dict[bytes, tuple[str, Contract]] = {}
+        for contract in self._contracts:
+            items: list[dict[str, Any]] = cast(Any, contract.abi)
+            for item in items:
+                if item.get("type") == "event":
+                    self._topics[bytes(event_abi_to_log_topic(cast(Any, item)))] = (str(item["name"]), contract)
+        identity = f"v{_VERSION}:" + ",".join(c.address.lower() for c in self._contracts) + f"@{start_block}"
         if self._meta("identity") != identity:  # a new file, or an index of another deployment or layout
             self._db.executescript("DROP TABLE events; DROP TABLE blocks; DROP TABLE meta;" + _SCHEMA)
             with self._transaction():
@@ -233,20 +238,21 @@ class EventIndex:
         Raises:
             _Replaced: If a log's block is not the block of that number the chain has now.
         """
-        logs = self.chain.logs(address=self.registry.address, from_block=first, to_block=last)
+        logs = self.chain.logs(address=[c.address for c in self._contracts], from_block=first, to_block=last)
         blocks: dict[int, Block] = {}
         rows = []
         for log in logs:
-            name = self._topics.get(bytes(log["topics"][0]))
-            if name is None:
+            known = self._topics.get(bytes(log["topics"][0]))
+            if known is None:
                 continue
+            name, contract = known
             number = int(log["blockNumber"])
             if number not in blocks:
                 blocks[number] = self._block(number)
             block = blocks[number]
             if "0x" + bytes(log["blockHash"]).hex() != block.hash:  # the logs of a block a reorg replaced since
                 raise _Replaced
-            args = {k: _jsonable(plain(v)) for k, v in getattr(self.registry.events, name)().process_log(log)["args"].items()}
+            args = {k: _jsonable(plain(v)) for k, v in getattr(contract.events, name)().process_log(log)["args"].items()}
             token = args.get("tokenId")
             rows.append((number, int(log["transactionIndex"]), int(log["logIndex"]), block.timestamp,
                          "0x" + bytes(log["transactionHash"]).hex(), name, None if token is None else str(token),

@@ -96,7 +96,8 @@ class Ledger:
         # Every transactor of this ledger and of its `as_account` copies comes from here.
         self._transactor: Callable[[LocalAccount], Transactor] = functools.partial(
             Transactor, chain, decoder=decoder)
-        index = IndexFile(index_path, chain, registry, start_block=deployment.block) if index_path is not None else None
+        index = (IndexFile(index_path, chain, registry, start_block=deployment.block, documents=documents)
+                 if index_path is not None else None)
         self._compose(LedgerContext(chain, w3, deployment, registry, governance, reader=self._transactor(_NO_ACCOUNT),
                                     tx=None, vins={}, index=index, documents=documents))
 

@@ -22,7 +22,7 @@ from web3.contract import Contract
 
 from ...errors import ConfigError
 from ..chain.transactions import Call
-from .context import LedgerContext
+from .context import Hook, LedgerContext
 from .governance import Governance
 from .records import Address
 
@@ -138,8 +138,13 @@ class DocumentRetention:
 
     # --- writes -------------------------------------------------------------------------------
 
-    def record(self, documents: Sequence[RetentionInput]) -> None:
+    def record(self, documents: Sequence[RetentionInput], *, on_accepted: Hook = None) -> None:
         """Records documents the signing account's steps anchored, in transactions of `BATCH`.
+
+        Args:
+            documents: The documents.
+            on_accepted: Called once the document registry accepted them, before they are sent
+                (where an attachment, anchored by its record alone, is stored).
 
         Raises:
             DocumentsAlreadyRecorded, DocumentsInvalidSubject, DocumentsNotMember,
@@ -149,7 +154,7 @@ class DocumentRetention:
         calls = [Call(contract.functions.record([(d.cid, int(d.retention), d.token_id, d.lien_id) for d in chunk]))
                  for chunk in _chunks(documents)]
         if calls:
-            self._c.signer().send_many(calls, titles=self._c.vins, receipts=False)
+            self._c.signer().send_many(calls, titles=self._c.vins, receipts=False, on_accepted=on_accepted)
 
     def erase(self, cid: str) -> DocumentRecord:
         """Records the erasure of a document whose retention has run out.
@@ -221,6 +226,11 @@ class DocumentRetention:
         """Tells whether `reader` may have the document's content key now."""
         return ReadStatus(int(self._c.reader.call(self.contract.functions.readStatus(cid, reader))))
 
+    def holds_role(self, account: str) -> bool:
+        """Tells whether an account holds a role of the registry: a key service serves (and logs)
+        requests of such accounts only."""
+        return bool(self._c.reader.call(self.contract.functions.holdsRole(account)))
+
     def refusal(self, cid: str, reader: str) -> str | None:
         """Tells why `reader` may not have the document's content key now; None if it may. The
         rule key services apply (see `IDocumentRegistry.readStatus`)."""
@@ -271,6 +281,20 @@ class DocumentRetention:
         return self._governance.propose_contract_call(
             self.contract, "setRetentionPeriod", [int(retention), seconds],
             f"keep {retention.label} documents {seconds / 86400:g} days ({seconds} s) after their business ends")
+
+    def propose_correction(self, document: RetentionInput) -> int:
+        """Proposes correcting a document's recorded class and subject (each CID is recorded once, by
+        whoever records it first, so a wrong record is mended only by a member vote).
+
+        Raises:
+            DocumentsNotRecorded, DocumentsAlreadyErased, DocumentsInvalidSubject: If the document
+                registry would refuse it (nothing is proposed).
+        """
+        d = document
+        return self._governance.propose_contract_call(
+            self.contract, "correctDocument", [(d.cid, int(d.retention), d.token_id, d.lien_id)],
+            f"record document {d.cid} as {d.retention.label}, about "
+            + (f"lien {d.lien_id}" if d.lien_id else f"title {d.token_id:#x}"))
 
     def propose_log_interval(self, seconds: int) -> int:
         """Proposes how often key services anchor their access logs (seconds).

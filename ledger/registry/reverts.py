@@ -198,6 +198,10 @@ MESSAGES: dict[str, str] = {
     "DocumentsOnlyGovernance": "retention settings change only by a member vote, not by {account}",
     "DocumentsAlreadyRecorded": "document {cid} is already recorded (by {author}): each document is recorded once",
     "DocumentsNotRecorded": "no document {cid} is recorded in the document registry: check the CID",
+    "DocumentsNotAuthor": (
+        "document {cid} is not yours to record: a step of {author} anchored it (the zero address: none did; then "
+        "the lien's holder or a registrar records a lien's document, a registrar, oracle or auditor a title's)"
+    ),
     "DocumentsInvalidInput": "a document's CID must be 1 to 100 bytes, and a batch 1 to 100 documents",
     "DocumentsInvalidSubject": "title {title} does not exist, or lien {lienId} is not a lien on it",
     "DocumentsBusinessOngoing": (

@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from ...errors import UnknownCustodian
+from ...errors import AccessRefused, UnknownCustodian
 from ...storage import document_key, load_public_key
 from ...storage.custodian import KeyRequest, KeyServiceClient
 from ...storage.custody import unwrap_key, wrap_key
@@ -83,17 +83,21 @@ class Custody(ABC):
 class LocalCustody(Custody):
     """Every custodian's vault as a file of the profile (keys/CUSTODIAN.sqlite): the sandbox."""
 
-    def __init__(self, root: Path, accounts: AccountBook, entitlement: Entitlement) -> None:
+    def __init__(self, root: Path, accounts: AccountBook, entitlement: Entitlement,
+                 members: Callable[[str], bool]) -> None:
         """Opens no vault yet.
 
         Args:
             root: The profile's directory.
             accounts: The profile's accounts: custodians and readers alike.
             entitlement: The rule on chain (see `Entitlement`).
+            members: Tells whether an address holds a role of the registry: others are refused
+                and not logged, as a key service refuses them.
         """
         self._root = Path(root) / "keys"
         self._accounts = accounts
         self._entitlement = entitlement
+        self._members = members
         self._vaults: dict[str, KeyVault] = {}
 
     def vault(self, custodian: str) -> KeyVault:
@@ -121,6 +125,9 @@ class LocalCustody(Custody):
         import secrets
 
         address = self._accounts.get(reader).address
+        if not self._members(address):
+            raise AccessRefused("it holds no role of the registry: only the consortium's members' accounts ask for keys",
+                                cid=cid, reader=address)
         return self.vault(custodian).release(cid, reader=address, purpose=purpose, request_id=secrets.token_hex(16),
                                              check=lambda: self._entitlement(address, cid))
 

@@ -306,7 +306,8 @@ class Profile:
 
         if self._custody is None:
             if self.engine_name == "embedded":
-                self._custody = LocalCustody(self.path, self.accounts, self._refusal)
+                self._custody = LocalCustody(self.path, self.accounts, self._refusal,
+                                             lambda address: self.ledger().retention.holds_role(address))
             else:
                 self._custody = RemoteCustody(dict(self.config.get("custodians", {})), self.accounts,
                                               chain_id=int(self.config["chain_id"]))

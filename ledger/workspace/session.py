@@ -628,13 +628,13 @@ class Session:
         An essential one is sealed for every account of the profile.
 
         Raises:
-            DocumentsInvalidSubject, DocumentsNotMember: If the document registry refuses (the key
-                may have been deposited: it is never handed out for an unrecorded document).
+            DocumentsInvalidSubject, DocumentsNotMember: If the document registry refuses (nothing
+                is stored or deposited).
             CustodianUnreachable: If the key service does not take the key (nothing is recorded).
         """
         sealed = self._seal(document, self._everyone(), "attachment", retention)
-        self.documents.put(sealed, depositor=self.account)
-        self._retain([(sealed, token_id(vin), lien_id)])
+        self.ledger.retention.record([RetentionInput(sealed.cid, sealed.retention, token_id(vin), lien_id)],
+                                     on_accepted=self._storing(sealed))
         return sealed
 
     def erase_document(self, cid: str) -> DocumentRecord:

@@ -34,10 +34,10 @@ def _liened(run: Run) -> str:
     return str(json.loads(r.out)["lien_id"])
 
 
-def _attach(run: Run, tmp_path: Path, *extra: str) -> str:
+def _attach(run: Run, tmp_path: Path, *extra: str, by: str = "lender-a") -> str:
     papers = tmp_path / "papers.txt"
     papers.write_text("appraisal working papers")
-    r = run("--as", "lender-a", "doc", "attach", VIN, "--file", str(papers), "--json", *extra)
+    r = run("--as", by, "doc", "attach", VIN, "--file", str(papers), "--json", *extra)
     assert r.code == 0, r.err
     return str(json.loads(r.out)["cid"])
 
@@ -76,7 +76,7 @@ def test_retention_defaults_per_kind_and_is_chosen_with_retention(run: Run, tmp_
     title = history[0]["args"]["docCid"]
     assert json.loads(run("doc", "status", appraisal, "--json").out)["retention"] == "transient"
     assert json.loads(run("doc", "status", title, "--json").out)["retention"] == "essential"
-    kept = _attach(run, tmp_path, "--retention", "essential")
+    kept = _attach(run, tmp_path, "--retention", "essential", by="registrar")
     assert json.loads(run("doc", "status", kept, "--json").out)["retention"] == "essential"
     r = run("--as", "oracle-b", "valuation", "set", VIN, "--value", "21000", "--retention", "essential", "--json")
     assert r.code == 0, r.err
@@ -134,3 +134,30 @@ def test_an_excerpt_of_the_access_log_verifies_against_its_anchored_head_and_not
         assert r.code == 1 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err, r.err
     altered.write_text("not json")
     assert_one_line_error(run("doc", "access-log", "--verify", str(altered)), 1)
+
+
+def test_an_account_that_is_no_member_is_refused_and_nothing_is_logged(
+    run: Run, tmp_path: Path, profile_path: Path,
+) -> None:
+    lien = _liened(run)
+    cid = _attach(run, tmp_path, "--lien", lien)
+    assert run("account", "new", "stranger").code == 0  # a key of the profile, with no role
+    before = _log(run, cid)
+    assert_one_line_error(run("--as", "stranger", "doc", "get", cid, "--purpose", "fishing"), 1,
+                          "holds no role of the registry")
+    assert _log(run, cid) == before  # anyone can make a key: logging them would let anyone grow the log
+    stored = sorted((profile_path / "store").rglob("*"))
+    assert_one_line_error(run("--as", "stranger", "doc", "attach", VIN, "--file", str(tmp_path / "papers.txt")), 1,
+                          "holds no role of the registry")
+    assert sorted((profile_path / "store").rglob("*")) == stored  # nothing stored, no key deposited
+    assert not (profile_path / "keys" / "stranger.sqlite").exists()
+
+
+def test_a_wrong_record_is_corrected_only_by_a_member_vote(run: Run, tmp_path: Path) -> None:
+    lien = _liened(run)
+    cid = _attach(run, tmp_path, "--lien", lien)  # transient, about the lien
+    r = run("--as", "registrar", "member", "propose", "--correct-document", cid, "--vin", VIN)
+    assert r.code == 2 and "--retention" in r.err
+    _vote(run, "--correct-document", cid, "--vin", VIN, "--retention", "essential")
+    status = json.loads(run("doc", "status", cid, "--json").out)
+    assert (status["retention"], status["subject"]) == ("essential", "title")

@@ -70,6 +70,12 @@ interface IDocumentRegistry {
     /// @param cid The CID.
     /// @param author Who recorded it.
     error DocumentsAlreadyRecorded(string cid, address author);
+    /// @notice Only a document's author records it: the account whose registry step anchored it
+    /// first; for a document no step anchored, the holder of the lien it is about or a REGISTRAR, and
+    /// for a title a REGISTRAR, ORACLE or AUDITOR.
+    /// @param cid The CID.
+    /// @param author The account that anchored it; the zero address if no step did.
+    error DocumentsNotAuthor(string cid, address author);
     /// @notice No document with this CID is recorded.
     /// @param cid The CID.
     error DocumentsNotRecorded(string cid);
@@ -147,6 +153,15 @@ interface IDocumentRegistry {
     /// @param count How many entries the head covers.
     /// @param head The hash chain's head after them.
     event AccessLogAnchored(address indexed custodian, uint64 count, bytes32 head);
+    /// @notice A member vote corrected a document's record (its class or subject), before its erasure.
+    /// @param cidHash keccak256 of the CID.
+    /// @param tokenId The title it is about now.
+    /// @param lienId The lien it is about now (0: the title).
+    /// @param retention Its class now.
+    /// @param cid The CID.
+    event DocumentCorrected(
+        bytes32 indexed cidHash, uint256 indexed tokenId, uint256 lienId, Retention retention, string cid
+    );
     /// @notice A member vote set a retention period.
     /// @param retention The class.
     /// @param period Seconds kept after the business ends.
@@ -155,8 +170,8 @@ interface IDocumentRegistry {
     /// @param interval Seconds.
     event AccessLogIntervalSet(uint64 interval);
 
-    /// @notice Records documents the caller's steps anchored, each once. The caller holds a role
-    /// of the registry.
+    /// @notice Records documents the caller's steps anchored, each once, or documents it attaches
+    /// (see {DocumentsNotAuthor}). The caller holds a role of the registry.
     /// @param documents At most 100: each a CID (1 to 100 bytes), its class and its subject.
     function record(DocumentInput[] calldata documents) external;
 
@@ -173,6 +188,11 @@ interface IDocumentRegistry {
     /// @param count The number of entries it covers: more than the last anchored head's.
     /// @param head The hash chain's head after `count` entries.
     function anchorAccessLog(uint64 count, bytes32 head) external;
+
+    /// @notice Corrects a document's class and subject, recorded wrongly (each CID is recorded once,
+    /// by whoever records it first): governance only, and only before its erasure. Its author stays.
+    /// @param document The CID, recorded, with its right class and subject.
+    function correctDocument(DocumentInput calldata document) external;
 
     /// @notice Sets the retention period of a class. Governance only (a member vote).
     /// @param retention The class.
@@ -200,6 +220,10 @@ interface IDocumentRegistry {
     /// @param cid The CID.
     /// @param reader The reader's account.
     function readStatus(string calldata cid, address reader) external view returns (ReadStatus);
+
+    /// @notice Whether an account holds a role of the registry (REGISTRAR, LENDER, ORACLE or AUDITOR):
+    /// a key service serves, and logs, requests of such accounts only.
+    function holdsRole(address account) external view returns (bool);
 
     /// @notice Whether a member attested a document's erasure.
     function attested(string calldata cid, address member) external view returns (bool);

@@ -390,6 +390,11 @@ interface ITitleLifecycle {
     /// @return recovered What the price paid it (0 for a lien no disposition discharged).
     function recovery(uint256 lienId) external view returns (uint256 recovered);
 
+    /// @notice Who anchored a document first: the sender of the first step that carried its CID.
+    /// @param cid The CID.
+    /// @return The account; the zero address if no step anchored it (an attachment, recorded alone).
+    function anchoredBy(string calldata cid) external view returns (address);
+
     /// @notice When the business a document is about ended, for its retention (see {IDocumentRegistry}).
     /// @param tokenId The title.
     /// @param lienId The lien the document is about, or 0 for a document about the title.

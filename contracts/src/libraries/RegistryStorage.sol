@@ -23,6 +23,10 @@ library RegistryStorage {
         Titles.LienState[] liens;
         mapping(bytes32 digest => bool) consentUsed;
         Titles.Settings settings;
+        /// @dev Who anchored each document first (by keccak256 of its CID): the sender of the
+        /// first step that carried it. The document registry records a document only from that
+        /// account, so no member can claim another's document.
+        mapping(bytes32 cidHash => address author) anchoredBy;
     }
 
     /// @dev keccak256(abi.encode(uint256(keccak256("lienchain.storage.TitleRegistry")) - 1)) & ~bytes32(uint256(0xff))

@@ -6,6 +6,7 @@ import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ITitleRegistry} from "../interfaces/ITitleRegistry.sol";
+import {RegistryStorage} from "./RegistryStorage.sol";
 import {IZkVerifier} from "../interfaces/IZkVerifier.sol";
 
 /// @title Titles
@@ -176,7 +177,7 @@ library Titles {
     /// @param vin The VIN: 17 characters of the VIN alphabet, upper case (see `_isNormalizedVin`).
     /// @param owner The first owner: not the zero address.
     /// @param docCid The CID of its sealed title document: not empty.
-    function checkRegistration(string calldata vin, address owner, string calldata docCid) external pure {
+    function checkRegistration(string calldata vin, address owner, string calldata docCid) external {
         if (!_isNormalizedVin(bytes(vin))) revert ITitleRegistry.RegistryInvalidVIN(vin);
         if (owner == address(0)) revert ITitleRegistry.RegistryInvalidOwner(owner);
         _checkDocument(docCid);
@@ -196,7 +197,7 @@ library Titles {
         ITitleRegistry.TitleStatus status,
         bool governance,
         string calldata docCid
-    ) external view {
+    ) external {
         _checkDocument(docCid);
         ITitleRegistry.TitleStatus previous = t.title.status;
         if (previous == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
@@ -403,6 +404,7 @@ library Titles {
             _lapseLien(t, l, lienId);
         } else {
             if (bytes(evidenceCid).length == 0) revert ITitleRegistry.RegistryEvidenceRequired(lienId);
+            _anchor(evidenceCid);
             if (how == Closing.ForceRelease) _forceReleaseLien(t, l, lienId, evidenceCid);
             else _releaseAfterPayoff(t, l, lienId, evidenceCid);
         }
@@ -713,8 +715,16 @@ library Titles {
 
     /// @dev Every step that anchors a document anchors one: a history whose documents are all
     /// present can be told from one with steps nobody documented.
-    function _checkDocument(string calldata docCid) private pure {
+    function _checkDocument(string calldata docCid) private {
         if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+        _anchor(docCid);
+    }
+
+    /// @dev Remembers who anchored a document first (see {RegistryStorage-Layout}).
+    function _anchor(string memory cid) private {
+        mapping(bytes32 => address) storage anchoredBy = RegistryStorage.layout().anchoredBy;
+        bytes32 cidHash = keccak256(bytes(cid));
+        if (anchoredBy[cidHash] == address(0)) anchoredBy[cidHash] = msg.sender;
     }
 
     /// @dev A lien matures in the future and within `_MAX_TERM`: one that never matured would never

@@ -190,6 +190,11 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @inheritdoc ITitleLifecycle
+    function anchoredBy(string calldata cid) external view throughRegistry returns (address) {
+        return RegistryStorage.layout().anchoredBy[keccak256(bytes(cid))];
+    }
+
+    /// @inheritdoc ITitleLifecycle
     function retentionClock(uint256 tokenId, uint256 lienId, uint256 sinceTransfers)
         external
         view
@@ -337,7 +342,7 @@ contract TitleLifecycle is ITitleLifecycle {
     function brandTitle(uint256 tokenId, ITitleRegistry.Brand brand, string calldata docCid) external throughRegistry {
         _checkRole(_REGISTRAR_ROLE);
         Titles.State storage t = _liveTitle(RegistryStorage.layout(), tokenId);
-        if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+        _checkDocument(docCid);
         uint8 bit = _bit(brand);
         if (t.title.brands & bit != 0) revert ITitleRegistry.RegistryBrandPresent(tokenId, brand);
         _addBrand(t, tokenId, brand, docCid);
@@ -352,7 +357,7 @@ contract TitleLifecycle is ITitleLifecycle {
             revert ITitleRegistry.RegistryBrandRemovalNeedsVote(tokenId, brand);
         }
         Titles.State storage t = _liveTitle(RegistryStorage.layout(), tokenId);
-        if (bytes(evidenceCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+        _checkDocument(evidenceCid);
         uint8 bit = _bit(brand);
         if (t.title.brands & bit == 0) revert ITitleRegistry.RegistryBrandAbsent(tokenId, brand);
         _removeBrand(t, tokenId, brand, evidenceCid);
@@ -521,8 +526,11 @@ contract TitleLifecycle is ITitleLifecycle {
         if (signer != expected) revert RegistryNotAccepted(lienId, signer);
     }
 
-    function _checkDocument(string calldata docCid) private pure {
+    function _checkDocument(string calldata docCid) private {
         if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
+        mapping(bytes32 => address) storage anchoredBy = RegistryStorage.layout().anchoredBy;
+        bytes32 cidHash = keccak256(bytes(docCid));
+        if (anchoredBy[cidHash] == address(0)) anchoredBy[cidHash] = msg.sender;  // see {RegistryStorage-Layout}
     }
 
     function _activeLien(RegistryStorage.Layout storage $, uint256 lienId)

@@ -38,8 +38,8 @@ def test_the_default_periods_are_five_years_and_ninety_days(ledgers: dict[str, L
 
 
 def test_a_document_is_recorded_once_with_its_class_and_subject(liened: dict[str, Ledger]) -> None:
-    liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.ESSENTIAL, TOKEN, 1),
-                                         RetentionInput("bafkreiappraisal", Retention.TRANSIENT, TOKEN)])
+    liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.ESSENTIAL, TOKEN, 1)])
+    liened["oracle"].retention.record([RetentionInput("bafkreiappraisal", Retention.TRANSIENT, TOKEN)])
     loan = liened["reader"].retention.require("bafkreiloan")
     assert (loan.retention, loan.author, loan.lien_id, loan.business_ended_at, loan.due_at) == (
         Retention.ESSENTIAL, liened["lender-a"].address, 1, 0, 0)
@@ -50,14 +50,34 @@ def test_a_document_is_recorded_once_with_its_class_and_subject(liened: dict[str
         liened["lender-b"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN)])
     assert refused.value.author == liened["lender-a"].address
     with pytest.raises(errors.DocumentsInvalidSubject):
-        liened["lender-a"].retention.record([RetentionInput("bafkreiother", Retention.ESSENTIAL, TOKEN, 7)])
+        liened["registrar"].retention.record([RetentionInput("bafkreiother", Retention.ESSENTIAL, TOKEN, 7)])
     with pytest.raises(errors.DocumentsInvalidSubject):
-        liened["lender-a"].retention.record([RetentionInput("bafkreiother", Retention.ESSENTIAL, TOKEN + 1)])
+        liened["registrar"].retention.record([RetentionInput("bafkreiother", Retention.ESSENTIAL, TOKEN + 1)])
     with pytest.raises(errors.DocumentsInvalidInput):
-        liened["lender-a"].retention.record([RetentionInput("", Retention.ESSENTIAL, TOKEN)])
+        liened["registrar"].retention.record([RetentionInput("", Retention.ESSENTIAL, TOKEN)])
     assert sent(liened) == before
     assert liened["reader"].retention.require("bafkreiloan").retention == Retention.ESSENTIAL
     assert liened["reader"].retention.get("bafkreiother") is None
+
+
+def test_no_member_records_a_document_another_members_step_anchored(liened: dict[str, Ledger]) -> None:
+    before = sent(liened)
+    # The title's document, anchored by the registrar's step: public, but only its author records it.
+    with pytest.raises(errors.DocumentsNotAuthor) as refused:
+        liened["lender-b"].retention.record([RetentionInput("bafkreititle", Retention.TRANSIENT, TOKEN, 1)])
+    assert refused.value.author == liened["registrar"].address
+    with pytest.raises(errors.DocumentsNotAuthor):  # lender-a's loan document, by another registrar
+        liened["registrar-b"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN, 1)])
+    # An attachment no step anchored: about a lien, its holder's (or a registrar's) to record; about
+    # a title, a registrar's, oracle's or auditor's.
+    with pytest.raises(errors.DocumentsNotAuthor):
+        liened["lender-b"].retention.record([RetentionInput("bafkreinotes", Retention.TRANSIENT, TOKEN, 1)])
+    with pytest.raises(errors.DocumentsNotAuthor):
+        liened["lender-b"].retention.record([RetentionInput("bafkreinotes", Retention.TRANSIENT, TOKEN)])
+    assert sent(liened) == before
+    assert liened["reader"].retention.get("bafkreititle") is None and liened["reader"].retention.get("bafkreiloan") is None
+    liened["lender-a"].retention.record([RetentionInput("bafkreinotes", Retention.TRANSIENT, TOKEN, 1)])
+    assert liened["reader"].retention.require("bafkreinotes").author == liened["lender-a"].address
 
 
 def test_only_an_account_with_a_role_records_a_document(liened: dict[str, Ledger], backend) -> None:  # type: ignore[no-untyped-def]

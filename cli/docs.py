@@ -188,7 +188,7 @@ def access_log(app: App, cid: str | None, reader: str | None, anchor: bool, out:
     if verify_file is not None:
         if cid or reader or anchor or out:
             raise click.UsageError("--verify FILE takes no other option")
-        checked = trail.verify(verify_file.read_bytes(), app.ledger())
+        checked = trail.verify(verify_file.read_bytes(), app.ledger(), name_of=app.profile().accounts.name_of)
         app.emit(checked.to_dict(), f"verified: {checked.entries} entries of {checked.custodian or checked.account}'s "
                                     f"access log are in the head it anchored after {checked.through} entries")
         return

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..errors import InvalidCID, LienchainError
 from ..files import write_atomic
 from ..ledger.registry.ledger import Ledger
 from ..ledger.workspace import trail
@@ -87,19 +88,32 @@ class Steward:
             erased += retention.erased_between(first, min(head, first + _CHUNK - 1))
         pending = list(dict.fromkeys(self._pending() + erased))
         todo = [cid for cid in pending if not retention.attested(cid, self.ledger.address)]
-        for cid in todo:
-            record = retention.require(cid)
-            reason = f"erased on chain: its {record.retention.label} retention ran out"
-            had_key = self.vault.erase(cid, reason=reason, actor=self.ledger.address)
+        done, failed = [], []
+        for cid in todo:  # one at a time: a document that cannot be erased now holds up no other
+            try:
+                self._destroy(cid)
+                done.append(cid)
+            except (OSError, ValueError, LienchainError) as exc:
+                log.warning("cannot erase %s yet (%s): trying again at the next step", cid, exc)
+                failed.append(cid)
+        self._save(head + 1, done + failed)  # before attesting: a crash then attests them at the next step
+        if done:
+            retention.attest(done)
+            log.info("attested the erasure of %d document(s)", len(done))
+        self._save(head + 1, failed)
+        return done
+
+    def _destroy(self, cid: str) -> None:
+        """Destroys the member's key of an erased document and its own copy."""
+        record = self.ledger.retention.require(cid)
+        reason = f"erased on chain: its {record.retention.label} retention ran out"
+        had_key = self.vault.erase(cid, reason=reason, actor=self.ledger.address)
+        try:
             had_copy = self.store.delete(CID(cid))
-            log.info("erased %s (key %s, copy %s)", cid, "destroyed" if had_key else "not held",
-                     "removed" if had_copy else "not held")
-        self._save(head + 1, todo)  # before attesting: a crash then attests them at the next step
-        if todo:
-            retention.attest(todo)
-            log.info("attested the erasure of %d document(s)", len(todo))
-        self._save(head + 1, [])
-        return todo
+        except InvalidCID:  # recorded, but no CID any store files a document under: nothing to remove
+            had_copy = False
+        log.info("erased %s (key %s, copy %s)", cid, "destroyed" if had_key else "not held",
+                 "removed" if had_copy else "not held")
 
     def _next_block(self) -> int:
         state = self._state()

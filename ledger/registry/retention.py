@@ -244,6 +244,19 @@ class DocumentRetention:
         return ("the reader holds no role that reads it: its author, an AUDITOR, the holder of the lien it is about, "
                 "or for a title's document a REGISTRAR may")
 
+    def anchors(self, custodian: str) -> dict[int, bytes]:
+        """Returns every access-log head a member anchored: the head by the entries it covers."""
+        contract = self.contract
+        event = contract.events.AccessLogAnchored()
+        topic = "0x" + bytes(event_abi_to_log_topic(cast(Any, event.abi))).hex()
+        who = "0x" + bytes(12).hex() + custodian.lower().removeprefix("0x")
+        logs = self._c.chain.logs(address=contract.address, from_block=self._c.deployment.block, topics=[topic, who])
+        found: dict[int, bytes] = {}
+        for log in logs:
+            args = event.process_log(log)["args"]
+            found[int(args["count"])] = bytes(args["head"])
+        return found
+
     def anchored_head(self, custodian: str, count: int) -> bytes | None:
         """Returns the access-log head a member anchored after `count` entries; None if it anchored none there."""
         head = bytes(self._c.reader.call(self.contract.functions.anchoredHead(custodian, count)))

@@ -11,6 +11,7 @@ or added after the anchor breaks the chain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,23 +71,41 @@ def excerpt(vault: KeyVault, ledger: Ledger, *, custodian: str, cid: str | None 
     return vault.excerpt(through=through, cid=cid, reader=reader, custodian=custodian, account=ledger.address)
 
 
-def verify(data: bytes, ledger: Ledger) -> Verified:
-    """Checks an excerpt against the head its custodian anchored on chain after its last entry.
+def verify(data: bytes, ledger: Ledger, *, name_of: Callable[[str], str | None] = lambda _: None) -> Verified:
+    """Checks an excerpt against the heads its custodian anchored on chain: the one after its last
+    entry, and every earlier one within it (so a log rewritten after an anchor, then anchored again
+    on the rewritten branch, fails at the first anchor it contradicts).
 
     Args:
         data: The excerpt file's bytes.
         ledger: Any ledger of the deployment (reads only).
+        name_of: The name the reader knows an account by (its contacts), if any: an excerpt that
+            names another custodian than its account's is refused.
 
     Raises:
-        InvalidExcerpt: If the excerpt is malformed, names no custodian account, the custodian
-            anchored no head at its end, or it does not hash to that head (it was altered).
+        InvalidExcerpt: If the excerpt is malformed, names no custodian account or another
+            custodian than its account's, the custodian anchored no head at its end, or it does
+            not hash to the heads anchored within it (it was altered).
     """
     parsed = Excerpt.from_json(data)
     if not parsed.account:
         raise InvalidExcerpt("the excerpt names no custodian account: ask its custodian for a complete excerpt")
-    head = ledger.retention.anchored_head(parsed.account, parsed.through)
+    known = name_of(parsed.account)
+    if known is not None and parsed.custodian is not None and known != parsed.custodian:
+        raise InvalidExcerpt(f"the excerpt names custodian {parsed.custodian}, but its account {parsed.account} is "
+                             f"{known}'s: it is not {parsed.custodian}'s log")
+    anchors = ledger.retention.anchors(parsed.account)
+    head = anchors.get(parsed.through)
     if head is None:
         raise InvalidExcerpt(f"{parsed.custodian or parsed.account} anchored no head after {parsed.through} entries: "
                              "the excerpt does not end at an anchored head; ask for one that does")
     verify_excerpt(parsed, head)
-    return Verified(parsed.custodian, parsed.account, parsed.through, head, len(parsed.entries))
+    heads = {item.seq: after for item, after in zip(parsed.items, parsed.heads, strict=True)}
+    if parsed.items:
+        heads[parsed.items[0].seq - 1] = parsed.prev
+    for count, anchored in sorted(anchors.items()):
+        if count in heads and heads[count] != anchored:
+            raise InvalidExcerpt(f"the excerpt's head after {count} entries is not the one "
+                                 f"{parsed.custodian or parsed.account} anchored then: its log was rewritten after "
+                                 "that anchor")
+    return Verified(known or parsed.custodian, parsed.account, parsed.through, head, len(parsed.entries))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lienchain.ledger.registry.retention import Retention
+from lienchain.ledger.registry.retention import Retention, RetentionInput
 from lienchain.ledger.workspace.profile import Profile
 from lienchain.networks.steward import Steward
 from lienchain.storage import EmbeddedStore
@@ -82,3 +82,26 @@ def test_an_erasure_is_carried_out_then_attested_once(profile: Profile, tmp_path
     assert steward.erase_step() == [sealed.cid]
     assert profile.ledger().retention.attested(sealed.cid, steward.ledger.address)
     assert steward.erase_step() == []  # once
+
+
+def test_a_recorded_string_that_is_no_cid_holds_up_no_other_erasure(profile: Profile, tmp_path: Path) -> None:
+    from eth_account import Account
+
+    from lienchain.ledger.registry.vin import token_id
+
+    session = profile.session("registrar")
+    session.register_title(VIN, Account.create().address)  # type: ignore[arg-type]
+    good = session.attach_document(VIN, b"call notes", retention=Retention.TRANSIENT)  # type: ignore[arg-type]
+    junk = "not a cid!"  # a registrar may attach anything about a title; nothing stores it
+    profile.ledger("registrar").retention.record([RetentionInput(junk, Retention.TRANSIENT, token_id(VIN))])  # type: ignore[arg-type]
+    _vote(profile, profile.ledger("registrar").retention.propose_period(Retention.TRANSIENT, 1))
+    auth = profile.ledger("registrar-b").authorize_transfer(VIN, Account.create().address,  # type: ignore[arg-type]
+                                                            deadline=profile.ledger().now() + 3600)
+    session.transfer_title(VIN, auth.to, km=0, authorization=auth)  # type: ignore[arg-type]
+    time.sleep(1.5)
+    for cid in (junk, good.cid):
+        profile.ledger("auditor").retention.erase(cid)
+    steward = _steward(profile, tmp_path, "lender-b")
+    assert sorted(steward.erase_step()) == sorted([junk, good.cid])
+    assert not EmbeddedStore(profile.path / "store").has(good.cid)
+    assert all(profile.ledger().retention.attested(c, steward.ledger.address) for c in (junk, good.cid))

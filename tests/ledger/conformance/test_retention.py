@@ -5,6 +5,7 @@ is due, and keeps the erasure, each member's attestation and the access-log anch
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -13,6 +14,8 @@ from lienchain import errors
 from lienchain.ledger import Ledger, normalize_vin
 from lienchain.ledger.registry.retention import ReadStatus, Retention, RetentionInput
 from lienchain.ledger.registry.vin import token_id
+from lienchain.ledger.workspace import trail
+from lienchain.storage.vault import KeyVault
 
 from .support import grant, sent, transfer
 from .test_lien_ends import vote, wait_for_chain_time
@@ -198,3 +201,32 @@ def test_retention_settings_change_only_by_vote(ledgers: dict[str, Ledger]) -> N
     assert ledgers["reader"].proposal(pid).call is not None  # voters see the call decoded
     vote(ledgers, pid)
     assert ledgers["reader"].retention.log_interval() == 60
+
+
+def test_an_excerpt_of_a_log_rewritten_after_an_anchor_or_labelled_for_another_custodian_fails(
+    ledgers: dict[str, Ledger], tmp_path: Path,
+) -> None:
+    honest = KeyVault(tmp_path / "honest.sqlite", bytes(32))
+    honest.deposit("bafkreia", bytes(32), depositor="lender-a")
+    honest.release("bafkreia", reader="0xAuditor", purpose="audit", request_id="1", check=lambda: None)
+    assert trail.anchor(honest, ledgers["lender-a"]) == honest.head()  # 2 entries: the grant is in
+    # lender-a rewrites its log without the grant and anchors the rewritten branch further on.
+    forked = KeyVault(tmp_path / "forked.sqlite", bytes(32))
+    for i in range(3):
+        forked.deposit(f"bafkrei{'abc'[i]}", bytes([i]) * 32, depositor="lender-a")
+    assert trail.anchor(forked, ledgers["lender-a"]) is not None
+    excerpt = trail.excerpt(forked, ledgers["lender-a"], custodian="lender-a", cid="bafkreia")
+    with pytest.raises(errors.InvalidExcerpt, match="rewritten after that anchor"):
+        trail.verify(excerpt.to_json(), ledgers["reader"])
+    # lender-b anchors a log of its own and hands it over as lender-a's.
+    fake = KeyVault(tmp_path / "fake.sqlite", bytes(32))
+    fake.deposit("bafkreia", bytes(32), depositor=ledgers["lender-a"].address)
+    trail.anchor(fake, ledgers["lender-b"])
+    labelled = fake.excerpt(through=1, custodian="lender-a", account=ledgers["lender-b"].address)
+    names = {ledgers[n].address: n for n in ("lender-a", "lender-b")}
+    with pytest.raises(errors.InvalidExcerpt, match="is lender-b's"):
+        trail.verify(labelled.to_json(), ledgers["reader"], name_of=names.get)
+    # The honest excerpt, up to the anchor it made, verifies.
+    original = honest.excerpt(through=2, custodian="lender-a", account=ledgers["lender-a"].address)
+    checked = trail.verify(original.to_json(), ledgers["reader"], name_of=names.get)
+    assert (checked.custodian, checked.through, checked.entries) == ("lender-a", 2, 2)

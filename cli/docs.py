@@ -1,4 +1,4 @@
-"""`lienchain doc get|verify|attach|status|erase|access-log`."""
+"""`lienchain doc get|verify|attach|record|status|erase|access-log`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 @click.group("doc")
 def doc() -> None:
-    """Fetch and verify the sealed documents anchored on chain."""
+    """Fetch, verify, attach and erase the sealed documents anchored on chain, and read the access trail."""
 
 
 @doc.command("get")
@@ -113,6 +113,27 @@ def attach(app: App, vin: str, file: Path, lien_id: int | None, retention: Reten
     app.emit({"vin": v, "cid": sealed.cid, "retention": sealed.retention.label, "custodian": sealed.custodian},
              f"attached {sealed.cid} to {v}{f' lien {lien_id}' if lien_id else ''} ({sealed.retention.label}"
              + (f", its key kept by {sealed.custodian})" if sealed.content_key else ")"))
+
+
+@doc.command("record")
+@click.argument("vin")
+@LENIENT
+@common_options
+@pass_app
+def record(app: App, vin: str, lenient: bool) -> None:
+    """Record the retention of a title's documents your steps anchored that have none yet (a step
+    whose record did not go through), each with its kind's class: appraisals transient, the rest
+    essential.
+
+    \b
+    Example:
+      lienchain --as lender-a doc record 1M8GDM9AXKP042788
+    """
+    v = normalize_vin(vin, lenient=lenient)
+    made = app.session().record_missing(v)
+    app.emit([{"cid": r.cid, "retention": r.retention.label, "lien_id": r.lien_id} for r in made],
+             [f"recorded {r.cid} as {r.retention.label}" + (f" (lien {r.lien_id})" if r.lien_id else "") for r in made]
+             or [f"every document your steps anchored on {v} is recorded"])
 
 
 @doc.command("status")

@@ -26,7 +26,7 @@ COMMANDS = {
     "demo": LazyCommand("setup:demo", "Run the whole story on a throwaway profile and print each step: register a "
                         "title, lien it, refuse a second lien without consent, grant it with consent, refuse a transfer "
                         "and a foreign release, release both liens, transfer the title, and list its history."),
-    "doc": LazyCommand("docs:doc", "Fetch and verify the sealed documents anchored on chain."),
+    "doc": LazyCommand("docs:doc", "Fetch, verify, attach and erase the sealed documents anchored on chain, and read the access trail."),
     "import": LazyCommand("importing:import_cmd", "Register titles and grant liens from a CSV or JSON file."),
     "init": LazyCommand("setup:init", "Create a profile: an embedded chain with the contracts deployed, a document "
                         "store, and the accounts registrar, lender-a, lender-b, oracle and auditor, each given its "

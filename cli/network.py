@@ -250,6 +250,7 @@ def node_status(app: App, member: str | None) -> None:
         f"ipfs     {'up' if s.ipfs else 'down'}  peers {_show(s.ipfs_peers)}",
         f"agent    {'up' if s.agent else 'down'}",
         f"keys     {'up' if s.keys else 'down'}",
+        f"steward  {'up' if s.steward else 'down'}",
         f"{'STALLED' if s.stalled else 'state'}    {s.advice}",
     ])
 
@@ -260,16 +261,20 @@ def node_status(app: App, member: str | None) -> None:
 @click.option("--ipfs", "ipfs_log", is_flag=True, help="Kubo's log instead of geth's.")
 @click.option("--agent", "agent_log", is_flag=True, help="The agent's log (sealing, votes, pins) instead of geth's.")
 @click.option("--keys", "keys_log", is_flag=True, help="The key service's log (key requests answered) instead of geth's.")
+@click.option("--steward", "steward_log", is_flag=True,
+              help="The steward's log (access-log anchors, erasures carried out) instead of geth's.")
 @common_options
 @pass_app
-def node_logs(app: App, member: str | None, lines: int, ipfs_log: bool, agent_log: bool, keys_log: bool) -> None:
-    """Print the end of this member's geth (or Kubo, agent or key service) log. (In a sandbox, name the member.)
+def node_logs(app: App, member: str | None, lines: int, ipfs_log: bool, agent_log: bool, keys_log: bool,
+              steward_log: bool) -> None:
+    """Print the end of this member's geth (or Kubo, agent, key service or steward) log. (In a sandbox, name the member.)
 
     \b
     Example:
       lienchain node logs --network consortium -n 100
     """
     home = _home(app, member)
-    proc = home.process("agent" if agent_log else "keys" if keys_log else "ipfs" if ipfs_log else "geth")
+    proc = home.process("agent" if agent_log else "keys" if keys_log else "steward" if steward_log
+                        else "ipfs" if ipfs_log else "geth")
     tail = proc.tail(lines)
     app.emit({"member": home.name, "log": str(proc.log_file), "lines": tail}, tail or [f"{proc.log_file} is empty"])

@@ -26,10 +26,10 @@ Entitlement (`entitled(reader, cid)`, a chain read that may block) runs in a wor
 the vault's transaction, so a slow node delays only its own request and never holds the vault's
 write lock; the vault applies its answer inside the transaction, after its replay and erasure checks.
 
-Beside the server, a thread runs the steward (steward.py): it anchors the access log's head at the
-interval the members voted, and carries out erasures (the key destroyed, the member's Kubo copy
-unpinned and collected, the erasure attested on chain). It signs with the member's account, which
-this process alone holds unlocked, as geth alone holds the sealer key.
+This process faces the network, so it holds only the two keys its work needs, derived from the
+member's account key at start: the document key that opens deposits and the vault's key. The
+member's account key, which votes in governance, stays out of it: the steward (steward.py), a
+process of its own, signs the log's anchors and the erasures' attestations.
 
 Run as ``python -m lienchain.networks.keyservice MEMBER_DIR PASSPHRASE_PIPE``: it reads the
 passphrase once from the named pipe, and stops on SIGTERM.
@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account.signers.local import LocalAccount
 
 from ..errors import (
@@ -70,10 +71,8 @@ from ..ledger.registry.ledger import Ledger
 from ..storage.custodian import MAX_REQUEST_BYTES, SignedKeyRequest
 from ..storage.custody import unwrap_key, wrap_key
 from ..storage.keys import document_key, load_public_key
-from ..storage.kubo import KuboStore
 from ..storage.vault import KeyVault
 from .member import MemberHome
-from .steward import Steward
 
 log = logging.getLogger("lienchain.keys")
 
@@ -121,7 +120,7 @@ def build_app(
     vault: KeyVault,
     *,
     custodian: str,
-    account: LocalAccount | bytes,
+    account: LocalAccount | bytes | X25519PrivateKey,
     chain_id: int,
     depositors: Collection[str],
     entitled: Entitlement,
@@ -136,7 +135,8 @@ def build_app(
     Args:
         vault: The member's key vault; the service does not close it.
         custodian: The member's name, which requests must name.
-        account: The member's account (or its private key): its document key opens deposits.
+        account: The member's document key, or its account (or account key) to derive it from: it
+            opens deposits.
         chain_id: The network's chain id, which requests must name.
         depositors: The addresses of the member's own accounts, which may deposit keys.
         entitled: The chain's rule (see `Entitlement`); it may block, and runs in a worker thread.
@@ -152,8 +152,8 @@ def build_app(
     Returns:
         The aiohttp application (serve it with `KeyServer` or `serve`).
     """
-    key = account if isinstance(account, bytes) else bytes(account.key)
-    own_key = document_key(key)
+    own_key = account if isinstance(account, X25519PrivateKey) else document_key(
+        account if isinstance(account, bytes) else bytes(account.key))
     allowed = {str(a).lower() for a in depositors}
     limiter = RateLimiter(rate, burst, clock)
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
@@ -401,25 +401,6 @@ def chain_entitlement(view: ChainView) -> Entitlement:
     return entitled
 
 
-def run_steward(view: ChainView, vault: KeyVault, stopping: threading.Event, *, interval: float = 2.0) -> None:
-    """Runs the steward (see steward.py) every `interval` seconds until `stopping` is set."""
-    steward: Steward | None = None
-    while not stopping.wait(interval):
-        try:
-            with view.lock:
-                ledger = view.ledger()
-                if ledger is None or not ledger.deployment.documents:
-                    continue
-                if steward is None:
-                    steward = Steward(ledger, vault, KuboStore(view.home.ipfs_url),
-                                      view.home.path / "run" / "steward.json")
-                steward.step()
-        except (OSError, ValueError, LienchainError) as exc:  # the node is restarting, or busy
-            log.debug("steward: %s", exc)
-        except Exception:  # anything else (a web3 error, a bug): logged, and the service goes on
-            log.exception("steward failed")
-
-
 def main(argv: list[str]) -> int:
     """Runs the key service of the member directory `argv[1]`, its passphrase read from the pipe `argv[2]`."""
     from ..ledger.workspace.accounts import AccountBook
@@ -430,24 +411,21 @@ def main(argv: list[str]) -> int:
     with open(argv[2], "rb") as pipe:  # once: the secret never touches the disk, argv or the environment
         secret = pipe.read().decode()
     account = AccountBook(home.path, lambda: secret).unlock(home.name)
+    # This process faces the network: it keeps the two keys derived for its work (the document key
+    # that opens deposits, the vault's key) and not the account key, which signs governance votes.
+    # The steward, a process of its own that faces no network, signs the anchors and attestations.
+    opener, at_rest, address = document_key(bytes(account.key)), vault_key(bytes(account.key)), account.address
+    del account, secret
     folder = home.path / "keys"
     folder.mkdir(mode=0o700, exist_ok=True)
     os.chmod(folder, 0o700)
-    vault = KeyVault(home.vault_path, vault_key(bytes(account.key)))
-    # Two views of the chain: the steward's (it signs, and its erasures may take a while) and the
-    # readers' checks', so that no erasure holds up a reader.
-    view, reads = ChainView(home, account), ChainView(home)
-    stopping = threading.Event()
-    steward = threading.Thread(target=run_steward, args=(view, vault, stopping), name="steward", daemon=True)
-    steward.start()
+    vault = KeyVault(home.vault_path, at_rest)
+    reads = ChainView(home)
     try:
-        app = build_app(vault, custodian=home.name, account=account, chain_id=home.manifest().chain_id,
-                        depositors=[account.address], entitled=chain_entitlement(reads),
-                        members=chain_membership(reads))
+        app = build_app(vault, custodian=home.name, account=opener, chain_id=home.manifest().chain_id,
+                        depositors=[address], entitled=chain_entitlement(reads), members=chain_membership(reads))
         asyncio.run(_run(app, home.card.host, home.card.key_port, home.name))
     finally:
-        stopping.set()
-        steward.join(10)
         vault.close()
     return 0
 

@@ -67,6 +67,7 @@ class NodeStatus:
     ipfs: bool
     agent: bool
     keys: bool  # the key service runs
+    steward: bool  # the steward runs: it anchors the access log and carries out erasures
     block: int | None
     head: str | None
     head_age: int | None  # seconds since the head block was sealed
@@ -307,7 +308,8 @@ class MemberHome:
 
     def process(self, which: str) -> Process:
         """Returns the record of one of the member's processes: "geth", "ipfs", "keys" or "agent"."""
-        label = {"geth": "geth", "ipfs": "Kubo", "keys": "the key service", "agent": "the agent"}[which]
+        label = {"geth": "geth", "ipfs": "Kubo", "keys": "the key service", "steward": "the steward",
+                 "agent": "the agent"}[which]
         return Process(f"{label} of {self.name}", self.path / "run" / f"{which}.pid", self.path / "logs" / f"{which}.log")
 
     def start(self, *, passphrase: Passphrase, geth_bin: Path, ipfs_bin: Path, timeout: float = 60.0,
@@ -346,6 +348,8 @@ class MemberHome:
             await_ready(iproc, lambda: kubo.is_ready(self.ipfs_url), timeout)
         if not kproc.running():
             self._start_keys(kproc, secret, timeout)
+        if not self.process("steward").running():
+            self._start_steward(self.process("steward"), secret, timeout)
         if agent:
             self.start_agent()
 
@@ -406,13 +410,22 @@ class MemberHome:
             proc.stop(kill=True)
             raise
 
+    def _start_steward(self, proc: Process, passphrase: Passphrase, timeout: float) -> None:
+        secret = passphrase()
+        # The steward signs with the member's account: the passphrase reaches it through a pipe too.
+        with secret_pipes("passphrase") as (pipe,):
+            proc.start([sys.executable, "-m", "lienchain.networks.steward", str(self.path), str(pipe)])
+            if not hand_over(proc, {pipe: secret.encode()}, timeout):
+                proc.stop(kill=True)
+                raise NodeFailed(f"the steward of {self.name} did not start: {last_error(proc)}")
+
     def read_idle_address(self) -> str:
         """Reads the address of the throwaway key the running node mines with while it does not seal."""
         return str(json.loads((self.path / "run" / "idle.json").read_text())["address"])
 
     def stop(self, *, kill: bool = False) -> list[str]:
-        """Stops the member's agent, key service and nodes (SIGTERM, or SIGKILL with `kill`); returns which ran."""
-        return [which for which in ("agent", "keys", "geth", "ipfs") if self.process(which).stop(kill=kill)]
+        """Stops the member's agent, steward, key service and nodes (SIGTERM, or SIGKILL with `kill`); returns which ran."""
+        return [which for which in ("agent", "steward", "keys", "geth", "ipfs") if self.process(which).stop(kill=kill)]
 
     def status(self) -> NodeStatus:
         """Returns the state of the member's own nodes, naming a stalled chain and what to do."""
@@ -429,7 +442,7 @@ class MemberHome:
         stalled, advice = self._diagnose(facts is not None, age, reach)
         return NodeStatus(
             member=self.name, geth=facts is not None, ipfs=ipfs_up, agent=self.process("agent").running(),
-            keys=self.process("keys").running(),
+            keys=self.process("keys").running(), steward=self.process("steward").running(),
             block=facts.block if facts else None, head=facts.head if facts else None, head_age=age,
             peers=facts.peers if facts else None, sealers_reached=reach[0] if reach else None,
             sealers=reach[1] if reach else None, sealing=facts.sealing if facts else None,

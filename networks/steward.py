@@ -1,6 +1,8 @@
 """The key service's duties besides answering requests: anchoring its access log, carrying out erasures.
 
-It runs in the key service's process (see keyservice.py), which holds the member's account key:
+It runs as a process of its own beside the key service (see keyservice.py), started by `node start`
+with the member's passphrase through a named pipe: it holds the member's account key, which signs,
+and faces no network (the key service, which does, holds only keys derived for its work):
 
 - Anchors: every interval the members voted (`DocumentRetention.log_interval`), if the access log
   grew, its head goes on chain (`trail.anchor`), so that an auditor can check an excerpt of it.
@@ -16,9 +18,12 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidCID, LienchainError
 from ..files import write_atomic
@@ -26,7 +31,11 @@ from ..ledger.registry.ledger import Ledger
 from ..ledger.workspace import trail
 from ..storage.base import DocumentStore
 from ..storage.cid import CID
+from ..storage.kubo import KuboStore
 from ..storage.vault import KeyVault
+
+if TYPE_CHECKING:
+    from .keyservice import ChainView
 
 log = logging.getLogger("lienchain.keyservice")
 _CHUNK = 2_000  # blocks per log query when catching up
@@ -135,3 +144,52 @@ class Steward:
     def _save(self, next_block: int, pending: list[str]) -> None:
         state = {"documents": self.ledger.deployment.documents, "next_block": next_block, "pending": pending}
         write_atomic(self.cursor, json.dumps(state).encode())
+
+
+def run_steward(view: ChainView, vault: KeyVault, stopping: threading.Event, *, interval: float = 2.0) -> None:
+    """Runs the steward (see steward.py) every `interval` seconds until `stopping` is set."""
+    steward: Steward | None = None
+    while not stopping.wait(interval):
+        try:
+            with view.lock:
+                ledger = view.ledger()
+                if ledger is None or not ledger.deployment.documents:
+                    continue
+                if steward is None:
+                    steward = Steward(ledger, vault, KuboStore(view.home.ipfs_url),
+                                      view.home.path / "run" / "steward.json")
+                steward.step()
+        except (OSError, ValueError, LienchainError) as exc:  # the node is restarting, or busy
+            log.debug("steward: %s", exc)
+        except Exception:  # anything else (a web3 error, a bug): logged, and the service goes on
+            log.exception("steward failed")
+
+
+def main(argv: list[str]) -> int:
+    """Runs the steward of the member directory `argv[1]`, its passphrase read from the pipe `argv[2]`."""
+    from ..ledger.workspace.accounts import AccountBook
+    from ..storage.keys import vault_key
+    from .keyservice import ChainView
+    from .member import MemberHome
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    home = MemberHome(Path(argv[1]))
+    with open(argv[2], "rb") as pipe:  # once: the secret never touches the disk, argv or the environment
+        secret = pipe.read().decode()
+    account = AccountBook(home.path, lambda: secret).unlock(home.name)
+    del secret
+    vault = KeyVault(home.vault_path, vault_key(bytes(account.key)))
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    log.info("steward of %s started", home.name)
+    try:
+        run_steward(ChainView(home, account), vault, stopping)
+    finally:
+        vault.close()
+    log.info("steward of %s stopped", home.name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

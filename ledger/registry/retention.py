@@ -226,6 +226,12 @@ class DocumentRetention:
         """Tells whether `reader` may have the document's content key now."""
         return ReadStatus(int(self._c.reader.call(self.contract.functions.readStatus(cid, reader))))
 
+    def anchored_by(self, cid: str) -> str | None:
+        """Returns the account whose registry step anchored a document first; None if no step did."""
+        c = self._c
+        author = str(c.reader.call(c.registry.functions.anchoredBy(cid)))
+        return None if int(author, 16) == 0 else author
+
     def holds_role(self, account: str) -> bool:
         """Tells whether an account holds a role of the registry: a key service serves (and logs)
         requests of such accounts only."""

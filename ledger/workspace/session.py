@@ -637,6 +637,28 @@ class Session:
                                      on_accepted=self._storing(sealed))
         return sealed
 
+    def record_missing(self, vin: VIN) -> list[RetentionInput]:
+        """Records the retention of the title's documents this account's steps anchored that have
+        none yet (a step whose record did not go through): each with its kind's class (see
+        `default_retention`) and its step's subject.
+
+        Returns:
+            The records made.
+        """
+        retention, me = self.ledger.retention, self.ledger.address
+        missing: dict[str, RetentionInput] = {}
+        for e in self.ledger.history(vin):
+            cid = e.doc_cid
+            if not cid or cid in missing or e.name == "DocumentRecorded" or retention.get(cid) is not None:
+                continue
+            if retention.anchored_by(cid) != me:
+                continue
+            kind = "valuation" if e.name == "ValuationSet" else e.name
+            missing[cid] = RetentionInput(cid, default_retention(kind), token_id(vin), int(e.args.get("lienId") or 0))
+        if missing:
+            retention.record(list(missing.values()))
+        return list(missing.values())
+
     def erase_document(self, cid: str) -> DocumentRecord:
         """Records the erasure of a document whose retention has run out (anyone may).
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from eth_account import Account
 
 from lienchain.ledger.workspace.profile import Profile
-from lienchain.storage import custodian_of
+from lienchain.storage import compute_cid, custodian_of
 
 from .conftest import PASSPHRASE, Run, authorization
 from .test_errors import assert_one_line_error
@@ -161,3 +161,19 @@ def test_a_wrong_record_is_corrected_only_by_a_member_vote(run: Run, tmp_path: P
     _vote(run, "--correct-document", cid, "--vin", VIN, "--retention", "essential")
     status = json.loads(run("doc", "status", cid, "--json").out)
     assert (status["retention"], status["subject"]) == ("essential", "title")
+
+
+def test_a_document_whose_record_did_not_go_through_is_recorded_by_its_author_alone(
+    run: Run, profile_path: Path,
+) -> None:
+    cid = compute_cid(b"certificate of title")
+    with Profile(profile_path, passphrase=lambda: PASSPHRASE) as profile:  # a step, and no record after it
+        registrar = profile.accounts.get("registrar").address
+        profile.ledger("registrar").register_title(VIN, Account.create().address, doc_cid=cid)  # type: ignore[arg-type]
+    assert_one_line_error(run("doc", "status", cid), 1, "is recorded in the document registry")
+    r = run("--as", "lender-b", "doc", "record", VIN, "--json")
+    assert r.code == 0 and json.loads(r.out) == []  # not its step
+    r = run("--as", "registrar", "doc", "record", VIN, "--json")
+    assert r.code == 0 and json.loads(r.out) == [{"cid": cid, "retention": "essential", "lien_id": 0}]
+    assert json.loads(run("doc", "status", cid, "--json").out)["author"] == registrar
+    assert json.loads(run("--as", "registrar", "doc", "record", VIN, "--json").out) == []  # once

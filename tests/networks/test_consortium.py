@@ -310,7 +310,7 @@ def test_each_member_talks_only_to_its_own_nodes_and_children_see_no_passphrase(
         assert ipc_call(home.ipc_path, "admin_peers")
         assert oct(home.ipc_path.stat().st_mode & 0o777) in ("0o600", "0o700")
         assert home.rpc_url.startswith("http://127.0.0.1:") and home.ipfs_url.startswith("http://127.0.0.1:")
-        for which in ("geth", "ipfs", "keys", "agent"):
+        for which in ("geth", "ipfs", "keys", "steward", "agent"):
             pid = home.process(which).pid()
             assert pid is not None, (o.name, which)
             environ = Path(f"/proc/{pid}/environ").read_bytes()

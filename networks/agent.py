@@ -54,6 +54,7 @@ STALL_PERIODS = 5
 SYNC_CYCLE = 12.0
 _LOG_CHUNK = 2_000  # blocks per get_logs when catching up
 _CONFIRMATIONS = 2  # the pinner reads blocks this far below the head
+_MAX_BACKOFF = 3600.0  # seconds between two tries to pin a document at most
 
 
 class Agent:
@@ -244,22 +245,35 @@ class Agent:
             pending += [c for c in _anchored_cids(logs) if c not in pending]
             cursor["next_block"] = end + 1
         still = []
+        # A CID that cannot be pinned yet (its author's node down, or a record no node can serve)
+        # is tried again later and later, so that none holds up the others: after n failures, in
+        # 2**n seconds, at most an hour.
+        retry: dict[str, list[float]] = dict(cursor.get("retry", {}))
+        now = time.time()
         documents = (w3.eth.contract(address=cast(Any, deployment.documents), abi=load_artifact("DocumentRegistry").abi)
                      if deployment.documents else None)
         for cid in pending:
+            if cid in retry and retry[cid][1] > now:
+                still.append(cid)
+                continue
             if documents is not None and documents.functions.document(cid).call()[3] != 0:  # erasedAt
                 log.info("does not pin %s: its erasure is on record", cid)
+                retry.pop(cid, None)
                 continue
             try:
                 kubo.api(self.home.ipfs_url, "pin/add", arg=cid, timeout=30.0)
                 log.info("pinned %s", cid)
+                retry.pop(cid, None)
             except (OSError, ValueError) as exc:
-                still.append(cid)  # not reachable yet (its author's node may be down): next step
-                log.debug("cannot pin %s yet: %s", cid, exc)
+                failures = retry.get(cid, [0, 0])[0] + 1
+                retry[cid] = [failures, time.time() + min(_MAX_BACKOFF, 2.0 ** failures)]
+                still.append(cid)  # not reachable yet (its author's node may be down): a later step
+                log.debug("cannot pin %s yet (failure %d): %s", cid, failures, exc)
             if self.stopping.is_set():
                 still += pending[pending.index(cid) + 1:]
                 break
         cursor["pending"] = still
+        cursor["retry"] = {cid: retry[cid] for cid in still if cid in retry}
         write_atomic(self._cursor_path, json.dumps(cursor).encode())
 
 

@@ -7,20 +7,22 @@ at the card's `key_port`. It holds the member's `KeyVault` (``keys/vault.sqlite`
   order: the body is at most 4 KiB (413 too-large); it parses strictly (400 invalid); it is meant
   for this custodian and chain (400 invalid); it is dated within `max_skew` seconds of now (400
   invalid); its signature recovers its `reader` (403 not-member); the remote address and then the
-  reader are within their rate (429 rate-limited); then the vault's one transaction decides and
-  logs it: a replay (409 replayed), an erased key (410 erased), a key not held (404 not-held), a
-  reader the chain does not entitle (403 refused), or the key, returned wrapped for the request's
-  `reader_key` (200 ``{"wrapped": base64}``).
+  reader are within their rate (429 rate-limited); the reader holds a role of the registry (403
+  not-member); then the vault's one transaction decides and logs it: an erased key (410 erased), a
+  key not held (404 not-held), a reader the chain does not entitle (403 refused), or the key,
+  returned wrapped for the request's `reader_key` (200 ``{"wrapped": base64}``); a replay (409
+  replayed) is refused there without a trace, being the copy of a request already logged.
 - ``POST /v1/keys/deposit``: the same checks for a deposit signed by one of the member's own
   accounts (`depositors`, else 403 not-member); the content key arrives wrapped for this member's
   document key and is kept (409 conflict if another key is held, 410 erased).
 - ``GET /v1/health``: the custodian, its access log's head, how many keys it holds.
 
 A refusal is ``{"code": ..., "error": one line}`` plus the fields its typed error carries, which
-the client (`KeyServiceClient`) raises again. What reaches the access log: every request whose
-signature is good and that is within its rate, granted or refused. A request that is malformed,
-misdated, badly signed or over its rate is refused before the vault and only counted in the
-process log: anyone can send those, and logging them would let a flood grow the append-only log.
+the client (`KeyServiceClient`) raises again. What reaches the access log: every request of a
+member's account whose signature is good and that is within its rate, granted or refused, once. A
+request that is malformed, misdated, badly signed, over its rate, of an account that holds no role,
+or a replay is refused and only counted in the process log: anyone can send those, and logging
+them would let a flood grow the append-only log.
 
 Entitlement (`entitled(reader, cid)`, a chain read that may block) runs in a worker thread before
 the vault's transaction, so a slow node delays only its own request and never holds the vault's
@@ -403,19 +405,15 @@ def chain_entitlement(view: ChainView) -> Entitlement:
 
 def main(argv: list[str]) -> int:
     """Runs the key service of the member directory `argv[1]`, its passphrase read from the pipe `argv[2]`."""
-    from ..ledger.workspace.accounts import AccountBook
     from ..storage.keys import vault_key
+    from .member import open_unlocked
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
-    home = MemberHome(Path(argv[1]))
-    with open(argv[2], "rb") as pipe:  # once: the secret never touches the disk, argv or the environment
-        secret = pipe.read().decode()
-    account = AccountBook(home.path, lambda: secret).unlock(home.name)
+    home, account = open_unlocked(argv)
     # This process faces the network: it keeps the two keys derived for its work (the document key
     # that opens deposits, the vault's key) and not the account key, which signs governance votes.
     # The steward, a process of its own that faces no network, signs the anchors and attestations.
     opener, at_rest, address = document_key(bytes(account.key)), vault_key(bytes(account.key)), account.address
-    del account, secret
+    del account
     folder = home.path / "keys"
     folder.mkdir(mode=0o700, exist_ok=True)
     os.chmod(folder, 0o700)

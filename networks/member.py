@@ -23,6 +23,7 @@ member's is ever written here: only their public cards, inside the manifest.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
 from ..errors import ConfigError, InvalidManifest, NetworkExists, NetworkNotFound, NodeFailed, NotJoined, PortInUse
 from ..files import write_atomic
@@ -97,6 +99,22 @@ def read_record(file: Path) -> Any:
         raise NetworkNotFound(file.parent.name, str(file.parent)) from None
     except ValueError as exc:
         raise ConfigError(f"{file} is not valid JSON ({exc}): restore it from a backup") from None
+
+
+def open_unlocked(argv: list[str]) -> tuple[MemberHome, LocalAccount]:
+    """For a process `node start` runs with the member's passphrase (the key service, the steward):
+    sets its log up on stdout, opens the member directory `argv[1]` and unlocks the member's account
+    with the passphrase read once from the named pipe `argv[2]`, which never touches the disk, the
+    command line or the environment.
+
+    Raises:
+        BadPassphrase: If the passphrase does not open the account.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    home = MemberHome(Path(argv[1]))
+    with open(argv[2], "rb") as pipe:
+        secret = pipe.read().decode()
+    return home, AccountBook(home.path, lambda: secret).unlock(home.name)
 
 
 class MemberHome:

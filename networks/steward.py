@@ -167,17 +167,11 @@ def run_steward(view: ChainView, vault: KeyVault, stopping: threading.Event, *, 
 
 def main(argv: list[str]) -> int:
     """Runs the steward of the member directory `argv[1]`, its passphrase read from the pipe `argv[2]`."""
-    from ..ledger.workspace.accounts import AccountBook
     from ..storage.keys import vault_key
     from .keyservice import ChainView
-    from .member import MemberHome
+    from .member import open_unlocked
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
-    home = MemberHome(Path(argv[1]))
-    with open(argv[2], "rb") as pipe:  # once: the secret never touches the disk, argv or the environment
-        secret = pipe.read().decode()
-    account = AccountBook(home.path, lambda: secret).unlock(home.name)
-    del secret
+    home, account = open_unlocked(argv)
     vault = KeyVault(home.vault_path, vault_key(bytes(account.key)))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

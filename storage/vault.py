@@ -226,9 +226,9 @@ class KeyVault:
     ) -> bytes:
         """Hands a document's content key to an entitled reader, logging the request either way.
 
-        One transaction: a replayed request id, an erased or unknown key, or a refusal by `check`
-        is logged as a ``refuse`` entry and committed before its error is raised; otherwise a
-        ``grant`` entry is committed, and only then is the key returned.
+        One transaction: an erased or unknown key, or a refusal by `check`, is logged as a
+        ``refuse`` entry and committed before its error is raised; otherwise a ``grant`` entry is
+        committed, and only then is the key returned. A replayed request id changes nothing.
 
         Args:
             cid: The document's CID.
@@ -258,10 +258,13 @@ class KeyVault:
                 key = self._answer(cid, reader, request_id, check)
             except _Refusal as refusal:
                 refused = refusal
-                seq = self._append(when, "refuse", cid, outcome="refused", reason=refusal.reason, **request)
+                # A replay is a copy of a request logged already, by whoever holds the copy: it
+                # changes nothing, so that no copy can grow the log.
+                seq = (None if refusal.reason == _REPLAYED else
+                       self._append(when, "refuse", cid, outcome="refused", reason=refusal.reason, **request))
             else:
                 seq = self._append(when, "grant", cid, outcome="granted", **request)
-            if refused is None or refused.reason != _REPLAYED:
+            if seq is not None:
                 self._db.execute("INSERT INTO requests (request_id, seq) VALUES (?, ?)", (request_id, seq))
         if refused is not None:
             raise refused.error

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 import click
@@ -16,7 +17,10 @@ from ..errors import InvalidPortfolioFile
 from ..ledger.registry.records import Lien
 from ..ledger.registry.vin import normalize_vin
 from .options import App, common_options, pass_app
-from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, LIEN_ID, VALID_DAYS, format_amount, format_time, out_file
+from .params import AMOUNT, CURRENCY, DATE, DOC, LENIENT, LIEN_ID, RETENTION, VALID_DAYS, format_amount, format_time, out_file
+
+if TYPE_CHECKING:
+    from ..ledger.registry.retention import Retention
 
 _DEFAULT_TERM_YEARS = 5
 
@@ -54,12 +58,13 @@ def lien() -> None:
 @click.option("--private", "is_private", is_flag=True,
               help="Keep the amount off chain: only its commitment and proofs go on (first lien only).")
 @DOC
+@RETENTION
 @LENIENT
 @common_options
 @pass_app
 def grant(
     app: App, vin: str, amount: int, currency: str | None, maturity: int | None,
-    consents: tuple[Path, ...], authorization: Path, is_private: bool, doc: Path | None, lenient: bool,
+    consents: tuple[Path, ...], authorization: Path, is_private: bool, doc: Path | None, retention: Retention | None, lenient: bool,
 ) -> None:
     """Take a lien on a title (as a LENDER), with the authorization of the title's owner (or,
     where the consortium's policy admits it, of a registrar). A title that already has active
@@ -82,6 +87,9 @@ def grant(
     v = normalize_vin(vin, lenient=lenient)
     if is_private and consents:
         raise click.UsageError("a private lien is a title's first lien: it takes no consent")
+    if is_private and retention is not None and retention.label == "transient":
+        raise click.UsageError("a private lien's document carries its amount's opening, which its lender and the "
+                               "auditors need for as long as the lien: it is essential")
     document = doc.read_bytes() if doc else None
     session = app.session()  # first: whether this account may sign here at all
     signed = LienAuthorization.load(authorization)
@@ -95,7 +103,7 @@ def grant(
     loaded = [Consent.load(p) for p in consents]
     granted = session.grant_lien(
         v, amount, currency=app.currency(currency), maturity=maturity or _default_maturity(),
-        document=document, consents=loaded, authorization=signed,
+        document=document, consents=loaded, authorization=signed, retention=retention,
     )
     app.emit(granted.to_dict(), f"granted {lien_line(app, granted)}")
 
@@ -256,9 +264,10 @@ def consent(
 @click.option("--paid-off", is_flag=True,
               help="As a REGISTRAR: release a paid-off lien its holder did not release by the deadline and its grace period.")
 @DOC
+@RETENTION
 @common_options
 @pass_app
-def release(app: App, lien_id: int, paid_off: bool, doc: Path | None) -> None:
+def release(app: App, lien_id: int, paid_off: bool, doc: Path | None, retention: Retention | None) -> None:
     """Release a lien (as its lienholder); or, with --paid-off, as a registrar other than the one
     that recorded its payoff, once its holder let the release deadline and its grace period pass.
 
@@ -268,20 +277,21 @@ def release(app: App, lien_id: int, paid_off: bool, doc: Path | None) -> None:
       lienchain --as registrar-b lien release 1 --paid-off --doc receipt.pdf
     """
     if not paid_off:
-        if doc is not None:
-            raise click.UsageError("--doc goes with --paid-off: a lienholder's release anchors no document")
+        if doc is not None or retention is not None:
+            raise click.UsageError("--doc and --retention go with --paid-off: a lienholder's release anchors no document")
         released = app.ledger(signing=True).release_lien(lien_id)
     else:
-        released = app.session().release_paid_off(lien_id, document=doc.read_bytes() if doc else None)
+        released = app.session().release_paid_off(lien_id, document=doc.read_bytes() if doc else None, retention=retention)
     app.emit(released.to_dict(), f"released {lien_line(app, released)}")
 
 
 @lien.command("default")
 @LIEN_ID
 @DOC
+@RETENTION
 @common_options
 @pass_app
-def default(app: App, lien_id: int, doc: Path | None) -> None:
+def default(app: App, lien_id: int, doc: Path | None, retention: Retention | None) -> None:
     """Declare your lien in default (as its lienholder): its title is repossessed (no transfer, no
     new lien) and every other lienholder of the title is told. The owner may redeem it until you
     dispose of it (`title dispose`), which the notice period after the default must pass first.
@@ -290,7 +300,7 @@ def default(app: App, lien_id: int, doc: Path | None) -> None:
     Example:
       lienchain --as lender-a lien default 1 --doc notice-of-default.pdf
     """
-    e = app.session().declare_default(lien_id, document=doc.read_bytes() if doc else None)
+    e = app.session().declare_default(lien_id, document=doc.read_bytes() if doc else None, retention=retention)
     app.emit(e.to_dict(), f"lien {lien_id} in default: its title is repossessed; you may dispose of it after "
                           f"{format_time(e.notice_ends_at)}")
 
@@ -298,9 +308,10 @@ def default(app: App, lien_id: int, doc: Path | None) -> None:
 @lien.command("withdraw-default")
 @LIEN_ID
 @DOC
+@RETENTION
 @common_options
 @pass_app
-def withdraw_default(app: App, lien_id: int, doc: Path | None) -> None:
+def withdraw_default(app: App, lien_id: int, doc: Path | None, retention: Retention | None) -> None:
     """Withdraw your lien's default (as its holder: the borrower cured it): the title is active
     again and the lien stays.
 
@@ -308,16 +319,17 @@ def withdraw_default(app: App, lien_id: int, doc: Path | None) -> None:
     Example:
       lienchain --as lender-a lien withdraw-default 1 --doc cure.pdf
     """
-    app.session().withdraw_default(lien_id, document=doc.read_bytes() if doc else None)
+    app.session().withdraw_default(lien_id, document=doc.read_bytes() if doc else None, retention=retention)
     app.emit({"lien_id": lien_id, "withdrawn": True}, f"lien {lien_id}: default withdrawn, its title is active again")
 
 
 @lien.command("payoff")
 @LIEN_ID
 @DOC
+@RETENTION
 @common_options
 @pass_app
-def payoff(app: App, lien_id: int, doc: Path | None) -> None:
+def payoff(app: App, lien_id: int, doc: Path | None, retention: Retention | None) -> None:
     """Record that a lien was paid off (as the title's owner, or a registrar for an owner without a
     key): its holder must then release it within the release deadline, or dispute the payoff.
 
@@ -325,7 +337,7 @@ def payoff(app: App, lien_id: int, doc: Path | None) -> None:
     Example:
       lienchain --as registrar lien payoff 1 --doc receipt.pdf
     """
-    recorded = app.session().record_payoff(lien_id, document=doc.read_bytes() if doc else None)
+    recorded = app.session().record_payoff(lien_id, document=doc.read_bytes() if doc else None, retention=retention)
     app.emit(recorded.to_dict(), f"lien {lien_id} paid off: its holder must release it by "
                                  f"{format_time(recorded.release_due)}")
 
@@ -333,9 +345,10 @@ def payoff(app: App, lien_id: int, doc: Path | None) -> None:
 @lien.command("dispute-payoff")
 @LIEN_ID
 @DOC
+@RETENTION
 @common_options
 @pass_app
-def dispute_payoff(app: App, lien_id: int, doc: Path | None) -> None:
+def dispute_payoff(app: App, lien_id: int, doc: Path | None, retention: Retention | None) -> None:
     """Dispute, as the lienholder, a payoff recorded for your lien: it no longer counts (the owner
     may then ask the members to release the lien by vote).
 
@@ -343,7 +356,7 @@ def dispute_payoff(app: App, lien_id: int, doc: Path | None) -> None:
     Example:
       lienchain --as lender-a lien dispute-payoff 1 --doc statement.pdf
     """
-    app.session().dispute_payoff(lien_id, document=doc.read_bytes() if doc else None)
+    app.session().dispute_payoff(lien_id, document=doc.read_bytes() if doc else None, retention=retention)
     app.emit({"lien_id": lien_id, "disputed": True}, f"lien {lien_id}: payoff disputed, no release is due")
 
 
@@ -501,9 +514,10 @@ def accept_subordination(app: App, lien_id: int, behind: int, valid_days: int, o
 @click.option("--acceptance", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The junior lien holder's acceptance (see `lien accept-subordination`).")
 @DOC
+@RETENTION
 @common_options
 @pass_app
-def subordinate(app: App, lien_id: int, behind: int, acceptance: Path, doc: Path | None) -> None:
+def subordinate(app: App, lien_id: int, behind: int, acceptance: Path, doc: Path | None, retention: Retention | None) -> None:
     """Subordinate your lien to a junior one on the same title, whose holder accepted it: yours
     then ranks right behind it, and the liens between move up one place.
 
@@ -516,7 +530,7 @@ def subordinate(app: App, lien_id: int, behind: int, acceptance: Path, doc: Path
     document = doc.read_bytes() if doc else None
     session = app.session()
     order = session.subordinate_lien(lien_id, behind, acceptance=SubordinationAcceptance.load(acceptance),
-                                     document=document)
+                                     document=document, retention=retention)
     app.emit([x.to_dict() for x in order],
              [f"lien {lien_id} now ranks behind lien {behind}:"] + [lien_line(app, x) for x in order])
 

@@ -117,11 +117,12 @@ def authorize_sale(app: App, vin: str, buyer: str, price: int, valid_days: int, 
 @click.option("--authorization", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The owner's or a registrar's authorization of this sale (see `title authorize-sale`).")
 @DOC
+@RETENTION
 @LENIENT
 @common_options
 @pass_app
 def dispose(
-    app: App, vin: str, buyer: str, price: int, km: int, authorization: Path, doc: Path | None, lenient: bool
+    app: App, vin: str, buyer: str, price: int, km: int, authorization: Path, doc: Path | None, retention: Retention | None, lenient: bool
 ) -> None:
     """Sell a repossessed title (as the holder of its lien in default), once the notice period
     after the default is over: the registry pays your lien and the junior ones from the price by
@@ -141,7 +142,7 @@ def dispose(
     v = normalize_vin(vin, lenient=lenient)
     signed = SaleAuthorization.load(authorization)
     d = app.session().dispose_title(v, buyer, price, km=km, authorization=signed,
-                                    document=doc.read_bytes() if doc else None)
+                                    document=doc.read_bytes() if doc else None, retention=retention)
     currency = app.ledger().lien(d.lien_id).currency
     lines = [f"sold {v} to {app.label(d.buyer)} for {format_amount(d.price, currency)}:"]
     lines += [f"  lien {x.lien_id:<4} {app.label(x.lender)}  recovered {format_amount(x.recovered, currency)}  "
@@ -230,10 +231,11 @@ def review(app: App, vin: str, lenient: bool) -> None:
 @click.option("--km", "km", required=True, type=KM,
               help="The odometer reading at the transfer, in kilometres (recorded with it).")
 @DOC
+@RETENTION
 @LENIENT
 @common_options
 @pass_app
-def transfer(app: App, vin: str, to: str, authorization: Path, km: int, doc: Path | None, lenient: bool) -> None:
+def transfer(app: App, vin: str, to: str, authorization: Path, km: int, doc: Path | None, retention: Retention | None, lenient: bool) -> None:
     """Record a title's transfer to a new owner (as a REGISTRAR), with the odometer reading at the
     transfer and the owner's authorization or a second registrar's: no one registrar moves a
     title. Refused while liened, and for a reading below the last one unless the title is branded
@@ -248,7 +250,7 @@ def transfer(app: App, vin: str, to: str, authorization: Path, km: int, doc: Pat
 
     v = normalize_vin(vin, lenient=lenient)
     signed = TransferAuthorization.load(authorization)
-    t = app.session().transfer_title(v, to, km=km, authorization=signed, document=doc.read_bytes() if doc else None)
+    t = app.session().transfer_title(v, to, km=km, authorization=signed, document=doc.read_bytes() if doc else None, retention=retention)
     app.emit(t.to_dict(), [f"transferred {t.vin} to {app.label(t.owner)} (authorized by {app.label(signed.signer)})",
                            *title_lines(app, t)[1:]])
 
@@ -283,10 +285,11 @@ def authorize(app: App, vin: str, to: str, valid_days: int, out: Path, lenient: 
 @click.argument("vin")
 @click.argument("status", type=TITLE_STATUS)
 @DOC
+@RETENTION
 @LENIENT
 @common_options
 @pass_app
-def set_status(app: App, vin: str, status: str, doc: Path | None, lenient: bool) -> None:
+def set_status(app: App, vin: str, status: str, doc: Path | None, retention: Retention | None, lenient: bool) -> None:
     """Mark a title stolen, or active again (as a REGISTRAR), anchoring the change's document (a
     police report; a generated record of the change by default). Cancelling a title, which can
     never be undone, takes a member vote: `member propose --cancel-title VIN --evidence FILE`.
@@ -297,7 +300,7 @@ def set_status(app: App, vin: str, status: str, doc: Path | None, lenient: bool)
       lienchain --as registrar title set-status 1M8GDM9AXKP042788 stolen --doc police-report.pdf
     """
     t = app.session().set_title_status(normalize_vin(vin, lenient=lenient), TitleStatus[status.upper()],
-                                       document=doc.read_bytes() if doc else None)
+                                       document=doc.read_bytes() if doc else None, retention=retention)
     app.emit(t.to_dict(), f"title {t.vin} is now {t.status.label}")
 
 
@@ -306,10 +309,11 @@ def set_status(app: App, vin: str, status: str, doc: Path | None, lenient: bool)
 @click.option("--brand", "brand", required=True, type=BRAND,
               help="SALVAGE, FLOOD, REBUILT, JUNK or ODOMETER-NOT-ACTUAL.")
 @DOC
+@RETENTION
 @LENIENT
 @common_options
 @pass_app
-def brand(app: App, vin: str, brand: int, doc: Path | None, lenient: bool) -> None:
+def brand(app: App, vin: str, brand: int, doc: Path | None, retention: Retention | None, lenient: bool) -> None:
     """Brand a title (as a REGISTRAR), anchoring the brand's document (an insurer's total-loss
     report; a generated record by default). The brand stays with the title through every transfer
     and disposition and shows in wallets; only a member vote removes it:
@@ -320,7 +324,7 @@ def brand(app: App, vin: str, brand: int, doc: Path | None, lenient: bool) -> No
       lienchain --as registrar title brand 1M8GDM9AXKP042788 --brand FLOOD --doc flood-report.pdf
     """
     t = app.session().brand_title(normalize_vin(vin, lenient=lenient), Brand(brand),
-                                  document=doc.read_bytes() if doc else None)
+                                  document=doc.read_bytes() if doc else None, retention=retention)
     app.emit(t.to_dict(), f"title {t.vin} is branded {Brand(brand).label}; its brands: "
                           f"{', '.join(b.label for b in t.brands)}")
 
@@ -329,10 +333,11 @@ def brand(app: App, vin: str, brand: int, doc: Path | None, lenient: bool) -> No
 @click.argument("vin")
 @click.option("--km", "km", required=True, type=KM, help="The odometer reading, in kilometres.")
 @DOC
+@RETENTION
 @LENIENT
 @common_options
 @pass_app
-def odometer(app: App, vin: str, km: int, doc: Path | None, lenient: bool) -> None:
+def odometer(app: App, vin: str, km: int, doc: Path | None, retention: Retention | None, lenient: bool) -> None:
     """Record an odometer reading of a title (as a REGISTRAR), anchoring its document (an
     inspection report; a generated record by default). A reading below the last one is refused
     unless the title is branded ODOMETER-NOT-ACTUAL. Transfers record a reading too (--km).
@@ -342,5 +347,5 @@ def odometer(app: App, vin: str, km: int, doc: Path | None, lenient: bool) -> No
       lienchain --as registrar title odometer 1M8GDM9AXKP042788 --km 84000 --doc inspection.pdf
     """
     t = app.session().record_odometer(normalize_vin(vin, lenient=lenient), km,
-                                      document=doc.read_bytes() if doc else None)
+                                      document=doc.read_bytes() if doc else None, retention=retention)
     app.emit(t.to_dict(), f"title {t.vin}: odometer {t.odometer_km:,} km recorded by {app.account}")

@@ -33,8 +33,11 @@ ALERTS = ("LtvAlert", "LtvRecovered", "LienProofDue", "LienProofSettled", "LienP
           "LtvThresholdChanged", "LienReleaseOverdue", "LienPayoffDisputed", "LienDefaulted", "DefaultNotice",
           "TitleDisposed", "TitleRedeemed", "LienDefaultWithdrawn")
 #: Bookkeeping for wallets that repeats the registry's own events (ERC-721's Transfer, ERC-5192's
-#: Locked, ERC-4906's metadata updates): left out unless asked for.
-MIRRORED = ("Transfer", "Approval", "ApprovalForAll", "Locked", "MetadataUpdate", "BatchMetadataUpdate")
+#: Locked, ERC-4906's metadata updates), and the document registry's: left out unless asked for.
+MIRRORED = ("Transfer", "Approval", "ApprovalForAll", "Locked", "MetadataUpdate", "BatchMetadataUpdate",
+            # The document registry's bookkeeping: a record repeats its step, an attestation or an
+            # access-log anchor is a node's routine. Its erasures (`DocumentErased`) are shown.
+            "DocumentRecorded", "DocumentCorrected", "ErasureAttested", "AccessLogAnchored")
 _RECENT = 512  # identities of the latest events handled, kept to recognise re-mined ones
 _END = 2**62  # a transaction or log index past any real one: (block, _END, _END) is after the whole block
 

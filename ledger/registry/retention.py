@@ -156,6 +156,18 @@ class DocumentRetention:
         if calls:
             self._c.signer().send_many(calls, titles=self._c.vins, receipts=False, on_accepted=on_accepted)
 
+    def check_record(self, documents: Sequence[RetentionInput]) -> None:
+        """Runs `record` as the signing account would, sending nothing: for a step that records its
+        document after it, but must know first that it may.
+
+        Raises:
+            As `record`.
+        """
+        contract, c = self.contract, self._c
+        for chunk in _chunks(documents):
+            c.reader.call(contract.functions.record([(d.cid, int(d.retention), d.token_id, d.lien_id) for d in chunk]),
+                          sender=c.signer().address, titles=c.vins)
+
     def erase(self, cid: str) -> DocumentRecord:
         """Records the erasure of a document whose retention has run out.
 

@@ -576,8 +576,10 @@ class Session:
                 (nothing is stored).
         """
         sealed = self._seal(evidence, self._everyone(), "forced-release-evidence", None, lien=lien_id)
+        subject = [(sealed, self.ledger.lien(lien_id).token_id, lien_id)]
+        self._check_retain(subject)  # first: a proposal refused for its record would stand half-done
         pid = self.ledger.propose_force_release(lien_id, sealed.cid, on_accepted=self._storing(sealed))
-        self._retain_lien(sealed, lien_id)
+        self._retain(subject)
         return pid
 
     def propose_cancellation(self, vin: VIN, evidence: bytes) -> int:
@@ -590,6 +592,7 @@ class Session:
                 proposal (nothing is stored).
         """
         sealed = self._seal(evidence, self._everyone(), "cancellation-evidence", None, vin=vin)
+        self._check_retain([(sealed, token_id(vin), 0)])
         pid = self.ledger.propose_cancellation(vin, sealed.cid, on_accepted=self._storing(sealed))
         self._retain([(sealed, token_id(vin), 0)])
         return pid
@@ -603,6 +606,7 @@ class Session:
             ContractRevert: If the registry would refuse it, or governance the proposal (nothing is stored).
         """
         sealed = self._seal(evidence, self._everyone(), "restoration-evidence", None, vin=vin)
+        self._check_retain([(sealed, token_id(vin), 0)])
         pid = self.ledger.propose_restoration(vin, sealed.cid, on_accepted=self._storing(sealed))
         self._retain([(sealed, token_id(vin), 0)])
         return pid
@@ -616,6 +620,7 @@ class Session:
                 (nothing is stored).
         """
         sealed = self._seal(evidence, self._everyone(), "brand-removal-evidence", None, vin=vin, brand=brand.label)
+        self._check_retain([(sealed, token_id(vin), 0)])
         pid = self.ledger.propose_brand_removal(vin, brand, sealed.cid, on_accepted=self._storing(sealed))
         self._retain([(sealed, token_id(vin), 0)])
         return pid
@@ -717,6 +722,12 @@ class Session:
         """Records the class and subject (title, lien or 0) of the documents a step anchored."""
         if self.ledger.deployment.documents and items:
             self.ledger.retention.record([RetentionInput(s.cid, s.retention, token, lien) for s, token, lien in items])
+
+    def _check_retain(self, items: Sequence[tuple[SealedDocument, int, int]]) -> None:
+        """Checks that the document registry would take these records from this account, sending nothing."""
+        if self.ledger.deployment.documents and items:
+            self.ledger.retention.check_record(
+                [RetentionInput(s.cid, s.retention, token, lien) for s, token, lien in items])
 
     def _retain_lien(self, sealed: SealedDocument, lien_id: int) -> None:
         self._retain([(sealed, self.ledger.lien(lien_id).token_id, lien_id)])

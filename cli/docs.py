@@ -149,13 +149,15 @@ def status(app: App, cid: str) -> None:
       lienchain doc status bafkrei...
     """
     parsed = parse_cid(cid)
-    erasure = app.ledger().retention.erasure(parsed)
+    ledger = app.ledger()
+    erasure = ledger.retention.erasure(parsed)
     r = erasure.record
     due = (f"due for erasure at {format_time(r.due_at)} ({r.retention.label} retention, from the end of its business "
            f"at {format_time(r.business_ended_at)})" if r.due_at else
            f"kept while its business goes on, then {r.retention.label} retention runs")
     lines = [
-        f"{parsed}: {r.retention.label}, about {r.subject} of title #{r.token_id:#x}"[:160],
+        f"{parsed}: {r.retention.label}, about " + (f"lien {r.lien_id} of " if r.lien_id else "")
+        + f"title {ledger.vin_of(r.token_id)}",
         f"recorded by {app.label(r.author)} at {format_time(r.recorded_at)}",
         f"erased at {format_time(r.erased_at)}" if r.erased else due,
     ]

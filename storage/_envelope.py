@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
+from typing import Any
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -58,3 +59,21 @@ def unb64(value: object, name: str, length: int | None, malformed: Callable[[str
     if len(data) != length if length is not None else len(data) < TAG_LENGTH:
         raise malformed(f"its {name} has {len(data)} bytes")
     return data
+
+
+def load(envelope: bytes, *, fields: set[str], version: str, what: str,
+         malformed: Callable[[str], SealError]) -> dict[str, Any]:
+    """Reads an envelope's JSON object, refusing anything its writer could not have written byte for
+    byte: not JSON, other fields than `fields`, another version than `version` (`what` names the
+    kind of document in that error), or not in canonical form."""
+    try:
+        document = json.loads(envelope)
+    except (ValueError, UnicodeDecodeError):
+        raise malformed("it is not JSON") from None
+    if not isinstance(document, dict) or set(document) != fields:
+        raise malformed(f"it must hold exactly the fields {', '.join(sorted(fields))}")
+    if document["v"] != version:
+        raise SealError(f"{what} has version {document['v']!r}, this lienchain reads {version!r}: upgrade lienchain")
+    if canonical(document) != bytes(envelope):
+        raise malformed("it is not in canonical form")
+    return document

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..errors import InvalidCustodian, SealError
 from . import sealing
-from ._envelope import KEY_LENGTH, NONCE_LENGTH, Rng, b64, canonical, content_keys, unb64
+from ._envelope import KEY_LENGTH, NONCE_LENGTH, Rng, b64, canonical, content_keys, load, unb64
 
 CUSTODIAL_VERSION = "lienchain-custodial/v1"
 
@@ -186,19 +186,8 @@ def unwrap_key(wrapped: bytes, reader: X25519PrivateKey) -> bytes:
 
 def _parse(envelope: bytes) -> _Envelope:
     """Reads an envelope, refusing anything `seal_custodial` could not have written byte for byte."""
-    try:
-        document = json.loads(envelope)
-    except (ValueError, UnicodeDecodeError):
-        raise _malformed("it is not JSON") from None
-    if not isinstance(document, dict) or set(document) != _FIELDS:
-        raise _malformed(f"it must hold exactly the fields {', '.join(sorted(_FIELDS))}")
-    if document["v"] != CUSTODIAL_VERSION:
-        raise SealError(
-            f"custodial document has version {document['v']!r}, this lienchain reads {CUSTODIAL_VERSION!r}: "
-            "upgrade lienchain"
-        )
-    if canonical(document) != bytes(envelope):
-        raise _malformed("it is not in canonical form")
+    document = load(envelope, fields=_FIELDS, version=CUSTODIAL_VERSION, what="custodial document",
+                    malformed=_malformed)
     custodian = document["custodian"]
     if not isinstance(custodian, str) or not _MEMBER_NAME.fullmatch(custodian):
         raise _malformed("its custodian is not a member name")

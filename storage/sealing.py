@@ -25,7 +25,6 @@ is its CID on chain, which covers every byte of the envelope.
 from __future__ import annotations
 
 import hmac
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -45,7 +44,7 @@ from ._envelope import Rng as Rng  # re-exported: the type of `seal`'s rng
 from ._envelope import b64 as _b64
 from ._envelope import canonical as _canonical
 from ._envelope import content_keys
-from ._envelope import unb64
+from ._envelope import load, unb64
 from .keys import check_public_key, fingerprint, public_key_bytes
 
 VERSION = "lienchain-sealed/v1"
@@ -188,18 +187,7 @@ def _wrap_aad(fp: str) -> bytes:
 
 def _parse(envelope: bytes) -> _Envelope:
     """Reads an envelope, refusing anything `seal` could not have written byte for byte."""
-    try:
-        document = json.loads(envelope)
-    except (ValueError, UnicodeDecodeError):
-        raise _malformed("it is not JSON") from None
-    if not isinstance(document, dict) or set(document) != _FIELDS:
-        raise _malformed(f"it must hold exactly the fields {', '.join(sorted(_FIELDS))}")
-    if document["v"] != VERSION:
-        raise SealError(
-            f"sealed document has version {document['v']!r}, this lienchain reads {VERSION!r}: upgrade lienchain"
-        )
-    if _canonical(document) != bytes(envelope):
-        raise _malformed("it is not in canonical form")
+    document = load(envelope, fields=_FIELDS, version=VERSION, what="sealed document", malformed=_malformed)
     entries = document["recipients"]
     if not isinstance(entries, list) or not entries:
         raise _malformed("it lists no recipients")

@@ -256,12 +256,13 @@ class Agent:
             if cid in retry and retry[cid][1] > now:
                 still.append(cid)
                 continue
-            if documents is not None and documents.functions.document(cid).call()[3] != 0:  # erasedAt
-                log.info("does not pin %s: its erasure is on record", cid)
-                retry.pop(cid, None)
-                continue
             try:
-                kubo.api(self.home.ipfs_url, "pin/add", arg=cid, timeout=30.0)
+                with self.home.pin_lock():  # the steward removes erased documents under it
+                    if documents is not None and documents.functions.document(cid).call()[3] != 0:  # erasedAt
+                        log.info("does not pin %s: its erasure is on record", cid)
+                        retry.pop(cid, None)
+                        continue
+                    kubo.api(self.home.ipfs_url, "pin/add", arg=cid, timeout=30.0)
                 log.info("pinned %s", cid)
                 retry.pop(cid, None)
             except (OSError, ValueError) as exc:

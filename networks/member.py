@@ -22,6 +22,8 @@ member's is ever written here: only their public cards, inside the manifest.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -30,7 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -436,6 +438,19 @@ class MemberHome:
             if not hand_over(proc, {pipe: secret.encode()}, timeout):
                 proc.stop(kill=True)
                 raise NodeFailed(f"the steward of {self.name} did not start: {last_error(proc)}")
+
+    @contextlib.contextmanager
+    def pin_lock(self) -> Iterator[None]:
+        """Holds the member's lock on its Kubo node's pins (a file lock, across processes): the
+        agent pins a document and the steward removes an erased one under it, so that a pin under
+        way when its document is erased cannot outlive the removal."""
+        (self.path / "run").mkdir(exist_ok=True)
+        with open(self.path / "run" / "pins.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def read_idle_address(self) -> str:
         """Reads the address of the throwaway key the running node mines with while it does not seal."""

@@ -16,12 +16,15 @@ and faces no network (the key service, which does, holds only keys derived for i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +48,8 @@ _SETTINGS_TTL = 60.0  # seconds the voted anchoring interval is cached
 class Steward:
     """Anchors one member's access log and carries out erasures on its node."""
 
-    def __init__(self, ledger: Ledger, vault: KeyVault, store: DocumentStore, cursor: Path) -> None:
+    def __init__(self, ledger: Ledger, vault: KeyVault, store: DocumentStore, cursor: Path, *,
+                 pin_lock: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext) -> None:
         """Binds the steward to the member's signing ledger, vault, own document store and cursor file.
 
         Args:
@@ -53,11 +57,14 @@ class Steward:
             vault: The member's key vault.
             store: The member's own Kubo node (no replicas: each member erases its own copy).
             cursor: Where the next block to read is kept (in the member's run/ directory).
+            pin_lock: The lock the agent pins under (see `MemberHome.pin_lock`), so that a pin under
+                way when a document is erased does not outlive its removal [default: none].
         """
         self.ledger = ledger
         self.vault = vault
         self.store = store
         self.cursor = cursor
+        self.pin_lock = pin_lock
         self._interval = 0
         self._interval_at = 0.0
 
@@ -118,7 +125,8 @@ class Steward:
         reason = f"erased on chain: its {record.retention.label} retention ran out"
         had_key = self.vault.erase(cid, reason=reason, actor=self.ledger.address)
         try:
-            had_copy = self.store.delete(CID(cid))
+            with self.pin_lock():
+                had_copy = self.store.delete(CID(cid))
         except InvalidCID:  # recorded, but no CID any store files a document under: nothing to remove
             had_copy = False
         log.info("erased %s (key %s, copy %s)", cid, "destroyed" if had_key else "not held",
@@ -157,7 +165,7 @@ def run_steward(view: ChainView, vault: KeyVault, stopping: threading.Event, *, 
                     continue
                 if steward is None:
                     steward = Steward(ledger, vault, KuboStore(view.home.ipfs_url),
-                                      view.home.path / "run" / "steward.json")
+                                      view.home.path / "run" / "steward.json", pin_lock=view.home.pin_lock)
                 steward.step()
         except (OSError, ValueError, LienchainError) as exc:  # the node is restarting, or busy
             log.debug("steward: %s", exc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ _PRIORITY_FEE = Web3.to_wei(1, "gwei")
 _BASE_FEE_TTL = 10.0  # seconds; fees on a private chain move slowly, a stale figure only overpays
 
 __all__ = ["Call", "StaleNonce", "Transactor", "calldata", "fees_for", "latest_base_fee"]
+
+#: Sends in a row that find their nonce taken by another process of the same account before one goes out.
+_NONCE_ATTEMPTS = 4
 
 
 def latest_base_fee(w3: Web3) -> int:
@@ -256,15 +260,18 @@ class Transactor:
     ) -> list[bytes]:
         """Sends through the chain with the next nonces, decoding a refusal into its typed exception."""
         try:
-            try:
-                return self._send_once(transactions, on_accepted)
-            except StaleNonce as exc:
-                # Another transactor of the same account (another process, another ledger
-                # object) sent in between: with the chain's count read again, try once more if
-                # nothing went out.
-                if exc.sent:
-                    raise
-                return self._send_once(transactions, on_accepted)
+            attempts = 1
+            while True:
+                try:
+                    return self._send_once(transactions, on_accepted)
+                except StaleNonce as exc:
+                    # Another transactor of the same account (another process, such as the
+                    # member's steward, another ledger object) sent in between: with the chain's
+                    # count read again, try again if nothing went out, a moment later.
+                    if exc.sent or attempts == _NONCE_ATTEMPTS:
+                        raise
+                    attempts += 1
+                    time.sleep(0.05 + secrets.randbelow(200) / 1000)
         except Reverted as exc:
             raise self._typed(exc, titles, operation) from None
 

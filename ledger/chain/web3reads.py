@@ -44,7 +44,8 @@ def refusal(error: Any, sender: str, *, sent: int | None = None) -> Exception:
     if "revert" in message:  # a revert without data: the transactor names the operation it stopped
         return Reverted(b"", message)
     after = f" (after {sent} sent)" if sent else ""
-    if "nonce too low" in message or "Invalid transaction nonce" in message:  # geth's, py-evm's
+    # geth's, py-evm's; and geth's for a nonce another process of the account holds in the pool
+    if any(m in message for m in ("nonce too low", "Invalid transaction nonce", "replacement transaction underpriced")):
         return StaleNonce(f"the chain refused the transaction{after}: {message}", sent=sent or 0)
     return TransactionFailed(f"the chain refused the transaction{after}: {message}")
 

@@ -13,7 +13,7 @@ the member's own nodes: geth over its IPC socket and loopback HTTP, Kubo over it
 - Pins: it follows the registry's events from the deployment block and pins every anchored document
   (each event argument that is a CID) through the member's own Kubo node, so every member keeps a
   copy of every document; after downtime it catches up from where it stopped. A document whose
-  erasure is on record is never pinned again (the key service's steward removed it, see steward.py).
+  erasure is on record is never pinned again (the member's steward removes it, see steward.py).
 
 Run as `python -m lienchain.networks.agent MEMBER_DIR`; it stops on SIGTERM.
 """

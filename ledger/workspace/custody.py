@@ -15,6 +15,7 @@ every custodian's vault key, so it shows the flow and the trail, not the separat
 
 from __future__ import annotations
 
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -122,8 +123,6 @@ class LocalCustody(Custody):
 
     def content_key(self, custodian: str, cid: str, *, reader: str, purpose: str) -> bytes:
         """Releases the key from the custodian's vault to an entitled reader (see `Custody.content_key`)."""
-        import secrets
-
         address = self._accounts.get(reader).address
         if not self._members(address):
             raise AccessRefused("it holds no role of the registry: only the consortium's members' accounts ask for keys",

@@ -202,9 +202,16 @@ class DocumentRetention:
 
     def get(self, cid: str) -> DocumentRecord | None:
         """Reads a document's record and where its retention stands; None if it is not recorded."""
-        if int(self._c.reader.call(self.contract.functions.document(cid)).recordedAt) == 0:
+        c = self._c
+        d = c.reader.call(self.contract.functions.document(cid))
+        if int(d.recordedAt) == 0:
             return None
-        return self.require(cid)
+        ended, due = c.reader.call(self.contract.functions.retention(cid), titles=c.vins)
+        return DocumentRecord(
+            cid=cid, retention=Retention(int(d.retention)), author=Address(str(d.author)),
+            recorded_at=int(d.recordedAt), erased_at=int(d.erasedAt), token_id=int(d.tokenId), lien_id=int(d.lienId),
+            business_ended_at=int(ended), due_at=int(due),
+        )
 
     def require(self, cid: str) -> DocumentRecord:
         """Reads a document's record and where its retention stands.
@@ -212,14 +219,15 @@ class DocumentRetention:
         Raises:
             DocumentsNotRecorded: If it is not recorded.
         """
-        c = self._c
-        ended, due = c.reader.call(self.contract.functions.retention(cid), titles=c.vins)
-        d = c.reader.call(self.contract.functions.document(cid))
-        return DocumentRecord(
-            cid=cid, retention=Retention(int(d.retention)), author=Address(str(d.author)),
-            recorded_at=int(d.recordedAt), erased_at=int(d.erasedAt), token_id=int(d.tokenId), lien_id=int(d.lienId),
-            business_ended_at=int(ended), due_at=int(due),
-        )
+        record = self.get(cid)
+        if record is None:  # the document registry's own refusal, as a caller catches it from a write
+            self._c.reader.call(self.contract.functions.retention(cid), titles=self._c.vins)
+        assert record is not None  # the call above refused an unrecorded CID
+        return record
+
+    def erased_at(self, cid: str) -> int:
+        """Returns when a document's erasure was recorded: 0 if it was not (or is not recorded). One read."""
+        return int(self._c.reader.call(self.contract.functions.document(cid)).erasedAt)
 
     def erasure(self, cid: str) -> Erasure:
         """Reads a document's record and each current member's attestation of its erasure.

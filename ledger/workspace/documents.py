@@ -175,9 +175,10 @@ class Documents:
         Raises:
             DocumentErased: If it is, saying when and why.
         """
-        record = self.retention.get(cid) if self.retention is not None else None
-        if record is not None and record.erased:
-            raise DocumentErased(cid, record.erased_at, record.retention.label, record.due_at)
+        if self.retention is None or not self.retention.erased_at(cid):  # one read on every document read
+            return
+        record = self.retention.require(cid)
+        raise DocumentErased(cid, record.erased_at, record.retention.label, record.due_at)
 
     def verify(self, cid: CID) -> int:
         """Checks that the store holds the document and that its bytes match its CID.

@@ -43,7 +43,7 @@ __all__ = [
     "GovernanceProposalCancelled", "GovernanceNotProposer",
     "GovernanceInvalidVotingPeriod", "GovernanceVotingPeriodUnchanged", "ZkPrecompileFailed",
     "DocumentsNotMember", "DocumentsNotGovernanceMember", "DocumentsOnlyGovernance", "DocumentsAlreadyRecorded",
-    "DocumentsNotRecorded", "DocumentsNotAuthor", "DocumentsInvalidInput", "DocumentsInvalidSubject", "DocumentsBusinessOngoing",
+    "DocumentsNotRecorded", "DocumentsNotAuthor", "DocumentsNotStepSubject", "DocumentsInvalidInput", "DocumentsInvalidSubject", "DocumentsBusinessOngoing",
     "DocumentsNotDue", "DocumentsAlreadyErased", "DocumentsNotErased", "DocumentsAlreadyAttested",
     "DocumentsInvalidPeriod", "DocumentsLogNotAdvanced",
 ]
@@ -742,6 +742,14 @@ class DocumentsNotAuthor(RetentionRefused, PermissionError):
 
     cid: str
     author: str
+
+
+class DocumentsNotStepSubject(RetentionRefused):
+    """Raised when a document a step anchored is recorded about another title or lien than the step's."""
+
+    cid: str
+    token_id: int
+    lien_id: int
 
 
 class DocumentsNotRecorded(DocumentNotRecorded):

@@ -251,13 +251,15 @@ contract DocumentRegistry is IDocumentRegistry {
     }
 
     /// @dev A document a registry step anchored is recorded by the account that sent the step, and
-    /// no other: its CID is public from then on, but only its author may say what it is. A document
+    /// no other, about that step's title and lien: its CID is public from then on, but only its
+    /// author may say what it is, and it may not date its clock from another subject's end. A document
     /// no step anchored (an attachment, or a proposal's evidence before the vote) is recorded about
     /// a lien by the lien's holder or a REGISTRAR, about a title by a REGISTRAR, ORACLE or AUDITOR.
     function _checkAuthor(DocumentInput calldata d) private view {
-        address anchorer = ITitleLifecycle(_registry).anchoredBy(d.cid);
+        (address anchorer, uint256 tokenId, uint256 lienId) = ITitleLifecycle(_registry).anchoring(d.cid);
         if (anchorer != address(0)) {
             if (anchorer != msg.sender) revert DocumentsNotAuthor(d.cid, anchorer);
+            if (d.tokenId != tokenId || d.lienId != lienId) revert DocumentsNotStepSubject(d.cid, tokenId, lienId);
             return;
         }
         IAccessControl roles = IAccessControl(_registry);

@@ -76,6 +76,15 @@ class RetentionInput:
 
 
 @dataclass(frozen=True)
+class Anchoring:
+    """Who anchored a document first, and the title and lien (0: the title) of that step."""
+
+    author: Address
+    token_id: int
+    lien_id: int
+
+
+@dataclass(frozen=True)
 class DocumentRecord:
     """A recorded document and where its retention stands."""
 
@@ -147,7 +156,7 @@ class DocumentRetention:
                 (where an attachment, anchored by its record alone, is stored).
 
         Raises:
-            DocumentsAlreadyRecorded, DocumentsInvalidSubject, DocumentsNotMember,
+            DocumentsAlreadyRecorded, DocumentsInvalidSubject, DocumentsNotStepSubject, DocumentsNotMember,
                 DocumentsInvalidInput: If the document registry refuses (nothing of that batch is recorded).
         """
         contract = self.contract
@@ -246,11 +255,12 @@ class DocumentRetention:
         """Tells whether `reader` may have the document's content key now."""
         return ReadStatus(int(self._c.reader.call(self.contract.functions.readStatus(cid, reader))))
 
-    def anchored_by(self, cid: str) -> str | None:
-        """Returns the account whose registry step anchored a document first; None if no step did."""
+    def anchoring(self, cid: str) -> Anchoring | None:
+        """Returns who anchored a document first and about what; None if no step did (an
+        attachment). The document is recorded by that account, about that subject."""
         c = self._c
-        author = str(c.reader.call(c.registry.functions.anchoredBy(cid)))
-        return None if int(author, 16) == 0 else author
+        author, token, lien = c.reader.call(c.registry.functions.anchoring(cid))
+        return None if int(author, 16) == 0 else Anchoring(Address(author), int(token), int(lien))
 
     def holds_role(self, account: str) -> bool:
         """Tells whether an account holds a role of the registry: a key service serves (and logs)

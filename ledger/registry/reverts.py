@@ -202,6 +202,10 @@ MESSAGES: dict[str, str] = {
         "document {cid} is not yours to record: a step of {author} anchored it (the zero address: none did; then "
         "the lien's holder or a registrar records a lien's document, a registrar, oracle or auditor a title's)"
     ),
+    "DocumentsNotStepSubject": (
+        "document {cid} was anchored by a step about title {title} and lien {lienId} (0: the title itself): "
+        "it is recorded about that subject, whose end starts its retention"
+    ),
     "DocumentsInvalidInput": "a document's CID must be 1 to 100 bytes, and a batch 1 to 100 documents",
     "DocumentsInvalidSubject": "title {title} does not exist, or lien {lienId} is not a lien on it",
     "DocumentsBusinessOngoing": (

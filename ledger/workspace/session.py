@@ -656,10 +656,11 @@ class Session:
             cid = e.doc_cid
             if not cid or cid in missing or e.name == "DocumentRecorded" or retention.get(cid) is not None:
                 continue
-            if retention.anchored_by(cid) != me:
+            anchoring = retention.anchoring(cid)
+            if anchoring is None or anchoring.author != me:
                 continue
             kind = "valuation" if e.name == "ValuationSet" else e.name
-            missing[cid] = RetentionInput(cid, default_retention(kind), token_id(vin), int(e.args.get("lienId") or 0))
+            missing[cid] = RetentionInput(cid, default_retention(kind), anchoring.token_id, anchoring.lien_id)
         if missing:
             retention.record(list(missing.values()))
         return list(missing.values())

@@ -11,6 +11,7 @@ import itertools
 import time
 
 from lienchain.networks import Network
+from lienchain.networks.agent import STALL_PERIODS, SYNC_CYCLE
 from lienchain.networks.ipc import ipc_call
 from lienchain.networks.process import wait_for
 from lienchain.networks.rpc import call, node_facts
@@ -21,6 +22,32 @@ from .conftest import Run
 def _heads(net: Network) -> list[int]:
     facts = [node_facts(m.rpc_url) for m in net.members]
     return [f.block if f else -1 for f in facts]
+
+
+#: geth redials a peer it dialled at most this long ago only once this passes (p2p/dial.go,
+#: dialHistoryExpiration), so the links may take that long to come back.
+REDIAL = 35.0
+
+
+def recovery_bound(period: float) -> float:
+    """How long the chain may take to move 3 blocks past a partition, at worst, with a margin of
+    half again for a slow machine: the links come back, a sealer holds back up to two turns, a
+    stall of rival blocks is noticed and mended, the dropped block is taken from a peer, 3 blocks."""
+    return 1.5 * (REDIAL + 2 * max(SYNC_CYCLE, 2 * period) + 2 * STALL_PERIODS * period + SYNC_CYCLE + 3 * period)
+
+
+def _diagnosis(net: Network) -> str:
+    """The heads, the peers and sealers, and the end of each agent's log: what a failure needs."""
+    lines = [f"heads {_heads(net)}"]
+    for m in net.members:
+        home = net.home(m.name)
+        peers = len(ipc_call(home.ipc_path, "admin_peers"))
+        head = call(m.rpc_url, [("eth_getBlockByNumber", ["latest", False])])[0]
+        signer = ipc_call(home.ipc_path, "clique_getSigner", [head["number"]])
+        log = home.process("agent").log_file.read_text(errors="replace").splitlines()[-8:]
+        lines.append(f"{m.name}: {peers} peers, head {int(head['number'], 16)} {head['hash'][:10]} by {signer[:10]}, "
+                     f"{len(head['transactions'])} txs; agent: " + " | ".join(log))
+    return "\n".join(lines)
 
 
 def _same_head(net: Network, height: int) -> bool:
@@ -58,5 +85,6 @@ def test_a_partition_stops_sealing_and_the_chain_recovers_by_itself(on_story: Ru
     finally:
         for a, b in itertools.combinations(homes, 2):
             ipc_call(a.ipc_path, "admin_addPeer", [b.card.enode])
-    assert wait_for(lambda: _same_head(consortium, max(halted) + 3), 60, interval=0.5), _heads(consortium)
+    recovered = wait_for(lambda: _same_head(consortium, max(halted) + 3), recovery_bound(consortium.period), interval=0.5)
+    assert recovered, f"halted at {halted}\n{_diagnosis(consortium)}"
     assert all(s.sealing for s in consortium.status())

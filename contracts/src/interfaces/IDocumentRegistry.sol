@@ -76,6 +76,11 @@ interface IDocumentRegistry {
     /// @param cid The CID.
     /// @param author The account that anchored it; the zero address if no step did.
     error DocumentsNotAuthor(string cid, address author);
+    /// @notice A document a step anchored is recorded about that step's title and lien, no other.
+    /// @param cid The CID.
+    /// @param tokenId The step's title.
+    /// @param lienId The step's lien; 0 for a step about the title.
+    error DocumentsNotStepSubject(string cid, uint256 tokenId, uint256 lienId);
     /// @notice No document with this CID is recorded.
     /// @param cid The CID.
     error DocumentsNotRecorded(string cid);

@@ -390,10 +390,13 @@ interface ITitleLifecycle {
     /// @return recovered What the price paid it (0 for a lien no disposition discharged).
     function recovery(uint256 lienId) external view returns (uint256 recovered);
 
-    /// @notice Who anchored a document first: the sender of the first step that carried its CID.
+    /// @notice Who anchored a document first, the sender of the first step that carried its CID,
+    /// and that step's subject.
     /// @param cid The CID.
-    /// @return The account; the zero address if no step anchored it (an attachment, recorded alone).
-    function anchoredBy(string calldata cid) external view returns (address);
+    /// @return author The account; the zero address if no step anchored it (an attachment, recorded alone).
+    /// @return tokenId The step's title.
+    /// @return lienId The step's lien; 0 for a step about the title.
+    function anchoring(string calldata cid) external view returns (address author, uint256 tokenId, uint256 lienId);
 
     /// @notice When the business a document is about ended, for its retention (see {IDocumentRegistry}).
     /// @param tokenId The title.

@@ -23,14 +23,28 @@ library RegistryStorage {
         Titles.LienState[] liens;
         mapping(bytes32 digest => bool) consentUsed;
         Titles.Settings settings;
-        /// @dev Who anchored each document first (by keccak256 of its CID): the sender of the
-        /// first step that carried it. The document registry records a document only from that
-        /// account, so no member can claim another's document.
-        mapping(bytes32 cidHash => address author) anchoredBy;
+        /// @dev Who anchored each document first (by keccak256 of its CID), and about what: the
+        /// sender of the first step that carried it, and that step's title and lien. The document
+        /// registry records a document only from that account and about that subject, so no member
+        /// can claim another's document, nor start its own document's retention clock early.
+        mapping(bytes32 cidHash => Anchored) anchored;
+    }
+
+    /// @dev A document's first anchoring: by whom, about which title and lien (0 for the title).
+    struct Anchored {
+        address author;
+        uint96 lienId;
+        uint256 tokenId;
     }
 
     /// @dev keccak256(abi.encode(uint256(keccak256("lienchain.storage.TitleRegistry")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 internal constant SLOT = 0x65e946fe1e8360764d2331d65de3dc5608ed12c92708a75fdb89d8b1750ef900;
+
+    /// @notice Remembers who anchored a document first, and the subject of that step.
+    function anchor(Layout storage $, string memory cid, uint256 tokenId, uint256 lienId) internal {
+        Anchored storage a = $.anchored[keccak256(bytes(cid))];
+        if (a.author == address(0)) (a.author, a.lienId, a.tokenId) = (msg.sender, uint96(lienId), tokenId);
+    }
 
     /// @notice The registry's state, wherever the calling code runs on the registry's storage.
     function layout() internal pure returns (Layout storage l) {

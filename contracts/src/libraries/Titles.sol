@@ -180,7 +180,7 @@ library Titles {
     function checkRegistration(string calldata vin, address owner, string calldata docCid) external {
         if (!_isNormalizedVin(bytes(vin))) revert ITitleRegistry.RegistryInvalidVIN(vin);
         if (owner == address(0)) revert ITitleRegistry.RegistryInvalidOwner(owner);
-        _checkDocument(docCid);
+        _checkDocument(docCid, uint256(keccak256(bytes(vin))), 0);
     }
 
     /// @notice Checks a change of a title's status by a registrar or governance: a cancelled
@@ -198,7 +198,7 @@ library Titles {
         bool governance,
         string calldata docCid
     ) external {
-        _checkDocument(docCid);
+        _checkDocument(docCid, tokenId, 0);
         ITitleRegistry.TitleStatus previous = t.title.status;
         if (previous == ITitleRegistry.TitleStatus.Cancelled) revert ITitleRegistry.RegistryTitleCancelled(tokenId);
         // Only a lienholder's default repossesses a title; only its redemption, its disposition,
@@ -223,7 +223,7 @@ library Titles {
     /// @param km The reading, in kilometres.
     /// @param docCid The CID of the sealed document the reading comes from: not empty.
     function recordOdometer(State storage t, uint256 tokenId, uint32 km, string calldata docCid) external {
-        _checkDocument(docCid);
+        _checkDocument(docCid, tokenId, 0);
         ITitleRegistry.Title storage record = t.title;
         uint32 last = record.odometerKm;
         uint8 notActual = uint8(1) << uint8(ITitleRegistry.Brand.OdometerNotActual);
@@ -404,7 +404,7 @@ library Titles {
             _lapseLien(t, l, lienId);
         } else {
             if (bytes(evidenceCid).length == 0) revert ITitleRegistry.RegistryEvidenceRequired(lienId);
-            _anchor(evidenceCid);
+            RegistryStorage.anchor(RegistryStorage.layout(), evidenceCid, l.tokenId, lienId);
             if (how == Closing.ForceRelease) _forceReleaseLien(t, l, lienId, evidenceCid);
             else _releaseAfterPayoff(t, l, lienId, evidenceCid);
         }
@@ -468,7 +468,7 @@ library Titles {
             revert ITitleRegistry.RegistryInvalidValuation(tokenId, value, valuedAt);
         }
         _checkCurrency(t, liens, tokenId, currency);
-        _checkDocument(docCid);
+        _checkDocument(docCid, tokenId, 0);
         _recordValuation(t, v, tokenId, ITitleRegistry.Valuation(msg.sender, value, currency, valuedAt, docCid));
         _review(t, liens, s, tokenId);
     }
@@ -527,8 +527,8 @@ library Titles {
         if (t.activeLienIds.length >= MAX_ACTIVE_LIENS) {
             revert ITitleRegistry.RegistryTooManyLiens(terms.tokenId, MAX_ACTIVE_LIENS);
         }
-        _checkDocument(docCid);
         lienId = liens.length + 1;
+        _checkDocument(docCid, terms.tokenId, lienId);
         t.lienIds.push(lienId);
         t.activeLienIds.push(lienId);
         uint32 priority = uint32(t.lienIds.length);
@@ -715,16 +715,9 @@ library Titles {
 
     /// @dev Every step that anchors a document anchors one: a history whose documents are all
     /// present can be told from one with steps nobody documented.
-    function _checkDocument(string calldata docCid) private {
+    function _checkDocument(string calldata docCid, uint256 tokenId, uint256 lienId) private {
         if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
-        _anchor(docCid);
-    }
-
-    /// @dev Remembers who anchored a document first (see {RegistryStorage-Layout}).
-    function _anchor(string memory cid) private {
-        mapping(bytes32 => address) storage anchoredBy = RegistryStorage.layout().anchoredBy;
-        bytes32 cidHash = keccak256(bytes(cid));
-        if (anchoredBy[cidHash] == address(0)) anchoredBy[cidHash] = msg.sender;
+        RegistryStorage.anchor(RegistryStorage.layout(), docCid, tokenId, lienId);
     }
 
     /// @dev A lien matures in the future and within `_MAX_TERM`: one that never matured would never

@@ -132,7 +132,7 @@ contract TitleLifecycle is ITitleLifecycle {
         ITitleRegistry.TitleStatus status = t.title.status;
         if (status == ITitleRegistry.TitleStatus.Repossessed) revert RegistryTitleRepossessed(tokenId, t.enforcingLienId);
         if (status != ITitleRegistry.TitleStatus.Active) revert ITitleRegistry.RegistryTitleNotActive(tokenId, status);
-        _checkDocument(docCid);
+        _checkDocument(docCid, tokenId, lienId);
         _declareDefault($, t, tokenId, lienId, docCid);
     }
 
@@ -148,7 +148,7 @@ contract TitleLifecycle is ITitleLifecycle {
         Titles.State storage t = _existingTitle($, tokenId);
         uint256 lienId = Dispositions.check($, t, tokenId, sale.buyer, sale.price);
         Dispositions.authorizeSale($, t, tokenId, lienId, sale.buyer, sale.price, authorization);
-        _checkDocument(docCid);
+        _checkDocument(docCid, tokenId, lienId);
         Titles.recordOdometer(t, tokenId, sale.odometerKm, docCid); // refuses a rollback: before any payment
         if ($.liens[lienId - 1].proof.provenAt != 0) {
             // Revealed here, in the sale's own transaction: public then, and only if the sale is.
@@ -166,7 +166,7 @@ contract TitleLifecycle is ITitleLifecycle {
         if (l.lender != msg.sender) revert ITitleRegistry.RegistryNotLienholder(lienId, msg.sender, l.lender);
         Titles.State storage t = $.titles[l.tokenId];
         if (t.enforcingLienId != lienId) revert RegistryNotRepossessed(l.tokenId);
-        _checkDocument(docCid);
+        _checkDocument(docCid, l.tokenId, lienId);
         Dispositions.withdraw(t, l.tokenId, lienId, docCid);
     }
 
@@ -190,8 +190,14 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @inheritdoc ITitleLifecycle
-    function anchoredBy(string calldata cid) external view throughRegistry returns (address) {
-        return RegistryStorage.layout().anchoredBy[keccak256(bytes(cid))];
+    function anchoring(string calldata cid)
+        external
+        view
+        throughRegistry
+        returns (address author, uint256 tokenId, uint256 lienId)
+    {
+        RegistryStorage.Anchored storage a = RegistryStorage.layout().anchored[keccak256(bytes(cid))];
+        return (a.author, a.tokenId, a.lienId);
     }
 
     /// @inheritdoc ITitleLifecycle
@@ -223,7 +229,7 @@ contract TitleLifecycle is ITitleLifecycle {
         bool owner = IERC721(address(this)).ownerOf(l.lien.tokenId) == msg.sender;
         if (!owner && !_hasRole(_REGISTRAR_ROLE)) revert RegistryNotBorrower(lienId, msg.sender);
         if (l.payoff.at != 0) revert RegistryPayoffRecorded(lienId, l.payoff.at);
-        _checkDocument(docCid);
+        _checkDocument(docCid, l.lien.tokenId, lienId);
         _recordPayoff(l, lienId, $.settings, docCid);
     }
 
@@ -234,7 +240,7 @@ contract TitleLifecycle is ITitleLifecycle {
         if (l.payoff.at == 0) revert RegistryNoPayoff(lienId);
         // By the release deadline: no lienholder keeps a payoff from counting by disputing it late.
         if (block.timestamp > l.payoff.releaseDue) revert RegistryDisputeTooLate(lienId, l.payoff.releaseDue);
-        _checkDocument(docCid);
+        _checkDocument(docCid, l.lien.tokenId, lienId);
         _disputePayoff(l, lienId, docCid);
     }
 
@@ -313,7 +319,7 @@ contract TitleLifecycle is ITitleLifecycle {
         if (junior.tokenId != s.tokenId || junior.priority <= s.priority) revert RegistryNotSenior(lienId, behindLienId);
         if (senior.proof.provenAt != 0) revert RegistryPrivateLienStaysFirst(lienId);
         _checkNotRepossessed($.titles[s.tokenId], s.tokenId); // the waterfall a default announced stays as it was
-        _checkDocument(docCid);
+        _checkDocument(docCid, s.tokenId, lienId);
         bytes32 digest = _digest(keccak256(abi.encode(
             _SUBORDINATION_TYPEHASH, lienId, behindLienId, acceptance.nonce, acceptance.deadline
         )), acceptance.deadline);
@@ -342,7 +348,7 @@ contract TitleLifecycle is ITitleLifecycle {
     function brandTitle(uint256 tokenId, ITitleRegistry.Brand brand, string calldata docCid) external throughRegistry {
         _checkRole(_REGISTRAR_ROLE);
         Titles.State storage t = _liveTitle(RegistryStorage.layout(), tokenId);
-        _checkDocument(docCid);
+        _checkDocument(docCid, tokenId, 0);
         uint8 bit = _bit(brand);
         if (t.title.brands & bit != 0) revert ITitleRegistry.RegistryBrandPresent(tokenId, brand);
         _addBrand(t, tokenId, brand, docCid);
@@ -357,7 +363,7 @@ contract TitleLifecycle is ITitleLifecycle {
             revert ITitleRegistry.RegistryBrandRemovalNeedsVote(tokenId, brand);
         }
         Titles.State storage t = _liveTitle(RegistryStorage.layout(), tokenId);
-        _checkDocument(evidenceCid);
+        _checkDocument(evidenceCid, tokenId, 0);
         uint8 bit = _bit(brand);
         if (t.title.brands & bit == 0) revert ITitleRegistry.RegistryBrandAbsent(tokenId, brand);
         _removeBrand(t, tokenId, brand, evidenceCid);
@@ -434,7 +440,7 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     function _assignLien(ITitleRegistry.Lien storage l, uint256 lienId, address to, string calldata docCid) private {
-        _checkDocument(docCid);
+        _checkDocument(docCid, l.tokenId, lienId);
         l.lender = to;
         emit LienAssigned(lienId, l.tokenId, msg.sender, to, docCid);
     }
@@ -526,11 +532,9 @@ contract TitleLifecycle is ITitleLifecycle {
         if (signer != expected) revert RegistryNotAccepted(lienId, signer);
     }
 
-    function _checkDocument(string calldata docCid) private {
+    function _checkDocument(string calldata docCid, uint256 tokenId, uint256 lienId) private {
         if (bytes(docCid).length == 0) revert ITitleRegistry.RegistryDocumentRequired();
-        mapping(bytes32 => address) storage anchoredBy = RegistryStorage.layout().anchoredBy;
-        bytes32 cidHash = keccak256(bytes(docCid));
-        if (anchoredBy[cidHash] == address(0)) anchoredBy[cidHash] = msg.sender;  // see {RegistryStorage-Layout}
+        RegistryStorage.anchor(RegistryStorage.layout(), docCid, tokenId, lienId);  // see {RegistryStorage-Layout}
     }
 
     function _activeLien(RegistryStorage.Layout storage $, uint256 lienId)

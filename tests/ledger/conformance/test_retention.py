@@ -83,6 +83,32 @@ def test_no_member_records_a_document_another_members_step_anchored(liened: dict
     assert liened["reader"].retention.require("bafkreinotes").author == liened["lender-a"].address
 
 
+def test_an_author_records_its_document_about_its_steps_subject_only(liened: dict[str, Ledger]) -> None:
+    # lender-a's lien on a second car, released: a document about it would be due first.
+    other = normalize_vin("1HGCM82633A004352")
+    liened["registrar"].register_title(other, Account.create().address, doc_cid="bafkreititle2")
+    grant(liened, "lender-a", other, 500, maturity=MATURITY, doc_cid="bafkreiloan2")
+    liened["lender-a"].release_lien(2)
+    docs = liened["reader"].retention
+    anchoring = docs.anchoring("bafkreiloan")
+    assert anchoring is not None and (anchoring.author, anchoring.token_id, anchoring.lien_id) == (
+        liened["lender-a"].address, TOKEN, 1)
+    assert docs.anchoring("bafkreinever") is None
+
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsNotStepSubject) as refused:  # its clock would start at lien 2's release
+        liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, token_id(other), 2)])
+    assert (refused.value.token_id, refused.value.lien_id) == (TOKEN, 1)
+    with pytest.raises(errors.DocumentsNotStepSubject):  # nor about the title instead of its lien
+        liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN)])
+    with pytest.raises(errors.DocumentsNotStepSubject):  # nor a title's document about a lien on it
+        liened["registrar"].retention.record([RetentionInput("bafkreititle", Retention.TRANSIENT, TOKEN, 1)])
+    assert sent(liened) == before
+    assert docs.get("bafkreiloan") is None and docs.get("bafkreititle") is None
+    liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN, 1)])
+    assert docs.require("bafkreiloan").business_ended_at == 0  # lien 1 is active: not due at all
+
+
 def test_only_an_account_with_a_role_records_a_document(liened: dict[str, Ledger], backend) -> None:  # type: ignore[no-untyped-def]
     backend.create_account("stranger")
     stranger = backend.ledger("stranger")

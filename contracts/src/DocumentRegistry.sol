@@ -67,7 +67,7 @@ contract DocumentRegistry is IDocumentRegistry {
             Document storage existing = _documents[cidHash];
             if (existing.recordedAt != 0) revert DocumentsAlreadyRecorded(d.cid, existing.author);
             _checkAuthor(d);
-            _record(cidHash, d, _transfers(d));
+            _record(cidHash, d, _holdingsEnded(d));
         }
     }
 
@@ -105,7 +105,7 @@ contract DocumentRegistry is IDocumentRegistry {
         bytes32 cidHash = keccak256(bytes(document_.cid));
         Document storage d = _recorded(cidHash, document_.cid);
         if (d.erasedAt != 0) revert DocumentsAlreadyErased(document_.cid, d.erasedAt);
-        _correct(cidHash, d, document_, _transfers(document_));
+        _correct(cidHash, d, document_, _holdingsEnded(document_));
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -187,7 +187,7 @@ contract DocumentRegistry is IDocumentRegistry {
 
     // --- state changes: one function each, its event right after the write -------------------
 
-    function _record(bytes32 cidHash, DocumentInput calldata d, uint256 transfers) private {
+    function _record(bytes32 cidHash, DocumentInput calldata d, uint256 holdingsEnded) private {
         _documents[cidHash] = Document({
             retention: d.retention,
             author: msg.sender,
@@ -195,16 +195,16 @@ contract DocumentRegistry is IDocumentRegistry {
             erasedAt: 0,
             tokenId: d.tokenId,
             lienId: d.lienId,
-            transfers: transfers
+            holdingsEnded: holdingsEnded
         });
         emit DocumentRecorded(cidHash, d.tokenId, msg.sender, d.lienId, d.retention, d.cid);
     }
 
-    function _correct(bytes32 cidHash, Document storage d, DocumentInput calldata input, uint256 transfers) private {
+    function _correct(bytes32 cidHash, Document storage d, DocumentInput calldata input, uint256 holdingsEnded) private {
         d.retention = input.retention;
         d.tokenId = input.tokenId;
         d.lienId = input.lienId;
-        d.transfers = transfers;
+        d.holdingsEnded = holdingsEnded;
         emit DocumentCorrected(cidHash, input.tokenId, input.lienId, input.retention, input.cid);
     }
 
@@ -231,13 +231,13 @@ contract DocumentRegistry is IDocumentRegistry {
         if (d.recordedAt == 0) revert DocumentsNotRecorded(cid);
     }
 
-    /// @dev How many times the subject's title has changed hands: a document about the title is
-    /// about its owner since the last of them. Refuses a title that does not exist, or a lien not on it.
-    function _transfers(DocumentInput calldata d) private view returns (uint256 transfers) {
+    /// @dev How many holdings of the subject's title have ended (by a transfer, or its
+    /// cancellation): a document about the title is about its owner since the last of them. Refuses a title that does not exist, or a lien not on it.
+    function _holdingsEnded(DocumentInput calldata d) private view returns (uint256 holdingsEnded) {
         try ITitleLifecycle(_registry).retentionClock(d.tokenId, d.lienId, type(uint256).max) returns (
             uint64, uint256 count
         ) {
-            transfers = count;
+            holdingsEnded = count;
         } catch {
             revert DocumentsInvalidSubject(d.tokenId, d.lienId);
         }
@@ -246,7 +246,7 @@ contract DocumentRegistry is IDocumentRegistry {
     /// @dev The period of now applies: a vote that shortens a period shortens it for every
     /// document whose business ended, as the law's "no longer than necessary" asks.
     function _retention(Document storage d) private view returns (uint64 endedAt, uint64 dueAt) {
-        (endedAt,) = ITitleLifecycle(_registry).retentionClock(d.tokenId, d.lienId, d.transfers);
+        (endedAt,) = ITitleLifecycle(_registry).retentionClock(d.tokenId, d.lienId, d.holdingsEnded);
         if (endedAt != 0) dueAt = endedAt + _periods[uint8(d.retention)];
     }
 

@@ -349,7 +349,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
         if (auth != address(0)) revert RegistryDirectTransferDisabled();
         from = super._update(to, tokenId, auth);
-        if (from != address(0)) _state().titles[tokenId].transferredAt.push(uint64(block.timestamp));
+        if (from != address(0)) _state().titles[tokenId].holdingsEndedAt.push(uint64(block.timestamp));
     }
 
     function _registerTitle(uint256 tokenId, string calldata vin, address owner, string calldata docCid) private {
@@ -376,6 +376,7 @@ contract TitleRegistry is ITitleRegistry, IERC4906, IERC5192, ERC721, AccessCont
     {
         TitleStatus previous = t.title.status;
         t.title.status = status;
+        if (status == TitleStatus.Cancelled) t.holdingsEndedAt.push(uint64(block.timestamp)); // for good
         if (previous == TitleStatus.Repossessed) {
             // Governance lifted the repossession: the lien stays, its default ends.
             delete t.enforcingLienId;

@@ -210,7 +210,7 @@ MESSAGES: dict[str, str] = {
     "DocumentsInvalidSubject": "title {title} does not exist, or lien {lienId} is not a lien on it",
     "DocumentsBusinessOngoing": (
         "document {cid} cannot be erased yet: its business goes on (its lien is active, or the title has not changed "
-        "hands since), and its retention starts only when that ends"
+        "hands or been cancelled since), and its retention starts only when that ends"
     ),
     "DocumentsNotDue": "document {cid} cannot be erased before {dueAt}, when its retention period runs out",
     "DocumentsAlreadyErased": "document {cid} was already erased at {erasedAt}",

@@ -5,7 +5,7 @@ pragma solidity ^0.8.24;
 /// @notice Every document a step of the registry anchors (by its CID) is recorded here with its
 /// retention class and what it is about: a title (its owner of the time) or a lien. A document is
 /// kept for its class's period after that business ends (the lien released, lapsed or discharged
-/// by a sale; the title transferred or sold); the periods are set by member vote. Once a
+/// by a sale; the title transferred, sold or cancelled); the periods are set by member vote. Once a
 /// document's period has run out anyone may record its erasure; each member's node then destroys
 /// what it holds of the document (the content key, its copy) and attests it here.
 ///
@@ -44,9 +44,9 @@ interface IDocumentRegistry {
         /// @dev The title it is about, and the lien (0 for a document about the title).
         uint256 tokenId;
         uint256 lienId;
-        /// @dev For a document about the title: how many transfers the title had when it was
-        /// recorded (its business ends with the next one).
-        uint256 transfers;
+        /// @dev For a document about the title: how many holdings of the title had ended when it
+        /// was recorded (its business ends with the next transfer, or the title's cancellation).
+        uint256 holdingsEnded;
     }
 
     /// @notice A document to record.

@@ -401,15 +401,17 @@ interface ITitleLifecycle {
     /// @notice When the business a document is about ended, for its retention (see {IDocumentRegistry}).
     /// @param tokenId The title.
     /// @param lienId The lien the document is about, or 0 for a document about the title.
-    /// @param sinceTransfers For a document about the title: how many transfers the title had when
-    /// the document was recorded. The business of its owner of the time ends with the next one.
+    /// @param sinceHoldings For a document about the title: how many holdings of the title had
+    /// ended when the document was recorded. The business of its owner of the time ends with the
+    /// next end.
     /// @return endedAt When the lien ended (released, lapsed or discharged), or when the title next
-    /// changed hands; 0 while the business goes on.
-    /// @return transfers How many times the title has changed hands so far.
-    function retentionClock(uint256 tokenId, uint256 lienId, uint256 sinceTransfers)
+    /// changed hands or was cancelled; 0 while the business goes on.
+    /// @return holdingsEnded How many holdings of the title have ended so far: one per transfer,
+    /// and one for its cancellation.
+    function retentionClock(uint256 tokenId, uint256 lienId, uint256 sinceHoldings)
         external
         view
-        returns (uint64 endedAt, uint256 transfers);
+        returns (uint64 endedAt, uint256 holdingsEnded);
 
     /// @notice Reads many liens in one call (a portfolio's check before its assignment).
     /// @param lienIds The liens.

@@ -49,10 +49,11 @@ library Titles {
         uint256 enforcingLienId;
         uint64 defaultedAt;
         uint64 noticeEndsAt;
-        /// @dev When the title changed hands, one entry per transfer (a sale included), in order:
-        /// the retention of a document about the title's owner of the time runs from the transfer
-        /// after it. Written by the registry's ERC-721 update; read by index only.
-        uint64[] transferredAt;
+        /// @dev When a holding of the title ended, in order: each transfer (a sale included), and
+        /// its cancellation, after which no one holds it. The retention of a document about the
+        /// title's owner of the time runs from the end after it. Written by the registry's ERC-721
+        /// update and its status change; read by index only.
+        uint64[] holdingsEndedAt;
         /// @dev The oracles that valued the title, in the order they first did until a pruning
         /// (which moves the last ones into the places of those whose role was gone, and forgets
         /// their valuations); at most `MAX_VALUERS`. The order matters to nothing: the value is

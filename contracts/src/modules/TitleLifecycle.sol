@@ -201,22 +201,22 @@ contract TitleLifecycle is ITitleLifecycle {
     }
 
     /// @inheritdoc ITitleLifecycle
-    function retentionClock(uint256 tokenId, uint256 lienId, uint256 sinceTransfers)
+    function retentionClock(uint256 tokenId, uint256 lienId, uint256 sinceHoldings)
         external
         view
         throughRegistry
-        returns (uint64 endedAt, uint256 transfers)
+        returns (uint64 endedAt, uint256 holdingsEnded)
     {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
-        uint64[] storage moves = _existingTitle($, tokenId).transferredAt;
-        transfers = moves.length;
+        uint64[] storage ends = _existingTitle($, tokenId).holdingsEndedAt;
+        holdingsEnded = ends.length;
         if (lienId != 0) {
             if (lienId > $.liens.length || $.liens[lienId - 1].lien.tokenId != tokenId) {
                 revert ITitleRegistry.RegistryUnknownLien(lienId);
             }
             endedAt = $.liens[lienId - 1].endedAt;
-        } else if (sinceTransfers < transfers) {
-            endedAt = moves[sinceTransfers];
+        } else if (sinceHoldings < holdingsEnded) {
+            endedAt = ends[sinceHoldings];
         }
     }
 

@@ -176,6 +176,15 @@ def test_a_title_document_is_due_after_the_title_changes_hands(liened: dict[str,
     assert title.owner != liened["registrar"].address
 
 
+def test_a_title_document_is_due_after_the_title_is_cancelled(liened: dict[str, Ledger]) -> None:
+    liened["registrar"].retention.record([RetentionInput("bafkreititle", Retention.TRANSIENT, TOKEN)])
+    liened["lender-a"].release_lien(1)
+    vote(liened, liened["registrar"].propose_cancellation(VIN, "bafkreiscrapped"))  # scrapped: never held again
+    record = liened["reader"].retention.require("bafkreititle")
+    assert record.business_ended_at == liened["reader"].chain.time()
+    assert record.due_at == record.business_ended_at + 90 * 86400
+
+
 def test_members_attest_an_erasure_once_each(liened: dict[str, Ledger], backend) -> None:  # type: ignore[no-untyped-def]
     liened["lender-a"].retention.record([RetentionInput("bafkreiloan", Retention.TRANSIENT, TOKEN, 1)])
     before = sent(liened)

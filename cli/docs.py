@@ -64,24 +64,27 @@ def get(app: App, cid: str, out: Path | None, purpose: str) -> None:
 def verify(app: App, vin: str, lenient: bool) -> None:
     """Check every document a title's history anchors: present in the store and matching its CID.
 
-    Exits 1 if any document is missing or tampered with, or a step that anchors a document (a
-    registration, transfer, status change, lien, valuation or forced release) anchored none. A
+    Exits 1 if any step's document is missing or tampered with, or a step that anchors a document
+    (a registration, transfer, status change, lien, valuation or forced release) anchored none. A
     document whose erasure is on record is listed as gone: its absence is what its retention asks.
+    An attachment that fails is listed as WARN with who recorded it, without failing the title:
+    any registrar, oracle or auditor may attach a document to any title.
 
     \b
     Example:
       lienchain doc verify 1M8GDM9AXKP042788
     """
     events = app.ledger().history(normalize_vin(vin, lenient=lenient))
-    results = [c.to_dict() for c in app.profile().documents().check_anchors(events)]
+    checks = app.profile().documents().check_anchors(events)
+    results = [c.to_dict() for c in checks]
     lines = [
-        f"{'gone' if r.get('erased') else 'ok  ' if r['ok'] else 'FAIL'}  block {r['block']:>6}  {r['event']:<17}  "
-        f"{r['cid']}" + ("  (erased: its retention ran out)" if r.get("erased") else "")
-        + ("" if r["ok"] else f"  ({r['error']})")
-        for r in results
+        f"{'gone' if c.erased else 'ok  ' if c.ok else 'FAIL' if c.fails_history else 'WARN'}  block {c.block:>6}  "
+        f"{c.event:<17}  {c.cid or '-'}" + ("  (erased: its retention ran out)" if c.erased else "")
+        + ("" if c.ok else f"  ({c.error})" if c.fails_history else f"  (an attachment of {c.attached_by}: {c.error})")
+        for c in checks
     ]
     app.emit(results, lines or ["no documents"])
-    bad = [r for r in results if not r["ok"]]
+    bad = [c for c in checks if c.fails_history]
     if bad:
         raise StorageError(f"{len(bad)} of {len(results)} documents of {vin} failed verification (missing, altered, or "
                            "never anchored): fetch a missing or altered one again from another member")

@@ -41,15 +41,25 @@ class AnchorCheck:
     size: int | None = None  # the sealed document's size in bytes, when present and intact
     error: str | None = None  # what is wrong, if anything
     erased: bool = False  # its erasure is on record: its absence is what the law asks
+    attached_by: str | None = None  # an attachment no step anchored: the account that recorded it
 
     @property
     def ok(self) -> bool:
         """Returns whether the step's document is anchored, present and intact."""
         return self.error is None
 
+    @property
+    def fails_history(self) -> bool:
+        """Tells whether this check fails the title's history: a step's document that is missing
+        or altered does; an attachment does not, since any registrar, oracle or auditor may record
+        one about any title, and so could otherwise fail every title's check with CIDs nobody stores."""
+        return not self.ok and self.attached_by is None
+
     def to_dict(self) -> dict[str, Any]:
         """Returns the check as JSON-ready data."""
         out: dict[str, Any] = {"event": self.event, "block": self.block, "cid": self.cid or "-", "ok": self.ok}
+        if self.attached_by is not None:
+            out["attached_by"] = self.attached_by
         if self.erased:
             return out | {"erased": True}
         return out | ({"bytes": self.size} if self.ok else {"error": self.error})
@@ -195,7 +205,9 @@ class Documents:
         """Checks the document each step of a history anchors: present in the store and matching its CID.
 
         A step whose document's erasure is on record (a `DocumentErased` event of the history)
-        passes as erased: the document is meant to be gone. A step that anchors a document (an
+        passes as erased: the document is meant to be gone. A document recorded with no step of the
+        history anchoring it is an attachment, checked and marked with who recorded it (see
+        `AnchorCheck.fails_history`); the record of a step's document is not checked twice. A step that anchors a document (an
         event with a `docCid` or `evidenceCid` argument) but carries an empty CID fails. The registry refuses such steps now, but a registry
         deployed before it required documents took them, and its history keeps them.
 
@@ -208,17 +220,22 @@ class Documents:
         """
         events = list(events)
         erased = {str(e.args["cid"]) for e in events if e.name == "DocumentErased"}
+        stepped = {e.doc_cid for e in events if e.doc_cid and e.name != "DocumentRecorded"}
         checks: list[AnchorCheck] = []
         for e in events:
+            attached_by = str(e.args.get("author")) if e.name == "DocumentRecorded" else None
+            if attached_by is not None and e.doc_cid in stepped:
+                continue  # the record of a step's document: the step's check covers it
             if e.doc_cid in erased:
-                checks.append(AnchorCheck(e.name, e.block, e.doc_cid, erased=True))
+                checks.append(AnchorCheck(e.name, e.block, e.doc_cid, erased=True, attached_by=attached_by))
                 continue
             if not e.doc_cid:
                 if "docCid" in e.args or "evidenceCid" in e.args:
                     checks.append(AnchorCheck(e.name, e.block, None, error="no document anchored"))
                 continue
             try:
-                checks.append(AnchorCheck(e.name, e.block, e.doc_cid, size=self.verify(CID(e.doc_cid))))
+                size, error = self.verify(CID(e.doc_cid)), None
             except StorageError as exc:
-                checks.append(AnchorCheck(e.name, e.block, e.doc_cid, error=str(exc)))
+                size, error = None, str(exc)
+            checks.append(AnchorCheck(e.name, e.block, e.doc_cid, size=size, error=error, attached_by=attached_by))
         return checks

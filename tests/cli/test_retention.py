@@ -9,6 +9,9 @@ from pathlib import Path
 
 from eth_account import Account
 
+from lienchain.ledger import normalize_vin
+from lienchain.ledger.registry.retention import Retention, RetentionInput
+from lienchain.ledger.registry.vin import token_id
 from lienchain.ledger.workspace.profile import Profile
 from lienchain.storage import compute_cid, custodian_of
 
@@ -108,6 +111,30 @@ def test_an_erased_document_is_gone_everywhere_and_its_history_says_so(run: Run,
     r = run("doc", "verify", VIN)
     assert r.code == 0 and f"gone  block" in r.out and "erased: its retention ran out" in r.out, r.out
     assert_one_line_error(run("--as", "auditor", "doc", "erase", cid), 1, "was already erased")
+
+
+def test_an_attachment_nobody_stored_is_a_warning_of_doc_verify_not_a_failure(
+    run: Run, tmp_path: Path, profile_path: Path,
+) -> None:
+    assert run("--as", "registrar", "title", "register", VIN, "--owner", Account.create().address).code == 0
+    kept = _attach(run, tmp_path, by="oracle")
+    junk = compute_cid(b"stored nowhere")
+    with Profile(profile_path, passphrase=lambda: PASSPHRASE) as profile:  # an oracle attaches what it never stored
+        oracle = profile.ledger("oracle")
+        oracle.retention.record([RetentionInput(junk, Retention.TRANSIENT, token_id(normalize_vin(VIN)))])
+        oracle_address = oracle.address
+    r = run("doc", "verify", VIN)
+    assert r.code == 0, r.err  # the title's own documents are all there
+    warned = [line for line in r.out.splitlines() if line.startswith("WARN")]
+    assert len(warned) == 1 and junk in warned[0] and f"an attachment of {oracle_address}" in warned[0]
+    assert sum(kept in line and line.startswith("ok") for line in r.out.splitlines()) == 1
+    checks = json.loads(run("doc", "verify", VIN, "--json").out)
+    assert [c["cid"] for c in checks if "attached_by" in c] == [kept, junk]  # each document once
+
+    with Profile(profile_path, passphrase=lambda: PASSPHRASE) as profile:  # a step's document lost: that fails
+        title = next(e.doc_cid for e in profile.ledger("oracle").history(normalize_vin(VIN)) if e.name == "TitleRegistered")
+        profile.store().delete(title)  # type: ignore[arg-type]
+    assert_one_line_error(run("doc", "verify", VIN), 1, "failed verification")
 
 
 def test_an_excerpt_of_the_access_log_verifies_against_its_anchored_head_and_not_once_altered(

@@ -43,7 +43,7 @@ __all__ = [
     "GovernanceProposalCancelled", "GovernanceNotProposer",
     "GovernanceInvalidVotingPeriod", "GovernanceVotingPeriodUnchanged", "ZkPrecompileFailed",
     "DocumentsNotMember", "DocumentsNotGovernanceMember", "DocumentsOnlyGovernance", "DocumentsAlreadyRecorded",
-    "DocumentsNotRecorded", "DocumentsNotAuthor", "DocumentsNotStepSubject", "DocumentsInvalidInput", "DocumentsInvalidSubject", "DocumentsBusinessOngoing",
+    "DocumentsNotRecorded", "DocumentsNotAuthor", "DocumentsNotStepSubject", "DocumentsInvalidInput", "DocumentsInvalidSubject", "DocumentsBusinessEnded", "DocumentsBusinessOngoing",
     "DocumentsNotDue", "DocumentsAlreadyErased", "DocumentsNotErased", "DocumentsAlreadyAttested",
     "DocumentsInvalidPeriod", "DocumentsLogNotAdvanced",
 ]
@@ -767,6 +767,13 @@ class DocumentsInvalidSubject(InvalidOperation):
 
     token_id: int
     lien_id: int
+
+
+class DocumentsBusinessEnded(RetentionRefused):
+    """Raised when a document no step anchored is attached to a lien that ended or a title that was cancelled."""
+
+    cid: str
+    ended_at: int
 
 
 class DocumentsBusinessOngoing(RetentionRefused):

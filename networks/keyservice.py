@@ -388,9 +388,10 @@ def chain_membership(view: ChainView) -> Callable[[str], bool]:
     return member
 
 
-def chain_entitlement(view: ChainView) -> Entitlement:
+def chain_entitlement(view: ChainView, author: str) -> Entitlement:
     """Returns the rule that decides, on chain, whether a reader may have a document's key now:
-    the document registry's `readStatus` through the member's own node (see
+    the document registry's `readStatus` through the member's own node, for a document whose
+    record names `author`, the member's account that deposits the keys (see
     `DocumentRetention.refusal`)."""
 
     def entitled(reader: str, cid: str) -> str | None:
@@ -398,7 +399,7 @@ def chain_entitlement(view: ChainView) -> Entitlement:
             ledger = view.ledger()
             if ledger is None or not ledger.deployment.documents:
                 return "the network has no document registry deployed yet"
-            return ledger.retention.refusal(cid, reader)
+            return ledger.retention.refusal(cid, reader, author=author)
 
     return entitled
 
@@ -421,7 +422,7 @@ def main(argv: list[str]) -> int:
     reads = ChainView(home)
     try:
         app = build_app(vault, custodian=home.name, account=opener, chain_id=home.manifest().chain_id,
-                        depositors=[address], entitled=chain_entitlement(reads), members=chain_membership(reads))
+                        depositors=[address], entitled=chain_entitlement(reads, address), members=chain_membership(reads))
         asyncio.run(_run(app, home.card.host, home.card.key_port, home.name))
     finally:
         vault.close()

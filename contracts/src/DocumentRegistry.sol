@@ -65,9 +65,13 @@ contract DocumentRegistry is IDocumentRegistry {
             if (size == 0 || size > _MAX_CID_BYTES) revert DocumentsInvalidInput();
             bytes32 cidHash = keccak256(bytes(d.cid));
             Document storage existing = _documents[cidHash];
-            if (existing.recordedAt != 0) revert DocumentsAlreadyRecorded(d.cid, existing.author);
-            _checkAuthor(d);
-            _record(cidHash, d, _holdingsEnded(d));
+            if (existing.recordedAt != 0 && !_takesOver(d.cid, existing)) {
+                revert DocumentsAlreadyRecorded(d.cid, existing.author);
+            }
+            (uint64 endedAt, uint256 holdingsEnded) = _clock(d);
+            // An attachment is about a business that goes on: one about an ended business would be due at once.
+            if (!_checkAuthor(d) && endedAt != 0) revert DocumentsBusinessEnded(d.cid, endedAt);
+            _record(cidHash, d, holdingsEnded);
         }
     }
 
@@ -105,7 +109,8 @@ contract DocumentRegistry is IDocumentRegistry {
         bytes32 cidHash = keccak256(bytes(document_.cid));
         Document storage d = _recorded(cidHash, document_.cid);
         if (d.erasedAt != 0) revert DocumentsAlreadyErased(document_.cid, d.erasedAt);
-        _correct(cidHash, d, document_, _holdingsEnded(document_));
+        (, uint256 holdingsEnded) = _clock(document_);
+        _correct(cidHash, d, document_, holdingsEnded);
     }
 
     /// @inheritdoc IDocumentRegistry
@@ -231,13 +236,15 @@ contract DocumentRegistry is IDocumentRegistry {
         if (d.recordedAt == 0) revert DocumentsNotRecorded(cid);
     }
 
-    /// @dev How many holdings of the subject's title have ended (by a transfer, or its
-    /// cancellation): a document about the title is about its owner since the last of them. Refuses a title that does not exist, or a lien not on it.
-    function _holdingsEnded(DocumentInput calldata d) private view returns (uint256 holdingsEnded) {
+    /// @dev Whether the subject's business has ended already (the lien ended, or the title was
+    /// cancelled), and how many holdings of its title have ended (by a transfer, or its
+    /// cancellation): a document about the title is about its owner since the last of them.
+    /// Refuses a title that does not exist, or a lien not on it.
+    function _clock(DocumentInput calldata d) private view returns (uint64 endedAt, uint256 holdingsEnded) {
         try ITitleLifecycle(_registry).retentionClock(d.tokenId, d.lienId, type(uint256).max) returns (
-            uint64, uint256 count
+            uint64 ended, uint256 count
         ) {
-            holdingsEnded = count;
+            (endedAt, holdingsEnded) = (ended, count);
         } catch {
             revert DocumentsInvalidSubject(d.tokenId, d.lienId);
         }
@@ -254,20 +261,30 @@ contract DocumentRegistry is IDocumentRegistry {
     /// no other, about that step's title and lien: its CID is public from then on, but only its
     /// author may say what it is, and it may not date its clock from another subject's end. A document
     /// no step anchored (an attachment, or a proposal's evidence before the vote) is recorded about
-    /// a lien by the lien's holder or a REGISTRAR, about a title by a REGISTRAR, ORACLE or AUDITOR.
-    function _checkAuthor(DocumentInput calldata d) private view {
+    /// a lien by the lien's holder or a REGISTRAR, about a title by a REGISTRAR, ORACLE or AUDITOR,
+    /// and so is the evidence of a step governance executed, about that step's subject.
+    /// @return bound Whether a step anchored the document, so that its subject is the step's.
+    function _checkAuthor(DocumentInput calldata d) private view returns (bool bound) {
         (address anchorer, uint256 tokenId, uint256 lienId) = ITitleLifecycle(_registry).anchoring(d.cid);
-        if (anchorer != address(0)) {
-            if (anchorer != msg.sender) revert DocumentsNotAuthor(d.cid, anchorer);
+        bound = anchorer != address(0);
+        if (bound) {
+            if (anchorer != msg.sender && anchorer != address(_governance)) revert DocumentsNotAuthor(d.cid, anchorer);
             if (d.tokenId != tokenId || d.lienId != lienId) revert DocumentsNotStepSubject(d.cid, tokenId, lienId);
-            return;
+            if (anchorer == msg.sender) return true;
         }
         IAccessControl roles = IAccessControl(_registry);
-        if (roles.hasRole(_REGISTRAR_ROLE, msg.sender)) return;
+        if (roles.hasRole(_REGISTRAR_ROLE, msg.sender)) return bound;
         bool mayAttach = d.lienId != 0
             ? _holder(d.lienId) == msg.sender
             : roles.hasRole(_ORACLE_ROLE, msg.sender) || roles.hasRole(_AUDITOR_ROLE, msg.sender);
         if (!mayAttach) revert DocumentsNotAuthor(d.cid, address(0));
+    }
+
+    /// @dev A record another account made of a CID before a step anchored it (the CID was public
+    /// while the step waited in the pool) is the step's author's to replace, until it is erased.
+    function _takesOver(string calldata cid, Document storage existing) private view returns (bool) {
+        (address anchorer,,) = ITitleLifecycle(_registry).anchoring(cid);
+        return anchorer == msg.sender && existing.author != msg.sender && existing.erasedAt == 0;
     }
 
     /// @dev A lien's holder; the zero address for an unknown lien (the subject check refuses it).

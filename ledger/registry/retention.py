@@ -267,12 +267,25 @@ class DocumentRetention:
         requests of such accounts only."""
         return bool(self._c.reader.call(self.contract.functions.holdsRole(account)))
 
-    def refusal(self, cid: str, reader: str) -> str | None:
+    def refusal(self, cid: str, reader: str, *, author: str | None = None) -> str | None:
         """Tells why `reader` may not have the document's content key now; None if it may. The
-        rule key services apply (see `IDocumentRegistry.readStatus`)."""
+        rule key services apply (see `IDocumentRegistry.readStatus`).
+
+        Args:
+            cid: The document.
+            reader: Who asks.
+            author: The account that deposited the key, if known (a key service's own member): a
+                record that names another author is refused as well. Such a record was made by
+                someone else before the document's step anchored it, and only its author's
+                record makes its readers.
+        """
         status = self.read_status(cid, reader)
         if status == ReadStatus.ENTITLED:
-            return None
+            if author is None:
+                return None
+            recorded = str(self._c.reader.call(self.contract.functions.document(cid)).author)
+            return None if recorded.lower() == author.lower() else (
+                f"its record names {recorded} as its author, not {author}, who holds its key: its author records it again")
         if status == ReadStatus.NOT_RECORDED:
             return "it is not recorded in the document registry"
         if status == ReadStatus.ERASED:

@@ -208,6 +208,10 @@ MESSAGES: dict[str, str] = {
     ),
     "DocumentsInvalidInput": "a document's CID must be 1 to 100 bytes, and a batch 1 to 100 documents",
     "DocumentsInvalidSubject": "title {title} does not exist, or lien {lienId} is not a lien on it",
+    "DocumentsBusinessEnded": (
+        "document {cid} is about a business that ended at {endedAt} (the lien ended, or the title was cancelled): "
+        "a document is attached to a lien or title that is still in force"
+    ),
     "DocumentsBusinessOngoing": (
         "document {cid} cannot be erased yet: its business goes on (its lien is active, or the title has not changed "
         "hands or been cancelled since), and its retention starts only when that ends"
@@ -336,7 +340,7 @@ class RevertDecoder:
         for key, name in (("ltvBps", "ltv"), ("thresholdBps", "threshold")):
             if key in fields:
                 render[name] = percent(int(fields[key]))
-        for key in ("deadline", "lapsesAt", "endsAt", "releasableAt", "paidOffAt", "releaseDue", "dueAt", "erasedAt"):
+        for key in ("deadline", "lapsesAt", "endsAt", "releasableAt", "paidOffAt", "releaseDue", "dueAt", "erasedAt", "endedAt"):
             if key in fields:
                 render[key] = _utc(int(fields[key]))
         if "neededRole" in fields:

@@ -6,6 +6,7 @@ the vault is a `KeyVault` file under tmp_path. No geth or Kubo runs here (`NEEDS
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -379,6 +380,25 @@ def _member_dir(root: Path) -> tuple[Path, LocalAccount]:
     return path, account
 
 
+def _hand_over(pipe: Path, secret: bytes, proc: subprocess.Popen[bytes]) -> None:
+    """Writes `secret` into the pipe once `proc` opens it, failing (not hanging) if it exits first."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the key service did not read its passphrase: "
+                        + (proc.communicate()[0] or b"").decode(errors="replace")[-2000:])
+        time.sleep(0.05)
+    with os.fdopen(fd, "wb") as w:
+        w.write(secret)
+
+
 def test_main_reads_its_passphrase_from_a_pipe_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     from lienchain.networks.member import MemberHome
 
@@ -389,8 +409,7 @@ def test_main_reads_its_passphrase_from_a_pipe_serves_and_stops_on_sigterm(tmp_p
         os.mkfifo(pipe, 0o600)
         proc = subprocess.Popen([sys.executable, "-m", "lienchain.networks.keyservice", str(path), str(pipe)],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        with open(pipe, "wb") as w:
-            w.write(PASSPHRASE.encode())
+        _hand_over(pipe, PASSPHRASE.encode(), proc)
     try:
         _wait_up(home.key_url, proc)
         assert (path / "keys").stat().st_mode & 0o777 == 0o700

@@ -66,7 +66,8 @@ interface IDocumentRegistry {
     /// @notice Only the governance contract, after a member vote, changes the settings.
     /// @param account The caller.
     error DocumentsOnlyGovernance(address account);
-    /// @notice A document with this CID is already recorded: each CID is recorded once.
+    /// @notice A document with this CID is already recorded: each CID is recorded once (but a
+    /// record another account made before a step anchored the CID is that step's author's to replace).
     /// @param cid The CID.
     /// @param author Who recorded it.
     error DocumentsAlreadyRecorded(string cid, address author);
@@ -90,6 +91,11 @@ interface IDocumentRegistry {
     /// @param tokenId The title.
     /// @param lienId The lien (0 for none).
     error DocumentsInvalidSubject(uint256 tokenId, uint256 lienId);
+    /// @notice A document no step anchored (an attachment) is about a business that goes on: the
+    /// lien ended, or the title was cancelled, so it would be due at once.
+    /// @param cid The CID.
+    /// @param endedAt When the business ended.
+    error DocumentsBusinessEnded(string cid, uint64 endedAt);
     /// @notice The document's business has not ended yet: its retention has not started.
     /// @param cid The CID.
     error DocumentsBusinessOngoing(string cid);
@@ -175,8 +181,9 @@ interface IDocumentRegistry {
     /// @param interval Seconds.
     event AccessLogIntervalSet(uint64 interval);
 
-    /// @notice Records documents the caller's steps anchored, each once, or documents it attaches
-    /// (see {DocumentsNotAuthor}). The caller holds a role of the registry.
+    /// @notice Records documents the caller's steps anchored, each once and about its step's
+    /// subject, or documents it attaches about a business that goes on (see {DocumentsNotAuthor},
+    /// {DocumentsNotStepSubject}, {DocumentsBusinessEnded}). The caller holds a role of the registry.
     /// @param documents At most 100: each a CID (1 to 100 bytes), its class and its subject.
     function record(DocumentInput[] calldata documents) external;
 

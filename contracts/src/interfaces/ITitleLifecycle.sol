@@ -403,7 +403,7 @@ interface ITitleLifecycle {
     /// @param lienId The lien the document is about, or 0 for a document about the title.
     /// @param sinceHoldings For a document about the title: how many holdings of the title had
     /// ended when the document was recorded. The business of its owner of the time ends with the
-    /// next end.
+    /// next end; on a cancelled title, with the cancellation at the latest.
     /// @return endedAt When the lien ended (released, lapsed or discharged), or when the title next
     /// changed hands or was cancelled; 0 while the business goes on.
     /// @return holdingsEnded How many holdings of the title have ended so far: one per transfer,

@@ -43,6 +43,7 @@ library RegistryStorage {
     /// @notice Remembers who anchored a document first, and the subject of that step.
     function anchor(Layout storage $, string memory cid, uint256 tokenId, uint256 lienId) internal {
         Anchored storage a = $.anchored[keccak256(bytes(cid))];
+        // A lien id is at most the count of liens plus one: far below 2**96.
         if (a.author == address(0)) (a.author, a.lienId, a.tokenId) = (msg.sender, uint96(lienId), tokenId);
     }
 

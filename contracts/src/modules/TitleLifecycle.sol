@@ -208,7 +208,8 @@ contract TitleLifecycle is ITitleLifecycle {
         returns (uint64 endedAt, uint256 holdingsEnded)
     {
         RegistryStorage.Layout storage $ = RegistryStorage.layout();
-        uint64[] storage ends = _existingTitle($, tokenId).holdingsEndedAt;
+        Titles.State storage t = _existingTitle($, tokenId);
+        uint64[] storage ends = t.holdingsEndedAt;
         holdingsEnded = ends.length;
         if (lienId != 0) {
             if (lienId > $.liens.length || $.liens[lienId - 1].lien.tokenId != tokenId) {
@@ -217,6 +218,8 @@ contract TitleLifecycle is ITitleLifecycle {
             endedAt = $.liens[lienId - 1].endedAt;
         } else if (sinceHoldings < holdingsEnded) {
             endedAt = ends[sinceHoldings];
+        } else if (holdingsEnded != 0 && t.title.status == ITitleRegistry.TitleStatus.Cancelled) {
+            endedAt = ends[holdingsEnded - 1]; // since the cancellation, the last end, no one holds it
         }
     }
 

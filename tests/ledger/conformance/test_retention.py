@@ -109,6 +109,51 @@ def test_an_author_records_its_document_about_its_steps_subject_only(liened: dic
     assert docs.require("bafkreiloan").business_ended_at == 0  # lien 1 is active: not due at all
 
 
+def test_a_record_made_before_its_step_is_replaced_by_the_steps_author(liened: dict[str, Ledger]) -> None:
+    # registrar-b sees lender-a's default notice in the pool and records it first, as transient, its own.
+    liened["registrar-b"].retention.record([RetentionInput("bafkreinotice", Retention.TRANSIENT, TOKEN, 1)])
+    liened["lender-a"].declare_default(1, doc_cid="bafkreinotice")
+    docs, author = liened["reader"].retention, liened["lender-a"].address
+    assert docs.require("bafkreinotice").author == liened["registrar-b"].address
+    # Until the author records it, its custodian hands its key to no one: the record is not its author's.
+    refused = docs.refusal("bafkreinotice", liened["registrar-b"].address, author=author)
+    assert refused is not None and "names" in refused
+    liened["lender-a"].retention.record([RetentionInput("bafkreinotice", Retention.ESSENTIAL, TOKEN, 1)])
+    record = docs.require("bafkreinotice")
+    assert (record.author, record.retention) == (author, Retention.ESSENTIAL)
+    assert docs.refusal("bafkreinotice", author, author=author) is None
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsAlreadyRecorded):  # the author's record stands: no one replaces it
+        liened["registrar-b"].retention.record([RetentionInput("bafkreinotice", Retention.TRANSIENT, TOKEN, 1)])
+    with pytest.raises(errors.DocumentsAlreadyRecorded):
+        liened["lender-a"].retention.record([RetentionInput("bafkreinotice", Retention.TRANSIENT, TOKEN, 1)])
+    assert sent(liened) == before and docs.require("bafkreinotice").retention == Retention.ESSENTIAL
+
+
+def test_an_attachment_is_about_a_business_that_goes_on(liened: dict[str, Ledger]) -> None:
+    liened["lender-a"].release_lien(1)
+    released_at = liened["reader"].chain.time()
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsBusinessEnded) as refused:  # it would be due at once
+        liened["lender-a"].retention.record([RetentionInput("bafkreilate", Retention.TRANSIENT, TOKEN, 1)])
+    assert refused.value.ended_at == released_at
+    assert sent(liened) == before and liened["reader"].retention.get("bafkreilate") is None
+    liened["oracle"].retention.record([RetentionInput("bafkreiphotos", Retention.TRANSIENT, TOKEN)])  # the title goes on
+
+
+def test_the_evidence_of_a_voted_step_is_recorded_about_its_subject_after_the_vote(liened: dict[str, Ledger]) -> None:
+    vote(liened, liened["registrar"].propose_force_release(1, "bafkreicourt"))  # its record never made
+    docs = liened["reader"].retention
+    assert docs.get("bafkreicourt") is None
+    before = sent(liened)
+    with pytest.raises(errors.DocumentsNotStepSubject):
+        liened["registrar"].retention.record([RetentionInput("bafkreicourt", Retention.ESSENTIAL, TOKEN)])
+    assert sent(liened) == before
+    liened["registrar"].retention.record([RetentionInput("bafkreicourt", Retention.ESSENTIAL, TOKEN, 1)])
+    record = docs.require("bafkreicourt")  # the lien it released ended: its clock runs
+    assert record.author == liened["registrar"].address and record.business_ended_at > 0
+
+
 def test_only_an_account_with_a_role_records_a_document(liened: dict[str, Ledger], backend) -> None:  # type: ignore[no-untyped-def]
     backend.create_account("stranger")
     stranger = backend.ledger("stranger")
@@ -183,6 +228,18 @@ def test_a_title_document_is_due_after_the_title_is_cancelled(liened: dict[str, 
     record = liened["reader"].retention.require("bafkreititle")
     assert record.business_ended_at == liened["reader"].chain.time()
     assert record.due_at == record.business_ended_at + 90 * 86400
+
+
+def test_a_title_document_recorded_after_the_cancellation_is_due_after_it(ledgers: dict[str, Ledger]) -> None:
+    ledgers["registrar"].register_title(VIN, Account.create().address, doc_cid="bafkreititle")
+    vote(ledgers, ledgers["registrar"].propose_cancellation(VIN, "bafkreiscrapped"))
+    cancelled_at = ledgers["reader"].chain.time()
+    ledgers["registrar"].retention.record([RetentionInput("bafkreititle", Retention.ESSENTIAL, TOKEN)])  # late
+    assert ledgers["reader"].retention.require("bafkreititle").business_ended_at == cancelled_at
+    before = sent(ledgers)
+    with pytest.raises(errors.DocumentsBusinessEnded):  # no one holds the title: nothing to attach to
+        ledgers["oracle"].retention.record([RetentionInput("bafkreiphotos", Retention.TRANSIENT, TOKEN)])
+    assert sent(ledgers) == before
 
 
 def test_members_attest_an_erasure_once_each(liened: dict[str, Ledger], backend) -> None:  # type: ignore[no-untyped-def]

@@ -202,7 +202,7 @@ class KuboStore(DocumentStore):
         Raises:
             InvalidCID: If `cid` is not a CID lienchain stores.
             NodeUnreachable: If the node does not answer.
-            StorageError: If the node refuses to collect its garbage.
+            StorageError: If the node refuses to unpin it or to collect its garbage, or still holds it after.
         """
         held = self.has(cid)
         own = self._clients[self.api]
@@ -210,9 +210,14 @@ class KuboStore(DocumentStore):
             self._ask(self.api, lambda: own.pin.rm(cid))
         except NodeUnreachable:
             raise
-        except StorageError:
-            pass  # not pinned: held unpinned, or not at all; the collection removes it either way
+        except StorageError as exc:
+            if "not pinned" not in str(exc):
+                raise
+            # Not pinned: held unpinned, or not at all; the collection removes it either way.
         self._ask(self.api, lambda: own.repo.gc(quiet=True))
+        if self.has(cid):  # what an erasure's attestation says: checked, not assumed
+            raise StorageError(f"the Kubo node at {self.api} still holds {cid} after unpinning it and collecting "
+                               "its garbage: try again")
         return held
 
     def _fetch(self, cid: CID) -> bytes | None:

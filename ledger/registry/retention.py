@@ -4,7 +4,7 @@ Every document a step anchors is recorded in the deployment's `DocumentRegistry`
 (`Retention.ESSENTIAL`: title and loan records, kept years; `Retention.TRANSIENT`: appraisals and
 other working papers, kept about 90 days) and what it is about: a lien, or a title's owner of the
 time. Its retention runs from when that business ends (the lien released, lapsed or discharged by
-a sale; the title transferred or sold) for its class's period, which the members set by vote. Once
+a sale; the title transferred, sold or cancelled) for its class's period, which the members set by vote. Once
 it has run out anyone may record the erasure; each member's node then destroys what it holds (the
 content key, its copy) and attests it. Key services anchor the heads of their access logs here.
 """

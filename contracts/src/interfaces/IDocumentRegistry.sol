@@ -36,7 +36,7 @@ interface IDocumentRegistry {
     /// @notice A recorded document.
     struct Document {
         Retention retention;
-        /// @dev Who recorded it: the account whose step anchored it.
+        /// @dev Who recorded it: the account whose step anchored it, or that attached it.
         address author;
         uint64 recordedAt;
         /// @dev When its erasure was recorded; 0 while it is kept.

@@ -71,10 +71,11 @@ def measure(profile: Profile, root: Path, count: int, readers: int) -> None:
     on_chain(lambda: profile.session("registrar").register_title(title, profile.accounts.get("lender-a").address))
     auditor = profile.accounts.get("auditor").address
 
-    def entitled(reader: str, cid: str) -> str | None:
-        return on_chain(lambda: ledger.retention.refusal(cid, reader))
-
     account = profile.accounts.unlock(custodian)
+
+    def entitled(reader: str, cid: str) -> str | None:  # the rule a member's key service applies
+        return on_chain(lambda: ledger.retention.refusal(cid, reader, author=account.address))
+
     vault = KeyVault(root / "vault.sqlite", vault_key(bytes(account.key)))
     app = build_app(vault, custodian=custodian, account=account, chain_id=ledger.deployment.chain_id,
                     depositors=[account.address], entitled=entitled, rate=1e6, burst=10**6)

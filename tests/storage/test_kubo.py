@@ -5,12 +5,14 @@ nodes without its key. Real Kubo daemons."""
 from __future__ import annotations
 
 import hashlib
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lienchain.errors import CIDMismatch, DocumentNotFound, NodeUnreachable
+from lienchain.errors import CIDMismatch, DocumentNotFound, NodeUnreachable, StorageError
 from lienchain.networks import kubo
 from lienchain.networks.process import wait_for
 from lienchain.storage import EmbeddedStore, KuboStore, compute_cid
@@ -134,3 +136,17 @@ def test_an_unknown_document_is_not_found_at_once_though_members_are_peered(pair
     with pytest.raises(DocumentNotFound):
         store.get(unknown)
     assert not store.has(unknown)
+
+
+def test_a_delete_that_leaves_the_document_on_the_node_fails_and_says_so(kubo_node: KuboNode) -> None:
+    store = KuboStore(kubo_node.api)
+    cid = store.put(b"an appraisal whose erasure is on record")
+    # Another root keeps it: a copy in the node's own files (MFS), which no unpin removes.
+    query = urllib.parse.urlencode({"arg": [f"/ipfs/{cid}", "/kept"]}, doseq=True)
+    urllib.request.urlopen(urllib.request.Request(f"{kubo_node.api}/api/v0/files/cp?{query}", method="POST"),
+                           timeout=10).close()
+    with pytest.raises(StorageError, match="still holds"):  # an erasure attested on this would be false
+        store.delete(cid)
+    assert store.has(cid)
+    kubo.api(kubo_node.api, "files/rm", arg="/kept")
+    assert store.delete(cid) is True and not store.has(cid)

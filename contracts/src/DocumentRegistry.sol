@@ -65,9 +65,7 @@ contract DocumentRegistry is IDocumentRegistry {
             if (size == 0 || size > _MAX_CID_BYTES) revert DocumentsInvalidInput();
             bytes32 cidHash = keccak256(bytes(d.cid));
             Document storage existing = _documents[cidHash];
-            if (existing.recordedAt != 0 && !_takesOver(d.cid, existing)) {
-                revert DocumentsAlreadyRecorded(d.cid, existing.author);
-            }
+            if (existing.recordedAt != 0) revert DocumentsAlreadyRecorded(d.cid, existing.author);
             (uint64 endedAt, uint256 holdingsEnded) = _clock(d);
             // An attachment is about a business that goes on: one about an ended business would be due at once.
             if (!_checkAuthor(d) && endedAt != 0) revert DocumentsBusinessEnded(d.cid, endedAt);
@@ -205,7 +203,11 @@ contract DocumentRegistry is IDocumentRegistry {
         emit DocumentRecorded(cidHash, d.tokenId, msg.sender, d.lienId, d.retention, d.cid);
     }
 
+    /// @dev A document a step anchored gets that step's author back: a record another account made
+    /// first (its CID was public while the step waited in the pool) is mended by this vote.
     function _correct(bytes32 cidHash, Document storage d, DocumentInput calldata input, uint256 holdingsEnded) private {
+        (address anchorer,,) = ITitleLifecycle(_registry).anchoring(input.cid);
+        if (anchorer != address(0) && anchorer != address(_governance)) d.author = anchorer;
         d.retention = input.retention;
         d.tokenId = input.tokenId;
         d.lienId = input.lienId;
@@ -278,13 +280,6 @@ contract DocumentRegistry is IDocumentRegistry {
             ? _holder(d.lienId) == msg.sender
             : roles.hasRole(_ORACLE_ROLE, msg.sender) || roles.hasRole(_AUDITOR_ROLE, msg.sender);
         if (!mayAttach) revert DocumentsNotAuthor(d.cid, address(0));
-    }
-
-    /// @dev A record another account made of a CID before a step anchored it (the CID was public
-    /// while the step waited in the pool) is the step's author's to replace, until it is erased.
-    function _takesOver(string calldata cid, Document storage existing) private view returns (bool) {
-        (address anchorer,,) = ITitleLifecycle(_registry).anchoring(cid);
-        return anchorer == msg.sender && existing.author != msg.sender && existing.erasedAt == 0;
     }
 
     /// @dev A lien's holder; the zero address for an unknown lien (the subject check refuses it).

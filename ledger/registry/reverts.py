@@ -196,7 +196,10 @@ MESSAGES: dict[str, str] = {
         "{account} is not a member of the consortium: only a member's node attests erasures and anchors access logs"
     ),
     "DocumentsOnlyGovernance": "retention settings change only by a member vote, not by {account}",
-    "DocumentsAlreadyRecorded": "document {cid} is already recorded (by {author}): each document is recorded once",
+    "DocumentsAlreadyRecorded": (
+        "document {cid} is already recorded (by {author}): each document is recorded once, and a wrong record is "
+        "corrected by a member vote"
+    ),
     "DocumentsNotRecorded": "no document {cid} is recorded in the document registry: check the CID",
     "DocumentsNotAuthor": (
         "document {cid} is not yours to record: a step of {author} anchored it (the zero address: none did; then "

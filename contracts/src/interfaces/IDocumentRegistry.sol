@@ -66,8 +66,8 @@ interface IDocumentRegistry {
     /// @notice Only the governance contract, after a member vote, changes the settings.
     /// @param account The caller.
     error DocumentsOnlyGovernance(address account);
-    /// @notice A document with this CID is already recorded: each CID is recorded once (but a
-    /// record another account made before a step anchored the CID is that step's author's to replace).
+    /// @notice A document with this CID is already recorded: each CID is recorded once (a wrong
+    /// record is corrected by member vote, see {correctDocument}).
     /// @param cid The CID.
     /// @param author Who recorded it.
     error DocumentsAlreadyRecorded(string cid, address author);
@@ -202,7 +202,9 @@ interface IDocumentRegistry {
     function anchorAccessLog(uint64 count, bytes32 head) external;
 
     /// @notice Corrects a document's class and subject, recorded wrongly (each CID is recorded once,
-    /// by whoever records it first): governance only, and only before its erasure. Its author stays.
+    /// by whoever records it first): governance only, and only before its erasure. Its author stays,
+    /// but for a document a step anchored, whose author becomes that step's sender again (another
+    /// account may have recorded it first, while the step waited in the pool).
     /// @param document The CID, recorded, with its right class and subject.
     function correctDocument(DocumentInput calldata document) external;
 

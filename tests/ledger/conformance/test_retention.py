@@ -109,25 +109,23 @@ def test_an_author_records_its_document_about_its_steps_subject_only(liened: dic
     assert docs.require("bafkreiloan").business_ended_at == 0  # lien 1 is active: not due at all
 
 
-def test_a_record_made_before_its_step_is_replaced_by_the_steps_author(liened: dict[str, Ledger]) -> None:
+def test_a_record_made_before_its_step_is_corrected_by_vote_to_its_author(liened: dict[str, Ledger]) -> None:
     # registrar-b sees lender-a's default notice in the pool and records it first, as transient, its own.
     liened["registrar-b"].retention.record([RetentionInput("bafkreinotice", Retention.TRANSIENT, TOKEN, 1)])
     liened["lender-a"].declare_default(1, doc_cid="bafkreinotice")
     docs, author = liened["reader"].retention, liened["lender-a"].address
-    assert docs.require("bafkreinotice").author == liened["registrar-b"].address
-    # Until the author records it, its custodian hands its key to no one: the record is not its author's.
-    refused = docs.refusal("bafkreinotice", liened["registrar-b"].address, author=author)
-    assert refused is not None and "names" in refused
-    liened["lender-a"].retention.record([RetentionInput("bafkreinotice", Retention.ESSENTIAL, TOKEN, 1)])
-    record = docs.require("bafkreinotice")
-    assert (record.author, record.retention) == (author, Retention.ESSENTIAL)
-    assert docs.refusal("bafkreinotice", author, author=author) is None
     before = sent(liened)
-    with pytest.raises(errors.DocumentsAlreadyRecorded):  # the author's record stands: no one replaces it
-        liened["registrar-b"].retention.record([RetentionInput("bafkreinotice", Retention.TRANSIENT, TOKEN, 1)])
-    with pytest.raises(errors.DocumentsAlreadyRecorded):
-        liened["lender-a"].retention.record([RetentionInput("bafkreinotice", Retention.TRANSIENT, TOKEN, 1)])
-    assert sent(liened) == before and docs.require("bafkreinotice").retention == Retention.ESSENTIAL
+    with pytest.raises(errors.DocumentsAlreadyRecorded) as refused:  # the author's record names the squatter
+        liened["lender-a"].retention.record([RetentionInput("bafkreinotice", Retention.ESSENTIAL, TOKEN, 1)])
+    assert refused.value.author == liened["registrar-b"].address and sent(liened) == before
+    # Its custodian hands its key to no one meanwhile: the record is not its author's.
+    refused_key = docs.refusal("bafkreinotice", liened["registrar-b"].address, author=author)
+    assert refused_key is not None and "names" in refused_key
+    vote(liened, liened["registrar"].retention.propose_correction(
+        RetentionInput("bafkreinotice", Retention.ESSENTIAL, TOKEN, 1)))
+    record = docs.require("bafkreinotice")
+    assert (record.author, record.retention) == (author, Retention.ESSENTIAL)  # the step's sender again
+    assert docs.refusal("bafkreinotice", author, author=author) is None
 
 
 def test_an_attachment_is_about_a_business_that_goes_on(liened: dict[str, Ledger]) -> None:

@@ -99,7 +99,7 @@ def measure(profile: Profile, root: Path, count: int, readers: int) -> None:
                           range(count)))
             parallel = count / (time.perf_counter() - started)
         line("health checks/s (baseline: the HTTP stack alone)", f"{health:8.0f}")
-        line("readStatus reads/s (baseline: entitlement's chain read)", f"{reads:8.0f}")
+        line("entitlement reads/s (baseline: readStatus, the author)", f"{reads:8.0f}")
         line("key requests/s, one reader", f"{sequential:8.0f}   ({sequential / health:.2f} of the health checks')")
         line(f"key requests/s, {readers} readers at once", f"{parallel:8.0f}   ({parallel / sequential:.2f} x one reader)")
 

@@ -276,8 +276,7 @@ class DocumentRetention:
             reader: Who asks.
             author: The account that deposited the key, if known (a key service's own member): a
                 record that names another author is refused as well. Such a record was made by
-                someone else before the document's step anchored it, and only its author's
-                record makes its readers.
+                someone else before the document's step anchored it; a correction vote mends it.
         """
         status = self.read_status(cid, reader)
         if status == ReadStatus.ENTITLED:
@@ -285,7 +284,8 @@ class DocumentRetention:
                 return None
             recorded = str(self._c.reader.call(self.contract.functions.document(cid)).author)
             return None if recorded.lower() == author.lower() else (
-                f"its record names {recorded} as its author, not {author}, who holds its key: its author records it again")
+                f"its record names {recorded} as its author, not {author}, who holds its key: "
+                "a member vote that corrects the record gives it its step's author back")
         if status == ReadStatus.NOT_RECORDED:
             return "it is not recorded in the document registry"
         if status == ReadStatus.ERASED:
